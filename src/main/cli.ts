@@ -1,0 +1,128 @@
+/**
+ * `lab`: the headless twin of the desktop app, built on the same LabService.
+ *   lab train [options]     (lab train --help)
+ */
+import { dirname, join } from 'node:path'
+import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import type { Evaluation, RunSummary } from '../shared/api'
+import { labError, toErrorInfo, type LabErrorInfo } from '../shared/errors'
+import type { StateDictJson } from '../shared/schemas'
+import { progressBar } from './cli/progress'
+import { parseTrainArgv, TRAIN_HELP, trainRequestFromArgs } from './cli/trainArgs'
+import { LabService } from './lab/service'
+
+const EXIT = { ok: 0, failed: 1, badInput: 2, diverged: 3 } as const
+const resourcesDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'resources')
+
+async function readInit(path: string): Promise<StateDictJson> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch {
+    throw labError('FILE_NOT_FOUND', `There is no weights file at ${path}.`)
+  }
+  try {
+    const value: unknown = JSON.parse(text)
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object')
+    return value as StateDictJson
+  } catch {
+    throw labError('INVALID_ARGUMENT', `${path} is not a JSON object of {name: nested arrays}, such as {"linear.weight": [[0.5]], "linear.bias": [0.1]}.`)
+  }
+}
+
+function metricsOf(evaluation: Evaluation | undefined) {
+  if (!evaluation) return null
+  return evaluation.regression ?? evaluation.classification ?? null
+}
+
+function report(summary: RunSummary, train?: Evaluation, validation?: Evaluation) {
+  return {
+    status: summary.status,
+    backend: summary.backend,
+    engine: summary.engine,
+    epochs: summary.epochsCompleted,
+    steps: summary.steps,
+    seconds: summary.seconds,
+    loss_history: summary.lossHistory,
+    val_loss_history: summary.valLossHistory,
+    final_loss: summary.finalLoss,
+    state_dict: summary.stateDict,
+    metrics: metricsOf(train),
+    val_metrics: metricsOf(validation),
+    ols: train?.ols ? { coef: train.ols.coef, intercept: train.ols.intercept } : null,
+    divergence: summary.divergence ?? null,
+    error: summary.error ?? null,
+  }
+}
+
+function printHuman(summary: RunSummary, train?: Evaluation): void {
+  const out = process.stdout
+  out.write(`TorchLab — ${summary.engine} engine on the ${summary.backend} backend\n`)
+  out.write(`${summary.status}: ${summary.epochsCompleted} epochs, ${summary.steps} steps in ${summary.seconds.toFixed(2)} s\n`)
+  if (summary.finalLoss !== null) out.write(`final epoch loss: ${summary.finalLoss.toPrecision(6)}\n`)
+  if (summary.divergence) out.write(`${summary.divergence.message}\n`)
+  if (summary.error) out.write(`${summary.error.message}\n`)
+  const small = summary.parameters.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0) <= 20
+  if (small && summary.status !== 'failed') for (const [name, value] of Object.entries(summary.stateDict)) out.write(`  ${name} = ${JSON.stringify(value)}\n`)
+  if (train?.regression) out.write(`train R² ${train.regression.r2.toFixed(4)}  MSE ${train.regression.mse.toFixed(4)}  MAE ${train.regression.mae.toFixed(4)}\n`)
+  if (train?.classification) out.write(`train accuracy ${train.classification.accuracy.toFixed(4)}\n`)
+  if (train?.ols) out.write(`least squares: coef ${train.ols.coef.map((c) => c.toFixed(6)).join(', ')}  intercept ${train.ols.intercept.toFixed(6)}\n`)
+}
+
+async function train(argv: string[]): Promise<number> {
+  const args = parseTrainArgv(argv)
+  if (args.help) {
+    process.stdout.write(TRAIN_HELP)
+    return EXIT.ok
+  }
+  const request = { ...trainRequestFromArgs(args), ...(args.init ? { init: await readInit(args.init) } : {}) }
+  const service = new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
+  try {
+    const { runId } = await service.startTraining(request)
+    const bar = !args.json && process.stderr.isTTY ? progressBar(process.stderr) : undefined
+    let lastLoss: number | undefined
+    service.onEvent((event) => {
+      if (event.type !== 'progress' || !bar) return
+      lastLoss = event.epochs.at(-1)?.trainLoss ?? lastLoss
+      bar.update(event.step, event.totalSteps, event.epoch, request.train.epochs, lastLoss, event.elapsedSeconds)
+    })
+    const stop = (): void => void service.controlRun({ runId, action: 'stop' })
+    process.once('SIGINT', stop)
+    const summary = await service.waitForRun(runId)
+    process.off('SIGINT', stop)
+    bar?.end()
+    const usable = summary.status !== 'failed' && summary.epochsCompleted > 0
+    const trainEval = usable ? await service.evaluate(runId, 'train') : undefined
+    const valEval = usable && summary.dataset.nVal > 0 ? await service.evaluate(runId, 'validation') : undefined
+    if (args.json) process.stdout.write(JSON.stringify(report(summary, trainEval, valEval)) + '\n')
+    else printHuman(summary, trainEval)
+    return summary.status === 'diverged' ? EXIT.diverged : summary.status === 'failed' ? EXIT.failed : EXIT.ok
+  } finally {
+    service.dispose()
+  }
+}
+
+function printError(error: LabErrorInfo, json: boolean): void {
+  if (json) process.stdout.write(JSON.stringify({ error }) + '\n')
+  else process.stderr.write(`error: ${error.message}\n`)
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  const json = rest.includes('--json')
+  try {
+    if (command === 'train') return await train(rest)
+    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+      process.stdout.write(`lab — TorchLab from a terminal\n\n${TRAIN_HELP}`)
+      return command === undefined ? EXIT.badInput : EXIT.ok
+    }
+    throw labError('INVALID_ARGUMENT', `Unknown command "${command}". Try "lab train --help".`)
+  } catch (err) {
+    const info = toErrorInfo(err)
+    printError(info, json)
+    return info.code === 'INTERNAL' ? EXIT.failed : EXIT.badInput
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2))

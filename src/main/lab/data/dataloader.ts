@@ -1,0 +1,41 @@
+/**
+ * Batch index lists with torch.utils.data.DataLoader's semantics: batches of batch_size in
+ * order (or a fresh seeded permutation each epoch when shuffling), the last short batch kept
+ * unless drop_last.
+ */
+import { createRng, permutation, STREAM, type Rng } from './rng'
+
+export interface LoaderOptions {
+  batchSize: number
+  shuffle: boolean
+  dropLast: boolean
+  seed: number
+}
+
+export function batchCount(n: number, batchSize: number, dropLast: boolean): number {
+  return dropLast ? Math.floor(n / batchSize) : Math.ceil(n / batchSize)
+}
+
+export class DataLoader {
+  private readonly rng: Rng
+  readonly batchesPerEpoch: number
+
+  constructor(
+    readonly size: number,
+    private readonly options: LoaderOptions,
+  ) {
+    this.rng = createRng(options.seed, STREAM.shuffle)
+    this.batchesPerEpoch = batchCount(size, options.batchSize, options.dropLast)
+  }
+
+  /** The batches of the next epoch, each a list of row indices. */
+  nextEpoch(): Int32Array[] {
+    const order = this.options.shuffle ? permutation(this.size, this.rng) : Int32Array.from({ length: this.size }, (_, i) => i)
+    const batches: Int32Array[] = []
+    for (let b = 0; b < this.batchesPerEpoch; b++) {
+      const start = b * this.options.batchSize
+      batches.push(order.subarray(start, Math.min(start + this.options.batchSize, this.size)))
+    }
+    return batches
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * LabService: the one implementation of LabApi. The Electron window, the browser bridge and
+ * the CLI all call this object; none of them has logic of its own. Every argument is
+ * validated here, so a front door cannot skip a check.
+ */
+import { stat } from 'node:fs/promises'
+import type { Worker } from 'node:worker_threads'
+import {
+  LAB_METHODS,
+  type BackendInfo,
+  type BundledDataset,
+  type CsvPreview,
+  type DatasetSummary,
+  type Evaluation,
+  type LabClient,
+  type RunEvent,
+  type RunStatus,
+  type RunSummary,
+} from '../../shared/api'
+import { labError } from '../../shared/errors'
+import type { CsvSource, LossName, ParseOptions, Settings, TrainRequest } from '../../shared/schemas'
+import { BUNDLED } from './data/bundled'
+import { parseCsv } from './data/csv'
+import { prepareData, type PreparedData } from './data/dataset'
+import { readCsvText, sourcePath } from './data/source'
+import type { Table } from './data/table'
+import type { BackendPreference } from './engine/tfjs/backend'
+import { initialStateDict } from './model/init'
+import { parameterShapes, resolveModel } from './model/spec'
+import { stateDictFromJson } from './model/stateDict'
+import { openSettings, type SettingsStore } from './settings'
+import { evaluateRun } from './train/evaluate'
+import type { WorkerMessage } from './train/protocol'
+import { TrainingRun } from './train/run'
+import { startWorker } from './train/workerThread'
+import { validate } from './validate'
+
+export interface LabServiceOptions {
+  /** folder holding datasets/ */
+  resourcesDir: string
+  /** where settings live; the user's config folder when absent */
+  settingsDir?: string
+  backend?: BackendPreference
+}
+
+const MAX_RUNS_KEPT = 8
+const MAX_TABLES_KEPT = 4
+
+interface RunRecord {
+  run: TrainingRun
+  data: PreparedData
+}
+
+export class LabService implements LabClient {
+  private readonly tables = new Map<string, Table>()
+  private readonly runs = new Map<string, RunRecord>()
+  private readonly listeners = new Set<(event: RunEvent) => void>()
+  private backend?: Promise<BackendInfo>
+  private settings?: Promise<SettingsStore>
+  private runCounter = 0
+
+  constructor(private readonly options: LabServiceOptions) {}
+
+  onEvent(listener: (event: RunEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  private emit(event: RunEvent): void {
+    for (const listener of this.listeners) listener(event)
+  }
+
+  /** The backend is picked in a worker, never here: tfjs in the main thread would freeze the window. */
+  getBackend(): Promise<BackendInfo> {
+    this.backend ??= new Promise<BackendInfo>((resolve, reject) => {
+      const worker: Worker = startWorker({ kind: 'probe', backend: this.options.backend ?? 'auto' })
+      worker.once('message', (m: WorkerMessage) => {
+        void worker.terminate()
+        if (m.type === 'ready') resolve(m.info)
+        else reject(labError('ENGINE_FAILED', m.type === 'failed' ? m.error.message : 'The engine did not start.'))
+      })
+      worker.once('error', (err) => reject(labError('ENGINE_FAILED', `The engine did not start: ${err.message}`)))
+    })
+    return this.backend
+  }
+
+  async listDatasets(): Promise<BundledDataset[]> {
+    return [...BUNDLED]
+  }
+
+  private async loadTable(source: CsvSource, parse: ParseOptions): Promise<Table> {
+    const path = sourcePath(source, this.options.resourcesDir)
+    const modified = source.kind === 'file' ? (await stat(path).catch(() => undefined))?.mtimeMs : 0
+    const key = JSON.stringify([path, modified, parse])
+    const cached = this.tables.get(key)
+    if (cached) return cached
+    const table = parseCsv(await readCsvText(path), parse)
+    this.tables.set(key, table)
+    if (this.tables.size > MAX_TABLES_KEPT) this.tables.delete(this.tables.keys().next().value!)
+    return table
+  }
+
+  async inspectCsv(...args: unknown[]): Promise<CsvPreview> {
+    const [source, parse] = validate(LAB_METHODS.inspectCsv, args, 'CSV request')
+    const table = await this.loadTable(source, parse)
+    return {
+      delimiter: table.delimiter,
+      header: table.header,
+      decimal: table.decimal,
+      rowCount: table.rowCount,
+      rows: table.preview,
+      columns: table.columns.map((c) => {
+        if (c.kind !== 'numeric') {
+          const levels = [...new Set(c.values.filter((v): v is string => v !== null))]
+          return { name: c.name, kind: c.kind, missing: c.missing, levels: levels.slice(0, 50), firstNonNumeric: c.firstNonNumeric }
+        }
+        let min = Infinity
+        let max = -Infinity
+        let sum = 0
+        for (const v of c.values) {
+          if (Number.isNaN(v)) continue
+          min = Math.min(min, v)
+          max = Math.max(max, v)
+          sum += v
+        }
+        return { name: c.name, kind: c.kind, missing: c.missing, min, max, mean: sum / (c.values.length - c.missing) }
+      }),
+    }
+  }
+
+  private async prepare(request: Pick<TrainRequest, 'dataset'>, loss: LossName): Promise<PreparedData> {
+    const table = await this.loadTable(request.dataset.source, request.dataset.parse)
+    return prepareData(table, request.dataset, loss)
+  }
+
+  async prepareDataset(...args: unknown[]): Promise<DatasetSummary> {
+    const [spec] = validate(LAB_METHODS.prepareDataset, args, 'data set')
+    const table = await this.loadTable(spec.source, spec.parse)
+    // classification targets are recognised by their loss; a summary for regression is the default
+    const looksCategorical = table.columns.find((c) => c.name === spec.target)?.kind !== 'numeric'
+    return prepareData(table, spec, looksCategorical ? 'CrossEntropyLoss' : 'MSELoss').summary
+  }
+
+  async startTraining(...args: unknown[]): Promise<{ runId: string }> {
+    const [request] = validate(LAB_METHODS.startTraining, args, 'training request')
+    const data = await this.prepare(request, request.train.loss)
+    const model = resolveModel(request.model, data.summary.features.length, data.outputs)
+    const initial = request.init
+      ? stateDictFromJson(request.init, parameterShapes(model))
+      : initialStateDict(model, request.train.seed)
+    const runId = `run-${++this.runCounter}`
+    const run = new TrainingRun(
+      runId,
+      model,
+      request.train,
+      data.summary,
+      {
+        backend: request.backend === 'auto' ? (this.options.backend ?? 'auto') : request.backend,
+        engine: { model, loss: request.train.loss, huberDelta: request.train.huberDelta, optimizer: request.train.optimizer, initial },
+        train: request.train,
+        data: { train: data.train, val: data.val, features: data.summary.features.length },
+      },
+      (event) => this.emit(event),
+    )
+    this.runs.set(runId, { run, data })
+    this.evictOldRuns()
+    void this.rememberSettings({ lastDataset: request.dataset, lastModel: request.model, lastTrain: request.train })
+    return { runId }
+  }
+
+  private evictOldRuns(): void {
+    for (const [id, record] of this.runs) {
+      if (this.runs.size <= MAX_RUNS_KEPT) return
+      if (record.run.finished) {
+        record.run.dispose()
+        this.runs.delete(id)
+      }
+    }
+  }
+
+  private record(runId: string): RunRecord {
+    const record = this.runs.get(runId)
+    if (!record) throw labError('UNKNOWN_RUN', `There is no run "${runId}" (TorchLab keeps the last ${MAX_RUNS_KEPT} runs).`)
+    return record
+  }
+
+  async controlRun(...args: unknown[]): Promise<{ status: RunStatus }> {
+    const [{ runId, action }] = validate(LAB_METHODS.controlRun, args, 'run control')
+    return { status: this.record(runId).run.control(action) }
+  }
+
+  async getRun(...args: unknown[]): Promise<RunSummary> {
+    const [runId] = validate(LAB_METHODS.getRun, args, 'run id')
+    return this.record(runId).run.current
+  }
+
+  async waitForRun(...args: unknown[]): Promise<RunSummary> {
+    const [runId] = validate(LAB_METHODS.waitForRun, args, 'run id')
+    return this.record(runId).run.wait()
+  }
+
+  async evaluate(...args: unknown[]): Promise<Evaluation> {
+    const [runId, split] = validate(LAB_METHODS.evaluate, args, 'evaluation request')
+    const { run, data } = this.record(runId)
+    if (!run.finished) throw labError('RUN_BUSY', 'Evaluate once the run has ended: let it finish or stop it.')
+    return evaluateRun(run, data, split)
+  }
+
+  private openSettingsStore(): Promise<SettingsStore> {
+    this.settings ??= openSettings(this.options.settingsDir)
+    return this.settings
+  }
+
+  async getSettings(): Promise<Settings> {
+    return (await this.openSettingsStore()).read()
+  }
+
+  async updateSettings(...args: unknown[]): Promise<Settings> {
+    const [patch] = validate(LAB_METHODS.updateSettings, args, 'settings')
+    return (await this.openSettingsStore()).update(patch)
+  }
+
+  /** Remembering is a convenience: a settings file that cannot be written never fails a run. */
+  private async rememberSettings(patch: Partial<Settings>): Promise<void> {
+    try {
+      await this.updateSettings(patch)
+    } catch {
+      // the run goes on; the next start simply offers the defaults
+    }
+  }
+
+  dispose(): void {
+    for (const { run } of this.runs.values()) run.dispose()
+    this.runs.clear()
+  }
+}

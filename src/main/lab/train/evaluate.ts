@@ -1,0 +1,51 @@
+/** Metrics of a finished run on its training or validation split, with least squares beside them. */
+import type { Evaluation } from '../../../shared/api'
+import { labError } from '../../../shared/errors'
+import type { PreparedData } from '../data/dataset'
+import { classificationMetrics, decide, regressionMetrics } from './metrics'
+import { leastSquares } from './ols'
+import type { TrainingRun } from './run'
+
+const MAX_POINTS = 1000
+
+function downsample(n: number): number[] {
+  const step = Math.max(1, n / MAX_POINTS)
+  const picks: number[] = []
+  for (let i = 0; i < n; i += step) picks.push(Math.floor(i))
+  return picks
+}
+
+export async function evaluateRun(run: TrainingRun, data: PreparedData, split: 'train' | 'validation'): Promise<Evaluation> {
+  const set = split === 'train' ? data.train : data.val
+  if (set.n === 0) throw labError('TOO_FEW_ROWS', 'There is no validation split; set a validation fraction above 0 to evaluate on one.')
+  const { summary } = data
+  const d = summary.features.length
+  const output = await run.predict(set.x, set.n)
+  const scaler = summary.scaler
+  // the plot's x axis is the first feature in the student's own units
+  const firstFeature = (i: number): number => (scaler ? set.x[i * d] * scaler.std[0] + scaler.mean[0] : set.x[i * d])
+  const picks = downsample(set.n)
+  const base = { runId: run.runId, split, task: summary.task }
+
+  if (summary.task === 'regression') {
+    const fit = leastSquares(data.train.x, data.train.y, data.train.n, d)
+    const olsPredicted = Float64Array.from({ length: set.n }, (_, i) => {
+      let s = fit.intercept
+      for (let j = 0; j < d; j++) s += fit.coef[j] * set.x[i * d + j]
+      return s
+    })
+    return {
+      ...base,
+      regression: regressionMetrics(set.y, output),
+      ols: { ...fit, metrics: regressionMetrics(set.y, olsPredicted) },
+      points: { x: picks.map(firstFeature), actual: picks.map((i) => set.y[i]), predicted: picks.map((i) => output[i]) },
+    }
+  }
+  const width = summary.task === 'binary' ? 1 : summary.classes!.length
+  const predicted = decide(output, set.n, width)
+  return {
+    ...base,
+    classification: classificationMetrics(Int32Array.from(set.y), predicted, summary.classes!),
+    points: { x: picks.map(firstFeature), actual: picks.map((i) => set.y[i]), predicted: picks.map((i) => predicted[i]) },
+  }
+}

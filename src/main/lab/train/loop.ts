@@ -1,0 +1,119 @@
+/**
+ * The training loop, engine-independent: epochs × DataLoader batches, a loss per step, a mean
+ * loss per epoch, validation loss, divergence. It is synchronous; a gate decides before every
+ * step whether to go on, so pause, step and stop are answered between two steps.
+ */
+import type { Divergence, EpochRecord, RunStatus } from '../../../shared/api'
+import type { TrainConfig } from '../../../shared/schemas'
+import { DataLoader } from '../data/dataloader'
+import type { Split } from '../data/dataset'
+import type { Engine } from '../engine/engine'
+import { cloneStateDict } from '../model/stateDict'
+
+/** Models up to this many parameters report them every epoch, for the slope and bias plots. */
+export const SNAPSHOT_MAX_PARAMS = 64
+
+export interface LoopSink {
+  step(loss: number): void
+  epoch(record: EpochRecord): void
+}
+
+export type Gate = () => 'run' | 'stop'
+
+export interface LoopResult {
+  status: Extract<RunStatus, 'completed' | 'stopped' | 'diverged'>
+  epochsCompleted: number
+  steps: number
+  lossHistory: number[]
+  valLossHistory: number[]
+  divergence?: Divergence
+}
+
+class BatchGather {
+  readonly x: Float32Array
+  readonly y: Float32Array
+
+  constructor(
+    private readonly data: Split,
+    private readonly width: number,
+    maxBatch: number,
+  ) {
+    this.x = new Float32Array(maxBatch * width)
+    this.y = new Float32Array(maxBatch)
+  }
+
+  /** copies the rows of a batch into reused buffers; returns views of the batch's length */
+  gather(indices: Int32Array): { x: Float32Array; y: Float32Array } {
+    const w = this.width
+    for (let i = 0; i < indices.length; i++) {
+      const r = indices[i]
+      this.x.set(this.data.x.subarray(r * w, r * w + w), i * w)
+      this.y[i] = this.data.y[r]
+    }
+    return { x: this.x.subarray(0, indices.length * w), y: this.y.subarray(0, indices.length) }
+  }
+}
+
+function flatParams(engine: Engine): number[] {
+  return engine.stateDict().flatMap((t) => Array.from(t.data))
+}
+
+export function runTraining(
+  engine: Engine,
+  data: { train: Split; val: Split; features: number },
+  config: TrainConfig,
+  gate: Gate,
+  sink: LoopSink,
+): LoopResult {
+  const loader = new DataLoader(data.train.n, config)
+  const gatherer = new BatchGather(data.train, data.features, Math.min(config.batchSize, data.train.n))
+  const parameterCount = engine.stateDict().reduce((n, t) => n + t.data.length, 0)
+  const snapshot = parameterCount <= SNAPSHOT_MAX_PARAMS
+  const lossHistory: number[] = []
+  const valLossHistory: number[] = []
+  let steps = 0
+
+  const finish = (status: LoopResult['status'], divergence?: Divergence): LoopResult => ({
+    status,
+    epochsCompleted: lossHistory.length,
+    steps,
+    lossHistory,
+    valLossHistory,
+    divergence,
+  })
+
+  if (loader.batchesPerEpoch === 0) {
+    // drop_last with fewer rows than one batch: torch would run no step at all, silently
+    return finish('completed')
+  }
+  for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    const lastGood = cloneStateDict(engine.stateDict())
+    let sum = 0
+    const batches = loader.nextEpoch()
+    for (const batch of batches) {
+      if (gate() === 'stop') return finish('stopped')
+      const { x, y } = gatherer.gather(batch)
+      const loss = engine.trainStep(x, y, batch.length)
+      steps++
+      sink.step(loss)
+      if (!Number.isFinite(loss)) {
+        engine.loadStateDict(lastGood)
+        return finish('diverged', {
+          epoch,
+          step: steps,
+          loss,
+          message:
+            `The loss became ${Number.isNaN(loss) ? 'NaN' : 'infinite'} at epoch ${epoch}, step ${steps}: the weights blew up. ` +
+            `Try a smaller learning rate (or scale the features). The weights were reset to where epoch ${epoch} began.`,
+        })
+      }
+      sum += loss
+    }
+    const trainLoss = sum / batches.length
+    const valLoss = data.val.n > 0 ? engine.loss(data.val.x, data.val.y, data.val.n) : undefined
+    lossHistory.push(trainLoss)
+    if (valLoss !== undefined) valLossHistory.push(valLoss)
+    sink.epoch({ epoch, trainLoss, valLoss, params: snapshot ? flatParams(engine) : undefined })
+  }
+  return finish('completed')
+}

@@ -1,0 +1,230 @@
+/**
+ * The LabApi contract: every operation a front door (Electron IPC, the browser bridge, the CLI)
+ * may call on the LabService, with the zod schema of its arguments. Clients are generated from
+ * LAB_METHODS, so adding an operation here is the only way to add one anywhere.
+ */
+import { z } from 'zod'
+import type { LabErrorInfo } from './errors'
+import {
+  csvSourceSchema,
+  datasetSpecSchema,
+  parseOptionsSchema,
+  runControlSchema,
+  settingsSchema,
+  trainRequestSchema,
+  type BundledDatasetName,
+  type DatasetSpec,
+  type ModelSpec,
+  type Settings,
+  type StateDictJson,
+  type TrainConfig,
+} from './schemas'
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu'
+export type EngineName = 'tfjs'
+
+export interface BackendInfo {
+  engine: EngineName
+  backend: BackendName
+  /** Backends that were tried and failed, with why, so the UI never claims one it did not run */
+  unavailable: { backend: BackendName; reason: string }[]
+}
+
+export interface BundledDataset {
+  name: BundledDatasetName
+  title: string
+  description: string
+  suggestedFeatures: string[]
+  suggestedTarget: string
+  task: 'regression' | 'classification'
+}
+
+export type ColumnKind = 'numeric' | 'categorical' | 'text'
+
+export interface ColumnSummary {
+  name: string
+  kind: ColumnKind
+  missing: number
+  /** numeric columns */
+  min?: number
+  max?: number
+  mean?: number
+  /** categorical columns: up to 50 distinct values */
+  levels?: string[]
+  /** first value that made a column non-numeric, for the wizard to show */
+  firstNonNumeric?: { row: number; value: string }
+}
+
+export interface CsvPreview {
+  delimiter: string
+  header: boolean
+  decimal: '.' | ','
+  rowCount: number
+  columns: ColumnSummary[]
+  /** the first rows as text, at most 20 */
+  rows: string[][]
+}
+
+export type Task = 'regression' | 'binary' | 'multiclass'
+
+export interface MissingReport {
+  policy: 'drop' | 'mean'
+  rowsDropped: number
+  /** column -> number of values filled with the column mean (of the training split) */
+  filled: Record<string, number>
+  message: string
+}
+
+export interface ScalerStats {
+  features: string[]
+  mean: number[]
+  std: number[]
+}
+
+export interface DatasetSummary {
+  spec: DatasetSpec
+  task: Task
+  nTrain: number
+  nVal: number
+  features: string[]
+  target: string
+  /** class labels in index order, for classification */
+  classes?: string[]
+  missing: MissingReport
+  scaler?: ScalerStats
+}
+
+export type RunStatus = 'starting' | 'running' | 'paused' | 'completed' | 'stopped' | 'diverged' | 'failed'
+
+export interface EpochRecord {
+  epoch: number
+  trainLoss: number
+  valLoss?: number
+  /** flattened parameters at the end of the epoch, for models small enough to plot */
+  params?: number[]
+}
+
+export interface Divergence {
+  epoch: number
+  step: number
+  loss: number
+  message: string
+}
+
+export interface RunSummary {
+  runId: string
+  status: RunStatus
+  engine: EngineName
+  backend: BackendName
+  model: ModelSpec
+  train: TrainConfig
+  dataset: DatasetSummary
+  epochsCompleted: number
+  steps: number
+  stepsPerEpoch: number
+  /** wall time of the training loop */
+  seconds: number
+  lossHistory: number[]
+  valLossHistory: number[]
+  finalLoss: number | null
+  /** parameter names in state_dict order, with shapes; matches `params` in EpochRecord */
+  parameters: { name: string; shape: number[] }[]
+  stateDict: StateDictJson
+  divergence?: Divergence
+  error?: LabErrorInfo
+}
+
+export type RunEvent =
+  | {
+      type: 'progress'
+      runId: string
+      status: RunStatus
+      epoch: number
+      step: number
+      totalSteps: number
+      elapsedSeconds: number
+      /** epochs finished since the previous event */
+      epochs: EpochRecord[]
+      /** losses of the steps run since the previous event */
+      stepLosses: number[]
+    }
+  | { type: 'status'; runId: string; status: RunStatus }
+  | { type: 'finished'; runId: string; summary: RunSummary }
+
+export interface RegressionMetrics {
+  r2: number
+  mse: number
+  mae: number
+}
+
+export interface ClassificationMetrics {
+  accuracy: number
+  classes: string[]
+  /** confusion[true][predicted] */
+  confusion: number[][]
+}
+
+export interface LeastSquares {
+  /** per feature, in the order of the dataset's features */
+  coef: number[]
+  intercept: number
+  metrics: RegressionMetrics
+}
+
+export interface Evaluation {
+  runId: string
+  split: 'train' | 'validation'
+  task: Task
+  regression?: RegressionMetrics
+  classification?: ClassificationMetrics
+  /** closed-form least squares on the same (scaled) training data, for regression */
+  ols?: LeastSquares
+  /** points for the fitted-line / predicted-vs-actual plot (downsampled) */
+  points: { x: number[]; actual: number[]; predicted: number[] }
+}
+
+export const LAB_METHODS = {
+  getBackend: z.tuple([]),
+  listDatasets: z.tuple([]),
+  inspectCsv: z.tuple([csvSourceSchema, parseOptionsSchema]),
+  prepareDataset: z.tuple([datasetSpecSchema]),
+  startTraining: z.tuple([trainRequestSchema]),
+  controlRun: z.tuple([runControlSchema]),
+  getRun: z.tuple([z.string().min(1)]),
+  waitForRun: z.tuple([z.string().min(1)]),
+  evaluate: z.tuple([z.string().min(1), z.enum(['train', 'validation'])]),
+  getSettings: z.tuple([]),
+  updateSettings: z.tuple([settingsSchema.partial()]),
+} as const
+
+export type LabMethod = keyof typeof LAB_METHODS
+type Args<M extends LabMethod> = z.input<(typeof LAB_METHODS)[M]>
+
+export interface LabApi {
+  getBackend(...a: Args<'getBackend'>): Promise<BackendInfo>
+  listDatasets(...a: Args<'listDatasets'>): Promise<BundledDataset[]>
+  inspectCsv(...a: Args<'inspectCsv'>): Promise<CsvPreview>
+  prepareDataset(...a: Args<'prepareDataset'>): Promise<DatasetSummary>
+  startTraining(...a: Args<'startTraining'>): Promise<{ runId: string }>
+  controlRun(...a: Args<'controlRun'>): Promise<{ status: RunStatus }>
+  getRun(...a: Args<'getRun'>): Promise<RunSummary>
+  waitForRun(...a: Args<'waitForRun'>): Promise<RunSummary>
+  evaluate(...a: Args<'evaluate'>): Promise<Evaluation>
+  getSettings(...a: Args<'getSettings'>): Promise<Settings>
+  updateSettings(...a: Args<'updateSettings'>): Promise<Settings>
+}
+
+/** A front door's view of the lab: the operations plus the event stream. */
+export interface LabClient extends LabApi {
+  onEvent(listener: (event: RunEvent) => void): () => void
+}
+
+/** How a result crosses IPC or the bridge: errors travel as values, never as thrown stacks. */
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: LabErrorInfo }
+
+export const IPC_INVOKE = 'lab:invoke'
+export const IPC_EVENT = 'lab:event'
+
+// Compile-time check that the interface and the method table list the same operations.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+export const contractIsComplete: Same<keyof LabApi, LabMethod> = true

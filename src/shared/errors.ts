@@ -1,0 +1,61 @@
+/**
+ * Errors are values a student can read: a code the UI can react to, a sentence, and where it
+ * applies the row, column, key, epoch or step. They cross process boundaries as plain objects.
+ */
+export const ERROR_CODES = [
+  'FILE_NOT_FOUND',
+  'FILE_UNREADABLE',
+  'CSV_EMPTY',
+  'CSV_NO_ROWS',
+  'CSV_RAGGED_ROW',
+  'CSV_BAD_NUMBER',
+  'COLUMN_NOT_FOUND',
+  'COLUMN_NOT_NUMERIC',
+  'NO_FEATURES',
+  'TOO_FEW_ROWS',
+  'INVALID_ARGUMENT',
+  'UNKNOWN_DATASET',
+  'UNKNOWN_RUN',
+  'RUN_BUSY',
+  'WEIGHTS_MISMATCH',
+  'ENGINE_FAILED',
+  'INTERNAL',
+] as const
+
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+export interface LabErrorInfo {
+  code: ErrorCode
+  message: string
+  /** 1-based data row (the header is not counted) */
+  row?: number
+  column?: string
+  key?: string
+  epoch?: number
+  step?: number
+}
+
+export class LabError extends Error {
+  readonly info: LabErrorInfo
+
+  constructor(info: LabErrorInfo) {
+    super(info.message)
+    this.name = 'LabError'
+    this.info = info
+  }
+
+  static is(value: unknown): value is LabError {
+    return value instanceof LabError
+  }
+}
+
+/** Turns anything thrown into an error a student can read; unknown faults keep only their message. */
+export function toErrorInfo(err: unknown): LabErrorInfo {
+  if (err instanceof LabError) return err.info
+  const message = err instanceof Error ? err.message : String(err)
+  return { code: 'INTERNAL', message: `Something went wrong inside TorchLab: ${message}` }
+}
+
+export function labError(code: ErrorCode, message: string, extra: Omit<LabErrorInfo, 'code' | 'message'> = {}): LabError {
+  return new LabError({ code, message, ...extra })
+}

@@ -1,0 +1,160 @@
+/**
+ * What crosses a process boundary is validated with these schemas; the types are derived
+ * from them so a spec cannot mean one thing in main and another in the renderer.
+ * Names follow PyTorch (nn.ReLU, nn.MSELoss, torch.optim.SGD) so a student recognises them.
+ */
+import { z } from 'zod'
+
+export const BUNDLED_DATASETS = ['cars', 'iris', 'diabetes', 'wine'] as const
+export const ACTIVATIONS = ['ReLU', 'Sigmoid', 'Tanh', 'LeakyReLU', 'ELU', 'GELU'] as const
+export const LOSSES = ['MSELoss', 'L1Loss', 'HuberLoss', 'BCEWithLogitsLoss', 'CrossEntropyLoss'] as const
+export const OPTIMIZERS = ['SGD', 'Adam', 'AdamW', 'RMSprop'] as const
+
+export type BundledDatasetName = (typeof BUNDLED_DATASETS)[number]
+export type Activation = (typeof ACTIVATIONS)[number]
+export type LossName = (typeof LOSSES)[number]
+export type OptimizerName = (typeof OPTIMIZERS)[number]
+
+const finite = z.number().finite()
+const positive = finite.positive()
+const nonNegative = finite.nonnegative()
+const seed = z.number().int().min(0).max(2 ** 31 - 1)
+
+export const csvSourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('bundled'), name: z.enum(BUNDLED_DATASETS) }),
+  z.object({ kind: z.literal('file'), path: z.string().min(1) }),
+])
+export type CsvSource = z.infer<typeof csvSourceSchema>
+
+export const parseOptionsSchema = z.object({
+  /** empty: detect among , ; tab | */
+  delimiter: z.enum(['', ',', ';', '\t', '|']).default(''),
+  header: z.enum(['auto', 'yes', 'no']).default('auto'),
+  decimal: z.enum(['.', ',']).default('.'),
+})
+export type ParseOptions = z.infer<typeof parseOptionsSchema>
+
+export const datasetSpecSchema = z.object({
+  source: csvSourceSchema,
+  parse: parseOptionsSchema.default({ delimiter: '', header: 'auto', decimal: '.' }),
+  features: z.array(z.string().min(1)).min(1, 'Choose at least one feature column.'),
+  target: z.string().min(1, 'Choose a target column.'),
+  missing: z.enum(['drop', 'mean']).default('drop'),
+  scale: z.enum(['none', 'standard']).default('none'),
+  valSplit: finite.min(0).max(0.9).default(0),
+  splitSeed: seed.default(0),
+})
+export type DatasetSpec = z.infer<typeof datasetSpecSchema>
+export type DatasetSpecInput = z.input<typeof datasetSpecSchema>
+
+export const hiddenLayerSchema = z.object({
+  units: z.number().int().min(1).max(4096),
+  activation: z.enum(ACTIVATIONS),
+})
+export type HiddenLayer = z.infer<typeof hiddenLayerSchema>
+
+/** The architecture a student picks; input and output sizes come from the data. */
+export const modelArchSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('linear') }),
+  z.object({ kind: z.literal('mlp'), hidden: z.array(hiddenLayerSchema).min(1).max(16) }),
+])
+export type ModelArch = z.infer<typeof modelArchSchema>
+
+export const modelSpecSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('linear'), inFeatures: z.number().int().min(1), outFeatures: z.number().int().min(1) }),
+  z.object({
+    kind: z.literal('mlp'),
+    inFeatures: z.number().int().min(1),
+    outFeatures: z.number().int().min(1),
+    hidden: z.array(hiddenLayerSchema).min(1).max(16),
+  }),
+])
+export type ModelSpec = z.infer<typeof modelSpecSchema>
+
+const betas = z.tuple([finite.min(0).lt(1), finite.min(0).lt(1)])
+
+export const optimizerSpecSchema = z.discriminatedUnion('name', [
+  z
+    .object({
+      name: z.literal('SGD'),
+      lr: positive,
+      momentum: nonNegative.default(0),
+      dampening: nonNegative.default(0),
+      nesterov: z.boolean().default(false),
+      weightDecay: nonNegative.default(0),
+    })
+    .refine((o) => !o.nesterov || (o.momentum > 0 && o.dampening === 0), {
+      message: 'Nesterov momentum requires a momentum above 0 and zero dampening.',
+    }),
+  z.object({
+    name: z.literal('Adam'),
+    lr: positive.default(0.001),
+    betas: betas.default([0.9, 0.999]),
+    eps: positive.default(1e-8),
+    weightDecay: nonNegative.default(0),
+  }),
+  z.object({
+    name: z.literal('AdamW'),
+    lr: positive.default(0.001),
+    betas: betas.default([0.9, 0.999]),
+    eps: positive.default(1e-8),
+    weightDecay: nonNegative.default(0.01),
+  }),
+  z.object({
+    name: z.literal('RMSprop'),
+    lr: positive.default(0.01),
+    alpha: finite.min(0).lt(1).default(0.99),
+    eps: positive.default(1e-8),
+    weightDecay: nonNegative.default(0),
+    momentum: nonNegative.default(0),
+    centered: z.boolean().default(false),
+  }),
+])
+export type OptimizerSpec = z.infer<typeof optimizerSpecSchema>
+
+export const trainConfigSchema = z.object({
+  loss: z.enum(LOSSES).default('MSELoss'),
+  /** HuberLoss's delta */
+  huberDelta: positive.default(1),
+  optimizer: optimizerSpecSchema,
+  epochs: z.number().int().min(1, 'Epochs must be at least 1.').max(1_000_000),
+  batchSize: z.number().int().min(1, 'Batch size must be at least 1.'),
+  shuffle: z.boolean().default(false),
+  dropLast: z.boolean().default(false),
+  seed: seed.default(0),
+})
+export type TrainConfig = z.infer<typeof trainConfigSchema>
+export type TrainConfigInput = z.input<typeof trainConfigSchema>
+
+/** A named tensor as JSON: nested arrays in row-major order, as `tensor.tolist()` prints. */
+export type NestedNumbers = number | NestedNumbers[]
+export const stateDictJsonSchema = z.record(z.string(), z.any() as z.ZodType<NestedNumbers>)
+export type StateDictJson = Record<string, NestedNumbers>
+
+export const trainRequestSchema = z.object({
+  dataset: datasetSpecSchema,
+  model: modelArchSchema,
+  train: trainConfigSchema,
+  init: stateDictJsonSchema.optional(),
+  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+})
+export type TrainRequest = z.infer<typeof trainRequestSchema>
+export type TrainRequestInput = z.input<typeof trainRequestSchema>
+
+export const runControlSchema = z.object({
+  runId: z.string().min(1),
+  action: z.enum(['pause', 'resume', 'step', 'stop']),
+})
+export type RunControl = z.infer<typeof runControlSchema>
+
+export const settingsSchema = z.object({
+  lastDataset: datasetSpecSchema.optional(),
+  lastModel: modelArchSchema.optional(),
+  lastTrain: trainConfigSchema.optional(),
+  windowBounds: z
+    .object({ x: z.number().int(), y: z.number().int(), width: z.number().int().min(200), height: z.number().int().min(200) })
+    .optional(),
+  theme: z.enum(['system', 'light', 'dark']).default('system'),
+})
+export type Settings = z.infer<typeof settingsSchema>
+export type SettingsPatch = Partial<Settings>
