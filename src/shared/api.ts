@@ -219,12 +219,6 @@ export interface LabClient extends LabApi {
   onEvent(listener: (event: RunEvent) => void): () => void
 }
 
-/** How a result crosses IPC or the bridge: errors travel as values, never as thrown stacks. */
-export type Envelope<T> = { ok: true; value: T } | { ok: false; error: LabErrorInfo }
-
-export const IPC_INVOKE = 'lab:invoke'
-export const IPC_EVENT = 'lab:event'
-
 // Compile-time check that the interface and the method table list the same operations.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
 export const contractIsComplete: Same<keyof LabApi, LabMethod> = true

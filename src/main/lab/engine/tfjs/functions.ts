@@ -36,10 +36,10 @@ export function lossOf(name: LossName, output: tf.Tensor2D, target: tf.Tensor1D,
     case 'L1Loss':
       return tf.mean(tf.abs(tf.sub(output, y)))
     case 'HuberLoss': {
+      // ½·min(d, δ)² + δ·(d − min(d, δ)): the same piecewise loss, written with ops tfjs can differentiate
       const diff = tf.abs(tf.sub(output, y))
-      const quadratic = tf.mul(tf.square(diff), 0.5)
-      const linear = tf.mul(tf.sub(diff, 0.5 * huberDelta), huberDelta)
-      return tf.mean(tf.where(tf.less(diff, huberDelta), quadratic, linear))
+      const small = tf.minimum(diff, huberDelta)
+      return tf.mean(tf.add(tf.mul(tf.square(small), 0.5), tf.mul(tf.sub(diff, small), huberDelta)))
     }
     case 'BCEWithLogitsLoss':
       // max(x, 0) − x·y + log(1 + e^−|x|): stable for large logits, as torch computes it

@@ -1,0 +1,102 @@
+/**
+ * The Electron shell: a secure window, native menu, IPC bound to the LabService. Everything
+ * else lives in ./lab, which never imports electron.
+ */
+import { join } from 'node:path'
+import { app, BrowserWindow, ipcMain, Menu, session, shell, type MenuItemConstructorOptions } from 'electron'
+import workerPath from './lab/train/worker?modulePath'
+import { dispatch } from './lab/dispatch'
+import { LabService } from './lab/service'
+import { useBuiltWorker } from './lab/train/workerThread'
+import { IPC_EVENT, IPC_INVOKE } from '../shared/wire'
+
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  // plotly writes inline styles; no script is ever allowed inline or through eval
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ')
+
+useBuiltWorker(workerPath)
+
+const resourcesDir = app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources')
+const service = new LabService({ resourcesDir })
+let window: BrowserWindow | undefined
+
+function isOwnPage(url: string): boolean {
+  const dev = process.env.ELECTRON_RENDERER_URL
+  return dev ? url.startsWith(dev) : url.startsWith('file://')
+}
+
+async function createWindow(): Promise<void> {
+  const settings = await service.getSettings()
+  const bounds = settings.windowBounds ?? { width: 1280, height: 820 }
+  window = new BrowserWindow({
+    ...bounds,
+    minWidth: 900,
+    minHeight: 600,
+    show: false,
+    title: 'TorchLab',
+    webPreferences: {
+      preload: join(import.meta.dirname, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  })
+  window.once('ready-to-show', () => window?.show())
+  window.on('close', () => {
+    if (window) void service.updateSettings({ windowBounds: window.getNormalBounds() })
+  })
+  window.webContents.on('will-navigate', (event, url) => {
+    if (!isOwnPage(url)) event.preventDefault()
+  })
+  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
+  if (process.env.ELECTRON_RENDERER_URL) await window.loadURL(process.env.ELECTRON_RENDERER_URL)
+  else await window.loadFile(join(import.meta.dirname, '../renderer/index.html'))
+}
+
+function buildMenu(): void {
+  const template: MenuItemConstructorOptions[] = [
+    { label: 'File', submenu: [{ role: 'quit' }] },
+    { label: 'Edit', submenu: [{ role: 'undo' }, { role: 'redo' }, { type: 'separator' }, { role: 'cut' }, { role: 'copy' }, { role: 'paste' }] },
+    { label: 'View', submenu: [{ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' }, { role: 'togglefullscreen' }] },
+    { role: 'help', submenu: [{ label: 'PyTorch documentation', click: () => void shell.openExternal('https://pytorch.org/docs/') }] },
+  ]
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template))
+}
+
+app.enableSandbox()
+
+app.whenReady().then(async () => {
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } })
+  })
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
+  ipcMain.handle(IPC_INVOKE, (event, method: unknown, args: unknown) => {
+    if (!event.senderFrame || !isOwnPage(event.senderFrame.url)) {
+      return { ok: false, error: { code: 'INVALID_ARGUMENT', message: 'Requests are only taken from the TorchLab window.' } }
+    }
+    return dispatch(service, method, args)
+  })
+  service.onEvent((labEvent) => window?.webContents.send(IPC_EVENT, labEvent))
+  buildMenu()
+  await createWindow()
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) void createWindow()
+  })
+})
+
+app.on('window-all-closed', () => {
+  service.dispose()
+  if (process.platform !== 'darwin') app.quit()
+})

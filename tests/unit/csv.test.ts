@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { parseCsv } from '../../src/main/lab/data/csv'
+import type { NumericColumn, StringColumn } from '../../src/main/lab/data/table'
+import { LabError } from '../../src/shared/errors'
+import { parseOptionsSchema } from '../../src/shared/schemas'
+import { DATASETS } from '../helpers/lab'
+
+const auto = parseOptionsSchema.parse({})
+
+function errorOf(fn: () => unknown): LabError {
+  try {
+    fn()
+  } catch (err) {
+    if (err instanceof LabError) return err
+    throw err
+  }
+  throw new Error('expected a LabError')
+}
+
+describe('parseCsv', () => {
+  it('reads the bundled cars.csv with its header and typed columns', () => {
+    const table = parseCsv(readFileSync(join(DATASETS, 'cars.csv'), 'utf8'), auto)
+    expect(table.header).toBe(true)
+    expect(table.delimiter).toBe(',')
+    expect(table.rowCount).toBe(32)
+    expect(table.columns.map((c) => c.name)).toEqual(['model', 'mpg', 'cyl', 'disp', 'hp', 'drat', 'wt', 'qsec', 'vs', 'am', 'gear', 'carb'])
+    const wt = table.columns[6] as NumericColumn
+    expect(wt.kind).toBe('numeric')
+    expect(wt.values).toBeInstanceOf(Float64Array)
+    expect(wt.values[0]).toBe(2.62)
+    expect(table.columns[0].kind).toBe('text')
+  })
+
+  it('types iris species as categorical', () => {
+    const table = parseCsv(readFileSync(join(DATASETS, 'iris.csv'), 'utf8'), auto)
+    const species = table.columns.at(-1) as StringColumn
+    expect(species.kind).toBe('categorical')
+    expect(new Set(species.values)).toEqual(new Set(['setosa', 'versicolor', 'virginica']))
+  })
+
+  it('detects semicolons, decimal commas, a BOM, CRLF and quoted fields', () => {
+    const text = '\uFEFFname;price;weight\r\n"Smith; John";1,5;2\r\n"Doe ""JD""";2,25;3\r\n'
+    const table = parseCsv(text, { ...auto, decimal: ',' })
+    expect(table.delimiter).toBe(';')
+    expect(table.columns.map((c) => c.name)).toEqual(['name', 'price', 'weight'])
+    expect(Array.from((table.columns[1] as NumericColumn).values)).toEqual([1.5, 2.25])
+    expect((table.columns[0] as StringColumn).values).toEqual(['Smith; John', 'Doe "JD"'])
+  })
+
+  it('detects tabs and files without a header', () => {
+    const table = parseCsv('1\t2\n3\t4\n5\t6\n', auto)
+    expect(table.delimiter).toBe('\t')
+    expect(table.header).toBe(false)
+    expect(table.rowCount).toBe(3)
+    expect(table.columns.map((c) => c.name)).toEqual(['column 1', 'column 2'])
+  })
+
+  it('honours an explicit header choice', () => {
+    const table = parseCsv('1,2\n3,4\n', { ...auto, header: 'yes' })
+    expect(table.columns.map((c) => c.name)).toEqual(['1', '2'])
+    expect(table.rowCount).toBe(1)
+  })
+
+  it('counts missing values and keeps numeric columns numeric', () => {
+    const table = parseCsv('a,b\n1,x\n,y\nNA,z\n4,\n', auto)
+    const a = table.columns[0] as NumericColumn
+    expect(a.kind).toBe('numeric')
+    expect(a.missing).toBe(2)
+    expect(Number.isNaN(a.values[1])).toBe(true)
+    expect(table.columns[1].missing).toBe(1)
+  })
+
+  it('remembers the first non-numeric cell of a column', () => {
+    const table = parseCsv('x,y\n1,2\n2,abc\n3,4\n', auto)
+    const y = table.columns[1] as StringColumn
+    expect(y.kind).not.toBe('numeric')
+    expect(y.firstNonNumeric).toEqual({ row: 2, value: 'abc' })
+  })
+
+  it('refuses an empty file', () => {
+    expect(errorOf(() => parseCsv('', auto)).info.code).toBe('CSV_EMPTY')
+    expect(errorOf(() => parseCsv('\n\n  \n', auto)).info.code).toBe('CSV_EMPTY')
+  })
+
+  it('refuses a header with no rows', () => {
+    const err = errorOf(() => parseCsv('wt,mpg\n', auto))
+    expect(err.info.code).toBe('CSV_NO_ROWS')
+    expect(err.message).toMatch(/no data rows/)
+  })
+
+  it('names the ragged row', () => {
+    const err = errorOf(() => parseCsv('wt,mpg\n1,2\n3,4\n5\n6,7\n', auto))
+    expect(err.info).toMatchObject({ code: 'CSV_RAGGED_ROW', row: 3 })
+    expect(err.message).toMatch(/Row 3 has 1 values but the header has 2/)
+  })
+
+  it('reports an unclosed quote', () => {
+    const err = errorOf(() => parseCsv('a,b\n1,"2\n3,4\n', auto))
+    expect(err.info.code).toBe('CSV_RAGGED_ROW')
+    expect(err.message).toMatch(/quoted field/)
+  })
+})
