@@ -24,7 +24,9 @@ function progressReporter(startedAt: number) {
   let step = 0
   let lastFlush = 0
   let pausedFor = 0
-  const flush = (status: RunStatus): void => {
+  let current: RunStatus = 'running'
+  const flush = (status: RunStatus = current): void => {
+    current = status
     post({ type: 'progress', status, epoch, step, epochs, stepLosses, elapsedSeconds: active() })
     epochs = []
     stepLosses = []
@@ -36,7 +38,7 @@ function progressReporter(startedAt: number) {
       step(loss: number) {
         step++
         stepLosses.push(loss)
-        if (performance.now() - lastFlush >= FLUSH_MS) flush('running')
+        if (performance.now() - lastFlush >= FLUSH_MS) flush()
       },
       epoch(record: EpochRecord) {
         epoch = record.epoch
@@ -58,9 +60,11 @@ function gateFor(control: Int32Array, reporter: ReturnType<typeof progressReport
     if (stepped) {
       // a single step taken while paused is shown at once
       stepped = false
-      reporter.flush('paused')
+      reporter.flush()
     }
     for (;;) {
+      // read the sequence first: a command written after this read changes it, so the wait below cannot miss it
+      const seq = Atomics.load(control, CONTROL.SEQ)
       const cmd = Atomics.load(control, CONTROL.CMD)
       if (cmd === CMD.STOP) return 'stop'
       if (cmd === CMD.RUN) {
@@ -79,7 +83,6 @@ function gateFor(control: Int32Array, reporter: ReturnType<typeof progressReport
         stepped = true
         return 'run'
       }
-      const seq = Atomics.load(control, CONTROL.SEQ)
       const t0 = performance.now()
       Atomics.wait(control, CONTROL.SEQ, seq, 100)
       reporter.addPause(performance.now() - t0)

@@ -1,0 +1,94 @@
+/**
+ * npm run bench — TorchLab against real PyTorch on this machine, in the same run:
+ * the course loop (cars, batch 2, 1000 epochs), the same run full-batch, and how fast a
+ * running training answers pause, resume and stop. Prints a table of medians and ratios.
+ */
+import { execFile } from 'node:child_process'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import type { BackendName, RunEvent } from '../src/shared/api'
+import type { TrainRequestInput } from '../src/shared/schemas'
+import { LabService } from '../src/main/lab/service'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+
+const ROOT = resolve(import.meta.dirname, '..')
+const REPEATS = 3
+const EPOCHS = 1000
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
+const course = (batchSize: number, backend: BackendName): TrainRequestInput => ({
+  dataset: { source: { kind: 'bundled', name: 'cars' }, features: ['wt'], target: 'mpg' },
+  model: { kind: 'linear' },
+  train: { optimizer: { name: 'SGD', lr: 0.02 }, epochs: EPOCHS, batchSize },
+  backend,
+})
+
+async function torchTimes(): Promise<{ slicing: number; dataloader: number; full_batch: number }> {
+  const { stdout } = await promisify(execFile)('/usr/bin/python3', [join(ROOT, 'bench/torch_course.py'), join(ROOT, 'resources/datasets/cars.csv'), String(EPOCHS), String(REPEATS)], {
+    env: { ...process.env, OMP_NUM_THREADS: '1' },
+  })
+  return JSON.parse(stdout)
+}
+
+async function labSeconds(service: LabService, request: TrainRequestInput): Promise<number> {
+  const times: number[] = []
+  for (let i = 0; i < REPEATS; i++) {
+    const { runId } = await service.startTraining(request)
+    const summary = await service.waitForRun(runId)
+    if (summary.status !== 'completed') throw new Error(`bench run ended ${summary.status}: ${summary.error?.message}`)
+    times.push(summary.seconds)
+  }
+  return median(times)
+}
+
+/** Time from a control call to the worker's first event that reflects it. */
+async function controlLatency(service: LabService): Promise<Record<string, number>> {
+  const { runId } = await service.startTraining({ ...course(2, 'cpu'), train: { ...course(2, 'cpu').train, epochs: 1_000_000 } })
+  const next = (predicate: (e: RunEvent) => boolean) =>
+    new Promise<number>((resolveTime) => {
+      const off = service.onEvent((e) => {
+        if (e.runId === runId && predicate(e)) {
+          off()
+          resolveTime(performance.now())
+        }
+      })
+    })
+  await next((e) => e.type === 'progress' && e.step > 1000)
+  const samples: Record<string, number[]> = { pause: [], resume: [], stop: [] }
+  for (let i = 0; i < 5; i++) {
+    let t = performance.now()
+    const paused = next((e) => e.type === 'progress' && e.status === 'paused')
+    await service.controlRun({ runId, action: 'pause' })
+    samples.pause.push((await paused) - t)
+    t = performance.now()
+    const resumed = next((e) => e.type === 'progress' && e.status === 'running')
+    await service.controlRun({ runId, action: 'resume' })
+    samples.resume.push((await resumed) - t)
+  }
+  const t = performance.now()
+  await service.controlRun({ runId, action: 'stop' })
+  await service.waitForRun(runId)
+  samples.stop.push(performance.now() - t)
+  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, Math.max(...v)]))
+}
+
+const service = new LabService({ resourcesDir: join(ROOT, 'resources'), settingsDir: mkdtempSync(join(tmpdir(), 'torchlab-bench-')) })
+try {
+  const torch = await torchTimes()
+  const rows: [string, number, number][] = []
+  for (const backend of ['cpu', 'wasm'] as const) {
+    rows.push([`course loop, batch 2 (tfjs ${backend}) vs torch slicing`, await labSeconds(service, course(2, backend)), torch.slicing])
+    rows.push([`course loop, batch 2 (tfjs ${backend}) vs torch DataLoader`, await labSeconds(service, course(2, backend)), torch.dataloader])
+    rows.push([`full batch, 1000 epochs (tfjs ${backend})`, await labSeconds(service, course(32, backend)), torch.full_batch])
+  }
+  console.log(`\nTorchLab vs PyTorch ${REPEATS}× median, seconds (ratio < 1: TorchLab faster)\n`)
+  console.log('workload'.padEnd(62) + 'TorchLab'.padStart(10) + 'PyTorch'.padStart(10) + 'ratio'.padStart(8))
+  for (const [name, ours, theirs] of rows) {
+    console.log(name.padEnd(62) + ours.toFixed(3).padStart(10) + theirs.toFixed(3).padStart(10) + (ours / theirs).toFixed(2).padStart(8))
+  }
+  const latency = await controlLatency(service)
+  console.log(`\ncontrol latency while training (worst of 5, ms): ${Object.entries(latency).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`)
+} finally {
+  service.dispose()
+}
