@@ -1,0 +1,174 @@
+/**
+ * Reads a .pth file — PyTorch's zip format or its legacy format — into plain values and
+ * tensors, executing nothing. Every tensor is materialised before this returns, so a damaged
+ * file fails here with a typed error, never later.
+ */
+import { labError } from '../../../shared/errors'
+import { badFile } from './errors'
+import { Unpickler } from './pickle/unpickler'
+import { PyDict, PyObject, PySet, PyTuple, type PyValue } from './pickle/values'
+import { Storage, Tensor, DTYPES } from './tensor'
+import { resolveTorchGlobal, storageDtype } from './torchGlobals'
+import { entryData, isZip, readZip } from './zip'
+
+export interface PthContents {
+  format: 'zip' | 'legacy'
+  /** the zip's top folder (torch names it after the file) */
+  root?: string
+  byteorder: 'little' | 'big'
+  value: PyValue
+}
+
+const MAX_DEPTH = 500
+const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn
+
+/** Visits every value once (shared ones too), refusing structures nested beyond MAX_DEPTH. */
+export function forEachValue(root: PyValue, visit: (v: PyValue) => void): void {
+  const seen = new Set<object>()
+  const stack: [PyValue, number][] = [[root, 0]]
+  while (stack.length) {
+    const [value, depth] = stack.pop()!
+    if (depth > MAX_DEPTH) throw badFile('The file nests values more deeply than any checkpoint does.')
+    if (typeof value !== 'object' || value === null) {
+      visit(value)
+      continue
+    }
+    if (seen.has(value)) continue
+    seen.add(value)
+    visit(value)
+    const children: PyValue[] = Array.isArray(value)
+      ? value
+      : value instanceof PyTuple || value instanceof PySet
+        ? value.items
+        : value instanceof PyDict
+          ? [...value.entries.values()]
+          : value instanceof PyObject
+            ? [...value.args, value.state]
+            : []
+    for (const child of children) stack.push([child, depth + 1])
+  }
+}
+
+function materialiseAll(value: PyValue): void {
+  forEachValue(value, (v) => {
+    if (v instanceof Tensor) void v.data
+  })
+}
+
+function pidTuple(pid: PyValue): PyValue[] {
+  if (!(pid instanceof PyTuple) || pid.items[0] !== 'storage' || pid.items.length < 5) {
+    throw badFile('The file refers to its data in a way PyTorch does not write.')
+  }
+  return pid.items
+}
+
+function checkedCount(value: PyValue, bytesAvailable: number, itemSize: number, key: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value * itemSize > bytesAvailable) {
+    throw badFile(`Storage "${key}" declares a size the file cannot hold.`, key)
+  }
+  return value
+}
+
+function readZipPth(bytes: Uint8Array): PthContents {
+  const entries = readZip(bytes)
+  const names = [...entries.keys()]
+  const roots = new Set(names.map((n) => n.split('/')[0]))
+  if (names.length === 0 || roots.size !== 1 || names.some((n) => !n.includes('/'))) {
+    throw badFile('This zip file is not a PyTorch file: its records do not share one top folder.')
+  }
+  const root = [...roots][0]
+  if (entries.has(`${root}/constants.pkl`)) {
+    throw labError('CHECKPOINT_UNSUPPORTED', 'This is a TorchScript archive (torch.jit.save), not a torch.save file; TorchLab opens torch.save files.')
+  }
+  const pkl = entries.get(`${root}/data.pkl`)
+  if (!pkl) throw badFile(`This zip file is not a PyTorch file: it has no ${root}/data.pkl.`)
+  let byteorder: 'little' | 'big' = 'little'
+  const order = entries.get(`${root}/byteorder`)
+  if (order) {
+    const text = new TextDecoder().decode(entryData(bytes, order)).trim()
+    if (text !== 'little' && text !== 'big') throw badFile(`The file's byteorder record says "${text.slice(0, 20)}".`)
+    byteorder = text
+  }
+  const storages = new Map<string, Storage>()
+  const unpickler = new Unpickler(entryData(bytes, pkl), {
+    resolveGlobal: (module, name) => resolveTorchGlobal(module, name, { littleEndian: () => byteorder === 'little', maxTensorBytes: bytes.length }),
+    persistentLoad: (pid) => {
+      const [, type, key, , numel] = pidTuple(pid)
+      const dtype = storageDtype(type)
+      const name = String(key)
+      const existing = storages.get(name)
+      if (existing) return existing
+      const entry = entries.get(`${root}/data/${name}`)
+      if (!entry) throw badFile(`The file is missing the data of storage "${name}" (${root}/data/${name}).`, name)
+      const count = checkedCount(numel, entry.size, DTYPES[dtype].size, name)
+      const storage = new Storage(name, dtype, count, () => entryData(bytes, entry))
+      storages.set(name, storage)
+      return storage
+    },
+  })
+  const value = unpickler.load()
+  materialiseAll(value)
+  return { format: 'zip', root, byteorder, value }
+}
+
+function readLegacyPth(bytes: Uint8Array): PthContents {
+  const storages = new Map<string, Storage>()
+  const data = new Map<string, Uint8Array>()
+  let littleEndian = true
+  const hooks = {
+    resolveGlobal: (module: string, name: string) => resolveTorchGlobal(module, name, { littleEndian: () => littleEndian, maxTensorBytes: bytes.length }),
+    persistentLoad: (pid: PyValue) => {
+      const [, type, key, , numel] = pidTuple(pid)
+      const dtype = storageDtype(type)
+      const name = String(key)
+      const existing = storages.get(name)
+      if (existing) return existing
+      const count = checkedCount(numel, bytes.length, DTYPES[dtype].size, name)
+      const storage = new Storage(name, dtype, count, () => {
+        const raw = data.get(name)
+        if (!raw) throw badFile(`The file is missing the data of storage "${name}".`, name)
+        return raw
+      })
+      storages.set(name, storage)
+      return storage
+    },
+  }
+  let unpickler = new Unpickler(bytes, hooks)
+  const magic = unpickler.load()
+  if (magic !== LEGACY_MAGIC && magic !== Number(LEGACY_MAGIC)) throw badFile('This is not a PyTorch file (its first value is not torch\'s magic number).')
+  const next = (): PyValue => {
+    unpickler = new Unpickler(bytes, hooks, unpickler.position)
+    return unpickler.load()
+  }
+  if (next() !== 1001) throw labError('CHECKPOINT_UNSUPPORTED', 'This legacy PyTorch file uses a protocol version TorchLab does not know.')
+  const sysInfo = next()
+  if (sysInfo instanceof PyDict && sysInfo.entries.get('little_endian') === false) littleEndian = false
+  const value = next()
+  const keys = next()
+  if (!Array.isArray(keys)) throw badFile('The legacy file has no list of its storages.')
+  let pos = unpickler.position
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  for (const key of keys) {
+    const name = String(key)
+    const storage = storages.get(name)
+    if (!storage) throw badFile(`The legacy file lists a storage "${name}" that nothing uses.`, name)
+    if (pos + 8 > bytes.length) throw badFile(`The file is cut short before the data of storage "${name}".`, name)
+    const count = Number(dv.getBigInt64(pos, littleEndian))
+    const size = count * DTYPES[storage.dtype].size
+    pos += 8
+    if (count !== storage.numel || pos + size > bytes.length) throw badFile(`The data of storage "${name}" is cut short or has the wrong size.`, name)
+    data.set(name, bytes.subarray(pos, pos + size))
+    pos += size
+  }
+  materialiseAll(value)
+  return { format: 'legacy', byteorder: littleEndian ? 'little' : 'big', value }
+}
+
+export function readPth(bytes: Uint8Array): PthContents {
+  if (isZip(bytes)) return readZipPth(bytes)
+  if (bytes.length > 2 && bytes[0] === 0x80) return readLegacyPth(bytes)
+  if (bytes.length >= 262 && new TextDecoder('latin1').decode(bytes.subarray(257, 262)) === 'ustar') {
+    throw labError('CHECKPOINT_UNSUPPORTED', 'This is a very old PyTorch file (the tar format before torch 0.4); open it in PyTorch and save it again.')
+  }
+  throw badFile('This is not a PyTorch .pth file: it is neither torch\'s zip format nor its legacy format.')
+}

@@ -1,0 +1,170 @@
+/**
+ * Tensors and storages as a .pth file holds them: a storage is raw little-endian bytes of one
+ * dtype; a tensor is a view (offset, shape, stride, in elements) into one. Views are
+ * materialised as contiguous row-major typed arrays, bounds-checked against the storage.
+ */
+import { badFile } from './errors'
+
+export const DTYPES = {
+  float64: { storage: 'DoubleStorage', size: 8 },
+  float32: { storage: 'FloatStorage', size: 4 },
+  float16: { storage: 'HalfStorage', size: 2 },
+  bfloat16: { storage: 'BFloat16Storage', size: 2 },
+  int64: { storage: 'LongStorage', size: 8 },
+  int32: { storage: 'IntStorage', size: 4 },
+  int16: { storage: 'ShortStorage', size: 2 },
+  int8: { storage: 'CharStorage', size: 1 },
+  uint8: { storage: 'ByteStorage', size: 1 },
+  bool: { storage: 'BoolStorage', size: 1 },
+} as const
+
+export type DType = keyof typeof DTYPES
+export type TensorData = Float64Array | Float32Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array
+
+export const STORAGE_DTYPE: Record<string, DType> = Object.fromEntries(
+  Object.entries(DTYPES).map(([dtype, info]) => [info.storage, dtype as DType]),
+)
+
+/** The bytes behind a storage are fetched lazily: the pickle names storages before their data is read. */
+export class Storage {
+  readonly pyKind = 'storage'
+  private bytes?: Uint8Array
+
+  constructor(
+    readonly key: string,
+    readonly dtype: DType,
+    readonly numel: number,
+    private readonly fetch: () => Uint8Array,
+  ) {}
+
+  data(): Uint8Array {
+    if (!this.bytes) {
+      const bytes = this.fetch()
+      const expected = this.numel * DTYPES[this.dtype].size
+      if (bytes.length < expected) {
+        throw badFile(`Storage "${this.key}" is cut short: it should hold ${expected} bytes but the file has ${bytes.length}.`, this.key)
+      }
+      this.bytes = bytes
+    }
+    return this.bytes
+  }
+}
+
+export class Tensor {
+  readonly pyKind = 'tensor'
+  private values?: TensorData
+
+  /** `data` may be a thunk: the legacy format stores the bytes after the pickle that names them */
+  constructor(
+    readonly dtype: DType,
+    readonly shape: number[],
+    data: TensorData | (() => TensorData),
+  ) {
+    if (typeof data === 'function') this.load = data
+    else this.values = data
+  }
+
+  private load?: () => TensorData
+
+  /** contiguous, row-major; float16/bfloat16 decoded to float32 */
+  get data(): TensorData {
+    this.values ??= this.load!()
+    return this.values
+  }
+
+  get numel(): number {
+    return this.shape.reduce((a, b) => a * b, 1)
+  }
+}
+
+function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1
+  const exp = (h >> 10) & 0x1f
+  const frac = h & 0x3ff
+  if (exp === 0) return sign * 2 ** -14 * (frac / 1024)
+  if (exp === 31) return frac ? NaN : sign * Infinity
+  return sign * 2 ** (exp - 15) * (1 + frac / 1024)
+}
+
+function readElements(bytes: Uint8Array, dtype: DType, littleEndian: boolean, count: number): TensorData {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const size = DTYPES[dtype].size
+  switch (dtype) {
+    case 'float64':
+      return Float64Array.from({ length: count }, (_, i) => dv.getFloat64(i * size, littleEndian))
+    case 'float32':
+      if (littleEndian && bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, count).slice()
+      return Float32Array.from({ length: count }, (_, i) => dv.getFloat32(i * size, littleEndian))
+    case 'float16':
+      return Float32Array.from({ length: count }, (_, i) => halfToFloat(dv.getUint16(i * size, littleEndian)))
+    case 'bfloat16': {
+      const out = new Float32Array(count)
+      const bits = new Uint32Array(out.buffer)
+      for (let i = 0; i < count; i++) bits[i] = dv.getUint16(i * size, littleEndian) << 16
+      return out
+    }
+    case 'int64':
+      return BigInt64Array.from({ length: count }, (_, i) => dv.getBigInt64(i * size, littleEndian))
+    case 'int32':
+      return Int32Array.from({ length: count }, (_, i) => dv.getInt32(i * size, littleEndian))
+    case 'int16':
+      return Int16Array.from({ length: count }, (_, i) => dv.getInt16(i * size, littleEndian))
+    case 'int8':
+      return Int8Array.from({ length: count }, (_, i) => dv.getInt8(i))
+    case 'uint8':
+    case 'bool':
+      return bytes.slice(0, count)
+  }
+}
+
+function intList(value: unknown, what: string): number[] {
+  const items = Array.isArray(value) ? value : (value as { items?: unknown[] })?.items
+  if (!Array.isArray(items) || !items.every((v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)) {
+    throw badFile(`A tensor in the file has a malformed ${what}.`)
+  }
+  return items as number[]
+}
+
+/**
+ * torch._utils._rebuild_tensor_v2(storage, storage_offset, size, stride, ...): checks that the
+ * view stays inside its storage, then copies it out in row-major order.
+ */
+export function rebuildTensor(storage: unknown, offset: unknown, size: unknown, stride: unknown, littleEndian: boolean, maxBytes: number): Tensor {
+  if (!(storage instanceof Storage)) throw badFile('A tensor in the file does not point at a storage.')
+  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) throw badFile('A tensor in the file has a malformed offset.')
+  const shape = intList(size, 'shape')
+  const strides = intList(stride, 'stride')
+  if (strides.length !== shape.length) throw badFile('A tensor in the file has a stride that does not match its shape.')
+  const numel = shape.reduce((a, b) => a * b, 1)
+  const itemSize = DTYPES[storage.dtype].size
+  if (numel * itemSize > maxBytes) throw badFile(`A tensor of shape [${shape.join(', ')}] is larger than the whole file.`, storage.key)
+  if (numel > 0) {
+    const last = offset + shape.reduce((s, n, i) => s + (n - 1) * strides[i], 0)
+    if (last >= storage.numel) {
+      throw badFile(`A tensor of shape [${shape.join(', ')}] reaches past the end of its storage "${storage.key}".`, storage.key)
+    }
+  }
+  return new Tensor(storage.dtype, shape, () => materialise(storage, offset, shape, strides, littleEndian))
+}
+
+function materialise(storage: Storage, offset: number, shape: number[], strides: number[], littleEndian: boolean): TensorData {
+  const bytes = storage.data()
+  const itemSize = DTYPES[storage.dtype].size
+  const numel = shape.reduce((a, b) => a * b, 1)
+  const contiguous = shape.every((_, i) => strides[i] === shape.slice(i + 1).reduce((a, b) => a * b, 1) || shape[i] === 1)
+  if (contiguous) return readElements(bytes.subarray(offset * itemSize, (offset + numel) * itemSize), storage.dtype, littleEndian, numel)
+  // a transposed or sliced view: gather element by element from the decoded storage
+  const all = readElements(bytes.subarray(0, storage.numel * itemSize), storage.dtype, littleEndian, storage.numel)
+  const out = new (all.constructor as new (n: number) => TensorData)(numel)
+  const index = new Array<number>(shape.length).fill(0)
+  for (let i = 0; i < numel; i++) {
+    let src = offset
+    for (let d = 0; d < shape.length; d++) src += index[d] * strides[d]
+    ;(out as unknown as Record<number, unknown>)[i] = all[src]
+    for (let d = shape.length - 1; d >= 0; d--) {
+      if (++index[d] < shape[d]) break
+      index[d] = 0
+    }
+  }
+  return out
+}

@@ -1,0 +1,100 @@
+/**
+ * The globals a .pth file may name, as torch.load(weights_only=True) allows them, plus class
+ * names of pickled modules, which are recorded as data and never constructed. Anything that
+ * would run code is refused with its name.
+ */
+import { labError } from '../../../shared/errors'
+import { badFile } from './errors'
+import type { KnownCallable } from './pickle/unpickler'
+import { ClassRef, PyDict, PyObject, PySet, PyTuple, dictKey, type PyValue, type PyValue_Extension } from './pickle/values'
+import { DTYPES, STORAGE_DTYPE, rebuildTensor, type DType } from './tensor'
+
+export class StorageType implements PyValue_Extension {
+  readonly pyKind = 'storage_type'
+  constructor(readonly dtype: DType) {}
+}
+
+/** Modules whose functions and classes have no business in a checkpoint. */
+const FORBIDDEN_MODULES = /^(os|posix|nt|subprocess|sys|builtins|__builtin__|shutil|socket|importlib|runpy|code|codeop|pty|webbrowser|ctypes|pickle|_pickle|marshal|types|operator|functools|io|_io|tempfile|commands|platform|multiprocessing|threading|signal|asyncio|urllib|http|requests|pdb|inspect|numpy\.testing|torch\.hub|torch\.ops|torch\.jit)(\.|$)/
+
+const TORCH_DTYPES: Record<string, DType> = {
+  float64: 'float64', double: 'float64', float32: 'float32', float: 'float32', float16: 'float16', half: 'float16',
+  bfloat16: 'bfloat16', int64: 'int64', long: 'int64', int32: 'int32', int: 'int32', int16: 'int16', short: 'int16',
+  int8: 'int8', uint8: 'uint8', bool: 'bool',
+}
+
+function known(qualified: string, call: (args: PyValue[]) => PyValue, newObject?: (args: PyValue[]) => PyValue): KnownCallable {
+  return { qualified, call, newObject }
+}
+
+function pairs(value: PyValue): [PyValue, PyValue][] {
+  const items = Array.isArray(value) ? value : value instanceof PyTuple ? value.items : value instanceof PyDict ? [...value.entries] : []
+  return items.map((p) => {
+    if (Array.isArray(p) && p.length === 2) return p as [PyValue, PyValue]
+    if (p instanceof PyTuple && p.items.length === 2) return p.items as [PyValue, PyValue]
+    throw badFile('A dictionary in the file is malformed.')
+  })
+}
+
+export interface GlobalContext {
+  littleEndian: () => boolean
+  maxTensorBytes: number
+}
+
+export function resolveTorchGlobal(module: string, name: string, ctx: GlobalContext): KnownCallable | PyValue {
+  const qualified = `${module}.${name}`
+  switch (qualified) {
+    case 'collections.OrderedDict':
+      return known(
+        qualified,
+        (args) => new PyDict(new Map(args.length ? pairs(args[0]).map(([k, v]) => [dictKey(k), v]) : []), 'OrderedDict'),
+        () => new PyDict(new Map(), 'OrderedDict'),
+      )
+    case 'torch._utils._rebuild_tensor_v2':
+    case 'torch._utils._rebuild_tensor_v3':
+      return known(qualified, (a) => rebuildTensor(a[0], a[1], a[2], a[3], ctx.littleEndian(), ctx.maxTensorBytes))
+    case 'torch._utils._rebuild_parameter':
+    case 'torch._utils._rebuild_parameter_with_state':
+      return known(qualified, (a) => a[0])
+    case 'torch.Size':
+      return known(qualified, (a) => (a[0] instanceof PyTuple ? a[0] : new PyTuple(Array.isArray(a[0]) ? a[0] : [])))
+    case 'torch.device':
+      return known(qualified, (a) => String(a[0]))
+    case 'torch.serialization._get_layout':
+      return known(qualified, () => 'strided')
+    case 'torch.storage.UntypedStorage':
+    case 'torch.UntypedStorage':
+      return new StorageType('uint8')
+    case '_codecs.encode':
+      return known(qualified, (a) => Uint8Array.from(String(a[0]), (c) => c.charCodeAt(0) & 0xff))
+    case 'builtins.set':
+    case 'builtins.frozenset':
+      return known(qualified, (a) => new PySet(Array.isArray(a[0]) ? a[0] : a[0] instanceof PyTuple ? a[0].items : [], name === 'frozenset'))
+    case 'builtins.list':
+      return known(qualified, (a) => (Array.isArray(a[0]) ? a[0] : a[0] instanceof PyTuple ? [...a[0].items] : []))
+    case 'builtins.tuple':
+      return known(qualified, (a) => new PyTuple(Array.isArray(a[0]) ? a[0] : a[0] instanceof PyTuple ? a[0].items : []))
+    case 'builtins.dict':
+      return known(qualified, (a) => new PyDict(new Map(a.length ? pairs(a[0]).map(([k, v]) => [dictKey(k), v]) : [])))
+    case 'copyreg._reconstructor':
+      // how protocol 0/1 pickles an object: recorded as data, the class is never called
+      return known(qualified, (a) => {
+        if (a[0] instanceof ClassRef) return new PyObject(a[0], [])
+        throw labError('CHECKPOINT_UNSAFE', 'This file asks to rebuild an object in a way TorchLab does not run.')
+      })
+  }
+  if (module === 'torch' && name in STORAGE_DTYPE) return new StorageType(STORAGE_DTYPE[name])
+  // a dtype is pickled as the global itself (torch.float32)
+  if (module === 'torch' && name in TORCH_DTYPES) return TORCH_DTYPES[name]
+  if (!FORBIDDEN_MODULES.test(module) && /^[A-Z]/.test(name) && /^[A-Za-z_][\w.]*$/.test(module)) {
+    // a class such as torch.nn.modules.linear.Linear or __main__.LinearRegressionTorch
+    return new ClassRef(module, name)
+  }
+  throw labError('CHECKPOINT_UNSAFE', `This file asks to run ${qualified}; TorchLab never runs code from a file.`, { key: qualified })
+}
+
+export function storageDtype(type: PyValue): DType {
+  if (type instanceof StorageType) return type.dtype
+  if (typeof type === 'string' && type in DTYPES) return type as DType
+  throw badFile('A storage in the file has an unknown type.')
+}

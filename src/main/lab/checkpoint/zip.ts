@@ -1,0 +1,184 @@
+/**
+ * The zip container of PyTorch's .pth files. Reading trusts nothing the file declares: every
+ * offset and size is checked against the bytes really there before anything is sliced or
+ * inflated, and CRCs are verified as torch's own reader does. Writing lays records out as
+ * torch does: stored, each record's data on a 64-byte boundary (padding in an "FB" extra field).
+ */
+import { crc32, inflateRawSync } from 'node:zlib'
+import { badFile } from './errors'
+
+export interface ZipEntry {
+  name: string
+  method: number
+  compressedSize: number
+  size: number
+  crc: number
+  dataOffset: number
+}
+
+const EOCD = 0x06054b50
+const EOCD64 = 0x06064b50
+const EOCD64_LOCATOR = 0x07064b50
+const CENTRAL = 0x02014b50
+const LOCAL = 0x04034b50
+export const ALIGNMENT = 64
+
+export function isZip(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04
+}
+
+function view(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+}
+
+function need(bytes: Uint8Array, offset: number, length: number, what: string): void {
+  if (offset < 0 || length < 0 || offset + length > bytes.length) {
+    throw badFile(`The file is cut short or damaged: its ${what} points past the end of the file.`)
+  }
+}
+
+function u64(dv: DataView, offset: number): number {
+  const value = dv.getBigUint64(offset, true)
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw badFile('The file declares a size larger than any real file.')
+  return Number(value)
+}
+
+function findEocd(bytes: Uint8Array, dv: DataView): number {
+  const stop = Math.max(0, bytes.length - 22 - 0xffff)
+  for (let i = bytes.length - 22; i >= stop; i--) if (dv.getUint32(i, true) === EOCD) return i
+  throw badFile('This is not a complete zip file: its directory at the end is missing (was the download cut short?).')
+}
+
+/** zip64 values replace 0xffffffff fields in the order: size, compressed size, local offset */
+function zip64Extra(dv: DataView, start: number, length: number, fields: { size: number; compressedSize: number; offset: number }): void {
+  let p = start
+  const end = start + length
+  while (p + 4 <= end) {
+    const id = dv.getUint16(p, true)
+    const len = dv.getUint16(p + 2, true)
+    if (id === 0x0001) {
+      let q = p + 4
+      for (const key of ['size', 'compressedSize', 'offset'] as const) {
+        if (fields[key] === 0xffffffff && q + 8 <= p + 4 + len) {
+          fields[key] = u64(dv, q)
+          q += 8
+        }
+      }
+    }
+    p += 4 + len
+  }
+}
+
+export function readZip(bytes: Uint8Array): Map<string, ZipEntry> {
+  const dv = view(bytes)
+  if (bytes.length < 22) throw badFile('The file is too short to be a PyTorch file.')
+  const eocd = findEocd(bytes, dv)
+  let count = dv.getUint16(eocd + 10, true)
+  let cdSize = dv.getUint32(eocd + 12, true)
+  let cdOffset = dv.getUint32(eocd + 16, true)
+  if (eocd >= 20 && dv.getUint32(eocd - 20, true) === EOCD64_LOCATOR) {
+    const at = u64(dv, eocd - 20 + 8)
+    need(bytes, at, 56, 'zip64 directory')
+    if (dv.getUint32(at, true) !== EOCD64) throw badFile('The zip64 directory of this file is damaged.')
+    count = u64(dv, at + 32)
+    cdSize = u64(dv, at + 40)
+    cdOffset = u64(dv, at + 48)
+  }
+  need(bytes, cdOffset, cdSize, 'record directory')
+  if (count > cdSize / 46) throw badFile('The file declares more records than its directory can hold.')
+  const entries = new Map<string, ZipEntry>()
+  let p = cdOffset
+  for (let i = 0; i < count; i++) {
+    need(bytes, p, 46, 'record directory')
+    if (dv.getUint32(p, true) !== CENTRAL) throw badFile('The record directory of this file is damaged.')
+    const method = dv.getUint16(p + 10, true)
+    const crc = dv.getUint32(p + 16, true)
+    const nameLength = dv.getUint16(p + 28, true)
+    const extraLength = dv.getUint16(p + 30, true)
+    const commentLength = dv.getUint16(p + 32, true)
+    need(bytes, p + 46, nameLength + extraLength + commentLength, 'record directory')
+    const name = new TextDecoder().decode(bytes.subarray(p + 46, p + 46 + nameLength))
+    const fields = { compressedSize: dv.getUint32(p + 20, true), size: dv.getUint32(p + 24, true), offset: dv.getUint32(p + 42, true) }
+    zip64Extra(dv, p + 46 + nameLength, extraLength, fields)
+    need(bytes, fields.offset, 30, `record "${name}"`)
+    if (dv.getUint32(fields.offset, true) !== LOCAL) throw badFile(`The record "${name}" is damaged.`, name)
+    const dataOffset = fields.offset + 30 + dv.getUint16(fields.offset + 26, true) + dv.getUint16(fields.offset + 28, true)
+    need(bytes, dataOffset, fields.compressedSize, `record "${name}"`)
+    if (method !== 0 && method !== 8) throw badFile(`The record "${name}" uses zip compression method ${method}, which PyTorch never writes.`, name)
+    if (method === 0 && fields.size !== fields.compressedSize) throw badFile(`The record "${name}" declares two different sizes.`, name)
+    entries.set(name, { name, method, crc, size: fields.size, compressedSize: fields.compressedSize, dataOffset })
+    p += 46 + nameLength + extraLength + commentLength
+  }
+  return entries
+}
+
+export function entryData(bytes: Uint8Array, entry: ZipEntry): Uint8Array {
+  const raw = bytes.subarray(entry.dataOffset, entry.dataOffset + entry.compressedSize)
+  let data: Uint8Array
+  if (entry.method === 0) {
+    data = raw
+  } else {
+    try {
+      data = inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) })
+    } catch {
+      throw badFile(`The compressed record "${entry.name}" is damaged.`, entry.name)
+    }
+    if (data.length !== entry.size) throw badFile(`The compressed record "${entry.name}" does not have the size it declares.`, entry.name)
+  }
+  if (crc32(data) !== entry.crc) throw badFile(`The record "${entry.name}" is damaged (its checksum does not match).`, entry.name)
+  return data
+}
+
+export interface ZipRecord {
+  name: string
+  data: Uint8Array
+}
+
+export function writeZip(records: ZipRecord[]): Buffer {
+  const parts: Uint8Array[] = []
+  const central: Uint8Array[] = []
+  let offset = 0
+  const encoder = new TextEncoder()
+  for (const record of records) {
+    const name = encoder.encode(record.name)
+    const crc = crc32(record.data)
+    const headerEnd = offset + 30 + name.length + 4
+    const padding = (ALIGNMENT - (headerEnd % ALIGNMENT)) % ALIGNMENT
+    const local = Buffer.alloc(30 + name.length + 4 + padding)
+    local.writeUInt32LE(LOCAL, 0)
+    local.writeUInt16LE(20, 4)
+    local.writeUInt16LE(0, 6)
+    local.writeUInt16LE(0, 8)
+    local.writeUInt32LE(crc, 14)
+    local.writeUInt32LE(record.data.length, 18)
+    local.writeUInt32LE(record.data.length, 22)
+    local.writeUInt16LE(name.length, 26)
+    local.writeUInt16LE(4 + padding, 28)
+    local.set(name, 30)
+    local.write('FB', 30 + name.length, 'latin1')
+    local.writeUInt16LE(padding, 32 + name.length)
+    local.fill('Z', 34 + name.length)
+    const entry = Buffer.alloc(46 + name.length)
+    entry.writeUInt32LE(CENTRAL, 0)
+    entry.writeUInt16LE(20, 4)
+    entry.writeUInt16LE(20, 6)
+    entry.writeUInt32LE(crc, 16)
+    entry.writeUInt32LE(record.data.length, 20)
+    entry.writeUInt32LE(record.data.length, 24)
+    entry.writeUInt16LE(name.length, 28)
+    entry.writeUInt32LE(offset, 42)
+    entry.set(name, 46)
+    central.push(entry)
+    parts.push(local, record.data)
+    offset += local.length + record.data.length
+    if (offset > 0xffffffff) throw badFile('TorchLab writes .pth files up to 4 GB.')
+  }
+  const cdSize = central.reduce((n, c) => n + c.length, 0)
+  const end = Buffer.alloc(22)
+  end.writeUInt32LE(EOCD, 0)
+  end.writeUInt16LE(records.length, 8)
+  end.writeUInt16LE(records.length, 10)
+  end.writeUInt32LE(cdSize, 12)
+  end.writeUInt32LE(offset, 16)
+  return Buffer.concat([...parts, ...central, end])
+}
