@@ -1,10 +1,13 @@
 /**
  * `lab`: the headless twin of the desktop app, built on the same LabService.
- *   lab train [options]     (lab train --help)
+ *   lab train [options]                 (lab train --help)
+ *   lab inspect FILE.pth [--json] [--values]
+ *   lab export-py FILE.pth --out model.py
  */
 import { dirname, join } from 'node:path'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { Evaluation, RunSummary } from '../shared/api'
 import { labError, toErrorInfo, type LabErrorInfo } from '../shared/errors'
 import type { StateDictJson } from '../shared/schemas'
@@ -76,7 +79,12 @@ async function train(argv: string[]): Promise<number> {
     process.stdout.write(TRAIN_HELP)
     return EXIT.ok
   }
-  const request = { ...trainRequestFromArgs(args), ...(args.init ? { init: await readInit(args.init) } : {}) }
+  const initIsJson = args.init !== undefined && args.init.toLowerCase().endsWith('.json')
+  const request = {
+    ...trainRequestFromArgs(args),
+    ...(args.init && initIsJson ? { init: await readInit(args.init) } : {}),
+    ...(args.init && !initIsJson ? { initFrom: args.init } : {}),
+  }
   const service = new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
   try {
     const { runId } = await service.startTraining(request)
@@ -95,11 +103,54 @@ async function train(argv: string[]): Promise<number> {
     const usable = summary.status !== 'failed' && summary.epochsCompleted > 0
     const trainEval = usable ? await service.evaluate(runId, 'train') : undefined
     const valEval = usable && summary.dataset.nVal > 0 ? await service.evaluate(runId, 'validation') : undefined
-    if (args.json) process.stdout.write(JSON.stringify(report(summary, trainEval, valEval)) + '\n')
+    const saved = args.out && usable ? await service.saveRun({ runId, path: args.out, kind: args.checkpoint ? 'checkpoint' : 'state_dict' }) : undefined
+    if (args.json) process.stdout.write(JSON.stringify({ ...report(summary, trainEval, valEval), saved: saved ?? null }) + '\n')
     else printHuman(summary, trainEval)
+    if (saved && !args.json) process.stdout.write(`saved ${saved.path} (${saved.bytes} bytes)\n`)
     return summary.status === 'diverged' ? EXIT.diverged : summary.status === 'failed' ? EXIT.failed : EXIT.ok
   } finally {
     service.dispose()
+  }
+}
+
+async function inspect(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, { json: { type: 'boolean' }, values: { type: 'boolean' } }, 'inspect FILE.pth')
+  const service = new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
+  const info = await service.openCheckpoint(positionals[0], { values: values.values === true })
+  if (values.json) {
+    process.stdout.write(JSON.stringify(info) + '\n')
+    return EXIT.ok
+  }
+  const out = process.stdout
+  out.write(`${info.path}: ${info.kind === 'state_dict' ? 'a state_dict' : info.kind === 'checkpoint' ? 'a general checkpoint' : 'a pickled module'} (${info.format} format)\n`)
+  if (info.classNames.length) out.write(`classes (read, never run): ${info.classNames.join(', ')}\n`)
+  if (info.epoch !== undefined) out.write(`epoch ${info.epoch}${info.loss !== undefined ? `, loss ${info.loss}` : ''}\n`)
+  out.write('OrderedDict([\n')
+  for (const t of info.tensors) {
+    const shown = values.values ? ` ${JSON.stringify(t.values)}` : ''
+    out.write(`  ('${t.key}', tensor of ${t.dtype} [${t.shape.join(', ')}])${shown}\n`)
+  }
+  out.write('])\n')
+  out.write(`model: ${info.model ? JSON.stringify(info.model) : 'not recognised'}\n  ${info.modelNote}\n`)
+  return EXIT.ok
+}
+
+async function exportPy(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, { out: { type: 'string' }, json: { type: 'boolean' } }, 'export-py FILE.pth --out model.py')
+  if (!values.out) throw labError('INVALID_ARGUMENT', 'Say where to write the script: lab export-py FILE.pth --out model.py')
+  const service = new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
+  const result = await service.exportPython(positionals[0], String(values.out))
+  process.stdout.write(values.json ? JSON.stringify(result) + '\n' : `wrote ${result.path}\n`)
+  return EXIT.ok
+}
+
+function parseCommand<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, usage: string) {
+  try {
+    const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true })
+    if (parsed.positionals.length !== 1) throw new Error('expected one file')
+    return parsed
+  } catch (err) {
+    throw labError('INVALID_ARGUMENT', `${err instanceof Error ? err.message : String(err)}. Usage: lab ${usage}`)
   }
 }
 
@@ -113,8 +164,12 @@ async function main(argv: string[]): Promise<number> {
   const json = rest.includes('--json')
   try {
     if (command === 'train') return await train(rest)
+    if (command === 'inspect') return await inspect(rest)
+    if (command === 'export-py') return await exportPy(rest)
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-      process.stdout.write(`lab — TorchLab from a terminal\n\n${TRAIN_HELP}`)
+      process.stdout.write(
+        `lab — TorchLab from a terminal\n\n${TRAIN_HELP}\nlab inspect FILE.pth [--json] [--values]   what a PyTorch file holds\nlab export-py FILE.pth --out model.py      the equivalent PyTorch script\n`,
+      )
       return command === undefined ? EXIT.badInput : EXIT.ok
     }
     throw labError('INVALID_ARGUMENT', `Unknown command "${command}". Try "lab train --help".`)

@@ -6,8 +6,11 @@
 import { z } from 'zod'
 import type { LabErrorInfo } from './errors'
 import {
+  ACTIVATIONS,
   csvSourceSchema,
   datasetSpecSchema,
+  modelSpecSchema,
+  trainConfigSchema,
   parseOptionsSchema,
   runControlSchema,
   settingsSchema,
@@ -183,6 +186,50 @@ export interface Evaluation {
   points: { x: number[]; actual: number[]; predicted: number[] }
 }
 
+export interface TensorInfo {
+  key: string
+  dtype: string
+  shape: number[]
+  numel: number
+  /** the first values (all with `values: true` up to 10,000), as torch prints them */
+  values?: number[]
+}
+
+/** What TorchLab stores beside the weights in a checkpoint it writes, so reopening restores the session. */
+export const torchlabMetaSchema = z.object({
+  version: z.literal(1),
+  model: modelSpecSchema,
+  dataset: datasetSpecSchema,
+  task: z.enum(['regression', 'binary', 'multiclass']),
+  classes: z.array(z.string()).optional(),
+  scaler: z.object({ features: z.array(z.string()), mean: z.array(z.number()), std: z.array(z.number()) }).optional(),
+  train: trainConfigSchema,
+})
+export type TorchlabMeta = z.infer<typeof torchlabMetaSchema>
+
+export interface CheckpointInfo {
+  path: string
+  format: 'zip' | 'legacy'
+  kind: 'state_dict' | 'checkpoint' | 'module'
+  tensors: TensorInfo[]
+  /** classes of a pickled module (never run) */
+  classNames: string[]
+  /** the model these weights fit, or null with the reason in modelNote */
+  model: ModelSpec | null
+  modelNote: string
+  epoch?: number
+  loss?: number
+  optimizer?: string
+  torchlab?: TorchlabMeta
+  otherKeys: string[]
+}
+
+export const saveRequestSchema = z.object({
+  runId: z.string().min(1),
+  path: z.string().min(1),
+  kind: z.enum(['state_dict', 'checkpoint']).default('state_dict'),
+})
+
 export const LAB_METHODS = {
   getBackend: z.tuple([]),
   listDatasets: z.tuple([]),
@@ -193,6 +240,9 @@ export const LAB_METHODS = {
   getRun: z.tuple([z.string().min(1)]),
   waitForRun: z.tuple([z.string().min(1)]),
   evaluate: z.tuple([z.string().min(1), z.enum(['train', 'validation'])]),
+  openCheckpoint: z.tuple([z.string().min(1), z.object({ activations: z.array(z.enum(ACTIVATIONS)).optional(), values: z.boolean().optional() }).default({})]),
+  saveRun: z.tuple([saveRequestSchema]),
+  exportPython: z.tuple([z.string().min(1), z.string().min(1)]),
   getSettings: z.tuple([]),
   updateSettings: z.tuple([settingsSchema.partial()]),
 } as const
@@ -210,6 +260,9 @@ export interface LabApi {
   getRun(...a: Args<'getRun'>): Promise<RunSummary>
   waitForRun(...a: Args<'waitForRun'>): Promise<RunSummary>
   evaluate(...a: Args<'evaluate'>): Promise<Evaluation>
+  openCheckpoint(...a: Args<'openCheckpoint'>): Promise<CheckpointInfo>
+  saveRun(...a: Args<'saveRun'>): Promise<{ path: string; bytes: number }>
+  exportPython(...a: Args<'exportPython'>): Promise<{ path: string }>
   getSettings(...a: Args<'getSettings'>): Promise<Settings>
   updateSettings(...a: Args<'updateSettings'>): Promise<Settings>
 }

@@ -5,6 +5,7 @@
 export const ERROR_CODES = [
   'FILE_NOT_FOUND',
   'FILE_UNREADABLE',
+  'FILE_UNWRITABLE',
   'CSV_EMPTY',
   'CSV_NO_ROWS',
   'CSV_RAGGED_ROW',

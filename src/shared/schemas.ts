@@ -136,6 +136,8 @@ export const trainRequestSchema = z.object({
   model: modelArchSchema,
   train: trainConfigSchema,
   init: stateDictJsonSchema.optional(),
+  /** a .pth file to start from; a checkpoint also restores its optimizer state */
+  initFrom: z.string().min(1).optional(),
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
 })
 export type TrainRequest = z.infer<typeof trainRequestSchema>

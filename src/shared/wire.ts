@@ -16,6 +16,9 @@ export const LAB_METHOD_NAMES = [
   'getRun',
   'waitForRun',
   'evaluate',
+  'openCheckpoint',
+  'saveRun',
+  'exportPython',
   'getSettings',
   'updateSettings',
 ] as const satisfies readonly (keyof LabApi)[]

@@ -39,6 +39,8 @@ export const TRAIN_OPTIONS = {
   missing: { type: 'string', default: 'drop' },
   'val-split': { type: 'string', default: '0' },
   init: { type: 'string' },
+  out: { type: 'string' },
+  checkpoint: { type: 'boolean', default: false },
   backend: { type: 'string', default: 'auto' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -156,6 +158,8 @@ export const TRAIN_HELP = `lab train — train a model on a CSV, as the course d
   --optimizer sgd|adam|adamw|rmsprop  --lr 0.02  --momentum 0  --weight-decay 0
   --epochs 1000  --batch-size 2  --shuffle  --drop-last  --seed 0
   --scale none|standard  --missing drop|mean  --val-split 0
-  --init WEIGHTS.json                   starting weights {name: nested arrays}
+  --init WEIGHTS.json|FILE.pth          starting weights: JSON {name: nested arrays} or a PyTorch file
+                                        (a TorchLab checkpoint also restores the optimizer's state)
+  --out FILE.pth [--checkpoint]         save the trained state_dict (or a full checkpoint)
   --backend auto|tensorflow|wasm|cpu    --json  one JSON object on stdout
 `

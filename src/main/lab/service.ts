@@ -4,11 +4,13 @@
  * validated here, so a front door cannot skip a check.
  */
 import { stat } from 'node:fs/promises'
+import { resolve } from 'node:path'
 import type { Worker } from 'node:worker_threads'
 import {
   LAB_METHODS,
   type BackendInfo,
   type BundledDataset,
+  type CheckpointInfo,
   type CsvPreview,
   type DatasetSummary,
   type Evaluation,
@@ -18,7 +20,7 @@ import {
   type RunSummary,
 } from '../../shared/api'
 import { labError } from '../../shared/errors'
-import type { CsvSource, LossName, ParseOptions, Settings, TrainRequest } from '../../shared/schemas'
+import type { CsvSource, LossName, ModelSpec, ParseOptions, Settings, TrainRequest } from '../../shared/schemas'
 import { BUNDLED } from './data/bundled'
 import { parseCsv } from './data/csv'
 import { prepareData, type PreparedData } from './data/dataset'
@@ -27,7 +29,12 @@ import type { Table } from './data/table'
 import type { BackendPreference } from './engine/tfjs/backend'
 import { initialStateDict } from './model/init'
 import { parameterShapes, resolveModel } from './model/spec'
-import { stateDictFromJson } from './model/stateDict'
+import { matchStateDict, stateDictFromJson, type StateDict } from './model/stateDict'
+import { exportPython as exportPythonScript } from './checkpoint/exportPy'
+import { openCheckpoint, saveRunFile } from './checkpoint/files'
+import { fromTorchOptimizer } from './checkpoint/torchOptimizer'
+import { atomicWrite } from './checkpoint/writePth'
+import type { OptimizerState } from './engine/engine'
 import { openSettings, type SettingsStore } from './settings'
 import { evaluateRun } from './train/evaluate'
 import type { WorkerMessage } from './train/protocol'
@@ -145,9 +152,7 @@ export class LabService implements LabClient {
     const [request] = validate(LAB_METHODS.startTraining, args, 'training request')
     const data = await this.prepare(request, request.train.loss)
     const model = resolveModel(request.model, data.summary.features.length, data.outputs)
-    const initial = request.init
-      ? stateDictFromJson(request.init, parameterShapes(model))
-      : initialStateDict(model, request.train.seed)
+    const { initial, optimizerState } = await this.startingPoint(request, model)
     const runId = `run-${++this.runCounter}`
     const run = new TrainingRun(
       runId,
@@ -156,7 +161,7 @@ export class LabService implements LabClient {
       data.summary,
       {
         backend: request.backend === 'auto' ? (this.options.backend ?? 'auto') : request.backend,
-        engine: { model, loss: request.train.loss, huberDelta: request.train.huberDelta, optimizer: request.train.optimizer, initial },
+        engine: { model, loss: request.train.loss, huberDelta: request.train.huberDelta, optimizer: request.train.optimizer, initial, optimizerState },
         train: request.train,
         data: { train: data.train, val: data.val, features: data.summary.features.length },
       },
@@ -166,6 +171,58 @@ export class LabService implements LabClient {
     this.evictOldRuns()
     void this.rememberSettings({ lastDataset: request.dataset, lastModel: request.model, lastTrain: request.train })
     return { runId }
+  }
+
+  /** Initial weights: a JSON state_dict, a .pth file (a checkpoint also brings its optimizer state), or PyTorch's init. */
+  private async startingPoint(request: TrainRequest, model: ModelSpec): Promise<{ initial: StateDict; optimizerState?: OptimizerState }> {
+    const shapes = parameterShapes(model)
+    if (request.init) return { initial: stateDictFromJson(request.init, shapes) }
+    if (!request.initFrom) return { initial: initialStateDict(model, request.train.seed) }
+    const opened = await openCheckpoint(request.initFrom)
+    const initial = matchStateDict(opened.weights, shapes, request.initFrom)
+    const saved = opened.contents.optimizer
+    const sameOptimizer = opened.info.torchlab?.train.optimizer.name === request.train.optimizer.name
+    return { initial, optimizerState: saved && sameOptimizer ? fromTorchOptimizer(saved, initial) : undefined }
+  }
+
+  async openCheckpoint(...args: unknown[]): Promise<CheckpointInfo> {
+    const [path, options] = validate(LAB_METHODS.openCheckpoint, args, 'file request')
+    return (await openCheckpoint(path, options.activations, options.values)).info
+  }
+
+  async saveRun(...args: unknown[]): Promise<{ path: string; bytes: number }> {
+    const [{ runId, path, kind }] = validate(LAB_METHODS.saveRun, args, 'save request')
+    const { run, data } = this.record(runId)
+    if (!run.finished) throw labError('RUN_BUSY', 'Save once the run has ended: let it finish or stop it.')
+    const summary = run.current
+    const { model, train } = run.config
+    const { spec, task, classes, scaler } = data.summary
+    const bytes = await saveRunFile(path, kind, {
+      weights: run.weights,
+      optimizer: train.optimizer,
+      optimizerState: run.optimizer,
+      epoch: summary.epochsCompleted,
+      loss: summary.finalLoss,
+      meta: { version: 1, model, dataset: spec, task, classes, scaler, train },
+    })
+    return { path, bytes }
+  }
+
+  async exportPython(...args: unknown[]): Promise<{ path: string }> {
+    const [pthPath, outPath] = validate(LAB_METHODS.exportPython, args, 'export request')
+    const opened = await openCheckpoint(pthPath)
+    const { model, torchlab, kind } = opened.info
+    if (!model) throw labError('CHECKPOINT_UNSUPPORTED', opened.info.modelNote)
+    const script = exportPythonScript({
+      model,
+      pthPath: resolve(pthPath),
+      kind,
+      meta: torchlab,
+      csvPath: torchlab ? resolve(sourcePath(torchlab.dataset.source, this.options.resourcesDir)) : undefined,
+      hasOptimizerState: opened.contents.optimizer !== undefined,
+    })
+    await atomicWrite(outPath, new TextEncoder().encode(script))
+    return { path: outPath }
   }
 
   private evictOldRuns(): void {

@@ -6,12 +6,24 @@ import type { BackendInfo } from '../../../shared/api'
 import type { LossName, ModelSpec, OptimizerSpec } from '../../../shared/schemas'
 import type { StateDict } from '../model/stateDict'
 
+/**
+ * An optimizer's state in torch.optim's terms: the step count and, per parameter (in
+ * state_dict order), buffers under torch's names (momentum_buffer, exp_avg, exp_avg_sq,
+ * square_avg, grad_avg), each shaped like its parameter.
+ */
+export interface OptimizerState {
+  step: number
+  buffers: Record<string, Float32Array>[]
+}
+
 export interface EngineConfig {
   model: ModelSpec
   loss: LossName
   huberDelta: number
   optimizer: OptimizerSpec
   initial: StateDict
+  /** to continue a run saved in a checkpoint */
+  optimizerState?: OptimizerState
 }
 
 export interface Engine {
@@ -28,5 +40,6 @@ export interface Engine {
   predict(x: Float32Array, n: number): Float32Array
   stateDict(): StateDict
   loadStateDict(sd: StateDict): void
+  optimizerState(): OptimizerState
   dispose(): void
 }

@@ -43,32 +43,39 @@ function flattenInto(value: NestedNumbers, out: number[], name: string): void {
 }
 
 /** Checks names and shapes against the model's own, and reports every mismatch as load_state_dict does. */
-export function stateDictFromJson(json: StateDictJson, expected: readonly { name: string; shape: number[] }[]): StateDict {
+export function matchStateDict(given: StateDict, expected: readonly { name: string; shape: number[] }[], source: string): StateDict {
+  const byName = new Map(given.map((t) => [t.name, t]))
+  const missing = expected.filter((e) => !byName.has(e.name)).map((e) => e.name)
+  const unexpected = given.filter((t) => !expected.some((e) => e.name === t.name)).map((t) => t.name)
   const problems: string[] = []
-  const missing = expected.filter((e) => !(e.name in json)).map((e) => e.name)
-  const unexpected = Object.keys(json).filter((k) => !expected.some((e) => e.name === k))
   if (missing.length) problems.push(`Missing key(s): ${missing.map((k) => `"${k}"`).join(', ')}.`)
   if (unexpected.length) problems.push(`Unexpected key(s): ${unexpected.map((k) => `"${k}"`).join(', ')}.`)
-  const result: StateDict = []
   for (const { name, shape } of expected) {
-    if (!(name in json)) continue
-    const values: number[] = []
-    flattenInto(json[name], values, name)
-    const given = shapeOf(json[name])
-    if (given.join(',') !== shape.join(',') || values.length !== numel(shape)) {
+    const t = byName.get(name)
+    if (t && t.shape.join(',') !== shape.join(',')) {
       problems.push(
-        `size mismatch for ${name}: copying a param with shape [${given.join(', ')}], the shape in the current model is [${shape.join(', ')}].`,
+        `size mismatch for ${name}: copying a param with shape [${t.shape.join(', ')}], the shape in the current model is [${shape.join(', ')}].`,
       )
-      continue
     }
-    result.push({ name, shape: [...shape], data: Float32Array.from(values) })
   }
+  const bad = given.find((t) => !t.data.every((v) => Number.isFinite(v)))
+  if (bad) problems.push(`"${bad.name}" holds NaN or infinite values.`)
   if (problems.length) {
-    throw labError('WEIGHTS_MISMATCH', `The starting weights do not fit this model. ${problems.join(' ')}`, {
-      key: missing[0] ?? unexpected[0],
+    throw labError('WEIGHTS_MISMATCH', `The weights in ${source} do not fit this model. ${problems.join(' ')}`, {
+      key: missing[0] ?? unexpected[0] ?? bad?.name,
     })
   }
-  return result
+  return expected.map(({ name }) => byName.get(name)!)
+}
+
+/** JSON {name: nested arrays} -> a state_dict checked against the model */
+export function stateDictFromJson(json: StateDictJson, expected: readonly { name: string; shape: number[] }[]): StateDict {
+  const given: StateDict = Object.entries(json).map(([name, value]) => {
+    const values: number[] = []
+    flattenInto(value, values, name)
+    return { name, shape: shapeOf(value), data: Float32Array.from(values) }
+  })
+  return matchStateDict(given, expected, 'the starting weights')
 }
 
 export function cloneStateDict(sd: StateDict): StateDict {

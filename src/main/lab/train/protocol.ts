@@ -3,7 +3,7 @@ import type { BackendInfo, Divergence, EpochRecord, RunStatus } from '../../../s
 import type { LabErrorInfo } from '../../../shared/errors'
 import type { TrainConfig } from '../../../shared/schemas'
 import type { Split } from '../data/dataset'
-import type { EngineConfig } from '../engine/engine'
+import type { EngineConfig, OptimizerState } from '../engine/engine'
 import type { BackendPreference } from '../engine/tfjs/backend'
 import type { StateDict } from '../model/stateDict'
 
@@ -43,6 +43,7 @@ export type WorkerMessage =
       valLossHistory: number[]
       divergence?: Divergence
       stateDict: StateDict
+      optimizerState: OptimizerState
     }
   | { type: 'prediction'; id: number; output: Float32Array }
   | { type: 'failed'; error: LabErrorInfo }

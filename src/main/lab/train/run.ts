@@ -7,6 +7,7 @@ import type { BackendInfo, DatasetSummary, RunEvent, RunStatus, RunSummary } fro
 import { labError, type LabErrorInfo } from '../../../shared/errors'
 import type { ModelSpec, TrainConfig } from '../../../shared/schemas'
 import { batchCount } from '../data/dataloader'
+import type { OptimizerState } from '../engine/engine'
 import { parameterShapes } from '../model/spec'
 import { stateDictToJson, type StateDict } from '../model/stateDict'
 import { CMD, CONTROL, type TrainStart, type WorkerMessage } from './protocol'
@@ -24,6 +25,7 @@ export class TrainingRun {
   private steps = 0
   private seconds = 0
   private stateDict: StateDict
+  private optimizerState?: OptimizerState
   private summary?: RunSummary
   private readonly done: Promise<RunSummary>
   private nextPredictId = 1
@@ -88,6 +90,7 @@ export class TrainingRun {
         return
       case 'done':
         this.stateDict = m.stateDict
+        this.optimizerState = m.optimizerState
         this.steps = m.steps
         this.seconds = m.seconds
         this.finish(m.status, { divergence: m.divergence })
@@ -161,6 +164,15 @@ export class TrainingRun {
 
   get weights(): StateDict {
     return this.stateDict
+  }
+
+  /** the optimizer's state when the run ended, for checkpoints */
+  get optimizer(): OptimizerState | undefined {
+    return this.optimizerState
+  }
+
+  get config(): { model: ModelSpec; train: TrainConfig } {
+    return { model: this.model, train: this.train }
   }
 
   wait(): Promise<RunSummary> {

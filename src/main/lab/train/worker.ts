@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   try {
     const result = runTraining(engine, start.data, start.train, gateFor(control, reporter), reporter.sink)
     reporter.flush(result.status)
-    post({ type: 'done', ...result, seconds: reporter.active(), stateDict: engine.stateDict() })
+    post({ type: 'done', ...result, seconds: reporter.active(), stateDict: engine.stateDict(), optimizerState: engine.optimizerState() })
   } catch (err) {
     post({ type: 'failed', error: toErrorInfo(err) })
   }

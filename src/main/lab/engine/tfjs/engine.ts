@@ -23,7 +23,7 @@ class TfjsEngine implements Engine {
     this.inFeatures = config.model.inFeatures
     this.names = config.initial.map((t) => t.name)
     this.params = config.initial.map((t) => tf.variable(tf.tensor(t.data, t.shape, 'float32'), true))
-    this.optimizer = createOptimizer(config.optimizer)
+    this.optimizer = createOptimizer(config.optimizer, config.initial.map((t) => t.shape), config.optimizerState)
   }
 
   private forward(x: tf.Tensor2D): tf.Tensor2D {
@@ -68,6 +68,10 @@ class TfjsEngine implements Engine {
       const i = this.names.indexOf(t.name)
       if (i >= 0) tf.tidy(() => this.params[i].assign(tf.tensor(t.data, t.shape, 'float32')))
     })
+  }
+
+  optimizerState() {
+    return this.optimizer.exportState()
   }
 
   dispose(): void {

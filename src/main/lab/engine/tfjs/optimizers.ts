@@ -5,21 +5,22 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import type { OptimizerSpec } from '../../../../shared/schemas'
+import type { OptimizerState } from '../engine'
 
 type State = Map<string, tf.Variable>
 
 export interface TfOptimizer {
-  /** the number of steps taken */
-  readonly steps: number
   apply(params: tf.Variable[], grads: tf.Tensor[]): void
+  exportState(): OptimizerState
   dispose(): void
 }
 
-export function createOptimizer(spec: OptimizerSpec): TfOptimizer {
-  const state: State[] = []
-  let steps = 0
+export function createOptimizer(spec: OptimizerSpec, shapes: number[][], initial?: OptimizerState): TfOptimizer {
+  const state: State[] = shapes.map((shape, i) =>
+    new Map(Object.entries(initial?.buffers[i] ?? {}).map(([key, data]) => [key, tf.variable(tf.tensor(data, shape, 'float32'), false)])),
+  )
+  let steps = initial?.step ?? 0
   const buffer = (i: number, key: string, like: tf.Tensor, init: () => tf.Tensor = () => tf.zerosLike(like)): tf.Variable => {
-    state[i] ??= new Map()
     let v = state[i].get(key)
     if (!v) {
       v = tf.variable(init(), false)
@@ -33,7 +34,7 @@ export function createOptimizer(spec: OptimizerSpec): TfOptimizer {
       case 'SGD': {
         let d = spec.weightDecay !== 0 ? tf.add(g0, tf.mul(p, spec.weightDecay)) : g0
         if (spec.momentum !== 0) {
-          const fresh = !state[i]?.has('momentum_buffer')
+          const fresh = !state[i].has('momentum_buffer')
           const buf = buffer(i, 'momentum_buffer', d, () => tf.clone(d))
           if (!fresh) buf.assign(tf.add(tf.mul(buf, spec.momentum), tf.mul(d, 1 - spec.dampening)))
           d = spec.nesterov ? tf.add(d, tf.mul(buf, spec.momentum)) : buf
@@ -82,8 +83,11 @@ export function createOptimizer(spec: OptimizerSpec): TfOptimizer {
   }
 
   return {
-    get steps() {
-      return steps
+    exportState() {
+      return {
+        step: steps,
+        buffers: state.map((m) => Object.fromEntries([...m].map(([key, v]) => [key, Float32Array.from(v.dataSync())]))),
+      }
     },
     apply(params, grads) {
       steps++

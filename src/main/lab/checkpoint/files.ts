@@ -1,0 +1,133 @@
+/**
+ * The lab's .pth operations: open a file (read, interpret, infer its model) and save a run as
+ * a bare state_dict or a general checkpoint with TorchLab's metadata.
+ */
+import { readFile, stat } from 'node:fs/promises'
+import { basename, extname } from 'node:path'
+import type { CheckpointInfo, TorchlabMeta } from '../../../shared/api'
+import { torchlabMetaSchema } from '../../../shared/api'
+import { labError, LabError } from '../../../shared/errors'
+import type { Activation, OptimizerSpec } from '../../../shared/schemas'
+import type { OptimizerState } from '../engine/engine'
+import type { StateDict } from '../model/stateDict'
+import { interpret, type Interpreted } from './contents'
+import { inferModel, toFloat32StateDict } from './infer'
+import { PyDict, type PyValue } from './pickle/values'
+import { jsonToPy } from './pyValues'
+import { readPth } from './readPth'
+import { Tensor } from './tensor'
+import { toTorchOptimizer } from './torchOptimizer'
+import { atomicWrite, encodePth } from './writePth'
+
+/** Larger files would not fit a classroom machine's memory next to the app. */
+export const MAX_PTH_BYTES = 2 * 1024 ** 3
+
+export interface OpenedCheckpoint {
+  info: CheckpointInfo
+  contents: Interpreted
+  weights: StateDict
+}
+
+async function readBytes(path: string): Promise<Uint8Array> {
+  try {
+    const info = await stat(path)
+    if (info.isDirectory()) throw labError('FILE_UNREADABLE', `${path} is a folder, not a .pth file.`)
+    if (info.size > MAX_PTH_BYTES) throw labError('FILE_UNREADABLE', `${path} is larger than 2 GB; TorchLab opens .pth files up to 2 GB.`)
+    return await readFile(path)
+  } catch (err) {
+    if (err instanceof LabError) throw err
+    if (err instanceof Error && 'code' in err && err.code === 'ENOENT') throw labError('FILE_NOT_FOUND', `There is no file at ${path}.`)
+    throw labError('FILE_UNREADABLE', `TorchLab cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`)
+  }
+}
+
+function tensorInfo(name: string, tensor: Tensor, allValues: boolean) {
+  const limit = allValues ? 10_000 : 6
+  const values = Array.from((tensor.data as ArrayLike<number | bigint>) as ArrayLike<number>, Number).slice(0, limit)
+  return { key: name, dtype: tensor.dtype, shape: tensor.shape, numel: tensor.numel, values }
+}
+
+function metadata(contents: Interpreted): TorchlabMeta | undefined {
+  if (contents.torchlab === undefined) return undefined
+  const parsed = torchlabMetaSchema.safeParse(contents.torchlab)
+  return parsed.success ? parsed.data : undefined
+}
+
+export function describe(path: string, format: 'zip' | 'legacy', contents: Interpreted, activations: Activation[] = [], values = false): CheckpointInfo {
+  const torchlab = metadata(contents)
+  let model: CheckpointInfo['model'] = null
+  let modelNote: string
+  if (torchlab) {
+    model = torchlab.model
+    modelNote = 'The model as TorchLab saved it, activations included.'
+  } else {
+    try {
+      model = inferModel(contents.tensors, activations)
+      modelNote =
+        model.kind === 'linear'
+          ? 'LinearRegressionTorch: one nn.Linear named "linear", as in the course.'
+          : 'An nn.Sequential of nn.Linear layers. A state_dict does not record activations: check them (ReLU unless you choose others).'
+    } catch (err) {
+      modelNote = err instanceof LabError ? err.message : 'TorchLab does not recognise this architecture.'
+    }
+  }
+  const optimizerGroups = contents.optimizer?.entries.get('param_groups')
+  return {
+    path,
+    format,
+    kind: contents.kind,
+    tensors: contents.tensors.map(({ name, tensor }) => tensorInfo(name, tensor, values)),
+    classNames: contents.classNames,
+    model,
+    modelNote,
+    epoch: contents.epoch,
+    loss: contents.loss,
+    optimizer: torchlab?.train.optimizer.name ?? (Array.isArray(optimizerGroups) ? 'torch.optim state' : undefined),
+    torchlab,
+    otherKeys: contents.otherKeys,
+  }
+}
+
+export async function openCheckpoint(path: string, activations: Activation[] = [], values = false): Promise<OpenedCheckpoint> {
+  const bytes = await readBytes(path)
+  const pth = readPth(bytes)
+  const contents = interpret(pth)
+  return { info: describe(path, pth.format, contents, activations, values), contents, weights: toFloat32StateDict(contents.tensors) }
+}
+
+export interface RunToSave {
+  weights: StateDict
+  optimizer: OptimizerSpec
+  optimizerState?: OptimizerState
+  epoch: number
+  loss: number | null
+  meta: TorchlabMeta
+}
+
+function stateDictValue(weights: StateDict): PyDict {
+  return new PyDict(new Map(weights.map((t) => [t.name, new Tensor('float32', t.shape, t.data)])), 'OrderedDict')
+}
+
+/** torch.save(model.state_dict()), or the tutorial's general checkpoint plus TorchLab's metadata */
+export async function saveRunFile(path: string, kind: 'state_dict' | 'checkpoint', run: RunToSave): Promise<number> {
+  if (!['.pth', '.pt'].includes(extname(path).toLowerCase())) {
+    throw labError('INVALID_ARGUMENT', `Save PyTorch files with the .pth (or .pt) extension, not "${basename(path)}".`)
+  }
+  if (run.weights.some((t) => !t.data.every(Number.isFinite))) {
+    throw labError('INVALID_ARGUMENT', 'These weights hold NaN or infinite values (the run diverged); TorchLab will not save them.')
+  }
+  let value: PyValue = stateDictValue(run.weights)
+  if (kind === 'checkpoint') {
+    const entries = new Map<unknown, PyValue>([
+      ['epoch', run.epoch],
+      ['model_state_dict', value],
+    ])
+    if (run.optimizerState) entries.set('optimizer_state_dict', toTorchOptimizer(run.optimizer, run.optimizerState, run.weights))
+    entries.set('loss', run.loss)
+    entries.set('torchlab', jsonToPy(run.meta))
+    value = new PyDict(entries)
+  }
+  const bytes = encodePth(value, basename(path, extname(path)))
+  await atomicWrite(path, bytes)
+  return bytes.length
+}

@@ -1,0 +1,91 @@
+/**
+ * Writes .pth files that torch 1.13 and 2.x load with torch.load(..., weights_only=True):
+ * <name>/data.pkl (protocol 2), <name>/data/<key>, <name>/version, <name>/byteorder, as
+ * torch.save lays them out. Files are written to a temporary file beside the target, flushed,
+ * then renamed over it, so a crash never leaves half a file where a good one was.
+ */
+import { open, rename, rm } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import { labError } from '../../../shared/errors'
+import { Pickler } from './pickle/pickler'
+import type { PyValue } from './pickle/values'
+import { DTYPES, Tensor } from './tensor'
+import { writeZip, type ZipRecord } from './zip'
+
+function storageBytes(tensor: Tensor): Uint8Array {
+  const data = tensor.data
+  if (tensor.dtype === 'float16' || tensor.dtype === 'bfloat16') {
+    throw labError('CHECKPOINT_UNSUPPORTED', `TorchLab writes float32 and float64 tensors, not ${tensor.dtype}.`)
+  }
+  // typed arrays are little-endian on every machine TorchLab runs on (x86, ARM)
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice()
+}
+
+/** The pickle and storage records of a value, tensors written as torch._utils._rebuild_tensor_v2 calls. */
+export function encodePth(value: PyValue, archiveName: string): Buffer {
+  const storages: Uint8Array[] = []
+  const keys = new Map<Tensor, string>()
+  const pickler = new Pickler({
+    extension(v, p) {
+      if (!(v instanceof Tensor)) return false
+      let key = keys.get(v)
+      if (key === undefined) {
+        key = String(storages.length)
+        keys.set(v, key)
+        storages.push(storageBytes(v))
+      }
+      writeTensor(p, v, key)
+      return true
+    },
+  })
+  const pkl = pickler.dump(value)
+  const name = archiveName.replace(/[^\w.-]/g, '_') || 'archive'
+  const records: ZipRecord[] = [
+    { name: `${name}/data.pkl`, data: pkl },
+    { name: `${name}/byteorder`, data: new TextEncoder().encode('little') },
+    ...storages.map((data, i) => ({ name: `${name}/data/${i}`, data })),
+    { name: `${name}/version`, data: new TextEncoder().encode('3\n') },
+  ]
+  return writeZip(records)
+}
+
+/** _rebuild_tensor_v2(persistent storage, offset, size, stride, requires_grad, OrderedDict()), as torch writes it */
+function writeTensor(p: Pickler, tensor: Tensor, key: string): void {
+  const strides = tensor.shape.map((_, i) => tensor.shape.slice(i + 1).reduce((a, b) => a * b, 1))
+  p.global('torch._utils', '_rebuild_tensor_v2')
+  p.op(0x28) // MARK: the call's arguments
+  p.op(0x28) // MARK: the persistent id
+  p.string('storage')
+  p.global('torch', DTYPES[tensor.dtype].storage)
+  p.string(key)
+  p.string('cpu')
+  p.int(tensor.numel)
+  p.op(0x74) // TUPLE
+  p.op(0x51) // BINPERSID
+  p.int(0)
+  p.tuple(tensor.shape)
+  p.tuple(strides)
+  p.value(false)
+  p.orderedDict([])
+  p.op(0x74) // TUPLE
+  p.op(0x52) // REDUCE
+}
+
+export async function atomicWrite(path: string, bytes: Uint8Array): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`)
+  try {
+    const handle = await open(temp, 'w')
+    try {
+      await handle.writeFile(bytes)
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    await rename(temp, path)
+  } catch (err) {
+    await rm(temp, { force: true })
+    const reason = err instanceof Error ? err.message : String(err)
+    throw labError('FILE_UNWRITABLE', `TorchLab could not save ${path}: ${reason}. The previous file, if any, is untouched.`)
+  }
+}
+
