@@ -63,8 +63,9 @@ function pidTuple(pid: PyValue): PyValue[] {
 }
 
 function checkedCount(value: PyValue, bytesAvailable: number, itemSize: number, key: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value * itemSize > bytesAvailable) {
-    throw badFile(`Storage "${key}" declares a size the file cannot hold.`, key)
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw badFile(`Storage "${key}" declares an impossible size.`, key)
+  if (value * itemSize > bytesAvailable) {
+    throw badFile(`Storage "${key}" is cut short: it should hold ${value * itemSize} bytes but the file has ${bytesAvailable}.`, key)
   }
   return value
 }

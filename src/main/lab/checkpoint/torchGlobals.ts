@@ -41,7 +41,11 @@ export interface GlobalContext {
   maxTensorBytes: number
 }
 
-export function resolveTorchGlobal(module: string, name: string, ctx: GlobalContext): KnownCallable | PyValue {
+/** Python 2 names that protocol 2 pickles use, as pickle's fix_imports maps them */
+const PYTHON2_MODULES: Record<string, string> = { __builtin__: 'builtins', copy_reg: 'copyreg' }
+
+export function resolveTorchGlobal(rawModule: string, name: string, ctx: GlobalContext): KnownCallable | PyValue {
+  const module = PYTHON2_MODULES[rawModule] ?? rawModule
   const qualified = `${module}.${name}`
   switch (qualified) {
     case 'collections.OrderedDict':
