@@ -5,6 +5,8 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { interpret } from '../../src/main/lab/checkpoint/contents'
 import { readPth } from '../../src/main/lab/checkpoint/readPth'
+import { PyDict } from '../../src/main/lab/checkpoint/pickle/values'
+import type { Tensor } from '../../src/main/lab/checkpoint/tensor'
 import { LabError } from '../../src/shared/errors'
 import { describeValue } from '../helpers/describe'
 import { tempDir } from '../helpers/lab'
@@ -27,8 +29,9 @@ describe('files real PyTorch writes', () => {
   }
 
   it('keeps int64 exact, as BigInt', () => {
-    const value = read('dtypes').value as { entries: Map<string, { data: BigInt64Array }> }
-    expect(value.entries.get('i64')!.data).toEqual(BigInt64Array.from([1n, -2n, 3n ** 30n]))
+    const value = read('dtypes').value
+    expect(value).toBeInstanceOf(PyDict)
+    expect(((value as PyDict).entries.get('i64') as Tensor).data).toEqual(BigInt64Array.from([1n, -2n, 3n ** 30n]))
   })
 
   for (const name of ['full_model', 'full_sequential']) {

@@ -112,3 +112,33 @@ describe('lab train', () => {
     })
   }
 })
+
+describe('lab inspect and lab export-py', () => {
+  const fixtures = join(ROOT, '..', 'shared', 'fixtures', 'pth')
+
+  it('prints what a PyTorch file holds, like printing model.state_dict()', async () => {
+    const result = await lab(['inspect', join(fixtures, 'mlp_sequential_state_dict.pth'), '--json'])
+    expect(result.code).toBe(0)
+    expect(result.json).toMatchObject({ kind: 'state_dict', format: 'zip', model: { kind: 'mlp', inFeatures: 10, outFeatures: 1 } })
+    expect((result.json.tensors as { key: string; shape: number[] }[]).map((t) => [t.key, t.shape])).toEqual([
+      ['0.weight', [16, 10]], ['0.bias', [16]], ['2.weight', [16, 16]], ['2.bias', [16]], ['4.weight', [1, 16]], ['4.bias', [1]],
+    ])
+  })
+
+  it('refuses the malicious fixture by name, and a missing file, with typed errors', async () => {
+    const evil = await lab(['inspect', join(fixtures, 'malicious_os_system.pth'), '--json'])
+    expect(evil.code).toBe(2)
+    expect(evil.json.error).toMatchObject({ code: 'CHECKPOINT_UNSAFE', message: expect.stringMatching(/posix\.system/) })
+    const missing = await lab(['inspect', join(dir, 'nope.pth'), '--json'])
+    expect(missing.json.error).toMatchObject({ code: 'FILE_NOT_FOUND' })
+    const csvAsPth = await lab(['inspect', join(ROOT, 'resources/datasets/cars.csv'), '--json'])
+    expect(csvAsPth.json.error).toMatchObject({ code: 'CHECKPOINT_INVALID', message: expect.stringMatching(/not a PyTorch/) })
+  })
+
+  it('exports the PyTorch script of a fixture', async () => {
+    const out = join(dir, 'lin.py')
+    const result = await lab(['export-py', join(fixtures, 'lin_state_dict.pth'), '--out', out, '--json'])
+    expect(result.code).toBe(0)
+    expect(result.json).toEqual({ path: out })
+  })
+})
