@@ -3,12 +3,12 @@
  * else lives in ./lab, which never imports electron.
  */
 import { join } from 'node:path'
-import { app, BrowserWindow, ipcMain, Menu, session, shell, type MenuItemConstructorOptions } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, session, shell, type MenuItemConstructorOptions } from 'electron'
 import workerPath from './lab/train/worker?modulePath'
 import { dispatch } from './lab/dispatch'
 import { LabService } from './lab/service'
 import { useBuiltWorker } from './lab/train/workerThread'
-import { IPC_EVENT, IPC_INVOKE } from '../shared/wire'
+import { IPC_CHOOSE_PATH, IPC_EVENT, IPC_INVOKE, IPC_MENU, type MenuCommand, type PathPurpose } from '../shared/wire'
 
 const CSP = [
   "default-src 'self'",
@@ -65,9 +65,45 @@ async function createWindow(): Promise<void> {
   else await window.loadFile(join(import.meta.dirname, '../renderer/index.html'))
 }
 
+const send = (command: MenuCommand) => () => window?.webContents.send(IPC_MENU, command)
+
+const FILTERS: Record<PathPurpose, Electron.FileFilter[]> = {
+  'open-csv': [{ name: 'CSV data', extensions: ['csv', 'tsv', 'txt'] }],
+  'open-pth': [{ name: 'PyTorch files', extensions: ['pth', 'pt'] }],
+  'save-pth': [{ name: 'PyTorch files', extensions: ['pth'] }],
+  'save-py': [{ name: 'Python script', extensions: ['py'] }],
+}
+
+async function choosePath(purpose: PathPurpose, defaultName?: string): Promise<string | null> {
+  if (!window) return null
+  if (purpose.startsWith('open')) {
+    const result = await dialog.showOpenDialog(window, { properties: ['openFile'], filters: FILTERS[purpose] })
+    return result.canceled ? null : (result.filePaths[0] ?? null)
+  }
+  const result = await dialog.showSaveDialog(window, { defaultPath: defaultName, filters: FILTERS[purpose] })
+  return result.canceled ? null : (result.filePath ?? null)
+}
+
 function buildMenu(): void {
   const template: MenuItemConstructorOptions[] = [
-    { label: 'File', submenu: [{ role: 'quit' }] },
+    {
+      label: 'File',
+      submenu: [
+        { label: 'Import CSV…', accelerator: 'CmdOrCtrl+I', click: send('open-csv') },
+        { label: 'Open .pth…', accelerator: 'CmdOrCtrl+O', click: send('open-pth') },
+        { label: 'Save model…', accelerator: 'CmdOrCtrl+S', click: send('save') },
+        { label: 'Export PyTorch script…', accelerator: 'CmdOrCtrl+E', click: send('export') },
+        { type: 'separator' },
+        { role: 'quit' },
+      ],
+    },
+    {
+      label: 'Train',
+      submenu: [
+        { label: 'Start training', accelerator: 'CmdOrCtrl+Enter', click: send('train') },
+        { label: 'Pause / resume', click: send('pause') },
+      ],
+    },
     { label: 'Edit', submenu: [{ role: 'undo' }, { role: 'redo' }, { type: 'separator' }, { role: 'cut' }, { role: 'copy' }, { role: 'paste' }] },
     { label: 'View', submenu: [{ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' }, { role: 'togglefullscreen' }] },
     { role: 'help', submenu: [{ label: 'PyTorch documentation', click: () => void shell.openExternal('https://pytorch.org/docs/') }] },
@@ -89,6 +125,12 @@ app.whenReady().then(async () => {
     return dispatch(service, method, args)
   })
   service.onEvent((labEvent) => window?.webContents.send(IPC_EVENT, labEvent))
+  ipcMain.handle(IPC_CHOOSE_PATH, (event, purpose: unknown, defaultName: unknown) => {
+    if (!event.senderFrame || !isOwnPage(event.senderFrame.url) || typeof purpose !== 'string' || !(purpose in FILTERS)) return null
+    return choosePath(purpose as PathPurpose, typeof defaultName === 'string' ? defaultName : undefined)
+  })
+  const settings = await service.getSettings()
+  nativeTheme.themeSource = settings.theme
   buildMenu()
   await createWindow()
   app.on('activate', () => {

@@ -1,7 +1,7 @@
-/** window.lab: LabApi over IPC. The sandboxed preload bundles only the dependency-free wire module. */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
+/** window.lab (LabApi over IPC) and window.labHost (dialogs, dropped files, menu commands). */
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron'
 import type { RunEvent } from '../shared/api'
-import { createWire, IPC_EVENT, IPC_INVOKE, type Envelope } from '../shared/wire'
+import { createWire, IPC_CHOOSE_PATH, IPC_EVENT, IPC_INVOKE, IPC_MENU, type Envelope, type LabHost, type MenuCommand } from '../shared/wire'
 
 const wire = createWire(
   (method, args) => ipcRenderer.invoke(IPC_INVOKE, method, args) as Promise<Envelope<unknown>>,
@@ -12,4 +12,16 @@ const wire = createWire(
   },
 )
 
+const host: LabHost = {
+  kind: 'electron',
+  choosePath: (purpose, defaultName) => ipcRenderer.invoke(IPC_CHOOSE_PATH, purpose, defaultName) as Promise<string | null>,
+  pathOfFile: async (file) => webUtils.getPathForFile(file) || null,
+  onMenu: (listener) => {
+    const handler = (_event: IpcRendererEvent, command: MenuCommand): void => listener(command)
+    ipcRenderer.on(IPC_MENU, handler)
+    return () => ipcRenderer.off(IPC_MENU, handler)
+  },
+}
+
 contextBridge.exposeInMainWorld('lab', wire)
+contextBridge.exposeInMainWorld('labHost', host)

@@ -95,6 +95,8 @@ export interface DatasetSummary {
   classes?: string[]
   missing: MissingReport
   scaler?: ScalerStats
+  /** target against the first feature, in the file's units, downsampled for plotting */
+  scatter: { feature: string; x: number[]; y: number[] }
 }
 
 export type RunStatus = 'starting' | 'running' | 'paused' | 'completed' | 'stopped' | 'diverged' | 'failed'

@@ -31,12 +31,13 @@ export const parseOptionsSchema = z.object({
   delimiter: z.enum(['', ',', ';', '\t', '|']).default(''),
   header: z.enum(['auto', 'yes', 'no']).default('auto'),
   decimal: z.enum(['.', ',']).default('.'),
+  encoding: z.enum(['utf-8', 'windows-1252', 'utf-16le']).default('utf-8'),
 })
 export type ParseOptions = z.infer<typeof parseOptionsSchema>
 
 export const datasetSpecSchema = z.object({
   source: csvSourceSchema,
-  parse: parseOptionsSchema.default({ delimiter: '', header: 'auto', decimal: '.' }),
+  parse: parseOptionsSchema.default({ delimiter: '', header: 'auto', decimal: '.', encoding: 'utf-8' }),
   features: z.array(z.string().min(1)).min(1, 'Choose at least one feature column.'),
   target: z.string().min(1, 'Choose a target column.'),
   missing: z.enum(['drop', 'mean']).default('drop'),
@@ -157,6 +158,7 @@ export const settingsSchema = z.object({
     .object({ x: z.number().int(), y: z.number().int(), width: z.number().int().min(200), height: z.number().int().min(200) })
     .optional(),
   theme: z.enum(['system', 'light', 'dark']).default('system'),
+  recentFiles: z.array(z.string()).max(10).default([]),
 })
 export type Settings = z.infer<typeof settingsSchema>
 export type SettingsPatch = Partial<Settings>

@@ -62,3 +62,20 @@ export function clientFromWire(wire: LabWire): LabClient {
   )
   return { ...client, onEvent: (listener) => wire.onEvent(listener) } as LabClient
 }
+
+/** Menu commands the Electron menu sends; the browser harness raises them from keyboard shortcuts only. */
+export type MenuCommand = 'open-csv' | 'open-pth' | 'save' | 'export' | 'train' | 'pause'
+export type PathPurpose = 'open-csv' | 'open-pth' | 'save-pth' | 'save-py'
+
+/** What differs between the Electron window and the browser harness: dialogs, dropped files, menus. */
+export interface LabHost {
+  kind: 'electron' | 'browser'
+  /** a native file dialog; null when cancelled or when the host has none (then the UI's path field is used) */
+  choosePath(purpose: PathPurpose, defaultName?: string): Promise<string | null>
+  /** a local path for a dropped or uploaded file */
+  pathOfFile(file: File): Promise<string | null>
+  onMenu(listener: (command: MenuCommand) => void): () => void
+}
+
+export const IPC_CHOOSE_PATH = 'host:choose-path'
+export const IPC_MENU = 'host:menu'

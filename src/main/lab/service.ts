@@ -28,7 +28,7 @@ import { readCsvText, sourcePath } from './data/source'
 import type { Table } from './data/table'
 import type { BackendPreference } from './engine/tfjs/backend'
 import { initialStateDict } from './model/init'
-import { parameterShapes, resolveModel } from './model/spec'
+import { parameterShapes, resolveModel } from '../../shared/modelSpec'
 import { matchStateDict, stateDictFromJson, type StateDict } from './model/stateDict'
 import { exportPython as exportPythonScript } from './checkpoint/exportPy'
 import { openCheckpoint, saveRunFile } from './checkpoint/files'
@@ -101,7 +101,7 @@ export class LabService implements LabClient {
     const key = JSON.stringify([path, modified, parse])
     const cached = this.tables.get(key)
     if (cached) return cached
-    const table = parseCsv(await readCsvText(path), parse)
+    const table = parseCsv(await readCsvText(path, parse.encoding), parse)
     this.tables.set(key, table)
     if (this.tables.size > MAX_TABLES_KEPT) this.tables.delete(this.tables.keys().next().value!)
     return table

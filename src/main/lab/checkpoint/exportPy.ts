@@ -4,55 +4,11 @@
  * load the .pth. It runs as is: `python3 model.py [--epochs N]`.
  */
 import type { TorchlabMeta } from '../../../shared/api'
-import type { ModelSpec, OptimizerSpec } from '../../../shared/schemas'
-import { denseLayers } from '../model/spec'
-
-const py = (value: unknown): string =>
-  value === null || value === undefined ? 'None' : typeof value === 'boolean' ? (value ? 'True' : 'False') : JSON.stringify(value)
-
-function modelCode(model: ModelSpec): { code: string; build: string } {
-  if (model.kind === 'linear') {
-    return {
-      code: `class LinearRegressionTorch(nn.Module):
-    def __init__(self, input_size=${model.inFeatures}, output_size=${model.outFeatures}):
-        super().__init__()
-        self.linear = nn.Linear(input_size, output_size)
-
-    def forward(self, x):
-        return self.linear(x)
-`,
-      build: 'LinearRegressionTorch()',
-    }
-  }
-  const layers = denseLayers(model).flatMap((l) => [`nn.Linear(${l.inFeatures}, ${l.outFeatures})`, ...(l.activation ? [`nn.${l.activation}()`] : [])])
-  return {
-    code: `class MLP(nn.Sequential):
-    """Linear layers at even indices, so the state_dict keys are 0.weight, 0.bias, 2.weight, ..."""
-
-    def __init__(self):
-        super().__init__(
-${layers.map((l) => `            ${l},`).join('\n')}
-        )
-`,
-    build: 'MLP()',
-  }
-}
-
-function optimizerCode(spec: OptimizerSpec): string {
-  switch (spec.name) {
-    case 'SGD':
-      return `torch.optim.SGD(model.parameters(), lr=${spec.lr}, momentum=${spec.momentum}, dampening=${spec.dampening}, weight_decay=${spec.weightDecay}, nesterov=${py(spec.nesterov)})`
-    case 'Adam':
-    case 'AdamW':
-      return `torch.optim.${spec.name}(model.parameters(), lr=${spec.lr}, betas=(${spec.betas.join(', ')}), eps=${spec.eps}, weight_decay=${spec.weightDecay})`
-    case 'RMSprop':
-      return `torch.optim.RMSprop(model.parameters(), lr=${spec.lr}, alpha=${spec.alpha}, eps=${spec.eps}, weight_decay=${spec.weightDecay}, momentum=${spec.momentum}, centered=${py(spec.centered)})`
-  }
-}
+import type { ModelSpec } from '../../../shared/schemas'
+import { lossCode, moduleCode, optimizerCode, py } from '../../../shared/pytorchCode'
 
 function dataCode(meta: TorchlabMeta, csvPath: string): string {
   const { dataset, task, classes, scaler, train } = meta
-  const loss = train.loss === 'HuberLoss' ? `nn.HuberLoss(delta=${train.huberDelta})` : `nn.${train.loss}()`
   return `CSV_PATH = ${py(csvPath)}
 FEATURES = ${py(dataset.features)}
 TARGET = ${py(dataset.target)}
@@ -114,7 +70,7 @@ BATCH_SIZE = ${train.batchSize}
 SHUFFLE = ${py(train.shuffle)}
 DROP_LAST = ${py(train.dropLast)}
 EPOCHS = ${train.epochs}
-loss_fn = ${loss}
+loss_fn = ${lossCode(train.loss, train.huberDelta)}
 
 
 def make_optimizer(model):
@@ -133,7 +89,7 @@ export interface ExportInput {
 }
 
 export function exportPython(input: ExportInput): string {
-  const { code, build } = modelCode(input.model)
+  const { code, build } = moduleCode(input.model)
   const withData = input.meta !== undefined && input.csvPath !== undefined
   const load =
     input.kind === 'state_dict'

@@ -6,6 +6,7 @@
 import type { DatasetSummary, MissingReport, ScalerStats, Task } from '../../../shared/api'
 import type { DatasetSpec, LossName } from '../../../shared/schemas'
 import { labError } from '../../../shared/errors'
+import { downsample } from './downsample'
 import { createRng, permutation, STREAM } from './rng'
 import { findColumn, type Column, type Table } from './table'
 
@@ -209,6 +210,7 @@ export function prepareData(table: Table, spec: DatasetSpec, loss: LossName): Pr
   }
 
   const missingBase = { policy: spec.missing, rowsDropped: rowsDropped + targetDropped, filled }
+  const shown = downsample(rows.length).map((i) => rows[i])
   return {
     summary: {
       spec,
@@ -220,6 +222,7 @@ export function prepareData(table: Table, spec: DatasetSpec, loss: LossName): Pr
       classes: labels?.classes,
       missing: { ...missingBase, message: describeMissing(missingBase, targetDropped) },
       scaler,
+      scatter: { feature: spec.features[0], x: shown.map((r) => value(0, r)), y: shown.map((r) => target[r]) },
     },
     train: build(train),
     val: build(val),

@@ -1,7 +1,7 @@
 /** Reads the text of a CSV source: a bundled course data set or a student's file. */
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { CsvSource } from '../../../shared/schemas'
+import type { CsvSource, ParseOptions } from '../../../shared/schemas'
 import { LabError, labError } from '../../../shared/errors'
 
 /** Larger files would not fit the lab's in-memory tables on a classroom machine. */
@@ -11,7 +11,7 @@ export function sourcePath(source: CsvSource, resourcesDir: string): string {
   return source.kind === 'bundled' ? join(resourcesDir, 'datasets', `${source.name}.csv`) : source.path
 }
 
-export async function readCsvText(path: string): Promise<string> {
+export async function readCsvText(path: string, encoding: ParseOptions['encoding'] = 'utf-8'): Promise<string> {
   let size: number
   try {
     const info = await stat(path)
@@ -27,7 +27,7 @@ export async function readCsvText(path: string): Promise<string> {
     throw labError('FILE_UNREADABLE', `${path} is ${(size / 2 ** 30).toFixed(1)} GB; TorchLab opens CSV files up to 1 GB.`)
   }
   try {
-    return new TextDecoder('utf-8').decode(await readFile(path))
+    return new TextDecoder(encoding).decode(await readFile(path))
   } catch (err) {
     throw labError('FILE_UNREADABLE', `TorchLab cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`)
   }

@@ -5,7 +5,7 @@
  */
 import type { ModelSpec } from '../../../shared/schemas'
 import { createRng, STREAM } from '../data/rng'
-import { denseLayers } from './spec'
+import { denseLayers } from '../../../shared/modelSpec'
 import type { StateDict } from './stateDict'
 
 export function initialStateDict(spec: ModelSpec, seed: number): StateDict {

@@ -4,6 +4,7 @@
  */
 import type { NestedNumbers, StateDictJson } from '../../../shared/schemas'
 import { labError } from '../../../shared/errors'
+import { stateDictMismatches } from '../../../shared/modelSpec'
 
 export interface NamedTensor {
   name: string
@@ -44,27 +45,14 @@ function flattenInto(value: NestedNumbers, out: number[], name: string): void {
 
 /** Checks names and shapes against the model's own, and reports every mismatch as load_state_dict does. */
 export function matchStateDict(given: StateDict, expected: readonly { name: string; shape: number[] }[], source: string): StateDict {
-  const byName = new Map(given.map((t) => [t.name, t]))
-  const missing = expected.filter((e) => !byName.has(e.name)).map((e) => e.name)
-  const unexpected = given.filter((t) => !expected.some((e) => e.name === t.name)).map((t) => t.name)
-  const problems: string[] = []
-  if (missing.length) problems.push(`Missing key(s): ${missing.map((k) => `"${k}"`).join(', ')}.`)
-  if (unexpected.length) problems.push(`Unexpected key(s): ${unexpected.map((k) => `"${k}"`).join(', ')}.`)
-  for (const { name, shape } of expected) {
-    const t = byName.get(name)
-    if (t && t.shape.join(',') !== shape.join(',')) {
-      problems.push(
-        `size mismatch for ${name}: copying a param with shape [${t.shape.join(', ')}], the shape in the current model is [${shape.join(', ')}].`,
-      )
-    }
-  }
+  const problems = stateDictMismatches(given, expected)
   const bad = given.find((t) => !t.data.every((v) => Number.isFinite(v)))
   if (bad) problems.push(`"${bad.name}" holds NaN or infinite values.`)
   if (problems.length) {
-    throw labError('WEIGHTS_MISMATCH', `The weights in ${source} do not fit this model. ${problems.join(' ')}`, {
-      key: missing[0] ?? unexpected[0] ?? bad?.name,
-    })
+    const firstKey = [...expected.map((e) => e.name), ...given.map((t) => t.name)].find((k) => problems.some((p) => p.includes(`"${k}"`) || p.includes(` ${k}:`)))
+    throw labError('WEIGHTS_MISMATCH', `The weights in ${source} do not fit this model. ${problems.join(' ')}`, { key: firstKey })
   }
+  const byName = new Map(given.map((t) => [t.name, t]))
   return expected.map(({ name }) => byName.get(name)!)
 }
 

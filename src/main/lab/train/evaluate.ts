@@ -2,18 +2,10 @@
 import type { Evaluation } from '../../../shared/api'
 import { labError } from '../../../shared/errors'
 import type { PreparedData } from '../data/dataset'
+import { downsample } from '../data/downsample'
 import { classificationMetrics, decide, regressionMetrics } from './metrics'
 import { leastSquares } from './ols'
 import type { TrainingRun } from './run'
-
-const MAX_POINTS = 1000
-
-function downsample(n: number): number[] {
-  const step = Math.max(1, n / MAX_POINTS)
-  const picks: number[] = []
-  for (let i = 0; i < n; i += step) picks.push(Math.floor(i))
-  return picks
-}
 
 export async function evaluateRun(run: TrainingRun, data: PreparedData, split: 'train' | 'validation'): Promise<Evaluation> {
   const set = split === 'train' ? data.train : data.val

@@ -1,11 +1,19 @@
 /** The renderer's only way to the lab: window.lab (preload or browser bridge), as a typed client. */
 import type { LabClient } from '../../../shared/api'
-import { clientFromWire, type LabWire } from '../../../shared/wire'
+import { LabError } from '../../../shared/errors'
+import { clientFromWire, type LabHost, type LabWire } from '../../../shared/wire'
 
 declare global {
   interface Window {
     lab: LabWire
+    labHost: LabHost
   }
 }
 
 export const lab: LabClient = clientFromWire(window.lab)
+export const host: LabHost = window.labHost
+
+/** What to show a student for anything thrown: the lab's own sentence, never a stack. */
+export function messageOf(err: unknown): string {
+  return err instanceof LabError ? err.message : 'Something went wrong; please try again.'
+}

@@ -1,7 +1,7 @@
 /** The Engine on tfjs: weights kept in PyTorch's layout ([out, in]) so state_dicts move as they are. */
 import * as tf from '@tensorflow/tfjs'
 import type { BackendInfo } from '../../../../shared/api'
-import { denseLayers, type DenseLayer } from '../../model/spec'
+import { denseLayers, type DenseLayer } from '../../../../shared/modelSpec'
 import type { StateDict } from '../../model/stateDict'
 import type { Engine, EngineConfig } from '../engine'
 import { selectBackend, type BackendPreference } from './backend'

@@ -3,7 +3,7 @@
  * the course's LinearRegressionTorch holds `self.linear = nn.Linear(in, out)`, an MLP is an
  * nn.Sequential of Linear and activation modules, so its Linear layers sit at even indices.
  */
-import type { Activation, ModelArch, ModelSpec } from '../../../shared/schemas'
+import type { Activation, ModelArch, ModelSpec } from './schemas'
 
 export interface DenseLayer {
   weight: string
@@ -41,4 +41,21 @@ export function parameterCount(spec: ModelSpec): number {
 
 export function resolveModel(arch: ModelArch, inFeatures: number, outFeatures: number): ModelSpec {
   return arch.kind === 'linear' ? { kind: 'linear', inFeatures, outFeatures } : { kind: 'mlp', inFeatures, outFeatures, hidden: arch.hidden }
+}
+
+/** load_state_dict's complaints, key by key: missing and unexpected keys, then size mismatches. */
+export function stateDictMismatches(given: readonly { name: string; shape: readonly number[] }[], expected: readonly { name: string; shape: readonly number[] }[]): string[] {
+  const byName = new Map(given.map((t) => [t.name, t.shape]))
+  const missing = expected.filter((e) => !byName.has(e.name)).map((e) => `"${e.name}"`)
+  const unexpected = given.filter((t) => !expected.some((e) => e.name === t.name)).map((t) => `"${t.name}"`)
+  const problems: string[] = []
+  if (missing.length) problems.push(`Missing key(s): ${missing.join(', ')}.`)
+  if (unexpected.length) problems.push(`Unexpected key(s): ${unexpected.join(', ')}.`)
+  for (const { name, shape } of expected) {
+    const found = byName.get(name)
+    if (found && found.join(',') !== shape.join(',')) {
+      problems.push(`size mismatch for ${name}: copying a param with shape [${found.join(', ')}], the shape in the current model is [${shape.join(', ')}].`)
+    }
+  }
+  return problems
 }

@@ -1,0 +1,22 @@
+/**
+ * `npm run web`: the real renderer in a browser against the real LabService, for development
+ * and end-to-end tests where the Electron binary cannot run. Prints the URL (with its token).
+ */
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { startBridge } from './bridge'
+import { LabService } from './lab/service'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+const { values } = parseArgs({ options: { port: { type: 'string', default: '0' } } })
+const service = new LabService({ resourcesDir: join(root, 'resources'), settingsDir: process.env.TORCHLAB_CONFIG_DIR })
+const bridge = await startBridge(service, join(root, 'out', 'renderer'), Number(values.port))
+process.stdout.write(`TorchLab web harness: ${bridge.url}\n`)
+
+const shutdown = (): void => {
+  service.dispose()
+  void bridge.close().then(() => process.exit(0))
+}
+process.on('SIGINT', shutdown)
+process.on('SIGTERM', shutdown)

@@ -1,0 +1,285 @@
+/**
+ * The window's state: what the student chose in each panel and the runs of this session.
+ * Every operation goes through `lab`; this module only keeps what the panels show.
+ */
+import type {
+  BackendInfo,
+  BundledDataset,
+  CheckpointInfo,
+  CsvPreview,
+  DatasetSummary,
+  Evaluation,
+  RunEvent,
+  RunStatus,
+  RunSummary,
+} from '../../../shared/api'
+import { LabError, type LabErrorInfo } from '../../../shared/errors'
+import type {
+  CsvSource,
+  DatasetSpecInput,
+  LossName,
+  ModelArch,
+  OptimizerName,
+  ParseOptions,
+  TrainConfigInput,
+} from '../../../shared/schemas'
+import { lab, messageOf } from './lab'
+
+export type Role = 'feature' | 'target' | 'ignore'
+
+export interface OptimizerFields {
+  name: OptimizerName
+  lr: number
+  momentum: number
+  weightDecay: number
+  nesterov: boolean
+}
+
+export interface RunView {
+  runId: string
+  label: string
+  status: RunStatus
+  loss: number[]
+  valLoss: number[]
+  /** flattened parameters per epoch (small models) */
+  params: number[][]
+  epoch: number
+  step: number
+  totalSteps: number
+  elapsed: number
+  summary?: RunSummary
+  evaluation?: Evaluation
+  error?: string
+}
+
+const MAX_RUNS_SHOWN = 6
+
+export const OPTIMIZER_DEFAULT_LR: Record<OptimizerName, number> = { SGD: 0.02, Adam: 0.001, AdamW: 0.001, RMSprop: 0.01 }
+
+export function errorInfo(err: unknown): LabErrorInfo {
+  return err instanceof LabError ? err.info : { code: 'INTERNAL', message: messageOf(err) }
+}
+
+class LabState {
+  backend = $state<BackendInfo | null>(null)
+  datasets = $state<BundledDataset[]>([])
+
+  source = $state<CsvSource>({ kind: 'bundled', name: 'cars' })
+  parse = $state<ParseOptions>({ delimiter: '', header: 'auto', decimal: '.', encoding: 'utf-8' })
+  preview = $state<CsvPreview | null>(null)
+  dataError = $state<LabErrorInfo | null>(null)
+  roles = $state<Record<string, Role>>({})
+  missing = $state<'drop' | 'mean'>('drop')
+  scale = $state<'none' | 'standard'>('none')
+  valSplit = $state(0)
+  splitSeed = $state(0)
+  summary = $state<DatasetSummary | null>(null)
+  summaryError = $state<LabErrorInfo | null>(null)
+
+  arch = $state<ModelArch>({ kind: 'linear' })
+  loss = $state<LossName>('MSELoss')
+  huberDelta = $state(1)
+  optimizer = $state<OptimizerFields>({ name: 'SGD', lr: 0.02, momentum: 0, weightDecay: 0, nesterov: false })
+  epochs = $state(1000)
+  batchSize = $state(2)
+  shuffle = $state(false)
+  seed = $state(0)
+  /** a .pth to start the next run from */
+  initFrom = $state<string | null>(null)
+
+  runs = $state<RunView[]>([])
+  currentId = $state<string | null>(null)
+  trainError = $state<string | null>(null)
+  opened = $state<CheckpointInfo | null>(null)
+
+  get current(): RunView | undefined {
+    return this.runs.find((r) => r.runId === this.currentId)
+  }
+
+  get features(): string[] {
+    return Object.entries(this.roles)
+      .filter(([, r]) => r === 'feature')
+      .map(([c]) => c)
+  }
+
+  get target(): string | undefined {
+    return Object.entries(this.roles).find(([, r]) => r === 'target')?.[0]
+  }
+
+  get running(): boolean {
+    const status = this.current?.status
+    return status === 'starting' || status === 'running' || status === 'paused'
+  }
+
+  datasetSpec(): DatasetSpecInput {
+    return {
+      source: $state.snapshot(this.source),
+      parse: $state.snapshot(this.parse),
+      features: this.features,
+      target: this.target ?? '',
+      missing: this.missing,
+      scale: this.scale,
+      valSplit: this.valSplit,
+      splitSeed: this.splitSeed,
+    }
+  }
+
+  trainConfig(): TrainConfigInput {
+    const o = this.optimizer
+    const optimizer =
+      o.name === 'SGD'
+        ? { name: o.name, lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay, nesterov: o.nesterov }
+        : o.name === 'RMSprop'
+          ? { name: o.name, lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay }
+          : { name: o.name, lr: o.lr, weightDecay: o.name === 'AdamW' && o.weightDecay === 0 ? undefined : o.weightDecay }
+    return { loss: this.loss, huberDelta: this.huberDelta, optimizer, epochs: this.epochs, batchSize: this.batchSize, shuffle: this.shuffle, seed: this.seed }
+  }
+
+  async start(): Promise<void> {
+    this.backend = await lab.getBackend().catch(() => null)
+    this.datasets = await lab.listDatasets()
+    lab.onEvent((event) => this.onEvent(event))
+    const settings = await lab.getSettings()
+    if (settings.lastDataset) this.source = settings.lastDataset.source
+    await this.loadPreview()
+    if (settings.lastDataset && this.preview) this.applyRoles(settings.lastDataset.features, settings.lastDataset.target)
+  }
+
+  /** Parses the chosen source with the chosen options; roles survive where columns do. */
+  async loadPreview(): Promise<void> {
+    try {
+      this.preview = await lab.inspectCsv($state.snapshot(this.source), $state.snapshot(this.parse))
+      this.dataError = null
+      const bundled = this.source.kind === 'bundled' ? this.datasets.find((d) => d.name === (this.source as { name: string }).name) : undefined
+      const known = this.preview.columns.every((c) => c.name in this.roles)
+      if (!known) {
+        if (bundled) this.applyRoles(bundled.suggestedFeatures, bundled.suggestedTarget)
+        else this.applyRoles([], '')
+      }
+      if (bundled) this.loss = bundled.task === 'classification' ? 'CrossEntropyLoss' : this.loss === 'CrossEntropyLoss' ? 'MSELoss' : this.loss
+      await this.prepare()
+    } catch (err) {
+      this.preview = null
+      this.summary = null
+      this.dataError = errorInfo(err)
+    }
+  }
+
+  applyRoles(features: string[], target: string): void {
+    const roles: Record<string, Role> = {}
+    for (const c of this.preview?.columns ?? []) roles[c.name] = c.name === target ? 'target' : features.includes(c.name) ? 'feature' : 'ignore'
+    this.roles = roles
+  }
+
+  setRole(column: string, role: Role): void {
+    const roles = { ...this.roles }
+    if (role === 'target') for (const c of Object.keys(roles)) if (roles[c] === 'target') roles[c] = 'ignore'
+    roles[column] = role
+    this.roles = roles
+    void this.prepare()
+  }
+
+  async prepare(): Promise<void> {
+    if (!this.target || this.features.length === 0) {
+      this.summary = null
+      this.summaryError = null
+      return
+    }
+    try {
+      this.summary = await lab.prepareDataset(this.datasetSpec())
+      this.summaryError = null
+    } catch (err) {
+      this.summary = null
+      this.summaryError = errorInfo(err)
+    }
+  }
+
+  async train(): Promise<void> {
+    if (this.running) return
+    this.trainError = null
+    try {
+      const { runId } = await lab.startTraining({
+        dataset: this.datasetSpec(),
+        model: $state.snapshot(this.arch),
+        train: this.trainConfig(),
+        ...(this.initFrom ? { initFrom: this.initFrom } : {}),
+      })
+      const o = this.optimizer
+      this.runs = [
+        ...this.runs.slice(-(MAX_RUNS_SHOWN - 1)),
+        {
+          runId,
+          label: `${o.name} lr ${o.lr}, batch ${this.batchSize}`,
+          status: 'starting',
+          loss: [],
+          valLoss: [],
+          params: [],
+          epoch: 0,
+          step: 0,
+          totalSteps: 0,
+          elapsed: 0,
+        },
+      ]
+      this.currentId = runId
+      const summary = await lab.waitForRun(runId)
+      this.update(runId, (r) => {
+        r.summary = summary
+        r.status = summary.status
+        r.loss = summary.lossHistory
+        r.valLoss = summary.valLossHistory
+        r.error = summary.divergence?.message ?? summary.error?.message
+      })
+      if (summary.status !== 'failed' && summary.epochsCompleted > 0) {
+        const evaluation = await lab.evaluate(runId, summary.dataset.nVal > 0 ? 'validation' : 'train')
+        this.update(runId, (r) => (r.evaluation = evaluation))
+      }
+    } catch (err) {
+      this.trainError = messageOf(err)
+    }
+  }
+
+  private update(runId: string, change: (run: RunView) => void): void {
+    const run = this.runs.find((r) => r.runId === runId)
+    if (run) change(run)
+  }
+
+  private onEvent(event: RunEvent): void {
+    this.update(event.runId, (run) => {
+      if (event.type === 'status') run.status = event.status
+      if (event.type !== 'progress') return
+      run.status = event.status
+      run.epoch = event.epoch
+      run.step = event.step
+      run.totalSteps = event.totalSteps
+      run.elapsed = event.elapsedSeconds
+      if (event.epochs.length) {
+        run.loss.push(...event.epochs.map((e) => e.trainLoss))
+        run.valLoss.push(...event.epochs.flatMap((e) => (e.valLoss === undefined ? [] : [e.valLoss])))
+        run.params.push(...event.epochs.flatMap((e) => (e.params ? [e.params] : [])))
+      }
+    })
+  }
+
+  async control(action: 'pause' | 'resume' | 'step' | 'stop'): Promise<void> {
+    const run = this.current
+    if (!run) return
+    try {
+      await lab.controlRun({ runId: run.runId, action })
+    } catch (err) {
+      this.trainError = messageOf(err)
+    }
+  }
+
+  togglePause(): void {
+    const status = this.current?.status
+    if (status === 'running') void this.control('pause')
+    else if (status === 'paused') void this.control('resume')
+  }
+
+  async rememberFile(path: string): Promise<void> {
+    const settings = await lab.getSettings()
+    await lab.updateSettings({ recentFiles: [path, ...settings.recentFiles.filter((p) => p !== path)].slice(0, 10) })
+  }
+}
+
+export const app = new LabState()

@@ -1,0 +1,77 @@
+/** The course's whole session in the real renderer, in Chromium, against the real LabService. */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openLab, type Harness } from '../helpers/browser'
+import { tempDir } from '../helpers/lab'
+
+let h: Harness
+beforeAll(async () => {
+  h = await openLab('course')
+})
+afterAll(async () => {
+  await h?.close()
+})
+
+/** points in the first trace of a plotly chart */
+const points = (testid: string) =>
+  h.page.evaluate((id) => {
+    const el = document.querySelector(`[data-testid="${id}"]`) as (HTMLElement & { data?: { y: number[] }[] }) | null
+    return el?.data?.[0]?.y?.length ?? 0
+  }, testid)
+
+const status = () => h.page.textContent('[data-testid="run-status"]')
+
+describe('the course lecture in the lab window', () => {
+  it('imports cars.csv, trains wt → mpg, pauses and resumes, shows w ≈ −5.72 and b ≈ 36.69, saves and reopens the .pth', async () => {
+    const { page } = h
+    await page.getByRole('button', { name: 'Cars (mtcars)' }).click()
+    await page.selectOption('[data-testid="role-wt"]', 'feature')
+    await page.selectOption('[data-testid="role-mpg"]', 'target')
+    await expect.poll(() => page.textContent('[data-testid="data-summary"]')).toContain('wt → mpg')
+    await page.click('[data-testid="preset-linear"]')
+    await page.fill('[data-testid="batch-size"]', '2')
+    await page.fill('[data-testid="epochs"]', '1000')
+    await page.fill('[data-testid="lr"]', '0.02')
+    expect(await page.textContent('[data-testid="param-count"]')).toContain('2 parameters')
+    await h.shot('1-ready')
+
+    await page.click('[data-testid="start"]')
+    await page.waitForSelector('[data-testid="weight-plot"]')
+    const early = { loss: await points('loss-plot'), weight: await points('weight-plot'), bias: await points('bias-plot') }
+    await expect.poll(() => points('weight-plot'), { timeout: 20_000 }).toBeGreaterThan(early.weight)
+    expect(await points('bias-plot')).toBeGreaterThan(early.bias)
+    expect(await points('loss-plot')).toBeGreaterThan(early.loss)
+
+    await page.click('[data-testid="pause"]')
+    await expect.poll(status).toBe('paused')
+    await h.shot('2-paused')
+    const atPause = await points('loss-plot')
+    await page.waitForTimeout(500)
+    expect(await points('loss-plot')).toBe(atPause)
+    expect(await page.textContent('[data-testid="pause"]')).toBe('Resume')
+    await page.click('[data-testid="pause"]')
+    await expect.poll(status).not.toBe('paused')
+
+    await expect.poll(status, { timeout: 60_000 }).toBe('completed')
+    await page.waitForSelector('[data-testid="trained-weight-0"]')
+    const w = Number(await page.textContent('[data-testid="trained-weight-0"]'))
+    const b = Number(await page.textContent('[data-testid="trained-bias"]'))
+    expect(w).toBeCloseTo(-5.72, 2)
+    expect(b).toBeCloseTo(36.69, 2)
+    expect(Number(await page.textContent('[data-testid="ols-weight-0"]'))).toBeCloseTo(-5.3445, 3)
+    await h.shot('3-trained')
+
+    const path = join(tempDir('torchlab-e2e-'), 'course.pth')
+    await page.fill('[data-testid="save-path"]', path)
+    await page.click('[data-testid="save"]')
+    await expect.poll(() => page.textContent('[data-testid="files-message"]')).toContain('Saved')
+    expect(existsSync(path)).toBe(true)
+    await page.fill('[data-testid="open-path"]', path)
+    await page.click('[data-testid="open"]')
+    await page.waitForSelector('[data-testid="opened-tensors"]')
+    expect(Number(await page.textContent('[data-testid="value-linear.weight"]'))).toBeCloseTo(w, 3)
+    expect(Number(await page.textContent('[data-testid="value-linear.bias"]'))).toBeCloseTo(b, 3)
+    await h.shot('4-reopened')
+  })
+})

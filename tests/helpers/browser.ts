@@ -1,0 +1,63 @@
+/**
+ * End-to-end harness: the built renderer served by the real bridge (npm run web's server) and
+ * driven in Debian's Chromium with playwright-core. Screenshots go to test-results/.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { ROOT, tempDir } from './lab'
+
+export const ARTIFACTS = join(ROOT, 'test-results')
+const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p))
+
+export interface Harness {
+  page: Page
+  url: string
+  shot(name: string): Promise<void>
+  close(): Promise<void>
+}
+
+function startServer(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main/web.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, TORCHLAB_CONFIG_DIR: tempDir('torchlab-e2e-settings-') },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  return new Promise((resolve, reject) => {
+    let out = ''
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+      const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\w+)/.exec(out)
+      if (match) resolve({ child, url: match[1] })
+    })
+    child.on('exit', (code) => reject(new Error(`the web harness exited with ${code}`)))
+  })
+}
+
+export async function openLab(testName: string): Promise<Harness> {
+  const { child, url } = await startServer()
+  const browser: Browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } })
+  const errors: string[] = []
+  page.on('pageerror', (err) => errors.push(err.message))
+  await page.goto(url)
+  await page.waitForSelector('main[data-ready="true"]')
+  const dir = join(ARTIFACTS, testName)
+  mkdirSync(dir, { recursive: true })
+  return {
+    page,
+    url,
+    shot: async (name) => {
+      await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true })
+    },
+    close: async () => {
+      await browser.close()
+      child.kill('SIGTERM')
+      if (errors.length) throw new Error(`the page threw: ${errors.join('; ')}`)
+    },
+  }
+}
