@@ -1,12 +1,20 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte'
+import { svelteTesting } from '@testing-library/svelte/vite'
 import { defineConfig } from 'vitest/config'
+
+const shared = { testTimeout: 120_000, hookTimeout: 120_000 }
 
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
-    environment: 'node',
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-    // two cores: PyTorch references and training workers already use both
+    // two cores: PyTorch references, training workers and Chromium already use both
     maxWorkers: 2,
+    projects: [
+      { test: { ...shared, name: 'node', include: ['tests/**/*.test.ts'], exclude: ['tests/component/**'], environment: 'node' } },
+      {
+        plugins: [svelte(), svelteTesting()],
+        define: { global: 'globalThis' },
+        test: { ...shared, name: 'component', include: ['tests/component/**/*.test.ts'], environment: 'jsdom' },
+      },
+    ],
   },
 })

@@ -7,6 +7,7 @@ import { z } from 'zod'
 import type { LabErrorInfo } from './errors'
 import {
   ACTIVATIONS,
+  LOSSES,
   csvSourceSchema,
   datasetSpecSchema,
   modelSpecSchema,
@@ -236,7 +237,8 @@ export const LAB_METHODS = {
   getBackend: z.tuple([]),
   listDatasets: z.tuple([]),
   inspectCsv: z.tuple([csvSourceSchema, parseOptionsSchema]),
-  prepareDataset: z.tuple([datasetSpecSchema]),
+  /** the loss decides the task: class labels for CrossEntropyLoss and BCEWithLogitsLoss, numbers otherwise */
+  prepareDataset: z.tuple([datasetSpecSchema, z.enum(LOSSES).optional()]),
   startTraining: z.tuple([trainRequestSchema]),
   controlRun: z.tuple([runControlSchema]),
   getRun: z.tuple([z.string().min(1)]),

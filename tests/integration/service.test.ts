@@ -56,6 +56,6 @@ describe('dispatch', () => {
     await expect(second.updateSettings({ theme: 'purple' as 'dark' })).rejects.toMatchObject({ info: { code: 'INVALID_ARGUMENT' } })
     writeFileSync(join(dir, 'settings.json'), '{"theme": 42, "windowBounds": "big"}')
     const third = new LabService({ resourcesDir: RESOURCES, settingsDir: dir })
-    expect(await third.getSettings()).toEqual({ theme: 'system' })
+    expect(await third.getSettings()).toEqual({ theme: 'system', recentFiles: [] })
   })
 })

@@ -141,11 +141,11 @@ export class LabService implements LabClient {
   }
 
   async prepareDataset(...args: unknown[]): Promise<DatasetSummary> {
-    const [spec] = validate(LAB_METHODS.prepareDataset, args, 'data set')
+    const [spec, loss] = validate(LAB_METHODS.prepareDataset, args, 'data set')
     const table = await this.loadTable(spec.source, spec.parse)
-    // classification targets are recognised by their loss; a summary for regression is the default
-    const looksCategorical = table.columns.find((c) => c.name === spec.target)?.kind !== 'numeric'
-    return prepareData(table, spec, looksCategorical ? 'CrossEntropyLoss' : 'MSELoss').summary
+    // without a loss, a text target is taken as class labels
+    const guess = table.columns.find((c) => c.name === spec.target)?.kind === 'numeric' ? 'MSELoss' : 'CrossEntropyLoss'
+    return prepareData(table, spec, loss ?? guess).summary
   }
 
   async startTraining(...args: unknown[]): Promise<{ runId: string }> {

@@ -21,6 +21,7 @@ import type {
   ModelArch,
   OptimizerName,
   ParseOptions,
+  TrainConfig,
   TrainConfigInput,
 } from '../../../shared/schemas'
 import { lab, messageOf } from './lab'
@@ -43,6 +44,8 @@ export interface RunView {
   valLoss: number[]
   /** flattened parameters per epoch (small models) */
   params: number[][]
+  /** mean batch loss of each progress event, at its fractional epoch: the live curve within long epochs */
+  batchLoss: { x: number[]; y: number[] }
   epoch: number
   step: number
   totalSteps: number
@@ -53,6 +56,7 @@ export interface RunView {
 }
 
 const MAX_RUNS_SHOWN = 6
+const MAX_BATCH_POINTS = 2000
 
 export const OPTIMIZER_DEFAULT_LR: Record<OptimizerName, number> = { SGD: 0.02, Adam: 0.001, AdamW: 0.001, RMSprop: 0.01 }
 
@@ -142,7 +146,32 @@ class LabState {
     const settings = await lab.getSettings()
     if (settings.lastDataset) this.source = settings.lastDataset.source
     await this.loadPreview()
-    if (settings.lastDataset && this.preview) this.applyRoles(settings.lastDataset.features, settings.lastDataset.target)
+    if (settings.lastDataset && this.preview) {
+      this.applyRoles(settings.lastDataset.features, settings.lastDataset.target)
+      this.scale = settings.lastDataset.scale
+      this.valSplit = settings.lastDataset.valSplit
+    }
+    if (settings.lastModel) this.arch = settings.lastModel
+    if (settings.lastTrain) this.restoreTrain(settings.lastTrain)
+    await this.prepare()
+  }
+
+  /** the last run's hyperparameters, as the student left them */
+  private restoreTrain(t: TrainConfig): void {
+    const o = t.optimizer
+    this.loss = t.loss
+    this.huberDelta = t.huberDelta
+    this.epochs = t.epochs
+    this.batchSize = t.batchSize
+    this.shuffle = t.shuffle
+    this.seed = t.seed
+    this.optimizer = {
+      name: o.name,
+      lr: o.lr,
+      weightDecay: o.weightDecay,
+      momentum: 'momentum' in o ? o.momentum : 0,
+      nesterov: o.name === 'SGD' ? o.nesterov : false,
+    }
   }
 
   /** Parses the chosen source with the chosen options; roles survive where columns do. */
@@ -186,7 +215,7 @@ class LabState {
       return
     }
     try {
-      this.summary = await lab.prepareDataset(this.datasetSpec())
+      this.summary = await lab.prepareDataset(this.datasetSpec(), this.loss)
       this.summaryError = null
     } catch (err) {
       this.summary = null
@@ -214,6 +243,7 @@ class LabState {
           loss: [],
           valLoss: [],
           params: [],
+          batchLoss: { x: [], y: [] },
           epoch: 0,
           step: 0,
           totalSteps: 0,
@@ -252,6 +282,16 @@ class LabState {
       run.step = event.step
       run.totalSteps = event.totalSteps
       run.elapsed = event.elapsedSeconds
+      if (event.stepLosses.length && event.totalSteps > 0) {
+        const perEpoch = event.totalSteps / this.epochs
+        run.batchLoss.x.push(event.step / perEpoch)
+        run.batchLoss.y.push(event.stepLosses.reduce((a, b) => a + b, 0) / event.stepLosses.length)
+        if (run.batchLoss.x.length > MAX_BATCH_POINTS) {
+          // keep every other point: the curve keeps its shape and the plot stays cheap
+          run.batchLoss.x = run.batchLoss.x.filter((_, i) => i % 2 === 0)
+          run.batchLoss.y = run.batchLoss.y.filter((_, i) => i % 2 === 0)
+        }
+      }
       if (event.epochs.length) {
         run.loss.push(...event.epochs.map((e) => e.trainLoss))
         run.valLoss.push(...event.epochs.flatMap((e) => (e.valLoss === undefined ? [] : [e.valLoss])))
