@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import type { BackendName, RunEvent } from '../src/shared/api'
+import type { BackendName, LabEvent } from '../src/shared/api'
 import type { TrainRequestInput } from '../src/shared/schemas'
 import { LabService } from '../src/main/lab/service'
 import { mkdtempSync } from 'node:fs'
@@ -45,10 +45,10 @@ async function labSeconds(service: LabService, request: TrainRequestInput): Prom
 /** Time from a control call to the worker's first event that reflects it. */
 async function controlLatency(service: LabService): Promise<Record<string, number>> {
   const { runId } = await service.startTraining({ ...course(2, 'cpu'), train: { ...course(2, 'cpu').train, epochs: 1_000_000 } })
-  const next = (predicate: (e: RunEvent) => boolean) =>
+  const next = (predicate: (e: LabEvent) => boolean) =>
     new Promise<number>((resolveTime) => {
       const off = service.onEvent((e) => {
-        if (e.runId === runId && predicate(e)) {
+        if ('runId' in e && e.runId === runId && predicate(e)) {
           off()
           resolveTime(performance.now())
         }

@@ -1,6 +1,7 @@
 /**
  * `lab`: the headless twin of the desktop app, built on the same LabService.
  *   lab train [options]                 (lab train --help)
+ *   lab search [options] --grid lr=0.02,0.05 --grid epochs=10,200   (lab search --help)
  *   lab inspect FILE.pth [--json] [--values]
  *   lab export-py FILE.pth --out model.py
  */
@@ -12,6 +13,7 @@ import type { Evaluation, RunSummary } from '../shared/api'
 import { labError, toErrorInfo, type LabErrorInfo } from '../shared/errors'
 import type { StateDictJson } from '../shared/schemas'
 import { progressBar } from './cli/progress'
+import { SEARCH_HELP, searchConfigFromArgv } from './cli/searchArgs'
 import { parseTrainArgv, TRAIN_HELP, trainRequestFromArgs } from './cli/trainArgs'
 import { LabService } from './lab/service'
 
@@ -113,6 +115,52 @@ async function train(argv: string[]): Promise<number> {
   }
 }
 
+async function search(argv: string[]): Promise<number> {
+  const { config, json, csv, help } = searchConfigFromArgv(argv)
+  if (help) {
+    process.stdout.write(SEARCH_HELP)
+    return EXIT.ok
+  }
+  const service = new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
+  try {
+    const { searchId, fitsTotal } = await service.startSearch(config)
+    const bar = !json && process.stderr.isTTY ? progressBar(process.stderr) : undefined
+    service.onEvent((event) => {
+      if (event.type === 'search-progress' && bar) bar.update(event.fitsDone, fitsTotal, event.fitsDone, fitsTotal, event.bestScore ?? undefined, 0)
+    })
+    const cancel = (): void => void service.cancelSearch(searchId)
+    process.once('SIGINT', cancel)
+    const summary = await service.waitForSearch(searchId)
+    process.off('SIGINT', cancel)
+    bar?.end()
+    if (csv) await service.exportSearchCsv(searchId, csv)
+    const rows = summary.rows.map((r) => ({
+      params: r.params,
+      ...Object.fromEntries(r.splitScores.map((s, i) => [`split${i}_test_score`, s])),
+      mean_test_score: r.meanTestScore,
+      std_test_score: r.stdTestScore,
+      rank_test_score: r.rankTestScore,
+      mean_fit_time: r.meanFitTime,
+      std_fit_time: r.stdFitTime,
+      status: r.status,
+      diverged: r.diverged ?? null,
+    }))
+    if (json) {
+      process.stdout.write(JSON.stringify({ status: summary.status, scoring: summary.scoring, seconds: summary.seconds, best_params: summary.bestParams, best_score: summary.bestScore, cv_results: rows }) + '\n')
+    } else {
+      process.stdout.write(`${summary.status}: ${summary.fitsDone} fits in ${summary.seconds.toFixed(2)} s, scoring ${summary.scoring}\n`)
+      for (const r of [...summary.rows].sort((a, b) => (a.rankTestScore ?? 1e9) - (b.rankTestScore ?? 1e9))) {
+        const score = r.status === 'diverged' ? `diverged (fold ${r.diverged!.fold}, epoch ${r.diverged!.epoch})` : r.meanTestScore === null ? r.status : `${r.meanTestScore.toFixed(4)} ± ${r.stdTestScore!.toFixed(4)}`
+        process.stdout.write(`  ${String(r.rankTestScore ?? '-').padStart(3)}  ${JSON.stringify(r.params).padEnd(40)} ${score}\n`)
+      }
+      process.stdout.write(`best: ${JSON.stringify(summary.bestParams)} score ${summary.bestScore?.toFixed(4) ?? '—'}\n`)
+    }
+    return summary.status === 'failed' ? EXIT.failed : EXIT.ok
+  } finally {
+    service.dispose()
+  }
+}
+
 async function inspect(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, { json: { type: 'boolean' }, values: { type: 'boolean' } }, 'inspect FILE.pth')
   const service = new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
@@ -165,10 +213,11 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'train') return await train(rest)
     if (command === 'inspect') return await inspect(rest)
+    if (command === 'search') return await search(rest)
     if (command === 'export-py') return await exportPy(rest)
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
       process.stdout.write(
-        `lab — TorchLab from a terminal\n\n${TRAIN_HELP}\nlab inspect FILE.pth [--json] [--values]   what a PyTorch file holds\nlab export-py FILE.pth --out model.py      the equivalent PyTorch script\n`,
+        `lab — TorchLab from a terminal\n\n${TRAIN_HELP}\n${SEARCH_HELP}\nlab inspect FILE.pth [--json] [--values]   what a PyTorch file holds\nlab export-py FILE.pth --out model.py      the equivalent PyTorch script\n`,
       )
       return command === undefined ? EXIT.badInput : EXIT.ok
     }

@@ -4,10 +4,11 @@
  */
 import { join } from 'node:path'
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, session, shell, type MenuItemConstructorOptions } from 'electron'
+import fitWorkerPath from './lab/search/fitWorker?modulePath'
 import workerPath from './lab/train/worker?modulePath'
 import { dispatch } from './lab/dispatch'
 import { LabService } from './lab/service'
-import { useBuiltWorker } from './lab/train/workerThread'
+import { useBuiltWorkers } from './lab/train/workerThread'
 import { IPC_CHOOSE_PATH, IPC_EVENT, IPC_INVOKE, IPC_MENU, type MenuCommand, type PathPurpose } from '../shared/wire'
 
 const CSP = [
@@ -24,7 +25,7 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join('; ')
 
-useBuiltWorker(workerPath)
+useBuiltWorkers({ train: workerPath, fit: fitWorkerPath })
 
 const resourcesDir = app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources')
 const service = new LabService({ resourcesDir })

@@ -14,11 +14,15 @@ import {
   trainConfigSchema,
   parseOptionsSchema,
   runControlSchema,
+  searchConfigSchema,
   settingsSchema,
   trainRequestSchema,
   type BundledDatasetName,
   type DatasetSpec,
   type ModelSpec,
+  type Scoring,
+  type SearchParam,
+  type SearchValue,
   type Settings,
   type StateDictJson,
   type TrainConfig,
@@ -140,7 +144,47 @@ export interface RunSummary {
   error?: LabErrorInfo
 }
 
-export type RunEvent =
+export type SearchStatus = 'running' | 'completed' | 'cancelled' | 'failed'
+
+export interface SearchRow {
+  index: number
+  params: Partial<Record<SearchParam, SearchValue>>
+  /** one per fold; null where the fold diverged or has not run */
+  splitScores: (number | null)[]
+  meanTestScore: number | null
+  stdTestScore: number | null
+  rankTestScore: number | null
+  meanFitTime: number | null
+  stdFitTime: number | null
+  status: 'pending' | 'ok' | 'diverged'
+  /** where the first diverging fold blew up */
+  diverged?: { fold: number; epoch: number; message: string }
+  /** mean loss per epoch of the first fold, for overlaying the best fits */
+  lossCurve?: number[]
+}
+
+export interface SearchSummary {
+  searchId: string
+  status: SearchStatus
+  scoring: Scoring
+  cv: number
+  fitsDone: number
+  fitsTotal: number
+  seconds: number
+  rows: SearchRow[]
+  /** the parameters that vary, in the order sklearn sorts them */
+  varying: SearchParam[]
+  bestIndex: number | null
+  bestParams: SearchRow['params'] | null
+  bestScore: number | null
+  /** the best setting trained again on all rows */
+  refit?: { stateDict: StateDictJson; lossHistory: number[] }
+  error?: LabErrorInfo
+}
+
+export type LabEvent =
+  | { type: 'search-progress'; searchId: string; fitsDone: number; fitsTotal: number; row: SearchRow; bestParams: SearchRow['params'] | null; bestScore: number | null }
+  | { type: 'search-finished'; searchId: string; summary: SearchSummary }
   | {
       type: 'progress'
       runId: string
@@ -247,6 +291,10 @@ export const LAB_METHODS = {
   openCheckpoint: z.tuple([z.string().min(1), z.object({ activations: z.array(z.enum(ACTIVATIONS)).optional(), values: z.boolean().optional() }).default({})]),
   saveRun: z.tuple([saveRequestSchema]),
   exportPython: z.tuple([z.string().min(1), z.string().min(1)]),
+  startSearch: z.tuple([searchConfigSchema]),
+  cancelSearch: z.tuple([z.string().min(1)]),
+  waitForSearch: z.tuple([z.string().min(1)]),
+  exportSearchCsv: z.tuple([z.string().min(1), z.string().min(1)]),
   getSettings: z.tuple([]),
   updateSettings: z.tuple([settingsSchema.partial()]),
 } as const
@@ -267,13 +315,17 @@ export interface LabApi {
   openCheckpoint(...a: Args<'openCheckpoint'>): Promise<CheckpointInfo>
   saveRun(...a: Args<'saveRun'>): Promise<{ path: string; bytes: number }>
   exportPython(...a: Args<'exportPython'>): Promise<{ path: string }>
+  startSearch(...a: Args<'startSearch'>): Promise<{ searchId: string; fitsTotal: number }>
+  cancelSearch(...a: Args<'cancelSearch'>): Promise<SearchSummary>
+  waitForSearch(...a: Args<'waitForSearch'>): Promise<SearchSummary>
+  exportSearchCsv(...a: Args<'exportSearchCsv'>): Promise<{ path: string }>
   getSettings(...a: Args<'getSettings'>): Promise<Settings>
   updateSettings(...a: Args<'updateSettings'>): Promise<Settings>
 }
 
 /** A front door's view of the lab: the operations plus the event stream. */
 export interface LabClient extends LabApi {
-  onEvent(listener: (event: RunEvent) => void): () => void
+  onEvent(listener: (event: LabEvent) => void): () => void
 }
 
 // Compile-time check that the interface and the method table list the same operations.

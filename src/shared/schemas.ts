@@ -162,3 +162,31 @@ export const settingsSchema = z.object({
 })
 export type Settings = z.infer<typeof settingsSchema>
 export type SettingsPatch = Partial<Settings>
+
+/** Hyperparameters a search may vary, by the names the CLI's --grid uses. */
+export const SEARCH_PARAMS = ['lr', 'epochs', 'batch_size', 'optimizer', 'momentum', 'hidden', 'activation', 'loss'] as const
+export type SearchParam = (typeof SEARCH_PARAMS)[number]
+export const SCORINGS = ['r2', 'neg_mean_squared_error', 'neg_mean_absolute_error', 'accuracy'] as const
+export type Scoring = (typeof SCORINGS)[number]
+
+/** One value of a searched hyperparameter: numbers, names, or hidden sizes such as [16, 16] */
+export const searchValueSchema = z.union([finite, z.string().min(1), z.array(z.number().int().min(1).max(4096)).max(16)])
+export type SearchValue = z.infer<typeof searchValueSchema>
+
+export const searchConfigSchema = z
+  .object({
+    dataset: datasetSpecSchema,
+    model: modelArchSchema,
+    /** the base settings; a fit takes these and overrides what its grid point sets. Search defaults are skorch's: batch 128, shuffled. */
+    train: trainConfigSchema.extend({ batchSize: z.number().int().min(1).default(128), shuffle: z.boolean().default(true) }),
+    grid: z.partialRecord(z.enum(SEARCH_PARAMS), z.array(searchValueSchema).min(1).max(50)).default({}),
+    /** random search instead of the full grid: n_iter settings drawn from the grid's values, lr log-uniform between its extremes */
+    random: z.object({ nIter: z.number().int().min(1).max(1000), seed: seed.default(0) }).optional(),
+    cv: z.number().int().min(2).max(20).default(3),
+    scoring: z.enum(SCORINGS).optional(),
+    nJobs: z.number().int().min(1).max(64).optional(),
+    refit: z.boolean().default(true),
+  })
+  .refine((c) => Object.keys(c.grid).length > 0, { message: 'Give at least one hyperparameter to search, for example lr=0.02,0.05,0.08.' })
+export type SearchConfig = z.infer<typeof searchConfigSchema>
+export type SearchConfigInput = z.input<typeof searchConfigSchema>

@@ -3,7 +3,7 @@
  * resolving to an Envelope, because thrown errors lose their code and fields on the way.
  * Free of zod and Node so the sandboxed preload can bundle it.
  */
-import type { LabApi, LabClient, RunEvent } from './api'
+import type { LabApi, LabClient, LabEvent } from './api'
 import { LabError, type LabErrorInfo } from './errors'
 
 export const LAB_METHOD_NAMES = [
@@ -19,6 +19,10 @@ export const LAB_METHOD_NAMES = [
   'openCheckpoint',
   'saveRun',
   'exportPython',
+  'startSearch',
+  'cancelSearch',
+  'waitForSearch',
+  'exportSearchCsv',
   'getSettings',
   'updateSettings',
 ] as const satisfies readonly (keyof LabApi)[]
@@ -30,7 +34,7 @@ export type Envelope<T> = { ok: true; value: T } | { ok: false; error: LabErrorI
 
 export type LabWire = {
   [M in LabMethodName]: (...args: Parameters<LabApi[M]>) => Promise<Envelope<Awaited<ReturnType<LabApi[M]>>>>
-} & { onEvent(listener: (event: RunEvent) => void): () => void }
+} & { onEvent(listener: (event: LabEvent) => void): () => void }
 
 export const IPC_INVOKE = 'lab:invoke'
 export const IPC_EVENT = 'lab:event'

@@ -1,6 +1,6 @@
 /** Pause, resume, single step and stop on a real training worker. */
 import { afterAll, describe, expect, it } from 'vitest'
-import type { RunEvent } from '../../src/shared/api'
+import type { LabEvent } from '../../src/shared/api'
 import { createService } from '../helpers/lab'
 
 const service = createService()
@@ -12,10 +12,10 @@ const longRun = {
   train: { optimizer: { name: 'SGD' as const, lr: 0.02 }, epochs: 100_000, batchSize: 2 },
 }
 
-function until(runId: string, predicate: (e: RunEvent) => boolean): Promise<RunEvent> {
+function until(runId: string, predicate: (e: LabEvent) => boolean): Promise<LabEvent> {
   return new Promise((resolve) => {
     const off = service.onEvent((e) => {
-      if (e.runId === runId && predicate(e)) {
+      if ('runId' in e && e.runId === runId && predicate(e)) {
         off()
         resolve(e)
       }
@@ -32,7 +32,7 @@ describe('run control', () => {
 
     const paused = until(runId, (e) => e.type === 'progress' && e.status === 'paused')
     expect((await service.controlRun({ runId, action: 'pause' })).status).toBe('paused')
-    const atPause = (await paused) as Extract<RunEvent, { type: 'progress' }>
+    const atPause = (await paused) as Extract<LabEvent, { type: 'progress' }>
     await sleep(300)
     const still = await service.getRun(runId)
     expect(still.status).toBe('paused')
@@ -41,7 +41,7 @@ describe('run control', () => {
     for (let i = 1; i <= 3; i++) {
       const stepped = until(runId, (e) => e.type === 'progress' && e.step === atPause.step + i)
       await service.controlRun({ runId, action: 'step' })
-      const event = (await stepped) as Extract<RunEvent, { type: 'progress' }>
+      const event = (await stepped) as Extract<LabEvent, { type: 'progress' }>
       expect(event.stepLosses).toHaveLength(1)
       expect(event.status).toBe('paused')
     }

@@ -46,7 +46,7 @@ export const TRAIN_OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const
 
-export type TrainArgs = ReturnType<typeof parseTrainArgv>
+export type TrainArgs = Omit<ReturnType<typeof parseTrainArgv>, 'out' | 'checkpoint'>
 
 export function parseTrainArgv(argv: string[]) {
   try {

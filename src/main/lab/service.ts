@@ -15,9 +15,10 @@ import {
   type DatasetSummary,
   type Evaluation,
   type LabClient,
-  type RunEvent,
+  type LabEvent,
   type RunStatus,
   type RunSummary,
+  type SearchSummary,
 } from '../../shared/api'
 import { labError } from '../../shared/errors'
 import type { CsvSource, LossName, ModelSpec, ParseOptions, Settings, TrainRequest } from '../../shared/schemas'
@@ -41,6 +42,7 @@ import type { WorkerMessage } from './train/protocol'
 import { TrainingRun } from './train/run'
 import { startWorker } from './train/workerThread'
 import { validate } from './validate'
+import { SearchRun, searchCsv } from './search/search'
 
 export interface LabServiceOptions {
   /** folder holding datasets/ */
@@ -61,19 +63,20 @@ interface RunRecord {
 export class LabService implements LabClient {
   private readonly tables = new Map<string, Table>()
   private readonly runs = new Map<string, RunRecord>()
-  private readonly listeners = new Set<(event: RunEvent) => void>()
+  private readonly listeners = new Set<(event: LabEvent) => void>()
+  private readonly searches = new Map<string, SearchRun>()
   private backend?: Promise<BackendInfo>
   private settings?: Promise<SettingsStore>
   private runCounter = 0
 
   constructor(private readonly options: LabServiceOptions) {}
 
-  onEvent(listener: (event: RunEvent) => void): () => void {
+  onEvent(listener: (event: LabEvent) => void): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
   }
 
-  private emit(event: RunEvent): void {
+  private emit(event: LabEvent): void {
     for (const listener of this.listeners) listener(event)
   }
 
@@ -225,6 +228,39 @@ export class LabService implements LabClient {
     return { path: outPath }
   }
 
+  async startSearch(...args: unknown[]): Promise<{ searchId: string; fitsTotal: number }> {
+    const [config] = validate(LAB_METHODS.startSearch, args, 'search')
+    const table = await this.loadTable(config.dataset.source, config.dataset.parse)
+    // folds are scaled on their own training rows, and cross-validation replaces the split
+    const data = prepareData(table, { ...config.dataset, scale: 'none', valSplit: 0 }, config.train.loss)
+    const searchId = `search-${++this.runCounter}`
+    const search = new SearchRun(searchId, config, data, (event) => this.emit(event))
+    this.searches.set(searchId, search)
+    return { searchId, fitsTotal: search.fitsTotal }
+  }
+
+  private search(searchId: string): SearchRun {
+    const search = this.searches.get(searchId)
+    if (!search) throw labError('UNKNOWN_RUN', `There is no search "${searchId}".`)
+    return search
+  }
+
+  async cancelSearch(...args: unknown[]): Promise<SearchSummary> {
+    const [searchId] = validate(LAB_METHODS.cancelSearch, args, 'search id')
+    return this.search(searchId).cancel()
+  }
+
+  async waitForSearch(...args: unknown[]): Promise<SearchSummary> {
+    const [searchId] = validate(LAB_METHODS.waitForSearch, args, 'search id')
+    return this.search(searchId).wait()
+  }
+
+  async exportSearchCsv(...args: unknown[]): Promise<{ path: string }> {
+    const [searchId, path] = validate(LAB_METHODS.exportSearchCsv, args, 'export request')
+    await atomicWrite(path, new TextEncoder().encode(searchCsv(this.search(searchId).summary)))
+    return { path }
+  }
+
   private evictOldRuns(): void {
     for (const [id, record] of this.runs) {
       if (this.runs.size <= MAX_RUNS_KEPT) return
@@ -287,6 +323,7 @@ export class LabService implements LabClient {
   }
 
   dispose(): void {
+    for (const search of this.searches.values()) void search.cancel()
     for (const { run } of this.runs.values()) run.dispose()
     this.runs.clear()
   }

@@ -13,6 +13,13 @@ import { cloneStateDict } from '../model/stateDict'
 /** Models up to this many parameters report them every epoch, for the slope and bias plots. */
 export const SNAPSHOT_MAX_PARAMS = 64
 
+/**
+ * A loss this many times the first batch's has blown up even while float32 still holds it:
+ * with lr 0.08 the course's model reaches 1e19 before it overflows, which skorch reports as
+ * an r² of −4.7e19.
+ */
+export const EXPLOSION_FACTOR = 1e6
+
 export interface LoopSink {
   step(loss: number): void
   epoch(record: EpochRecord): void
@@ -72,6 +79,7 @@ export function runTraining(
   const lossHistory: number[] = []
   const valLossHistory: number[] = []
   let steps = 0
+  let firstLoss = NaN
 
   const finish = (status: LoopResult['status'], divergence?: Divergence): LoopResult => ({
     status,
@@ -96,14 +104,16 @@ export function runTraining(
       const loss = engine.trainStep(x, y, batch.length)
       steps++
       sink.step(loss)
-      if (!Number.isFinite(loss)) {
+      if (steps === 1) firstLoss = loss
+      if (!Number.isFinite(loss) || loss > EXPLOSION_FACTOR * Math.max(firstLoss, 1e-6)) {
         engine.loadStateDict(lastGood)
+        const what = Number.isNaN(loss) ? 'became NaN' : Number.isFinite(loss) ? 'grew over a million-fold' : 'became infinite'
         return finish('diverged', {
           epoch,
           step: steps,
           loss,
           message:
-            `The loss became ${Number.isNaN(loss) ? 'NaN' : 'infinite'} at epoch ${epoch}, step ${steps}: the weights blew up. ` +
+            `The loss ${what} at epoch ${epoch}, step ${steps}: the weights blew up. ` +
             `Try a smaller learning rate (or scale the features). The weights were reset to where epoch ${epoch} began.`,
         })
       }

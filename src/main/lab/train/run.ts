@@ -3,7 +3,7 @@
  * history it has reported, and the summary when it ends. Events go to one listener.
  */
 import type { Worker } from 'node:worker_threads'
-import type { BackendInfo, DatasetSummary, RunEvent, RunStatus, RunSummary } from '../../../shared/api'
+import type { BackendInfo, DatasetSummary, LabEvent, RunStatus, RunSummary } from '../../../shared/api'
 import { labError, type LabErrorInfo } from '../../../shared/errors'
 import type { ModelSpec, TrainConfig } from '../../../shared/schemas'
 import { batchCount } from '../data/dataloader'
@@ -38,7 +38,7 @@ export class TrainingRun {
     private readonly train: TrainConfig,
     readonly dataset: DatasetSummary,
     start: Omit<TrainStart, 'control' | 'kind'>,
-    private readonly emit: (event: RunEvent) => void,
+    private readonly emit: (event: LabEvent) => void,
   ) {
     const control = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT)
     this.controlWords = new Int32Array(control)

@@ -1,5 +1,5 @@
 /**
- * Starts the training worker. From source (CLI, tests) it is worker.ts run through tsx; the Electron build passes the path of its bundled worker instead.
+ * Starts the training and search workers. From source (CLI, tests) they run through tsx; the Electron build passes the path of its bundled worker instead.
  */
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
@@ -7,20 +7,27 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { WorkerStart } from './protocol'
 
-let builtWorkerPath: string | undefined
+export type WorkerKind = 'train' | 'fit'
 
-/** Called once by the Electron entry with the bundled worker's path. */
-export function useBuiltWorker(path: string): void {
-  builtWorkerPath = path
+const SOURCES: Record<WorkerKind, string> = { train: 'worker.ts', fit: '../search/fitWorker.ts' }
+let builtWorkers: Record<WorkerKind, string> | undefined
+
+/** Called once by the Electron entry with the bundled workers' paths. */
+export function useBuiltWorkers(paths: Record<WorkerKind, string>): void {
+  builtWorkers = paths
 }
 
 export function startWorker(start: WorkerStart): Worker {
-  if (builtWorkerPath) return new Worker(builtWorkerPath, { workerData: start })
+  return startWorkerOf('train', start)
+}
+
+export function startWorkerOf(kind: WorkerKind, workerData: unknown): Worker {
+  if (builtWorkers) return new Worker(builtWorkers[kind], { workerData })
   // Node 20 ignores loader hooks passed to a worker's execArgv, so the worker imports its source through tsx's API.
-  const source = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), 'worker.ts')).href
+  const source = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), SOURCES[kind])).href
   // the ESM entry of tsx's API (require.resolve would pick its CommonJS twin)
   const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'))
   const api = pathToFileURL(join(tsxDir, 'dist', 'esm', 'api', 'index.mjs')).href
   const code = `import(${JSON.stringify(api)}).then(({ tsImport }) => tsImport(${JSON.stringify(source)}, ${JSON.stringify(api)}))`
-  return new Worker(code, { eval: true, workerData: start })
+  return new Worker(code, { eval: true, workerData })
 }

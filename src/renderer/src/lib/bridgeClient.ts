@@ -2,7 +2,7 @@
  * window.lab and window.labHost in a plain browser (the test and dev harness): LabApi over a
  * WebSocket to the real LabService; file choice by upload instead of native dialogs.
  */
-import type { RunEvent } from '../../../shared/api'
+import type { LabEvent } from '../../../shared/api'
 import { createWire, type Envelope, type LabHost, type LabWire } from '../../../shared/wire'
 
 export async function connectBridge(): Promise<{ wire: LabWire; host: LabHost }> {
@@ -14,10 +14,10 @@ export async function connectBridge(): Promise<{ wire: LabWire; host: LabHost }>
     socket.onerror = () => reject(new Error('TorchLab could not reach its lab service.'))
   })
   const pending = new Map<number, (envelope: Envelope<unknown>) => void>()
-  const listeners = new Set<(event: RunEvent) => void>()
+  const listeners = new Set<(event: LabEvent) => void>()
   let nextId = 1
   socket.onmessage = (message) => {
-    const data = JSON.parse(String(message.data)) as { id?: number; envelope?: Envelope<unknown>; event?: RunEvent }
+    const data = JSON.parse(String(message.data)) as { id?: number; envelope?: Envelope<unknown>; event?: LabEvent }
     if (data.event) listeners.forEach((listener) => listener(data.event!))
     else if (data.id !== undefined && data.envelope) {
       pending.get(data.id)?.(data.envelope)

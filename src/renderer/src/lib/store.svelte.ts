@@ -9,7 +9,7 @@ import type {
   CsvPreview,
   DatasetSummary,
   Evaluation,
-  RunEvent,
+  LabEvent,
   RunStatus,
   RunSummary,
 } from '../../../shared/api'
@@ -95,6 +95,8 @@ class LabState {
   currentId = $state<string | null>(null)
   trainError = $state<string | null>(null)
   opened = $state<CheckpointInfo | null>(null)
+  /** the search panel listens here for its events */
+  readonly searchListeners = new Set<(event: Extract<LabEvent, { searchId: string }>) => void>()
 
   get current(): RunView | undefined {
     return this.runs.find((r) => r.runId === this.currentId)
@@ -273,7 +275,11 @@ class LabState {
     if (run) change(run)
   }
 
-  private onEvent(event: RunEvent): void {
+  private onEvent(event: LabEvent): void {
+    if (event.type === 'search-progress' || event.type === 'search-finished') {
+      this.searchListeners.forEach((listener) => listener(event))
+      return
+    }
     this.update(event.runId, (run) => {
       if (event.type === 'status') run.status = event.status
       if (event.type !== 'progress') return

@@ -1,0 +1,91 @@
+/**
+ * `lab search` options -> a SearchConfig: the data, model and training options of `lab train`
+ * (with skorch's batch 128, shuffled, as defaults) plus --grid, --cv, --scoring, --random, --n-jobs.
+ */
+import { parseArgs } from 'node:util'
+import { labError } from '../../shared/errors'
+import { SCORINGS, SEARCH_PARAMS, type SearchConfigInput, type SearchParam, type SearchValue } from '../../shared/schemas'
+import { TRAIN_OPTIONS, trainRequestFromArgs } from './trainArgs'
+
+export const SEARCH_OPTIONS = {
+  ...TRAIN_OPTIONS,
+  'batch-size': { type: 'string', default: '128' },
+  'no-shuffle': { type: 'boolean', default: false },
+  epochs: { type: 'string', default: '100' },
+  grid: { type: 'string', multiple: true, default: [] as string[] },
+  cv: { type: 'string', default: '3' },
+  scoring: { type: 'string' },
+  random: { type: 'string' },
+  'n-jobs': { type: 'string' },
+  csv: { type: 'string' },
+} as const
+
+function gridValue(key: SearchParam, text: string): SearchValue {
+  if (key === 'hidden') {
+    const sizes = text.split(/[x×]/).map(Number)
+    if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw labError('INVALID_ARGUMENT', `--grid hidden takes layer sizes such as 16 or 16x16, not "${text}".`)
+    return sizes
+  }
+  const n = Number(text)
+  return text.trim() !== '' && Number.isFinite(n) ? n : text
+}
+
+export function parseGrid(entries: string[]): Partial<Record<SearchParam, SearchValue[]>> {
+  const grid: Partial<Record<SearchParam, SearchValue[]>> = {}
+  for (const entry of entries) {
+    const [key, values] = entry.split('=', 2)
+    if (!values || !(SEARCH_PARAMS as readonly string[]).includes(key)) {
+      throw labError('INVALID_ARGUMENT', `--grid takes NAME=v1,v2,… with NAME one of ${SEARCH_PARAMS.join(', ')}; "${entry}" is not that.`)
+    }
+    grid[key as SearchParam] = values.split(',').map((v) => gridValue(key as SearchParam, v.trim()))
+  }
+  return grid
+}
+
+export function searchConfigFromArgv(argv: string[]): { config: SearchConfigInput; json: boolean; csv?: string; help: boolean } {
+  let values
+  try {
+    values = parseArgs({ args: argv, options: SEARCH_OPTIONS, strict: true, allowPositionals: false }).values
+  } catch (err) {
+    throw labError('INVALID_ARGUMENT', `${err instanceof Error ? err.message : String(err)}. Run "lab search --help" for the options.`)
+  }
+  const request = trainRequestFromArgs({ ...values, shuffle: !values['no-shuffle'] })
+  const int = (flag: string, v: string | undefined) => {
+    if (v === undefined) return undefined
+    const n = Number(v)
+    if (!Number.isInteger(n)) throw labError('INVALID_ARGUMENT', `--${flag} must be a whole number, not "${v}".`)
+    return n
+  }
+  const scoring = values.scoring
+  if (scoring !== undefined && !(SCORINGS as readonly string[]).includes(scoring)) {
+    throw labError('INVALID_ARGUMENT', `Unknown --scoring "${scoring}". Choose one of: ${SCORINGS.join(', ')}.`)
+  }
+  const random = int('random', values.random)
+  return {
+    config: {
+      dataset: request.dataset,
+      model: request.model,
+      train: request.train,
+      grid: parseGrid(values.grid),
+      cv: int('cv', values.cv),
+      scoring: scoring as SearchConfigInput['scoring'],
+      random: random === undefined ? undefined : { nIter: random, seed: Number(values.seed) },
+      nJobs: int('n-jobs', values['n-jobs']),
+    },
+    json: values.json,
+    csv: values.csv,
+    help: values.help,
+  }
+}
+
+export const SEARCH_HELP = `lab search — grid or random search with k-fold cross-validation (as skorch + GridSearchCV)
+
+  the data, model and training options of lab train (defaults here: --batch-size 128, shuffled, --epochs 100)
+  --grid NAME=v1,v2,…      repeat for each hyperparameter: ${SEARCH_PARAMS.join(', ')}
+                           (hidden sizes as 16 or 16x16)
+  --cv 3                   folds: KFold for regression, StratifiedKFold for classification
+  --scoring ${SCORINGS.join('|')}
+  --random N               N random settings instead of the full grid (lr log-uniform)
+  --n-jobs N               parallel fits (default: one per core)
+  --no-shuffle  --csv FILE  --json
+`

@@ -1,0 +1,71 @@
+/**
+ * One cross-validation fit, as skorch's fit + GridSearchCV's scorer do it: train a fresh model
+ * on the fold's training rows, predict its test rows, score them. Runs inside a pool worker.
+ */
+import type { BackendPreference } from '../engine/tfjs/backend'
+import { createTfjsEngine } from '../engine/tfjs/engine'
+import type { Divergence, Task } from '../../../shared/api'
+import type { ModelSpec, Scoring, TrainConfig } from '../../../shared/schemas'
+import type { Split } from '../data/dataset'
+import type { StateDict } from '../model/stateDict'
+import { runTraining } from '../train/loop'
+import { classificationMetrics, decide, regressionMetrics } from '../train/metrics'
+
+export interface FitJob {
+  id: number
+  row: number
+  /** -1 for the refit on all rows */
+  fold: number
+  model: ModelSpec
+  train: TrainConfig
+  initial: StateDict
+  data: { train: Split; test: Split; features: number }
+  task: Task
+  scoring: Scoring
+  backend: BackendPreference
+}
+
+export interface FitResult {
+  id: number
+  row: number
+  fold: number
+  status: 'ok' | 'diverged'
+  score: number | null
+  seconds: number
+  lossHistory: number[]
+  divergence?: Divergence
+  stateDict?: StateDict
+}
+
+export function score(scoring: Scoring, task: Task, output: Float32Array, y: Float32Array, width: number): number {
+  if (scoring === 'accuracy') {
+    const labels = decide(output, y.length, width)
+    return classificationMetrics(Int32Array.from(y), labels, Array.from({ length: Math.max(2, width) }, String)).accuracy
+  }
+  if (task !== 'regression') throw new Error(`${scoring} scores regression; use accuracy for classification`)
+  const m = regressionMetrics(y, output)
+  return scoring === 'r2' ? m.r2 : scoring === 'neg_mean_squared_error' ? -m.mse : -m.mae
+}
+
+export async function fit(job: FitJob): Promise<FitResult> {
+  const started = performance.now()
+  const engine = await createTfjsEngine(
+    { model: job.model, loss: job.train.loss, huberDelta: job.train.huberDelta, optimizer: job.train.optimizer, initial: job.initial },
+    job.backend,
+  )
+  try {
+    const empty = { n: 0, x: new Float32Array(0), y: new Float32Array(0) }
+    const result = runTraining(engine, { train: job.data.train, val: empty, features: job.data.features }, job.train, () => 'run', {
+      step: () => undefined,
+      epoch: () => undefined,
+    })
+    const base = { id: job.id, row: job.row, fold: job.fold, seconds: (performance.now() - started) / 1000, lossHistory: result.lossHistory }
+    if (result.status === 'diverged') return { ...base, status: 'diverged', score: null, divergence: result.divergence }
+    const { test } = job.data
+    const output = engine.predict(test.x, test.n)
+    const value = test.n > 0 ? score(job.scoring, job.task, output, test.y, job.model.outFeatures) : null
+    return { ...base, status: 'ok', score: value, stateDict: job.fold < 0 ? engine.stateDict() : undefined }
+  } finally {
+    engine.dispose()
+  }
+}
