@@ -1,7 +1,8 @@
 /**
  * npm run bench — TorchLab against real PyTorch on this machine, in the same run:
- * the course loop (cars, batch 2, 1000 epochs), the same run full-batch, and how fast a
- * running training answers pause, resume and stop. Prints a table of medians and ratios.
+ * the course loop (cars, batch 2, 1000 epochs), the same run full-batch, the course grid
+ * search against skorch + GridSearchCV, and how fast a running training answers pause,
+ * resume and stop. Prints a table of medians and ratios.
  */
 import { execFile } from 'node:child_process'
 import { join, resolve } from 'node:path'
@@ -29,6 +30,32 @@ async function torchTimes(): Promise<{ slicing: number; dataloader: number; full
     env: { ...process.env, OMP_NUM_THREADS: '1' },
   })
   return JSON.parse(stdout)
+}
+
+async function skorchGrid(): Promise<{ seconds: number; best_params: unknown; best_score: number }> {
+  const { stdout } = await promisify(execFile)('/usr/bin/python3', [join(ROOT, 'bench/skorch_grid.py'), join(ROOT, 'resources/datasets/cars.csv'), String(REPEATS)], {
+    env: { ...process.env, OMP_NUM_THREADS: '1' },
+  })
+  return JSON.parse(stdout)
+}
+
+/** the course grid (lr × epochs, cv 3, r2, batch 128 shuffled) through the LabService, wall time */
+async function labGrid(service: LabService): Promise<{ seconds: number; best: unknown; score: number | null }> {
+  const times: number[] = []
+  let last
+  for (let i = 0; i < REPEATS; i++) {
+    const started = performance.now()
+    const { searchId } = await service.startSearch({
+      dataset: { source: { kind: 'bundled', name: 'cars' }, features: ['wt'], target: 'mpg' },
+      model: { kind: 'linear' },
+      train: { optimizer: { name: 'SGD', lr: 0.02 }, epochs: 10 },
+      grid: { lr: [0.02, 0.05, 0.08], epochs: [10, 200, 500] },
+      cv: 3,
+    })
+    last = await service.waitForSearch(searchId)
+    times.push((performance.now() - started) / 1000)
+  }
+  return { seconds: median(times), best: last!.bestParams, score: last!.bestScore }
 }
 
 async function labSeconds(service: LabService, request: TrainRequestInput): Promise<number> {
@@ -82,11 +109,12 @@ try {
     rows.push([`course loop, batch 2 (tfjs ${backend}) vs torch DataLoader`, await labSeconds(service, course(2, backend)), torch.dataloader])
     rows.push([`full batch, 1000 epochs (tfjs ${backend})`, await labSeconds(service, course(32, backend)), torch.full_batch])
   }
+  const [ours, skorch] = [await labGrid(service), await skorchGrid()]
+  rows.push(['course grid search 3×3, cv 3 (vs skorch + GridSearchCV)', ours.seconds, skorch.seconds])
   console.log(`\nTorchLab vs PyTorch ${REPEATS}× median, seconds (ratio < 1: TorchLab faster)\n`)
   console.log('workload'.padEnd(62) + 'TorchLab'.padStart(10) + 'PyTorch'.padStart(10) + 'ratio'.padStart(8))
-  for (const [name, ours, theirs] of rows) {
-    console.log(name.padEnd(62) + ours.toFixed(3).padStart(10) + theirs.toFixed(3).padStart(10) + (ours / theirs).toFixed(2).padStart(8))
-  }
+  for (const [name, a, b] of rows) console.log(name.padEnd(62) + a.toFixed(3).padStart(10) + b.toFixed(3).padStart(10) + (a / b).toFixed(2).padStart(8))
+  console.log(`\ngrid search best: TorchLab ${JSON.stringify(ours.best)} r2 ${ours.score?.toFixed(4)}; skorch ${JSON.stringify(skorch.best_params)} r2 ${skorch.best_score.toFixed(4)}`)
   const latency = await controlLatency(service)
   console.log(`\ncontrol latency while training (worst of 5, ms): ${Object.entries(latency).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`)
 } finally {

@@ -142,3 +142,25 @@ describe('lab inspect and lab export-py', () => {
     expect(result.json).toEqual({ path: out })
   })
 })
+
+describe('lab search', () => {
+  it('prints best_params, best_score and cv_results as JSON, and writes the CSV', async () => {
+    const csvPath = join(dir, 'search.csv')
+    const { code, json } = await lab(['search', '--grid', 'lr=0.02,0.05', '--grid', 'epochs=10,50', '--cv', '3', '--csv', csvPath, '--json'])
+    expect(code).toBe(0)
+    expect(json).toMatchObject({ status: 'completed', scoring: 'r2', best_params: { lr: 0.05, epochs: 50 } })
+    const rows = json.cv_results as Record<string, unknown>[]
+    expect(rows).toHaveLength(4)
+    expect(rows[0]).toMatchObject({ params: { lr: 0.02, epochs: 10 }, split0_test_score: expect.any(Number), rank_test_score: expect.any(Number), mean_fit_time: expect.any(Number) })
+  })
+
+  it('cross-validates a classifier with stratified folds and accuracy, and refuses a bad --grid', async () => {
+    const { code, json } = await lab(['search', '--data', 'iris', '--model', 'mlp', '--hidden', '8', '--optimizer', 'adam', '--scale', 'standard', '--epochs', '30', '--batch-size', '16', '--grid', 'lr=0.01,0.05', '--cv', '3', '--json'])
+    expect(code).toBe(0)
+    expect(json.scoring).toBe('accuracy')
+    expect(json.best_score).toBeGreaterThan(0.8)
+    const bad = await lab(['search', '--grid', 'speed=1,2', '--json'])
+    expect(bad.code).toBe(2)
+    expect(bad.json.error).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/--grid takes NAME=v1,v2/) })
+  })
+})

@@ -4,7 +4,8 @@
  */
 import { parseArgs } from 'node:util'
 import { labError } from '../../shared/errors'
-import { SCORINGS, SEARCH_PARAMS, type SearchConfigInput, type SearchParam, type SearchValue } from '../../shared/schemas'
+import { SCORINGS, SEARCH_PARAMS, type SearchConfigInput } from '../../shared/schemas'
+import { parseGrid } from '../../shared/searchGrid'
 import { TRAIN_OPTIONS, trainRequestFromArgs } from './trainArgs'
 
 export const SEARCH_OPTIONS = {
@@ -19,28 +20,6 @@ export const SEARCH_OPTIONS = {
   'n-jobs': { type: 'string' },
   csv: { type: 'string' },
 } as const
-
-function gridValue(key: SearchParam, text: string): SearchValue {
-  if (key === 'hidden') {
-    const sizes = text.split(/[x×]/).map(Number)
-    if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw labError('INVALID_ARGUMENT', `--grid hidden takes layer sizes such as 16 or 16x16, not "${text}".`)
-    return sizes
-  }
-  const n = Number(text)
-  return text.trim() !== '' && Number.isFinite(n) ? n : text
-}
-
-export function parseGrid(entries: string[]): Partial<Record<SearchParam, SearchValue[]>> {
-  const grid: Partial<Record<SearchParam, SearchValue[]>> = {}
-  for (const entry of entries) {
-    const [key, values] = entry.split('=', 2)
-    if (!values || !(SEARCH_PARAMS as readonly string[]).includes(key)) {
-      throw labError('INVALID_ARGUMENT', `--grid takes NAME=v1,v2,… with NAME one of ${SEARCH_PARAMS.join(', ')}; "${entry}" is not that.`)
-    }
-    grid[key as SearchParam] = values.split(',').map((v) => gridValue(key as SearchParam, v.trim()))
-  }
-  return grid
-}
 
 export function searchConfigFromArgv(argv: string[]): { config: SearchConfigInput; json: boolean; csv?: string; help: boolean } {
   let values

@@ -1,0 +1,33 @@
+/** The course's grid search in the real window: table, heatmap, best settings into the Train panel. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openLab, type Harness } from '../helpers/browser'
+
+let h: Harness
+beforeAll(async () => {
+  h = await openLab('search')
+})
+afterAll(async () => {
+  await h?.close()
+})
+
+describe('grid search in the lab window', () => {
+  it('runs the course grid, marks lr 0.08 diverged, and copies the best setting into Train', async () => {
+    const { page } = h
+    await page.getByRole('button', { name: 'Cars (mtcars)' }).click()
+    await expect.poll(() => page.textContent('[data-testid="data-summary"]')).toContain('wt → mpg')
+    await page.fill('[data-testid="grid-lr"]', '0.02, 0.05, 0.08')
+    await page.fill('[data-testid="grid-epochs"]', '10, 200, 500')
+    await expect.poll(() => page.textContent('[data-testid="fit-count"]')).toContain('= 27 fits')
+    await page.click('[data-testid="search-start"]')
+    await expect.poll(() => page.textContent('[data-testid="search-status"]'), { timeout: 60_000 }).toContain('completed')
+    expect(await page.textContent('[data-testid="search-best"]')).toContain('{"lr":0.05,"epochs":500}')
+    const heat = await page.textContent('[data-testid="search-heatmap"]')
+    expect(heat?.match(/diverged/g)).toHaveLength(2)
+    await page.waitForSelector('[data-testid="search-curves"]')
+    await h.shot('results')
+    await page.click('[data-testid="use-best"]')
+    expect(await page.inputValue('[data-testid="lr"]')).toBe('0.05')
+    expect(await page.inputValue('[data-testid="epochs"]')).toBe('500')
+    expect(await page.inputValue('[data-testid="batch-size"]')).toBe('128')
+  })
+})

@@ -1,0 +1,139 @@
+/** Cross-validated search against scikit-learn and skorch's course results. */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { kFold, stratifiedKFold } from '../../src/main/lab/search/folds'
+import { score } from '../../src/main/lab/search/fit'
+import { expandGrid } from '../../src/main/lab/search/grid'
+import type { LabEvent, SearchSummary } from '../../src/shared/api'
+import type { SearchConfigInput } from '../../src/shared/schemas'
+import { createService, tempDir } from '../helpers/lab'
+import { python } from '../helpers/python'
+
+const service = createService()
+afterAll(() => service.dispose())
+
+const course: SearchConfigInput = {
+  dataset: { source: { kind: 'bundled', name: 'cars' }, features: ['wt'], target: 'mpg' },
+  model: { kind: 'linear' },
+  train: { optimizer: { name: 'SGD', lr: 0.02 }, epochs: 10 },
+  grid: { lr: [0.02, 0.05, 0.08], epochs: [10, 200, 500] },
+  cv: 3,
+}
+
+describe('folds', () => {
+  it("equal sklearn's KFold and StratifiedKFold index sets for several n and k", async () => {
+    const kCases = [[32, 3], [10, 4], [7, 7], [150, 5], [11, 2]]
+    const labels = [
+      [0, 0, 1, 1, 1, 2, 2, 2, 2, 0, 1, 2],
+      Array.from({ length: 150 }, (_, i) => Math.floor(i / 50)),
+      Array.from({ length: 40 }, (_, i) => (i * 7) % 3),
+      [1, 0, 1, 0, 1, 1, 1, 0, 1, 1],
+    ]
+    const sk = await python<{ k: number[][][]; s: number[][][] }>(
+      `
+from sklearn.model_selection import KFold, StratifiedKFold
+import numpy as np
+k = [[t.tolist() for _, t in KFold(c[1]).split(np.zeros(c[0]))] for c in INPUT['k']]
+s = [[t.tolist() for _, t in StratifiedKFold(c['k']).split(np.zeros(len(c['y'])), c['y'])] for c in INPUT['s']]
+print(json.dumps({'k': k, 's': s}))
+`,
+      { k: kCases, s: labels.map((y, i) => ({ y, k: [3, 5, 4, 3][i] })) },
+    )
+    kCases.forEach(([n, k], i) => expect(kFold(n, k).map((f) => f.test)).toEqual(sk.k[i]))
+    labels.forEach((y, i) => expect(stratifiedKFold(y, [3, 5, 4, 3][i]).map((f) => f.test)).toEqual(sk.s[i]))
+  })
+
+  it('refuses more folds than rows with a message', () => {
+    expect(() => kFold(3, 5)).toThrow(/between 2 and 3 folds/)
+  })
+
+  it("lists settings in GridSearchCV's order", () => {
+    expect(expandGrid({ epochs: [10, 200], lr: [0.02, 0.05] })).toEqual([
+      { lr: 0.02, epochs: 10 },
+      { lr: 0.02, epochs: 200 },
+      { lr: 0.05, epochs: 10 },
+      { lr: 0.05, epochs: 200 },
+    ])
+  })
+})
+
+describe('scores', () => {
+  it("equal sklearn's r2, neg MSE, neg MAE and accuracy on the same predictions", async () => {
+    const y = Float32Array.from({ length: 20 }, (_, i) => Math.sin(i) * 5 + 20)
+    const p = Float32Array.from(y, (v, i) => v + Math.cos(i * 3))
+    const labels = Float32Array.from({ length: 12 }, (_, i) => i % 3)
+    const logits = Float32Array.from({ length: 36 }, (_, i) => Math.sin(i * 1.3))
+    const sk = await python<number[]>(
+      `
+import numpy as np
+from sklearn.metrics import r2_score, mean_squared_error, mean_absolute_error, accuracy_score
+y, p, l, z = INPUT
+pred = np.array(z).reshape(-1, 3).argmax(1)
+print(json.dumps([r2_score(y, p), -mean_squared_error(y, p), -mean_absolute_error(y, p), accuracy_score(l, pred)]))
+`,
+      [Array.from(y), Array.from(p), Array.from(labels), Array.from(logits)],
+    )
+    expect(score('r2', 'regression', p, y, 1)).toBeCloseTo(sk[0], 5)
+    expect(score('neg_mean_squared_error', 'regression', p, y, 1)).toBeCloseTo(sk[1], 4)
+    expect(score('neg_mean_absolute_error', 'regression', p, y, 1)).toBeCloseTo(sk[2], 5)
+    expect(score('accuracy', 'multiclass', logits, labels, 3)).toBeCloseTo(sk[3], 12)
+  })
+})
+
+describe('the course grid (skorch + GridSearchCV: lr 0.05 with 500 epochs best, r² 0.587)', () => {
+  it('ranks lr 0.05 with 500 epochs first, within 0.05 of skorch, and marks lr 0.08 with 200 and 500 epochs diverged', async () => {
+    const { searchId, fitsTotal } = await service.startSearch(course)
+    expect(fitsTotal).toBe(27)
+    const summary = await service.waitForSearch(searchId)
+    expect(summary.status).toBe('completed')
+    expect(summary.bestParams).toEqual({ lr: 0.05, epochs: 500 })
+    expect(Math.abs(summary.bestScore! - 0.587)).toBeLessThan(0.05)
+    const row = (lr: number, epochs: number) => summary.rows.find((r) => r.params.lr === lr && r.params.epochs === epochs)!
+    for (const epochs of [200, 500]) {
+      expect(row(0.08, epochs).status).toBe('diverged')
+      expect(row(0.08, epochs).meanTestScore).toBeNull()
+      expect(row(0.08, epochs).diverged!.message).toMatch(/learning rate/)
+    }
+    for (const r of summary.rows) for (const s of r.splitScores) if (s !== null) expect(Number.isFinite(s)).toBe(true)
+    expect(row(0.05, 500).rankTestScore).toBe(1)
+    expect(summary.varying).toEqual(['lr', 'epochs'])
+    expect(summary.refit?.stateDict['linear.weight']).toBeDefined()
+
+    const csv = join(tempDir(), 'cv_results.csv')
+    await service.exportSearchCsv(searchId, csv)
+    const lines = readFileSync(csv, 'utf8').trim().split('\n')
+    expect(lines[0]).toBe('param_lr,param_epochs,split0_test_score,split1_test_score,split2_test_score,mean_test_score,std_test_score,rank_test_score,mean_fit_time,std_fit_time,status')
+    expect(lines).toHaveLength(10)
+  })
+
+  it('cancel mid-search keeps a consistent partial table, and a second search starts at once', async () => {
+    const { searchId } = await service.startSearch({ ...course, grid: { lr: [0.01, 0.02, 0.03, 0.04, 0.05], epochs: [2000, 3000] }, nJobs: 2 })
+    await new Promise<void>((resolve) => {
+      const off = service.onEvent((e: LabEvent) => {
+        if (e.type === 'search-progress' && e.searchId === searchId && e.fitsDone >= 3) {
+          off()
+          resolve()
+        }
+      })
+    })
+    const cancelled: SearchSummary = await service.cancelSearch(searchId)
+    expect(cancelled.status).toBe('cancelled')
+    expect(cancelled.fitsDone).toBeGreaterThanOrEqual(3)
+    expect(cancelled.fitsDone).toBeLessThan(cancelled.fitsTotal)
+    const scored = cancelled.rows.flatMap((r) => r.splitScores).filter((s) => s !== null)
+    expect(scored.length).toBe(cancelled.fitsDone)
+    for (const r of cancelled.rows) {
+      if (r.status === 'pending') expect(r.meanTestScore).toBeNull()
+      else expect(r.splitScores.every((s) => s !== null)).toBe(true)
+    }
+    const again = await service.startSearch({ ...course, grid: { lr: [0.05], epochs: [10] } })
+    expect((await service.waitForSearch(again.searchId)).status).toBe('completed')
+  })
+
+  it('refuses a grid it cannot run, with a message', async () => {
+    await expect(service.startSearch({ ...course, grid: { momentum: [0.9] }, train: { optimizer: { name: 'Adam' }, epochs: 5 } })).rejects.toThrow(/Adam has no momentum/)
+    await expect(service.startSearch({ ...course, grid: {} })).rejects.toThrow(/at least one hyperparameter/)
+    await expect(service.startSearch({ ...course, scoring: 'accuracy' })).rejects.toThrow(/Accuracy scores classifiers/)
+  })
+})
