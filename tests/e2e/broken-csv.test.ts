@@ -1,20 +1,15 @@
 /** A broken CSV in the real window: the student sees the row and column, and can fix the choice without starting over. */
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openLab, type Harness } from '../helpers/browser'
+import { describe, expect, it } from 'vitest'
+import { useLab } from '../helpers/browser'
 import { tempDir } from '../helpers/lab'
 
-let h: Harness
-beforeAll(async () => {
-  h = await openLab('broken-csv')
-})
-afterAll(async () => {
-  await h?.close()
-})
+const lab = useLab('broken-csv')
 
 describe('broken files in the import wizard', () => {
   it('shows the ragged row, then the row and column of a bad number, and recovers when the choice changes', async () => {
+    const h = lab()
     const { page } = h
     const dir = tempDir('torchlab-e2e-csv-')
     const ragged = join(dir, 'ragged.csv')

@@ -1,29 +1,24 @@
 /** The course's whole session in the real renderer, in Chromium, against the real LabService. */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openLab, type Harness } from '../helpers/browser'
+import { describe, expect, it } from 'vitest'
+import { useLab } from '../helpers/browser'
 import { tempDir } from '../helpers/lab'
 
-let h: Harness
-beforeAll(async () => {
-  h = await openLab('course')
-})
-afterAll(async () => {
-  await h?.close()
-})
+const lab = useLab('course')
 
 /** points in the first trace of a plotly chart */
 const points = (testid: string) =>
-  h.page.evaluate((id) => {
+  lab().page.evaluate((id) => {
     const el = document.querySelector(`[data-testid="${id}"]`) as (HTMLElement & { data?: { y: number[] }[] }) | null
     return el?.data?.[0]?.y?.length ?? 0
   }, testid)
 
-const status = () => h.page.textContent('[data-testid="run-status"]')
+const status = () => lab().page.textContent('[data-testid="run-status"]')
 
 describe('the course lecture in the lab window', () => {
   it('imports cars.csv, trains wt → mpg, pauses and resumes, shows w ≈ −5.72 and b ≈ 36.69, saves and reopens the .pth', async () => {
+    const h = lab()
     const { page } = h
     await page.getByRole('button', { name: 'Cars (mtcars)' }).click()
     await page.selectOption('[data-testid="role-wt"]', 'feature')

@@ -1,17 +1,12 @@
 /** An MLP classifier on iris in the real window: accuracy and a confusion matrix. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openLab, type Harness } from '../helpers/browser'
+import { describe, expect, it } from 'vitest'
+import { useLab } from '../helpers/browser'
 
-let h: Harness
-beforeAll(async () => {
-  h = await openLab('iris')
-})
-afterAll(async () => {
-  await h?.close()
-})
+const lab = useLab('iris')
 
 describe('classification in the lab window', () => {
   it('trains an MLP on iris to accuracy ≥ 0.9 and shows the confusion matrix', async () => {
+    const h = lab()
     const { page } = h
     await page.getByRole('button', { name: 'Iris' }).click()
     await expect.poll(() => page.textContent('[data-testid="data-summary"]')).toContain('species')

@@ -1,17 +1,12 @@
 /** The course's grid search in the real window: table, heatmap, best settings into the Train panel. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openLab, type Harness } from '../helpers/browser'
+import { describe, expect, it } from 'vitest'
+import { useLab } from '../helpers/browser'
 
-let h: Harness
-beforeAll(async () => {
-  h = await openLab('search')
-})
-afterAll(async () => {
-  await h?.close()
-})
+const lab = useLab('search')
 
 describe('grid search in the lab window', () => {
   it('runs the course grid, marks lr 0.08 diverged, and copies the best setting into Train', async () => {
+    const h = lab()
     const { page } = h
     await page.getByRole('button', { name: 'Cars (mtcars)' }).click()
     await expect.poll(() => page.textContent('[data-testid="data-summary"]')).toContain('wt → mpg')

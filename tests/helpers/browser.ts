@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
 import { ROOT, tempDir } from './lab'
 
 export const ARTIFACTS = join(ROOT, 'test-results')
@@ -60,4 +61,16 @@ export async function openLab(testName: string): Promise<Harness> {
       if (errors.length) throw new Error(`the page threw: ${errors.join('; ')}`)
     },
   }
+}
+
+/** One window per test file: opened before its tests, closed (and checked for page errors) after. */
+export function useLab(testName: string): () => Harness {
+  let harness: Harness | undefined
+  beforeAll(async () => {
+    harness = await openLab(testName)
+  })
+  afterAll(async () => {
+    await harness?.close()
+  })
+  return () => harness!
 }
