@@ -69,6 +69,20 @@ async function labSeconds(service: LabService, request: TrainRequestInput): Prom
   return median(times)
 }
 
+/** Time from cancelSearch to the partial table in hand, with fits in flight. */
+async function cancelLatency(service: LabService): Promise<number> {
+  const { searchId } = await service.startSearch({
+    dataset: { source: { kind: 'bundled', name: 'cars' }, features: ['wt'], target: 'mpg' },
+    model: { kind: 'linear' },
+    train: { optimizer: { name: 'SGD', lr: 0.02 }, epochs: 20000 },
+    grid: { lr: [0.01, 0.02, 0.03, 0.04] },
+  })
+  await new Promise((r) => setTimeout(r, 1000))
+  const started = performance.now()
+  await service.cancelSearch(searchId)
+  return performance.now() - started
+}
+
 /** Time from a control call to the worker's first event that reflects it. */
 async function controlLatency(service: LabService): Promise<Record<string, number>> {
   const { runId } = await service.startTraining({ ...course(2, 'cpu'), train: { ...course(2, 'cpu').train, epochs: 1_000_000 } })
@@ -115,6 +129,7 @@ try {
   console.log('workload'.padEnd(62) + 'TorchLab'.padStart(10) + 'PyTorch'.padStart(10) + 'ratio'.padStart(8))
   for (const [name, a, b] of rows) console.log(name.padEnd(62) + a.toFixed(3).padStart(10) + b.toFixed(3).padStart(10) + (a / b).toFixed(2).padStart(8))
   console.log(`\ngrid search best: TorchLab ${JSON.stringify(ours.best)} r2 ${ours.score?.toFixed(4)}; skorch ${JSON.stringify(skorch.best_params)} r2 ${skorch.best_score.toFixed(4)}`)
+  console.log(`search cancel: answered in ${(await cancelLatency(service)).toFixed(1)} ms while fits were running`)
   const latency = await controlLatency(service)
   console.log(`\ncontrol latency while training (worst of 5, ms): ${Object.entries(latency).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`)
 } finally {

@@ -137,3 +137,29 @@ describe('the course grid (skorch + GridSearchCV: lr 0.05 with 500 epochs best, 
     await expect(service.startSearch({ ...course, scoring: 'accuracy' })).rejects.toThrow(/Accuracy scores classifiers/)
   })
 })
+
+describe('random search', () => {
+  it('draws n_iter settings with a seed: lr log-uniform within the given range, the rest from their lists', async () => {
+    const { sampleSettings } = await import('../../src/main/lab/search/grid')
+    const grid = { lr: [0.001, 0.1], epochs: [10, 50] }
+    const a = sampleSettings(grid, 200, 3)
+    expect(sampleSettings(grid, 200, 3)).toEqual(a)
+    expect(sampleSettings(grid, 200, 4)).not.toEqual(a)
+    const lrs = a.map((p) => p.lr as number)
+    lrs.forEach((lr) => expect(lr >= 0.001 && lr <= 0.1).toBe(true))
+    // log-uniform: about half the draws fall below the geometric middle (0.01)
+    const below = lrs.filter((lr) => lr < 0.01).length
+    expect(below).toBeGreaterThan(70)
+    expect(below).toBeLessThan(130)
+    expect(new Set(a.map((p) => p.epochs))).toEqual(new Set([10, 50]))
+  })
+
+  it('runs n_iter settings through the same cross-validation', async () => {
+    const { searchId, fitsTotal } = await service.startSearch({ ...course, grid: { lr: [0.01, 0.06], epochs: [50, 100] }, random: { nIter: 4, seed: 1 } })
+    expect(fitsTotal).toBe(12)
+    const summary = await service.waitForSearch(searchId)
+    expect(summary.status).toBe('completed')
+    expect(summary.rows).toHaveLength(4)
+    expect(summary.bestScore).not.toBeNull()
+  })
+})
