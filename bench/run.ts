@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import type { BackendName, LabEvent } from '../src/shared/api'
+import type { LabEvent } from '../src/shared/api'
 import type { TrainRequestInput } from '../src/shared/schemas'
 import { LabService } from '../src/main/lab/service'
 import { mkdtempSync } from 'node:fs'
@@ -18,11 +18,15 @@ const REPEATS = 3
 const EPOCHS = 1000
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
-const course = (batchSize: number, backend: BackendName): TrainRequestInput => ({
+type EngineRun = { engine: 'dense' } | { engine: 'tfjs'; backend: 'cpu' | 'wasm' }
+const ENGINE_RUNS: EngineRun[] = [{ engine: 'dense' }, { engine: 'tfjs', backend: 'cpu' }, { engine: 'tfjs', backend: 'wasm' }]
+const label = (e: EngineRun) => (e.engine === 'dense' ? 'dense' : `tfjs ${e.backend}`)
+
+const course = (batchSize: number, engine: EngineRun): TrainRequestInput => ({
   dataset: { source: { kind: 'bundled', name: 'cars' }, features: ['wt'], target: 'mpg' },
   model: { kind: 'linear' },
   train: { optimizer: { name: 'SGD', lr: 0.02 }, epochs: EPOCHS, batchSize },
-  backend,
+  ...engine,
 })
 
 async function torchTimes(): Promise<{ slicing: number; dataloader: number; full_batch: number }> {
@@ -85,7 +89,7 @@ async function cancelLatency(service: LabService): Promise<number> {
 
 /** Time from a control call to the worker's first event that reflects it. */
 async function controlLatency(service: LabService): Promise<Record<string, number>> {
-  const { runId } = await service.startTraining({ ...course(2, 'cpu'), train: { ...course(2, 'cpu').train, epochs: 1_000_000 } })
+  const { runId } = await service.startTraining({ ...course(2, { engine: 'dense' }), train: { ...course(2, { engine: 'dense' }).train, epochs: 10_000_000 } })
   const next = (predicate: (e: LabEvent) => boolean) =>
     new Promise<number>((resolveTime) => {
       const off = service.onEvent((e) => {
@@ -118,10 +122,11 @@ const service = new LabService({ resourcesDir: join(ROOT, 'resources'), settings
 try {
   const torch = await torchTimes()
   const rows: [string, number, number][] = []
-  for (const backend of ['cpu', 'wasm'] as const) {
-    rows.push([`course loop, batch 2 (tfjs ${backend}) vs torch slicing`, await labSeconds(service, course(2, backend)), torch.slicing])
-    rows.push([`course loop, batch 2 (tfjs ${backend}) vs torch DataLoader`, await labSeconds(service, course(2, backend)), torch.dataloader])
-    rows.push([`full batch, 1000 epochs (tfjs ${backend})`, await labSeconds(service, course(32, backend)), torch.full_batch])
+  for (const engine of ENGINE_RUNS) {
+    const seconds = await labSeconds(service, course(2, engine))
+    rows.push([`course loop, batch 2 (${label(engine)}) vs torch slicing`, seconds, torch.slicing])
+    rows.push([`course loop, batch 2 (${label(engine)}) vs torch DataLoader`, seconds, torch.dataloader])
+    rows.push([`full batch, 1000 epochs (${label(engine)})`, await labSeconds(service, course(32, engine)), torch.full_batch])
   }
   const [ours, skorch] = [await labGrid(service), await skorchGrid()]
   rows.push(['course grid search 3×3, cv 3 (vs skorch + GridSearchCV)', ours.seconds, skorch.seconds])

@@ -28,8 +28,9 @@ import {
   type TrainConfig,
 } from './schemas'
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu'
-export type EngineName = 'tfjs'
+/** tfjs's backends, and 'js' for the dense engine's plain loops */
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu' | 'js'
+export type EngineName = 'tfjs' | 'dense'
 
 export interface BackendInfo {
   engine: EngineName

@@ -9,6 +9,8 @@ export const BUNDLED_DATASETS = ['cars', 'iris', 'diabetes', 'wine'] as const
 export const ACTIVATIONS = ['ReLU', 'Sigmoid', 'Tanh', 'LeakyReLU', 'ELU', 'GELU'] as const
 export const LOSSES = ['MSELoss', 'L1Loss', 'HuberLoss', 'BCEWithLogitsLoss', 'CrossEntropyLoss'] as const
 export const OPTIMIZERS = ['SGD', 'Adam', 'AdamW', 'RMSprop'] as const
+export const ENGINES = ['auto', 'dense', 'tfjs'] as const
+export type EngineChoice = (typeof ENGINES)[number]
 
 export type BundledDatasetName = (typeof BUNDLED_DATASETS)[number]
 export type Activation = (typeof ACTIVATIONS)[number]
@@ -139,6 +141,8 @@ export const trainRequestSchema = z.object({
   init: stateDictJsonSchema.optional(),
   /** a .pth file to start from; a checkpoint also restores its optimizer state */
   initFrom: z.string().min(1).optional(),
+  /** auto: the dense engine for every model it supports; tfjs on request */
+  engine: z.enum(ENGINES).default('auto'),
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
 })
 export type TrainRequest = z.infer<typeof trainRequestSchema>
@@ -183,6 +187,7 @@ export const searchConfigSchema = z
     /** random search instead of the full grid: n_iter settings drawn from the grid's values, lr log-uniform between its extremes */
     random: z.object({ nIter: z.number().int().min(1).max(1000), seed: seed.default(0) }).optional(),
     cv: z.number().int().min(2).max(20).default(3),
+    engine: z.enum(ENGINES).default('auto'),
     scoring: z.enum(SCORINGS).optional(),
     nJobs: z.number().int().min(1).max(64).optional(),
     refit: z.boolean().default(true),

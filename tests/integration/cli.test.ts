@@ -44,8 +44,7 @@ describe('lab train', () => {
   it('with no options runs the course lecture and prints the JSON report', async () => {
     const { code, json } = await lab(['train', '--json'])
     expect(code).toBe(0)
-    expect(json).toMatchObject({ status: 'completed', engine: 'tfjs', epochs: 1000, steps: 16000 })
-    expect(['wasm', 'cpu', 'tensorflow']).toContain(json.backend)
+    expect(json).toMatchObject({ status: 'completed', engine: 'dense', backend: 'js', epochs: 1000, steps: 16000 })
     expect(json.seconds).toBeGreaterThan(0)
     expect(json.loss_history).toHaveLength(1000)
     const sd = json.state_dict as Record<string, number[][] | number[]>
@@ -54,6 +53,14 @@ describe('lab train', () => {
     expect(json.ols).toMatchObject({ coef: [expect.closeTo(-5.344472, 5)], intercept: expect.closeTo(37.285126, 5) })
     expect((json.metrics as { r2: number }).r2).toBeGreaterThan(0.6)
     expect(json.final_loss).toBe((json.loss_history as number[]).at(-1))
+  })
+
+  it('runs the same lecture on tfjs when asked, to the same weights', async () => {
+    const { code, json } = await lab(['train', '--engine', 'tfjs', '--json'])
+    expect(code).toBe(0)
+    expect(json.engine).toBe('tfjs')
+    expect(['wasm', 'cpu', 'tensorflow']).toContain(json.backend)
+    expect((json.state_dict as Record<string, number[][]>)['linear.weight'][0][0]).toBeCloseTo(-5.7225, 3)
   })
 
   it('starts from --init weights and reports validation metrics', async () => {
@@ -96,6 +103,7 @@ describe('lab train', () => {
     ['an unknown activation', () => ['--model', 'mlp', '--activation', 'swishy'], 'INVALID_ARGUMENT', /Unknown --activation "swishy"/],
     ['a word for a number', () => ['--lr', 'fast'], 'INVALID_ARGUMENT', /--lr must be a number/],
     ['an unknown option', () => ['--learning-rate', '1'], 'INVALID_ARGUMENT', /learning-rate/],
+    ['an unknown engine', () => ['--engine', 'gpu'], 'INVALID_ARGUMENT', /Unknown --engine "gpu"/],
     [
       'init weights of the wrong shape',
       () => ['--init', file('w.json', JSON.stringify({ 'linear.weight': [[1, 2]], 'linear.bias': [0] }))],

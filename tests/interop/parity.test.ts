@@ -14,10 +14,12 @@ import { torchTrain } from '../helpers/python'
 const service = createService()
 afterAll(() => service.dispose())
 
+const ENGINES = ['dense', 'tfjs'] as const
+
+/** trains the request in torch and in each engine; returns torch's result and each engine's */
 async function trainBoth(request: TrainRequestInput & { init: NonNullable<TrainRequestInput['init']> }, csv: string, outputs = 1) {
-  const { runId } = await service.startTraining(request)
-  const [ours, torch] = await Promise.all([
-    service.waitForRun(runId),
+  const runs = await Promise.all(ENGINES.map((engine) => service.startTraining({ ...request, engine })))
+  const [torch, ...engines] = await Promise.all([
     torchTrain({
       csv,
       features: request.dataset.features,
@@ -31,15 +33,17 @@ async function trainBoth(request: TrainRequestInput & { init: NonNullable<TrainR
       batch_size: request.train.batchSize,
       init: request.init,
     }),
+    ...runs.map(({ runId }) => service.waitForRun(runId)),
   ])
-  expect(ours.status, ours.error?.message).toBe('completed')
-  return { ours, torch }
+  for (const ours of engines) expect(ours.status, ours.error?.message).toBe('completed')
+  expect(engines.map((e) => e.engine)).toEqual(ENGINES)
+  return { engines, torch }
 }
 
 describe('course parity', () => {
   it('cars, batch 2, SGD 0.02, 1000 epochs, no shuffle → w −5.7225, b 36.6935, as torch', async () => {
     const init = stateDictToJson(initialStateDict({ kind: 'linear', inFeatures: 1, outFeatures: 1 }, 0))
-    const { ours, torch } = await trainBoth(
+    const { engines, torch } = await trainBoth(
       {
         dataset: { source: { kind: 'bundled', name: 'cars' }, features: ['wt'], target: 'mpg' },
         model: { kind: 'linear' },
@@ -48,6 +52,7 @@ describe('course parity', () => {
       },
       join(DATASETS, 'cars.csv'),
     )
+    for (const ours of engines) {
     const w = (ours.stateDict['linear.weight'] as number[][])[0][0]
     const b = (ours.stateDict['linear.bias'] as number[])[0]
     expect(Math.abs(w - -5.7225)).toBeLessThan(1e-3)
@@ -55,6 +60,7 @@ describe('course parity', () => {
     expectStateDictClose(ours.stateDict, torch.state_dict, 1e-3, 0)
     expect(ours.lossHistory).toHaveLength(1000)
     ours.lossHistory.forEach((l, i) => expect(Math.abs(l - torch.losses[i])).toBeLessThan(1e-3 * Math.max(1, torch.losses[i])))
+    }
   })
 })
 
@@ -72,7 +78,7 @@ describe('optimizer parity on an MLP (diabetes, standardised, 5 epochs, batch 32
     it(`${JSON.stringify(optimizer)} with ${hidden.map((h) => `${h.units} ${h.activation}`).join(', ')} gives torch's weights`, async () => {
       const spec = { kind: 'mlp' as const, inFeatures: 10, outFeatures: 1, hidden }
       const init = stateDictToJson(initialStateDict(spec, 42))
-      const { ours, torch } = await trainBoth(
+      const { engines, torch } = await trainBoth(
         {
           dataset: { source: { kind: 'bundled', name: 'diabetes' }, features, target: 'target', scale: 'standard' },
           model: { kind: 'mlp', hidden },
@@ -81,7 +87,7 @@ describe('optimizer parity on an MLP (diabetes, standardised, 5 epochs, batch 32
         },
         join(DATASETS, 'diabetes.csv'),
       )
-      expectStateDictClose(ours.stateDict, torch.state_dict)
+      for (const ours of engines) expectStateDictClose(ours.stateDict, torch.state_dict)
     })
   }
 })
@@ -90,7 +96,7 @@ describe('losses in training', () => {
   it('HuberLoss and L1Loss on cars follow torch for 20 epochs', async () => {
     for (const loss of ['HuberLoss', 'L1Loss'] as const) {
       const init = stateDictToJson(initialStateDict({ kind: 'linear', inFeatures: 2, outFeatures: 1 }, 3))
-      const { ours, torch } = await trainBoth(
+      const { engines, torch } = await trainBoth(
         {
           dataset: { source: { kind: 'bundled', name: 'cars' }, features: ['wt', 'hp'], target: 'mpg', scale: 'standard' },
           model: { kind: 'linear' },
@@ -99,14 +105,14 @@ describe('losses in training', () => {
         },
         join(DATASETS, 'cars.csv'),
       )
-      expectStateDictClose(ours.stateDict, torch.state_dict)
+      for (const ours of engines) expectStateDictClose(ours.stateDict, torch.state_dict)
     }
   })
 
   it('CrossEntropyLoss on iris with Adam follows torch', async () => {
     const hidden: HiddenLayer[] = [{ units: 8, activation: 'ReLU' }]
     const init = stateDictToJson(initialStateDict({ kind: 'mlp', inFeatures: 4, outFeatures: 3, hidden }, 5))
-    const { ours, torch } = await trainBoth(
+    const { engines, torch } = await trainBoth(
       {
         dataset: {
           source: { kind: 'bundled', name: 'iris' },
@@ -121,6 +127,6 @@ describe('losses in training', () => {
       join(DATASETS, 'iris.csv'),
       3,
     )
-    expectStateDictClose(ours.stateDict, torch.state_dict)
+    for (const ours of engines) expectStateDictClose(ours.stateDict, torch.state_dict)
   })
 })

@@ -50,6 +50,7 @@ export function searchConfigFromArgv(argv: string[]): { config: SearchConfigInpu
       scoring: scoring as SearchConfigInput['scoring'],
       random: random === undefined ? undefined : { nIter: random, seed: Number(values.seed) },
       nJobs: int('n-jobs', values['n-jobs']),
+      engine: request.engine,
     },
     json: values.json,
     csv: values.csv,

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util'
 import { BUNDLED } from '../lab/data/bundled'
 import {
   ACTIVATIONS,
+  ENGINES,
   BUNDLED_DATASETS,
   LOSSES,
   OPTIMIZERS,
@@ -41,6 +42,7 @@ export const TRAIN_OPTIONS = {
   init: { type: 'string' },
   out: { type: 'string' },
   checkpoint: { type: 'boolean', default: false },
+  engine: { type: 'string', default: 'auto' },
   backend: { type: 'string', default: 'auto' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -122,6 +124,8 @@ export function trainRequestFromArgs(args: TrainArgs): TrainRequestInput {
   if (!scale) throw labError('INVALID_ARGUMENT', `Unknown --scale "${args.scale}". Choose none or standard.`)
   const missing = args.missing === 'drop' || args.missing === 'mean' ? args.missing : undefined
   if (!missing) throw labError('INVALID_ARGUMENT', `Unknown --missing "${args.missing}". Choose drop or mean.`)
+  const engine = ENGINES.find((e) => e === args.engine)
+  if (!engine) throw labError('INVALID_ARGUMENT', `Unknown --engine "${args.engine}". Choose auto, dense or tfjs.`)
   const backend = (['auto', 'tensorflow', 'wasm', 'cpu'] as const).find((b) => b === args.backend)
   if (!backend) throw labError('INVALID_ARGUMENT', `Unknown --backend "${args.backend}". Choose auto, tensorflow, wasm or cpu.`)
 
@@ -145,6 +149,7 @@ export function trainRequestFromArgs(args: TrainArgs): TrainRequestInput {
       dropLast: args['drop-last'],
       seed: number('seed', args.seed),
     },
+    engine,
     backend,
   }
 }
@@ -161,5 +166,6 @@ export const TRAIN_HELP = `lab train — train a model on a CSV, as the course d
   --init WEIGHTS.json|FILE.pth          starting weights: JSON {name: nested arrays} or a PyTorch file
                                         (a TorchLab checkpoint also restores the optimizer's state)
   --out FILE.pth [--checkpoint]         save the trained state_dict (or a full checkpoint)
-  --backend auto|tensorflow|wasm|cpu    --json  one JSON object on stdout
+  --engine auto|dense|tfjs              auto: the dense engine (plain loops, fastest for classroom sizes)
+  --backend auto|tensorflow|wasm|cpu    tfjs's backend   --json  one JSON object on stdout
 `

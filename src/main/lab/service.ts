@@ -164,6 +164,7 @@ export class LabService implements LabClient {
       data.summary,
       {
         backend: request.backend === 'auto' ? (this.options.backend ?? 'auto') : request.backend,
+        engineChoice: request.engine,
         engine: { model, loss: request.train.loss, huberDelta: request.train.huberDelta, optimizer: request.train.optimizer, initial, optimizerState },
         train: request.train,
         data: { train: data.train, val: data.val, features: data.summary.features.length },

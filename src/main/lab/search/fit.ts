@@ -3,9 +3,9 @@
  * on the fold's training rows, predict its test rows, score them. Runs inside a pool worker.
  */
 import type { BackendPreference } from '../engine/tfjs/backend'
-import { createTfjsEngine } from '../engine/tfjs/engine'
+import { createEngine } from '../engine/select'
 import type { Divergence, Task } from '../../../shared/api'
-import type { ModelSpec, Scoring, TrainConfig } from '../../../shared/schemas'
+import type { EngineChoice, ModelSpec, Scoring, TrainConfig } from '../../../shared/schemas'
 import type { Split } from '../data/dataset'
 import type { StateDict } from '../model/stateDict'
 import { runTraining } from '../train/loop'
@@ -22,6 +22,7 @@ export interface FitJob {
   data: { train: Split; test: Split; features: number }
   task: Task
   scoring: Scoring
+  engine: EngineChoice
   backend: BackendPreference
 }
 
@@ -49,8 +50,9 @@ export function score(scoring: Scoring, task: Task, output: Float32Array, y: Flo
 
 export async function fit(job: FitJob): Promise<FitResult> {
   const started = performance.now()
-  const engine = await createTfjsEngine(
+  const engine = await createEngine(
     { model: job.model, loss: job.train.loss, huberDelta: job.train.huberDelta, optimizer: job.train.optimizer, initial: job.initial },
+    job.engine,
     job.backend,
   )
   try {

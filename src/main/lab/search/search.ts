@@ -113,6 +113,7 @@ export class SearchRun {
       data: { train, test, features: d },
       task: this.data.summary.task,
       scoring: this.scoring,
+      engine: this.config.engine,
       backend: 'auto',
     }
   }

@@ -1,7 +1,7 @@
 /** Messages between a TrainingRun (main) and its worker thread. */
 import type { BackendInfo, Divergence, EpochRecord, RunStatus } from '../../../shared/api'
 import type { LabErrorInfo } from '../../../shared/errors'
-import type { TrainConfig } from '../../../shared/schemas'
+import type { EngineChoice, TrainConfig } from '../../../shared/schemas'
 import type { Split } from '../data/dataset'
 import type { EngineConfig, OptimizerState } from '../engine/engine'
 import type { BackendPreference } from '../engine/tfjs/backend'
@@ -15,6 +15,7 @@ export interface TrainStart {
   kind: 'train'
   control: SharedArrayBuffer
   backend: BackendPreference
+  engineChoice: EngineChoice
   engine: EngineConfig
   train: TrainConfig
   data: { train: Split; val: Split; features: number }

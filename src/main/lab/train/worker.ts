@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { toErrorInfo } from '../../../shared/errors'
 import type { EpochRecord, RunStatus } from '../../../shared/api'
 import { selectBackend } from '../engine/tfjs/backend'
-import { createTfjsEngine } from '../engine/tfjs/engine'
+import { createEngine } from '../engine/select'
 import type { Engine } from '../engine/engine'
 import { runTraining, type Gate } from './loop'
 import { CMD, CONTROL, type WorkerMessage, type WorkerRequest, type WorkerStart } from './protocol'
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   }
   let engine: Engine
   try {
-    engine = await createTfjsEngine(start.engine, start.backend)
+    engine = await createEngine(start.engine, start.engineChoice, start.backend)
   } catch (err) {
     post({ type: 'failed', error: { code: 'ENGINE_FAILED', message: `The training engine could not start: ${toErrorInfo(err).message}` } })
     return

@@ -16,6 +16,7 @@ import type {
 import { LabError, type LabErrorInfo } from '../../../shared/errors'
 import type {
   CsvSource,
+  EngineChoice,
   DatasetSpecInput,
   LossName,
   ModelArch,
@@ -88,6 +89,7 @@ class LabState {
   batchSize = $state(2)
   shuffle = $state(false)
   seed = $state(0)
+  engine = $state<EngineChoice>('auto')
   /** a .pth to start the next run from */
   initFrom = $state<string | null>(null)
 
@@ -233,6 +235,7 @@ class LabState {
         dataset: this.datasetSpec(),
         model: $state.snapshot(this.arch),
         train: this.trainConfig(),
+        engine: this.engine,
         ...(this.initFrom ? { initFrom: this.initFrom } : {}),
       })
       const o = this.optimizer
