@@ -1,101 +1,72 @@
 /**
- * npm run bench — TorchLab against real PyTorch on this machine, in the same run:
- * the course loop (cars, batch 2, 1000 epochs), the same run full-batch, the course grid
- * search against skorch + GridSearchCV, and how fast a running training answers pause,
- * resume and stop. Prints a table of medians and ratios.
+ * npm run bench — TorchLab against PyTorch (and skorch, pandas) on this machine, in the same
+ * run, one workload per process so each peak memory is its own. Prints times, ratios
+ * (TorchLab / PyTorch: below 1 is faster) against the targets, then how fast a running
+ * training answers pause, resume and stop, and a search its cancel.
  */
 import { execFile } from 'node:child_process'
+import { copyFileSync, createWriteStream, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import type { LabEvent } from '../src/shared/api'
-import type { TrainRequestInput } from '../src/shared/schemas'
 import { LabService } from '../src/main/lab/service'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 
 const ROOT = resolve(import.meta.dirname, '..')
-const REPEATS = 3
-const EPOCHS = 1000
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3)
+const run = promisify(execFile)
+const data = mkdtempSync(join(tmpdir(), 'torchlab-bench-'))
 
-type EngineRun = { engine: 'dense' } | { engine: 'tfjs'; backend: 'cpu' | 'wasm' }
-const ENGINE_RUNS: EngineRun[] = [{ engine: 'dense' }, { engine: 'tfjs', backend: 'cpu' }, { engine: 'tfjs', backend: 'wasm' }]
-const label = (e: EngineRun) => (e.engine === 'dense' ? 'dense' : `tfjs ${e.backend}`)
+async function writeCsv(path: string, header: string[], rows: number, row: (i: number) => number[]): Promise<void> {
+  const out = createWriteStream(path)
+  out.write(header.join(',') + '\n')
+  for (let i = 0; i < rows; i++) {
+    if (!out.write(row(i).map((v) => v.toFixed(5)).join(',') + '\n')) await new Promise<void>((r) => out.once('drain', () => r()))
+  }
+  await new Promise<void>((r) => out.end(() => r()))
+}
 
-const course = (batchSize: number, engine: EngineRun): TrainRequestInput => ({
-  dataset: { source: { kind: 'bundled', name: 'cars' }, features: ['wt'], target: 'mpg' },
-  model: { kind: 'linear' },
-  train: { optimizer: { name: 'SGD', lr: 0.02 }, epochs: EPOCHS, batchSize },
-  ...engine,
-})
+interface Measure {
+  seconds: number
+  peak_mb: number
+}
 
-async function torchTimes(): Promise<{ slicing: number; dataloader: number; full_batch: number }> {
-  const { stdout } = await promisify(execFile)('/usr/bin/python3', [join(ROOT, 'bench/torch_course.py'), join(ROOT, 'resources/datasets/cars.csv'), String(EPOCHS), String(REPEATS)], {
-    env: { ...process.env, OMP_NUM_THREADS: '1' },
+async function lab(name: string, engine: string): Promise<Measure> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/workload.ts'), name, data, String(REPEATS), engine], {
+    cwd: ROOT,
+    maxBuffer: 1 << 20,
   })
+  return JSON.parse(stdout.trim().split('\n').at(-1)!)
+}
+
+async function torch(name: string): Promise<Measure> {
+  const { stdout } = await run('/usr/bin/python3', [join(ROOT, 'bench/workloads.py'), name, data, String(REPEATS)], { env: { ...process.env, OMP_NUM_THREADS: '1' } })
   return JSON.parse(stdout)
 }
 
-async function skorchGrid(): Promise<{ seconds: number; best_params: unknown; best_score: number }> {
-  const { stdout } = await promisify(execFile)('/usr/bin/python3', [join(ROOT, 'bench/skorch_grid.py'), join(ROOT, 'resources/datasets/cars.csv'), String(REPEATS)], {
-    env: { ...process.env, OMP_NUM_THREADS: '1' },
-  })
-  return JSON.parse(stdout)
-}
+const WORKLOADS: { name: string; title: string; engines: string[]; reference: string; target?: number }[] = [
+  { name: 'course-slicing', title: 'course loop (cars, batch 2, 1000 epochs) vs torch slicing', engines: ['dense', 'tfjs-cpu', 'tfjs-wasm'], reference: 'PyTorch', target: 0.1 },
+  { name: 'course-dataloader', title: 'course loop vs torch DataLoader', engines: ['dense'], reference: 'PyTorch', target: 0.1 },
+  { name: 'course-full-batch', title: 'course model, full batch, 1000 epochs', engines: ['dense', 'tfjs-cpu'], reference: 'PyTorch' },
+  { name: 'mlp-100k', title: 'MLP 8-64-64-1 ReLU, Adam, batch 32, 100k rows, 1 epoch', engines: ['dense', 'tfjs-cpu', 'tfjs-wasm'], reference: 'PyTorch', target: 1.0 },
+  { name: 'grid', title: 'course grid search 3×3, cv 3 (wall time)', engines: ['dense', 'tfjs-cpu'], reference: 'skorch + GridSearchCV', target: 0.2 },
+  { name: 'csv-1m', title: 'CSV import, 1,000,000 rows × 12 columns', engines: ['dense'], reference: 'pandas.read_csv', target: 1.0 },
+  { name: 'pth-save', title: '.pth save of a 100 MB state_dict', engines: ['dense'], reference: 'torch.save', target: 1.5 },
+  { name: 'pth-load', title: '.pth load of a 100 MB state_dict', engines: ['dense'], reference: 'torch.load', target: 1.5 },
+]
 
-/** the course grid (lr × epochs, cv 3, r2, batch 128 shuffled) through the LabService, wall time */
-async function labGrid(service: LabService): Promise<{ seconds: number; best: unknown; score: number | null }> {
-  const times: number[] = []
-  let last
-  for (let i = 0; i < REPEATS; i++) {
-    const started = performance.now()
-    const { searchId } = await service.startSearch({
-      dataset: { source: { kind: 'bundled', name: 'cars' }, features: ['wt'], target: 'mpg' },
-      model: { kind: 'linear' },
-      train: { optimizer: { name: 'SGD', lr: 0.02 }, epochs: 10 },
-      grid: { lr: [0.02, 0.05, 0.08], epochs: [10, 200, 500] },
-      cv: 3,
-    })
-    last = await service.waitForSearch(searchId)
-    times.push((performance.now() - started) / 1000)
-  }
-  return { seconds: median(times), best: last!.bestParams, score: last!.bestScore }
-}
-
-async function labSeconds(service: LabService, request: TrainRequestInput): Promise<number> {
-  const times: number[] = []
-  for (let i = 0; i < REPEATS; i++) {
-    const { runId } = await service.startTraining(request)
-    const summary = await service.waitForRun(runId)
-    if (summary.status !== 'completed') throw new Error(`bench run ended ${summary.status}: ${summary.error?.message}`)
-    times.push(summary.seconds)
-  }
-  return median(times)
-}
-
-/** Time from cancelSearch to the partial table in hand, with fits in flight. */
-async function cancelLatency(service: LabService): Promise<number> {
-  const { searchId } = await service.startSearch({
+async function controlLatency(service: LabService): Promise<Record<string, number>> {
+  const { runId } = await service.startTraining({
     dataset: { source: { kind: 'bundled', name: 'cars' }, features: ['wt'], target: 'mpg' },
     model: { kind: 'linear' },
-    train: { optimizer: { name: 'SGD', lr: 0.02 }, epochs: 20000 },
-    grid: { lr: [0.01, 0.02, 0.03, 0.04] },
+    train: { optimizer: { name: 'SGD', lr: 0.02 }, epochs: 1_000_000, batchSize: 2 },
   })
-  await new Promise((r) => setTimeout(r, 1000))
-  const started = performance.now()
-  await service.cancelSearch(searchId)
-  return performance.now() - started
-}
-
-/** Time from a control call to the worker's first event that reflects it. */
-async function controlLatency(service: LabService): Promise<Record<string, number>> {
-  const { runId } = await service.startTraining({ ...course(2, { engine: 'dense' }), train: { ...course(2, { engine: 'dense' }).train, epochs: 10_000_000 } })
   const next = (predicate: (e: LabEvent) => boolean) =>
-    new Promise<number>((resolveTime) => {
+    new Promise<number>((done) => {
       const off = service.onEvent((e) => {
         if ('runId' in e && e.runId === runId && predicate(e)) {
           off()
-          resolveTime(performance.now())
+          done(performance.now())
         }
       })
     })
@@ -118,25 +89,52 @@ async function controlLatency(service: LabService): Promise<Record<string, numbe
   return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, Math.max(...v)]))
 }
 
-const service = new LabService({ resourcesDir: join(ROOT, 'resources'), settingsDir: mkdtempSync(join(tmpdir(), 'torchlab-bench-')) })
-try {
-  const torch = await torchTimes()
-  const rows: [string, number, number][] = []
-  for (const engine of ENGINE_RUNS) {
-    const seconds = await labSeconds(service, course(2, engine))
-    rows.push([`course loop, batch 2 (${label(engine)}) vs torch slicing`, seconds, torch.slicing])
-    rows.push([`course loop, batch 2 (${label(engine)}) vs torch DataLoader`, seconds, torch.dataloader])
-    rows.push([`full batch, 1000 epochs (${label(engine)})`, await labSeconds(service, course(32, engine)), torch.full_batch])
+async function cancelLatency(service: LabService): Promise<number> {
+  const { searchId } = await service.startSearch({
+    dataset: { source: { kind: 'bundled', name: 'cars' }, features: ['wt'], target: 'mpg' },
+    model: { kind: 'mlp', hidden: [{ units: 64, activation: 'Tanh' }] },
+    train: { optimizer: { name: 'SGD', lr: 0.001 }, epochs: 1_000_000 },
+    grid: { lr: [0.001, 0.002, 0.003, 0.004] },
+  })
+  await new Promise((r) => setTimeout(r, 1000))
+  const started = performance.now()
+  await service.cancelSearch(searchId)
+  return performance.now() - started
+}
+
+copyFileSync(join(ROOT, 'resources/datasets/cars.csv'), join(data, 'cars.csv'))
+await writeCsv(join(data, 'mlp100k.csv'), ['x1', 'x2', 'x3', 'x4', 'x5', 'x6', 'x7', 'x8', 'y'], 100_000, (i) => {
+  const x = Array.from({ length: 8 }, (_, j) => Math.sin(i * (j + 1) * 0.001) * 3)
+  return [...x, x.reduce((a, b, j) => a + b * (j - 3), 0) + 0.1 * Math.cos(i)]
+})
+await writeCsv(join(data, 'big.csv'), Array.from({ length: 12 }, (_, j) => `c${j}`), 1_000_000, (i) => Array.from({ length: 12 }, (_, j) => Math.sin(i * 0.37 + j) * 100))
+
+console.log(`TorchLab vs references on this machine, ${REPEATS}× median, one thread per side (ratio = TorchLab / reference)\n`)
+console.log('workload'.padEnd(58) + 'engine'.padEnd(11) + 'TorchLab'.padStart(10) + 'ref'.padStart(9) + 'ratio'.padStart(8) + 'target'.padStart(8) + '  peak MB (TorchLab / ref)')
+for (const w of WORKLOADS) {
+  const reference = await torch(w.name)
+  for (const engine of w.engines) {
+    const ours = await lab(w.name, engine)
+    const ratio = ours.seconds / reference.seconds
+    const verdict = w.target === undefined ? '' : ratio <= w.target ? ' ✓' : ' ✗'
+    console.log(
+      w.title.slice(0, 57).padEnd(58) +
+        engine.padEnd(11) +
+        ours.seconds.toFixed(3).padStart(10) +
+        reference.seconds.toFixed(3).padStart(9) +
+        ratio.toFixed(3).padStart(8) +
+        (w.target === undefined ? '' : `≤${w.target}`).padStart(8) +
+        verdict.padEnd(2) +
+        `  ${ours.peak_mb.toFixed(0)} / ${reference.peak_mb.toFixed(0)}  (${w.reference})`,
+    )
   }
-  const [ours, skorch] = [await labGrid(service), await skorchGrid()]
-  rows.push(['course grid search 3×3, cv 3 (vs skorch + GridSearchCV)', ours.seconds, skorch.seconds])
-  console.log(`\nTorchLab vs PyTorch ${REPEATS}× median, seconds (ratio < 1: TorchLab faster)\n`)
-  console.log('workload'.padEnd(62) + 'TorchLab'.padStart(10) + 'PyTorch'.padStart(10) + 'ratio'.padStart(8))
-  for (const [name, a, b] of rows) console.log(name.padEnd(62) + a.toFixed(3).padStart(10) + b.toFixed(3).padStart(10) + (a / b).toFixed(2).padStart(8))
-  console.log(`\ngrid search best: TorchLab ${JSON.stringify(ours.best)} r2 ${ours.score?.toFixed(4)}; skorch ${JSON.stringify(skorch.best_params)} r2 ${skorch.best_score.toFixed(4)}`)
-  console.log(`search cancel: answered in ${(await cancelLatency(service)).toFixed(1)} ms while fits were running`)
+}
+
+const service = new LabService({ resourcesDir: join(ROOT, 'resources'), settingsDir: mkdtempSync(join(tmpdir(), 'torchlab-bench-settings-')) })
+try {
   const latency = await controlLatency(service)
   console.log(`\ncontrol latency while training (worst of 5, ms): ${Object.entries(latency).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`)
+  console.log(`search cancel answered in ${(await cancelLatency(service)).toFixed(1)} ms with fits running`)
 } finally {
   service.dispose()
 }

@@ -17,12 +17,14 @@ const FIXTURES = resolve(import.meta.dirname, '../../../shared/fixtures/pth')
 const seeds: Uint8Array[] = readdirSync(FIXTURES)
   .filter((f) => f.endsWith('.pth'))
   .map((f) => readFileSync(join(FIXTURES, f)))
-seeds.push(
-  encodePth(
-    new PyDict(new Map([['w', new Tensor('float32', [3, 2], Float32Array.of(1, 2, 3, 4, 5, 6))], ['b', new Tensor('float32', [2], Float32Array.of(7, 8))]]), 'OrderedDict'),
-    'torchlab',
-  ),
+const written = new PyDict(
+  new Map([
+    ['w', new Tensor('float32', [3, 2], Float32Array.of(1, 2, 3, 4, 5, 6))],
+    ['b', new Tensor('float32', [2], Float32Array.of(7, 8))],
+  ]),
+  'OrderedDict',
 )
+seeds.push(Buffer.concat(encodePth(written, 'torchlab')))
 
 const rng = createRng(2024)
 const int = (n: number) => Math.floor(rng() * n)

@@ -28,6 +28,8 @@ describe('the course lecture in the lab window', () => {
     await page.fill('[data-testid="batch-size"]', '2')
     await page.fill('[data-testid="epochs"]', '1000')
     await page.fill('[data-testid="lr"]', '0.02')
+    // the dense engine finishes the lecture in a tenth of a second; tfjs takes long enough to watch and pause
+    await page.selectOption('[data-testid="engine"]', 'tfjs')
     expect(await page.textContent('[data-testid="param-count"]')).toContain('2 parameters')
     await h.shot('1-ready')
 

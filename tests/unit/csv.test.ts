@@ -102,3 +102,32 @@ describe('parseCsv', () => {
     expect(err.message).toMatch(/quoted field/)
   })
 })
+
+describe('the fast path for large numeric files', () => {
+  // more than the 64 KB sample, so parseCsv takes the one-pass numeric reader
+  const cells = ['1.5', '-2', '3e2', '-0.25E-1', '.5', '7.', 'NA', '', '+4', '1234567.891', 'inf', '0']
+  const rows = Array.from({ length: 6000 }, (_, i) => [cells[i % cells.length], cells[(i * 7) % cells.length], String(i)])
+
+  it('reads the same numbers as the general parser would, with missing values counted', () => {
+    const text = 'a,b,c\r\n' + rows.map((r) => r.join(',')).join('\r\n') + '\r\n'
+    expect(text.length).toBeGreaterThan(64 * 1024)
+    const table = parseCsv(text, auto)
+    expect(table.rowCount).toBe(6000)
+    const expected = (cell: string) => (cell === 'NA' || cell === '' ? NaN : cell === 'inf' ? Infinity : Number(cell))
+    for (const [j, column] of table.columns.entries()) {
+      expect(column.kind).toBe('numeric')
+      const values = (column as NumericColumn).values
+      rows.forEach((r, i) => expect(values[i]).toBe(expected(r[j])))
+      expect(column.missing).toBe(rows.filter((r) => r[j] === 'NA' || r[j] === '').length)
+    }
+  })
+
+  it('falls back to the general parser for quotes or text, and still names a ragged row', () => {
+    const quoted = 'a,b\n' + rows.map((r) => `"${r[0]}",${r[2]}`).join('\n')
+    expect(parseCsv(quoted, auto).rowCount).toBe(6000)
+    const withText = 'a,b\n' + rows.map((r, i) => `${i === 5000 ? 'x' : r[2]},${r[2]}`).join('\n')
+    expect(parseCsv(withText, auto).columns[0].kind).not.toBe('numeric')
+    const ragged = 'a,b\n' + rows.map((r, i) => (i === 4321 ? r[2] : `${r[2]},${r[2]}`)).join('\n')
+    expect(() => parseCsv(ragged, auto)).toThrow(/Row 4322 has 1 values but the header has 2/)
+  })
+})

@@ -127,7 +127,7 @@ export async function saveRunFile(path: string, kind: 'state_dict' | 'checkpoint
     entries.set('torchlab', jsonToPy(run.meta))
     value = new PyDict(entries)
   }
-  const bytes = encodePth(value, basename(path, extname(path)))
-  await atomicWrite(path, bytes)
-  return bytes.length
+  const parts = encodePth(value, basename(path, extname(path)))
+  await atomicWrite(path, parts)
+  return parts.reduce((n, p) => n + p.length, 0)
 }

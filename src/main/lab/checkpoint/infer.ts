@@ -13,7 +13,8 @@ export function toFloat32StateDict(tensors: NamedTorchTensor[]): StateDict {
   return tensors.map(({ name, tensor }) => ({
     name,
     shape: [...tensor.shape],
-    data: tensor.data instanceof Float32Array ? tensor.data : Float32Array.from(tensor.data as ArrayLike<number | bigint>, Number),
+    // a copy: the tensor may be a view into the whole file, which must not travel with the weights
+    data: tensor.data instanceof Float32Array ? tensor.data.slice() : Float32Array.from(tensor.data as ArrayLike<number | bigint>, Number),
   }))
 }
 

@@ -93,7 +93,8 @@ function readElements(bytes: Uint8Array, dtype: DType, littleEndian: boolean, co
     case 'float64':
       return Float64Array.from({ length: count }, (_, i) => dv.getFloat64(i * size, littleEndian))
     case 'float32':
-      if (littleEndian && bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, count).slice()
+      // torch aligns records on 64 bytes, so a tensor is usually a view of the file's own bytes, copied never
+      if (littleEndian && bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, count)
       return Float32Array.from({ length: count }, (_, i) => dv.getFloat32(i * size, littleEndian))
     case 'float16':
       return Float32Array.from({ length: count }, (_, i) => halfToFloat(dv.getUint16(i * size, littleEndian)))

@@ -18,11 +18,11 @@ function storageBytes(tensor: Tensor): Uint8Array {
     throw labError('CHECKPOINT_UNSUPPORTED', `TorchLab writes float32 and float64 tensors, not ${tensor.dtype}.`)
   }
   // typed arrays are little-endian on every machine TorchLab runs on (x86, ARM)
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice()
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
 }
 
 /** The pickle and storage records of a value, tensors written as torch._utils._rebuild_tensor_v2 calls. */
-export function encodePth(value: PyValue, archiveName: string): Buffer {
+export function encodePth(value: PyValue, archiveName: string): Uint8Array[] {
   const storages: Uint8Array[] = []
   const keys = new Map<Tensor, string>()
   const pickler = new Pickler({
@@ -71,12 +71,14 @@ function writeTensor(p: Pickler, tensor: Tensor, key: string): void {
   p.op(0x52) // REDUCE
 }
 
-export async function atomicWrite(path: string, bytes: Uint8Array): Promise<void> {
+export async function atomicWrite(path: string, data: Uint8Array | Uint8Array[]): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`)
   try {
     const handle = await open(temp, 'w')
     try {
-      await handle.writeFile(bytes)
+      for (const part of Array.isArray(data) ? data : [data]) {
+        for (let written = 0; written < part.length; ) written += (await handle.write(part, written)).bytesWritten
+      }
       await handle.sync()
     } finally {
       await handle.close()

@@ -134,7 +134,8 @@ export interface ZipRecord {
   data: Uint8Array
 }
 
-export function writeZip(records: ZipRecord[]): Buffer {
+/** the file as a list of parts, so large storages are written from where they are, never copied */
+export function writeZip(records: ZipRecord[]): Uint8Array[] {
   const parts: Uint8Array[] = []
   const central: Uint8Array[] = []
   let offset = 0
@@ -180,5 +181,5 @@ export function writeZip(records: ZipRecord[]): Buffer {
   end.writeUInt16LE(records.length, 10)
   end.writeUInt32LE(cdSize, 12)
   end.writeUInt32LE(offset, 16)
-  return Buffer.concat([...parts, ...central, end])
+  return [...parts, ...central, end]
 }

@@ -5,27 +5,12 @@
 import Papa from 'papaparse'
 import type { ParseOptions } from '../../../shared/schemas'
 import { labError } from '../../../shared/errors'
+import { isMissing, parseNumber } from './cells'
+import { parseNumericBody } from './fastCsv'
 import type { Column, Table } from './table'
 
-const MISSING = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '?', '-'])
-const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/
 const MAX_LEVELS = 50
 const PREVIEW_ROWS = 20
-
-export function isMissing(cell: string): boolean {
-  return MISSING.has(cell.trim().toLowerCase())
-}
-
-/** A number as a student writes it, with the chosen decimal mark; NaN when it is not one. */
-export function parseNumber(cell: string, decimal: '.' | ','): number {
-  let s = cell.trim()
-  if (decimal === ',') s = s.replace(',', '.')
-  if (NUMBER.test(s)) return Number(s)
-  const lower = s.toLowerCase()
-  if (lower === 'inf' || lower === '+inf' || lower === 'infinity') return Infinity
-  if (lower === '-inf' || lower === '-infinity') return -Infinity
-  return NaN
-}
 
 function tokenize(text: string, delimiter: string): { rows: string[][]; delimiter: string } {
   const result = Papa.parse<string[]>(text, {
@@ -92,9 +77,16 @@ function buildColumn(name: string, cells: string[], decimal: '.' | ','): Column 
   return { name, kind, values: strings, missing: strings.filter((s) => s === null).length, firstNonNumeric }
 }
 
+/** the first lines, for detecting the delimiter and the header without tokenising a large file */
+const SAMPLE_CHARS = 64 * 1024
+
 export function parseCsv(text: string, options: ParseOptions): Table {
   const clean = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
   if (clean.trim() === '') throw labError('CSV_EMPTY', 'The file is empty: there is nothing to import.')
+  if (clean.length > SAMPLE_CHARS) {
+    const fast = parseLargeNumeric(clean, options)
+    if (fast) return fast
+  }
   const { rows, delimiter } = tokenize(clean, options.delimiter)
   if (rows.length === 0) throw labError('CSV_EMPTY', 'The file is empty: there is nothing to import.')
   const header = options.header === 'auto' ? detectHeader(rows, options.decimal) : options.header === 'yes'
@@ -123,4 +115,25 @@ export function parseCsv(text: string, options: ParseOptions): Table {
     ),
   )
   return { columns, rowCount: body.length, delimiter, header, decimal: options.decimal, preview: body.slice(0, PREVIEW_ROWS) }
+}
+
+/** A large all-numeric file without quotes, read in one pass; null when it needs the general parser. */
+function parseLargeNumeric(text: string, options: ParseOptions): Table | null {
+  const sampleEnd = text.lastIndexOf('\n', SAMPLE_CHARS)
+  if (sampleEnd <= 0) return null
+  const sample = tokenize(text.slice(0, sampleEnd), options.delimiter)
+  if (sample.rows.length < 2) return null
+  const header = options.header === 'auto' ? detectHeader(sample.rows, options.decimal) : options.header === 'yes'
+  const names = header ? uniqueNames(sample.rows[0]) : sample.rows[0].map((_, j) => `column ${j + 1}`)
+  const bodyStart = header ? text.indexOf('\n') + 1 : 0
+  const result = parseNumericBody(text, bodyStart, names, sample.delimiter, options.decimal)
+  if (!result || result.rowCount === 0) return null
+  return {
+    columns: result.columns,
+    rowCount: result.rowCount,
+    delimiter: sample.delimiter,
+    header,
+    decimal: options.decimal,
+    preview: (header ? sample.rows.slice(1) : sample.rows).slice(0, PREVIEW_ROWS),
+  }
 }

@@ -12,6 +12,28 @@ import { lossAndGrad } from './losses'
 import { activate, activationGrad } from './math'
 import { DenseOptimizer } from './optimizers'
 
+/**
+ * Σ a[ao + j] · b[bo + j] in float32 arithmetic — each product and each sum rounded as torch's
+ * CPU kernels round them — so predictions agree with torch's to the last bit on small layers.
+ */
+function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, k: number): number {
+  let s = 0
+  for (let j = 0; j < k; j++) s = Math.fround(s + Math.fround(a[ao + j] * b[bo + j]))
+  return s
+}
+
+/** y[yo + j] += g · x[xo + j] */
+function axpy(g: number, x: Float32Array, xo: number, y: Float32Array, yo: number, k: number): void {
+  let j = 0
+  for (; j + 3 < k; j += 4) {
+    y[yo + j] += g * x[xo + j]
+    y[yo + j + 1] += g * x[xo + j + 1]
+    y[yo + j + 2] += g * x[xo + j + 2]
+    y[yo + j + 3] += g * x[xo + j + 3]
+  }
+  for (; j < k; j++) y[yo + j] += g * x[xo + j]
+}
+
 const INFO: BackendInfo = { engine: 'dense', backend: 'js', unavailable: [] }
 
 interface LayerBuffers {
@@ -72,10 +94,7 @@ export class DenseEngine implements Engine {
         const xo = r * k
         const zo = r * m
         for (let o = 0; o < m; o++) {
-          const wo = o * k
-          let sum = 0
-          for (let j = 0; j < k; j++) sum += input[xo + j] * w[wo + j]
-          z[zo + o] = sum + b[o]
+          z[zo + o] = Math.fround(dot(input, xo, w, o * k, k) + b[o])
         }
       }
       if (layer.activation) activate(layer.activation, z, a, n * m)
@@ -101,8 +120,7 @@ export class DenseEngine implements Engine {
           const g = grad[go + o]
           if (g === 0) continue
           gb[o] += g
-          const wo = o * k
-          for (let j = 0; j < k; j++) gw[wo + j] += g * input[xo + j]
+          axpy(g, input, xo, gw, o * k, k)
         }
       }
       if (li === 0) continue
@@ -116,8 +134,7 @@ export class DenseEngine implements Engine {
         for (let o = 0; o < m; o++) {
           const g = grad[go + o]
           if (g === 0) continue
-          const wo = o * k
-          for (let j = 0; j < k; j++) below[bo + j] += g * w[wo + j]
+          axpy(g, w, o * k, below, bo, k)
         }
       }
     }
