@@ -30,7 +30,7 @@ try {
   await page.fill('[data-testid="units-0"]', '64')
   await page.selectOption('[data-testid="optimizer"]', 'Adam')
   await page.fill('[data-testid="batch-size"]', '32')
-  await page.fill('[data-testid="epochs"]', '20')
+  await page.fill('[data-testid="epochs"]', '200')
   await page.fill('[data-testid="lr"]', '0.001')
   // a string, not a function: tsx would wrap named functions in a helper the page does not have
   await page.evaluate(`
