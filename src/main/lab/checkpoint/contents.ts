@@ -71,7 +71,6 @@ export function toJson(value: PyValue, depth = 0): unknown {
   if (value !== null && typeof value === 'object' && 'items' in value) return (value.items as PyValue[]).map((v) => toJson(v, depth + 1))
   if (value instanceof Uint8Array) return `<${value.length} bytes>`
   if (value instanceof PyObject) return `<${value.cls.qualified} object>`
-  if (value !== null && typeof value === 'object' && 'value' in value) return value.value
   return value
 }
 

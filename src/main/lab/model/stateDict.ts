@@ -69,7 +69,3 @@ export function stateDictFromJson(json: StateDictJson, expected: readonly { name
 export function cloneStateDict(sd: StateDict): StateDict {
   return sd.map((t) => ({ name: t.name, shape: [...t.shape], data: t.data.slice() }))
 }
-
-export function isFinite(sd: StateDict): boolean {
-  return sd.every((t) => t.data.every((v) => Number.isFinite(v)))
-}

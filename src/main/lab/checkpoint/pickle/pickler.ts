@@ -3,7 +3,7 @@
  * tensors (through a hook the .pth writer supplies). Only opcodes that torch 1.13's
  * weights_only unpickler accepts are used, except BINFLOAT for Python floats.
  */
-import { PyDict, PyFloat, PyTuple, type PyValue } from './values'
+import { PyDict, PyTuple, type PyValue } from './values'
 
 export interface PicklerHooks {
   /** writes an extension value (a tensor) through the pickler's primitives; false if unknown */
@@ -124,7 +124,6 @@ export class Pickler {
     else if (typeof v === 'number' && Number.isSafeInteger(v)) this.int(v)
     else if (typeof v === 'number') this.float(v)
     else if (typeof v === 'bigint') this.int(v)
-    else if (v instanceof PyFloat) this.float(v.value)
     else if (typeof v === 'string') this.string(v)
     else if (v instanceof PyTuple) this.tuple(v.items)
     else if (Array.isArray(v)) {

@@ -12,7 +12,6 @@ export type PyValue =
   | PyValue[]
   | PyTuple
   | PyDict
-  | PyFloat
   | PySet
   | ClassRef
   | PyObject
@@ -25,11 +24,6 @@ export interface PyValue_Extension {
 
 export class PyTuple {
   constructor(readonly items: PyValue[]) {}
-}
-
-/** A float that must stay a float even when integral (1.0), for writing. */
-export class PyFloat {
-  constructor(readonly value: number) {}
 }
 
 export class PySet {
