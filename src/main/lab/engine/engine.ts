@@ -38,6 +38,7 @@ export interface Engine {
   loss(x: Float32Array, y: Float32Array, n: number): number
   /** raw outputs [n, out] row-major */
   predict(x: Float32Array, n: number): Float32Array
+  /** a copy: later steps do not change it */
   stateDict(): StateDict
   loadStateDict(sd: StateDict): void
   optimizerState(): OptimizerState

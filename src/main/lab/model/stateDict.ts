@@ -65,7 +65,3 @@ export function stateDictFromJson(json: StateDictJson, expected: readonly { name
   })
   return matchStateDict(given, expected, 'the starting weights')
 }
-
-export function cloneStateDict(sd: StateDict): StateDict {
-  return sd.map((t) => ({ name: t.name, shape: [...t.shape], data: t.data.slice() }))
-}

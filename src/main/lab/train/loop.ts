@@ -8,7 +8,6 @@ import type { TrainConfig } from '../../../shared/schemas'
 import { DataLoader } from '../data/dataloader'
 import type { Split } from '../data/dataset'
 import type { Engine } from '../engine/engine'
-import { cloneStateDict } from '../model/stateDict'
 
 /** Models up to this many parameters report them every epoch, for the slope and bias plots. */
 export const SNAPSHOT_MAX_PARAMS = 64
@@ -95,7 +94,7 @@ export function runTraining(
     return finish('completed')
   }
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
-    const lastGood = cloneStateDict(engine.stateDict())
+    const lastGood = engine.stateDict()
     let sum = 0
     const batches = loader.nextEpoch()
     for (const batch of batches) {
