@@ -223,7 +223,6 @@ export class LabService implements LabClient {
       kind,
       meta: torchlab,
       csvPath: torchlab ? resolve(sourcePath(torchlab.dataset.source, this.options.resourcesDir)) : undefined,
-      hasOptimizerState: opened.contents.optimizer !== undefined,
     })
     await atomicWrite(outPath, new TextEncoder().encode(script))
     return { path: outPath }

@@ -85,7 +85,6 @@ export interface ExportInput {
   meta?: TorchlabMeta
   /** where the run's CSV is on this machine */
   csvPath?: string
-  hasOptimizerState: boolean
 }
 
 export function exportPython(input: ExportInput): string {

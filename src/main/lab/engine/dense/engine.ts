@@ -52,6 +52,9 @@ export class DenseEngine implements Engine {
   private readonly biases: Float32Array[]
   private readonly gradW: Float32Array[]
   private readonly gradB: Float32Array[]
+  /** parameters and their gradients in state_dict order, built once: a step allocates nothing */
+  private readonly paramList: Float32Array[]
+  private readonly gradList: Float32Array[]
   private readonly optimizer: DenseOptimizer
   private readonly names: string[]
   private capacity = 0
@@ -65,11 +68,9 @@ export class DenseEngine implements Engine {
     this.gradW = this.weights.map((w) => new Float32Array(w.length))
     this.gradB = this.biases.map((b) => new Float32Array(b.length))
     this.names = this.layers.flatMap((l) => [l.weight, l.bias])
-    this.optimizer = new DenseOptimizer(config.optimizer, this.params().map((p) => p.length), config.optimizerState)
-  }
-
-  private params(): Float32Array[] {
-    return this.layers.flatMap((_, i) => [this.weights[i], this.biases[i]])
+    this.paramList = this.layers.flatMap((_, i) => [this.weights[i], this.biases[i]])
+    this.gradList = this.layers.flatMap((_, i) => [this.gradW[i], this.gradB[i]])
+    this.optimizer = new DenseOptimizer(config.optimizer, this.paramList.map((p) => p.length), config.optimizerState)
   }
 
   private ensure(n: number): void {
@@ -147,7 +148,7 @@ export class DenseEngine implements Engine {
     const loss = lossAndGrad(this.config.loss, out, y, n, width, this.config.huberDelta, last.grad)
     if (!Number.isFinite(loss)) return loss
     this.backward(x, n)
-    this.optimizer.apply(this.params(), this.layers.flatMap((_, i) => [this.gradW[i], this.gradB[i]]))
+    this.optimizer.apply(this.paramList, this.gradList)
     return loss
   }
 
@@ -168,10 +169,9 @@ export class DenseEngine implements Engine {
   }
 
   loadStateDict(sd: StateDict): void {
-    const params = this.params()
     for (const t of sd) {
       const i = this.names.indexOf(t.name)
-      if (i >= 0) params[i].set(t.data)
+      if (i >= 0) this.paramList[i].set(t.data)
     }
   }
 
