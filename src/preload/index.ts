@@ -15,7 +15,7 @@ const wire = createWire(
 const host: LabHost = {
   kind: 'electron',
   choosePath: (purpose, defaultName) => ipcRenderer.invoke(IPC_CHOOSE_PATH, purpose, defaultName) as Promise<string | null>,
-  pathOfFile: async (file) => webUtils.getPathForFile(file) || null,
+  pathOfFile: async (file: File) => webUtils.getPathForFile(file) || null,
   onMenu: (listener) => {
     const handler = (_event: IpcRendererEvent, command: MenuCommand): void => listener(command)
     ipcRenderer.on(IPC_MENU, handler)

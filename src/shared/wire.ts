@@ -71,13 +71,19 @@ export function clientFromWire(wire: LabWire): LabClient {
 export type MenuCommand = 'open-csv' | 'open-pth' | 'save' | 'export' | 'train' | 'pause'
 export type PathPurpose = 'open-csv' | 'open-pth' | 'save-pth' | 'save-py'
 
+/** A file the user dropped or picked in the window: the DOM's File, named here without the DOM (shared code has none). */
+export interface DroppedFile {
+  readonly name: string
+  readonly size: number
+}
+
 /** What differs between the Electron window and the browser harness: dialogs, dropped files, menus. */
 export interface LabHost {
   kind: 'electron' | 'browser'
   /** a native file dialog; null when cancelled or when the host has none (then the UI's path field is used) */
   choosePath(purpose: PathPurpose, defaultName?: string): Promise<string | null>
   /** a local path for a dropped or uploaded file */
-  pathOfFile(file: File): Promise<string | null>
+  pathOfFile(file: DroppedFile): Promise<string | null>
   onMenu(listener: (command: MenuCommand) => void): () => void
 }
 

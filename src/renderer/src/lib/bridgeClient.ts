@@ -43,7 +43,7 @@ export async function connectBridge(): Promise<{ wire: LabWire; host: LabHost }>
   const host: LabHost = {
     kind: 'browser',
     choosePath: async () => null,
-    pathOfFile: async (file) => {
+    pathOfFile: async (file: File) => {
       const response = await fetch(`/upload?token=${encodeURIComponent(token)}&name=${encodeURIComponent(file.name)}`, { method: 'POST', body: file })
       if (!response.ok) return null
       return ((await response.json()) as { path: string }).path
