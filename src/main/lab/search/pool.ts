@@ -3,7 +3,7 @@
  * one. Cancelling terminates the workers at once; results already in are kept by the caller.
  */
 import type { Worker } from 'node:worker_threads'
-import type { LabErrorInfo } from '../../../shared/errors'
+import { LabError, labError, type LabErrorInfo } from '../../../shared/errors'
 import { startWorkerOf } from '../train/workerThread'
 import type { FitJob, FitResult } from './fit'
 
@@ -41,7 +41,8 @@ export class FitPool {
           running--
           if ('error' in reply) {
             this.cancel()
-            reject(reply.error)
+            // the worker's LabError arrives as a plain object; rebuilt, it keeps its code and sentence
+            reject(new LabError(reply.error))
             return
           }
           onResult(reply.result)
@@ -50,7 +51,7 @@ export class FitPool {
         })
         worker.on('error', (err) => {
           this.cancel()
-          reject({ code: 'ENGINE_FAILED', message: `A search worker failed: ${err.message}` } satisfies LabErrorInfo)
+          reject(labError('ENGINE_FAILED', `A search worker failed: ${err.message}`))
         })
         next(worker)
       }
