@@ -40,9 +40,10 @@ export class FitPool {
         worker.on('message', (reply: Reply) => {
           running--
           if ('error' in reply) {
-            this.cancel()
-            // the worker's LabError arrives as a plain object; rebuilt, it keeps its code and sentence
+            // rejected before cancel() settles the run as done, so the failure is not lost; the
+            // worker's LabError arrives as a plain object and, rebuilt, keeps its code and sentence
             reject(new LabError(reply.error))
+            this.cancel()
             return
           }
           onResult(reply.result)
@@ -50,8 +51,8 @@ export class FitPool {
           else next(worker)
         })
         worker.on('error', (err) => {
-          this.cancel()
           reject(labError('ENGINE_FAILED', `A search worker failed: ${err.message}`))
+          this.cancel()
         })
         next(worker)
       }
