@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import type { LabErrorInfo } from '../shared/errors'
-import { eventForWire, MAX_MESSAGE_BYTES, tooLargeError, type Envelope } from '../shared/wire'
+import { eventForWire, kindOf, MAX_MESSAGE_BYTES, tooLargeError, type Envelope } from '../shared/wire'
 import { dispatch } from './lab/dispatch'
 import type { LabService } from './lab/service'
 import { contentType, staticFileFor } from './staticFiles'
@@ -44,7 +44,7 @@ const invalid = (message: string): LabErrorInfo => ({ code: 'INVALID_ARGUMENT', 
 const REQUEST_SHAPE = 'A request to the lab service is one JSON object: {"id": 1, "method": "getBackend", "args": []}.'
 
 /** A WebSocket message -> the call it asks for, or the error to answer it with. */
-export function parseRequest(raw: RawData, isBinary: boolean): { id: RequestId; method: unknown; args: unknown } | { id: RequestId; error: LabErrorInfo } {
+function parseRequest(raw: RawData, isBinary: boolean): { id: RequestId; method: unknown; args: unknown } | { id: RequestId; error: LabErrorInfo } {
   if (isBinary) return { id: null, error: invalid(`This message is binary. ${REQUEST_SHAPE}`) }
   let message: unknown
   try {
@@ -53,7 +53,7 @@ export function parseRequest(raw: RawData, isBinary: boolean): { id: RequestId; 
     return { id: null, error: invalid(`This message is not JSON. ${REQUEST_SHAPE}`) }
   }
   if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-    return { id: null, error: invalid(`This message is ${Array.isArray(message) ? 'a list' : message === null ? 'null' : `a ${typeof message}`}. ${REQUEST_SHAPE}`) }
+    return { id: null, error: invalid(`This message is ${kindOf(message)}. ${REQUEST_SHAPE}`) }
   }
   const { id, method, args } = message as Record<string, unknown>
   if (!(typeof id === 'string' && id.length <= 100) && !(typeof id === 'number' && Number.isFinite(id))) {

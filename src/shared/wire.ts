@@ -69,6 +69,13 @@ export function exceedsMessageSize(value: unknown, limit = MAX_MESSAGE_BYTES): b
   return false
 }
 
+/** What kind of JSON value a message held, for sentences about malformed requests. */
+export function kindOf(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'a list'
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`
+}
+
 export function tooLargeError(what: string): LabErrorInfo {
   return {
     code: 'TOO_LARGE',

@@ -4,12 +4,17 @@
  */
 import type { LabApi } from '../../shared/api'
 import { toErrorInfo } from '../../shared/errors'
-import { exceedsMessageSize, isLabMethod, tooLargeError, type Envelope } from '../../shared/wire'
+import { exceedsMessageSize, isLabMethod, kindOf, tooLargeError, type Envelope } from '../../shared/wire'
 
 export async function dispatch(service: LabApi, method: unknown, args: unknown): Promise<Envelope<unknown>> {
   if (!isLabMethod(method)) {
-    const named = typeof method === 'string' ? `"${method.slice(0, 60)}"` : `named by ${method === null ? 'null' : typeof method}`
-    return { ok: false, error: { code: 'INVALID_ARGUMENT', message: `TorchLab has no operation ${named}.` } }
+    const message =
+      method === undefined
+        ? 'This request names no operation: give its "method", such as "getBackend".'
+        : typeof method === 'string'
+          ? `TorchLab has no operation "${method.slice(0, 60)}".`
+          : `An operation is named by a string such as "getBackend", not by ${kindOf(method)}.`
+    return { ok: false, error: { code: 'INVALID_ARGUMENT', message } }
   }
   if (!Array.isArray(args)) {
     return { ok: false, error: { code: 'INVALID_ARGUMENT', message: `The arguments of ${method} must be a list.` } }
