@@ -17,7 +17,7 @@ const SUFFIX = '.torchlab-tmp'
 const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{16}\.torchlab-tmp$/
 const ABANDONED_MS = 60 * 60 * 1000
 
-/** temporary files this process is writing right now */
+/** names of the temporary files this process is writing right now (unique by their random part, whatever the folder's spelling) */
 const live = new Set<string>()
 /** the last write queued for each target path */
 const queues = new Map<string, Promise<void>>()
@@ -49,8 +49,8 @@ export async function removeStaleTemps(folder: string, now = Date.now()): Promis
   for (const name of names) {
     const pid = writerOf(name)
     if (pid === undefined) continue
+    if (live.has(name)) continue
     const path = join(folder, name)
-    if (live.has(path)) continue
     if (pid !== process.pid && running(pid)) {
       const modified = (await stat(path).catch(() => undefined))?.mtimeMs
       if (modified === undefined || now - modified < ABANDONED_MS) continue
@@ -65,7 +65,7 @@ async function writeThenRename(path: string, parts: Uint8Array[]): Promise<void>
   // tidy first, so a folder full of debris has room for this file; tidying never fails a save
   await removeStaleTemps(dirname(path)).catch(() => undefined)
   const temp = tempNameFor(path)
-  live.add(temp)
+  live.add(basename(temp))
   try {
     const handle = await open(temp, 'wx')
     try {
@@ -82,7 +82,7 @@ async function writeThenRename(path: string, parts: Uint8Array[]): Promise<void>
     const reason = err instanceof Error ? err.message : String(err)
     throw labError('FILE_UNWRITABLE', `TorchLab could not save ${path}: ${reason}. The previous file, if any, is untouched.`)
   } finally {
-    live.delete(temp)
+    live.delete(basename(temp))
   }
 }
 
