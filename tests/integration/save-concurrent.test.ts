@@ -31,8 +31,9 @@ describe('saves to one path', () => {
     const dir = tempDir('torchlab-concurrent-')
     const path = join(dir, 'model.pth')
     const runs = Array.from({ length: 8 }, (_, k) => run(10 * (k + 1), 6))
-    const alone = await Promise.all(runs.map(async (r, k) => {
-      const own = join(dir, `alone-${k}.pth`)
+    // each run saved alone under the same file name (the name is inside the archive), for comparison
+    const alone = await Promise.all(runs.map(async (r) => {
+      const own = join(tempDir('torchlab-alone-'), 'model.pth')
       await saveRunFile(own, 'state_dict', r)
       return readFileSync(own)
     }))
@@ -62,11 +63,12 @@ print(json.dumps({k: float(v.flatten()[0]) for k, v in sd.items()}))`, path)
       })
     const ids = [(await start(0.001)).runId, (await start(0.002)).runId]
     await Promise.all(ids.map((id) => service.waitForRun(id)))
-    const alone = await Promise.all(ids.map(async (runId, k) => {
-      const own = join(dir, `alone-${k}.pth`)
+    const alone = await Promise.all(ids.map(async (runId) => {
+      const own = join(tempDir('torchlab-alone-'), 'model.pth')
       await service.saveRun({ runId, path: own, kind: 'checkpoint' })
       return readFileSync(own)
     }))
+    expect(alone[0].equals(alone[1])).toBe(false)
     for (let round = 0; round < 5; round++) {
       await Promise.all(ids.map((runId) => service.saveRun({ runId, path, kind: 'checkpoint' })))
       expect(alone.some((bytes) => bytes.equals(readFileSync(path)))).toBe(true)
