@@ -1,99 +1,201 @@
 /**
- * The browser harness's server (dev and tests only; the product is the Electron app): serves
- * the built renderer on 127.0.0.1 and carries LabApi over a WebSocket to the real LabService.
- * A random token guards the socket and uploads; nothing listens beyond loopback.
+ * The browser harness's server (dev, tests, and `npm start` where Electron's binary is missing):
+ * serves the built renderer on 127.0.0.1 and carries LabApi over a WebSocket to the real
+ * LabService. A random token guards the socket and uploads; only pages from this server's own
+ * origin may open the socket; nothing listens beyond loopback.
+ *
+ * Whatever arrives, the server stays up: every message gets an answer (an Envelope, with the
+ * request's id where it had one) or, past the size limit, a clean close (1009).
  */
 import { randomBytes } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
-import { mkdtemp, readFile } from 'node:fs/promises'
+import { createWriteStream, rmSync } from 'node:fs'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
-import { basename, extname, join, normalize, resolve, sep } from 'node:path'
-import { pipeline } from 'node:stream/promises'
-import { WebSocketServer, type WebSocket } from 'ws'
+import { basename, join, resolve } from 'node:path'
+import { WebSocketServer, type RawData, type WebSocket } from 'ws'
+import type { LabErrorInfo } from '../shared/errors'
+import { eventForWire, kindOf, MAX_MESSAGE_BYTES, tooLargeError, type Envelope } from '../shared/wire'
 import { dispatch } from './lab/dispatch'
 import type { LabService } from './lab/service'
+import { contentType, staticFileFor } from './staticFiles'
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.wasm': 'application/wasm',
+export interface BridgeOptions {
+  port?: number
+  /** the largest file an upload may carry */
+  maxUpload?: number
 }
-const MAX_UPLOAD = 1024 ** 3
 
 export interface Bridge {
   url: string
+  /** the folder uploads land in; removed by close() */
+  uploads: string
   close(): Promise<void>
 }
+
+type RequestId = number | string | null
 
 function send(res: ServerResponse, status: number, body: string | Buffer, type = 'text/plain; charset=utf-8'): void {
   res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
   res.end(body)
 }
 
-export async function startBridge(service: LabService, rendererDir: string, port = 0): Promise<Bridge> {
+const invalid = (message: string): LabErrorInfo => ({ code: 'INVALID_ARGUMENT', message })
+const REQUEST_SHAPE = 'A request to the lab service is one JSON object: {"id": 1, "method": "getBackend", "args": []}.'
+
+/** A WebSocket message -> the call it asks for, or the error to answer it with. */
+function parseRequest(raw: RawData, isBinary: boolean): { id: RequestId; method: unknown; args: unknown } | { id: RequestId; error: LabErrorInfo } {
+  if (isBinary) return { id: null, error: invalid(`This message is binary. ${REQUEST_SHAPE}`) }
+  let message: unknown
+  try {
+    message = JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : Buffer.concat(Array.isArray(raw) ? raw : [Buffer.from(raw)]).toString('utf8'))
+  } catch {
+    return { id: null, error: invalid(`This message is not JSON. ${REQUEST_SHAPE}`) }
+  }
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+    return { id: null, error: invalid(`This message is ${kindOf(message)}. ${REQUEST_SHAPE}`) }
+  }
+  const { id, method, args } = message as Record<string, unknown>
+  if (!(typeof id === 'string' && id.length <= 100) && !(typeof id === 'number' && Number.isFinite(id))) {
+    return { id: null, error: invalid(`This request has no id (a number or a short string) to answer it by. ${REQUEST_SHAPE}`) }
+  }
+  return { id, method, args }
+}
+
+/** Streams an upload to `path`, counting bytes as they come: a chunked body is held to the limit too. */
+function receiveUpload(req: IncomingMessage, path: string, max: number): Promise<'ok' | 'too-large' | 'failed'> {
+  return new Promise((settle) => {
+    const file = createWriteStream(path)
+    let bytes = 0
+    let done = false
+    const finish = (outcome: 'ok' | 'too-large' | 'failed'): void => {
+      if (done) return
+      done = true
+      req.pause()
+      req.removeAllListeners('data')
+      if (outcome === 'ok') {
+        file.end(() => settle('ok'))
+        return
+      }
+      file.once('close', () => void rm(path, { force: true }).then(() => settle(outcome)))
+      file.destroy()
+    }
+    req.on('data', (chunk: Buffer) => {
+      bytes += chunk.length
+      if (bytes > max) return finish('too-large')
+      if (!file.write(chunk)) {
+        req.pause()
+        file.once('drain', () => req.resume())
+      }
+    })
+    req.once('end', () => finish('ok'))
+    req.once('error', () => finish('failed'))
+    req.once('aborted', () => finish('failed'))
+    file.once('error', () => finish('failed'))
+  })
+}
+
+export async function startBridge(service: LabService, rendererDir: string, options: BridgeOptions = {}): Promise<Bridge> {
+  const maxUpload = options.maxUpload ?? 1024 ** 3
   const token = randomBytes(24).toString('hex')
   const uploads = await mkdtemp(join(tmpdir(), 'torchlab-uploads-'))
   const root = resolve(rendererDir)
+  let origin = ''
+
+  async function upload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const refuse = (status: number, message: string): void => {
+      // the rest of a refused body is not read: the connection closes once the answer is out
+      res.setHeader('Connection', 'close')
+      res.once('finish', () => req.destroy())
+      send(res, status, message)
+    }
+    if (url.searchParams.get('token') !== token) return refuse(403, 'bad token')
+    if (req.headers.origin !== undefined && req.headers.origin !== origin) return refuse(403, 'wrong origin')
+    const tooLarge = `The file is larger than the ${Math.round(maxUpload / 1024 / 1024)} MB an upload may carry.`
+    if (Number(req.headers['content-length'] ?? 0) > maxUpload) return refuse(413, tooLarge)
+    const name = basename(url.searchParams.get('name') ?? 'upload').replace(/[^\w.-]/g, '_').slice(0, 100)
+    const path = join(uploads, `${randomBytes(4).toString('hex')}-${name}`)
+    const outcome = await receiveUpload(req, path, maxUpload)
+    if (outcome === 'too-large') return refuse(413, tooLarge)
+    if (outcome === 'failed') return refuse(400, 'The upload did not arrive whole.')
+    send(res, 200, JSON.stringify({ path }), 'application/json')
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
-    if (req.method === 'POST' && url.pathname === '/upload') {
-      if (url.searchParams.get('token') !== token) return send(res, 403, 'bad token')
-      const declared = Number(req.headers['content-length'] ?? 0)
-      if (declared > MAX_UPLOAD) return send(res, 413, 'too large')
-      const name = basename(url.searchParams.get('name') ?? 'upload').replace(/[^\w.-]/g, '_')
-      const path = join(uploads, `${randomBytes(4).toString('hex')}-${name}`)
-      await pipeline(req, createWriteStream(path))
-      return send(res, 200, JSON.stringify({ path }), 'application/json')
-    }
+    if (req.method === 'POST' && url.pathname === '/upload') return upload(req, res, url)
     if (req.method !== 'GET') return send(res, 405, 'method not allowed')
-    const file = normalize(join(root, url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname)))
-    if (!file.startsWith(root + sep)) return send(res, 403, 'forbidden')
+    const file = staticFileFor(root, url.pathname)
+    if (!file) return send(res, 403, 'forbidden')
     try {
-      send(res, 200, await readFile(file), TYPES[extname(file)] ?? 'application/octet-stream')
+      send(res, 200, await readFile(file), contentType(file))
     } catch {
       send(res, 404, 'not found')
     }
   }
 
   const server = createServer((req, res) => {
-    handle(req, res).catch(() => send(res, 500, 'error'))
+    handle(req, res).catch(() => {
+      if (!res.headersSent) send(res, 500, 'error')
+      else res.destroy()
+    })
   })
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 })
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
-    const origin = req.headers.origin ?? ''
-    if (url.pathname !== '/lab' || url.searchParams.get('token') !== token || !/^http:\/\/127\.0\.0\.1:\d+$/.test(origin)) {
+    if (url.pathname !== '/lab' || url.searchParams.get('token') !== token || req.headers.origin !== origin) {
       socket.destroy()
       return
     }
     sockets.handleUpgrade(req, socket, head, (ws) => sockets.emit('connection', ws))
   })
   sockets.on('connection', (ws: WebSocket) => {
-    const off = service.onEvent((event) => ws.send(JSON.stringify({ event })))
-    ws.on('close', off)
-    ws.on('message', (raw) => {
-      let message: { id?: unknown; method?: unknown; args?: unknown }
+    /** Sends one JSON message; one that would not fit is replaced by `fallback`'s, or dropped. */
+    const sendJson = (value: unknown, fallback?: () => unknown): void => {
+      let text: string | undefined
       try {
-        message = JSON.parse(String(raw))
+        text = JSON.stringify(value)
       } catch {
+        // longer than V8's longest string: too large by far
+      }
+      if (text === undefined || text.length > MAX_MESSAGE_BYTES) {
+        if (fallback) sendJson(fallback())
         return
       }
-      void dispatch(service, message.method, message.args).then((envelope) => ws.send(JSON.stringify({ id: message.id, envelope })))
+      ws.send(text)
+    }
+    const answer = (id: RequestId, envelope: Envelope<unknown>, method: unknown): void =>
+      sendJson({ id, envelope }, () => ({ id, envelope: { ok: false, error: tooLargeError(`The answer to ${String(method)}`) } }))
+
+    const off = service.onEvent((event) => sendJson({ event: eventForWire(event) }))
+    ws.on('close', off)
+    // a message over maxPayload: ws closes the socket with 1009; without a listener its error would end the process
+    ws.on('error', () => ws.terminate())
+    ws.on('message', (raw, isBinary) => {
+      const request = parseRequest(raw, isBinary)
+      if ('error' in request) return answer(request.id, { ok: false, error: request.error }, undefined)
+      void dispatch(service, request.method, request.args).then((envelope) => answer(request.id, envelope, request.method))
     })
   })
-  await new Promise<void>((done) => server.listen(port, '127.0.0.1', done))
+  sockets.on('error', () => undefined)
+  await new Promise<void>((done) => server.listen(options.port ?? 0, '127.0.0.1', done))
   const address = server.address()
-  const actualPort = typeof address === 'object' && address ? address.port : port
+  const port = typeof address === 'object' && address ? address.port : options.port
+  origin = `http://127.0.0.1:${port}`
   return {
-    url: `http://127.0.0.1:${actualPort}/?token=${token}`,
+    url: `${origin}/?token=${token}`,
+    uploads,
     close: async () => {
       for (const client of sockets.clients) client.terminate()
+      sockets.close()
+      server.closeAllConnections()
       await new Promise<void>((done) => server.close(() => done()))
+      await rm(uploads, { recursive: true, force: true })
     },
   }
+}
+
+/** Removes a bridge's uploads at process exit, when close() had no chance to run. */
+export function removeUploadsAtExit(bridge: Bridge): void {
+  process.once('exit', () => rmSync(bridge.uploads, { recursive: true, force: true }))
 }

@@ -12,12 +12,15 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { Evaluation, RunSummary } from '../shared/api'
 import { labError, toErrorInfo, type LabErrorInfo } from '../shared/errors'
 import type { StateDictJson } from '../shared/schemas'
+import { writeJson } from './cli/jsonStream'
 import { progressBar } from './cli/progress'
 import { SEARCH_HELP, searchConfigFromArgv } from './cli/searchArgs'
 import { parseTrainArgv, TRAIN_HELP, trainRequestFromArgs } from './cli/trainArgs'
 import { LabService } from './lab/service'
 
 const EXIT = { ok: 0, failed: 1, badInput: 2, diverged: 3 } as const
+/** above this many parameters `--json` leaves the weights out (megabytes of numbers) unless --weights asks */
+const INLINE_PARAMETERS = 100_000
 const resourcesDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'resources')
 
 async function readInit(path: string): Promise<StateDictJson> {
@@ -41,7 +44,10 @@ function metricsOf(evaluation: Evaluation | undefined) {
   return evaluation.regression ?? evaluation.classification ?? null
 }
 
-function report(summary: RunSummary, train?: Evaluation, validation?: Evaluation) {
+const parameterCount = (summary: RunSummary) => summary.parameters.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0)
+
+function report(summary: RunSummary, withWeights: boolean, train?: Evaluation, validation?: Evaluation) {
+  const weights = withWeights || parameterCount(summary) <= INLINE_PARAMETERS
   return {
     status: summary.status,
     backend: summary.backend,
@@ -52,7 +58,8 @@ function report(summary: RunSummary, train?: Evaluation, validation?: Evaluation
     loss_history: summary.lossHistory,
     val_loss_history: summary.valLossHistory,
     final_loss: summary.finalLoss,
-    state_dict: summary.stateDict,
+    state_dict: weights ? summary.stateDict : null,
+    ...(weights ? {} : { state_dict_omitted: `${parameterCount(summary).toLocaleString('en')} parameters: add --weights to print them, or --out FILE.pth to save them.` }),
     metrics: metricsOf(train),
     val_metrics: metricsOf(validation),
     ols: train?.ols ? { coef: train.ols.coef, intercept: train.ols.intercept } : null,
@@ -68,7 +75,7 @@ function printHuman(summary: RunSummary, train?: Evaluation): void {
   if (summary.finalLoss !== null) out.write(`final epoch loss: ${summary.finalLoss.toPrecision(6)}\n`)
   if (summary.divergence) out.write(`${summary.divergence.message}\n`)
   if (summary.error) out.write(`${summary.error.message}\n`)
-  const small = summary.parameters.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0) <= 20
+  const small = parameterCount(summary) <= 20
   if (small && summary.status !== 'failed') for (const [name, value] of Object.entries(summary.stateDict)) out.write(`  ${name} = ${JSON.stringify(value)}\n`)
   if (train?.regression) out.write(`train R² ${train.regression.r2.toFixed(4)}  MSE ${train.regression.mse.toFixed(4)}  MAE ${train.regression.mae.toFixed(4)}\n`)
   if (train?.classification) out.write(`train accuracy ${train.classification.accuracy.toFixed(4)}\n`)
@@ -106,7 +113,7 @@ async function train(argv: string[]): Promise<number> {
     const trainEval = usable ? await service.evaluate(runId, 'train') : undefined
     const valEval = usable && summary.dataset.nVal > 0 ? await service.evaluate(runId, 'validation') : undefined
     const saved = args.out && usable ? await service.saveRun({ runId, path: args.out, kind: args.checkpoint ? 'checkpoint' : 'state_dict' }) : undefined
-    if (args.json) process.stdout.write(JSON.stringify({ ...report(summary, trainEval, valEval), saved: saved ?? null }) + '\n')
+    if (args.json) await writeJson(process.stdout, { ...report(summary, args.weights, trainEval, valEval), saved: saved ?? null })
     else printHuman(summary, trainEval)
     if (saved && !args.json) process.stdout.write(`saved ${saved.path} (${saved.bytes} bytes)\n`)
     return summary.status === 'diverged' ? EXIT.diverged : summary.status === 'failed' ? EXIT.failed : EXIT.ok

@@ -1,15 +1,19 @@
 /**
  * The Electron shell: a secure window, native menu, IPC bound to the LabService. Everything
- * else lives in ./lab, which never imports electron.
+ * else lives in ./lab, which never imports electron. The renderer is served on its own
+ * torchlab:// origin (./appProtocol decides what is ours), never from file://.
  */
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, session, shell, type MenuItemConstructorOptions } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, protocol, session, shell, type MenuItemConstructorOptions } from 'electron'
 import fitWorkerPath from './lab/search/fitWorker?modulePath'
 import workerPath from './lab/train/worker?modulePath'
+import { APP_ENTRY, APP_SCHEME, appFileFor, isOwnPage as isOwnUrl } from './appProtocol'
 import { dispatch } from './lab/dispatch'
 import { LabService } from './lab/service'
 import { useBuiltWorkers } from './lab/train/workerThread'
-import { IPC_CHOOSE_PATH, IPC_EVENT, IPC_INVOKE, IPC_MENU, type MenuCommand, type PathPurpose } from '../shared/wire'
+import { contentType } from './staticFiles'
+import { eventForWire, IPC_CHOOSE_PATH, IPC_EVENT, IPC_INVOKE, IPC_MENU, type MenuCommand, type PathPurpose } from '../shared/wire'
 
 const CSP = [
   "default-src 'self'",
@@ -27,13 +31,26 @@ const CSP = [
 
 useBuiltWorkers({ train: workerPath, fit: fitWorkerPath })
 
+// before ready: a standard, secure scheme gets a real origin, so 'self' and origin checks mean it
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }])
+
 const resourcesDir = app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources')
+const rendererDir = join(import.meta.dirname, '../renderer')
+const devServer = process.env.ELECTRON_RENDERER_URL
 const service = new LabService({ resourcesDir })
 let window: BrowserWindow | undefined
 
-function isOwnPage(url: string): boolean {
-  const dev = process.env.ELECTRON_RENDERER_URL
-  return dev ? url.startsWith(dev) : url.startsWith('file://')
+const isOwnPage = (url: string): boolean => isOwnUrl(url, devServer)
+
+/** torchlab://app/<path> -> that file of the built renderer, with the CSP; nothing outside it */
+async function serveApp(request: Request): Promise<Response> {
+  const file = appFileFor(request.url, rendererDir)
+  if (!file) return new Response('forbidden', { status: 403 })
+  try {
+    return new Response(await readFile(file), { headers: { 'Content-Type': contentType(file), 'Content-Security-Policy': CSP, 'X-Content-Type-Options': 'nosniff' } })
+  } catch {
+    return new Response('not found', { status: 404 })
+  }
 }
 
 async function createWindow(): Promise<void> {
@@ -62,8 +79,7 @@ async function createWindow(): Promise<void> {
     if (!isOwnPage(url)) event.preventDefault()
   })
   window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
-  if (process.env.ELECTRON_RENDERER_URL) await window.loadURL(process.env.ELECTRON_RENDERER_URL)
-  else await window.loadFile(join(import.meta.dirname, '../renderer/index.html'))
+  await window.loadURL(devServer ?? APP_ENTRY)
 }
 
 const send = (command: MenuCommand) => () => window?.webContents.send(IPC_MENU, command)
@@ -115,6 +131,7 @@ function buildMenu(): void {
 app.enableSandbox()
 
 app.whenReady().then(async () => {
+  protocol.handle(APP_SCHEME, serveApp)
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } })
   })
@@ -125,7 +142,7 @@ app.whenReady().then(async () => {
     }
     return dispatch(service, method, args)
   })
-  service.onEvent((labEvent) => window?.webContents.send(IPC_EVENT, labEvent))
+  service.onEvent((labEvent) => window?.webContents.send(IPC_EVENT, eventForWire(labEvent)))
   ipcMain.handle(IPC_CHOOSE_PATH, (event, purpose: unknown, defaultName: unknown) => {
     if (!event.senderFrame || !isOwnPage(event.senderFrame.url) || typeof purpose !== 'string' || !(purpose in FILTERS)) return null
     return choosePath(purpose as PathPurpose, typeof defaultName === 'string' ? defaultName : undefined)

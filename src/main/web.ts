@@ -1,17 +1,18 @@
 /**
- * `npm run web`: the real renderer in a browser against the real LabService, for development
- * and end-to-end tests where the Electron binary cannot run. Prints the URL (with its token).
+ * `npm run web` (and `npm start` where Electron's binary is missing): the real renderer in a
+ * browser against the real LabService. Prints the URL (with its token).
  */
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { startBridge } from './bridge'
+import { removeUploadsAtExit, startBridge } from './bridge'
 import { LabService } from './lab/service'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const { values } = parseArgs({ options: { port: { type: 'string', default: '0' } } })
 const service = new LabService({ resourcesDir: join(root, 'resources'), settingsDir: process.env.TORCHLAB_CONFIG_DIR })
-const bridge = await startBridge(service, join(root, 'out', 'renderer'), Number(values.port))
+const bridge = await startBridge(service, join(root, 'out', 'renderer'), { port: Number(values.port) })
+removeUploadsAtExit(bridge)
 process.stdout.write(`TorchLab web harness: ${bridge.url}\n`)
 
 const shutdown = (): void => {

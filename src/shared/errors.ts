@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'CHECKPOINT_UNSAFE',
   'CHECKPOINT_UNSUPPORTED',
   'ENGINE_FAILED',
+  'TOO_LARGE',
   'INTERNAL',
 ] as const
 
@@ -53,11 +54,27 @@ export class LabError extends Error {
   }
 }
 
+/**
+ * A LabErrorInfo that crossed a structured clone (a worker's postMessage, IPC) arrives as a
+ * plain object, no longer a LabError: it is recognised by its shape so it keeps its words.
+ */
+export function isLabErrorInfo(value: unknown): value is LabErrorInfo {
+  if (typeof value !== 'object' || value === null) return false
+  const { code, message } = value as Record<string, unknown>
+  return typeof message === 'string' && (ERROR_CODES as readonly unknown[]).includes(code)
+}
+
+function messageIn(err: unknown): string {
+  if (err instanceof Error) return err.message
+  const message = (err as { message?: unknown } | null | undefined)?.message
+  return typeof message === 'string' ? message : String(err)
+}
+
 /** Turns anything thrown into an error a student can read; unknown faults keep only their message. */
 export function toErrorInfo(err: unknown): LabErrorInfo {
   if (err instanceof LabError) return err.info
-  const message = err instanceof Error ? err.message : String(err)
-  return { code: 'INTERNAL', message: `Something went wrong inside TorchLab: ${message}` }
+  if (isLabErrorInfo(err)) return err
+  return { code: 'INTERNAL', message: `Something went wrong inside TorchLab: ${messageIn(err)}` }
 }
 
 export function labError(code: ErrorCode, message: string, extra: Omit<LabErrorInfo, 'code' | 'message'> = {}): LabError {

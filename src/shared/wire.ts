@@ -36,6 +36,77 @@ export type LabWire = {
   [M in LabMethodName]: (...args: Parameters<LabApi[M]>) => Promise<Envelope<Awaited<ReturnType<LabApi[M]>>>>
 } & { onEvent(listener: (event: LabEvent) => void): () => void }
 
+/**
+ * The most one message may carry, either way: a request, an answer or an event. Chromium's IPC
+ * and a browser's WebSocket take far less than a 25M-parameter model's weights as JSON (over
+ * 400 MB, beyond V8's longest string), so nothing near that size is ever put in one message.
+ */
+export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+
+/**
+ * Whether a value would take more than `limit` bytes in a message (as JSON or a structured
+ * clone). Counts at least 8 bytes a number, so it stops early on a huge value: it never walks
+ * much more than limit / 8 numbers.
+ */
+export function exceedsMessageSize(value: unknown, limit = MAX_MESSAGE_BYTES): boolean {
+  let bytes = 0
+  const stack: unknown[] = [value]
+  while (stack.length) {
+    const v = stack.pop()
+    if (typeof v === 'string') bytes += v.length + 2
+    else if (ArrayBuffer.isView(v)) bytes += v.byteLength
+    else if (Array.isArray(v)) {
+      bytes += 1 + v.length
+      for (const item of v) stack.push(item)
+    } else if (typeof v === 'object' && v !== null) {
+      for (const [key, item] of Object.entries(v)) {
+        bytes += key.length + 4
+        stack.push(item)
+      }
+    } else bytes += 8
+    if (bytes > limit) return true
+  }
+  return false
+}
+
+/** What kind of JSON value a message held, for sentences about malformed requests. */
+export function kindOf(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'a list'
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`
+}
+
+export function tooLargeError(what: string): LabErrorInfo {
+  return {
+    code: 'TOO_LARGE',
+    message: `${what} is larger than the ${MAX_MESSAGE_BYTES / 1024 / 1024} MB TorchLab sends to the window at once; a model this size sends its weights whole. Save the run to a .pth file to keep them.`,
+  }
+}
+
+/**
+ * An event as it may be sent: one too large to carry whole (a finished run or search with a
+ * huge model's weights) is sent without them; the window asks for what it needs.
+ */
+export function eventForWire(event: LabEvent): LabEvent {
+  if (!exceedsMessageSize(event)) return event
+  switch (event.type) {
+    case 'finished':
+      return { type: 'status', runId: event.runId, status: event.summary.status }
+    case 'search-finished':
+      return { ...event, summary: { ...event.summary, refit: undefined } }
+    case 'progress':
+      return { ...event, epochs: event.epochs.map(({ params: _params, ...rest }) => rest), stepLosses: [] }
+    case 'search-progress':
+      return { ...event, row: { ...event.row, lossCurve: undefined } }
+    case 'status':
+      return event
+    default: {
+      const unknown: never = event
+      return unknown
+    }
+  }
+}
+
 export const IPC_INVOKE = 'lab:invoke'
 export const IPC_EVENT = 'lab:event'
 

@@ -45,6 +45,7 @@ export const TRAIN_OPTIONS = {
   engine: { type: 'string', default: 'auto' },
   backend: { type: 'string', default: 'auto' },
   json: { type: 'boolean', default: false },
+  weights: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const
 
@@ -168,4 +169,5 @@ export const TRAIN_HELP = `lab train — train a model on a CSV, as the course d
   --out FILE.pth [--checkpoint]         save the trained state_dict (or a full checkpoint)
   --engine auto|dense|tfjs              auto: the dense engine (plain loops, fastest for classroom sizes)
   --backend auto|tensorflow|wasm|cpu    tfjs's backend   --json  one JSON object on stdout
+  --weights                             with --json: the state_dict even of a large model (streamed)
 `

@@ -34,7 +34,7 @@ import { matchStateDict, stateDictFromJson, type StateDict } from './model/state
 import { exportPython as exportPythonScript } from './checkpoint/exportPy'
 import { openCheckpoint, saveRunFile } from './checkpoint/files'
 import { fromTorchOptimizer } from './checkpoint/torchOptimizer'
-import { atomicWrite } from './checkpoint/writePth'
+import { atomicWrite } from './files/atomicWrite'
 import type { OptimizerState } from './engine/engine'
 import { openSettings, type SettingsStore } from './settings'
 import { evaluateRun } from './train/evaluate'

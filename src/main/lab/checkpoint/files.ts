@@ -17,7 +17,8 @@ import { jsonToPy } from './pyValues'
 import { readPth } from './readPth'
 import { Tensor } from './tensor'
 import { toTorchOptimizer } from './torchOptimizer'
-import { atomicWrite, encodePth } from './writePth'
+import { atomicWrite } from '../files/atomicWrite'
+import { encodePth } from './writePth'
 
 /** Larger files would not fit a classroom machine's memory next to the app. */
 export const MAX_PTH_BYTES = 2 * 1024 ** 3

@@ -1,11 +1,8 @@
 /**
  * Writes .pth files that torch 1.13 and 2.x load with torch.load(..., weights_only=True):
  * <name>/data.pkl (protocol 2), <name>/data/<key>, <name>/version, <name>/byteorder, as
- * torch.save lays them out. Files are written to a temporary file beside the target, flushed,
- * then renamed over it, so a crash never leaves half a file where a good one was.
+ * torch.save lays them out. Writing them to disk is files/atomicWrite's job.
  */
-import { open, rename, rm } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
 import { labError } from '../../../shared/errors'
 import { Pickler } from './pickle/pickler'
 import type { PyValue } from './pickle/values'
@@ -70,24 +67,3 @@ function writeTensor(p: Pickler, tensor: Tensor, key: string): void {
   p.op(0x74) // TUPLE
   p.op(0x52) // REDUCE
 }
-
-export async function atomicWrite(path: string, data: Uint8Array | Uint8Array[]): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`)
-  try {
-    const handle = await open(temp, 'w')
-    try {
-      for (const part of Array.isArray(data) ? data : [data]) {
-        for (let written = 0; written < part.length; ) written += (await handle.write(part, written)).bytesWritten
-      }
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-    await rename(temp, path)
-  } catch (err) {
-    await rm(temp, { force: true })
-    const reason = err instanceof Error ? err.message : String(err)
-    throw labError('FILE_UNWRITABLE', `TorchLab could not save ${path}: ${reason}. The previous file, if any, is untouched.`)
-  }
-}
-

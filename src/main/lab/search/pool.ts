@@ -3,7 +3,7 @@
  * one. Cancelling terminates the workers at once; results already in are kept by the caller.
  */
 import type { Worker } from 'node:worker_threads'
-import type { LabErrorInfo } from '../../../shared/errors'
+import { LabError, labError, type LabErrorInfo } from '../../../shared/errors'
 import { startWorkerOf } from '../train/workerThread'
 import type { FitJob, FitResult } from './fit'
 
@@ -40,8 +40,10 @@ export class FitPool {
         worker.on('message', (reply: Reply) => {
           running--
           if ('error' in reply) {
+            // rejected before cancel() settles the run as done, so the failure is not lost; the
+            // worker's LabError arrives as a plain object and, rebuilt, keeps its code and sentence
+            reject(new LabError(reply.error))
             this.cancel()
-            reject(reply.error)
             return
           }
           onResult(reply.result)
@@ -49,8 +51,8 @@ export class FitPool {
           else next(worker)
         })
         worker.on('error', (err) => {
+          reject(labError('ENGINE_FAILED', `A search worker failed: ${err.message}`))
           this.cancel()
-          reject({ code: 'ENGINE_FAILED', message: `A search worker failed: ${err.message}` } satisfies LabErrorInfo)
         })
         next(worker)
       }

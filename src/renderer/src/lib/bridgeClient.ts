@@ -1,9 +1,19 @@
 /**
- * window.lab and window.labHost in a plain browser (the test and dev harness): LabApi over a
- * WebSocket to the real LabService; file choice by upload instead of native dialogs.
+ * window.lab and window.labHost in a plain browser (the test and dev harness, and `npm start`
+ * without Electron): LabApi over a WebSocket to the real LabService; file choice by upload
+ * instead of native dialogs. Every call settles: a request that cannot be sent, or whose
+ * socket closes, resolves to an error envelope with a sentence, never hangs.
  */
 import type { LabEvent } from '../../../shared/api'
-import { createWire, type Envelope, type LabHost, type LabWire } from '../../../shared/wire'
+import type { LabErrorInfo } from '../../../shared/errors'
+import { createWire, MAX_MESSAGE_BYTES, type Envelope, type LabHost, type LabWire } from '../../../shared/wire'
+
+/** Why the socket is gone, in words: 1009 is the server refusing a message over its size limit. */
+function closedError(code: number): LabErrorInfo {
+  return code === 1009
+    ? { code: 'TOO_LARGE', message: `A request was larger than the ${MAX_MESSAGE_BYTES / 1024 / 1024} MB the lab service takes, so it closed the connection. Reload the page to reconnect.` }
+    : { code: 'INTERNAL', message: 'The connection to the lab service closed. Restart it (npm start) and reload the page.' }
+}
 
 export async function connectBridge(): Promise<{ wire: LabWire; host: LabHost }> {
   const token = new URLSearchParams(location.search).get('token') ?? sessionStorage.getItem('torchlab-token') ?? ''
@@ -16,24 +26,31 @@ export async function connectBridge(): Promise<{ wire: LabWire; host: LabHost }>
   const pending = new Map<number, (envelope: Envelope<unknown>) => void>()
   const listeners = new Set<(event: LabEvent) => void>()
   let nextId = 1
+  let closed: LabErrorInfo | undefined
   socket.onmessage = (message) => {
-    const data = JSON.parse(String(message.data)) as { id?: number; envelope?: Envelope<unknown>; event?: LabEvent }
+    const data = JSON.parse(String(message.data)) as { id?: number | null; envelope?: Envelope<unknown>; event?: LabEvent }
     if (data.event) listeners.forEach((listener) => listener(data.event!))
-    else if (data.id !== undefined && data.envelope) {
+    else if (typeof data.id === 'number' && data.envelope) {
       pending.get(data.id)?.(data.envelope)
       pending.delete(data.id)
     }
   }
-  socket.onclose = () => {
-    for (const resolve of pending.values()) resolve({ ok: false, error: { code: 'INTERNAL', message: 'The connection to the lab service closed.' } })
+  socket.onclose = (event) => {
+    closed = closedError(event.code)
+    for (const resolve of pending.values()) resolve({ ok: false, error: closed })
     pending.clear()
   }
   const wire = createWire(
     (method, args) =>
       new Promise((resolve) => {
+        if (closed || socket.readyState !== WebSocket.OPEN) return resolve({ ok: false, error: closed ?? closedError(1006) })
         const id = nextId++
+        const text = JSON.stringify({ id, method, args })
+        if (text.length > MAX_MESSAGE_BYTES) {
+          return resolve({ ok: false, error: { code: 'TOO_LARGE', message: `This request to ${method} is larger than the ${MAX_MESSAGE_BYTES / 1024 / 1024} MB the lab service takes.` } })
+        }
         pending.set(id, resolve)
-        socket.send(JSON.stringify({ id, method, args }))
+        socket.send(text)
       }),
     (listener) => {
       listeners.add(listener)

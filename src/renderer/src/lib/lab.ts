@@ -1,6 +1,6 @@
 /** The renderer's only way to the lab: window.lab (preload or browser bridge), as a typed client. */
 import type { LabClient } from '../../../shared/api'
-import { LabError } from '../../../shared/errors'
+import { toErrorInfo } from '../../../shared/errors'
 import { clientFromWire, type LabHost, type LabWire } from '../../../shared/wire'
 
 declare global {
@@ -13,7 +13,7 @@ declare global {
 export const lab: LabClient = clientFromWire(window.lab)
 export const host: LabHost = window.labHost
 
-/** What to show a student for anything thrown: the lab's own sentence, never a stack. */
+/** What to show a student for anything thrown: its own sentence, never a stack. */
 export function messageOf(err: unknown): string {
-  return err instanceof LabError ? err.message : 'Something went wrong; please try again.'
+  return toErrorInfo(err).message
 }

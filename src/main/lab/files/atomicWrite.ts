@@ -1,0 +1,100 @@
+/**
+ * Every file TorchLab writes goes to a temporary file beside its target, is flushed, then
+ * renamed over it: a crash or a kill leaves either the old file or the new one, never half.
+ *
+ * Temporary names carry the writer's pid and a random part, so two saves never share one.
+ * Saves to one path in this process run one after another, so the last call's bytes win.
+ * A writer killed mid-save leaves its temporary file behind; the next save into that folder
+ * removes it, once it is provably nobody's: its writer no longer runs (or, for a pid the
+ * system has since reused, it has not been touched for an hour).
+ */
+import { randomBytes } from 'node:crypto'
+import { open, readdir, rename, rm, stat } from 'node:fs/promises'
+import { basename, dirname, join, resolve } from 'node:path'
+import { labError } from '../../../shared/errors'
+
+const SUFFIX = '.torchlab-tmp'
+const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{16}\.torchlab-tmp$/
+const ABANDONED_MS = 60 * 60 * 1000
+
+/** names of the temporary files this process is writing right now (unique by their random part, whatever the folder's spelling) */
+const live = new Set<string>()
+/** the last write queued for each target path */
+const queues = new Map<string, Promise<void>>()
+
+export function tempNameFor(path: string, pid = process.pid): string {
+  return join(dirname(path), `.${basename(path)}.${pid}.${randomBytes(8).toString('hex')}${SUFFIX}`)
+}
+
+/** The pid in one of our temporary names, or undefined when the name is not ours. */
+export function writerOf(name: string): number | undefined {
+  const match = TEMP_NAME.exec(name)
+  return match ? Number(match[1]) : undefined
+}
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    // EPERM: it runs, as another user
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** Removes our temporary files in `folder` that no live save is writing; returns what it removed. */
+export async function removeStaleTemps(folder: string, now = Date.now()): Promise<string[]> {
+  const names = await readdir(folder).catch(() => [] as string[])
+  const removed: string[] = []
+  for (const name of names) {
+    const pid = writerOf(name)
+    if (pid === undefined) continue
+    if (live.has(name)) continue
+    const path = join(folder, name)
+    if (pid !== process.pid && running(pid)) {
+      const modified = (await stat(path).catch(() => undefined))?.mtimeMs
+      if (modified === undefined || now - modified < ABANDONED_MS) continue
+    }
+    await rm(path, { force: true })
+    removed.push(path)
+  }
+  return removed
+}
+
+async function writeThenRename(path: string, parts: Uint8Array[]): Promise<void> {
+  // tidy first, so a folder full of debris has room for this file; tidying never fails a save
+  await removeStaleTemps(dirname(path)).catch(() => undefined)
+  const temp = tempNameFor(path)
+  live.add(basename(temp))
+  try {
+    const handle = await open(temp, 'wx')
+    try {
+      for (const part of parts) {
+        for (let written = 0; written < part.length; ) written += (await handle.write(part, written)).bytesWritten
+      }
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    await rename(temp, path)
+  } catch (err) {
+    await rm(temp, { force: true })
+    const reason = err instanceof Error ? err.message : String(err)
+    throw labError('FILE_UNWRITABLE', `TorchLab could not save ${path}: ${reason}. The previous file, if any, is untouched.`)
+  } finally {
+    live.delete(basename(temp))
+  }
+}
+
+export function atomicWrite(path: string, data: Uint8Array | Uint8Array[]): Promise<void> {
+  const key = resolve(path)
+  const parts = Array.isArray(data) ? data : [data]
+  const previous = queues.get(key) ?? Promise.resolve()
+  const mine = previous.catch(() => undefined).then(() => writeThenRename(path, parts))
+  queues.set(key, mine)
+  const forget = (): void => {
+    if (queues.get(key) === mine) queues.delete(key)
+  }
+  mine.then(forget, forget)
+  return mine
+}

@@ -1,0 +1,92 @@
+/**
+ * Every failure reaches the student as its own sentence: from a search's fit worker through the
+ * pool, from the service through the real bridge socket to the renderer's typed client, and
+ * across any structured clone (worker messages, IPC), where a LabError becomes a plain object.
+ */
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import { startBridge } from '../../src/main/bridge'
+import { initialStateDict } from '../../src/main/lab/model/init'
+import type { FitJob } from '../../src/main/lab/search/fit'
+import { FitPool } from '../../src/main/lab/search/pool'
+import { LabError, labError, toErrorInfo } from '../../src/shared/errors'
+import { resolveModel } from '../../src/shared/modelSpec'
+import { trainConfigSchema } from '../../src/shared/schemas'
+import { clientFromWire, createWire, type Envelope } from '../../src/shared/wire'
+import { createService, tempDir } from '../helpers/lab'
+
+describe('a fit worker’s error', () => {
+  it('rejects the pool’s run with the worker’s sentence (not lost, not [object Object])', async () => {
+    const model = resolveModel({ kind: 'linear' }, 1, 1)
+    const rows = { n: 4, x: Float32Array.of(1, 2, 3, 4), y: Float32Array.of(0, 1, 0, 1) }
+    // r2 cannot score a classifier: fit() refuses inside the worker thread
+    const job: FitJob = {
+      id: 0,
+      row: 0,
+      fold: 0,
+      model,
+      train: trainConfigSchema.parse({ optimizer: { name: 'SGD', lr: 0.01 }, epochs: 1, batchSize: 2, loss: 'BCEWithLogitsLoss' }),
+      initial: initialStateDict(model, 0),
+      data: { train: rows, test: rows, features: 1 },
+      task: 'binary',
+      scoring: 'r2',
+      engine: 'dense',
+      backend: 'auto',
+    }
+    const failure = await new FitPool(1).run([job], () => undefined).catch((err: unknown) => err)
+    expect(failure).toBeInstanceOf(LabError)
+    const info = toErrorInfo(failure)
+    expect(info).toEqual({ code: 'INTERNAL', message: 'Something went wrong inside TorchLab: r2 scores regression; use accuracy for classification' })
+  })
+})
+
+describe('a LabError that crossed a structured clone', () => {
+  it('keeps its code, sentence, row and column', () => {
+    const original = labError('CSV_BAD_NUMBER', 'Row 3 of column "wt" holds "abc", which is not a number.', { row: 3, column: 'wt' })
+    expect(toErrorInfo(structuredClone(original.info))).toEqual(original.info)
+  })
+  it('of any other kind keeps its message', () => {
+    expect(toErrorInfo({ message: 'the disk is full' }).message).toBe('Something went wrong inside TorchLab: the disk is full')
+    expect(toErrorInfo({ code: 'NOT_A_CODE', message: 'odd' }).code).toBe('INTERNAL')
+    expect(toErrorInfo(structuredClone(new TypeError('x is undefined'))).message).toBe('Something went wrong inside TorchLab: x is undefined')
+  })
+})
+
+describe('a service error over the bridge', () => {
+  const service = createService()
+  afterAll(() => service.dispose())
+
+  it('arrives in the renderer’s client as the same typed LabError', async () => {
+    const bridge = await startBridge(service, tempDir('torchlab-renderer-'))
+    const url = new URL(bridge.url)
+    const ws = new WebSocket(`ws://${url.host}/lab?token=${url.searchParams.get('token')}`, { headers: { origin: url.origin } })
+    await new Promise((resolve) => ws.once('open', resolve))
+    const pending = new Map<number, (e: Envelope<unknown>) => void>()
+    ws.on('message', (data) => {
+      const reply = JSON.parse(String(data)) as { id?: number; envelope?: Envelope<unknown> }
+      if (reply.id !== undefined && reply.envelope) pending.get(reply.id)?.(reply.envelope)
+    })
+    let nextId = 1
+    const client = clientFromWire(
+      createWire(
+        (method, args) =>
+          new Promise((resolve) => {
+            const id = nextId++
+            pending.set(id, resolve)
+            ws.send(JSON.stringify({ id, method, args }))
+          }),
+        () => () => undefined,
+      ),
+    )
+    const csv = join(tempDir('torchlab-errors-'), 'ragged.csv')
+    writeFileSync(csv, 'wt,mpg\n1,2\n3\n')
+    const parse = { delimiter: '', header: 'auto', decimal: '.', encoding: 'utf-8' } as const
+    const failure = await client.inspectCsv({ kind: 'file', path: csv }, parse).catch((err: unknown) => err)
+    expect(failure).toBeInstanceOf(LabError)
+    expect((failure as LabError).info).toMatchObject({ code: 'CSV_RAGGED_ROW', row: 2, message: expect.stringMatching(/^Row 2 has 1 values but the header has 2/) })
+    ws.close()
+    await bridge.close()
+  })
+})

@@ -1,0 +1,116 @@
+/**
+ * Saves to one path in one process never mix: each goes to its own temporary file and they
+ * land one after another, so the file is exactly one caller's bytes. Stale temporary files of
+ * ours are removed by the next save; a live writer's and anyone else's files are left alone.
+ */
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { saveRunFile, type RunToSave } from '../../src/main/lab/checkpoint/files'
+import { atomicWrite, tempNameFor, writerOf } from '../../src/main/lab/files/atomicWrite'
+import { createService, tempDir } from '../helpers/lab'
+import { python } from '../helpers/python'
+
+function run(value: number, layers: number): RunToSave {
+  const side = 300
+  return {
+    weights: Array.from({ length: layers }, (_, i) => [
+      { name: `${2 * i}.weight`, shape: [side, side], data: new Float32Array(side * side).fill(value + i) },
+      { name: `${2 * i}.bias`, shape: [side], data: new Float32Array(side).fill(value + i) },
+    ]).flat(),
+    optimizer: { name: 'SGD', lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false },
+    epoch: value,
+    loss: null,
+    meta: undefined as never,
+  }
+}
+
+describe('saves to one path', () => {
+  it('in flight together leave exactly the last caller’s file, which PyTorch loads', async () => {
+    const dir = tempDir('torchlab-concurrent-')
+    const path = join(dir, 'model.pth')
+    const runs = Array.from({ length: 8 }, (_, k) => run(10 * (k + 1), 6))
+    // each run saved alone under the same file name (the name is inside the archive), for comparison
+    const alone = await Promise.all(runs.map(async (r) => {
+      const own = join(tempDir('torchlab-alone-'), 'model.pth')
+      await saveRunFile(own, 'state_dict', r)
+      return readFileSync(own)
+    }))
+
+    const results = await Promise.allSettled(runs.map((r) => saveRunFile(path, 'state_dict', r)))
+    expect(results.every((r) => r.status === 'fulfilled')).toBe(true)
+    const final = readFileSync(path)
+    expect(alone.findIndex((bytes) => bytes.equals(final))).toBe(runs.length - 1)
+    expect(readdirSync(dir).filter((n) => writerOf(n) !== undefined)).toEqual([])
+
+    const loaded = await python<Record<string, number>>(`
+import torch
+sd = torch.load(INPUT, weights_only=True)
+print(json.dumps({k: float(v.flatten()[0]) for k, v in sd.items()}))`, path)
+    expect(loaded).toEqual(Object.fromEntries(runs.at(-1)!.weights.map((t) => [t.name, t.data[0]])))
+  })
+
+  it('from the service, for two finished runs, keep one run whole', async () => {
+    const service = createService()
+    const dir = tempDir('torchlab-concurrent-service-')
+    const path = join(dir, 'model.pth')
+    const start = (lr: number) =>
+      service.startTraining({
+        dataset: { source: { kind: 'bundled', name: 'cars' }, features: ['wt'], target: 'mpg' },
+        model: { kind: 'mlp', hidden: [{ units: 64, activation: 'ReLU' }] },
+        train: { optimizer: { name: 'SGD', lr }, epochs: 3, batchSize: 4 },
+      })
+    const ids = [(await start(0.001)).runId, (await start(0.002)).runId]
+    await Promise.all(ids.map((id) => service.waitForRun(id)))
+    const alone = await Promise.all(ids.map(async (runId) => {
+      const own = join(tempDir('torchlab-alone-'), 'model.pth')
+      await service.saveRun({ runId, path: own, kind: 'checkpoint' })
+      return readFileSync(own)
+    }))
+    expect(alone[0].equals(alone[1])).toBe(false)
+    for (let round = 0; round < 5; round++) {
+      await Promise.all(ids.map((runId) => service.saveRun({ runId, path, kind: 'checkpoint' })))
+      expect(alone.some((bytes) => bytes.equals(readFileSync(path)))).toBe(true)
+    }
+    service.dispose()
+  })
+})
+
+describe('stale temporary files', () => {
+  const sleeper = spawn('sleep', ['60'])
+  afterAll(() => {
+    sleeper.kill()
+  })
+
+  it('are removed on the next save when their writer is gone; live writers and other files are left alone', async () => {
+    const dir = tempDir('torchlab-stale-')
+    const path = join(dir, 'model.pth')
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString()
+    const deadWriters = [tempNameFor(path, Number(dead)), tempNameFor(join(dir, 'other.pth'), Number(dead))]
+    // left by an earlier process that happened to have this process's pid
+    const ownPidLeftover = tempNameFor(path)
+    const liveWriter = tempNameFor(path, sleeper.pid!)
+    const abandonedLive = tempNameFor(join(dir, 'old.pth'), sleeper.pid!)
+    const notOurs = [join(dir, '.model.pth.tmp'), join(dir, '.model.pth.123.abc.torchlab-tmp'), join(dir, 'notes.txt')]
+    for (const file of [...deadWriters, ownPidLeftover, liveWriter, abandonedLive, ...notOurs]) writeFileSync(file, 'partial')
+    const twoHoursAgo = (Date.now() - 2 * 3600_000) / 1000
+    utimesSync(abandonedLive, twoHoursAgo, twoHoursAgo)
+
+    await atomicWrite(path, new TextEncoder().encode('new'))
+
+    for (const gone of [...deadWriters, ownPidLeftover, abandonedLive]) expect(existsSync(gone), gone).toBe(false)
+    for (const kept of [liveWriter, ...notOurs]) expect(existsSync(kept), kept).toBe(true)
+    expect(readFileSync(path, 'utf8')).toBe('new')
+  })
+
+  it('never fail a save, and a failed save leaves the old file and no temporary file', async () => {
+    const dir = tempDir('torchlab-fail-')
+    const path = join(dir, 'model.pth')
+    await atomicWrite(path, new TextEncoder().encode('old'))
+    const err = await atomicWrite(join(dir, 'missing-folder', 'model.pth'), new Uint8Array(1)).catch((e: unknown) => e)
+    expect(err).toMatchObject({ info: { code: 'FILE_UNWRITABLE', message: expect.stringMatching(/could not save .*missing-folder.*previous file, if any, is untouched/) } })
+    expect(readFileSync(path, 'utf8')).toBe('old')
+    expect(readdirSync(dir)).toEqual(['model.pth'])
+  })
+})
