@@ -1,6 +1,14 @@
-/** What counts as a missing value and as a number in a CSV cell. */
+/** What counts as a missing value and as a number in a CSV cell, and how a cell is quoted back to a student. */
 const MISSING = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '?', '-'])
-const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/
+export const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/
+
+/**
+ * The largest magnitude a cell may hold: 2^64 ≈ 1.8e19, the square root of float32's largest value.
+ * Training runs in float32 and squares errors, so a larger value overflows the loss on the first
+ * step and the run "diverges" for a reason that has nothing to do with the learning rate. No
+ * measurement in a teaching data set comes near it; a cell beyond it is a typo or a broken file.
+ */
+export const NUMBER_LIMIT = 2 ** 64
 
 export function isMissing(cell: string): boolean {
   return MISSING.has(cell.trim().toLowerCase())
@@ -17,3 +25,19 @@ export function parseNumber(cell: string, decimal: '.' | ','): number {
   return NaN
 }
 
+/** true for infinities and for numbers too large to train on (NaN is not out of range: it is not a number) */
+export function outOfRange(value: number): boolean {
+  return Math.abs(value) >= NUMBER_LIMIT
+}
+
+const SHOWN_CHARS = 24
+
+/** A cell as a message quotes it: control characters escaped, a long cell cut short with its length. */
+export function shown(cell: string): string {
+  const escaped = (cell.length > SHOWN_CHARS ? cell.slice(0, SHOWN_CHARS) : cell).replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f\ufeff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  )
+  return cell.length > SHOWN_CHARS ? `"${escaped}…" (${cell.length.toLocaleString('en-US')} characters)` : `"${escaped}"`
+}
