@@ -11,6 +11,10 @@ export function delimiterName(delimiter: string): string {
   return delimiter === '\t' ? 'tab' : `"${delimiter}"`
 }
 
+/** the ways on, as each front door offers them */
+const SKIP_ROWS = 'skip the rows that do not fit ("Skip these rows" in the Data panel, --bad-rows skip for lab)'
+const AS_MISSING = 'read such cells as missing values ("Treat as missing" in the Data panel, --bad-cells missing for lab)'
+
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
 
 function raggedSentence(table: Table): string {
@@ -23,7 +27,7 @@ function raggedSentence(table: Table): string {
 }
 
 export function raggedError(table: Table): LabError {
-  return labError('CSV_RAGGED_ROW', `${raggedSentence(table)} Fix the file, or skip the rows that do not fit.`, { line: table.ragged!.first.line })
+  return labError('CSV_RAGGED_ROW', `${raggedSentence(table)} Fix the file, or ${SKIP_ROWS}.`, { line: table.ragged!.first.line })
 }
 
 export function raggedProblem(table: Table): CsvProblem | undefined {
@@ -59,7 +63,7 @@ export function refuseUnusable(column: Column, decimal: '.' | ','): void {
   if (!refusedUnusable(column)) return
   const u = column.unusable!
   const first = u.firstOutOfRange ?? u.first
-  throw labError('CSV_BAD_NUMBER', `${unusableSentence(column, decimal)} Fix the cell, or read cells that hold no usable number as missing values.`, {
+  throw labError('CSV_BAD_NUMBER', `${unusableSentence(column, decimal)} Fix the cell, or ${AS_MISSING}.`, {
     line: first.line,
     column: column.name,
   })
@@ -71,7 +75,7 @@ export function notNumericError(column: StringColumn, role: string): LabError {
   const where = bad ? `holds ${shown(bad.value)} on line ${bad.line}, which is not a number` : 'holds no numbers at all'
   const wayOn =
     column.nonNumbers !== undefined
-      ? ` ${plural(column.nonNumbers, 'cell')} of it ${column.nonNumbers === 1 ? 'is not a number' : 'are not numbers'}: fix ${column.nonNumbers === 1 ? 'it' : 'them'}, or read such cells as missing values.`
+      ? ` ${plural(column.nonNumbers, 'cell')} of it ${column.nonNumbers === 1 ? 'is not a number' : 'are not numbers'}: fix ${column.nonNumbers === 1 ? 'it' : 'them'}, or ${AS_MISSING}.`
       : ' Fix that cell or choose another column.'
   return labError('COLUMN_NOT_NUMERIC', `Column "${column.name}" ${where}, so it cannot be used as a ${role}.${wayOn}`, {
     column: column.name,
