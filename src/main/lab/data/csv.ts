@@ -19,8 +19,10 @@ const PREVIEW_ROWS = 20
 const RAGGED_LINES_KEPT = 10
 /** a header cell longer than this is data or a broken file, not a column name */
 const MAX_NAME_CHARS = 1000
+/** conventions are read from the lines within this many characters, so a huge cell further on is scanned once, not once per candidate */
+const SAMPLE_CHARS = 64 * 1024
 /** files larger than this try the one-pass numeric reader first */
-const FAST_PATH_CHARS = 64 * 1024
+const FAST_PATH_CHARS = SAMPLE_CHARS
 
 type Conventions = Pick<Table, 'delimiter' | 'header' | 'decimal' | 'decimalEvidence' | 'undecodableLine'>
 
@@ -119,8 +121,9 @@ export function parseCsv(text: string, parse: ParseOptionsInput): Table {
   const options = parseOptionsSchema.parse(parse)
   const clean = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
   if (clean.trim() === '') throw labError('CSV_EMPTY', 'The file is empty: there is nothing to import.')
-  const delimiter = options.delimiter || detectDelimiter(clean)
-  const sample = tokenize(clean, delimiter, SAMPLE_ROWS)
+  const sampleText = completeLines(clean, SAMPLE_CHARS)
+  const delimiter = options.delimiter || detectDelimiter(sampleText)
+  const sample = tokenize(sampleText, delimiter, SAMPLE_ROWS)
   const guess = options.decimal ? { decimal: options.decimal } : detectDecimal(sample.rows, delimiter)
   const bad = clean.indexOf('\ufffd')
   const conventions: Conventions = {
@@ -131,6 +134,13 @@ export function parseCsv(text: string, parse: ParseOptionsInput): Table {
     undecodableLine: bad < 0 ? undefined : 1 + breaksIn(clean, 0, bad),
   }
   return (clean.length > FAST_PATH_CHARS && parseLargeNumeric(clean, conventions)) || parseGeneral(clean, conventions, options)
+}
+
+/** the text up to the last line break within `chars` (all of it when shorter; the start of the first line when that is longer) */
+function completeLines(text: string, chars: number): string {
+  if (text.length <= chars) return text
+  const end = Math.max(text.lastIndexOf('\n', chars), text.lastIndexOf('\r', chars))
+  return text.slice(0, end > 0 ? end : chars)
 }
 
 function parseGeneral(text: string, conventions: Conventions, options: ParseOptions): Table {

@@ -1,5 +1,5 @@
 /** A file's conventions, read from its first rows: the delimiter, the decimal mark, whether it has a header. */
-import { NUMBER, parseNumber } from './cells'
+import { isNumberShape, parseNumber } from './cells'
 import { tokenize } from './tokenize'
 
 /** rows read to decide; enough to see past a title row or a few ragged lines */
@@ -67,7 +67,7 @@ export function detectDecimal(rows: string[][], delimiter: string): DecimalGuess
       if (COMMA_NUMBER.test(s)) {
         commas++
         evidence ??= s
-      } else if (s.includes('.') && NUMBER.test(s)) points++
+      } else if (s.includes('.') && isNumberShape(s)) points++
     }
   }
   return commas > points ? { decimal: ',', evidence } : { decimal: '.' }

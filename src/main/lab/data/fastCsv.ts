@@ -10,6 +10,8 @@ import type { NumericColumn } from './table'
 const DIGIT_0 = 48
 const NEWLINE = 10
 const RETURN = 13
+/** a longer cell is no number worth reading here: the general parser says what it is */
+const LONGEST_NUMBER_CHARS = 400
 
 export interface FastResult {
   columns: NumericColumn[]
@@ -94,6 +96,7 @@ export function parseNumericBody(text: string, start: number, names: string[], d
       } else {
         // anything unusual: let the cell end at the separator and judge its text
         while (!(c === sep || c === NEWLINE || c === RETURN || Number.isNaN(c))) c = text.charCodeAt(++i)
+        if (i - fieldStart > LONGEST_NUMBER_CHARS) return null
         const cell = text.slice(fieldStart, i)
         if (isMissing(cell)) {
           value = NaN
