@@ -26,20 +26,32 @@ const FAST_PATH_CHARS = SAMPLE_CHARS
 
 type Conventions = Pick<Table, 'delimiter' | 'header' | 'decimal' | 'decimalEvidence' | 'undecodableLine'>
 
-/** Duplicate names made unique exactly as pandas.read_csv does: wt, wt.1, wt.2 (and wt.1.1 if wt.1 was taken). */
+/**
+ * Duplicate names made unique exactly as pandas.read_csv's default (C) parser does: wt, wt.1, wt.2,
+ * skipping a suffix that another column of the header already has (a, a, a.1 -> a, a.2, a.1).
+ */
 export function uniqueNames(raw: string[]): string[] {
+  const names = [...raw]
+  const inHeader = new Map<string, number>()
+  for (const name of names) inHeader.set(name, (inHeader.get(name) ?? 0) + 1)
   const counts = new Map<string, number>()
-  return raw.map((name) => {
+  names.forEach((name, i) => {
     let unique = name
-    let count = counts.get(unique) ?? 0
+    let count = counts.get(name) ?? 0
     while (count > 0) {
-      counts.set(unique, count + 1)
-      unique = `${unique}.${count}`
-      count = counts.get(unique) ?? 0
+      counts.set(name, count + 1)
+      unique = `${name}.${count}`
+      count = inHeader.has(unique) ? count + 1 : (counts.get(unique) ?? 0)
+    }
+    if (unique !== name) {
+      names[i] = unique
+      if (inHeader.get(name) === 1) inHeader.delete(name)
+      else inHeader.set(name, inHeader.get(name)! - 1)
+      inHeader.set(unique, (inHeader.get(unique) ?? 0) + 1)
     }
     counts.set(unique, count + 1)
-    return unique
   })
+  return names
 }
 
 function headerNames(cells: string[], line: number): { names: string[]; renamed: Table['renamed'] } {
