@@ -191,6 +191,9 @@ describe('decimal commas', () => {
       expect(preview.notes).toContain('Decimal mark: a comma, detected from cells such as "2,62".')
       expect(preview.columns.map((c) => c.kind)).toEqual(['text', 'numeric', 'numeric'])
       expect(preview.columns[1]).toMatchObject({ min: 2.32, max: 3.46 })
+      // what was detected is written into the prepared spec, so a checkpoint saved from it reads the file the same way
+      const summary = await service.prepareDataset({ source: { kind: 'file', path }, features: ['wt'], target: 'mpg' })
+      expect(summary.spec.parse).toMatchObject({ delimiter: ';', decimal: ',' })
       const chosenPoint = await service.inspectCsv({ kind: 'file', path }, { decimal: '.' })
       expect(chosenPoint.columns[1].kind).not.toBe('numeric')
     } finally {

@@ -211,7 +211,8 @@ export function prepareData(table: Table, spec: DatasetSpec, loss: LossName): Pr
   const shown = downsample(rows.length).map((i) => rows[i])
   return {
     summary: {
-      spec,
+      // as read: a detected delimiter and decimal mark are written in, so a saved checkpoint (and the script exported from it) reads the file the same way
+      spec: { ...spec, parse: { ...spec.parse, delimiter: table.delimiter, decimal: table.decimal } },
       task,
       nTrain: train.length,
       nVal: val.length,

@@ -6,8 +6,10 @@ import { tokenize } from './tokenize'
 export const SAMPLE_ROWS = 50
 const DELIMITERS = [',', ';', '\t', '|'] as const
 
+type Delimiter = (typeof DELIMITERS)[number]
+
 interface Score {
-  delimiter: string
+  delimiter: Delimiter
   /** share of rows that have the most common number of cells */
   consistency: number
   /** share of cells that read as numbers with either decimal mark */
@@ -15,7 +17,7 @@ interface Score {
   width: number
 }
 
-function scoreOf(text: string, delimiter: string): Score | null {
+function scoreOf(text: string, delimiter: Delimiter): Score | null {
   const { rows } = tokenize(text, delimiter, SAMPLE_ROWS)
   const counts = new Map<number, number>()
   for (const r of rows) counts.set(r.length, (counts.get(r.length) ?? 0) + 1)
@@ -36,7 +38,7 @@ function scoreOf(text: string, delimiter: string): Score | null {
  * The delimiter that splits the most rows into the same number of cells. A tie (`1;2,5` splits
  * evenly both ways) goes to the one whose cells read as numbers, then to the wider split.
  */
-export function detectDelimiter(text: string): string {
+export function detectDelimiter(text: string): Delimiter {
   const scores = DELIMITERS.map((d) => scoreOf(text, d)).filter((s): s is Score => s !== null)
   const better = (a: Score, b: Score): Score =>
     b.consistency !== a.consistency ? (b.consistency > a.consistency ? b : a) : b.numeric !== a.numeric ? (b.numeric > a.numeric ? b : a) : b.width > a.width ? b : a

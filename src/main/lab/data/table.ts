@@ -1,5 +1,6 @@
 /** A parsed CSV held column by column; numeric columns live in typed arrays. */
 import type { ColumnKind } from '../../../shared/api'
+import type { ParseOptions } from '../../../shared/schemas'
 
 /** a cell as the file holds it, at the line an editor shows it on */
 export interface CellRef {
@@ -56,7 +57,7 @@ export interface RaggedRows {
 export interface Table {
   columns: Column[]
   rowCount: number
-  delimiter: string
+  delimiter: Exclude<ParseOptions['delimiter'], ''>
   header: boolean
   decimal: '.' | ','
   /** a cell that showed the decimal comma, when the mark was detected as one */
