@@ -30,6 +30,8 @@ describe('CSV flags', () => {
     [['--encoding', 'ebcdic'], 'Unknown --encoding "ebcdic". Choose utf-8, windows-1252, utf-16le or utf-16be.'],
     [['--header', 'maybe'], 'Unknown --header "maybe". Choose auto, yes or no.'],
     [['--bad-rows', 'drop'], 'Unknown --bad-rows "drop". Choose refuse or skip.'],
+    [['--header', 'constructor'], 'Unknown --header "constructor". Choose auto, yes or no.'],
+    [['--encoding', '__proto__'], 'Unknown --encoding "__proto__". Choose utf-8, windows-1252, utf-16le or utf-16be.'],
   ])('refuse %j with the choices', (argv, message) => {
     expect(() => parseOf(argv)).toThrow(LabError)
     expect(() => parseOf(argv)).toThrow(message)

@@ -36,7 +36,9 @@ const BAD_ROWS: Choices<ParseOptions['badRows']> = { refuse: 'refuse', skip: 'sk
 const BAD_CELLS: Choices<ParseOptions['badCells']> = { refuse: 'refuse', missing: 'missing' }
 
 function choose<T extends string>(flag: string, value: string, choices: Choices<T>, shown: string): T {
-  const found = choices[value.toLowerCase()]
+  const key = value.toLowerCase()
+  // own keys only: "constructor" or "__proto__" typed as a value must not reach Object.prototype
+  const found = Object.hasOwn(choices, key) ? choices[key] : undefined
   if (found === undefined) throw labError('INVALID_ARGUMENT', `Unknown --${flag} "${value}". Choose ${shown}.`)
   return found
 }
