@@ -107,7 +107,7 @@ function buildColumn(name: string, cells: string[], lines: ArrayLike<number>, de
       kind: 'numeric',
       values,
       missing: asMissing ? missing + unusable : missing,
-      unusable: { count: unusable, first, firstOutOfRange: firstRange, asMissing },
+      unusable: { count: unusable, first, asMissing },
     }
   }
   const strings = cells.map((c) => (isMissing(c) ? null : c.trim()))

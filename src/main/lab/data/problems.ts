@@ -16,10 +16,11 @@ const SKIP_ROWS = 'skip the rows that do not fit ("Skip these rows" in the Data 
 const AS_MISSING = 'read such cells as missing values ("Treat as missing" in the Data panel, --bad-cells missing for lab)'
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
+const lineList = (r: NonNullable<Table['ragged']>) => `${r.lines.join(', ')}${r.count > r.lines.length ? ', …' : ''}`
 
 function raggedSentence(table: Table): string {
   const r = table.ragged!
-  const others = r.count > 1 ? ` ${r.count} rows do not fit: lines ${r.lines.join(', ')}${r.count > r.lines.length ? ', …' : ''}.` : ''
+  const others = r.count > 1 ? ` ${r.count} rows do not fit: lines ${lineList(r)}.` : ''
   return (
     `Line ${r.first.line} has ${plural(r.first.cells, 'value')} but the ${table.header ? 'header has' : 'other rows have'} ${r.width}: ` +
     `check it for a missing or extra ${delimiterName(table.delimiter)}.${others}`
@@ -34,7 +35,7 @@ export function raggedProblem(table: Table): CsvProblem | undefined {
   const r = table.ragged
   if (!r) return undefined
   const message = r.skipped
-    ? `Skipped ${plural(r.count, 'row')} that ${r.count === 1 ? 'does' : 'do'} not have ${r.width} values: line${r.count === 1 ? '' : 's'} ${r.lines.join(', ')}${r.count > r.lines.length ? ', …' : ''}.`
+    ? `Skipped ${plural(r.count, 'row')} that ${r.count === 1 ? 'does' : 'do'} not have ${r.width} values: line${r.count === 1 ? '' : 's'} ${lineList(r)}.`
     : raggedSentence(table)
   return { count: r.count, message, accepted: r.skipped }
 }
@@ -48,9 +49,8 @@ function whyUnusable(value: string, decimal: '.' | ','): string {
 }
 
 function unusableSentence(column: NumericColumn, decimal: '.' | ','): string {
-  const u = column.unusable!
-  const first = u.firstOutOfRange && !u.asMissing ? u.firstOutOfRange : u.first
-  const all = u.count > 1 ? ` (${u.count} such cells)` : ''
+  const { count, first } = column.unusable!
+  const all = count > 1 ? ` (${count} such cells)` : ''
   return `Column "${column.name}" holds ${shown(first.value)} on line ${first.line}, ${whyUnusable(first.value, decimal)}${all}.`
 }
 
@@ -61,8 +61,7 @@ function refusedUnusable(column: Column): column is NumericColumn {
 /** A column used for training must not hold refused cells. */
 export function refuseUnusable(column: Column, decimal: '.' | ','): void {
   if (!refusedUnusable(column)) return
-  const u = column.unusable!
-  const first = u.firstOutOfRange ?? u.first
+  const { first } = column.unusable!
   throw labError('CSV_BAD_NUMBER', `${unusableSentence(column, decimal)} Fix the cell, or ${AS_MISSING}.`, {
     line: first.line,
     column: column.name,

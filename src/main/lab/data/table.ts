@@ -8,12 +8,10 @@ export interface CellRef {
   value: string
 }
 
-/** Cells of a number column that hold no usable number: text, or a value beyond NUMBER_LIMIT. */
+/** Cells of a number column that hold no usable number: values beyond NUMBER_LIMIT, and text when read as missing (refused, text makes the column text). */
 export interface UnusableCells {
   count: number
   first: CellRef
-  /** the first of them that is a number out of range, if any */
-  firstOutOfRange?: CellRef
   /** true: they read as missing (badCells 'missing'); false: the column is refused where it is used */
   asMissing: boolean
 }
