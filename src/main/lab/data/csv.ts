@@ -134,6 +134,16 @@ export function parseCsv(text: string, parse: ParseOptionsInput): Table {
   const clean = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
   if (clean.trim() === '') throw labError('CSV_EMPTY', 'The file is empty: there is nothing to import.')
   const sampleText = completeLines(clean, SAMPLE_CHARS)
+  const zero = sampleText.indexOf('\0')
+  if (zero >= 0) {
+    const line = 1 + breaksIn(clean, 0, zero)
+    throw labError(
+      'FILE_UNREADABLE',
+      `Line ${line} holds a zero byte, which CSV text never has: this looks like a binary file (a .pth, an .xlsx workbook, a zip) ` +
+        'or UTF-16 text read with another encoding. Save it as CSV, or choose the UTF-16 encoding.',
+      { line },
+    )
+  }
   const delimiter = options.delimiter || detectDelimiter(sampleText)
   const sample = tokenize(sampleText, delimiter, SAMPLE_ROWS)
   const guess = options.decimal ? { decimal: options.decimal } : detectDecimal(sample.rows, delimiter)
