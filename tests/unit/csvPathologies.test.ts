@@ -178,6 +178,16 @@ describe('duplicate column names', () => {
     }
   })
 
+  it('are names like any other, "__proto__" and "constructor" included', () => {
+    const table = parseCsv('__proto__,constructor,y\n1,,2\n,3,4\n5,6,7\n', {})
+    const data = prepareData(table, spec(['__proto__', 'constructor'], 'y', { missing: 'mean' }), 'MSELoss')
+    expect(Object.entries(data.summary.missing.filled)).toEqual([
+      ['__proto__', 1],
+      ['constructor', 1],
+    ])
+    expect(Array.from(data.train.x)).toEqual([1, 4.5, 3, 3, 5, 6])
+  })
+
   it('are renamed with a note in the preview, and each column keeps its own values', async () => {
     const service = createService()
     try {

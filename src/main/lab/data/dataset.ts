@@ -167,7 +167,8 @@ export function prepareData(table: Table, spec: DatasetSpec, loss: LossName): Pr
   if (rows.length === 0) throw labError('TOO_FEW_ROWS', 'No rows are left once rows with missing values are removed.')
 
   const { train, val } = splitIndices(rows, spec.valSplit, spec.splitSeed)
-  const filled: Record<string, number> = {}
+  // keyed by names from the file: no prototype, so a column named "__proto__" is counted like any other
+  const filled: Record<string, number> = Object.create(null)
   const fillValues = featureValues.map((values, j) => {
     if (spec.missing !== 'mean') return NaN
     const count = rows.filter((r) => Number.isNaN(values[r])).length
