@@ -60,18 +60,34 @@ export interface ColumnSummary {
   mean?: number
   /** categorical columns: up to 50 distinct values */
   levels?: string[]
-  /** first value that made a column non-numeric, for the wizard to show */
-  firstNonNumeric?: { row: number; value: string }
+  /** the first cell that is not a number, at its line in the file */
+  firstNonNumeric?: { line: number; value: string }
+  /** why the column has its type, or what became of its cells, as a sentence for the student */
+  note?: string
+}
+
+/** Something in the file that is refused until the student accepts the way on that the core offers. */
+export interface CsvProblem {
+  /** rows to skip, or cells to read as missing */
+  count: number
+  message: string
+  /** true once the parse options accept it (badRows 'skip', badCells 'missing') */
+  accepted: boolean
 }
 
 export interface CsvPreview {
   delimiter: string
   header: boolean
+  /** the decimal mark the numbers were read with: the chosen one, or the detected one */
   decimal: '.' | ','
   rowCount: number
   columns: ColumnSummary[]
   /** the first rows as text, at most 20 */
   rows: string[][]
+  /** what was detected or changed while reading, as sentences: the decimal mark, renamed duplicate names, unreadable bytes */
+  notes: string[]
+  /** rows that do not fit the header, and cells of number columns that hold no usable number */
+  problems: { raggedRows?: CsvProblem; badCells?: CsvProblem }
 }
 
 export type Task = 'regression' | 'binary' | 'multiclass'

@@ -34,6 +34,8 @@ export interface LabErrorInfo {
   message: string
   /** 1-based data row (the header is not counted) */
   row?: number
+  /** the line of a file, counted as an editor counts it (from 1, the header included) */
+  line?: number
   column?: string
   key?: string
   epoch?: number

@@ -32,14 +32,21 @@ export const parseOptionsSchema = z.object({
   /** empty: detect among , ; tab | */
   delimiter: z.enum(['', ',', ';', '\t', '|']).default(''),
   header: z.enum(['auto', 'yes', 'no']).default('auto'),
-  decimal: z.enum(['.', ',']).default('.'),
-  encoding: z.enum(['utf-8', 'windows-1252', 'utf-16le']).default('utf-8'),
+  /** empty: detect from the cells (2,62 against 2.62) */
+  decimal: z.enum(['', '.', ',']).default(''),
+  /** a byte order mark, or UTF-16's zero bytes, overrides this */
+  encoding: z.enum(['utf-8', 'windows-1252', 'utf-16le', 'utf-16be']).default('utf-8'),
+  /** rows whose number of values differs from the header's: refused (naming the line) or left out */
+  badRows: z.enum(['refuse', 'skip']).default('refuse'),
+  /** cells that hold no usable number in a column of numbers: refused where the column is used, or read as missing */
+  badCells: z.enum(['refuse', 'missing']).default('refuse'),
 })
 export type ParseOptions = z.infer<typeof parseOptionsSchema>
+export type ParseOptionsInput = z.input<typeof parseOptionsSchema>
 
 export const datasetSpecSchema = z.object({
   source: csvSourceSchema,
-  parse: parseOptionsSchema.default({ delimiter: '', header: 'auto', decimal: '.', encoding: 'utf-8' }),
+  parse: parseOptionsSchema.prefault({}),
   features: z.array(z.string().min(1)).min(1, 'Choose at least one feature column.'),
   target: z.string().min(1, 'Choose a target column.'),
   missing: z.enum(['drop', 'mean']).default('drop'),

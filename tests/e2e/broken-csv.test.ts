@@ -1,4 +1,4 @@
-/** A broken CSV in the real window: the student sees the row and column, and can fix the choice without starting over. */
+/** A broken CSV in the real window: the student sees the line and column, and can fix the choice without starting over. */
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -8,7 +8,7 @@ import { tempDir } from '../helpers/lab'
 const lab = useLab('broken-csv')
 
 describe('broken files in the import wizard', () => {
-  it('shows the ragged row, then the row and column of a bad number, and recovers when the choice changes', async () => {
+  it('shows the ragged line, then the line and column of a bad number, and recovers when the choice changes', async () => {
     const h = lab()
     const { page } = h
     const dir = tempDir('torchlab-e2e-csv-')
@@ -16,8 +16,8 @@ describe('broken files in the import wizard', () => {
     writeFileSync(ragged, 'wt,mpg,hp\n2.6,21,110\n2.9,21\n3.2,22.8,93\n')
     await page.fill('[data-testid="csv-path"]', ragged)
     await page.getByRole('button', { name: 'Open', exact: true }).click()
-    await expect.poll(() => page.textContent('[data-testid="data-error"]')).toContain('row 2')
-    expect(await page.textContent('[data-testid="data-error"]')).toContain('Row 2 has 2 values but the header has 3')
+    await expect.poll(() => page.textContent('[data-testid="problem-rows"]')).toContain('Line 3 has 2 values but the header has 3')
+    expect(await page.textContent('[data-testid="preview-info"]')).toContain('2 rows')
     await h.shot('1-ragged')
 
     const badNumber = join(dir, 'bad-number.csv')
@@ -28,8 +28,8 @@ describe('broken files in the import wizard', () => {
     await page.selectOption('[data-testid="decimal"]', ',')
     await page.selectOption('[data-testid="role-wt"]', 'feature')
     await page.selectOption('[data-testid="role-mpg"]', 'target')
-    await expect.poll(() => page.textContent('[data-testid="summary-error"]')).toContain('row 2, column “mpg”')
-    expect(await page.textContent('[data-testid="summary-error"]')).toContain('"twenty" in row 2')
+    await expect.poll(() => page.textContent('[data-testid="summary-error"]')).toContain('line 3, column “mpg”')
+    expect(await page.textContent('[data-testid="summary-error"]')).toContain('"twenty" on line 3')
     await h.shot('2-bad-number')
 
     // the student picks hp as the target instead: the wizard recovers without starting over

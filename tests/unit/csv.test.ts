@@ -76,7 +76,7 @@ describe('parseCsv', () => {
     const table = parseCsv('x,y\n1,2\n2,abc\n3,4\n', auto)
     const y = table.columns[1] as StringColumn
     expect(y.kind).not.toBe('numeric')
-    expect(y.firstNonNumeric).toEqual({ row: 2, value: 'abc' })
+    expect(y.firstNonNumeric).toEqual({ line: 3, value: 'abc' })
   })
 
   it('refuses an empty file', () => {
@@ -90,22 +90,22 @@ describe('parseCsv', () => {
     expect(err.message).toMatch(/no data rows/)
   })
 
-  it('names the ragged row', () => {
-    const err = errorOf(() => parseCsv('wt,mpg\n1,2\n3,4\n5\n6,7\n', auto))
-    expect(err.info).toMatchObject({ code: 'CSV_RAGGED_ROW', row: 3 })
-    expect(err.message).toMatch(/Row 3 has 1 values but the header has 2/)
+  it('keeps the rows that fit and names the line of the ragged one', () => {
+    const table = parseCsv('wt,mpg\n1,2\n3,4\n5\n6,7\n', auto)
+    expect(table.rowCount).toBe(3)
+    expect(table.ragged).toEqual({ count: 1, first: { line: 4, cells: 1 }, lines: [4], width: 2, skipped: false })
   })
 
   it('reports an unclosed quote', () => {
     const err = errorOf(() => parseCsv('a,b\n1,"2\n3,4\n', auto))
-    expect(err.info.code).toBe('CSV_RAGGED_ROW')
-    expect(err.message).toMatch(/quoted field/)
+    expect(err.info).toMatchObject({ code: 'CSV_RAGGED_ROW', line: 2 })
+    expect(err.message).toMatch(/quoted cell opens on line 2 and is never closed/)
   })
 })
 
 describe('the fast path for large numeric files', () => {
   // more than the 64 KB sample, so parseCsv takes the one-pass numeric reader
-  const cells = ['1.5', '-2', '3e2', '-0.25E-1', '.5', '7.', 'NA', '', '+4', '1234567.891', 'inf', '0']
+  const cells = ['1.5', '-2', '3e2', '-0.25E-1', '.5', '7.', 'NA', '', '+4', '1234567.891', '2.5e-3', '0']
   const rows = Array.from({ length: 6000 }, (_, i) => [cells[i % cells.length], cells[(i * 7) % cells.length], String(i)])
 
   it('reads the same numbers as the general parser would, with missing values counted', () => {
@@ -113,7 +113,7 @@ describe('the fast path for large numeric files', () => {
     expect(text.length).toBeGreaterThan(64 * 1024)
     const table = parseCsv(text, auto)
     expect(table.rowCount).toBe(6000)
-    const expected = (cell: string) => (cell === 'NA' || cell === '' ? NaN : cell === 'inf' ? Infinity : Number(cell))
+    const expected = (cell: string) => (cell === 'NA' || cell === '' ? NaN : Number(cell))
     for (const [j, column] of table.columns.entries()) {
       expect(column.kind).toBe('numeric')
       const values = (column as NumericColumn).values
@@ -122,12 +122,12 @@ describe('the fast path for large numeric files', () => {
     }
   })
 
-  it('falls back to the general parser for quotes or text, and still names a ragged row', () => {
+  it('falls back to the general parser for quotes or text, and still names the line of a ragged row', () => {
     const quoted = 'a,b\n' + rows.map((r) => `"${r[0]}",${r[2]}`).join('\n')
     expect(parseCsv(quoted, auto).rowCount).toBe(6000)
     const withText = 'a,b\n' + rows.map((r, i) => `${i === 5000 ? 'x' : r[2]},${r[2]}`).join('\n')
     expect(parseCsv(withText, auto).columns[0].kind).not.toBe('numeric')
     const ragged = 'a,b\n' + rows.map((r, i) => (i === 4321 ? r[2] : `${r[2]},${r[2]}`)).join('\n')
-    expect(() => parseCsv(ragged, auto)).toThrow(/Row 4322 has 1 values but the header has 2/)
+    expect(parseCsv(ragged, auto).ragged).toMatchObject({ count: 1, first: { line: 4323, cells: 1 } })
   })
 })

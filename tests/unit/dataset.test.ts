@@ -89,11 +89,15 @@ describe('prepareData', () => {
     expect(data.summary.missing.message).toMatch(/Filled 1 in "x" with the training mean/)
   })
 
-  it('names the row and column of a value that is not a number', () => {
-    const table = parseCsv('wt,mpg\n2.5,21\n3.1,abc\n', auto)
-    const info = codeOf(() => prepareData(table, spec({ features: ['wt'], target: 'mpg' }), 'MSELoss'))
-    expect(info).toMatchObject({ code: 'COLUMN_NOT_NUMERIC', row: 2, column: 'mpg' })
-    expect(info.message).toMatch(/"abc" in row 2/)
+  it('names the line and column of a value that is not a number, and offers to read it as missing', () => {
+    const text = 'wt,mpg\n2.5,21\n3.1,abc\n2.8,19\n'
+    const info = codeOf(() => prepareData(parseCsv(text, auto), spec({ features: ['wt'], target: 'mpg' }), 'MSELoss'))
+    expect(info).toMatchObject({ code: 'COLUMN_NOT_NUMERIC', line: 3, column: 'mpg' })
+    expect(info.message).toMatch(/holds "abc" on line 3, which is not a number.*1 cell of it is not a number: fix it, or read such cells as missing values/)
+    const forgiven = parseCsv(text, { badCells: 'missing' })
+    const data = prepareData(forgiven, spec({ features: ['wt'], target: 'mpg' }), 'MSELoss')
+    expect(Array.from(data.train.y)).toEqual([21, 19])
+    expect(data.summary.missing.message).toMatch(/Dropped 1 row/)
   })
 
   it('says which columns exist when the target is missing', () => {

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util'
 import { labError } from '../../shared/errors'
 import { SCORINGS, SEARCH_PARAMS, type SearchConfigInput } from '../../shared/schemas'
 import { parseGrid } from '../../shared/searchGrid'
+import { CSV_HELP } from './csvArgs'
 import { TRAIN_OPTIONS, trainRequestFromArgs } from './trainArgs'
 
 export const SEARCH_OPTIONS = {
@@ -60,8 +61,8 @@ export function searchConfigFromArgv(argv: string[]): { config: SearchConfigInpu
 
 export const SEARCH_HELP = `lab search — grid or random search with k-fold cross-validation (as skorch + GridSearchCV)
 
-  the data, model and training options of lab train (defaults here: --batch-size 128, shuffled, --epochs 100)
-  --grid NAME=v1,v2,…      repeat for each hyperparameter: ${SEARCH_PARAMS.join(', ')}
+  the data, model and training options of lab train (defaults here: --batch-size 128, shuffled, --epochs 100), such as
+${CSV_HELP}  --grid NAME=v1,v2,…      repeat for each hyperparameter: ${SEARCH_PARAMS.join(', ')}
                            (hidden sizes as 16 or 16x16)
   --cv 3                   folds: KFold for regression, StratifiedKFold for classification
   --scoring ${SCORINGS.join('|')}

@@ -18,9 +18,11 @@ import {
   type TrainRequestInput,
 } from '../../shared/schemas'
 import { labError } from '../../shared/errors'
+import { CSV_HELP, CSV_OPTIONS, parseOptionsFromArgs } from './csvArgs'
 
 export const TRAIN_OPTIONS = {
   data: { type: 'string', default: 'cars' },
+  ...CSV_OPTIONS,
   x: { type: 'string' },
   y: { type: 'string' },
   model: { type: 'string', default: 'linear' },
@@ -133,6 +135,7 @@ export function trainRequestFromArgs(args: TrainArgs): TrainRequestInput {
   return {
     dataset: {
       source: isBundled ? { kind: 'bundled', name: args.data as BundledDatasetName } : { kind: 'file', path: args.data },
+      parse: parseOptionsFromArgs(args),
       features,
       target,
       missing,
@@ -158,7 +161,7 @@ export function trainRequestFromArgs(args: TrainArgs): TrainRequestInput {
 export const TRAIN_HELP = `lab train — train a model on a CSV, as the course does in PyTorch
 
   --data PATH|cars|iris|diabetes|wine   data set (default cars)
-  --x COLS --y COL                      feature columns (comma list) and target
+${CSV_HELP}  --x COLS --y COL                      feature columns (comma list) and target
   --model linear|mlp  --hidden 16,16  --activation relu|sigmoid|tanh|leakyrelu|elu|gelu
   --loss mse|l1|huber|bce|cross_entropy
   --optimizer sgd|adam|adamw|rmsprop  --lr 0.02  --momentum 0  --weight-decay 0

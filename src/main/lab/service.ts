@@ -25,6 +25,7 @@ import type { CsvSource, LossName, ModelSpec, ParseOptions, Settings, TrainReque
 import { BUNDLED } from './data/bundled'
 import { parseCsv } from './data/csv'
 import { prepareData, type PreparedData } from './data/dataset'
+import { previewOf } from './data/preview'
 import { readCsvText, sourcePath } from './data/source'
 import type { Table } from './data/table'
 import type { BackendPreference } from './engine/tfjs/backend'
@@ -112,30 +113,7 @@ export class LabService implements LabClient {
 
   async inspectCsv(...args: unknown[]): Promise<CsvPreview> {
     const [source, parse] = validate(LAB_METHODS.inspectCsv, args, 'CSV request')
-    const table = await this.loadTable(source, parse)
-    return {
-      delimiter: table.delimiter,
-      header: table.header,
-      decimal: table.decimal,
-      rowCount: table.rowCount,
-      rows: table.preview,
-      columns: table.columns.map((c) => {
-        if (c.kind !== 'numeric') {
-          const levels = [...new Set(c.values.filter((v): v is string => v !== null))]
-          return { name: c.name, kind: c.kind, missing: c.missing, levels: levels.slice(0, 50), firstNonNumeric: c.firstNonNumeric }
-        }
-        let min = Infinity
-        let max = -Infinity
-        let sum = 0
-        for (const v of c.values) {
-          if (Number.isNaN(v)) continue
-          min = Math.min(min, v)
-          max = Math.max(max, v)
-          sum += v
-        }
-        return { name: c.name, kind: c.kind, missing: c.missing, min, max, mean: sum / (c.values.length - c.missing) }
-      }),
-    }
+    return previewOf(await this.loadTable(source, parse))
   }
 
   private async prepare(request: Pick<TrainRequest, 'dataset'>, loss: LossName): Promise<PreparedData> {

@@ -1,61 +1,84 @@
 /**
- * CSV text -> Table. papaparse does the tokenising (quotes, CRLF, delimiter guessing);
- * this module decides the header, the column types and what counts as a number.
+ * CSV text -> Table. tokenize.ts splits cells and numbers lines, detect.ts reads the file's
+ * conventions; this module decides the header, the column types and what counts as a number.
+ * What is wrong in a file (rows that do not fit the header, cells that hold no usable number) is
+ * recorded in the Table with its line, so the preview can show it and offer a way on; whether
+ * to refuse it is decided where the data is used (dataset.ts), by the parse options.
  */
-import Papa from 'papaparse'
-import type { ParseOptions } from '../../../shared/schemas'
+import { parseOptionsSchema, type ParseOptions, type ParseOptionsInput } from '../../../shared/schemas'
 import { labError } from '../../../shared/errors'
-import { isMissing, parseNumber } from './cells'
+import { isMissing, outOfRange, parseNumber } from './cells'
+import { detectDecimal, detectDelimiter, detectHeader, SAMPLE_ROWS } from './detect'
 import { parseNumericBody } from './fastCsv'
-import type { Column, Table } from './table'
+import { delimiterName } from './problems'
+import type { CellRef, Column, RaggedRows, Table } from './table'
+import { breaksIn, tokenize } from './tokenize'
 
 const MAX_LEVELS = 50
 const PREVIEW_ROWS = 20
+const RAGGED_LINES_KEPT = 10
+/** a header cell longer than this is data or a broken file, not a column name */
+const MAX_NAME_CHARS = 1000
+/** conventions are read from the lines within this many characters, so a huge cell further on is scanned once, not once per candidate */
+const SAMPLE_CHARS = 64 * 1024
+/** files larger than this try the one-pass numeric reader first */
+const FAST_PATH_CHARS = SAMPLE_CHARS
 
-function tokenize(text: string, delimiter: string): { rows: string[][]; delimiter: string } {
-  const result = Papa.parse<string[]>(text, {
-    delimiter,
-    delimitersToGuess: [',', ';', '\t', '|'],
-    skipEmptyLines: 'greedy',
-    header: false,
-    dynamicTyping: false,
+type Conventions = Pick<Table, 'delimiter' | 'header' | 'decimal' | 'decimalEvidence' | 'undecodableLine'>
+
+/**
+ * Duplicate names made unique exactly as pandas.read_csv's default (C) parser does: wt, wt.1, wt.2,
+ * skipping a suffix that another column of the header already has (a, a, a.1 -> a, a.2, a.1).
+ */
+export function uniqueNames(raw: string[]): string[] {
+  const names = [...raw]
+  const inHeader = new Map<string, number>()
+  for (const name of names) inHeader.set(name, (inHeader.get(name) ?? 0) + 1)
+  const counts = new Map<string, number>()
+  names.forEach((name, i) => {
+    let unique = name
+    let count = counts.get(name) ?? 0
+    while (count > 0) {
+      counts.set(name, count + 1)
+      unique = `${name}.${count}`
+      count = inHeader.has(unique) ? count + 1 : (counts.get(unique) ?? 0)
+    }
+    if (unique !== name) {
+      names[i] = unique
+      if (inHeader.get(name) === 1) inHeader.delete(name)
+      else inHeader.set(name, inHeader.get(name)! - 1)
+      inHeader.set(unique, (inHeader.get(unique) ?? 0) + 1)
+    }
+    counts.set(unique, count + 1)
   })
-  const quoteError = result.errors.find((e) => e.type === 'Quotes')
-  if (quoteError) {
-    throw labError('CSV_RAGGED_ROW', `A quoted field is never closed near row ${(quoteError.row ?? 0) + 1}. Check the quotes in the file.`, {
-      row: (quoteError.row ?? 0) + 1,
-    })
-  }
-  return { rows: result.data, delimiter: result.meta.delimiter }
+  return names
 }
 
-/** A header row is one whose cells are all text where the rows below hold numbers somewhere. */
-function detectHeader(rows: string[][], decimal: '.' | ','): boolean {
-  const first = rows[0]
-  if (rows.length < 2) return first.every((c) => Number.isNaN(parseNumber(c, decimal)))
-  const firstAllText = first.every((c) => c.trim() !== '' && Number.isNaN(parseNumber(c, decimal)))
-  if (!firstAllText) return false
-  const sample = rows.slice(1, 50)
-  const someNumericColumn = first.some((_, j) => sample.some((r) => r[j] !== undefined && !Number.isNaN(parseNumber(r[j], decimal))))
-  const allTextColumns = first.every((_, j) => sample.every((r) => r[j] === undefined || Number.isNaN(parseNumber(r[j], decimal))))
-  return someNumericColumn || (allTextColumns && new Set(first).size === first.length)
-}
-
-function uniqueNames(raw: string[]): string[] {
-  const seen = new Map<string, number>()
-  return raw.map((name, j) => {
-    const base = name.trim() || `column ${j + 1}`
-    const count = seen.get(base) ?? 0
-    seen.set(base, count + 1)
-    return count === 0 ? base : `${base}.${count}`
+function headerNames(cells: string[], line: number): { names: string[]; renamed: Table['renamed'] } {
+  const raw = cells.map((c, j) => {
+    const name = c.trim()
+    if (name.length > MAX_NAME_CHARS) {
+      throw labError(
+        'FILE_UNREADABLE',
+        `Column ${j + 1}'s name on line ${line} is ${name.length.toLocaleString('en-US')} characters long, which is not a column name. ` +
+          'If the first line holds data, choose no header row.',
+        { line },
+      )
+    }
+    return name || `column ${j + 1}`
   })
+  const names = uniqueNames(raw)
+  return { names, renamed: names.flatMap((to, j) => (to === raw[j] ? [] : [{ from: raw[j], to }])) }
 }
 
-function buildColumn(name: string, cells: string[], decimal: '.' | ','): Column {
+function buildColumn(name: string, cells: string[], lines: ArrayLike<number>, decimal: '.' | ',', badCells: ParseOptions['badCells']): Column {
   const n = cells.length
   const values = new Float64Array(n)
   let missing = 0
-  let firstNonNumeric: { row: number; value: string } | undefined
+  let texts = 0
+  let ranged = 0
+  let firstText: CellRef | undefined
+  let firstRange: CellRef | undefined
   for (let i = 0; i < n; i++) {
     const cell = cells[i]
     if (isMissing(cell)) {
@@ -65,75 +88,164 @@ function buildColumn(name: string, cells: string[], decimal: '.' | ','): Column 
     }
     const v = parseNumber(cell, decimal)
     if (Number.isNaN(v)) {
-      firstNonNumeric = { row: i + 1, value: cell }
-      break
+      texts++
+      firstText ??= { line: lines[i], value: cell }
+    } else if (outOfRange(v)) {
+      ranged++
+      firstRange ??= { line: lines[i], value: cell }
     }
-    values[i] = v
+    values[i] = Number.isNaN(v) || outOfRange(v) ? NaN : v
   }
-  if (!firstNonNumeric && missing < n) return { name, kind: 'numeric', values, missing }
+  const numberLike = n - missing - texts
+  const asMissing = badCells === 'missing'
+  if (numberLike > 0 && (texts === 0 || (asMissing && numberLike >= texts))) {
+    const unusable = texts + ranged
+    if (unusable === 0) return { name, kind: 'numeric', values, missing }
+    const first = firstText && (!firstRange || firstText.line <= firstRange.line) ? firstText : firstRange!
+    return {
+      name,
+      kind: 'numeric',
+      values,
+      missing: asMissing ? missing + unusable : missing,
+      unusable: { count: unusable, first, asMissing },
+    }
+  }
   const strings = cells.map((c) => (isMissing(c) ? null : c.trim()))
   const levels = new Set(strings.filter((s): s is string => s !== null))
   const kind = levels.size <= MAX_LEVELS && levels.size <= Math.max(2, n / 2) ? 'categorical' : 'text'
-  return { name, kind, values: strings, missing: strings.filter((s) => s === null).length, firstNonNumeric }
+  return {
+    name,
+    kind,
+    values: strings,
+    missing,
+    firstNonNumeric: firstText,
+    ...(numberLike > 0 && numberLike >= texts ? { nonNumbers: texts } : {}),
+  }
 }
 
-/** the first lines, for detecting the delimiter and the header without tokenising a large file */
-const SAMPLE_CHARS = 64 * 1024
+function mostCommonWidth(rows: string[][]): number {
+  const counts = new Map<number, number>()
+  for (const r of rows) counts.set(r.length, (counts.get(r.length) ?? 0) + 1)
+  return [...counts].reduce((a, b) => (b[1] > a[1] ? b : a))[0]
+}
 
-export function parseCsv(text: string, options: ParseOptions): Table {
+export function parseCsv(text: string, parse: ParseOptionsInput): Table {
+  const options = parseOptionsSchema.parse(parse)
   const clean = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
   if (clean.trim() === '') throw labError('CSV_EMPTY', 'The file is empty: there is nothing to import.')
-  if (clean.length > SAMPLE_CHARS) {
-    const fast = parseLargeNumeric(clean, options)
-    if (fast) return fast
+  const sampleText = completeLines(clean, SAMPLE_CHARS)
+  const zero = sampleText.indexOf('\0')
+  if (zero >= 0) {
+    const line = 1 + breaksIn(clean, 0, zero)
+    throw labError(
+      'FILE_UNREADABLE',
+      `Line ${line} holds a zero byte, which CSV text never has: this looks like a binary file (a .pth, an .xlsx workbook, a zip) ` +
+        'or UTF-16 text read with another encoding. Save it as CSV, or choose the UTF-16 encoding.',
+      { line },
+    )
   }
-  const { rows, delimiter } = tokenize(clean, options.delimiter)
+  const delimiter = options.delimiter || detectDelimiter(sampleText)
+  const sample = tokenize(sampleText, delimiter, SAMPLE_ROWS)
+  const guess = options.decimal ? { decimal: options.decimal } : detectDecimal(sample.rows, delimiter)
+  const bad = clean.indexOf('\ufffd')
+  const conventions: Conventions = {
+    delimiter,
+    decimal: guess.decimal,
+    decimalEvidence: guess.evidence,
+    header: sample.rows.length > 0 && (options.header === 'auto' ? detectHeader(sample.rows, guess.decimal) : options.header === 'yes'),
+    undecodableLine: bad < 0 ? undefined : 1 + breaksIn(clean, 0, bad),
+  }
+  return (clean.length > FAST_PATH_CHARS && parseLargeNumeric(clean, conventions)) || parseGeneral(clean, conventions, options)
+}
+
+/** the text up to the last line break within `chars` (all of it when shorter; the start of the first line when that is longer) */
+function completeLines(text: string, chars: number): string {
+  if (text.length <= chars) return text
+  const end = Math.max(text.lastIndexOf('\n', chars), text.lastIndexOf('\r', chars))
+  return text.slice(0, end > 0 ? end : chars)
+}
+
+function parseGeneral(text: string, conventions: Conventions, options: ParseOptions): Table {
+  const { delimiter, header } = conventions
+  const { rows, lines, unclosedQuoteLine } = tokenize(text, delimiter)
+  if (unclosedQuoteLine !== undefined) {
+    throw labError(
+      'CSV_RAGGED_ROW',
+      `A quoted cell opens on line ${unclosedQuoteLine} and is never closed, so everything after it would be one cell. Check the quotes on that line.`,
+      { line: unclosedQuoteLine },
+    )
+  }
   if (rows.length === 0) throw labError('CSV_EMPTY', 'The file is empty: there is nothing to import.')
-  const header = options.header === 'auto' ? detectHeader(rows, options.decimal) : options.header === 'yes'
-  const width = rows[0].length
-  const names = header ? uniqueNames(rows[0]) : rows[0].map((_, j) => `column ${j + 1}`)
-  const body = header ? rows.slice(1) : rows
-  if (body.length === 0) {
-    throw labError('CSV_NO_ROWS', 'The file has a header row but no data rows below it.')
+  const named = header ? headerNames(rows[0], lines[0]) : undefined
+  const start = header ? 1 : 0
+  if (rows.length === start) {
+    throw labError('CSV_NO_ROWS', `The file has a header row (line ${lines[0]}) but no data rows below it.`, { line: lines[0] })
   }
-  for (let i = 0; i < body.length; i++) {
-    if (body[i].length !== width) {
-      const row = i + 1
-      throw labError(
-        'CSV_RAGGED_ROW',
-        `Row ${row} has ${body[i].length} values but the ${header ? 'header has' : 'first row has'} ${width}. ` +
-          `Check that row for a missing or extra "${delimiter === '\t' ? 'tab' : delimiter}".`,
-        { row },
-      )
+  const width = named ? named.names.length : mostCommonWidth(rows)
+  const kept: number[] = []
+  let ragged: RaggedRows | null = null
+  for (let i = start; i < rows.length; i++) {
+    if (rows[i].length === width) {
+      kept.push(i)
+      continue
     }
+    ragged ??= { count: 0, first: { line: lines[i], cells: rows[i].length }, lines: [], width, skipped: options.badRows === 'skip' }
+    ragged.count++
+    if (ragged.lines.length < RAGGED_LINES_KEPT) ragged.lines.push(lines[i])
   }
+  if (kept.length === 0) {
+    const first = ragged!.first
+    throw labError(
+      'CSV_RAGGED_ROW',
+      `None of the ${ragged!.count} rows has the ${width} values of the ${header ? `header (line ${lines[0]})` : 'first row'}: line ${first.line} has ${first.cells}. ` +
+        `Check the delimiter; the file was read with ${delimiterName(delimiter)}.`,
+      { line: first.line },
+    )
+  }
+  const names = named?.names ?? Array.from({ length: width }, (_, j) => `column ${j + 1}`)
+  const keptLines = Int32Array.from(kept, (i) => lines[i])
   const columns = names.map((name, j) =>
     buildColumn(
       name,
-      body.map((r) => r[j]),
-      options.decimal,
+      kept.map((i) => rows[i][j]),
+      keptLines,
+      conventions.decimal,
+      options.badCells,
     ),
   )
-  return { columns, rowCount: body.length, delimiter, header, decimal: options.decimal, preview: body.slice(0, PREVIEW_ROWS) }
-}
-
-/** A large all-numeric file without quotes, read in one pass; null when it needs the general parser. */
-function parseLargeNumeric(text: string, options: ParseOptions): Table | null {
-  const sampleEnd = text.lastIndexOf('\n', SAMPLE_CHARS)
-  if (sampleEnd <= 0) return null
-  const sample = tokenize(text.slice(0, sampleEnd), options.delimiter)
-  if (sample.rows.length < 2) return null
-  const header = options.header === 'auto' ? detectHeader(sample.rows, options.decimal) : options.header === 'yes'
-  const names = header ? uniqueNames(sample.rows[0]) : sample.rows[0].map((_, j) => `column ${j + 1}`)
-  const bodyStart = header ? text.indexOf('\n') + 1 : 0
-  const result = parseNumericBody(text, bodyStart, names, sample.delimiter, options.decimal)
-  if (!result || result.rowCount === 0) return null
   return {
-    columns: result.columns,
-    rowCount: result.rowCount,
-    delimiter: sample.delimiter,
-    header,
-    decimal: options.decimal,
-    preview: (header ? sample.rows.slice(1) : sample.rows).slice(0, PREVIEW_ROWS),
+    ...conventions,
+    columns,
+    rowCount: kept.length,
+    renamed: named?.renamed ?? [],
+    ragged,
+    preview: kept.slice(0, PREVIEW_ROWS).map((i) => rows[i].map(previewCell)),
   }
 }
+
+/** Preview cells travel to the window: a 100 MB cell must not. */
+const PREVIEW_CELL_CHARS = 200
+function previewCell(cell: string): string {
+  return cell.length > PREVIEW_CELL_CHARS ? `${cell.slice(0, PREVIEW_CELL_CHARS)}…` : cell
+}
+
+/** A large all-numeric file without quotes, read in one pass; null when anything needs the general parser. */
+function parseLargeNumeric(text: string, conventions: Conventions): Table | null {
+  const { delimiter, header, decimal } = conventions
+  const head = tokenize(text, delimiter, 1)
+  if (head.rows.length === 0) return null
+  const named = header ? headerNames(head.rows[0], head.lines[0]) : undefined
+  const names = named?.names ?? head.rows[0].map((_, j) => `column ${j + 1}`)
+  const result = parseNumericBody(text, header ? head.end : 0, names, delimiter, decimal)
+  if (!result) return null
+  const previewRows = tokenize(text.slice(header ? head.end : 0), delimiter, PREVIEW_ROWS).rows
+  return {
+    ...conventions,
+    columns: result.columns,
+    rowCount: result.rowCount,
+    renamed: named?.renamed ?? [],
+    ragged: null,
+    preview: previewRows.map((r) => r.map(previewCell)),
+  }
+}
+

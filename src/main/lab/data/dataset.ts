@@ -8,6 +8,7 @@ import type { DatasetSpec, LossName } from '../../../shared/schemas'
 import { labError } from '../../../shared/errors'
 import { downsample } from './downsample'
 import { createRng, permutation, STREAM } from './rng'
+import { notNumericError, raggedError, refuseUnusable } from './problems'
 import { findColumn, type Column, type Table } from './table'
 
 /** Rows stored row-major: x is [n, features], y is [n, 1] (a value, a 0/1 label or a class index) */
@@ -40,15 +41,10 @@ function requireColumn(table: Table, name: string, role: string): Column {
   return column
 }
 
-function numericValues(column: Column, role: string): Float64Array {
-  if (column.kind === 'numeric') return column.values
-  const bad = column.firstNonNumeric
-  const where = bad ? `"${bad.value}" in row ${bad.row}` : 'no numbers at all'
-  throw labError(
-    'COLUMN_NOT_NUMERIC',
-    `Column "${column.name}" has ${where}, which is not a number, so it cannot be used as a ${role}. Fix that cell or choose another column.`,
-    { column: column.name, row: bad?.row },
-  )
+function numericValues(column: Column, role: string, decimal: '.' | ','): Float64Array {
+  if (column.kind !== 'numeric') throw notNumericError(column, role)
+  refuseUnusable(column, decimal)
+  return column.values
 }
 
 interface Labels {
@@ -147,10 +143,12 @@ export function prepareData(table: Table, spec: DatasetSpec, loss: LossName): Pr
       column: spec.target,
     })
   }
-  const featureValues = spec.features.map((name) => numericValues(requireColumn(table, name, 'feature'), 'feature'))
+  if (table.ragged && !table.ragged.skipped) throw raggedError(table)
+  const featureValues = spec.features.map((name) => numericValues(requireColumn(table, name, 'feature'), 'feature', table.decimal))
   const targetColumn = requireColumn(table, spec.target, 'target')
+  refuseUnusable(targetColumn, table.decimal)
   const labels = task === 'regression' ? undefined : encodeLabels(targetColumn, task)
-  const target = labels ? labels.codes : numericValues(targetColumn, 'target')
+  const target = labels ? labels.codes : numericValues(targetColumn, 'target', table.decimal)
 
   const rows: number[] = []
   let targetDropped = 0
@@ -169,7 +167,8 @@ export function prepareData(table: Table, spec: DatasetSpec, loss: LossName): Pr
   if (rows.length === 0) throw labError('TOO_FEW_ROWS', 'No rows are left once rows with missing values are removed.')
 
   const { train, val } = splitIndices(rows, spec.valSplit, spec.splitSeed)
-  const filled: Record<string, number> = {}
+  // keyed by names from the file: no prototype, so a column named "__proto__" is counted like any other
+  const filled: Record<string, number> = Object.create(null)
   const fillValues = featureValues.map((values, j) => {
     if (spec.missing !== 'mean') return NaN
     const count = rows.filter((r) => Number.isNaN(values[r])).length
@@ -213,7 +212,8 @@ export function prepareData(table: Table, spec: DatasetSpec, loss: LossName): Pr
   const shown = downsample(rows.length).map((i) => rows[i])
   return {
     summary: {
-      spec,
+      // as read: a detected delimiter and decimal mark are written in, so a saved checkpoint (and the script exported from it) reads the file the same way
+      spec: { ...spec, parse: { ...spec.parse, delimiter: table.delimiter, decimal: table.decimal } },
       task,
       nTrain: train.length,
       nVal: val.length,

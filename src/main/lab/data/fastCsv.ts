@@ -1,15 +1,17 @@
 /**
  * The fast path for the common large CSV: no quotes, every column numeric. One pass over the
  * text's character codes, numbers parsed in place into Float64Arrays, no string per cell.
- * Returns null as soon as the file needs the general parser (a quote, a text cell).
+ * Returns null as soon as the file needs the general parser, which names lines and records what
+ * is wrong: a quote, a text cell, a number out of range, a row of the wrong width.
  */
-import { labError } from '../../../shared/errors'
-import { isMissing, parseNumber } from './cells'
+import { isMissing, outOfRange, parseNumber } from './cells'
 import type { NumericColumn } from './table'
 
 const DIGIT_0 = 48
 const NEWLINE = 10
 const RETURN = 13
+/** a longer cell is no number worth reading here: the general parser says what it is */
+const LONGEST_NUMBER_CHARS = 400
 
 export interface FastResult {
   columns: NumericColumn[]
@@ -89,17 +91,19 @@ export function parseNumericBody(text: string, start: number, names: string[], d
       if (digits > 0 && atEnd && digits <= 15 && Math.abs(scale + exponent) <= 22) {
         const e = scale + exponent
         value = e >= 0 ? mantissa * 10 ** e : mantissa / 10 ** -e
+        if (outOfRange(value)) return null
         if (negative) value = -value
       } else {
         // anything unusual: let the cell end at the separator and judge its text
         while (!(c === sep || c === NEWLINE || c === RETURN || Number.isNaN(c))) c = text.charCodeAt(++i)
+        if (i - fieldStart > LONGEST_NUMBER_CHARS) return null
         const cell = text.slice(fieldStart, i)
         if (isMissing(cell)) {
           value = NaN
           if (field < width) missing[field]++
         } else {
           value = parseNumber(cell, decimal)
-          if (Number.isNaN(value)) return null
+          if (Number.isNaN(value) || outOfRange(value)) return null
         }
       }
       if (field < width) values[field][row] = value
@@ -113,11 +117,7 @@ export function parseNumericBody(text: string, start: number, names: string[], d
       break
     }
     row++
-    if (field !== width) {
-      throw labError('CSV_RAGGED_ROW', `Row ${row} has ${field} values but the header has ${width}. Check that row for a missing or extra "${delimiter === '\t' ? 'tab' : delimiter}".`, {
-        row,
-      })
-    }
+    if (field !== width) return null
   }
   // a column with no value at all is not numeric: the general parser types it
   if (missing.some((m) => m === row)) return null

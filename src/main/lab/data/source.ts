@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { CsvSource, ParseOptions } from '../../../shared/schemas'
 import { LabError, labError } from '../../../shared/errors'
+import { decodeCsv } from './encoding'
 
 /** Larger files would not fit the lab's in-memory tables on a classroom machine. */
 export const MAX_CSV_BYTES = 1024 * 1024 * 1024
@@ -27,7 +28,7 @@ export async function readCsvText(path: string, encoding: ParseOptions['encoding
     throw labError('FILE_UNREADABLE', `${path} is ${(size / 2 ** 30).toFixed(1)} GB; TorchLab opens CSV files up to 1 GB.`)
   }
   try {
-    return new TextDecoder(encoding).decode(await readFile(path))
+    return decodeCsv(await readFile(path), encoding)
   } catch (err) {
     throw labError('FILE_UNREADABLE', `TorchLab cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`)
   }

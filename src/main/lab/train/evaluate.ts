@@ -1,11 +1,21 @@
 /** Metrics of a finished run on its training or validation split, with least squares beside them. */
 import type { Evaluation } from '../../../shared/api'
-import { labError } from '../../../shared/errors'
+import { LabError, labError } from '../../../shared/errors'
 import type { PreparedData } from '../data/dataset'
 import { downsample } from '../data/downsample'
 import { classificationMetrics, decide, regressionMetrics } from './metrics'
-import { leastSquares } from './ols'
+import { leastSquares, type OlsFit } from './ols'
 import type { TrainingRun } from './run'
+
+/** Least squares is a reference beside the trained weights: where it has no answer (fewer rows than weights, collinear features) the run's own metrics still stand. */
+function referenceFit(data: PreparedData, d: number): OlsFit | undefined {
+  try {
+    return leastSquares(data.train.x, data.train.y, data.train.n, d)
+  } catch (err) {
+    if (LabError.is(err)) return undefined
+    throw err
+  }
+}
 
 export async function evaluateRun(run: TrainingRun, data: PreparedData, split: 'train' | 'validation'): Promise<Evaluation> {
   const set = split === 'train' ? data.train : data.val
@@ -20,16 +30,17 @@ export async function evaluateRun(run: TrainingRun, data: PreparedData, split: '
   const base = { runId: run.runId, split, task: summary.task }
 
   if (summary.task === 'regression') {
-    const fit = leastSquares(data.train.x, data.train.y, data.train.n, d)
-    const olsPredicted = Float64Array.from({ length: set.n }, (_, i) => {
-      let s = fit.intercept
-      for (let j = 0; j < d; j++) s += fit.coef[j] * set.x[i * d + j]
-      return s
-    })
+    const fit = referenceFit(data, d)
+    const olsPredicted = (f: OlsFit) =>
+      Float64Array.from({ length: set.n }, (_, i) => {
+        let s = f.intercept
+        for (let j = 0; j < d; j++) s += f.coef[j] * set.x[i * d + j]
+        return s
+      })
     return {
       ...base,
       regression: regressionMetrics(set.y, output),
-      ols: { ...fit, metrics: regressionMetrics(set.y, olsPredicted) },
+      ols: fit && { ...fit, metrics: regressionMetrics(set.y, olsPredicted(fit)) },
       points: { x: picks.map(firstFeature), actual: picks.map((i) => set.y[i]), predicted: picks.map((i) => output[i]) },
     }
   }

@@ -25,6 +25,7 @@ import type {
   TrainConfig,
   TrainConfigInput,
 } from '../../../shared/schemas'
+import { parseOptionsSchema } from '../../../shared/schemas'
 import { lab, messageOf } from './lab'
 
 export type Role = 'feature' | 'target' | 'ignore'
@@ -70,7 +71,7 @@ class LabState {
   datasets = $state<BundledDataset[]>([])
 
   source = $state<CsvSource>({ kind: 'bundled', name: 'cars' })
-  parse = $state<ParseOptions>({ delimiter: '', header: 'auto', decimal: '.', encoding: 'utf-8' })
+  parse = $state<ParseOptions>(parseOptionsSchema.parse({}))
   preview = $state<CsvPreview | null>(null)
   dataError = $state<LabErrorInfo | null>(null)
   roles = $state<Record<string, Role>>({})

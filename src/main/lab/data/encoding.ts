@@ -1,0 +1,42 @@
+/**
+ * Which encoding a CSV's bytes are in. A byte order mark is certain and wins over the chosen
+ * encoding (as browsers decide); without one, UTF-16 shows itself by a zero in every other byte
+ * of text that is mostly ASCII, which no UTF-8 or Windows-1252 CSV has.
+ */
+import type { ParseOptions } from '../../../shared/schemas'
+
+type Encoding = ParseOptions['encoding']
+
+const SNIFF_BYTES = 4096
+
+function byBom(bytes: Uint8Array): Encoding | undefined {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return 'utf-8'
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le'
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be'
+  return undefined
+}
+
+function byZeroBytes(bytes: Uint8Array): Encoding | undefined {
+  const pairs = Math.floor(Math.min(bytes.length, SNIFF_BYTES) / 2)
+  if (pairs < 2) return undefined
+  let evenZeros = 0
+  let oddZeros = 0
+  for (let k = 0; k < pairs; k++) {
+    if (bytes[2 * k] === 0) evenZeros++
+    if (bytes[2 * k + 1] === 0) oddZeros++
+  }
+  const most = 0.7 * pairs
+  const few = 0.05 * pairs
+  if (oddZeros >= most && evenZeros <= few) return 'utf-16le'
+  if (evenZeros >= most && oddZeros <= few) return 'utf-16be'
+  return undefined
+}
+
+export function sniffEncoding(bytes: Uint8Array, chosen: Encoding): Encoding {
+  return byBom(bytes) ?? (chosen === 'utf-8' ? byZeroBytes(bytes) : undefined) ?? chosen
+}
+
+/** Bytes -> text; bytes the encoding cannot read become U+FFFD, which the parser reports by line. */
+export function decodeCsv(bytes: Uint8Array, chosen: Encoding): string {
+  return new TextDecoder(sniffEncoding(bytes, chosen)).decode(bytes)
+}
