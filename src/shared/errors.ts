@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'CHECKPOINT_UNSAFE',
   'CHECKPOINT_UNSUPPORTED',
   'ENGINE_FAILED',
+  'LESSON_INVALID',
   'INTERNAL',
 ] as const
 
@@ -37,6 +38,8 @@ export interface LabErrorInfo {
   key?: string
   epoch?: number
   step?: number
+  /** 1-based line of a text file such as a lesson */
+  line?: number
 }
 
 export class LabError extends Error {

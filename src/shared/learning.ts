@@ -7,7 +7,9 @@ import { z } from 'zod'
 import {
   datasetSpecSchema,
   modelArchSchema,
+  LOSSES,
   SCORINGS,
+  optimizerSpecSchema,
   SEARCH_PARAMS,
   searchValueSchema,
   trainConfigSchema,
@@ -131,7 +133,22 @@ export interface GraphResult {
 export const LESSON_FORMAT = 1
 
 const runBase = { id: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'A run id is lower-case letters, digits, - or _, starting with a letter.') }
-const trainOverrides = { model: modelArchSchema.optional(), train: trainConfigSchema.partial().optional() }
+/** what a run changes in the lesson's setup: only the keys it names (no defaults, which would overwrite the setup) */
+const trainOverrides = {
+  model: modelArchSchema.optional(),
+  train: z
+    .object({
+      loss: z.enum(LOSSES).optional(),
+      optimizer: optimizerSpecSchema.optional(),
+      epochs: trainConfigSchema.shape.epochs.optional(),
+      batchSize: trainConfigSchema.shape.batchSize.optional(),
+      shuffle: z.boolean().optional(),
+      dropLast: z.boolean().optional(),
+      seed: seed.optional(),
+    })
+    .strict()
+    .optional(),
+}
 
 export const lessonRunSchema = z.discriminatedUnion('kind', [
   z.object({ ...runBase, kind: z.literal('train'), ...trainOverrides }).strict(),
