@@ -19,9 +19,10 @@ export const SEARCH_OPTIONS = {
   random: { type: 'string' },
   'n-jobs': { type: 'string' },
   csv: { type: 'string' },
+  'export-py': { type: 'string' },
 } as const
 
-export function searchConfigFromArgv(argv: string[]): { config: SearchConfigInput; json: boolean; csv?: string; help: boolean } {
+export function searchConfigFromArgv(argv: string[]): { config: SearchConfigInput; json: boolean; csv?: string; exportPy?: string; help: boolean } {
   let values
   try {
     values = parseArgs({ args: argv, options: SEARCH_OPTIONS, strict: true, allowPositionals: false }).values
@@ -54,6 +55,7 @@ export function searchConfigFromArgv(argv: string[]): { config: SearchConfigInpu
     },
     json: values.json,
     csv: values.csv,
+    exportPy: values['export-py'],
     help: values.help,
   }
 }
@@ -68,4 +70,5 @@ export const SEARCH_HELP = `lab search — grid or random search with k-fold cro
   --random N               N random settings instead of the full grid (lr log-uniform)
   --n-jobs N               parallel fits (default: one per core)
   --no-shuffle  --csv FILE  --json
+  --export-py FILE         write the search as skorch + GridSearchCV code instead of running it
 `
