@@ -15,7 +15,8 @@ export function parseLesson(text: string, source: string): Lesson {
   const result = lessonSchema.safeParse(located.value)
   if (result.success) return result.data
   const problems = result.error.issues.slice(0, 3).map((issue) => {
-    const line = located.lineOf(issue.path)
+    // an unknown key (often a typo) is on its own line, not on its object's
+    const line = located.lineOf(issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path)
     const where = issue.path.length ? `${issue.path.join('.')}: ` : ''
     return { line, text: `line ${line}: ${where}${issue.message}` }
   })
