@@ -110,7 +110,7 @@ MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-"}
 
 def number(cell):
     cell = cell.strip()
-    return float("nan") if cell.lower() in MISSING else float(cell.replace(",", ".") if ${py(input.decimal === ',')} else cell)
+    return float("nan") if cell.lower() in MISSING else float(${input.decimal === ',' ? 'cell.replace(",", ".")' : 'cell'})
 
 
 with open(CSV_PATH, newline="", encoding="utf-8-sig") as f:
