@@ -142,6 +142,15 @@ print(json.dumps({'initial': initial, 'steps': out[:INPUT['steps']]}))
 })
 
 describe('lab step from the command line', () => {
+  it('reads lab train options with its own parser and refuses what makes no sense for stepping', () => {
+    const { request } = stepRequestFromArgv(['--lr', '0.05', '--batch-size', '4', '--steps', '3'])
+    expect(request).toMatchObject({ kind: 'module', steps: 3, request: { train: { batchSize: 4, optimizer: { lr: 0.05 } } } })
+    expect(() => stepRequestFromArgv(['--scratch', '--model', 'mlp'])).toThrow(/one-weight line/)
+    expect(() => stepRequestFromArgv(['--steps', '2.5'])).toThrow(/--steps must be a whole number, not "2.5"/)
+    expect(() => stepRequestFromArgv(['--scratch', '--w', '1'])).toThrow(/Give both --w and --b/)
+    expect(() => stepRequestFromArgv(['--out', 'x.pth'])).toThrow(/Unknown option '--out'/)
+  })
+
   it('prints the documented JSON and refuses bad options with a message', async () => {
     const run = promisify(execFile)
     const { stdout } = await run('npx', ['tsx', 'src/main/cli.ts', 'step', '--steps', '2', '--json'], { cwd: ROOT })

@@ -42,6 +42,7 @@ export function stepRequestFromArgv(argv: string[]): { request: StepRequestInput
   const steps = numberOption('steps', values.steps, true)
   const common = { json: values.json, help: values.help }
   if (!values.scratch) return { request: { kind: 'module', request: train, steps }, ...common }
+  if (train.model.kind !== 'linear') throw labError('INVALID_ARGUMENT', 'The from-scratch run is the one-weight line x·w + b; leave out --model mlp, or drop --scratch to step an MLP.')
   const dtype = SCRATCH_DTYPES.find((d) => d === values.dtype)
   if (!dtype) throw labError('INVALID_ARGUMENT', `Unknown --dtype "${values.dtype}". Choose float32 or float64.`)
   if ((values.w === undefined) !== (values.b === undefined)) throw labError('INVALID_ARGUMENT', 'Give both --w and --b to start from chosen values, or neither for torch.rand.')
