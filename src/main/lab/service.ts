@@ -396,8 +396,9 @@ export class LabService implements LabClient {
       },
       tempDir: () => mkdtemp(join(tmpdir(), 'torchlab-lesson-')),
     })
+    // progress is kept before answering, so a panel that reads the settings next sees it
     const progress = (await this.getSettings().catch(() => undefined))?.lessonProgress ?? {}
-    void this.rememberSettings({ lessonProgress: { ...progress, [lesson.id]: { passed: report.passed, checkedAt: new Date().toISOString() } } })
+    await this.rememberSettings({ lessonProgress: { ...progress, [lesson.id]: { passed: report.passed, checkedAt: new Date().toISOString() } } })
     return report
   }
 
