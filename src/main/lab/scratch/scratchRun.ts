@@ -40,7 +40,7 @@ export interface ScratchStep {
 
 const identity = (v: number): number => v
 
-export function rounding(dtype: ScratchDtype): (v: number) => number {
+function rounding(dtype: ScratchDtype): (v: number) => number {
   return dtype === 'float32' ? Math.fround : identity
 }
 

@@ -5,7 +5,7 @@ import { initialWeights, scratchSteps, type ScratchData, type ScratchStep } from
 const n = (v: number): string => String(Number(v.toPrecision(6)))
 const paren = (v: number): string => (v < 0 ? `(${n(v)})` : n(v))
 
-export function scratchPhases(s: ScratchStep, lr: number): ScratchPhases {
+function scratchPhases(s: ScratchStep, lr: number): ScratchPhases {
   const diff = s.prediction - s.y
   return {
     x: s.x,
