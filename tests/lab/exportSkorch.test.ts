@@ -40,7 +40,7 @@ describe('lab search --export-py', () => {
     expect(ours.bestParams).toEqual({ lr: 0.05, epochs: 500 })
     expect(skorch.params).toEqual({ lr: ours.bestParams!.lr, max_epochs: ours.bestParams!.epochs })
     expect(Math.abs(skorch.score - ours.bestScore!)).toBeLessThan(0.05)
-  }, 180_000)
+  }, 600_000)
 
   it('a classifier with scaling and a searched hidden size becomes a Pipeline that skorch runs', async () => {
     const argv = ['--data', 'iris', '--model', 'mlp', '--hidden', '8', '--activation', 'tanh', '--scale', 'standard', '--optimizer', 'adam', '--lr', '0.05', '--epochs', '5', '--grid', 'hidden=4,8x8', '--cv', '2']
@@ -51,7 +51,7 @@ describe('lab search --export-py', () => {
     expect(script).toMatch(/"net__module__hidden": \[\(4,\), \(8, 8,\)\]/)
     const { params } = await runScript(path)
     expect(Object.keys(params)).toEqual(['net__module__hidden'])
-  }, 120_000)
+  }, 300_000)
 
   it('refuses a search it cannot write, with a message', async () => {
     const argv = ['--x', 'weight', '--grid', 'lr=0.1']

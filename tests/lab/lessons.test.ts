@@ -31,7 +31,7 @@ describe('the bundled lessons', () => {
       for (const c of report.checks) expect(c.passed, `${c.label}: got ${c.got}, expected ${c.expected}`).toBe(true)
       expect(report.passed).toBe(true)
       expect(report.checks.length).toBeGreaterThan(0)
-    }, 120_000)
+    }, 300_000)
   }
 
   it('the DataLoader lesson gives −5.7225 / 36.6935 and the grid-search lesson lr 0.05 with 500 epochs', () => {
@@ -121,7 +121,7 @@ describe("a teacher's lesson file", () => {
     expect(report.passed).toBe(false)
     expect(report.checks[0]).toMatchObject({ passed: false, expected: 'within 0.1 of 3' })
     expect(typeof report.checks[0].got).toBe('number')
-  }, 60_000)
+  }, 300_000)
 
   it('a JSON syntax error names its line', async () => {
     const text = JSON.stringify(teacherLesson, null, 2).replace('"tasks": [', '"tasks": [,')
