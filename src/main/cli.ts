@@ -4,6 +4,9 @@
  *   lab search [options] --grid lr=0.02,0.05 --grid epochs=10,200   (lab search --help)
  *   lab inspect FILE.pth [--json] [--values]
  *   lab export-py FILE.pth --out model.py
+ *   lab step [train options | --scratch] --steps N     (lab step --help)
+ *   lab graph [train options | --scratch]               (lab graph --help)
+ *   lab lessons; lab lesson ID|FILE.json [--check]
  */
 import { dirname, join } from 'node:path'
 import { readFile } from 'node:fs/promises'
@@ -16,6 +19,8 @@ import { writeJson } from './cli/jsonStream'
 import { progressBar } from './cli/progress'
 import { SEARCH_HELP, searchConfigFromArgv } from './cli/searchArgs'
 import { parseTrainArgv, TRAIN_HELP, trainRequestFromArgs } from './cli/trainArgs'
+import { GRAPH_HELP, graphRequestFromArgv, STEP_HELP, stepRequestFromArgv } from './cli/stepArgs'
+import { LESSON_HELP, lessonArgv } from './cli/lessonArgs'
 import { LabService } from './lab/service'
 
 const EXIT = { ok: 0, failed: 1, badInput: 2, diverged: 3 } as const
@@ -123,12 +128,17 @@ async function train(argv: string[]): Promise<number> {
 }
 
 async function search(argv: string[]): Promise<number> {
-  const { config, json, csv, help } = searchConfigFromArgv(argv)
+  const { config, json, csv, exportPy, help } = searchConfigFromArgv(argv)
   if (help) {
     process.stdout.write(SEARCH_HELP)
     return EXIT.ok
   }
   const service = new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
+  if (exportPy) {
+    const result = await service.exportSearchPython(config, exportPy)
+    process.stdout.write(json ? JSON.stringify(result) + '\n' : `wrote ${result.path}: python3 ${result.path} runs the search in skorch\n`)
+    return EXIT.ok
+  }
   try {
     const { searchId, fitsTotal } = await service.startSearch(config)
     const bar = !json && process.stderr.isTTY ? progressBar(process.stderr) : undefined
@@ -199,6 +209,90 @@ async function exportPy(argv: string[]): Promise<number> {
   return EXIT.ok
 }
 
+const fmt = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' ? Number(x.toPrecision(6)) : x))
+
+async function step(argv: string[]): Promise<number> {
+  const { request, json, help } = stepRequestFromArgv(argv)
+  if (help) {
+    process.stdout.write(STEP_HELP)
+    return EXIT.ok
+  }
+  const service = new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
+  const trace = await service.stepRun(request)
+  if (json) {
+    process.stdout.write(JSON.stringify(trace) + '\n')
+    return EXIT.ok
+  }
+  const out = process.stdout
+  out.write(`initial ${fmt(trace.initial)}\n`)
+  for (const s of trace.steps) {
+    out.write(`epoch ${s.epoch} batch ${s.batch} rows ${fmt(s.indices)}  loss ${fmt(s.loss)}\n`)
+    if (s.scratch) for (const line of Object.values(s.scratch.formulas)) out.write(`  ${line}\n`)
+    else out.write(`  grads ${fmt(s.grads)}\n  after ${fmt(s.params)}\n`)
+  }
+  if (trace.stopped) out.write(`${trace.stopped}\n`)
+  return EXIT.ok
+}
+
+async function graph(argv: string[]): Promise<number> {
+  const { request, json, help } = graphRequestFromArgv(argv)
+  if (help) {
+    process.stdout.write(GRAPH_HELP)
+    return EXIT.ok
+  }
+  const service = new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
+  const { autograd, model } = await service.getGraph(request)
+  if (json) {
+    process.stdout.write(JSON.stringify({ ...autograd, model }) + '\n')
+    return EXIT.ok
+  }
+  const out = process.stdout
+  const byId = new Map(autograd.nodes.map((n) => [n.id, n]))
+  const label = (id: string): string => {
+    const n = byId.get(id)!
+    return n.leaf ? `${n.name} (${n.leaf.param} [${n.leaf.shape.join(', ')}])` : n.name
+  }
+  out.write(`loss.grad_fn = ${label(autograd.nodes[0].id)}\n`)
+  for (const [from, to] of autograd.edges) out.write(`  ${label(to)}  ←  ${label(from)}\n`)
+  if (model) {
+    for (const l of model.layers) out.write(`(${l.name}): ${l.module}  [${l.inShape.join(', ')}] → [${l.outShape.join(', ')}]  ${l.parameterCount} parameters\n`)
+    out.write(`${model.parameterCount} parameters; loss ${model.loss}\n`)
+  }
+  return EXIT.ok
+}
+
+async function lessons(argv: string[], command: 'lessons' | 'lesson'): Promise<number> {
+  const { which, check, json } = lessonArgv(argv, command)
+  const service = new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
+  const out = process.stdout
+  if (which === undefined) {
+    const list = await service.listLessons()
+    if (json) out.write(JSON.stringify(list) + '\n')
+    else for (const l of list) out.write(`${l.id.padEnd(16)} ${l.title}  (${l.lecture})\n`)
+    return EXIT.ok
+  }
+  if (check) {
+    try {
+      const report = await service.checkLesson(which)
+      if (json) out.write(JSON.stringify(report) + '\n')
+      else {
+        out.write(`${report.title}: ${report.passed ? 'all checks pass' : 'some checks fail'}\n`)
+        for (const c of report.checks) out.write(`  ${c.passed ? 'pass' : 'FAIL'}  ${c.label}  (got ${fmt(c.got)}, expected ${c.expected})\n`)
+      }
+      return report.passed ? EXIT.ok : EXIT.failed
+    } finally {
+      service.dispose()
+    }
+  }
+  const lesson = which.toLowerCase().endsWith('.json') ? await service.loadLessonFile(which) : await service.getLesson(which)
+  if (json) {
+    out.write(JSON.stringify(lesson) + '\n')
+    return EXIT.ok
+  }
+  out.write(`${lesson.title} — ${lesson.lecture}\n\n${lesson.goal}\n\n${lesson.code.map((l) => `    ${l}`).join('\n')}\n\nTasks:\n${lesson.tasks.map((t) => `  - ${t}`).join('\n')}\n\nChecks (lab lesson ${which} --check):\n${lesson.checks.map((c) => `  - ${c.label}`).join('\n')}\n`)
+  return EXIT.ok
+}
+
 function parseCommand<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, usage: string) {
   try {
     const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true })
@@ -222,9 +316,12 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'inspect') return await inspect(rest)
     if (command === 'search') return await search(rest)
     if (command === 'export-py') return await exportPy(rest)
+    if (command === 'step') return await step(rest)
+    if (command === 'graph') return await graph(rest)
+    if (command === 'lessons' || command === 'lesson') return await lessons(rest, command)
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
       process.stdout.write(
-        `lab — TorchLab from a terminal\n\n${TRAIN_HELP}\n${SEARCH_HELP}\nlab inspect FILE.pth [--json] [--values]   what a PyTorch file holds\nlab export-py FILE.pth --out model.py      the equivalent PyTorch script\n`,
+        `lab — TorchLab from a terminal\n\n${TRAIN_HELP}\n${SEARCH_HELP}\nlab inspect FILE.pth [--json] [--values]   what a PyTorch file holds\nlab export-py FILE.pth --out model.py      the equivalent PyTorch script\n\n${STEP_HELP}\n${GRAPH_HELP}\n${LESSON_HELP}`,
       )
       return command === undefined ? EXIT.badInput : EXIT.ok
     }

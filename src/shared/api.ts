@@ -6,6 +6,15 @@
 import { z } from 'zod'
 import type { LabErrorInfo } from './errors'
 import {
+  graphRequestSchema,
+  stepRequestSchema,
+  type GraphResult,
+  type Lesson,
+  type LessonCheckReport,
+  type LessonInfo,
+  type StepTrace,
+} from './learning'
+import {
   ACTIVATIONS,
   LOSSES,
   csvSourceSchema,
@@ -314,6 +323,17 @@ export const LAB_METHODS = {
   exportSearchCsv: z.tuple([z.string().min(1), z.string().min(1)]),
   getSettings: z.tuple([]),
   updateSettings: z.tuple([settingsSchema.partial()]),
+  /** the learning lab: step a run batch by batch, its autograd graph, lessons, a search as skorch code */
+  stepRun: z.tuple([stepRequestSchema]),
+  getGraph: z.tuple([graphRequestSchema]),
+  listLessons: z.tuple([]),
+  /** a bundled lesson by its id */
+  getLesson: z.tuple([z.string().min(1)]),
+  /** a teacher's lesson file, checked against the lesson format */
+  loadLessonFile: z.tuple([z.string().min(1)]),
+  /** a bundled lesson's id, or the path of a lesson file */
+  checkLesson: z.tuple([z.string().min(1)]),
+  exportSearchPython: z.tuple([searchConfigSchema, z.string().min(1)]),
 } as const
 
 export type LabMethod = keyof typeof LAB_METHODS
@@ -338,6 +358,13 @@ export interface LabApi {
   exportSearchCsv(...a: Args<'exportSearchCsv'>): Promise<{ path: string }>
   getSettings(...a: Args<'getSettings'>): Promise<Settings>
   updateSettings(...a: Args<'updateSettings'>): Promise<Settings>
+  stepRun(...a: Args<'stepRun'>): Promise<StepTrace>
+  getGraph(...a: Args<'getGraph'>): Promise<GraphResult>
+  listLessons(...a: Args<'listLessons'>): Promise<LessonInfo[]>
+  getLesson(...a: Args<'getLesson'>): Promise<Lesson>
+  loadLessonFile(...a: Args<'loadLessonFile'>): Promise<Lesson>
+  checkLesson(...a: Args<'checkLesson'>): Promise<LessonCheckReport>
+  exportSearchPython(...a: Args<'exportSearchPython'>): Promise<{ path: string }>
 }
 
 /** A front door's view of the lab: the operations plus the event stream. */

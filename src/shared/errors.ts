@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'CHECKPOINT_UNSUPPORTED',
   'ENGINE_FAILED',
   'TOO_LARGE',
+  'LESSON_INVALID',
   'INTERNAL',
 ] as const
 
@@ -40,6 +41,8 @@ export interface LabErrorInfo {
   key?: string
   epoch?: number
   step?: number
+  /** 1-based line of a text file such as a lesson */
+  line?: number
 }
 
 export class LabError extends Error {

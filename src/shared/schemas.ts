@@ -170,6 +170,8 @@ export const settingsSchema = z.object({
     .optional(),
   theme: z.enum(['system', 'light', 'dark']).default('system'),
   recentFiles: z.array(z.string()).max(10).default([]),
+  /** lessons a student has checked, by lesson id */
+  lessonProgress: z.record(z.string(), z.object({ passed: z.boolean(), checkedAt: z.string() })).optional(),
 })
 export type Settings = z.infer<typeof settingsSchema>
 export type SettingsPatch = Partial<Settings>

@@ -25,6 +25,13 @@ export const LAB_METHOD_NAMES = [
   'exportSearchCsv',
   'getSettings',
   'updateSettings',
+  'stepRun',
+  'getGraph',
+  'listLessons',
+  'getLesson',
+  'loadLessonFile',
+  'checkLesson',
+  'exportSearchPython',
 ] as const satisfies readonly (keyof LabApi)[]
 
 export type LabMethodName = (typeof LAB_METHOD_NAMES)[number]

@@ -20,9 +20,10 @@ export const SEARCH_OPTIONS = {
   random: { type: 'string' },
   'n-jobs': { type: 'string' },
   csv: { type: 'string' },
+  'export-py': { type: 'string' },
 } as const
 
-export function searchConfigFromArgv(argv: string[]): { config: SearchConfigInput; json: boolean; csv?: string; help: boolean } {
+export function searchConfigFromArgv(argv: string[]): { config: SearchConfigInput; json: boolean; csv?: string; exportPy?: string; help: boolean } {
   let values
   try {
     values = parseArgs({ args: argv, options: SEARCH_OPTIONS, strict: true, allowPositionals: false }).values
@@ -55,6 +56,7 @@ export function searchConfigFromArgv(argv: string[]): { config: SearchConfigInpu
     },
     json: values.json,
     csv: values.csv,
+    exportPy: values['export-py'],
     help: values.help,
   }
 }
@@ -69,4 +71,5 @@ ${CSV_HELP}  --grid NAME=v1,v2,…      repeat for each hyperparameter: ${SEARCH
   --random N               N random settings instead of the full grid (lr log-uniform)
   --n-jobs N               parallel fits (default: one per core)
   --no-shuffle  --csv FILE  --json
+  --export-py FILE         write the search as skorch + GridSearchCV code instead of running it
 `

@@ -3,8 +3,9 @@
  * the CLI all call this object; none of them has logic of its own. Every argument is
  * validated here, so a front door cannot skip a check.
  */
-import { stat } from 'node:fs/promises'
-import { resolve } from 'node:path'
+import { mkdtemp, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import type { Worker } from 'node:worker_threads'
 import {
   LAB_METHODS,
@@ -43,7 +44,19 @@ import type { WorkerMessage } from './train/protocol'
 import { TrainingRun } from './train/run'
 import { startWorker } from './train/workerThread'
 import { validate } from './validate'
-import { SearchRun, searchCsv } from './search/search'
+import { SearchRun, defaultScoring, searchCsv } from './search/search'
+import { scratchRequestSchema, type GraphResult, type Lesson, type LessonCheckReport, type LessonInfo, type ScratchRequest, type StepTrace } from '../../shared/learning'
+import { createEngine } from './engine/select'
+import { moduleTrace } from './stepping/moduleSteps'
+import { scratchData } from './scratch/scratchData'
+import { trainScratch } from './scratch/scratchRun'
+import { scratchTrace } from './scratch/scratchTrace'
+import { moduleGraph, scratchGraph } from './graph/autograd'
+import { modelGraph } from './graph/modelGraph'
+import { bundledLessons, lessonInfo, readLessonFile } from './lessons/loader'
+import { checkLesson as runLessonChecks } from './lessons/check'
+import { exportSkorch } from './search/exportSkorch'
+import { taskForLoss } from './data/dataset'
 
 export interface LabServiceOptions {
   /** folder holding datasets/ */
@@ -298,6 +311,98 @@ export class LabService implements LabClient {
     } catch {
       // the run goes on; the next start simply offers the defaults
     }
+  }
+
+  // ---- the learning lab: stepping, graphs, lessons, the search as skorch code ----
+
+  private async scratchRows(request: ScratchRequest) {
+    return scratchData(await this.loadTable(request.dataset.source, request.dataset.parse), request.dataset)
+  }
+
+  /** Steps in the calling thread: a panel asks for a few at a time, each a single small batch. */
+  async stepRun(...args: unknown[]): Promise<StepTrace> {
+    const [step] = validate(LAB_METHODS.stepRun, args, 'step request')
+    if (step.kind === 'scratch') return scratchTrace(await this.scratchRows(step.request), step.request, step.steps)
+    const request = step.request
+    const data = await this.prepare(request, request.train.loss)
+    const model = resolveModel(request.model, data.summary.features.length, data.outputs)
+    const { initial, optimizerState } = await this.startingPoint(request, model)
+    const config = { model, loss: request.train.loss, huberDelta: request.train.huberDelta, optimizer: request.train.optimizer, initial, optimizerState }
+    const engine = await createEngine(config, request.engine === 'tfjs' ? 'tfjs' : 'dense', request.backend === 'auto' ? (this.options.backend ?? 'auto') : request.backend)
+    try {
+      return moduleTrace(engine, data.train, data.summary.features.length, request.train, step.steps)
+    } finally {
+      engine.dispose()
+    }
+  }
+
+  async getGraph(...args: unknown[]): Promise<GraphResult> {
+    const [graph] = validate(LAB_METHODS.getGraph, args, 'graph request')
+    if (graph.kind === 'scratch') return { autograd: scratchGraph(), model: null }
+    const { request } = graph
+    const data = await this.prepare(request, request.train.loss)
+    const model = resolveModel(request.model, data.summary.features.length, data.outputs)
+    return { autograd: moduleGraph(model, request.train.loss), model: modelGraph(model, request.train.loss) }
+  }
+
+  private lessons(): Promise<Lesson[]> {
+    return bundledLessons(join(this.options.resourcesDir, 'lessons'))
+  }
+
+  async listLessons(): Promise<LessonInfo[]> {
+    return (await this.lessons()).map(lessonInfo)
+  }
+
+  async getLesson(...args: unknown[]): Promise<Lesson> {
+    const [id] = validate(LAB_METHODS.getLesson, args, 'lesson id')
+    return this.bundledLesson(id)
+  }
+
+  async loadLessonFile(...args: unknown[]): Promise<Lesson> {
+    const [path] = validate(LAB_METHODS.loadLessonFile, args, 'lesson file')
+    return readLessonFile(path)
+  }
+
+  async checkLesson(...args: unknown[]): Promise<LessonCheckReport> {
+    const [which] = validate(LAB_METHODS.checkLesson, args, 'lesson')
+    const lesson = which.toLowerCase().endsWith('.json') ? await readLessonFile(which) : await this.bundledLesson(which)
+    const report = await runLessonChecks(lesson, {
+      lab: this,
+      scratch: async (input) => {
+        const request = validate(scratchRequestSchema, input, 'from-scratch run')
+        return trainScratch(await this.scratchRows(request), request)
+      },
+      tempDir: () => mkdtemp(join(tmpdir(), 'torchlab-lesson-')),
+    })
+    // progress is kept before answering, so a panel that reads the settings next sees it
+    const progress = (await this.getSettings().catch(() => undefined))?.lessonProgress ?? {}
+    await this.rememberSettings({ lessonProgress: { ...progress, [lesson.id]: { passed: report.passed, checkedAt: new Date().toISOString() } } })
+    return report
+  }
+
+  private async bundledLesson(id: string): Promise<Lesson> {
+    const lessons = await this.lessons()
+    const lesson = lessons.find((l) => l.id === id)
+    if (!lesson) throw labError('INVALID_ARGUMENT', `There is no lesson "${id}". The lessons are: ${lessons.map((l) => l.id).join(', ')}; or give the path of a lesson .json file.`)
+    return lesson
+  }
+
+  async exportSearchPython(...args: unknown[]): Promise<{ path: string }> {
+    const [config, path] = validate(LAB_METHODS.exportSearchPython, args, 'export request')
+    const table = await this.loadTable(config.dataset.source, config.dataset.parse)
+    if (!table.header) throw labError('INVALID_ARGUMENT', 'The skorch script reads columns by their header names; this file has no header row.')
+    // the same checks a search makes, so a script is only written for a search that can run
+    prepareData(table, { ...config.dataset, scale: 'none', valSplit: 0 }, config.train.loss)
+    const script = exportSkorch({
+      config,
+      task: taskForLoss(config.train.loss),
+      scoring: config.scoring ?? defaultScoring(config.train.loss),
+      csvPath: resolve(sourcePath(config.dataset.source, this.options.resourcesDir)),
+      delimiter: table.delimiter,
+      decimal: table.decimal,
+    })
+    await atomicWrite(path, new TextEncoder().encode(script))
+    return { path }
   }
 
   dispose(): void {

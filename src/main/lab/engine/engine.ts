@@ -42,5 +42,7 @@ export interface Engine {
   stateDict(): StateDict
   loadStateDict(sd: StateDict): void
   optimizerState(): OptimizerState
+  /** the gradients of the last trainStep (before its update), named and shaped as the state_dict; for stepping views */
+  lastGradients?(): StateDict
   dispose(): void
 }

@@ -35,7 +35,7 @@ export interface LoopResult {
   divergence?: Divergence
 }
 
-class BatchGather {
+export class BatchGather {
   readonly x: Float32Array
   readonly y: Float32Array
 

@@ -179,6 +179,10 @@ export class DenseEngine implements Engine {
     return this.optimizer.state()
   }
 
+  lastGradients(): StateDict {
+    return this.stateDict().map((t, i) => ({ ...t, data: this.gradList[i].slice() }))
+  }
+
   dispose(): void {
     this.buffers = []
     this.capacity = 0

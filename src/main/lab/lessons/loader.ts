@@ -1,0 +1,44 @@
+/**
+ * Lesson files: read, checked against the lesson format (src/shared/learning.ts, documented in
+ * docs/LESSONS.md), every problem reported with the line to fix. The bundled lessons live in
+ * resources/lessons, one file per coding lecture, in the order their names sort.
+ */
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { labError } from '../../../shared/errors'
+import { lessonSchema, type Lesson, type LessonInfo } from '../../../shared/learning'
+import { parseJsonWithLines } from './jsonLines'
+
+/** Text -> a valid Lesson, or a LESSON_INVALID error naming the line of the first problem. */
+export function parseLesson(text: string, source: string): Lesson {
+  const located = parseJsonWithLines(text, source)
+  const result = lessonSchema.safeParse(located.value)
+  if (result.success) return result.data
+  const problems = result.error.issues.slice(0, 3).map((issue) => {
+    // an unknown key (often a typo) is on its own line, not on its object's
+    const line = located.lineOf(issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path)
+    const where = issue.path.length ? `${issue.path.join('.')}: ` : ''
+    return { line, text: `line ${line}: ${where}${issue.message}` }
+  })
+  const more = result.error.issues.length > problems.length ? ` (and ${result.error.issues.length - problems.length} more)` : ''
+  throw labError('LESSON_INVALID', `${source} is not a valid lesson. ${problems.map((p) => p.text).join('; ')}${more}.`, { line: problems[0].line })
+}
+
+export async function readLessonFile(path: string): Promise<Lesson> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch {
+    throw labError('FILE_NOT_FOUND', `There is no lesson file at ${path}.`)
+  }
+  return parseLesson(text, path)
+}
+
+export async function bundledLessons(dir: string): Promise<Lesson[]> {
+  const names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort()
+  return Promise.all(names.map((n) => readLessonFile(join(dir, n))))
+}
+
+export function lessonInfo(lesson: Lesson): LessonInfo {
+  return { id: lesson.id, title: lesson.title, lecture: lesson.lecture }
+}

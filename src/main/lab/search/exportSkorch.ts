@@ -1,0 +1,158 @@
+/**
+ * A search as the course's code: skorch wraps the nn.Module, GridSearchCV tries every setting
+ * with the same data, folds, grid, scoring, batch size and epochs as TorchLab, and the script
+ * ends printing gs.best_score_ and gs.best_params_ as the lecture does. skorch's names for
+ * TorchLab's hyperparameters: lr, max_epochs, batch_size, optimizer, optimizer__momentum,
+ * module__hidden, module__activation, criterion.
+ */
+import { labError } from '../../../shared/errors'
+import { py } from '../../../shared/pytorchCode'
+import type { Task } from '../../../shared/api'
+import type { SearchConfig, SearchParam, SearchValue, Scoring } from '../../../shared/schemas'
+import { sortedParams } from './grid'
+
+export interface SkorchExport {
+  config: SearchConfig
+  task: Task
+  scoring: Scoring
+  csvPath: string
+  /** the delimiter and decimal mark TorchLab read the file with */
+  delimiter: string
+  decimal: '.' | ','
+}
+
+/** skorch's parameter name, and a TorchLab value written as Python */
+const SKORCH: Record<SearchParam, { name: string; value: (v: SearchValue) => string }> = {
+  lr: { name: 'lr', value: py },
+  epochs: { name: 'max_epochs', value: py },
+  batch_size: { name: 'batch_size', value: py },
+  optimizer: { name: 'optimizer', value: (v) => `torch.optim.${String(v)}` },
+  momentum: { name: 'optimizer__momentum', value: py },
+  hidden: { name: 'module__hidden', value: (v) => `(${(Array.isArray(v) ? v : [v]).join(', ')},)` },
+  activation: { name: 'module__activation', value: (v) => `nn.${String(v)}` },
+  loss: { name: 'criterion', value: (v) => `nn.${String(v)}` },
+}
+
+const NET: Record<Task, string> = { regression: 'NeuralNetRegressor', binary: 'NeuralNetBinaryClassifier', multiclass: 'NeuralNetClassifier' }
+
+function moduleClass(task: Task): string {
+  // a binary classifier's skorch net wants one logit per row, not a column
+  const out = task === 'binary' ? 'self.layers(x).squeeze(-1)' : 'self.layers(x)'
+  return `class Net(nn.Module):
+    """nn.Linear alone (the course's LinearRegressionTorch) or an MLP: Linear layers with an activation between them."""
+
+    def __init__(self, input_size=1, output_size=1, hidden=(), activation=nn.ReLU):
+        super().__init__()
+        sizes = [input_size, *hidden]
+        layers = []
+        for n_in, n_out in zip(sizes, sizes[1:]):
+            layers += [nn.Linear(n_in, n_out), activation()]
+        self.layers = nn.Sequential(*layers, nn.Linear(sizes[-1], output_size))
+
+    def forward(self, x):
+        return ${out}
+`
+}
+
+export function exportSkorch(input: SkorchExport): string {
+  const { config, task, scoring } = input
+  const { dataset, model, train } = config
+  if (model.kind === 'mlp' && new Set(model.hidden.map((h) => h.activation)).size > 1) {
+    throw labError('INVALID_ARGUMENT', 'The skorch script gives every hidden layer the same activation; choose one activation for all hidden layers to export this search.')
+  }
+  const hidden = model.kind === 'mlp' ? model.hidden.map((h) => h.units) : []
+  const activation = model.kind === 'mlp' ? model.hidden[0].activation : 'ReLU'
+  const opt = train.optimizer
+  const optimizerArgs = [
+    ...('momentum' in opt && opt.momentum > 0 ? [`optimizer__momentum=${opt.momentum}`] : []),
+    ...(opt.weightDecay > 0 ? [`optimizer__weight_decay=${opt.weightDecay}`] : []),
+  ]
+  const pipeline = dataset.scale === 'standard' || dataset.missing === 'mean'
+  const prefix = pipeline ? 'net__' : ''
+  const grid = sortedParams(config.grid).map((k) => `    ${py(prefix + SKORCH[k].name)}: [${config.grid[k]!.map(SKORCH[k].value).join(', ')}],`)
+  const yCode =
+    task === 'regression'
+      ? 'y = np.array([[number(r[TARGET])] for r in rows], dtype=np.float32)'
+      : `labels = [r[TARGET].strip() for r in rows]
+try:  # class labels numbered in sorted order, numerically when they are numbers, as TorchLab does
+    classes = sorted(set(float(v) for v in labels))
+    index = {c: i for i, c in enumerate(classes)}
+    y = np.array([index[float(v)] for v in labels])
+except ValueError:
+    classes = sorted(set(labels))
+    index = {c: i for i, c in enumerate(classes)}
+    y = np.array([index[v] for v in labels])
+y = y.astype(${task === 'binary' ? 'np.float32' : 'np.int64'})`
+  const steps = [
+    ...(dataset.missing === 'mean' ? ["('impute', SimpleImputer(strategy='mean'))"] : []),
+    ...(dataset.scale === 'standard' ? ["('scale', StandardScaler())"] : []),
+    "('net', net)",
+  ]
+  return `"""The grid search built in TorchLab, as the course writes it: skorch + GridSearchCV.
+
+Data: ${input.csvPath} (${dataset.features.join(', ')} -> ${dataset.target}); ${config.cv}-fold cross-validation; scoring ${scoring}.
+Every setting is trained on each fold's training rows and scored on its test rows, then the
+best is refit on all rows. Run it with: python3 this_file.py
+"""
+import csv
+
+import numpy as np
+import torch
+from torch import nn
+from sklearn.model_selection import GridSearchCV
+${pipeline ? 'from sklearn.pipeline import Pipeline\n' : ''}${dataset.missing === 'mean' ? 'from sklearn.impute import SimpleImputer\n' : ''}${dataset.scale === 'standard' ? 'from sklearn.preprocessing import StandardScaler\n' : ''}from skorch import ${NET[task]}
+
+CSV_PATH = ${py(input.csvPath)}
+FEATURES = ${py(dataset.features)}
+TARGET = ${py(dataset.target)}
+MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-"}
+
+
+def number(cell):
+    cell = cell.strip()
+    return float("nan") if cell.lower() in MISSING else float(${input.decimal === ',' ? 'cell.replace(",", ".")' : 'cell'})
+
+
+with open(CSV_PATH, newline="", encoding="utf-8-sig") as f:
+    rows = list(csv.DictReader(f, delimiter=${py(input.delimiter)}))
+# a row without a target is never used; ${dataset.missing === 'drop' ? 'rows missing a feature are dropped too' : 'missing features get the mean of the training rows'}
+rows = [r for r in rows if r[TARGET].strip().lower() not in MISSING${dataset.missing === 'drop' ? ' and all(r[c].strip().lower() not in MISSING for c in FEATURES)' : ''}]
+X = np.array([[number(r[c]) for c in FEATURES] for r in rows], dtype=np.float32)
+${yCode}
+
+
+${moduleClass(task)}
+
+torch.manual_seed(${train.seed})
+net = ${NET[task]}(
+    Net,
+    module__input_size=X.shape[1],
+    module__output_size=${task === 'multiclass' ? 'len(classes)' : '1'},
+    module__hidden=(${hidden.map((h) => `${h}, `).join('')}),
+    module__activation=nn.${activation},
+    criterion=nn.${train.loss},${train.loss === 'HuberLoss' ? `\n    criterion__delta=${train.huberDelta},` : ''}
+    optimizer=torch.optim.${opt.name},
+    lr=${opt.lr},${optimizerArgs.map((a) => `\n    ${a},`).join('')}
+    max_epochs=${train.epochs},
+    batch_size=${train.batchSize},
+    iterator_train__shuffle=${py(train.shuffle)},
+    train_split=None,  # TorchLab trains each fold on all of its training rows
+    verbose=0,
+)
+${pipeline ? `model = Pipeline([${steps.join(', ')}])` : 'model = net'}
+
+params = {
+${grid.join('\n')}
+}
+gs = GridSearchCV(model, params, cv=${config.cv}, scoring=${py(scoring)}, refit=${py(config.refit)}, verbose=0)
+
+# On a cluster, joblib's Dask backend sends the fits to the workers (pip install dask distributed):
+#     from dask.distributed import Client
+#     from joblib import parallel_backend
+#     client = Client("tcp://SCHEDULER:8786")
+#     with parallel_backend("dask"):
+#         gs.fit(X, y)
+gs.fit(X, y)
+print(gs.best_score_, gs.best_params_)
+`
+}
