@@ -35,14 +35,12 @@ export interface LabErrorInfo {
   message: string
   /** 1-based data row (the header is not counted) */
   row?: number
-  /** the line of a file, counted as an editor counts it (from 1, the header included) */
+  /** the line of a file (a CSV, a lesson), counted as an editor counts it: from 1, a header included */
   line?: number
   column?: string
   key?: string
   epoch?: number
   step?: number
-  /** 1-based line of a text file such as a lesson */
-  line?: number
 }
 
 export class LabError extends Error {
