@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import type { LabErrorInfo } from './errors'
+import type { SeriesDelta } from './series'
 import {
   ACTIVATIONS,
   LOSSES,
@@ -122,6 +123,51 @@ export interface Divergence {
   message: string
 }
 
+/**
+ * Where a run is now. Coalesced: the main process sends it at most ~30 times a second per run
+ * (for the CLI's progress bar), and the window pulls it inside a RunSnapshot instead.
+ */
+export interface RunProgress {
+  runId: string
+  status: RunStatus
+  /** the last epoch finished */
+  epoch: number
+  step: number
+  totalSteps: number
+  stepsPerEpoch: number
+  elapsedSeconds: number
+  /** the last finished epoch's losses and (small models) flattened parameters */
+  trainLoss?: number
+  valLoss?: number
+  params?: number[]
+}
+
+/** What a reader of a run's series already holds: the x of the last bucket of each (0 for none). */
+export interface SeriesCursor {
+  epochs: number
+  steps: number
+}
+
+/**
+ * A run as the window pulls it (at most once a frame, one request at a time, so nothing
+ * queues): the latest state plus the decimated series past the reader's cursor.
+ */
+export interface RunSnapshot extends RunProgress {
+  /** per epoch: train loss, then validation loss when there is a split, then each parameter when `parameters` > 0 */
+  epochSeries: SeriesDelta
+  /** mean batch loss per bucket of steps */
+  stepSeries: SeriesDelta
+  layout: SeriesLayout
+  finished: boolean
+  divergence?: Divergence
+}
+
+export interface SeriesLayout {
+  validation: boolean
+  /** flattened parameters per epoch; 0 for models too large to plot them */
+  parameters: number
+}
+
 export interface RunSummary {
   runId: string
   status: RunStatus
@@ -186,19 +232,7 @@ export interface SearchSummary {
 export type LabEvent =
   | { type: 'search-progress'; searchId: string; fitsDone: number; fitsTotal: number; row: SearchRow; bestParams: SearchRow['params'] | null; bestScore: number | null }
   | { type: 'search-finished'; searchId: string; summary: SearchSummary }
-  | {
-      type: 'progress'
-      runId: string
-      status: RunStatus
-      epoch: number
-      step: number
-      totalSteps: number
-      elapsedSeconds: number
-      /** epochs finished since the previous event */
-      epochs: EpochRecord[]
-      /** losses of the steps run since the previous event */
-      stepLosses: number[]
-    }
+  | ({ type: 'progress' } & RunProgress)
   | { type: 'status'; runId: string; status: RunStatus }
   | { type: 'finished'; runId: string; summary: RunSummary }
 
@@ -278,6 +312,9 @@ export const saveRequestSchema = z.object({
   kind: z.enum(['state_dict', 'checkpoint']).default('state_dict'),
 })
 
+const cursorX = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
+const seriesCursorSchema = z.object({ epochs: cursorX, steps: cursorX })
+
 export const LAB_METHODS = {
   getBackend: z.tuple([]),
   listDatasets: z.tuple([]),
@@ -287,6 +324,8 @@ export const LAB_METHODS = {
   startTraining: z.tuple([trainRequestSchema]),
   controlRun: z.tuple([runControlSchema]),
   getRun: z.tuple([z.string().min(1)]),
+  /** the window's pull: latest state and the series past the cursor */
+  getRunSnapshot: z.tuple([z.string().min(1), seriesCursorSchema.default({ epochs: 0, steps: 0 })]),
   waitForRun: z.tuple([z.string().min(1)]),
   evaluate: z.tuple([z.string().min(1), z.enum(['train', 'validation'])]),
   openCheckpoint: z.tuple([z.string().min(1), z.object({ activations: z.array(z.enum(ACTIVATIONS)).optional(), values: z.boolean().optional() }).default({})]),
@@ -311,6 +350,7 @@ export interface LabApi {
   startTraining(...a: Args<'startTraining'>): Promise<{ runId: string }>
   controlRun(...a: Args<'controlRun'>): Promise<{ status: RunStatus }>
   getRun(...a: Args<'getRun'>): Promise<RunSummary>
+  getRunSnapshot(...a: Args<'getRunSnapshot'>): Promise<RunSnapshot>
   waitForRun(...a: Args<'waitForRun'>): Promise<RunSummary>
   evaluate(...a: Args<'evaluate'>): Promise<Evaluation>
   openCheckpoint(...a: Args<'openCheckpoint'>): Promise<CheckpointInfo>

@@ -134,6 +134,9 @@ export type NestedNumbers = number | NestedNumbers[]
 export const stateDictJsonSchema = z.record(z.string(), z.any() as z.ZodType<NestedNumbers>)
 export type StateDictJson = Record<string, NestedNumbers>
 
+export const MAX_PACE = 1_000_000
+const pace = z.number().int('The pace is a whole number of epochs per second.').min(1, 'The pace is at least 1 epoch per second.').max(MAX_PACE)
+
 export const trainRequestSchema = z.object({
   dataset: datasetSpecSchema,
   model: modelArchSchema,
@@ -144,6 +147,8 @@ export const trainRequestSchema = z.object({
   /** auto: the dense engine for every model it supports; tfjs on request */
   engine: z.enum(ENGINES).default('auto'),
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  /** epochs per second, so a short run can be watched; absent: as fast as possible. It never changes the numbers. */
+  pace: pace.optional(),
 })
 export type TrainRequest = z.infer<typeof trainRequestSchema>
 export type TrainRequestInput = z.input<typeof trainRequestSchema>

@@ -14,6 +14,7 @@ export const LAB_METHOD_NAMES = [
   'startTraining',
   'controlRun',
   'getRun',
+  'getRunSnapshot',
   'waitForRun',
   'evaluate',
   'openCheckpoint',

@@ -16,6 +16,7 @@ import {
   type Evaluation,
   type LabClient,
   type LabEvent,
+  type RunSnapshot,
   type RunStatus,
   type RunSummary,
   type SearchSummary,
@@ -170,6 +171,7 @@ export class LabService implements LabClient {
         data: { train: data.train, val: data.val, features: data.summary.features.length },
       },
       (event) => this.emit(event),
+      request.pace,
     )
     this.runs.set(runId, { run, data })
     this.evictOldRuns()
@@ -285,6 +287,11 @@ export class LabService implements LabClient {
   async getRun(...args: unknown[]): Promise<RunSummary> {
     const [runId] = validate(LAB_METHODS.getRun, args, 'run id')
     return this.record(runId).run.current
+  }
+
+  async getRunSnapshot(...args: unknown[]): Promise<RunSnapshot> {
+    const [runId, since] = validate(LAB_METHODS.getRunSnapshot, args, 'run snapshot request')
+    return this.record(runId).run.pull(since)
   }
 
   async waitForRun(...args: unknown[]): Promise<RunSummary> {

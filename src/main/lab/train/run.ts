@@ -1,16 +1,18 @@
 /**
  * One training run as the main process sees it: a worker thread, its control words, the
- * history it has reported, and the summary when it ends. Events go to one listener.
+ * history it has reported, a copy of its decimated series for the window to pull, and the
+ * summary when it ends. Events (status, a coalesced progress, the end) go to one listener.
  */
 import type { Worker } from 'node:worker_threads'
-import type { BackendInfo, DatasetSummary, LabEvent, RunStatus, RunSummary } from '../../../shared/api'
+import type { BackendInfo, DatasetSummary, LabEvent, RunProgress, RunSnapshot, RunStatus, RunSummary, SeriesCursor, SeriesLayout } from '../../../shared/api'
+import { DecimatedSeries } from '../../../shared/series'
 import { labError, type LabErrorInfo } from '../../../shared/errors'
 import type { ModelSpec, TrainConfig } from '../../../shared/schemas'
 import { batchCount } from '../data/dataloader'
 import type { OptimizerState } from '../engine/engine'
 import { parameterShapes } from '../../../shared/modelSpec'
 import { stateDictToJson, type StateDict } from '../model/stateDict'
-import { CMD, CONTROL, type TrainStart, type WorkerMessage } from './protocol'
+import { CMD, CONTROL, CONTROL_WORDS, seriesLayout, type ProgressReport, type TrainStart, type WorkerMessage } from './protocol'
 import { startWorker } from './workerThread'
 
 const FINISHED: RunStatus[] = ['completed', 'stopped', 'diverged', 'failed']
@@ -31,6 +33,10 @@ export class TrainingRun {
   private nextPredictId = 1
   private readonly predictions = new Map<number, (output: Float32Array) => void>()
   private failure?: LabErrorInfo
+  private readonly layout: SeriesLayout
+  private readonly epochSeries: DecimatedSeries
+  private readonly stepSeries = new DecimatedSeries(1, 'mean')
+  private latest: Pick<ProgressReport, 'epoch' | 'trainLoss' | 'valLoss' | 'params'> = { epoch: 0 }
 
   constructor(
     readonly runId: string,
@@ -39,9 +45,14 @@ export class TrainingRun {
     readonly dataset: DatasetSummary,
     start: Omit<TrainStart, 'control' | 'kind'>,
     private readonly emit: (event: LabEvent) => void,
+    /** epochs per second; undefined for as fast as possible */
+    pace?: number,
   ) {
-    const control = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT)
+    const control = new SharedArrayBuffer(CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT)
     this.controlWords = new Int32Array(control)
+    this.controlWords[CONTROL.PACE] = pace ?? 0
+    this.layout = seriesLayout(start)
+    this.epochSeries = new DecimatedSeries(1 + (this.layout.validation ? 1 : 0) + this.layout.parameters, 'sample')
     this.stateDict = start.engine.initial
     this.worker = startWorker({ ...start, kind: 'train', control })
     this.done = new Promise((resolve) => {
@@ -71,22 +82,13 @@ export class TrainingRun {
       case 'progress':
         this.steps = m.step
         this.seconds = m.elapsedSeconds
-        for (const e of m.epochs) {
-          this.lossHistory.push(e.trainLoss)
-          if (e.valLoss !== undefined) this.valLossHistory.push(e.valLoss)
-        }
+        for (const loss of m.trainLosses) this.lossHistory.push(loss)
+        for (const loss of m.valLosses) this.valLossHistory.push(loss)
+        this.epochSeries.apply(m.epochSeries)
+        this.stepSeries.apply(m.stepSeries)
+        this.latest = { epoch: m.epoch, trainLoss: m.trainLoss, valLoss: m.valLoss, params: m.params }
         if (!FINISHED.includes(m.status)) this.status = m.status
-        this.emit({
-          type: 'progress',
-          runId: this.runId,
-          status: this.status,
-          epoch: m.epoch,
-          step: m.step,
-          totalSteps: this.totalSteps,
-          elapsedSeconds: m.elapsedSeconds,
-          epochs: m.epochs,
-          stepLosses: m.stepLosses,
-        })
+        this.emit({ type: 'progress', ...this.progress })
         return
       case 'done':
         this.stateDict = m.stateDict
@@ -102,6 +104,33 @@ export class TrainingRun {
       case 'failed':
         this.fail(m.error)
         return
+    }
+  }
+
+  private get progress(): RunProgress {
+    return {
+      runId: this.runId,
+      status: this.status,
+      epoch: this.latest.epoch,
+      step: this.steps,
+      totalSteps: this.totalSteps,
+      stepsPerEpoch: this.stepsPerEpoch,
+      elapsedSeconds: this.seconds,
+      ...(this.latest.trainLoss !== undefined ? { trainLoss: this.latest.trainLoss } : {}),
+      ...(this.latest.valLoss !== undefined ? { valLoss: this.latest.valLoss } : {}),
+      ...(this.latest.params ? { params: this.latest.params } : {}),
+    }
+  }
+
+  /** what the window draws: the latest state and the series past what it holds */
+  pull(since: SeriesCursor): RunSnapshot {
+    return {
+      ...this.progress,
+      epochSeries: this.epochSeries.since(since.epochs),
+      stepSeries: this.stepSeries.since(since.steps),
+      layout: this.layout,
+      finished: this.finished,
+      ...(this.summary?.divergence ? { divergence: this.summary.divergence } : {}),
     }
   }
 
@@ -193,9 +222,8 @@ export class TrainingRun {
     }
     Atomics.add(c, CONTROL.SEQ, 1)
     Atomics.notify(c, CONTROL.SEQ)
-    const status: RunStatus = action === 'pause' || action === 'step' ? 'paused' : action === 'resume' ? 'running' : this.status
-    if (action !== 'stop' && action !== 'step') this.setStatus(status)
-    return status
+    // the run's own status changes when the worker reports it has acted, with the epoch it stopped at: what is shown is what happened
+    return action === 'pause' || action === 'step' ? 'paused' : action === 'resume' ? 'running' : this.status
   }
 
   /** Outputs of the trained model, computed by the run's worker (which keeps the engine). */
