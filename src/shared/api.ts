@@ -16,7 +16,7 @@ import {
   parseOptionsSchema,
   runControlSchema,
   searchConfigSchema,
-  settingsSchema,
+  settingsPatchSchema,
   trainRequestSchema,
   type BundledDatasetName,
   type DatasetSpec,
@@ -336,7 +336,7 @@ export const LAB_METHODS = {
   waitForSearch: z.tuple([z.string().min(1)]),
   exportSearchCsv: z.tuple([z.string().min(1), z.string().min(1)]),
   getSettings: z.tuple([]),
-  updateSettings: z.tuple([settingsSchema.partial()]),
+  updateSettings: z.tuple([settingsPatchSchema]),
 } as const
 
 export type LabMethod = keyof typeof LAB_METHODS

@@ -175,7 +175,13 @@ export class LabService implements LabClient {
     )
     this.runs.set(runId, { run, data })
     this.evictOldRuns()
-    void this.rememberSettings({ lastDataset: request.dataset, lastModel: request.model, lastTrain: request.train })
+    void this.rememberSettings({
+      lastDataset: request.dataset,
+      lastModel: request.model,
+      lastTrain: request.train,
+      lastEngine: request.engine,
+      lastPace: request.pace ?? null,
+    })
     return { runId }
   }
 
@@ -238,6 +244,7 @@ export class LabService implements LabClient {
     const searchId = `search-${++this.runCounter}`
     const search = new SearchRun(searchId, config, data, (event) => this.emit(event))
     this.searches.set(searchId, search)
+    void this.rememberSettings({ lastSearch: { grid: config.grid, cv: config.cv } })
     return { searchId, fitsTotal: search.fitsTotal }
   }
 
