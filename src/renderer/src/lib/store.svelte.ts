@@ -25,6 +25,8 @@ import type {
   TrainConfig,
   TrainConfigInput,
 } from '../../../shared/schemas'
+import { COURSE } from '../../../shared/course'
+import { parseOptionsSchema } from '../../../shared/schemas'
 import { COURSE_PACE } from '../../../shared/pace'
 import { lab, messageOf } from './lab'
 import { RunSeries } from './runSeries'
@@ -74,7 +76,7 @@ class LabState {
   datasets = $state<BundledDataset[]>([])
 
   source = $state<CsvSource>({ kind: 'bundled', name: 'cars' })
-  parse = $state<ParseOptions>({ delimiter: '', header: 'auto', decimal: '.', encoding: 'utf-8' })
+  parse = $state<ParseOptions>(parseOptionsSchema.parse({}))
   preview = $state<CsvPreview | null>(null)
   dataError = $state<LabErrorInfo | null>(null)
   roles = $state<Record<string, Role>>({})
@@ -163,7 +165,42 @@ class LabState {
     }
     if (settings.lastModel) this.arch = settings.lastModel
     if (settings.lastTrain) this.restoreTrain(settings.lastTrain)
+    if (settings.lastEngine) this.engine = settings.lastEngine
+    if (settings.lastPace !== undefined) this.pace = settings.lastPace
     await this.prepare()
+  }
+
+  /**
+   * The course preset: the lecture's model and every setting that changes its numbers (not
+   * just the optimizer), whatever the last session left behind. The data set stays the student's.
+   */
+  async applyCoursePreset(): Promise<void> {
+    const { prep, train } = COURSE
+    this.arch = { kind: 'linear' }
+    this.loss = train.loss
+    this.huberDelta = train.huberDelta
+    this.optimizer = { ...train.optimizer }
+    this.epochs = train.epochs
+    this.batchSize = train.batchSize
+    this.shuffle = train.shuffle
+    this.seed = train.seed
+    this.missing = prep.missing
+    this.scale = prep.scale
+    this.valSplit = prep.valSplit
+    this.splitSeed = prep.splitSeed
+    this.pace = COURSE.pace
+    this.initFrom = null
+    await this.prepare()
+  }
+
+  /** Reset to the lecture: cars.csv, wt → mpg, and the course preset. */
+  async resetToLecture(): Promise<void> {
+    const { dataset } = COURSE
+    this.source = { kind: 'bundled', name: dataset.name }
+    this.parse = parseOptionsSchema.parse({})
+    await this.loadPreview()
+    this.applyRoles([...dataset.features], dataset.target)
+    await this.applyCoursePreset()
   }
 
   /** the last run's hyperparameters, as the student left them */
