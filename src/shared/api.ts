@@ -234,7 +234,8 @@ export type LabEvent =
   | { type: 'search-finished'; searchId: string; summary: SearchSummary }
   | ({ type: 'progress' } & RunProgress)
   | { type: 'status'; runId: string; status: RunStatus }
-  | { type: 'finished'; runId: string; summary: RunSummary }
+  /** the summary (histories, weights) is a waitForRun or getRun away: events stay small */
+  | { type: 'finished'; runId: string; status: RunStatus }
 
 export interface RegressionMetrics {
   r2: number

@@ -157,7 +157,7 @@ export class TrainingRun {
     if (this.summary) return
     this.status = status
     this.summary = this.snapshot(extra)
-    this.emit({ type: 'finished', runId: this.runId, summary: this.summary })
+    this.emit({ type: 'finished', runId: this.runId, status })
   }
 
   private snapshot(extra: Pick<RunSummary, 'divergence'> = {}): RunSummary {

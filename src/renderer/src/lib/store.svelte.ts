@@ -235,8 +235,10 @@ class LabState {
       if (bundled) this.loss = bundled.task === 'classification' ? 'CrossEntropyLoss' : this.loss === 'CrossEntropyLoss' ? 'MSELoss' : this.loss
       await this.prepare()
     } catch (err) {
+      // the new file's error replaces everything the previous file showed
       this.preview = null
       this.summary = null
+      this.summaryError = null
       this.dataError = errorInfo(err)
     }
   }
