@@ -159,6 +159,8 @@ export interface RunSnapshot extends RunProgress {
   stepSeries: SeriesDelta
   layout: SeriesLayout
   finished: boolean
+  /** grows with every report of the run: of two answers that cross, the larger is the newer */
+  seq: number
   divergence?: Divergence
 }
 

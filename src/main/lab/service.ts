@@ -288,7 +288,7 @@ export class LabService implements LabClient {
 
   async controlRun(...args: unknown[]): Promise<{ status: RunStatus }> {
     const [{ runId, action }] = validate(LAB_METHODS.controlRun, args, 'run control')
-    return { status: this.record(runId).run.control(action) }
+    return { status: await this.record(runId).run.control(action) }
   }
 
   async getRun(...args: unknown[]): Promise<RunSummary> {

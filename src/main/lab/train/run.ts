@@ -16,6 +16,7 @@ import { CMD, CONTROL, CONTROL_WORDS, seriesLayout, type ProgressReport, type Tr
 import { startWorker } from './workerThread'
 
 const FINISHED: RunStatus[] = ['completed', 'stopped', 'diverged', 'failed']
+const ACK_TIMEOUT_MS = 1000
 
 export class TrainingRun {
   private readonly worker: Worker
@@ -37,6 +38,9 @@ export class TrainingRun {
   private readonly epochSeries: DecimatedSeries
   private readonly stepSeries = new DecimatedSeries(1, 'mean')
   private latest: Pick<ProgressReport, 'epoch' | 'trainLoss' | 'valLoss' | 'params'> = { epoch: 0 }
+  /** reports handled so far: a reader keeps the newest snapshot when answers cross */
+  private reports = 0
+  private readonly waiters = new Set<() => boolean>()
 
   constructor(
     readonly runId: string,
@@ -57,7 +61,9 @@ export class TrainingRun {
     this.worker = startWorker({ ...start, kind: 'train', control })
     this.done = new Promise((resolve) => {
       this.worker.on('message', (m: WorkerMessage) => {
+        this.reports++
         this.handle(m)
+        this.settle()
         if (this.summary) resolve(this.summary)
       })
       this.worker.on('error', (err) => {
@@ -130,6 +136,7 @@ export class TrainingRun {
       stepSeries: this.stepSeries.since(since.steps),
       layout: this.layout,
       finished: this.finished,
+      seq: this.reports,
       ...(this.summary?.divergence ? { divergence: this.summary.divergence } : {}),
     }
   }
@@ -150,6 +157,7 @@ export class TrainingRun {
   private fail(error: LabErrorInfo): void {
     this.failure = error
     this.finish('failed', {})
+    this.settle()
     void this.worker.terminate()
   }
 
@@ -208,12 +216,19 @@ export class TrainingRun {
     return this.done
   }
 
-  control(action: 'pause' | 'resume' | 'step' | 'stop'): RunStatus {
+  /**
+   * Sets the control word the worker reads before every step, and answers once the worker has
+   * acted (its report carries the epoch and step it paused or stopped at), so a front door can
+   * show at once what really happened. A step that takes longer than ACK_TIMEOUT_MS (a huge
+   * batch) answers with the state so far rather than keep the caller waiting.
+   */
+  async control(action: 'pause' | 'resume' | 'step' | 'stop'): Promise<RunStatus> {
     if (this.finished) {
       if (action === 'stop') return this.status
       throw labError('RUN_BUSY', `This run has already ${this.status === 'failed' ? 'failed' : 'ended'}; start a new one.`)
     }
     const c = this.controlWords
+    const stepsBefore = this.steps
     if (action === 'step') {
       if (Atomics.load(c, CONTROL.CMD) !== CMD.PAUSE) throw labError('RUN_BUSY', 'Pause the run first; Step runs one batch while paused.')
       Atomics.add(c, CONTROL.CREDITS, 1)
@@ -222,8 +237,37 @@ export class TrainingRun {
     }
     Atomics.add(c, CONTROL.SEQ, 1)
     Atomics.notify(c, CONTROL.SEQ)
-    // the run's own status changes when the worker reports it has acted, with the epoch it stopped at: what is shown is what happened
-    return action === 'pause' || action === 'step' ? 'paused' : action === 'resume' ? 'running' : this.status
+    const acted: Record<typeof action, () => boolean> = {
+      pause: () => this.status === 'paused',
+      resume: () => this.status === 'running',
+      step: () => this.steps > stepsBefore,
+      stop: () => false,
+    }
+    await this.until(() => this.finished || acted[action]())
+    return this.status
+  }
+
+  private until(condition: () => boolean): Promise<void> {
+    if (condition()) return Promise.resolve()
+    return new Promise((resolve) => {
+      const waiter = (): boolean => {
+        if (!condition()) return false
+        clearTimeout(timer)
+        resolve()
+        return true
+      }
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter)
+        resolve()
+      }, ACK_TIMEOUT_MS)
+      timer.unref()
+      this.waiters.add(waiter)
+    })
+  }
+
+  /** wakes the control calls the latest report answers */
+  private settle(): void {
+    for (const waiter of this.waiters) if (waiter()) this.waiters.delete(waiter)
   }
 
   /** Outputs of the trained model, computed by the run's worker (which keeps the engine). */
@@ -239,7 +283,7 @@ export class TrainingRun {
   }
 
   dispose(): void {
-    this.control('stop')
+    void this.control('stop')
     void this.worker.terminate()
   }
 }

@@ -10,6 +10,7 @@ import type {
   DatasetSummary,
   Evaluation,
   LabEvent,
+  RunSnapshot,
   RunStatus,
   RunSummary,
 } from '../../../shared/api'
@@ -56,6 +57,8 @@ export interface RunView {
   /** the decimated series, filled by pulls; `version` changes whenever they do */
   series?: RunSeries
   version: number
+  /** the report number of the snapshot shown */
+  seq: number
   summary?: RunSummary
   evaluation?: Evaluation
   error?: string
@@ -287,7 +290,7 @@ class LabState {
       const o = this.optimizer
       this.runs = [
         ...this.runs.slice(-(MAX_RUNS_SHOWN - 1)),
-        { runId, label: `${o.name} lr ${o.lr}, batch ${this.batchSize}`, status: 'starting', epoch: 0, step: 0, totalSteps: 0, stepsPerEpoch: 1, elapsed: 0, version: 0 },
+        { runId, label: `${o.name} lr ${o.lr}, batch ${this.batchSize}`, status: 'starting', epoch: 0, step: 0, totalSteps: 0, stepsPerEpoch: 1, elapsed: 0, version: 0, seq: -1 },
       ]
       this.currentId = runId
       await this.follow(runId)
@@ -313,27 +316,35 @@ class LabState {
   private async follow(runId: string): Promise<void> {
     for (;;) {
       const asked = performance.now()
-      const view = this.runs.find((r) => r.runId === runId)
-      if (!view) return
-      const snapshot = await lab.getRunSnapshot(runId, view.series?.cursor ?? { epochs: 0, steps: 0 })
-      this.update(runId, (run) => {
-        run.series ??= new RunSeries(snapshot.layout)
-        run.series.apply(snapshot)
-        run.version++
-        run.status = snapshot.status
-        run.epoch = snapshot.epoch
-        run.step = snapshot.step
-        run.totalSteps = snapshot.totalSteps
-        run.stepsPerEpoch = snapshot.stepsPerEpoch
-        run.elapsed = snapshot.elapsedSeconds
-        run.trainLoss = snapshot.trainLoss
-        run.params = snapshot.params
-      })
-      if (snapshot.finished) return
+      const snapshot = await this.pull(runId)
+      if (!snapshot || snapshot.finished) return
       await new Promise((resolve) => requestAnimationFrame(resolve))
       const wait = PULL_MS - (performance.now() - asked)
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
     }
+  }
+
+  /** one snapshot of the run, applied unless a newer one already was (answers can cross after a control) */
+  private async pull(runId: string): Promise<RunSnapshot | undefined> {
+    const view = this.runs.find((r) => r.runId === runId)
+    if (!view) return undefined
+    const snapshot = await lab.getRunSnapshot(runId, view.series?.cursor ?? { epochs: 0, steps: 0 })
+    this.update(runId, (run) => {
+      if (snapshot.seq < run.seq) return
+      run.seq = snapshot.seq
+      run.series ??= new RunSeries(snapshot.layout)
+      run.series.apply(snapshot)
+      run.version++
+      run.status = snapshot.status
+      run.epoch = snapshot.epoch
+      run.step = snapshot.step
+      run.totalSteps = snapshot.totalSteps
+      run.stepsPerEpoch = snapshot.stepsPerEpoch
+      run.elapsed = snapshot.elapsedSeconds
+      run.trainLoss = snapshot.trainLoss
+      run.params = snapshot.params
+    })
+    return snapshot
   }
 
   private update(runId: string, change: (run: RunView) => void): void {
@@ -349,7 +360,9 @@ class LabState {
     const run = this.current
     if (!run) return
     try {
+      // the lab answers once the worker has acted; show where it acted at once, not at the next frame's pull
       await lab.controlRun({ runId: run.runId, action })
+      await this.pull(run.runId)
     } catch (err) {
       this.trainError = messageOf(err)
     }
