@@ -20,7 +20,8 @@ export interface SeriesDelta {
   values: number[][]
 }
 
-export const SERIES_CAPACITY = 1000
+/** 500 to 1,000 points a series: plenty for a plot a few hundred pixels wide, cheap to draw */
+export const SERIES_CAPACITY = 500
 
 export class DecimatedSeries {
   stride = 1
