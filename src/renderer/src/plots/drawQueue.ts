@@ -1,19 +1,28 @@
 /**
- * One plotly draw per animation frame, across every chart in the window. Each draw costs
- * 8–20 ms whatever its size; several charts redrawing in the same frame would make one long
- * frame that delays clicks. Charts wait in line instead, oldest request first.
+ * One plotly draw per animation frame, across every chart in the window, and at most a third
+ * of the window's time spent drawing. Each draw costs 8–20 ms whatever its size (far more on a
+ * busy machine); charts redrawing back to back would make long frames that delay clicks.
+ * Charts wait in line instead, oldest request first, with a rest twice as long as the last
+ * draw took before the next.
  */
 const pending = new Map<object, () => void>()
 let scheduled = false
+const REST_PER_DRAW = 2
 
 function drawNext(): void {
-  scheduled = false
   const next = pending.entries().next()
-  if (next.done) return
+  if (next.done) {
+    scheduled = false
+    return
+  }
   const [owner, draw] = next.value
   pending.delete(owner)
+  const started = performance.now()
   draw()
-  schedule()
+  setTimeout(() => {
+    scheduled = false
+    schedule()
+  }, (performance.now() - started) * REST_PER_DRAW)
 }
 
 function schedule(): void {
