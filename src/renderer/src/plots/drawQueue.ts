@@ -18,11 +18,15 @@ function drawNext(): void {
   const [owner, draw] = next.value
   pending.delete(owner)
   const started = performance.now()
-  draw()
-  setTimeout(() => {
-    scheduled = false
-    schedule()
-  }, (performance.now() - started) * REST_PER_DRAW)
+  try {
+    draw()
+  } finally {
+    // a chart that fails to draw must not stop the others
+    setTimeout(() => {
+      scheduled = false
+      schedule()
+    }, (performance.now() - started) * REST_PER_DRAW)
+  }
 }
 
 function schedule(): void {
