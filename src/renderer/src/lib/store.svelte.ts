@@ -45,6 +45,8 @@ export interface OptimizerFields {
 export interface RunView {
   runId: string
   label: string
+  /** runs are compared on one loss axis only when their losses are of one kind */
+  loss: LossName
   status: RunStatus
   epoch: number
   step: number
@@ -287,10 +289,21 @@ class LabState {
         ...(this.pace !== null ? { pace: this.pace } : {}),
         ...(this.initFrom ? { initFrom: this.initFrom } : {}),
       })
-      const o = this.optimizer
       this.runs = [
         ...this.runs.slice(-(MAX_RUNS_SHOWN - 1)),
-        { runId, label: `${o.name} lr ${o.lr}, batch ${this.batchSize}`, status: 'starting', epoch: 0, step: 0, totalSteps: 0, stepsPerEpoch: 1, elapsed: 0, version: 0, seq: -1 },
+        {
+          runId,
+          label: this.runLabel(),
+          loss: this.loss,
+          status: 'starting',
+          epoch: 0,
+          step: 0,
+          totalSteps: 0,
+          stepsPerEpoch: 1,
+          elapsed: 0,
+          version: 0,
+          seq: -1,
+        },
       ]
       this.currentId = runId
       await this.follow(runId)
@@ -307,6 +320,14 @@ class LabState {
     } catch (err) {
       this.trainError = messageOf(err)
     }
+  }
+
+  /** what tells this session's runs apart: data, target, model, optimizer, lr, batch, shuffle */
+  private runLabel(): string {
+    const source = this.source.kind === 'bundled' ? this.source.name : (this.source.path.split(/[\\/]/).pop() ?? this.source.path)
+    const model = this.arch.kind === 'linear' ? 'linear' : `mlp ${this.arch.hidden.map((l) => l.units).join('-')}`
+    const o = this.optimizer
+    return `${source}: ${this.features.join(',')} → ${this.target} · ${model} · ${o.name} lr ${o.lr} · batch ${this.batchSize}${this.shuffle ? ' · shuffled' : ''}`
   }
 
   /**
