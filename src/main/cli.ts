@@ -106,7 +106,7 @@ async function train(argv: string[]): Promise<number> {
     let lastLoss: number | undefined
     service.onEvent((event) => {
       if (event.type !== 'progress' || !bar) return
-      lastLoss = event.epochs.at(-1)?.trainLoss ?? lastLoss
+      lastLoss = event.trainLoss ?? lastLoss
       bar.update(event.step, event.totalSteps, event.epoch, request.train.epochs, lastLoss, event.elapsedSeconds)
     })
     const stop = (): void => void service.controlRun({ runId, action: 'stop' })

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import type { LabErrorInfo } from './errors'
+import type { SeriesDelta } from './series'
 import {
   graphRequestSchema,
   stepRequestSchema,
@@ -24,7 +25,7 @@ import {
   parseOptionsSchema,
   runControlSchema,
   searchConfigSchema,
-  settingsSchema,
+  settingsPatchSchema,
   trainRequestSchema,
   type BundledDatasetName,
   type DatasetSpec,
@@ -147,6 +148,53 @@ export interface Divergence {
   message: string
 }
 
+/**
+ * Where a run is now. Coalesced: the main process sends it at most ~30 times a second per run
+ * (for the CLI's progress bar), and the window pulls it inside a RunSnapshot instead.
+ */
+export interface RunProgress {
+  runId: string
+  status: RunStatus
+  /** the last epoch finished */
+  epoch: number
+  step: number
+  totalSteps: number
+  stepsPerEpoch: number
+  elapsedSeconds: number
+  /** the last finished epoch's losses and (small models) flattened parameters */
+  trainLoss?: number
+  valLoss?: number
+  params?: number[]
+}
+
+/** What a reader of a run's series already holds: the x of the last bucket of each (0 for none). */
+export interface SeriesCursor {
+  epochs: number
+  steps: number
+}
+
+/**
+ * A run as the window pulls it (at most once a frame, one request at a time, so nothing
+ * queues): the latest state plus the decimated series past the reader's cursor.
+ */
+export interface RunSnapshot extends RunProgress {
+  /** per epoch: train loss, then validation loss when there is a split, then each parameter when `parameters` > 0 */
+  epochSeries: SeriesDelta
+  /** mean batch loss per bucket of steps */
+  stepSeries: SeriesDelta
+  layout: SeriesLayout
+  finished: boolean
+  /** grows with every report of the run: of two answers that cross, the larger is the newer */
+  seq: number
+  divergence?: Divergence
+}
+
+export interface SeriesLayout {
+  validation: boolean
+  /** flattened parameters per epoch; 0 for models too large to plot them */
+  parameters: number
+}
+
 export interface RunSummary {
   runId: string
   status: RunStatus
@@ -211,21 +259,10 @@ export interface SearchSummary {
 export type LabEvent =
   | { type: 'search-progress'; searchId: string; fitsDone: number; fitsTotal: number; row: SearchRow; bestParams: SearchRow['params'] | null; bestScore: number | null }
   | { type: 'search-finished'; searchId: string; summary: SearchSummary }
-  | {
-      type: 'progress'
-      runId: string
-      status: RunStatus
-      epoch: number
-      step: number
-      totalSteps: number
-      elapsedSeconds: number
-      /** epochs finished since the previous event */
-      epochs: EpochRecord[]
-      /** losses of the steps run since the previous event */
-      stepLosses: number[]
-    }
+  | ({ type: 'progress' } & RunProgress)
   | { type: 'status'; runId: string; status: RunStatus }
-  | { type: 'finished'; runId: string; summary: RunSummary }
+  /** the summary (histories, weights) is a waitForRun or getRun away: events stay small */
+  | { type: 'finished'; runId: string; status: RunStatus }
 
 export interface RegressionMetrics {
   r2: number
@@ -303,6 +340,9 @@ export const saveRequestSchema = z.object({
   kind: z.enum(['state_dict', 'checkpoint']).default('state_dict'),
 })
 
+const cursorX = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
+const seriesCursorSchema = z.object({ epochs: cursorX, steps: cursorX })
+
 export const LAB_METHODS = {
   getBackend: z.tuple([]),
   listDatasets: z.tuple([]),
@@ -312,6 +352,8 @@ export const LAB_METHODS = {
   startTraining: z.tuple([trainRequestSchema]),
   controlRun: z.tuple([runControlSchema]),
   getRun: z.tuple([z.string().min(1)]),
+  /** the window's pull: latest state and the series past the cursor */
+  getRunSnapshot: z.tuple([z.string().min(1), seriesCursorSchema.default({ epochs: 0, steps: 0 })]),
   waitForRun: z.tuple([z.string().min(1)]),
   evaluate: z.tuple([z.string().min(1), z.enum(['train', 'validation'])]),
   openCheckpoint: z.tuple([z.string().min(1), z.object({ activations: z.array(z.enum(ACTIVATIONS)).optional(), values: z.boolean().optional() }).default({})]),
@@ -322,7 +364,7 @@ export const LAB_METHODS = {
   waitForSearch: z.tuple([z.string().min(1)]),
   exportSearchCsv: z.tuple([z.string().min(1), z.string().min(1)]),
   getSettings: z.tuple([]),
-  updateSettings: z.tuple([settingsSchema.partial()]),
+  updateSettings: z.tuple([settingsPatchSchema]),
   /** the learning lab: step a run batch by batch, its autograd graph, lessons, a search as skorch code */
   stepRun: z.tuple([stepRequestSchema]),
   getGraph: z.tuple([graphRequestSchema]),
@@ -347,6 +389,7 @@ export interface LabApi {
   startTraining(...a: Args<'startTraining'>): Promise<{ runId: string }>
   controlRun(...a: Args<'controlRun'>): Promise<{ status: RunStatus }>
   getRun(...a: Args<'getRun'>): Promise<RunSummary>
+  getRunSnapshot(...a: Args<'getRunSnapshot'>): Promise<RunSnapshot>
   waitForRun(...a: Args<'waitForRun'>): Promise<RunSummary>
   evaluate(...a: Args<'evaluate'>): Promise<Evaluation>
   openCheckpoint(...a: Args<'openCheckpoint'>): Promise<CheckpointInfo>

@@ -141,6 +141,9 @@ export type NestedNumbers = number | NestedNumbers[]
 export const stateDictJsonSchema = z.record(z.string(), z.any() as z.ZodType<NestedNumbers>)
 export type StateDictJson = Record<string, NestedNumbers>
 
+export const MAX_PACE = 1_000_000
+const pace = z.number().int('The pace is a whole number of epochs per second.').min(1, 'The pace is at least 1 epoch per second.').max(MAX_PACE)
+
 export const trainRequestSchema = z.object({
   dataset: datasetSpecSchema,
   model: modelArchSchema,
@@ -151,6 +154,8 @@ export const trainRequestSchema = z.object({
   /** auto: the dense engine for every model it supports; tfjs on request */
   engine: z.enum(ENGINES).default('auto'),
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  /** epochs per second, so a short run can be watched; absent: as fast as possible. It never changes the numbers. */
+  pace: pace.optional(),
 })
 export type TrainRequest = z.infer<typeof trainRequestSchema>
 export type TrainRequestInput = z.input<typeof trainRequestSchema>
@@ -160,21 +165,6 @@ export const runControlSchema = z.object({
   action: z.enum(['pause', 'resume', 'step', 'stop']),
 })
 export type RunControl = z.infer<typeof runControlSchema>
-
-export const settingsSchema = z.object({
-  lastDataset: datasetSpecSchema.optional(),
-  lastModel: modelArchSchema.optional(),
-  lastTrain: trainConfigSchema.optional(),
-  windowBounds: z
-    .object({ x: z.number().int(), y: z.number().int(), width: z.number().int().min(200), height: z.number().int().min(200) })
-    .optional(),
-  theme: z.enum(['system', 'light', 'dark']).default('system'),
-  recentFiles: z.array(z.string()).max(10).default([]),
-  /** lessons a student has checked, by lesson id */
-  lessonProgress: z.record(z.string(), z.object({ passed: z.boolean(), checkedAt: z.string() })).optional(),
-})
-export type Settings = z.infer<typeof settingsSchema>
-export type SettingsPatch = Partial<Settings>
 
 /** Hyperparameters a search may vary, by the names the CLI's --grid uses. */
 export const SEARCH_PARAMS = ['lr', 'epochs', 'batch_size', 'optimizer', 'momentum', 'hidden', 'activation', 'loss'] as const
@@ -204,3 +194,34 @@ export const searchConfigSchema = z
   .refine((c) => Object.keys(c.grid).length > 0, { message: 'Give at least one hyperparameter to search, for example lr=0.02,0.05,0.08.' })
 export type SearchConfig = z.infer<typeof searchConfigSchema>
 export type SearchConfigInput = z.input<typeof searchConfigSchema>
+
+/** Each setting on its own, so one stale or hand-edited entry is dropped without losing the others. */
+export const settingFields = {
+  lastDataset: datasetSpecSchema,
+  lastModel: modelArchSchema,
+  lastTrain: trainConfigSchema,
+  lastEngine: z.enum(ENGINES),
+  /** epochs per second; null for as fast as possible */
+  lastPace: pace.nullable(),
+  /** the search panel's grid and folds */
+  lastSearch: z.object({ grid: searchConfigSchema.shape.grid, cv: searchConfigSchema.shape.cv }),
+  windowBounds: z.object({ x: z.number().int(), y: z.number().int(), width: z.number().int().min(200), height: z.number().int().min(200) }),
+  theme: z.enum(['system', 'light', 'dark']),
+  recentFiles: z.array(z.string()).max(10),
+  /** lessons a student has checked, by lesson id */
+  lessonProgress: z.record(z.string(), z.object({ passed: z.boolean(), checkedAt: z.string() })),
+}
+
+/**
+ * What updateSettings takes: only the keys given. No defaults here: zod 4 fills a default
+ * inside .partial(), and a patch that said theme 'system' and no recent files is what wiped
+ * them at every Start.
+ */
+export const settingsPatchSchema = z.object(settingFields).partial()
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>
+
+export const settingsSchema = settingsPatchSchema.extend({
+  theme: settingFields.theme.default('system'),
+  recentFiles: settingFields.recentFiles.default([]),
+})
+export type Settings = z.infer<typeof settingsSchema>

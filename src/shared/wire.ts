@@ -14,6 +14,7 @@ export const LAB_METHOD_NAMES = [
   'startTraining',
   'controlRun',
   'getRun',
+  'getRunSnapshot',
   'waitForRun',
   'evaluate',
   'openCheckpoint',
@@ -97,15 +98,14 @@ export function tooLargeError(what: string): LabErrorInfo {
 export function eventForWire(event: LabEvent): LabEvent {
   if (!exceedsMessageSize(event)) return event
   switch (event.type) {
-    case 'finished':
-      return { type: 'status', runId: event.runId, status: event.summary.status }
     case 'search-finished':
       return { ...event, summary: { ...event.summary, refit: undefined } }
     case 'progress':
-      return { ...event, epochs: event.epochs.map(({ params: _params, ...rest }) => rest), stepLosses: [] }
+      return { ...event, params: undefined }
     case 'search-progress':
       return { ...event, row: { ...event.row, lossCurve: undefined } }
     case 'status':
+    case 'finished':
       return event
     default: {
       const unknown: never = event

@@ -17,6 +17,7 @@ import {
   type Evaluation,
   type LabClient,
   type LabEvent,
+  type RunSnapshot,
   type RunStatus,
   type RunSummary,
   type SearchSummary,
@@ -161,10 +162,17 @@ export class LabService implements LabClient {
         data: { train: data.train, val: data.val, features: data.summary.features.length },
       },
       (event) => this.emit(event),
+      request.pace,
     )
     this.runs.set(runId, { run, data })
     this.evictOldRuns()
-    void this.rememberSettings({ lastDataset: request.dataset, lastModel: request.model, lastTrain: request.train })
+    void this.rememberSettings({
+      lastDataset: request.dataset,
+      lastModel: request.model,
+      lastTrain: request.train,
+      lastEngine: request.engine,
+      lastPace: request.pace ?? null,
+    })
     return { runId }
   }
 
@@ -227,6 +235,7 @@ export class LabService implements LabClient {
     const searchId = `search-${++this.runCounter}`
     const search = new SearchRun(searchId, config, data, (event) => this.emit(event))
     this.searches.set(searchId, search)
+    void this.rememberSettings({ lastSearch: { grid: config.grid, cv: config.cv } })
     return { searchId, fitsTotal: search.fitsTotal }
   }
 
@@ -270,12 +279,17 @@ export class LabService implements LabClient {
 
   async controlRun(...args: unknown[]): Promise<{ status: RunStatus }> {
     const [{ runId, action }] = validate(LAB_METHODS.controlRun, args, 'run control')
-    return { status: this.record(runId).run.control(action) }
+    return { status: await this.record(runId).run.control(action) }
   }
 
   async getRun(...args: unknown[]): Promise<RunSummary> {
     const [runId] = validate(LAB_METHODS.getRun, args, 'run id')
     return this.record(runId).run.current
+  }
+
+  async getRunSnapshot(...args: unknown[]): Promise<RunSnapshot> {
+    const [runId, since] = validate(LAB_METHODS.getRunSnapshot, args, 'run snapshot request')
+    return this.record(runId).run.pull(since)
   }
 
   async waitForRun(...args: unknown[]): Promise<RunSummary> {

@@ -1,9 +1,11 @@
 /**
- * Settings that outlive a session (last data set, model and hyperparameters, window bounds,
- * theme): electron-store inside Electron, conf (the same store underneath) in plain Node.
- * Both are checked against settingsSchema, so a hand-edited or stale file cannot break the app.
+ * Settings that outlive a session (last data set, model, hyperparameters, engine, pace and
+ * search grid, window bounds, theme, recent files): electron-store inside Electron, conf (the
+ * same store underneath) in plain Node. Each entry is checked on its own against the schema,
+ * so a hand-edited or stale entry (say, a model saved by an older version) is dropped alone
+ * and never takes the theme or the recent files with it.
  */
-import { settingsSchema, type Settings, type SettingsPatch } from '../../shared/schemas'
+import { settingFields, settingsSchema, type Settings, type SettingsPatch } from '../../shared/schemas'
 
 export interface SettingsStore {
   read(): Settings
@@ -28,13 +30,19 @@ async function openBackingStore(cwd: string | undefined): Promise<KeyValueStore>
 export async function openSettings(cwd?: string): Promise<SettingsStore> {
   const backing = await openBackingStore(cwd)
   const read = (): Settings => {
-    const parsed = settingsSchema.safeParse(backing.store)
-    return parsed.success ? parsed.data : settingsSchema.parse({})
+    const stored = backing.store
+    const valid = Object.entries(settingFields).flatMap(([key, schema]) => {
+      const parsed = schema.safeParse(stored[key])
+      return parsed.success ? [[key, parsed.data]] : []
+    })
+    return settingsSchema.parse(Object.fromEntries(valid))
   }
   return {
     read,
+    /** changes only the keys the patch names */
     update(patch) {
-      const next = settingsSchema.parse({ ...read(), ...patch })
+      const given = Object.entries(patch).filter(([, value]) => value !== undefined)
+      const next = settingsSchema.parse({ ...read(), ...Object.fromEntries(given) })
       backing.clear()
       backing.set(next as Record<string, unknown>)
       return next

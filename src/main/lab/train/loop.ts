@@ -8,16 +8,11 @@ import type { TrainConfig } from '../../../shared/schemas'
 import { DataLoader } from '../data/dataloader'
 import type { Split } from '../data/dataset'
 import type { Engine } from '../engine/engine'
+import type { StateDict } from '../model/stateDict'
+import { allFinite, blowUp, lossBound } from './divergence'
 
 /** Models up to this many parameters report them every epoch, for the slope and bias plots. */
 export const SNAPSHOT_MAX_PARAMS = 64
-
-/**
- * A loss this many times the first batch's has blown up even while float32 still holds it:
- * with lr 0.08 the course's model reaches 1e19 before it overflows, which skorch reports as
- * an r² of −4.7e19.
- */
-export const EXPLOSION_FACTOR = 1e6
 
 export interface LoopSink {
   step(loss: number): void
@@ -60,10 +55,6 @@ export class BatchGather {
   }
 }
 
-function flatParams(engine: Engine): number[] {
-  return engine.stateDict().flatMap((t) => Array.from(t.data))
-}
-
 export function runTraining(
   engine: Engine,
   data: { train: Split; val: Split; features: number },
@@ -78,7 +69,7 @@ export function runTraining(
   const lossHistory: number[] = []
   const valLossHistory: number[] = []
   let steps = 0
-  let firstLoss = NaN
+  const bound = lossBound(config.loss, data.train, config.huberDelta)
 
   const finish = (status: LoopResult['status'], divergence?: Divergence): LoopResult => ({
     status,
@@ -88,13 +79,25 @@ export function runTraining(
     valLossHistory,
     divergence,
   })
+  /** puts back the weights where the epoch began, the last ones known to be sound */
+  const diverged = (epoch: number, loss: number, what: string, restore: StateDict): LoopResult => {
+    engine.loadStateDict(restore)
+    return finish('diverged', {
+      epoch,
+      step: steps,
+      loss,
+      message:
+        `The loss ${what} at epoch ${epoch}, step ${steps}: the weights blew up. ` +
+        `Try a smaller learning rate (or scale the features). The weights were reset to where epoch ${epoch} began.`,
+    })
+  }
 
   if (loader.batchesPerEpoch === 0) {
     // drop_last with fewer rows than one batch: torch would run no step at all, silently
     return finish('completed')
   }
+  let lastGood = engine.stateDict()
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
-    const lastGood = engine.stateDict()
     let sum = 0
     const batches = loader.nextEpoch()
     for (const batch of batches) {
@@ -103,26 +106,19 @@ export function runTraining(
       const loss = engine.trainStep(x, y, batch.length)
       steps++
       sink.step(loss)
-      if (steps === 1) firstLoss = loss
-      if (!Number.isFinite(loss) || loss > EXPLOSION_FACTOR * Math.max(firstLoss, 1e-6)) {
-        engine.loadStateDict(lastGood)
-        const what = Number.isNaN(loss) ? 'became NaN' : Number.isFinite(loss) ? 'grew over a million-fold' : 'became infinite'
-        return finish('diverged', {
-          epoch,
-          step: steps,
-          loss,
-          message:
-            `The loss ${what} at epoch ${epoch}, step ${steps}: the weights blew up. ` +
-            `Try a smaller learning rate (or scale the features). The weights were reset to where epoch ${epoch} began.`,
-        })
-      }
+      const what = blowUp(loss, bound)
+      if (what) return diverged(epoch, loss, what, lastGood)
       sum += loss
     }
     const trainLoss = sum / batches.length
+    // a weight can overflow while the loss still reads finite (a ReLU hides a NaN behind a zero)
+    const weights = engine.stateDict()
+    if (!allFinite(weights)) return diverged(epoch, trainLoss, 'stayed finite but the weights did not', lastGood)
+    lastGood = weights
     const valLoss = data.val.n > 0 ? engine.loss(data.val.x, data.val.y, data.val.n) : undefined
     lossHistory.push(trainLoss)
     if (valLoss !== undefined) valLossHistory.push(valLoss)
-    sink.epoch({ epoch, trainLoss, valLoss, params: snapshot ? flatParams(engine) : undefined })
+    sink.epoch({ epoch, trainLoss, valLoss, params: snapshot ? weights.flatMap((t) => Array.from(t.data)) : undefined })
   }
   return finish('completed')
 }

@@ -1,14 +1,20 @@
 /** Messages between a TrainingRun (main) and its worker thread. */
-import type { BackendInfo, Divergence, EpochRecord, RunStatus } from '../../../shared/api'
+import type { BackendInfo, Divergence, RunStatus, SeriesLayout } from '../../../shared/api'
 import type { LabErrorInfo } from '../../../shared/errors'
 import type { EngineChoice, TrainConfig } from '../../../shared/schemas'
 import type { Split } from '../data/dataset'
 import type { EngineConfig, OptimizerState } from '../engine/engine'
 import type { BackendPreference } from '../engine/tfjs/backend'
 import type { StateDict } from '../model/stateDict'
+import type { SeriesDelta } from '../../../shared/series'
+import { SNAPSHOT_MAX_PARAMS } from './loop'
 
-/** Shared control words: the worker reads them between steps and sleeps on SEQ while paused. */
-export const CONTROL = { CMD: 0, CREDITS: 1, SEQ: 2 } as const
+/**
+ * Shared control words: the worker reads them between steps and sleeps on SEQ while paused or
+ * waiting for its pace. PACE is epochs per second, 0 for as fast as possible.
+ */
+export const CONTROL = { CMD: 0, CREDITS: 1, SEQ: 2, PACE: 3 } as const
+export const CONTROL_WORDS = 4
 export const CMD = { RUN: 0, PAUSE: 1, STOP: 2 } as const
 
 export interface TrainStart {
@@ -19,6 +25,28 @@ export interface TrainStart {
   engine: EngineConfig
   train: TrainConfig
   data: { train: Split; val: Split; features: number }
+}
+
+/** The columns of a run's per-epoch series; the worker and the main process both derive them from the start. */
+export function seriesLayout(start: Pick<TrainStart, 'data' | 'engine'>): SeriesLayout {
+  const count = start.engine.initial.reduce((n, t) => n + t.data.length, 0)
+  return { validation: start.data.val.n > 0, parameters: count <= SNAPSHOT_MAX_PARAMS ? count : 0 }
+}
+
+/** What a progress message carries besides the series: the latest epoch and every epoch's losses since the last one. */
+export interface ProgressReport {
+  status: RunStatus
+  epoch: number
+  step: number
+  elapsedSeconds: number
+  trainLoss?: number
+  valLoss?: number
+  params?: number[]
+  /** train and validation loss of each epoch finished since the last report, for the run's full history */
+  trainLosses: Float64Array
+  valLosses: Float64Array
+  epochSeries: SeriesDelta
+  stepSeries: SeriesDelta
 }
 
 /** only pick the backend and report it */
@@ -33,15 +61,13 @@ export type WorkerRequest = { type: 'predict'; id: number; x: Float32Array; n: n
 
 export type WorkerMessage =
   | { type: 'ready'; info: BackendInfo }
-  | { type: 'progress'; status: RunStatus; epoch: number; step: number; epochs: EpochRecord[]; stepLosses: number[]; elapsedSeconds: number }
+  | ({ type: 'progress' } & ProgressReport)
   | {
       type: 'done'
       status: Extract<RunStatus, 'completed' | 'stopped' | 'diverged'>
       epochsCompleted: number
       steps: number
       seconds: number
-      lossHistory: number[]
-      valLossHistory: number[]
       divergence?: Divergence
       stateDict: StateDict
       optimizerState: OptimizerState

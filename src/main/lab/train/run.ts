@@ -1,19 +1,22 @@
 /**
  * One training run as the main process sees it: a worker thread, its control words, the
- * history it has reported, and the summary when it ends. Events go to one listener.
+ * history it has reported, a copy of its decimated series for the window to pull, and the
+ * summary when it ends. Events (status, a coalesced progress, the end) go to one listener.
  */
 import type { Worker } from 'node:worker_threads'
-import type { BackendInfo, DatasetSummary, LabEvent, RunStatus, RunSummary } from '../../../shared/api'
+import type { BackendInfo, DatasetSummary, LabEvent, RunProgress, RunSnapshot, RunStatus, RunSummary, SeriesCursor, SeriesLayout } from '../../../shared/api'
+import { DecimatedSeries } from '../../../shared/series'
 import { labError, type LabErrorInfo } from '../../../shared/errors'
 import type { ModelSpec, TrainConfig } from '../../../shared/schemas'
 import { batchCount } from '../data/dataloader'
 import type { OptimizerState } from '../engine/engine'
 import { parameterShapes } from '../../../shared/modelSpec'
 import { stateDictToJson, type StateDict } from '../model/stateDict'
-import { CMD, CONTROL, type TrainStart, type WorkerMessage } from './protocol'
+import { CMD, CONTROL, CONTROL_WORDS, seriesLayout, type ProgressReport, type TrainStart, type WorkerMessage } from './protocol'
 import { startWorker } from './workerThread'
 
 const FINISHED: RunStatus[] = ['completed', 'stopped', 'diverged', 'failed']
+const ACK_TIMEOUT_MS = 1000
 
 export class TrainingRun {
   private readonly worker: Worker
@@ -31,6 +34,13 @@ export class TrainingRun {
   private nextPredictId = 1
   private readonly predictions = new Map<number, (output: Float32Array) => void>()
   private failure?: LabErrorInfo
+  private readonly layout: SeriesLayout
+  private readonly epochSeries: DecimatedSeries
+  private readonly stepSeries = new DecimatedSeries(1, 'mean')
+  private latest: Pick<ProgressReport, 'epoch' | 'trainLoss' | 'valLoss' | 'params'> = { epoch: 0 }
+  /** reports handled so far: a reader keeps the newest snapshot when answers cross */
+  private reports = 0
+  private readonly waiters = new Set<() => boolean>()
 
   constructor(
     readonly runId: string,
@@ -39,14 +49,21 @@ export class TrainingRun {
     readonly dataset: DatasetSummary,
     start: Omit<TrainStart, 'control' | 'kind'>,
     private readonly emit: (event: LabEvent) => void,
+    /** epochs per second; undefined for as fast as possible */
+    pace?: number,
   ) {
-    const control = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT)
+    const control = new SharedArrayBuffer(CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT)
     this.controlWords = new Int32Array(control)
+    this.controlWords[CONTROL.PACE] = pace ?? 0
+    this.layout = seriesLayout(start)
+    this.epochSeries = new DecimatedSeries(1 + (this.layout.validation ? 1 : 0) + this.layout.parameters, 'sample')
     this.stateDict = start.engine.initial
     this.worker = startWorker({ ...start, kind: 'train', control })
     this.done = new Promise((resolve) => {
       this.worker.on('message', (m: WorkerMessage) => {
+        this.reports++
         this.handle(m)
+        this.settle()
         if (this.summary) resolve(this.summary)
       })
       this.worker.on('error', (err) => {
@@ -71,22 +88,13 @@ export class TrainingRun {
       case 'progress':
         this.steps = m.step
         this.seconds = m.elapsedSeconds
-        for (const e of m.epochs) {
-          this.lossHistory.push(e.trainLoss)
-          if (e.valLoss !== undefined) this.valLossHistory.push(e.valLoss)
-        }
+        for (const loss of m.trainLosses) this.lossHistory.push(loss)
+        for (const loss of m.valLosses) this.valLossHistory.push(loss)
+        this.epochSeries.apply(m.epochSeries)
+        this.stepSeries.apply(m.stepSeries)
+        this.latest = { epoch: m.epoch, trainLoss: m.trainLoss, valLoss: m.valLoss, params: m.params }
         if (!FINISHED.includes(m.status)) this.status = m.status
-        this.emit({
-          type: 'progress',
-          runId: this.runId,
-          status: this.status,
-          epoch: m.epoch,
-          step: m.step,
-          totalSteps: this.totalSteps,
-          elapsedSeconds: m.elapsedSeconds,
-          epochs: m.epochs,
-          stepLosses: m.stepLosses,
-        })
+        this.emit({ type: 'progress', ...this.progress })
         return
       case 'done':
         this.stateDict = m.stateDict
@@ -102,6 +110,34 @@ export class TrainingRun {
       case 'failed':
         this.fail(m.error)
         return
+    }
+  }
+
+  private get progress(): RunProgress {
+    return {
+      runId: this.runId,
+      status: this.status,
+      epoch: this.latest.epoch,
+      step: this.steps,
+      totalSteps: this.totalSteps,
+      stepsPerEpoch: this.stepsPerEpoch,
+      elapsedSeconds: this.seconds,
+      ...(this.latest.trainLoss !== undefined ? { trainLoss: this.latest.trainLoss } : {}),
+      ...(this.latest.valLoss !== undefined ? { valLoss: this.latest.valLoss } : {}),
+      ...(this.latest.params ? { params: this.latest.params } : {}),
+    }
+  }
+
+  /** what the window draws: the latest state and the series past what it holds */
+  pull(since: SeriesCursor): RunSnapshot {
+    return {
+      ...this.progress,
+      epochSeries: this.epochSeries.since(since.epochs),
+      stepSeries: this.stepSeries.since(since.steps),
+      layout: this.layout,
+      finished: this.finished,
+      seq: this.reports,
+      ...(this.summary?.divergence ? { divergence: this.summary.divergence } : {}),
     }
   }
 
@@ -121,6 +157,7 @@ export class TrainingRun {
   private fail(error: LabErrorInfo): void {
     this.failure = error
     this.finish('failed', {})
+    this.settle()
     void this.worker.terminate()
   }
 
@@ -128,7 +165,7 @@ export class TrainingRun {
     if (this.summary) return
     this.status = status
     this.summary = this.snapshot(extra)
-    this.emit({ type: 'finished', runId: this.runId, summary: this.summary })
+    this.emit({ type: 'finished', runId: this.runId, status })
   }
 
   private snapshot(extra: Pick<RunSummary, 'divergence'> = {}): RunSummary {
@@ -179,12 +216,19 @@ export class TrainingRun {
     return this.done
   }
 
-  control(action: 'pause' | 'resume' | 'step' | 'stop'): RunStatus {
+  /**
+   * Sets the control word the worker reads before every step, and answers once the worker has
+   * acted (its report carries the epoch and step it paused or stopped at), so a front door can
+   * show at once what really happened. A step that takes longer than ACK_TIMEOUT_MS (a huge
+   * batch) answers with the state so far rather than keep the caller waiting.
+   */
+  async control(action: 'pause' | 'resume' | 'step' | 'stop'): Promise<RunStatus> {
     if (this.finished) {
       if (action === 'stop') return this.status
       throw labError('RUN_BUSY', `This run has already ${this.status === 'failed' ? 'failed' : 'ended'}; start a new one.`)
     }
     const c = this.controlWords
+    const stepsBefore = this.steps
     if (action === 'step') {
       if (Atomics.load(c, CONTROL.CMD) !== CMD.PAUSE) throw labError('RUN_BUSY', 'Pause the run first; Step runs one batch while paused.')
       Atomics.add(c, CONTROL.CREDITS, 1)
@@ -193,9 +237,37 @@ export class TrainingRun {
     }
     Atomics.add(c, CONTROL.SEQ, 1)
     Atomics.notify(c, CONTROL.SEQ)
-    const status: RunStatus = action === 'pause' || action === 'step' ? 'paused' : action === 'resume' ? 'running' : this.status
-    if (action !== 'stop' && action !== 'step') this.setStatus(status)
-    return status
+    const acted: Record<typeof action, () => boolean> = {
+      pause: () => this.status === 'paused',
+      resume: () => this.status === 'running',
+      step: () => this.steps > stepsBefore,
+      stop: () => false,
+    }
+    await this.until(() => this.finished || acted[action]())
+    return this.status
+  }
+
+  private until(condition: () => boolean): Promise<void> {
+    if (condition()) return Promise.resolve()
+    return new Promise((resolve) => {
+      const waiter = (): boolean => {
+        if (!condition()) return false
+        clearTimeout(timer)
+        resolve()
+        return true
+      }
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter)
+        resolve()
+      }, ACK_TIMEOUT_MS)
+      timer.unref()
+      this.waiters.add(waiter)
+    })
+  }
+
+  /** wakes the control calls the latest report answers */
+  private settle(): void {
+    for (const waiter of this.waiters) if (waiter()) this.waiters.delete(waiter)
   }
 
   /** Outputs of the trained model, computed by the run's worker (which keeps the engine). */
@@ -211,7 +283,7 @@ export class TrainingRun {
   }
 
   dispose(): void {
-    this.control('stop')
+    void this.control('stop')
     void this.worker.terminate()
   }
 }

@@ -10,6 +10,7 @@ import type {
   DatasetSummary,
   Evaluation,
   LabEvent,
+  RunSnapshot,
   RunStatus,
   RunSummary,
 } from '../../../shared/api'
@@ -25,8 +26,11 @@ import type {
   TrainConfig,
   TrainConfigInput,
 } from '../../../shared/schemas'
+import { COURSE } from '../../../shared/course'
 import { parseOptionsSchema } from '../../../shared/schemas'
+import { COURSE_PACE } from '../../../shared/pace'
 import { lab, messageOf } from './lab'
+import { RunSeries } from './runSeries'
 
 export type Role = 'feature' | 'target' | 'ignore'
 
@@ -41,24 +45,30 @@ export interface OptimizerFields {
 export interface RunView {
   runId: string
   label: string
+  /** runs are compared on one loss axis only when their losses are of one kind */
+  loss: LossName
   status: RunStatus
-  loss: number[]
-  valLoss: number[]
-  /** flattened parameters per epoch (small models) */
-  params: number[][]
-  /** mean batch loss of each progress event, at its fractional epoch: the live curve within long epochs */
-  batchLoss: { x: number[]; y: number[] }
   epoch: number
   step: number
   totalSteps: number
+  stepsPerEpoch: number
   elapsed: number
+  /** the last finished epoch's train loss and (small models) parameters: the tip of the curves and the fitted line */
+  trainLoss?: number
+  params?: number[]
+  /** the decimated series, filled by pulls; `version` changes whenever they do */
+  series?: RunSeries
+  version: number
+  /** the report number of the snapshot shown */
+  seq: number
   summary?: RunSummary
   evaluation?: Evaluation
   error?: string
 }
 
 const MAX_RUNS_SHOWN = 6
-const MAX_BATCH_POINTS = 2000
+/** the window pulls a run's state at most this often (about 30 times a second), one request at a time */
+const PULL_MS = 33
 
 export const OPTIMIZER_DEFAULT_LR: Record<OptimizerName, number> = { SGD: 0.02, Adam: 0.001, AdamW: 0.001, RMSprop: 0.01 }
 
@@ -91,6 +101,8 @@ class LabState {
   shuffle = $state(false)
   seed = $state(0)
   engine = $state<EngineChoice>('auto')
+  /** epochs per second the next run unfolds at; null for as fast as possible */
+  pace = $state<number | null>(COURSE_PACE)
   /** a .pth to start the next run from */
   initFrom = $state<string | null>(null)
 
@@ -158,7 +170,42 @@ class LabState {
     }
     if (settings.lastModel) this.arch = settings.lastModel
     if (settings.lastTrain) this.restoreTrain(settings.lastTrain)
+    if (settings.lastEngine) this.engine = settings.lastEngine
+    if (settings.lastPace !== undefined) this.pace = settings.lastPace
     await this.prepare()
+  }
+
+  /**
+   * The course preset: the lecture's model and every setting that changes its numbers (not
+   * just the optimizer), whatever the last session left behind. The data set stays the student's.
+   */
+  async applyCoursePreset(): Promise<void> {
+    const { prep, train } = COURSE
+    this.arch = { kind: 'linear' }
+    this.loss = train.loss
+    this.huberDelta = train.huberDelta
+    this.optimizer = { ...train.optimizer }
+    this.epochs = train.epochs
+    this.batchSize = train.batchSize
+    this.shuffle = train.shuffle
+    this.seed = train.seed
+    this.missing = prep.missing
+    this.scale = prep.scale
+    this.valSplit = prep.valSplit
+    this.splitSeed = prep.splitSeed
+    this.pace = COURSE.pace
+    this.initFrom = null
+    await this.prepare()
+  }
+
+  /** Reset to the lecture: cars.csv, wt → mpg, and the course preset. */
+  async resetToLecture(): Promise<void> {
+    const { dataset } = COURSE
+    this.source = { kind: 'bundled', name: dataset.name }
+    this.parse = parseOptionsSchema.parse({})
+    await this.loadPreview()
+    this.applyRoles([...dataset.features], dataset.target)
+    await this.applyCoursePreset()
   }
 
   /** the last run's hyperparameters, as the student left them */
@@ -193,8 +240,10 @@ class LabState {
       if (bundled) this.loss = bundled.task === 'classification' ? 'CrossEntropyLoss' : this.loss === 'CrossEntropyLoss' ? 'MSELoss' : this.loss
       await this.prepare()
     } catch (err) {
+      // the new file's error replaces everything the previous file showed
       this.preview = null
       this.summary = null
+      this.summaryError = null
       this.dataError = errorInfo(err)
     }
   }
@@ -237,32 +286,31 @@ class LabState {
         model: $state.snapshot(this.arch),
         train: this.trainConfig(),
         engine: this.engine,
+        ...(this.pace !== null ? { pace: this.pace } : {}),
         ...(this.initFrom ? { initFrom: this.initFrom } : {}),
       })
-      const o = this.optimizer
       this.runs = [
         ...this.runs.slice(-(MAX_RUNS_SHOWN - 1)),
         {
           runId,
-          label: `${o.name} lr ${o.lr}, batch ${this.batchSize}`,
+          label: this.runLabel(),
+          loss: this.loss,
           status: 'starting',
-          loss: [],
-          valLoss: [],
-          params: [],
-          batchLoss: { x: [], y: [] },
           epoch: 0,
           step: 0,
           totalSteps: 0,
+          stepsPerEpoch: 1,
           elapsed: 0,
+          version: 0,
+          seq: -1,
         },
       ]
       this.currentId = runId
+      await this.follow(runId)
       const summary = await lab.waitForRun(runId)
       this.update(runId, (r) => {
         r.summary = summary
         r.status = summary.status
-        r.loss = summary.lossHistory
-        r.valLoss = summary.valLossHistory
         r.error = summary.divergence?.message ?? summary.error?.message
       })
       if (summary.status !== 'failed' && summary.epochsCompleted > 0) {
@@ -274,47 +322,68 @@ class LabState {
     }
   }
 
+  /** what tells this session's runs apart: data, target, model, optimizer, lr, batch, shuffle */
+  private runLabel(): string {
+    const source = this.source.kind === 'bundled' ? this.source.name : (this.source.path.split(/[\\/]/).pop() ?? this.source.path)
+    const model = this.arch.kind === 'linear' ? 'linear' : `mlp ${this.arch.hidden.map((l) => l.units).join('-')}`
+    const o = this.optimizer
+    return `${source}: ${this.features.join(',')} → ${this.target} · ${model} · ${o.name} lr ${o.lr} · batch ${this.batchSize}${this.shuffle ? ' · shuffled' : ''}`
+  }
+
+  /**
+   * Pulls the run's snapshot until it ends: one request at a time, at most one a frame, so the
+   * window shows the run as it is now and nothing piles up however fast it trains.
+   */
+  private async follow(runId: string): Promise<void> {
+    for (;;) {
+      const asked = performance.now()
+      const snapshot = await this.pull(runId)
+      if (!snapshot || snapshot.finished) return
+      await new Promise((resolve) => requestAnimationFrame(resolve))
+      const wait = PULL_MS - (performance.now() - asked)
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+    }
+  }
+
+  /** one snapshot of the run, applied unless a newer one already was (answers can cross after a control) */
+  private async pull(runId: string): Promise<RunSnapshot | undefined> {
+    const view = this.runs.find((r) => r.runId === runId)
+    if (!view) return undefined
+    const snapshot = await lab.getRunSnapshot(runId, view.series?.cursor ?? { epochs: 0, steps: 0 })
+    this.update(runId, (run) => {
+      if (snapshot.seq < run.seq) return
+      run.seq = snapshot.seq
+      run.series ??= new RunSeries(snapshot.layout)
+      run.series.apply(snapshot)
+      run.version++
+      run.status = snapshot.status
+      run.epoch = snapshot.epoch
+      run.step = snapshot.step
+      run.totalSteps = snapshot.totalSteps
+      run.stepsPerEpoch = snapshot.stepsPerEpoch
+      run.elapsed = snapshot.elapsedSeconds
+      run.trainLoss = snapshot.trainLoss
+      run.params = snapshot.params
+    })
+    return snapshot
+  }
+
   private update(runId: string, change: (run: RunView) => void): void {
     const run = this.runs.find((r) => r.runId === runId)
     if (run) change(run)
   }
 
   private onEvent(event: LabEvent): void {
-    if (event.type === 'search-progress' || event.type === 'search-finished') {
-      this.searchListeners.forEach((listener) => listener(event))
-      return
-    }
-    this.update(event.runId, (run) => {
-      if (event.type === 'status') run.status = event.status
-      if (event.type !== 'progress') return
-      run.status = event.status
-      run.epoch = event.epoch
-      run.step = event.step
-      run.totalSteps = event.totalSteps
-      run.elapsed = event.elapsedSeconds
-      if (event.stepLosses.length && event.totalSteps > 0) {
-        const perEpoch = event.totalSteps / this.epochs
-        run.batchLoss.x.push(event.step / perEpoch)
-        run.batchLoss.y.push(event.stepLosses.reduce((a, b) => a + b, 0) / event.stepLosses.length)
-        if (run.batchLoss.x.length > MAX_BATCH_POINTS) {
-          // keep every other point: the curve keeps its shape and the plot stays cheap
-          run.batchLoss.x = run.batchLoss.x.filter((_, i) => i % 2 === 0)
-          run.batchLoss.y = run.batchLoss.y.filter((_, i) => i % 2 === 0)
-        }
-      }
-      if (event.epochs.length) {
-        run.loss.push(...event.epochs.map((e) => e.trainLoss))
-        run.valLoss.push(...event.epochs.flatMap((e) => (e.valLoss === undefined ? [] : [e.valLoss])))
-        run.params.push(...event.epochs.flatMap((e) => (e.params ? [e.params] : [])))
-      }
-    })
+    if (event.type === 'search-progress' || event.type === 'search-finished') this.searchListeners.forEach((listener) => listener(event))
   }
 
   async control(action: 'pause' | 'resume' | 'step' | 'stop'): Promise<void> {
     const run = this.current
     if (!run) return
     try {
+      // the lab answers once the worker has acted; show where it acted at once, not at the next frame's pull
       await lab.controlRun({ runId: run.runId, action })
+      await this.pull(run.runId)
     } catch (err) {
       this.trainError = messageOf(err)
     }

@@ -1,0 +1,141 @@
+/**
+ * The window keeps pace with training: a 200,000-epoch run on the dense engine pauses and stops
+ * on what is on screen, and what a session changes (theme, recent files, shuffle, split) is
+ * remembered without leaking into the course preset.
+ */
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { useLab } from '../helpers/browser'
+import { tempDir } from '../helpers/lab'
+
+const lab = useLab('window')
+
+const status = () => lab().page.textContent('[data-testid="run-status"]')
+const shownEpoch = async () => Number(/epoch (\d+)/.exec((await lab().page.textContent('[data-testid="progress"]')) ?? '')?.[1] ?? NaN)
+
+/**
+ * Clicks a button inside the page and returns the milliseconds until the run status reads
+ * `expected`, watched with a MutationObserver (a string: tsx would wrap a function in a helper
+ * the page lacks).
+ */
+async function clickUntilStatus(testid: string, expected: string): Promise<number> {
+  return lab().page.evaluate(`new Promise((resolve) => {
+    const status = document.querySelector('[data-testid="run-status"]')
+    const t0 = performance.now()
+    const observer = new MutationObserver(() => {
+      if (status.textContent === ${JSON.stringify(expected)}) {
+        observer.disconnect()
+        resolve(performance.now() - t0)
+      }
+    })
+    observer.observe(document.querySelector('[data-testid="progress"]'), { subtree: true, childList: true, characterData: true })
+    document.querySelector('[data-testid="${testid}"]').click()
+  })`) as Promise<number>
+}
+
+async function chooseCourseData(): Promise<void> {
+  const { page } = lab()
+  await page.getByRole('button', { name: 'Cars (mtcars)' }).click()
+  await page.selectOption('[data-testid="role-wt"]', 'feature')
+  await page.selectOption('[data-testid="role-mpg"]', 'target')
+  await expect.poll(() => page.textContent('[data-testid="data-summary"]')).toContain('wt → mpg')
+}
+
+/** each test starts with no run going, whatever the one before left */
+async function noRunGoing(): Promise<void> {
+  const { page } = lab()
+  if (await page.isEnabled('[data-testid="stop"]')) await page.click('[data-testid="stop"]')
+  await expect.poll(() => page.isEnabled('[data-testid="start"]'), { timeout: 30_000 }).toBe(true)
+}
+
+describe('a window that keeps pace', () => {
+  it('pauses a 200,000-epoch dense run within 300 ms of the click and holds still, then stops within 300 ms', async () => {
+    const h = lab()
+    const { page } = h
+    await chooseCourseData()
+    await page.click('[data-testid="preset-linear"]')
+    await page.fill('[data-testid="epochs"]', '200000')
+    await page.selectOption('[data-testid="engine"]', 'dense')
+    await page.selectOption('[data-testid="speed"]', { label: 'as fast as possible' })
+    await page.click('[data-testid="start"]')
+    await expect.poll(shownEpoch, { timeout: 30_000 }).toBeGreaterThan(5_000)
+
+    const pauseMs = await clickUntilStatus('pause', 'paused')
+    const atPause = await shownEpoch()
+    expect(pauseMs).toBeLessThan(300)
+    expect(atPause).toBeLessThan(200_000)
+    await page.waitForTimeout(500)
+    expect(await status()).toBe('paused')
+    expect(await shownEpoch()).toBe(atPause)
+    await h.shot('1-paused')
+
+    await page.click('[data-testid="pause"]')
+    await expect.poll(shownEpoch).toBeGreaterThan(atPause)
+    const stopMs = await clickUntilStatus('stop', 'stopped')
+    expect(stopMs).toBeLessThan(300)
+    const atStop = await shownEpoch()
+    expect(atStop).toBeLessThan(200_000)
+    await page.waitForTimeout(300)
+    expect(await shownEpoch()).toBe(atStop)
+    console.info(`pause shown after ${pauseMs.toFixed(0)} ms at epoch ${atPause}; stop shown after ${stopMs.toFixed(0)} ms at epoch ${atStop}`)
+    await h.shot('2-stopped')
+  }, 120_000)
+
+  it('keeps the theme, the recent files, the engine and the speed through a Start and a reload', async () => {
+    const h = lab()
+    const { page } = h
+    await noRunGoing()
+    const path = join(tempDir('torchlab-e2e-window-'), 'stopped.pth')
+    await page.fill('[data-testid="save-path"]', path)
+    await page.click('[data-testid="save"]')
+    await expect.poll(() => page.textContent('[data-testid="recent"]')).toContain('stopped.pth')
+    await page.click('[data-testid="theme"]')
+    await expect.poll(() => page.textContent('[data-testid="theme"]')).toBe('theme: dark')
+
+    await page.fill('[data-testid="epochs"]', '20')
+    await page.click('[data-testid="start"]')
+    await expect.poll(status, { timeout: 30_000 }).toBe('completed')
+
+    await page.reload()
+    await page.waitForSelector('main[data-ready="true"]')
+    await expect.poll(() => page.textContent('[data-testid="theme"]')).toBe('theme: dark')
+    await expect.poll(() => page.textContent('[data-testid="recent"]')).toContain('stopped.pth')
+    expect(await page.inputValue('[data-testid="engine"]')).toBe('dense')
+    expect(await page.locator('[data-testid="speed"] option:checked').textContent()).toBe('as fast as possible')
+    await h.shot('3-reloaded')
+  }, 60_000)
+
+  it('gives the lecture numbers with the course preset after a shuffled, split session', async () => {
+    const h = lab()
+    const { page } = h
+    await noRunGoing()
+    await page.getByLabel('Shuffle', { exact: true }).check()
+    await page.getByLabel('Validation split').fill('0.25')
+    await page.getByLabel('Validation split').dispatchEvent('change')
+    await expect.poll(() => page.textContent('[data-testid="data-summary"]')).toContain('validation')
+    await page.click('[data-testid="start"]')
+    await expect.poll(status, { timeout: 30_000 }).toBe('completed')
+
+    // the next session starts as this one left off
+    await page.reload()
+    await page.waitForSelector('main[data-ready="true"]')
+    await expect.poll(() => page.getByLabel('Shuffle', { exact: true }).isChecked()).toBe(true)
+    expect(await page.getByLabel('Validation split').inputValue()).toBe('0.25')
+
+    await page.click('[data-testid="preset-linear"]')
+    await expect.poll(() => page.getByLabel('Shuffle', { exact: true }).isChecked()).toBe(false)
+    expect(await page.getByLabel('Validation split').inputValue()).toBe('0')
+    expect(await page.locator('[data-testid="speed"] option:checked').textContent()).toBe('250 epochs/s')
+    await page.click('[data-testid="start"]')
+    // at the course pace the lecture unfolds over about four seconds: the plots fill while it runs
+    await expect.poll(status, { timeout: 30_000 }).toBe('running')
+    await expect.poll(shownEpoch, { timeout: 5_000 }).toBeGreaterThan(100)
+    expect(await status()).toBe('running')
+    await h.shot('4-course-running')
+    await expect.poll(status, { timeout: 30_000 }).toBe('completed')
+    await page.waitForSelector('[data-testid="trained-weight-0"]')
+    expect(await page.textContent('[data-testid="trained-weight-0"]')).toBe('-5.7225')
+    expect(await page.textContent('[data-testid="trained-bias"]')).toBe('36.6935')
+    await h.shot('5-course-done')
+  }, 60_000)
+})
