@@ -43,7 +43,8 @@ async function readBytes(path: string): Promise<Uint8Array> {
 
 function tensorInfo(name: string, tensor: Tensor, allValues: boolean) {
   const limit = allValues ? 10_000 : 6
-  const values = Array.from((tensor.data as ArrayLike<number | bigint>) as ArrayLike<number>, Number).slice(0, limit)
+  // only the values shown are converted: a tensor may hold millions
+  const values = Array.from(tensor.data.subarray(0, limit) as ArrayLike<number | bigint>, Number)
   return { key: name, dtype: tensor.dtype, shape: tensor.shape, numel: tensor.numel, values }
 }
 

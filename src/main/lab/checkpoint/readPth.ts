@@ -4,8 +4,9 @@
  * file fails here with a typed error, never later.
  */
 import { labError } from '../../../shared/errors'
+import { Budget } from './budget'
 import { badFile } from './errors'
-import { Unpickler } from './pickle/unpickler'
+import { Unpickler, type PickleTrace } from './pickle/unpickler'
 import { PyDict, PyObject, PySet, PyTuple, type PyValue } from './pickle/values'
 import { Storage, Tensor, DTYPES } from './tensor'
 import { resolveTorchGlobal, storageDtype } from './torchGlobals'
@@ -17,6 +18,10 @@ export interface PthContents {
   root?: string
   byteorder: 'little' | 'big'
   value: PyValue
+  /** what the pickle used, to tell whether torch's weights_only unpickler would load it too */
+  trace: PickleTrace
+  /** this read's budget, which whatever walks the value afterwards keeps spending from */
+  budget: Budget
 }
 
 const MAX_DEPTH = 500
@@ -71,6 +76,7 @@ function checkedCount(value: PyValue, bytesAvailable: number, itemSize: number, 
 }
 
 function readZipPth(bytes: Uint8Array): PthContents {
+  const budget = Budget.forFile(bytes.length)
   const entries = readZip(bytes)
   const names = [...entries.keys()]
   const roots = new Set(names.map((n) => n.split('/')[0]))
@@ -86,13 +92,13 @@ function readZipPth(bytes: Uint8Array): PthContents {
   let byteorder: 'little' | 'big' = 'little'
   const order = entries.get(`${root}/byteorder`)
   if (order) {
-    const text = new TextDecoder().decode(entryData(bytes, order)).trim()
+    const text = new TextDecoder().decode(entryData(bytes, order, budget)).trim()
     if (text !== 'little' && text !== 'big') throw badFile(`The file's byteorder record says "${text.slice(0, 20)}".`)
     byteorder = text
   }
   const storages = new Map<string, Storage>()
-  const unpickler = new Unpickler(entryData(bytes, pkl), {
-    resolveGlobal: (module, name) => resolveTorchGlobal(module, name, { littleEndian: () => byteorder === 'little', maxTensorBytes: bytes.length }),
+  const unpickler = new Unpickler(entryData(bytes, pkl, budget), {
+    resolveGlobal: (module, name) => resolveTorchGlobal(module, name, { littleEndian: () => byteorder === 'little', budget }),
     persistentLoad: (pid) => {
       const [, type, key, , numel] = pidTuple(pid)
       const dtype = storageDtype(type)
@@ -102,22 +108,23 @@ function readZipPth(bytes: Uint8Array): PthContents {
       const entry = entries.get(`${root}/data/${name}`)
       if (!entry) throw badFile(`The file is missing the data of storage "${name}" (${root}/data/${name}).`, name)
       const count = checkedCount(numel, entry.size, DTYPES[dtype].size, name)
-      const storage = new Storage(name, dtype, count, () => entryData(bytes, entry))
+      const storage = new Storage(name, dtype, count, () => entryData(bytes, entry, budget))
       storages.set(name, storage)
       return storage
     },
   })
   const value = unpickler.load()
   materialiseAll(value)
-  return { format: 'zip', root, byteorder, value }
+  return { format: 'zip', root, byteorder, value, trace: unpickler.trace, budget }
 }
 
 function readLegacyPth(bytes: Uint8Array): PthContents {
+  const budget = Budget.forFile(bytes.length)
   const storages = new Map<string, Storage>()
   const data = new Map<string, Uint8Array>()
   let littleEndian = true
   const hooks = {
-    resolveGlobal: (module: string, name: string) => resolveTorchGlobal(module, name, { littleEndian: () => littleEndian, maxTensorBytes: bytes.length }),
+    resolveGlobal: (module: string, name: string) => resolveTorchGlobal(module, name, { littleEndian: () => littleEndian, budget }),
     persistentLoad: (pid: PyValue) => {
       const [, type, key, , numel] = pidTuple(pid)
       const dtype = storageDtype(type)
@@ -135,11 +142,16 @@ function readLegacyPth(bytes: Uint8Array): PthContents {
     },
   }
   let unpickler = new Unpickler(bytes, hooks)
+  const trace = unpickler.trace
   const magic = unpickler.load()
   if (magic !== LEGACY_MAGIC && magic !== Number(LEGACY_MAGIC)) throw badFile('This is not a PyTorch file (its first value is not torch\'s magic number).')
   const next = (): PyValue => {
     unpickler = new Unpickler(bytes, hooks, unpickler.position)
-    return unpickler.load()
+    const value = unpickler.load()
+    for (const op of unpickler.trace.opcodes) trace.opcodes.add(op)
+    for (const name of unpickler.trace.globals) trace.globals.add(name)
+    for (const kind of unpickler.trace.built) trace.built.add(kind)
+    return value
   }
   if (next() !== 1001) throw labError('CHECKPOINT_UNSUPPORTED', 'This legacy PyTorch file uses a protocol version TorchLab does not know.')
   const sysInfo = next()
@@ -162,7 +174,7 @@ function readLegacyPth(bytes: Uint8Array): PthContents {
     pos += size
   }
   materialiseAll(value)
-  return { format: 'legacy', byteorder: littleEndian ? 'little' : 'big', value }
+  return { format: 'legacy', byteorder: littleEndian ? 'little' : 'big', value, trace, budget }
 }
 
 export function readPth(bytes: Uint8Array): PthContents {

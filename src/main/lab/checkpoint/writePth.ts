@@ -7,6 +7,7 @@
 import { open, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { labError } from '../../../shared/errors'
+import { OP } from './pickle/opcodes'
 import { Pickler } from './pickle/pickler'
 import type { PyValue } from './pickle/values'
 import { DTYPES, Tensor } from './tensor'
@@ -53,22 +54,22 @@ export function encodePth(value: PyValue, archiveName: string): Uint8Array[] {
 function writeTensor(p: Pickler, tensor: Tensor, key: string): void {
   const strides = tensor.shape.map((_, i) => tensor.shape.slice(i + 1).reduce((a, b) => a * b, 1))
   p.global('torch._utils', '_rebuild_tensor_v2')
-  p.op(0x28) // MARK: the call's arguments
-  p.op(0x28) // MARK: the persistent id
+  p.op(OP.MARK) // the call's arguments
+  p.op(OP.MARK) // the persistent id
   p.string('storage')
   p.global('torch', DTYPES[tensor.dtype].storage)
   p.string(key)
   p.string('cpu')
   p.int(tensor.numel)
-  p.op(0x74) // TUPLE
-  p.op(0x51) // BINPERSID
+  p.op(OP.TUPLE)
+  p.op(OP.BINPERSID)
   p.int(0)
   p.tuple(tensor.shape)
   p.tuple(strides)
   p.value(false)
   p.orderedDict([])
-  p.op(0x74) // TUPLE
-  p.op(0x52) // REDUCE
+  p.op(OP.TUPLE)
+  p.op(OP.REDUCE)
 }
 
 export async function atomicWrite(path: string, data: Uint8Array | Uint8Array[]): Promise<void> {
