@@ -5,6 +5,7 @@
 import { join } from 'node:path'
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, session, shell, type MenuItemConstructorOptions } from 'electron'
 import fitWorkerPath from './lab/search/fitWorker?modulePath'
+import parseWorkerPath from './lab/sandbox/parseWorker?modulePath'
 import workerPath from './lab/train/worker?modulePath'
 import { dispatch } from './lab/dispatch'
 import { LabService } from './lab/service'
@@ -25,7 +26,7 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join('; ')
 
-useBuiltWorkers({ train: workerPath, fit: fitWorkerPath })
+useBuiltWorkers({ train: workerPath, fit: fitWorkerPath, parse: parseWorkerPath })
 
 const resourcesDir = app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources')
 const service = new LabService({ resourcesDir })

@@ -9,14 +9,15 @@ import { torchlabMetaSchema } from '../../../shared/api'
 import { labError, LabError } from '../../../shared/errors'
 import type { Activation, OptimizerSpec } from '../../../shared/schemas'
 import type { OptimizerState } from '../engine/engine'
-import type { StateDict } from '../model/stateDict'
+import { matchStateDict, type StateDict } from '../model/stateDict'
 import { interpret, type Interpreted } from './contents'
 import { inferModel, toFloat32StateDict } from './infer'
 import { PyDict, type PyValue } from './pickle/values'
 import { jsonToPy } from './pyValues'
 import { readPth } from './readPth'
 import { Tensor } from './tensor'
-import { toTorchOptimizer } from './torchOptimizer'
+import { fromTorchOptimizer, toTorchOptimizer } from './torchOptimizer'
+import { weightsOnlyRefusal } from './weightsOnly'
 import { atomicWrite, encodePth } from './writePth'
 
 /** Larger files would not fit a classroom machine's memory next to the app. */
@@ -26,6 +27,8 @@ export interface OpenedCheckpoint {
   info: CheckpointInfo
   contents: Interpreted
   weights: StateDict
+  /** what torch 1.13's torch.load(weights_only=True) would refuse in the file, or null */
+  weightsOnlyRefusal: string | null
 }
 
 async function readBytes(path: string): Promise<Uint8Array> {
@@ -93,7 +96,26 @@ export async function openCheckpoint(path: string, activations: Activation[] = [
   const bytes = await readBytes(path)
   const pth = readPth(bytes)
   const contents = interpret(pth)
-  return { info: describe(path, pth.format, contents, activations, values), contents, weights: toFloat32StateDict(contents.tensors) }
+  return {
+    info: describe(path, pth.format, contents, activations, values),
+    contents,
+    weights: toFloat32StateDict(contents.tensors),
+    weightsOnlyRefusal: weightsOnlyRefusal(pth.trace),
+  }
+}
+
+/** What the lab needs to start a run from a file: the weights in the model's order, and the optimizer state if it is the same optimizer's. */
+export interface StartingPoint {
+  initial: StateDict
+  optimizerState?: OptimizerState
+}
+
+export async function startingPointFromFile(path: string, shapes: readonly { name: string; shape: number[] }[], optimizer: OptimizerSpec['name']): Promise<StartingPoint> {
+  const opened = await openCheckpoint(path)
+  const initial = matchStateDict(opened.weights, shapes, path)
+  const saved = opened.contents.optimizer
+  const sameOptimizer = opened.info.torchlab?.train.optimizer.name === optimizer
+  return { initial, optimizerState: saved && sameOptimizer ? fromTorchOptimizer(saved, initial) : undefined }
 }
 
 export interface RunToSave {

@@ -52,7 +52,8 @@ export function fromTorchOptimizer(value: PyDict, params: StateDict): OptimizerS
         if (v.shape.join() !== p.shape.join()) {
           throw badFile(`The optimizer's ${String(key)} for "${p.name}" has shape [${v.shape.join(', ')}], not [${p.shape.join(', ')}].`, p.name)
         }
-        out[String(key)] = v.data instanceof Float32Array ? v.data : Float32Array.from(v.data as ArrayLike<number>)
+        // a copy: the tensor may view the whole file, which must not travel with the state
+        out[String(key)] = v.data instanceof Float32Array ? v.data.slice() : Float32Array.from(v.data as ArrayLike<number>, Number)
       }
     }
     return out
