@@ -14,6 +14,8 @@ export interface Limits {
   inflatedBytes: number
   /** values produced when a shared structure is written out (JSON, listings) */
   expandedValues: number
+  /** characters of tuple dict keys written out, all keys together */
+  keyChars: number
 }
 
 export type BudgetName = keyof Limits
@@ -29,7 +31,9 @@ export function limitsFor(fileBytes: number): Limits {
   return {
     tensorBytes: 64 * MB + 4 * fileBytes,
     inflatedBytes: 64 * MB + 16 * fileBytes,
-    expandedValues: 1_000_000,
+    // a value the file does not share costs it at least a byte; 100,000 covers any metadata
+    expandedValues: 100_000 + fileBytes,
+    keyChars: MB + fileBytes,
   }
 }
 
@@ -37,14 +41,15 @@ const WHAT: Record<BudgetName, string> = {
   tensorBytes: "of tensor values (TorchLab's tensor budget)",
   inflatedBytes: "once decompressed (TorchLab's decompression budget)",
   expandedValues: "values once its shared parts are written out (TorchLab's value budget)",
+  keyChars: "characters of dictionary keys (TorchLab's key budget)",
 }
 
 function amount(name: BudgetName, n: number): string {
-  return name === 'expandedValues' ? n.toLocaleString('en') : `${Math.ceil(n / MB).toLocaleString('en')} MB`
+  return name === 'expandedValues' || name === 'keyChars' ? n.toLocaleString('en') : `${Math.ceil(n / MB).toLocaleString('en')} MB`
 }
 
 export class Budget {
-  private readonly spent: Limits = { tensorBytes: 0, inflatedBytes: 0, expandedValues: 0 }
+  private readonly spent: Limits = { tensorBytes: 0, inflatedBytes: 0, expandedValues: 0, keyChars: 0 }
 
   constructor(
     readonly limits: Limits,

@@ -112,7 +112,7 @@ function readZipPth(bytes: Uint8Array): PthContents {
       storages.set(name, storage)
       return storage
     },
-  })
+  }, budget)
   const value = unpickler.load()
   materialiseAll(value)
   return { format: 'zip', root, byteorder, value, trace: unpickler.trace, budget }
@@ -141,12 +141,12 @@ function readLegacyPth(bytes: Uint8Array): PthContents {
       return storage
     },
   }
-  let unpickler = new Unpickler(bytes, hooks)
+  let unpickler = new Unpickler(bytes, hooks, budget)
   const trace = unpickler.trace
   const magic = unpickler.load()
   if (magic !== LEGACY_MAGIC && magic !== Number(LEGACY_MAGIC)) throw badFile('This is not a PyTorch file (its first value is not torch\'s magic number).')
   const next = (): PyValue => {
-    unpickler = new Unpickler(bytes, hooks, unpickler.position)
+    unpickler = new Unpickler(bytes, hooks, budget, unpickler.position)
     const value = unpickler.load()
     for (const op of unpickler.trace.opcodes) trace.opcodes.add(op)
     for (const name of unpickler.trace.globals) trace.globals.add(name)

@@ -56,7 +56,7 @@ export function resolveTorchGlobal(rawModule: string, name: string, ctx: GlobalC
     case 'collections.OrderedDict':
       return known(
         qualified,
-        (args) => new PyDict(new Map(args.length ? pairs(args[0]).map(([k, v]) => [dictKey(k), v]) : []), 'OrderedDict'),
+        (args) => new PyDict(new Map(args.length ? pairs(args[0]).map(([k, v]) => [dictKey(k, ctx.budget), v]) : []), 'OrderedDict'),
         () => new PyDict(new Map(), 'OrderedDict'),
       )
     case 'torch._utils._rebuild_tensor_v2':
@@ -84,7 +84,7 @@ export function resolveTorchGlobal(rawModule: string, name: string, ctx: GlobalC
     case 'builtins.tuple':
       return known(qualified, (a) => new PyTuple(Array.isArray(a[0]) ? a[0] : a[0] instanceof PyTuple ? a[0].items : []))
     case 'builtins.dict':
-      return known(qualified, (a) => new PyDict(new Map(a.length ? pairs(a[0]).map(([k, v]) => [dictKey(k), v]) : [])))
+      return known(qualified, (a) => new PyDict(new Map(a.length ? pairs(a[0]).map(([k, v]) => [dictKey(k, ctx.budget), v]) : [])))
     case 'copyreg._reconstructor':
       // how protocol 0/1 pickles an object: recorded as data, the class is never called
       return known(qualified, (a) => {

@@ -18,6 +18,7 @@
  * torch's own weights_only unpickler would load it too.
  */
 import { labError } from '../../../../shared/errors'
+import type { Budget } from '../budget'
 import { badFile } from '../errors'
 import { OP, opName, type OpName } from './opcodes'
 import { ClassRef, dictKey, PyDict, PyObject, PySet, PyTuple, type PyValue } from './values'
@@ -69,6 +70,7 @@ export class Unpickler {
   constructor(
     private readonly bytes: Uint8Array,
     private readonly hooks: UnpickleHooks,
+    private readonly budget: Budget,
     start = 0,
   ) {
     this.pos = start
@@ -426,7 +428,7 @@ export class Unpickler {
 
   private setItems(target: PyValue, items: PyValue[]): void {
     if (!(target instanceof PyDict)) throw badFile('The pickle inside the file is malformed (it sets items on a non-dict).')
-    for (let i = 0; i + 1 < items.length; i += 2) target.entries.set(dictKey(items[i]), items[i + 1])
+    for (let i = 0; i + 1 < items.length; i += 2) target.entries.set(dictKey(items[i], this.budget), items[i + 1])
   }
 
   private append(target: PyValue, items: PyValue[]): void {

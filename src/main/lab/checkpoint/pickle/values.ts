@@ -1,4 +1,5 @@
 import { labError } from '../../../../shared/errors'
+import type { Budget } from '../budget'
 
 /**
  * Python values as the unpickler builds them and the pickler writes them. Nothing here can
@@ -65,7 +66,7 @@ export class PyObject {
 }
 
 /** A tuple key longer than this, written out, is no checkpoint's: it is refused, never built. */
-export const MAX_KEY_CHARS = 64 * 1024
+export const MAX_KEY_CHARS = 4096
 
 const tupleKeys = new WeakMap<PyTuple, string>()
 const objectIds = new WeakMap<object, number>()
@@ -98,7 +99,7 @@ function scalarKey(value: PyValue): string | undefined {
  * A tuple as a Map key: its Python repr, built bottom-up without recursion and cached per
  * tuple, so a shared or deeply nested tuple costs its own length once, never its expansion.
  */
-function tupleKey(root: PyTuple): string {
+function tupleKey(root: PyTuple, budget: Budget): string {
   const stack: PyTuple[] = [root]
   while (stack.length) {
     const tuple = stack[stack.length - 1]
@@ -122,6 +123,7 @@ function tupleKey(root: PyTuple): string {
       }
       parts.push(part)
     }
+    budget.spend('keyChars', length)
     tupleKeys.set(tuple, parts.length === 1 ? `(${parts[0]},)` : `(${parts.join(', ')})`)
     stack.pop()
   }
@@ -134,10 +136,10 @@ function badKey(value: PyValue): Error {
 }
 
 /** Dict keys as JS Map keys: Python ints, strings, bools and None compare by value; a tuple by its repr. */
-export function dictKey(value: PyValue): unknown {
+export function dictKey(value: PyValue, budget: Budget): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value
   if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value
-  if (value instanceof PyTuple) return tupleKey(value)
+  if (value instanceof PyTuple) return tupleKey(value, budget)
   if (unhashable(value)) throw badKey(value)
   return value
 }
