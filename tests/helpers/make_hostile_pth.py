@@ -73,8 +73,12 @@ def ordered(*pairs):
     return call(glob("collections", "OrderedDict")) + (P.MARK + b"".join(k + v for k, v in pairs) + P.SETITEMS if pairs else b"")
 
 
+LEGACY_PIDS = [False]
+
+
 def pid(storage_type, key, numel):
-    return tup(ustr("storage"), storage_type, ustr(key), ustr("cpu"), integer(numel)) + P.BINPERSID
+    """torch's persistent id of a storage; the legacy format adds view metadata (None)"""
+    return tup(ustr("storage"), storage_type, ustr(key), ustr("cpu"), integer(numel), *([P.NONE] if LEGACY_PIDS[0] else [])) + P.BINPERSID
 
 
 def tensor(key, shape, stride=None, offset=0, storage_type=None, numel=None, hooks=None):
@@ -131,9 +135,13 @@ def pth_zip(pkl, storages=None, root="archive", extra=()):
     return raw_zip(records + [stored(f"{root}/version", b"3\n")] + list(extra))
 
 
-def legacy(obj, storages=None, sys_info=None, magic=None):
-    """torch's legacy format: magic, protocol version, sys_info, the object, its storage keys, then the data."""
+def legacy(build, storages=None, sys_info=None, magic=None):
+    """torch's legacy format: magic, protocol version, sys_info, the object (built by `build`, with
+    legacy persistent ids), its storage keys, then the data."""
     storages = LINEAR_DATA if storages is None else storages
+    LEGACY_PIDS[0] = True
+    obj = build()
+    LEGACY_PIDS[0] = False
     info = sys_info or dct((ustr("protocol_version"), integer(1001)), (ustr("little_endian"), P.NEWTRUE),
                            (ustr("type_sizes"), dct((ustr("int"), integer(4)), (ustr("long"), integer(4)))))
     out = pickle_of(magic or integer(0x1950A86A20F9469CFC6C)) + pickle_of(integer(1001)) + pickle_of(info) + pickle_of(obj)
@@ -229,7 +237,7 @@ for payload in payloads("x"):
     # the same payload in the legacy format
     name = f"{payload}__legacy"
     value, refuse = payloads(name)[payload]
-    add(name, legacy(CONTEXTS["checkpoint"](value)), f"exec:{payload}", "refuse", refuse)
+    add(name, legacy(lambda: CONTEXTS["checkpoint"](value)), f"exec:{payload}", "refuse", refuse)
 
 for payload in recorded_payloads("x"):
     for context in ("checkpoint", "optimizer"):
@@ -313,7 +321,7 @@ for label, bomb in (("list", list_laughs(30)), ("dict", dict_laughs(30))):
     # TorchLab's metadata is written out as JSON: the value budget stops it
     add(f"laughs_{label}_in_torchlab_meta", pth_zip(pickle_of(dct((ustr("model_state_dict"), linear_state_dict()), (ustr("torchlab"), bomb)))), "bombs", "bomb")
     add(f"laughs_{label}_top", pth_zip(pickle_of(bomb)), "bombs", "bomb")
-    add(f"laughs_{label}_legacy", legacy(dct((ustr("model_state_dict"), linear_state_dict()), (ustr("torchlab"), bomb))), "bombs", "bomb")
+    add(f"laughs_{label}_legacy", legacy(lambda: dct((ustr("model_state_dict"), linear_state_dict()), (ustr("torchlab"), bomb))), "bombs", "bomb")
 add("laughs_tuple_key", pth_zip(pickle_of(dct((ustr("model_state_dict"), linear_state_dict()), (ustr("h"), P.EMPTY_DICT + tuple_laughs(60) + integer(1) + P.SETITEM)))), "bombs", "bomb")
 deep_key = P.NONE + P.TUPLE1 * 200_000
 add("deep_tuple_key", pth_zip(pickle_of(dct((ustr("model_state_dict"), linear_state_dict()), (ustr("h"), P.EMPTY_DICT + deep_key + integer(1) + P.SETITEM)))), "bombs", "bomb")
@@ -357,7 +365,7 @@ add("huge_long4", pth_zip(pickle_of(P.LONG4 + struct.pack("<I", 2 ** 31) + b"\x0
 add("huge_binunicode8", pth_zip(pickle_of(P.BINUNICODE8 + struct.pack("<Q", 2 ** 40) + b"abc")), "bombs", "broken")
 add("huge_binbytes", pth_zip(pickle_of(P.BINBYTES + struct.pack("<I", 2 ** 31) + b"abc")), "bombs", "broken")
 add("storage_numel_lie", pth_zip(pickle_of(ordered((ustr("w"), tensor("0", [2 ** 30], numel=2 ** 30))))), "bombs", "broken")
-add("legacy_count_lie", legacy(linear_state_dict(), {"0": LINEAR_DATA["0"], "1": LINEAR_DATA["1"]})[:-12] + struct.pack("<q", 2 ** 40) + LINEAR_DATA["1"], "bombs", "broken")
+add("legacy_count_lie", legacy(linear_state_dict, {"0": LINEAR_DATA["0"], "1": LINEAR_DATA["1"]})[:-12] + struct.pack("<q", 2 ** 40) + LINEAR_DATA["1"], "bombs", "broken")
 
 # --- STOP with a function or class as the result --------------------------------------------
 add("stop_on_ordered_dict_class", pth_zip(pickle_of(glob("collections", "OrderedDict"))), "stop", "refuse", "collections.OrderedDict")
@@ -366,11 +374,11 @@ add("stop_on_class_name", pth_zip(pickle_of(glob("logging", "FileHandler"))), "s
 add("callable_as_value", pth_zip(pickle_of(dct((ustr("model_state_dict"), linear_state_dict()), (ustr("f"), glob("collections", "OrderedDict"))))), "stop", "refuse", "collections.OrderedDict")
 
 # --- legacy-format files --------------------------------------------------------------------------
-add("legacy_clean", legacy(linear_state_dict()), "legacy", "read")
-add("legacy_payload_in_sys_info", legacy(linear_state_dict(), sys_info=call(glob("os", "system"), ustr(f"touch {canary('legacy_payload_in_sys_info')}"))), "legacy", "refuse", "os.system")
-add("legacy_payload_as_magic", legacy(linear_state_dict(), magic=call(glob("builtins", "eval"), ustr(f"open({canary('legacy_payload_as_magic')!r}, 'w')"))), "legacy", "refuse", "builtins.eval")
-add("legacy_truncated", legacy(linear_state_dict())[:-6], "legacy", "broken")
-add("legacy_wrong_magic", legacy(linear_state_dict(), magic=integer(12345)), "legacy", "broken")
+add("legacy_clean", legacy(linear_state_dict), "legacy", "read")
+add("legacy_payload_in_sys_info", legacy(linear_state_dict, sys_info=call(glob("os", "system"), ustr(f"touch {canary('legacy_payload_in_sys_info')}"))), "legacy", "refuse", "os.system")
+add("legacy_payload_as_magic", legacy(linear_state_dict, magic=call(glob("builtins", "eval"), ustr(f"open({canary('legacy_payload_as_magic')!r}, 'w')"))), "legacy", "refuse", "builtins.eval")
+add("legacy_truncated", legacy(linear_state_dict)[:-6], "legacy", "broken")
+add("legacy_wrong_magic", legacy(linear_state_dict, magic=integer(12345)), "legacy", "broken")
 
 # --- broken containers ------------------------------------------------------------------------------
 clean = pth_zip(pickle_of(linear_state_dict()))

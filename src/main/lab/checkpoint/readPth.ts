@@ -60,9 +60,13 @@ function materialiseAll(value: PyValue): void {
   })
 }
 
-function pidTuple(pid: PyValue): PyValue[] {
-  if (!(pid instanceof PyTuple) || pid.items[0] !== 'storage' || pid.items.length < 5) {
+/** ('storage', type, key, location, numel), plus view metadata in the legacy format, exactly as torch unpacks it */
+function pidTuple(pid: PyValue, fields: 5 | 6): PyValue[] {
+  if (!(pid instanceof PyTuple) || pid.items[0] !== 'storage' || pid.items.length !== fields || typeof pid.items[2] !== 'string') {
     throw badFile('The file refers to its data in a way PyTorch does not write.')
+  }
+  if (fields === 6 && pid.items[5] !== null) {
+    throw labError('CHECKPOINT_UNSUPPORTED', 'This legacy file shares storages between views the way PyTorch before 0.4 did; open it in PyTorch and save it again.')
   }
   return pid.items
 }
@@ -100,7 +104,7 @@ function readZipPth(bytes: Uint8Array): PthContents {
   const unpickler = new Unpickler(entryData(bytes, pkl, budget), {
     resolveGlobal: (module, name) => resolveTorchGlobal(module, name, { littleEndian: () => byteorder === 'little', budget }),
     persistentLoad: (pid) => {
-      const [, type, key, , numel] = pidTuple(pid)
+      const [, type, key, , numel] = pidTuple(pid, 5)
       const dtype = storageDtype(type)
       const name = String(key)
       const existing = storages.get(name)
@@ -126,7 +130,7 @@ function readLegacyPth(bytes: Uint8Array): PthContents {
   const hooks = {
     resolveGlobal: (module: string, name: string) => resolveTorchGlobal(module, name, { littleEndian: () => littleEndian, budget }),
     persistentLoad: (pid: PyValue) => {
-      const [, type, key, , numel] = pidTuple(pid)
+      const [, type, key, , numel] = pidTuple(pid, 6)
       const dtype = storageDtype(type)
       const name = String(key)
       const existing = storages.get(name)

@@ -108,9 +108,11 @@ export function readZip(bytes: Uint8Array): Map<string, ZipEntry> {
     need(bytes, dataOffset, fields.compressedSize, `record "${name}"`)
     if (method !== 0 && method !== 8) throw badFile(`The record "${name}" uses zip compression method ${method}, which PyTorch never writes.`, name)
     if (method === 0 && fields.size !== fields.compressedSize) throw badFile(`The record "${name}" declares two different sizes.`, name)
-    // torch reads the first of two records with one name, Python's zipfile the last: such a file
-    // shows each reader a different pickle, so it is refused rather than read either way
-    if (entries.has(name)) throw labError('CHECKPOINT_UNSAFE', `The file holds two records named "${name}"; torch and other zip readers would each pick a different one, so TorchLab refuses it.`, { key: name })
+    // two records with one name: torch 1.13's reader (miniz) finds one by binary search over the
+    // sorted names — measured, the last data.pkl in one file and the first data/0 in another —
+    // and Python's zipfile takes the last. Each reader may see a different pickle, so no choice
+    // TorchLab makes is torch's: the file is refused.
+    if (entries.has(name)) throw labError('CHECKPOINT_UNSAFE', `The file holds two records named "${name}"; torch and other zip readers may each read a different one, so TorchLab refuses it.`, { key: name })
     entries.set(name, { name, method, crc, size: fields.size, compressedSize: fields.compressedSize, dataOffset })
     p += 46 + nameLength + extraLength + commentLength
   }
