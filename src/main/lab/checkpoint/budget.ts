@@ -31,8 +31,8 @@ export function limitsFor(fileBytes: number): Limits {
   return {
     tensorBytes: 64 * MB + 4 * fileBytes,
     inflatedBytes: 64 * MB + 16 * fileBytes,
-    // a value the file does not share costs it at least a byte; 100,000 covers any metadata
-    expandedValues: 100_000 + fileBytes,
+    // a value the file does not share costs it at least a byte; 20,000 covers any metadata or module tree
+    expandedValues: 20_000 + fileBytes,
     keyChars: MB + fileBytes,
   }
 }

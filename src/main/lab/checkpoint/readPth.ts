@@ -7,7 +7,7 @@ import { labError } from '../../../shared/errors'
 import { Budget } from './budget'
 import { badFile } from './errors'
 import { Unpickler, type PickleTrace } from './pickle/unpickler'
-import { PyDict, PyObject, PySet, PyTuple, type PyValue } from './pickle/values'
+import { MAX_NESTING, PyDict, PyObject, PySet, PyTuple, type PyValue } from './pickle/values'
 import { Storage, Tensor, DTYPES } from './tensor'
 import { resolveTorchGlobal, storageDtype } from './torchGlobals'
 import { entryData, isZip, readZip } from './zip'
@@ -24,16 +24,15 @@ export interface PthContents {
   budget: Budget
 }
 
-const MAX_DEPTH = 500
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn
 
-/** Visits every value once (shared ones too), refusing structures nested beyond MAX_DEPTH. */
+/** Visits every value once (shared ones too), refusing structures nested beyond MAX_NESTING. */
 export function forEachValue(root: PyValue, visit: (v: PyValue) => void): void {
   const seen = new Set<object>()
   const stack: [PyValue, number][] = [[root, 0]]
   while (stack.length) {
     const [value, depth] = stack.pop()!
-    if (depth > MAX_DEPTH) throw badFile('The file nests values more deeply than any checkpoint does.')
+    if (depth > MAX_NESTING) throw badFile('The file nests values more deeply than any checkpoint does.')
     if (typeof value !== 'object' || value === null) {
       visit(value)
       continue

@@ -108,12 +108,14 @@ function halfToFloat(h: number): number {
 function readElements(bytes: Uint8Array, dtype: DType, littleEndian: boolean, count: number): TensorData {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const size = DTYPES[dtype].size
+  // torch aligns records on 64 bytes, so a tensor is usually a view of the file's own bytes, copied never
+  const aligned = littleEndian && bytes.byteOffset % size === 0
   switch (dtype) {
     case 'float64':
+      if (aligned) return new Float64Array(bytes.buffer, bytes.byteOffset, count)
       return Float64Array.from({ length: count }, (_, i) => dv.getFloat64(i * size, littleEndian))
     case 'float32':
-      // torch aligns records on 64 bytes, so a tensor is usually a view of the file's own bytes, copied never
-      if (littleEndian && bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, count)
+      if (aligned) return new Float32Array(bytes.buffer, bytes.byteOffset, count)
       return Float32Array.from({ length: count }, (_, i) => dv.getFloat32(i * size, littleEndian))
     case 'float16':
       return Float32Array.from({ length: count }, (_, i) => halfToFloat(dv.getUint16(i * size, littleEndian)))
@@ -124,10 +126,13 @@ function readElements(bytes: Uint8Array, dtype: DType, littleEndian: boolean, co
       return out
     }
     case 'int64':
+      if (aligned) return new BigInt64Array(bytes.buffer, bytes.byteOffset, count)
       return BigInt64Array.from({ length: count }, (_, i) => dv.getBigInt64(i * size, littleEndian))
     case 'int32':
+      if (aligned) return new Int32Array(bytes.buffer, bytes.byteOffset, count)
       return Int32Array.from({ length: count }, (_, i) => dv.getInt32(i * size, littleEndian))
     case 'int16':
+      if (aligned) return new Int16Array(bytes.buffer, bytes.byteOffset, count)
       return Int16Array.from({ length: count }, (_, i) => dv.getInt16(i * size, littleEndian))
     case 'int8':
       return Int8Array.from({ length: count }, (_, i) => dv.getInt8(i))

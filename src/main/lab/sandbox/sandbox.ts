@@ -10,18 +10,27 @@ import { LabError, labError, type ErrorCode } from '../../../shared/errors'
 import { startWorkerOf } from '../train/workerThread'
 import { READY, type ParseReply, type ParseRequest, type ParseResults } from './protocol'
 
+export interface TimeLimit {
+  /** time for a small file; larger files get more, in proportion to their size */
+  baseMs: number
+  /** bytes a worker is expected to get through per millisecond, however slow the machine */
+  bytesPerMs: number
+}
+
 export interface SandboxLimits {
   /** V8 old-generation heap of the worker */
   heapMb: number
-  /** time for a small file; larger files get more, in proportion to their size */
-  baseMs: number
-  /** bytes a worker is expected to read per millisecond, however slow the machine */
-  bytesPerMs: number
+  /** a .pth file is mostly raw tensor bytes; a CSV is text, tokenised cell by cell */
+  time: { pth: TimeLimit; csv: TimeLimit }
   /** time for the worker's code to load, which the file cannot influence */
   startMs: number
 }
 
-export const DEFAULT_LIMITS: SandboxLimits = { heapMb: 768, baseMs: 2000, bytesPerMs: 20_000, startMs: 60_000 }
+export const DEFAULT_LIMITS: SandboxLimits = {
+  heapMb: 768,
+  time: { pth: { baseMs: 2000, bytesPerMs: 5_000 }, csv: { baseMs: 10_000, bytesPerMs: 500 } },
+  startMs: 60_000,
+}
 
 interface Job {
   request: ParseRequest
@@ -96,13 +105,14 @@ export class ParseSandbox {
     })
   }
 
-  private async timeLimit(path: string): Promise<number> {
-    const size = (await stat(path).catch(() => undefined))?.size ?? 0
-    return this.limits.baseMs + Math.ceil(size / this.limits.bytesPerMs)
+  private async timeLimit(request: ParseRequest): Promise<number> {
+    const size = (await stat(request.path).catch(() => undefined))?.size ?? 0
+    const { baseMs, bytesPerMs } = this.limits.time[request.kind === 'csv' ? 'csv' : 'pth']
+    return baseMs + Math.ceil(size / bytesPerMs)
   }
 
   private async runJob(request: ParseRequest): Promise<unknown> {
-    const ms = await this.timeLimit(request.path)
+    const ms = await this.timeLimit(request)
     this.worker ??= this.spawn()
     let worker: Worker
     try {

@@ -21,7 +21,7 @@ import { labError } from '../../../../shared/errors'
 import type { Budget } from '../budget'
 import { badFile } from '../errors'
 import { OP, opName, type OpName } from './opcodes'
-import { ClassRef, dictKey, PyDict, PyObject, PySet, PyTuple, type PyValue } from './values'
+import { ClassRef, dictKey, MAX_NESTING, PyDict, PyObject, PySet, PyTuple, type PyValue } from './values'
 
 /** A callable the loader allows: it maps its arguments to a value, running no code from the file. */
 export interface KnownCallable {
@@ -65,6 +65,8 @@ export class Unpickler {
   private readonly marks: number[] = []
   private readonly memo = new Map<number, PyValue | KnownCallable>()
   private readonly decoder = new TextDecoder('utf-8', { fatal: true })
+  /** how deep each container built so far nests, so that a depth bomb stops at MAX_NESTING, not after the whole file is built */
+  private readonly depths = new WeakMap<object, number>()
   readonly trace: PickleTrace = { opcodes: new Set(), globals: new Set(), built: new Set() }
 
   constructor(
@@ -317,30 +319,32 @@ export class Unpickler {
         this.push(new PyTuple([]))
         return true
       case OP.TUPLE1:
-        this.push(new PyTuple([this.pop()]))
+        this.push(this.tuple([this.pop()]))
         return true
       case OP.TUPLE2: {
         const b = this.pop()
         const a = this.pop()
-        this.push(new PyTuple([a, b]))
+        this.push(this.tuple([a, b]))
         return true
       }
       case OP.TUPLE3: {
         const c = this.pop()
         const b = this.pop()
         const a = this.pop()
-        this.push(new PyTuple([a, b, c]))
+        this.push(this.tuple([a, b, c]))
         return true
       }
       case OP.TUPLE:
-        this.push(new PyTuple(this.popMark()))
+        this.push(this.tuple(this.popMark()))
         return true
       case OP.EMPTY_LIST:
         this.push([])
         return true
-      case OP.LIST:
-        this.push(this.popMark())
+      case OP.LIST: {
+        const items = this.popMark()
+        this.push(this.nest(items, items))
         return true
+      }
       case OP.APPEND: {
         const v = this.pop()
         this.append(this.top(), [v])
@@ -378,12 +382,15 @@ export class Unpickler {
         const items = this.popMark()
         const set = this.top()
         if (!(set instanceof PySet)) throw badFile('The pickle inside the file is malformed (ADDITEMS on a non-set).')
+        this.nest(set, items)
         for (const item of items) set.items.push(item)
         return true
       }
-      case OP.FROZENSET:
-        this.push(new PySet(this.popMark(), true))
+      case OP.FROZENSET: {
+        const items = this.popMark()
+        this.push(this.nest(new PySet(items, true), items))
         return true
+      }
       default:
         return false
     }
@@ -426,13 +433,28 @@ export class Unpickler {
     return this.callable(cls).call(args)
   }
 
+  private tuple(items: PyValue[]): PyTuple {
+    return this.nest(new PyTuple(items), items)
+  }
+
+  /** records how deep `container` nests now that it holds `items`, refusing past MAX_NESTING */
+  private nest<T extends object>(container: T, items: PyValue[]): T {
+    let depth = this.depths.get(container) ?? 1
+    for (const item of items) if (typeof item === 'object' && item !== null) depth = Math.max(depth, (this.depths.get(item) ?? 1) + 1)
+    if (depth > MAX_NESTING) throw badFile('The file nests values more deeply than any checkpoint does.')
+    this.depths.set(container, depth)
+    return container
+  }
+
   private setItems(target: PyValue, items: PyValue[]): void {
     if (!(target instanceof PyDict)) throw badFile('The pickle inside the file is malformed (it sets items on a non-dict).')
+    this.nest(target, items)
     for (let i = 0; i + 1 < items.length; i += 2) target.entries.set(dictKey(items[i], this.budget), items[i + 1])
   }
 
   private append(target: PyValue, items: PyValue[]): void {
     if (!Array.isArray(target)) throw badFile('The pickle inside the file is malformed (it appends to a non-list).')
+    this.nest(target, items)
     for (const item of items) target.push(item)
   }
 

@@ -65,6 +65,9 @@ export class PyObject {
   ) {}
 }
 
+/** No checkpoint nests values this deep; a file that does is refused, wherever its depth is found. */
+export const MAX_NESTING = 500
+
 /** A tuple key longer than this, written out, is no checkpoint's: it is refused, never built. */
 export const MAX_KEY_CHARS = 4096
 
