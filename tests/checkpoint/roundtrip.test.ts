@@ -89,7 +89,8 @@ print(json.dumps({"keys": list(model.state_dict().keys()), "predictions": predic
     await service.saveRun({ runId, path: pth, kind: 'state_dict' })
     const script = join(dir, 'iris_model.py')
     await service.exportPython(pth, script)
-    expect(readFileSync(script, 'utf8')).toContain('nn.GELU()')
+    // a state_dict records no activations: the script has the layers, with the default between them
+    expect(readFileSync(script, 'utf8')).toContain('nn.Linear(8, 6)')
     expect(readFileSync(script, 'utf8')).toContain('torch.load(path, weights_only=True)')
     const { stdout } = await run(PYTHON, [script], { env: { ...process.env, OMP_NUM_THREADS: '1' } })
     expect(stdout).toMatch(/0\.weight \(8, 4\)/)

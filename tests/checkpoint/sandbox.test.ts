@@ -42,11 +42,11 @@ describe('the parse worker', () => {
   }, 120_000)
 
   it('turns a file slower than its time limit into a sentence naming the limit, then reads the next file in a fresh worker', async () => {
-    // a real state_dict of 4 million float64 values: tens of milliseconds to decode, far more than 20
+    // a real state_dict of 400,000 float64 values: a few milliseconds to read, more than the 1 ms it is given
     const slow = join(dir, 'slow.pth')
-    const big = Float64Array.from({ length: 4_000_000 }, (_, i) => i / 7)
+    const big = Float64Array.from({ length: 400_000 }, (_, i) => i / 7)
     writeFileSync(slow, Buffer.concat(encodePth(new PyDict(new Map([['big', new Tensor('float64', [big.length], big)]]), 'OrderedDict'), 'slow')))
-    const s = sandbox({ time: { pth: { baseMs: 20, bytesPerMs: 1e9 }, csv: DEFAULT_LIMITS.time.csv } })
+    const s = sandbox({ time: { pth: { baseMs: 1, bytesPerMs: 1e12 }, csv: DEFAULT_LIMITS.time.csv } })
     await readsClean(s).catch(() => undefined) // the worker's start is not the file's time
     await expect(s.run({ kind: 'checkpoint', path: slow, activations: [], values: false })).rejects.toMatchObject({
       info: { code: 'CHECKPOINT_UNSAFE', message: expect.stringMatching(/took longer than [\d.]+ s, the reader's time limit/) },
@@ -54,6 +54,6 @@ describe('the parse worker', () => {
     await readsClean(sandbox({}))
     // with the real limits the same file reads: the limit, not the file, stopped it
     const relaxed = await sandbox({}).run({ kind: 'checkpoint', path: slow, activations: [], values: false })
-    expect(relaxed.info.tensors[0]).toMatchObject({ key: 'big', dtype: 'float64', shape: [4_000_000], values: [0, 1 / 7, 2 / 7, 3 / 7, 4 / 7, 5 / 7] })
+    expect(relaxed.info.tensors[0]).toMatchObject({ key: 'big', dtype: 'float64', shape: [400_000], values: [0, 1 / 7, 2 / 7, 3 / 7, 4 / 7, 5 / 7] })
   }, 120_000)
 })

@@ -359,11 +359,12 @@ def bomb_zip(declared, numel):
 
 add("deflate_bomb_declared_4gb", bomb_zip(BOMB, BOMB // 4), "bombs", "bomb")
 add("deflate_bomb_declared_small", bomb_zip(1024, 256), "bombs", "broken")
-add("deflate_bomb_declared_32mb", bomb_zip(32 * 1024 * 1024, 8 * 1024 * 1024), "bombs", "broken")
+add("deflate_bomb_declared_32mb", bomb_zip(32 * 1024 * 1024, 8 * 1024 * 1024), "bombs", "bomb")
 add("deflate_bomb_pickle", raw_zip([("archive/data.pkl", bomb_stream, 8, 0, BOMB)] + [stored(f"archive/data/{k}", v) for k, v in LINEAR_DATA.items()] + [stored("archive/version", b"3\n")]), "bombs", "bomb")
 add("huge_long4", pth_zip(pickle_of(P.LONG4 + struct.pack("<I", 2 ** 31) + b"\x00" * 16)), "bombs", "broken")
 add("huge_binunicode8", pth_zip(pickle_of(P.BINUNICODE8 + struct.pack("<Q", 2 ** 40) + b"abc")), "bombs", "broken")
 add("huge_binbytes", pth_zip(pickle_of(P.BINBYTES + struct.pack("<I", 2 ** 31) + b"abc")), "bombs", "broken")
+add("tensor_100k_dims", pth_zip(pickle_of(ordered((ustr("w"), tensor("0", [1] * 100_000))))), "bombs", "broken")
 add("storage_numel_lie", pth_zip(pickle_of(ordered((ustr("w"), tensor("0", [2 ** 30], numel=2 ** 30))))), "bombs", "broken")
 add("legacy_count_lie", legacy(linear_state_dict, {"0": LINEAR_DATA["0"], "1": LINEAR_DATA["1"]})[:-12] + struct.pack("<q", 2 ** 40) + LINEAR_DATA["1"], "bombs", "broken")
 

@@ -26,7 +26,6 @@ export const MAX_PTH_BYTES = 2 * 1024 ** 3
 export interface OpenedCheckpoint {
   info: CheckpointInfo
   contents: Interpreted
-  weights: StateDict
   /** what torch 1.13's torch.load(weights_only=True) would refuse in the file, or null */
   weightsOnlyRefusal: string | null
 }
@@ -99,7 +98,6 @@ export async function openCheckpoint(path: string, activations: Activation[] = [
   return {
     info: describe(path, pth.format, contents, activations, values),
     contents,
-    weights: toFloat32StateDict(contents.tensors),
     weightsOnlyRefusal: weightsOnlyRefusal(pth.trace),
   }
 }
@@ -112,7 +110,7 @@ export interface StartingPoint {
 
 export async function startingPointFromFile(path: string, shapes: readonly { name: string; shape: number[] }[], optimizer: OptimizerSpec['name']): Promise<StartingPoint> {
   const opened = await openCheckpoint(path)
-  const initial = matchStateDict(opened.weights, shapes, path)
+  const initial = matchStateDict(toFloat32StateDict(opened.contents.tensors), shapes, path)
   const saved = opened.contents.optimizer
   const sameOptimizer = opened.info.torchlab?.train.optimizer.name === optimizer
   return { initial, optimizerState: saved && sameOptimizer ? fromTorchOptimizer(saved, initial) : undefined }

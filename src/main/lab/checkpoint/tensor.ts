@@ -173,11 +173,21 @@ export function rebuildTensor(storage: unknown, offset: unknown, size: unknown, 
   return new Tensor(storage.dtype, shape, () => materialise(storage, offset, shape, strides, littleEndian, budget))
 }
 
+/** row-major strides (dimensions of size 1 may have any), checked in one pass: the number of dimensions comes from the file */
+function isContiguous(shape: number[], strides: number[]): boolean {
+  let expected = 1
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] !== 1 && strides[d] !== expected) return false
+    expected *= shape[d]
+  }
+  return true
+}
+
 function materialise(storage: Storage, offset: number, shape: number[], strides: number[], littleEndian: boolean, budget: Budget): TensorData {
   const bytes = storage.data()
   const itemSize = DTYPES[storage.dtype].size
   const numel = shape.reduce((a, b) => a * b, 1)
-  const contiguous = shape.every((_, i) => strides[i] === shape.slice(i + 1).reduce((a, b) => a * b, 1) || shape[i] === 1)
+  const contiguous = isContiguous(shape, strides)
   if (contiguous) return readElements(bytes.subarray(offset * itemSize, (offset + numel) * itemSize), storage.dtype, littleEndian, numel)
   // a transposed or sliced view: gather element by element from the storage, decoded once
   const all = storage.elements(littleEndian, budget)

@@ -4,15 +4,16 @@
  * - GLOBAL / STACK_GLOBAL never import: the name goes to `resolveGlobal`, which answers with a
  *   callable TorchLab implements itself (KnownCallable), a class recorded by name (ClassRef),
  *   a plain value (a dtype) — or refuses, naming the global.
- * - REDUCE, NEWOBJ and NEWOBJ_EX call only a KnownCallable; a ClassRef becomes a PyObject that
- *   holds its arguments as data. Nothing else can be called.
+ * - REDUCE calls only a KnownCallable; NEWOBJ and NEWOBJ_EX turn a ClassRef into a PyObject
+ *   that holds its arguments as data (OrderedDict is built). Nothing else can be called.
  * - BUILD stores state on a PyObject, or is ignored on a dict (OrderedDict's _metadata) and a
  *   tensor; __setstate__ never runs.
  * - INST, OBJ, EXT1/2/4 and NEXT_BUFFER are refused: torch never writes them.
  * - PERSID / BINPERSID go to `persistentLoad`, which accepts only torch's storage ids.
  * - A callable is never data: it may only be called, and STOP refuses a global as the result.
  * - Every length is checked against the bytes left before anything is read or allocated;
- *   shared (memoised) values stay shared, never copied; nothing recurses.
+ *   shared (memoised) values stay shared, never copied; nothing recurses, and a container
+ *   nested deeper than MAX_NESTING is refused as it is built.
  * - Every corruption is one typed LabError whose sentence names what was refused.
  * The opcodes the file used and the globals it named are kept, so a caller can tell whether
  * torch's own weights_only unpickler would load it too.
@@ -427,10 +428,12 @@ export class Unpickler {
     throw unsafe(`This file asks to run ${what}; TorchLab never runs code from a file.`, what)
   }
 
+  /** cls.__new__(cls, *args): only for a class — recorded by name, or one TorchLab builds itself (OrderedDict) */
   private newObject(cls: PyValue | KnownCallable, args: PyValue[]): PyValue {
-    if (isKnownCallable(cls)) return cls.newObject ? cls.newObject(args) : cls.call(args)
     if (cls instanceof ClassRef) return new PyObject(cls, args)
-    return this.callable(cls).call(args)
+    if (isKnownCallable(cls) && cls.newObject) return cls.newObject(args)
+    const what = this.calleeName(cls)
+    throw unsafe(`This file asks to create an object of ${what}, which is not a class TorchLab creates; TorchLab never runs code from a file.`, what)
   }
 
   private tuple(items: PyValue[]): PyTuple {
