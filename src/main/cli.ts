@@ -2,7 +2,7 @@
  * `lab`: the headless twin of the desktop app, built on the same LabService.
  *   lab train [options]                 (lab train --help)
  *   lab search [options] --grid lr=0.02,0.05 --grid epochs=10,200   (lab search --help)
- *   lab inspect FILE.pth [--json] [--values]
+ *   lab inspect FILE.pth [FILE.pth ...] [--json] [--values]
  *   lab export-py FILE.pth --out model.py
  *   lab step [train options | --scratch] --steps N     (lab step --help)
  *   lab graph [train options | --scratch]               (lab graph --help)
@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import type { Evaluation, RunSummary } from '../shared/api'
+import type { CheckpointInfo, Evaluation, RunSummary } from '../shared/api'
 import { labError, toErrorInfo, type LabErrorInfo } from '../shared/errors'
 import type { StateDictJson } from '../shared/schemas'
 import { writeJson } from './cli/jsonStream'
@@ -178,26 +178,49 @@ async function search(argv: string[]): Promise<number> {
   }
 }
 
-async function inspect(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(argv, { json: { type: 'boolean' }, values: { type: 'boolean' } }, 'inspect FILE.pth')
-  const service = new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
-  const info = await service.openCheckpoint(positionals[0], { values: values.values === true })
-  if (values.json) {
-    process.stdout.write(JSON.stringify(info) + '\n')
-    return EXIT.ok
-  }
+function printCheckpoint(info: CheckpointInfo, showValues: boolean): void {
   const out = process.stdout
   out.write(`${info.path}: ${info.kind === 'state_dict' ? 'a state_dict' : info.kind === 'checkpoint' ? 'a general checkpoint' : 'a pickled module'} (${info.format} format)\n`)
   if (info.classNames.length) out.write(`classes (read, never run): ${info.classNames.join(', ')}\n`)
   if (info.epoch !== undefined) out.write(`epoch ${info.epoch}${info.loss !== undefined ? `, loss ${info.loss}` : ''}\n`)
   out.write('OrderedDict([\n')
   for (const t of info.tensors) {
-    const shown = values.values ? ` ${JSON.stringify(t.values)}` : ''
+    const shown = showValues ? ` ${JSON.stringify(t.values)}` : ''
     out.write(`  ('${t.key}', tensor of ${t.dtype} [${t.shape.join(', ')}])${shown}\n`)
   }
   out.write('])\n')
   out.write(`model: ${info.model ? JSON.stringify(info.model) : 'not recognised'}\n  ${info.modelNote}\n`)
-  return EXIT.ok
+}
+
+/** One file: its description, or its error as the command's error. Several: one line (or block) per file, each error beside its path. */
+async function inspect(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, { json: { type: 'boolean' }, values: { type: 'boolean' } }, 'inspect FILE.pth [FILE.pth ...]', true)
+  const service = new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
+  const showValues = values.values === true
+  try {
+    if (positionals.length === 1) {
+      const info = await service.openCheckpoint(positionals[0], { values: showValues })
+      if (values.json) process.stdout.write(JSON.stringify(info) + '\n')
+      else printCheckpoint(info, showValues)
+      return EXIT.ok
+    }
+    let exit: number = EXIT.ok
+    for (const path of positionals) {
+      try {
+        const info = await service.openCheckpoint(path, { values: showValues })
+        if (values.json) process.stdout.write(JSON.stringify(info) + '\n')
+        else printCheckpoint(info, showValues)
+      } catch (err) {
+        const error = toErrorInfo(err)
+        if (values.json) process.stdout.write(JSON.stringify({ path, error }) + '\n')
+        else process.stderr.write(`error: ${path}: ${error.message}\n`)
+        exit = Math.max(exit, error.code === 'INTERNAL' ? EXIT.failed : EXIT.badInput)
+      }
+    }
+    return exit
+  } finally {
+    service.dispose()
+  }
 }
 
 async function exportPy(argv: string[]): Promise<number> {
@@ -293,10 +316,10 @@ async function lessons(argv: string[], command: 'lessons' | 'lesson'): Promise<n
   return EXIT.ok
 }
 
-function parseCommand<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, usage: string) {
+function parseCommand<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, usage: string, several = false) {
   try {
     const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true })
-    if (parsed.positionals.length !== 1) throw new Error('expected one file')
+    if (several ? parsed.positionals.length === 0 : parsed.positionals.length !== 1) throw new Error(several ? 'expected a file' : 'expected one file')
     return parsed
   } catch (err) {
     throw labError('INVALID_ARGUMENT', `${err instanceof Error ? err.message : String(err)}. Usage: lab ${usage}`)
@@ -321,7 +344,7 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'lessons' || command === 'lesson') return await lessons(rest, command)
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
       process.stdout.write(
-        `lab — TorchLab from a terminal\n\n${TRAIN_HELP}\n${SEARCH_HELP}\nlab inspect FILE.pth [--json] [--values]   what a PyTorch file holds\nlab export-py FILE.pth --out model.py      the equivalent PyTorch script\n\n${STEP_HELP}\n${GRAPH_HELP}\n${LESSON_HELP}`,
+        `lab — TorchLab from a terminal\n\n${TRAIN_HELP}\n${SEARCH_HELP}\nlab inspect FILE.pth... [--json] [--values] what PyTorch files hold\nlab export-py FILE.pth --out model.py      the equivalent PyTorch script\n\n${STEP_HELP}\n${GRAPH_HELP}\n${LESSON_HELP}`,
       )
       return command === undefined ? EXIT.badInput : EXIT.ok
     }

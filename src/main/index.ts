@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, protocol, session, shell, type MenuItemConstructorOptions } from 'electron'
 import fitWorkerPath from './lab/search/fitWorker?modulePath'
+import parseWorkerPath from './lab/sandbox/parseWorker?modulePath'
 import workerPath from './lab/train/worker?modulePath'
 import { APP_ENTRY, APP_SCHEME, appFileFor, isOwnPage as isOwnUrl } from './appProtocol'
 import { dispatch } from './lab/dispatch'
@@ -29,7 +30,7 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join('; ')
 
-useBuiltWorkers({ train: workerPath, fit: fitWorkerPath })
+useBuiltWorkers({ train: workerPath, fit: fitWorkerPath, parse: parseWorkerPath })
 
 // before ready: a standard, secure scheme gets a real origin, so 'self' and origin checks mean it
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }])

@@ -72,20 +72,29 @@ print(json.dumps({"keys": list(model.state_dict().keys()), "predictions": predic
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([])
   })
 
-  it('an MLP classifier state_dict loads into the exported nn.Sequential and the exported script runs as is', async () => {
+  it('an MLP classifier state_dict loads into the exported nn.Sequential and the exported script runs as is; its checkpoint, which torch 1.13 loads only with weights_only=False, is not exported', async () => {
     const { runId } = await trained({
       dataset: { source: { kind: 'bundled', name: 'iris' }, features: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'], target: 'species', scale: 'standard' },
       model: { kind: 'mlp', hidden: [{ units: 8, activation: 'Tanh' }, { units: 6, activation: 'GELU' }] },
       train: { loss: 'CrossEntropyLoss', optimizer: { name: 'Adam', lr: 0.01 }, epochs: 3, batchSize: 16 },
     })
+    const checkpoint = join(dir, 'iris_checkpoint.pth')
+    await service.saveRun({ runId, path: checkpoint, kind: 'checkpoint' })
+    const refusedScript = join(dir, 'iris_checkpoint_model.py')
+    await expect(service.exportPython(checkpoint, refusedScript)).rejects.toMatchObject({
+      info: { code: 'CHECKPOINT_UNSUPPORTED', message: expect.stringMatching(/weights_only=True.*plain Python floats/) },
+    })
+    expect(existsSync(refusedScript)).toBe(false)
     const pth = join(dir, 'iris.pth')
-    await service.saveRun({ runId, path: pth, kind: 'checkpoint' })
+    await service.saveRun({ runId, path: pth, kind: 'state_dict' })
     const script = join(dir, 'iris_model.py')
     await service.exportPython(pth, script)
-    expect(readFileSync(script, 'utf8')).toContain('nn.GELU()')
-    const { stdout } = await run(PYTHON, [script, '--epochs', '2'], { env: { ...process.env, OMP_NUM_THREADS: '1' } })
+    // a state_dict records no activations: the script has the layers, with the default between them
+    expect(readFileSync(script, 'utf8')).toContain('nn.Linear(8, 6)')
+    expect(readFileSync(script, 'utf8')).toContain('torch.load(path, weights_only=True)')
+    const { stdout } = await run(PYTHON, [script], { env: { ...process.env, OMP_NUM_THREADS: '1' } })
     expect(stdout).toMatch(/0\.weight \(8, 4\)/)
-    expect(stdout).toMatch(/epoch 2: loss/)
+    expect(stdout).toMatch(/output for an input of zeros/)
   })
 
   it('an Adam checkpoint continues in torch exactly as it continues in TorchLab (3 more steps)', async () => {

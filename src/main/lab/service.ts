@@ -25,18 +25,17 @@ import {
 import { labError } from '../../shared/errors'
 import type { CsvSource, LossName, ModelSpec, ParseOptions, Settings, TrainRequest } from '../../shared/schemas'
 import { BUNDLED } from './data/bundled'
-import { parseCsv } from './data/csv'
 import { prepareData, type PreparedData } from './data/dataset'
 import { previewOf } from './data/preview'
-import { readCsvText, sourcePath } from './data/source'
+import { sourcePath } from './data/source'
 import type { Table } from './data/table'
 import type { BackendPreference } from './engine/tfjs/backend'
 import { initialStateDict } from './model/init'
 import { parameterShapes, resolveModel } from '../../shared/modelSpec'
-import { matchStateDict, stateDictFromJson, type StateDict } from './model/stateDict'
+import { stateDictFromJson, type StateDict } from './model/stateDict'
 import { exportPython as exportPythonScript } from './checkpoint/exportPy'
-import { openCheckpoint, saveRunFile } from './checkpoint/files'
-import { fromTorchOptimizer } from './checkpoint/torchOptimizer'
+import { saveRunFile } from './checkpoint/files'
+import { notExportable } from './checkpoint/weightsOnly'
 import { atomicWrite } from './files/atomicWrite'
 import type { OptimizerState } from './engine/engine'
 import { openSettings, type SettingsStore } from './settings'
@@ -58,6 +57,7 @@ import { bundledLessons, lessonInfo, readLessonFile } from './lessons/loader'
 import { checkLesson as runLessonChecks } from './lessons/check'
 import { exportSkorch } from './search/exportSkorch'
 import { taskForLoss } from './data/dataset'
+import { ParseSandbox } from './sandbox/sandbox'
 
 export interface LabServiceOptions {
   /** folder holding datasets/ */
@@ -83,6 +83,8 @@ export class LabService implements LabClient {
   private backend?: Promise<BackendInfo>
   private settings?: Promise<SettingsStore>
   private runCounter = 0
+  /** every student file (.pth, CSV) is parsed there, never in this process */
+  private readonly sandbox = new ParseSandbox()
 
   constructor(private readonly options: LabServiceOptions) {}
 
@@ -119,7 +121,7 @@ export class LabService implements LabClient {
     const key = JSON.stringify([path, modified, parse])
     const cached = this.tables.get(key)
     if (cached) return cached
-    const table = parseCsv(await readCsvText(path, parse.encoding), parse)
+    const table = await this.sandbox.run({ kind: 'csv', path, encoding: parse.encoding, parse })
     this.tables.set(key, table)
     if (this.tables.size > MAX_TABLES_KEPT) this.tables.delete(this.tables.keys().next().value!)
     return table
@@ -181,16 +183,12 @@ export class LabService implements LabClient {
     const shapes = parameterShapes(model)
     if (request.init) return { initial: stateDictFromJson(request.init, shapes) }
     if (!request.initFrom) return { initial: initialStateDict(model, request.train.seed) }
-    const opened = await openCheckpoint(request.initFrom)
-    const initial = matchStateDict(opened.weights, shapes, request.initFrom)
-    const saved = opened.contents.optimizer
-    const sameOptimizer = opened.info.torchlab?.train.optimizer.name === request.train.optimizer.name
-    return { initial, optimizerState: saved && sameOptimizer ? fromTorchOptimizer(saved, initial) : undefined }
+    return this.sandbox.run({ kind: 'startingPoint', path: request.initFrom, shapes, optimizer: request.train.optimizer.name })
   }
 
   async openCheckpoint(...args: unknown[]): Promise<CheckpointInfo> {
     const [path, options] = validate(LAB_METHODS.openCheckpoint, args, 'file request')
-    return (await openCheckpoint(path, options.activations, options.values)).info
+    return (await this.sandbox.run({ kind: 'checkpoint', path, activations: options.activations ?? [], values: options.values ?? false })).info
   }
 
   async saveRun(...args: unknown[]): Promise<{ path: string; bytes: number }> {
@@ -213,9 +211,10 @@ export class LabService implements LabClient {
 
   async exportPython(...args: unknown[]): Promise<{ path: string }> {
     const [pthPath, outPath] = validate(LAB_METHODS.exportPython, args, 'export request')
-    const opened = await openCheckpoint(pthPath)
+    const opened = await this.sandbox.run({ kind: 'checkpoint', path: pthPath, activations: [], values: false })
     const { model, torchlab, kind } = opened.info
     if (!model) throw labError('CHECKPOINT_UNSUPPORTED', opened.info.modelNote)
+    if (opened.weightsOnlyRefusal) throw notExportable(pthPath, opened.weightsOnlyRefusal)
     const script = exportPythonScript({
       model,
       pthPath: resolve(pthPath),
@@ -423,5 +422,6 @@ export class LabService implements LabClient {
     for (const search of this.searches.values()) void search.cancel()
     for (const { run } of this.runs.values()) run.dispose()
     this.runs.clear()
+    this.sandbox.dispose()
   }
 }

@@ -3,9 +3,10 @@
  * checkpoint ({epoch, model_state_dict, optimizer_state_dict, loss, …}), or a whole pickled
  * module whose parameters are recovered structurally, as Netron does.
  */
+import type { Budget } from './budget'
 import { badFile } from './errors'
 import { forEachValue, type PthContents } from './readPth'
-import { PyDict, PyObject, type PyValue } from './pickle/values'
+import { PyDict, PyObject, PySet, PyTuple, type PyValue } from './pickle/values'
 import { Tensor } from './tensor'
 
 export type CheckpointKind = 'state_dict' | 'checkpoint' | 'module'
@@ -41,44 +42,82 @@ function attr(obj: PyObject, name: string): PyValue | undefined {
   return obj.state instanceof PyDict ? obj.state.entries.get(name) : undefined
 }
 
-/** module.state_dict() without running the module: _parameters and _buffers of every submodule */
-function moduleStateDict(root: PyObject, classNames: string[]): NamedTorchTensor[] {
+/**
+ * module.state_dict() without running the module: _parameters and _buffers of every submodule.
+ * Iterative; a module shared under several names is listed under each, as torch lists it, and
+ * every visit is paid from the budget, so a file that shares modules exponentially is refused.
+ */
+function moduleStateDict(root: PyObject, classNames: string[], budget: Budget): NamedTorchTensor[] {
   const out: NamedTorchTensor[] = []
-  const visit = (module: PyObject, prefix: string, depth: number): void => {
-    if (depth > 100) throw badFile('The pickled module nests too deeply.')
+  const stack: [PyObject, string, number][] = [[root, '', 0]]
+  while (stack.length) {
+    const [module, prefix, depth] = stack.pop()!
+    if (depth > 100) throw badFile('The pickled module nests more than 100 submodules deep.')
+    budget.spend('expandedValues', 1)
     classNames.push(module.cls.qualified)
     for (const field of ['_parameters', '_buffers']) {
       const dict = attr(module, field)
       if (!(dict instanceof PyDict)) continue
-      for (const [name, value] of dict.entries) if (value instanceof Tensor) out.push({ name: `${prefix}${String(name)}`, tensor: value })
+      for (const [name, value] of dict.entries) {
+        if (!(value instanceof Tensor)) continue
+        budget.spend('expandedValues', 1)
+        out.push({ name: `${prefix}${String(name)}`, tensor: value })
+      }
     }
     const children = attr(module, '_modules')
-    if (children instanceof PyDict) {
-      for (const [name, child] of children.entries) if (child instanceof PyObject) visit(child, `${prefix}${String(name)}.`, depth + 1)
-    }
+    if (!(children instanceof PyDict)) continue
+    // pushed in reverse so that submodules come out in their own order, as torch lists them
+    const subs = [...children.entries].filter((e): e is [unknown, PyObject] => e[1] instanceof PyObject)
+    for (let i = subs.length - 1; i >= 0; i--) stack.push([subs[i][1], `${prefix}${String(subs[i][0])}.`, depth + 1])
   }
-  visit(root, '', 0)
   return out
 }
 
-/** Python values as JSON, for TorchLab's metadata and for printing. */
-export function toJson(value: PyValue, depth = 0): unknown {
-  if (depth > 200) throw badFile('The file nests values more deeply than any checkpoint does.')
-  if (value instanceof PyDict) return Object.fromEntries([...value.entries].map(([k, v]) => [String(k), toJson(v, depth + 1)]))
-  if (Array.isArray(value)) return value.map((v) => toJson(v, depth + 1))
+/** an own property even for "__proto__", which plain assignment would turn into a prototype */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+}
+
+function leafJson(value: PyValue): unknown {
   if (value instanceof Tensor) return { tensor: value.dtype, shape: value.shape }
   if (typeof value === 'bigint') return Number(value)
-  if (value !== null && typeof value === 'object' && 'items' in value) return (value.items as PyValue[]).map((v) => toJson(v, depth + 1))
   if (value instanceof Uint8Array) return `<${value.length} bytes>`
   if (value instanceof PyObject) return `<${value.cls.qualified} object>`
+  if (value !== null && typeof value === 'object') return `<${'pyKind' in value ? String(value.pyKind) : 'value'}>`
   return value
 }
 
+/**
+ * Python values as JSON, for TorchLab's metadata and for printing. JSON has no sharing, so
+ * every value written out is paid from the budget: a shared or cyclic structure stops there.
+ */
+export function toJson(root: PyValue, budget: Budget): unknown {
+  const result: { value?: unknown } = {}
+  const stack: [PyValue, (v: unknown) => void][] = [[root, (v) => (result.value = v)]]
+  while (stack.length) {
+    const [value, put] = stack.pop()!
+    budget.spend('expandedValues', 1)
+    if (value instanceof PyDict) {
+      const out: Record<string, unknown> = {}
+      put(out)
+      for (const [k, v] of value.entries) stack.push([v, (json) => setOwn(out, String(k), json)])
+    } else if (Array.isArray(value) || value instanceof PyTuple || value instanceof PySet) {
+      const items = Array.isArray(value) ? value : value.items
+      const out = new Array<unknown>(items.length)
+      put(out)
+      items.forEach((item, i) => stack.push([item, (json) => (out[i] = json)]))
+    } else {
+      put(leafJson(value))
+    }
+  }
+  return result.value
+}
+
 export function interpret(contents: PthContents): Interpreted {
-  const { value } = contents
+  const { value, budget } = contents
   if (value instanceof PyObject) {
     const classNames: string[] = []
-    const tensors = moduleStateDict(value, classNames)
+    const tensors = moduleStateDict(value, classNames, budget)
     if (tensors.length === 0) throw badFile(`The file holds a ${value.cls.qualified} object with no parameters TorchLab can find.`)
     return { kind: 'module', tensors, classNames: [...new Set(classNames)], otherKeys: [] }
   }
@@ -89,7 +128,7 @@ export function interpret(contents: PthContents): Interpreted {
     let tensors: NamedTorchTensor[] | undefined
     const classNames: string[] = []
     if (isStateDict(model as PyValue)) tensors = tensorsOf(model as PyDict)
-    else if (model instanceof PyObject) tensors = moduleStateDict(model, classNames)
+    else if (model instanceof PyObject) tensors = moduleStateDict(model, classNames, budget)
     if (tensors) {
       const epoch = entries.get('epoch')
       const loss = entries.get('loss')
@@ -101,7 +140,7 @@ export function interpret(contents: PthContents): Interpreted {
         epoch: typeof epoch === 'number' ? epoch : undefined,
         loss: typeof loss === 'number' ? loss : loss instanceof Tensor && loss.numel === 1 ? Number(loss.data[0]) : undefined,
         optimizer: optimizer instanceof PyDict ? optimizer : undefined,
-        torchlab: entries.has('torchlab') ? toJson(entries.get('torchlab')!) : undefined,
+        torchlab: entries.has('torchlab') ? toJson(entries.get('torchlab')!, budget) : undefined,
         otherKeys: [...entries.keys()].map(String).filter((k) => !['model_state_dict', 'state_dict', 'model', 'optimizer_state_dict', 'optimizer', 'epoch', 'loss', 'torchlab'].includes(k)),
       }
     }

@@ -92,10 +92,12 @@ export function exportPython(input: ExportInput): string {
   const withData = input.meta !== undefined && input.csvPath !== undefined
   const load =
     input.kind === 'state_dict'
-      ? `    state_dict = torch.load(path, weights_only=True)
+      ? `    # weights_only=True: torch.load must never run code a .pth file names
+    state_dict = torch.load(path, weights_only=True)
     model.load_state_dict(state_dict)
     return model, None`
-      : `    checkpoint = torch.load(path)  # a general checkpoint also holds plain floats, which torch 1.13's weights_only refuses
+      : `    # weights_only=True: torch.load must never run code a .pth file names
+    checkpoint = torch.load(path, weights_only=True)
     model.load_state_dict(checkpoint["model_state_dict"])
     return model, checkpoint`
   const train = withData

@@ -9,14 +9,15 @@ import { torchlabMetaSchema } from '../../../shared/api'
 import { labError, LabError } from '../../../shared/errors'
 import type { Activation, OptimizerSpec } from '../../../shared/schemas'
 import type { OptimizerState } from '../engine/engine'
-import type { StateDict } from '../model/stateDict'
+import { matchStateDict, type StateDict } from '../model/stateDict'
 import { interpret, type Interpreted } from './contents'
 import { inferModel, toFloat32StateDict } from './infer'
 import { PyDict, type PyValue } from './pickle/values'
 import { jsonToPy } from './pyValues'
 import { readPth } from './readPth'
 import { Tensor } from './tensor'
-import { toTorchOptimizer } from './torchOptimizer'
+import { fromTorchOptimizer, toTorchOptimizer } from './torchOptimizer'
+import { weightsOnlyRefusal } from './weightsOnly'
 import { atomicWrite } from '../files/atomicWrite'
 import { encodePth } from './writePth'
 
@@ -26,7 +27,8 @@ export const MAX_PTH_BYTES = 2 * 1024 ** 3
 export interface OpenedCheckpoint {
   info: CheckpointInfo
   contents: Interpreted
-  weights: StateDict
+  /** what torch 1.13's torch.load(weights_only=True) would refuse in the file, or null */
+  weightsOnlyRefusal: string | null
 }
 
 async function readBytes(path: string): Promise<Uint8Array> {
@@ -44,7 +46,8 @@ async function readBytes(path: string): Promise<Uint8Array> {
 
 function tensorInfo(name: string, tensor: Tensor, allValues: boolean) {
   const limit = allValues ? 10_000 : 6
-  const values = Array.from((tensor.data as ArrayLike<number | bigint>) as ArrayLike<number>, Number).slice(0, limit)
+  // only the values shown are converted: a tensor may hold millions
+  const values = Array.from(tensor.data.subarray(0, limit) as ArrayLike<number | bigint>, Number)
   return { key: name, dtype: tensor.dtype, shape: tensor.shape, numel: tensor.numel, values }
 }
 
@@ -93,7 +96,25 @@ export async function openCheckpoint(path: string, activations: Activation[] = [
   const bytes = await readBytes(path)
   const pth = readPth(bytes)
   const contents = interpret(pth)
-  return { info: describe(path, pth.format, contents, activations, values), contents, weights: toFloat32StateDict(contents.tensors) }
+  return {
+    info: describe(path, pth.format, contents, activations, values),
+    contents,
+    weightsOnlyRefusal: weightsOnlyRefusal(pth.trace),
+  }
+}
+
+/** What the lab needs to start a run from a file: the weights in the model's order, and the optimizer state if it is the same optimizer's. */
+export interface StartingPoint {
+  initial: StateDict
+  optimizerState?: OptimizerState
+}
+
+export async function startingPointFromFile(path: string, shapes: readonly { name: string; shape: number[] }[], optimizer: OptimizerSpec['name']): Promise<StartingPoint> {
+  const opened = await openCheckpoint(path)
+  const initial = matchStateDict(toFloat32StateDict(opened.contents.tensors), shapes, path)
+  const saved = opened.contents.optimizer
+  const sameOptimizer = opened.info.torchlab?.train.optimizer.name === optimizer
+  return { initial, optimizerState: saved && sameOptimizer ? fromTorchOptimizer(saved, initial) : undefined }
 }
 
 export interface RunToSave {

@@ -4,9 +4,10 @@
  * file fails here with a typed error, never later.
  */
 import { labError } from '../../../shared/errors'
+import { Budget } from './budget'
 import { badFile } from './errors'
-import { Unpickler } from './pickle/unpickler'
-import { PyDict, PyObject, PySet, PyTuple, type PyValue } from './pickle/values'
+import { Unpickler, type PickleTrace } from './pickle/unpickler'
+import { MAX_NESTING, PyDict, PyObject, PySet, PyTuple, type PyValue } from './pickle/values'
 import { Storage, Tensor, DTYPES } from './tensor'
 import { resolveTorchGlobal, storageDtype } from './torchGlobals'
 import { entryData, isZip, readZip } from './zip'
@@ -17,18 +18,21 @@ export interface PthContents {
   root?: string
   byteorder: 'little' | 'big'
   value: PyValue
+  /** what the pickle used, to tell whether torch's weights_only unpickler would load it too */
+  trace: PickleTrace
+  /** this read's budget, which whatever walks the value afterwards keeps spending from */
+  budget: Budget
 }
 
-const MAX_DEPTH = 500
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn
 
-/** Visits every value once (shared ones too), refusing structures nested beyond MAX_DEPTH. */
+/** Visits every value once (shared ones too), refusing structures nested beyond MAX_NESTING. */
 export function forEachValue(root: PyValue, visit: (v: PyValue) => void): void {
   const seen = new Set<object>()
   const stack: [PyValue, number][] = [[root, 0]]
   while (stack.length) {
     const [value, depth] = stack.pop()!
-    if (depth > MAX_DEPTH) throw badFile('The file nests values more deeply than any checkpoint does.')
+    if (depth > MAX_NESTING) throw badFile('The file nests values more deeply than any checkpoint does.')
     if (typeof value !== 'object' || value === null) {
       visit(value)
       continue
@@ -55,9 +59,13 @@ function materialiseAll(value: PyValue): void {
   })
 }
 
-function pidTuple(pid: PyValue): PyValue[] {
-  if (!(pid instanceof PyTuple) || pid.items[0] !== 'storage' || pid.items.length < 5) {
+/** ('storage', type, key, location, numel), plus view metadata in the legacy format, exactly as torch unpacks it */
+function pidTuple(pid: PyValue, fields: 5 | 6): PyValue[] {
+  if (!(pid instanceof PyTuple) || pid.items[0] !== 'storage' || pid.items.length !== fields || typeof pid.items[2] !== 'string') {
     throw badFile('The file refers to its data in a way PyTorch does not write.')
+  }
+  if (fields === 6 && pid.items[5] !== null) {
+    throw labError('CHECKPOINT_UNSUPPORTED', 'This legacy file shares storages between views the way PyTorch before 0.4 did; open it in PyTorch and save it again.')
   }
   return pid.items
 }
@@ -71,6 +79,7 @@ function checkedCount(value: PyValue, bytesAvailable: number, itemSize: number, 
 }
 
 function readZipPth(bytes: Uint8Array): PthContents {
+  const budget = Budget.forFile(bytes.length)
   const entries = readZip(bytes)
   const names = [...entries.keys()]
   const roots = new Set(names.map((n) => n.split('/')[0]))
@@ -86,15 +95,15 @@ function readZipPth(bytes: Uint8Array): PthContents {
   let byteorder: 'little' | 'big' = 'little'
   const order = entries.get(`${root}/byteorder`)
   if (order) {
-    const text = new TextDecoder().decode(entryData(bytes, order)).trim()
+    const text = new TextDecoder().decode(entryData(bytes, order, budget)).trim()
     if (text !== 'little' && text !== 'big') throw badFile(`The file's byteorder record says "${text.slice(0, 20)}".`)
     byteorder = text
   }
   const storages = new Map<string, Storage>()
-  const unpickler = new Unpickler(entryData(bytes, pkl), {
-    resolveGlobal: (module, name) => resolveTorchGlobal(module, name, { littleEndian: () => byteorder === 'little', maxTensorBytes: bytes.length }),
+  const unpickler = new Unpickler(entryData(bytes, pkl, budget), {
+    resolveGlobal: (module, name) => resolveTorchGlobal(module, name, { littleEndian: () => byteorder === 'little', budget }),
     persistentLoad: (pid) => {
-      const [, type, key, , numel] = pidTuple(pid)
+      const [, type, key, , numel] = pidTuple(pid, 5)
       const dtype = storageDtype(type)
       const name = String(key)
       const existing = storages.get(name)
@@ -102,24 +111,25 @@ function readZipPth(bytes: Uint8Array): PthContents {
       const entry = entries.get(`${root}/data/${name}`)
       if (!entry) throw badFile(`The file is missing the data of storage "${name}" (${root}/data/${name}).`, name)
       const count = checkedCount(numel, entry.size, DTYPES[dtype].size, name)
-      const storage = new Storage(name, dtype, count, () => entryData(bytes, entry))
+      const storage = new Storage(name, dtype, count, () => entryData(bytes, entry, budget))
       storages.set(name, storage)
       return storage
     },
-  })
+  }, budget)
   const value = unpickler.load()
   materialiseAll(value)
-  return { format: 'zip', root, byteorder, value }
+  return { format: 'zip', root, byteorder, value, trace: unpickler.trace, budget }
 }
 
 function readLegacyPth(bytes: Uint8Array): PthContents {
+  const budget = Budget.forFile(bytes.length)
   const storages = new Map<string, Storage>()
   const data = new Map<string, Uint8Array>()
   let littleEndian = true
   const hooks = {
-    resolveGlobal: (module: string, name: string) => resolveTorchGlobal(module, name, { littleEndian: () => littleEndian, maxTensorBytes: bytes.length }),
+    resolveGlobal: (module: string, name: string) => resolveTorchGlobal(module, name, { littleEndian: () => littleEndian, budget }),
     persistentLoad: (pid: PyValue) => {
-      const [, type, key, , numel] = pidTuple(pid)
+      const [, type, key, , numel] = pidTuple(pid, 6)
       const dtype = storageDtype(type)
       const name = String(key)
       const existing = storages.get(name)
@@ -134,12 +144,17 @@ function readLegacyPth(bytes: Uint8Array): PthContents {
       return storage
     },
   }
-  let unpickler = new Unpickler(bytes, hooks)
+  let unpickler = new Unpickler(bytes, hooks, budget)
+  const trace = unpickler.trace
   const magic = unpickler.load()
   if (magic !== LEGACY_MAGIC && magic !== Number(LEGACY_MAGIC)) throw badFile('This is not a PyTorch file (its first value is not torch\'s magic number).')
   const next = (): PyValue => {
-    unpickler = new Unpickler(bytes, hooks, unpickler.position)
-    return unpickler.load()
+    unpickler = new Unpickler(bytes, hooks, budget, unpickler.position)
+    const value = unpickler.load()
+    for (const op of unpickler.trace.opcodes) trace.opcodes.add(op)
+    for (const name of unpickler.trace.globals) trace.globals.add(name)
+    for (const kind of unpickler.trace.built) trace.built.add(kind)
+    return value
   }
   if (next() !== 1001) throw labError('CHECKPOINT_UNSUPPORTED', 'This legacy PyTorch file uses a protocol version TorchLab does not know.')
   const sysInfo = next()
@@ -162,7 +177,7 @@ function readLegacyPth(bytes: Uint8Array): PthContents {
     pos += size
   }
   materialiseAll(value)
-  return { format: 'legacy', byteorder: littleEndian ? 'little' : 'big', value }
+  return { format: 'legacy', byteorder: littleEndian ? 'little' : 'big', value, trace, budget }
 }
 
 export function readPth(bytes: Uint8Array): PthContents {

@@ -3,6 +3,7 @@
  * dtype; a tensor is a view (offset, shape, stride, in elements) into one. Views are
  * materialised as contiguous row-major typed arrays, bounds-checked against the storage.
  */
+import type { Budget } from './budget'
 import { badFile } from './errors'
 
 export const DTYPES = {
@@ -21,14 +22,23 @@ export const DTYPES = {
 export type DType = keyof typeof DTYPES
 export type TensorData = Float64Array | Float32Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array
 
-export const STORAGE_DTYPE: Record<string, DType> = Object.fromEntries(
-  Object.entries(DTYPES).map(([dtype, info]) => [info.storage, dtype as DType]),
-)
+/** storage class names from a file -> dtype; a Map, so "constructor" or "__proto__" is simply unknown */
+export const STORAGE_DTYPE = new Map<string, DType>(Object.entries(DTYPES).map(([dtype, info]) => [info.storage, dtype as DType]))
+
+export function isDType(name: string): name is DType {
+  return Object.hasOwn(DTYPES, name)
+}
+
+/** bytes per element once decoded: float16 and bfloat16 become float32 */
+function decodedSize(dtype: DType): number {
+  return dtype === 'float16' || dtype === 'bfloat16' ? 4 : DTYPES[dtype].size
+}
 
 /** The bytes behind a storage are fetched lazily: the pickle names storages before their data is read. */
 export class Storage {
   readonly pyKind = 'storage'
   private bytes?: Uint8Array
+  private decoded?: TensorData
 
   constructor(
     readonly key: string,
@@ -47,6 +57,15 @@ export class Storage {
       this.bytes = bytes
     }
     return this.bytes
+  }
+
+  /** all elements decoded once, for the views that are not contiguous (paid once from the budget) */
+  elements(littleEndian: boolean, budget: Budget): TensorData {
+    if (!this.decoded) {
+      budget.spend('tensorBytes', this.numel * decodedSize(this.dtype))
+      this.decoded = readElements(this.data().subarray(0, this.numel * DTYPES[this.dtype].size), this.dtype, littleEndian, this.numel)
+    }
+    return this.decoded
   }
 }
 
@@ -89,12 +108,14 @@ function halfToFloat(h: number): number {
 function readElements(bytes: Uint8Array, dtype: DType, littleEndian: boolean, count: number): TensorData {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const size = DTYPES[dtype].size
+  // torch aligns records on 64 bytes, so a tensor is usually a view of the file's own bytes, copied never
+  const aligned = littleEndian && bytes.byteOffset % size === 0
   switch (dtype) {
     case 'float64':
+      if (aligned) return new Float64Array(bytes.buffer, bytes.byteOffset, count)
       return Float64Array.from({ length: count }, (_, i) => dv.getFloat64(i * size, littleEndian))
     case 'float32':
-      // torch aligns records on 64 bytes, so a tensor is usually a view of the file's own bytes, copied never
-      if (littleEndian && bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, count)
+      if (aligned) return new Float32Array(bytes.buffer, bytes.byteOffset, count)
       return Float32Array.from({ length: count }, (_, i) => dv.getFloat32(i * size, littleEndian))
     case 'float16':
       return Float32Array.from({ length: count }, (_, i) => halfToFloat(dv.getUint16(i * size, littleEndian)))
@@ -105,10 +126,13 @@ function readElements(bytes: Uint8Array, dtype: DType, littleEndian: boolean, co
       return out
     }
     case 'int64':
+      if (aligned) return new BigInt64Array(bytes.buffer, bytes.byteOffset, count)
       return BigInt64Array.from({ length: count }, (_, i) => dv.getBigInt64(i * size, littleEndian))
     case 'int32':
+      if (aligned) return new Int32Array(bytes.buffer, bytes.byteOffset, count)
       return Int32Array.from({ length: count }, (_, i) => dv.getInt32(i * size, littleEndian))
     case 'int16':
+      if (aligned) return new Int16Array(bytes.buffer, bytes.byteOffset, count)
       return Int16Array.from({ length: count }, (_, i) => dv.getInt16(i * size, littleEndian))
     case 'int8':
       return Int8Array.from({ length: count }, (_, i) => dv.getInt8(i))
@@ -128,34 +152,45 @@ function intList(value: unknown, what: string): number[] {
 
 /**
  * torch._utils._rebuild_tensor_v2(storage, storage_offset, size, stride, ...): checks that the
- * view stays inside its storage, then copies it out in row-major order.
+ * view stays inside its storage, then copies it out in row-major order when first read. All
+ * tensors of one file share one budget: ten thousand views of one storage cost ten thousand
+ * copies, and a stride-0 view costs its whole shape.
  */
-export function rebuildTensor(storage: unknown, offset: unknown, size: unknown, stride: unknown, littleEndian: boolean, maxBytes: number): Tensor {
+export function rebuildTensor(storage: unknown, offset: unknown, size: unknown, stride: unknown, littleEndian: boolean, budget: Budget): Tensor {
   if (!(storage instanceof Storage)) throw badFile('A tensor in the file does not point at a storage.')
   if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) throw badFile('A tensor in the file has a malformed offset.')
   const shape = intList(size, 'shape')
   const strides = intList(stride, 'stride')
   if (strides.length !== shape.length) throw badFile('A tensor in the file has a stride that does not match its shape.')
   const numel = shape.reduce((a, b) => a * b, 1)
-  const itemSize = DTYPES[storage.dtype].size
-  if (numel * itemSize > maxBytes) throw badFile(`A tensor of shape [${shape.join(', ')}] is larger than the whole file.`, storage.key)
   if (numel > 0) {
     const last = offset + shape.reduce((s, n, i) => s + (n - 1) * strides[i], 0)
     if (last >= storage.numel) {
       throw badFile(`A tensor of shape [${shape.join(', ')}] reaches past the end of its storage "${storage.key}".`, storage.key)
     }
   }
-  return new Tensor(storage.dtype, shape, () => materialise(storage, offset, shape, strides, littleEndian))
+  budget.spend('tensorBytes', numel * decodedSize(storage.dtype))
+  return new Tensor(storage.dtype, shape, () => materialise(storage, offset, shape, strides, littleEndian, budget))
 }
 
-function materialise(storage: Storage, offset: number, shape: number[], strides: number[], littleEndian: boolean): TensorData {
+/** row-major strides (dimensions of size 1 may have any), checked in one pass: the number of dimensions comes from the file */
+function isContiguous(shape: number[], strides: number[]): boolean {
+  let expected = 1
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] !== 1 && strides[d] !== expected) return false
+    expected *= shape[d]
+  }
+  return true
+}
+
+function materialise(storage: Storage, offset: number, shape: number[], strides: number[], littleEndian: boolean, budget: Budget): TensorData {
   const bytes = storage.data()
   const itemSize = DTYPES[storage.dtype].size
   const numel = shape.reduce((a, b) => a * b, 1)
-  const contiguous = shape.every((_, i) => strides[i] === shape.slice(i + 1).reduce((a, b) => a * b, 1) || shape[i] === 1)
+  const contiguous = isContiguous(shape, strides)
   if (contiguous) return readElements(bytes.subarray(offset * itemSize, (offset + numel) * itemSize), storage.dtype, littleEndian, numel)
-  // a transposed or sliced view: gather element by element from the decoded storage
-  const all = readElements(bytes.subarray(0, storage.numel * itemSize), storage.dtype, littleEndian, storage.numel)
+  // a transposed or sliced view: gather element by element from the storage, decoded once
+  const all = storage.elements(littleEndian, budget)
   const out = new (all.constructor as new (n: number) => TensorData)(numel)
   const index = new Array<number>(shape.length).fill(0)
   for (let i = 0; i < numel; i++) {

@@ -4,10 +4,11 @@
  * would run code is refused with its name.
  */
 import { labError } from '../../../shared/errors'
+import type { Budget } from './budget'
 import { badFile } from './errors'
 import type { KnownCallable } from './pickle/unpickler'
 import { ClassRef, PyDict, PyObject, PySet, PyTuple, dictKey, type PyValue, type PyValue_Extension } from './pickle/values'
-import { DTYPES, STORAGE_DTYPE, rebuildTensor, type DType } from './tensor'
+import { isDType, STORAGE_DTYPE, rebuildTensor, type DType } from './tensor'
 
 export class StorageType implements PyValue_Extension {
   readonly pyKind = 'storage_type'
@@ -17,11 +18,12 @@ export class StorageType implements PyValue_Extension {
 /** Modules whose functions and classes have no business in a checkpoint. */
 const FORBIDDEN_MODULES = /^(os|posix|nt|subprocess|sys|builtins|__builtin__|shutil|socket|importlib|runpy|code|codeop|pty|webbrowser|ctypes|pickle|_pickle|marshal|types|operator|functools|io|_io|tempfile|commands|platform|multiprocessing|threading|signal|asyncio|urllib|http|requests|pdb|inspect|numpy\.testing|torch\.hub|torch\.ops|torch\.jit)(\.|$)/
 
-const TORCH_DTYPES: Record<string, DType> = {
-  float64: 'float64', double: 'float64', float32: 'float32', float: 'float32', float16: 'float16', half: 'float16',
-  bfloat16: 'bfloat16', int64: 'int64', long: 'int64', int32: 'int32', int: 'int32', int16: 'int16', short: 'int16',
-  int8: 'int8', uint8: 'uint8', bool: 'bool',
-}
+// names from a file are looked up in Maps: a plain object would answer for "constructor" or "__proto__"
+const TORCH_DTYPES = new Map<string, DType>([
+  ['float64', 'float64'], ['double', 'float64'], ['float32', 'float32'], ['float', 'float32'], ['float16', 'float16'],
+  ['half', 'float16'], ['bfloat16', 'bfloat16'], ['int64', 'int64'], ['long', 'int64'], ['int32', 'int32'], ['int', 'int32'],
+  ['int16', 'int16'], ['short', 'int16'], ['int8', 'int8'], ['uint8', 'uint8'], ['bool', 'bool'],
+])
 
 function known(qualified: string, call: (args: PyValue[]) => PyValue, newObject?: (args: PyValue[]) => PyValue): KnownCallable {
   return { qualified, call, newObject }
@@ -38,25 +40,28 @@ function pairs(value: PyValue): [PyValue, PyValue][] {
 
 export interface GlobalContext {
   littleEndian: () => boolean
-  maxTensorBytes: number
+  budget: Budget
 }
 
 /** Python 2 names that protocol 2 pickles use, as pickle's fix_imports maps them */
-const PYTHON2_MODULES: Record<string, string> = { __builtin__: 'builtins', copy_reg: 'copyreg' }
+const PYTHON2_MODULES = new Map([
+  ['__builtin__', 'builtins'],
+  ['copy_reg', 'copyreg'],
+])
 
 export function resolveTorchGlobal(rawModule: string, name: string, ctx: GlobalContext): KnownCallable | PyValue {
-  const module = PYTHON2_MODULES[rawModule] ?? rawModule
+  const module = PYTHON2_MODULES.get(rawModule) ?? rawModule
   const qualified = `${module}.${name}`
   switch (qualified) {
     case 'collections.OrderedDict':
       return known(
         qualified,
-        (args) => new PyDict(new Map(args.length ? pairs(args[0]).map(([k, v]) => [dictKey(k), v]) : []), 'OrderedDict'),
+        (args) => new PyDict(new Map(args.length ? pairs(args[0]).map(([k, v]) => [dictKey(k, ctx.budget), v]) : []), 'OrderedDict'),
         () => new PyDict(new Map(), 'OrderedDict'),
       )
     case 'torch._utils._rebuild_tensor_v2':
     case 'torch._utils._rebuild_tensor_v3':
-      return known(qualified, (a) => rebuildTensor(a[0], a[1], a[2], a[3], ctx.littleEndian(), ctx.maxTensorBytes))
+      return known(qualified, (a) => rebuildTensor(a[0], a[1], a[2], a[3], ctx.littleEndian(), ctx.budget))
     case 'torch._utils._rebuild_parameter':
     case 'torch._utils._rebuild_parameter_with_state':
       return known(qualified, (a) => a[0])
@@ -79,7 +84,7 @@ export function resolveTorchGlobal(rawModule: string, name: string, ctx: GlobalC
     case 'builtins.tuple':
       return known(qualified, (a) => new PyTuple(Array.isArray(a[0]) ? a[0] : a[0] instanceof PyTuple ? a[0].items : []))
     case 'builtins.dict':
-      return known(qualified, (a) => new PyDict(new Map(a.length ? pairs(a[0]).map(([k, v]) => [dictKey(k), v]) : [])))
+      return known(qualified, (a) => new PyDict(new Map(a.length ? pairs(a[0]).map(([k, v]) => [dictKey(k, ctx.budget), v]) : [])))
     case 'copyreg._reconstructor':
       // how protocol 0/1 pickles an object: recorded as data, the class is never called
       return known(qualified, (a) => {
@@ -87,9 +92,11 @@ export function resolveTorchGlobal(rawModule: string, name: string, ctx: GlobalC
         throw labError('CHECKPOINT_UNSAFE', 'This file asks to rebuild an object in a way TorchLab does not run.')
       })
   }
-  if (module === 'torch' && name in STORAGE_DTYPE) return new StorageType(STORAGE_DTYPE[name])
+  const storage = module === 'torch' ? STORAGE_DTYPE.get(name) : undefined
+  if (storage) return new StorageType(storage)
   // a dtype is pickled as the global itself (torch.float32)
-  if (module === 'torch' && name in TORCH_DTYPES) return TORCH_DTYPES[name]
+  const dtype = module === 'torch' ? TORCH_DTYPES.get(name) : undefined
+  if (dtype) return dtype
   if (!FORBIDDEN_MODULES.test(module) && /^[A-Z]/.test(name) && /^[A-Za-z_][\w.]*$/.test(module)) {
     // a class such as torch.nn.modules.linear.Linear or __main__.LinearRegressionTorch
     return new ClassRef(module, name)
@@ -99,6 +106,6 @@ export function resolveTorchGlobal(rawModule: string, name: string, ctx: GlobalC
 
 export function storageDtype(type: PyValue): DType {
   if (type instanceof StorageType) return type.dtype
-  if (typeof type === 'string' && type in DTYPES) return type as DType
-  throw badFile('A storage in the file has an unknown type.')
+  if (typeof type === 'string' && isDType(type)) return type
+  throw badFile(`A storage in the file has an unknown type${typeof type === 'string' ? ` "${type.slice(0, 40)}"` : ''}.`)
 }

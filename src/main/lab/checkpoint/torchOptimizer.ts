@@ -44,18 +44,20 @@ export function fromTorchOptimizer(value: PyDict, params: StateDict): OptimizerS
   let step = 0
   const buffers = params.map((p, i) => {
     const entry = state.entries.get(i)
-    const out: Record<string, Float32Array> = {}
-    if (!(entry instanceof PyDict)) return out
+    const out: [string, Float32Array][] = []
+    if (!(entry instanceof PyDict)) return {}
     for (const [key, v] of entry.entries) {
       if (key === 'step') step = v instanceof Tensor ? Number(v.data[0]) : typeof v === 'number' ? v : step
       else if (v instanceof Tensor) {
         if (v.shape.join() !== p.shape.join()) {
           throw badFile(`The optimizer's ${String(key)} for "${p.name}" has shape [${v.shape.join(', ')}], not [${p.shape.join(', ')}].`, p.name)
         }
-        out[String(key)] = v.data instanceof Float32Array ? v.data : Float32Array.from(v.data as ArrayLike<number>)
+        // a copy: the tensor may view the whole file, which must not travel with the state
+        out.push([String(key), v.data instanceof Float32Array ? v.data.slice() : Float32Array.from(v.data as ArrayLike<number>, Number)])
       }
     }
-    return out
+    // own properties even for a key named "__proto__", which assignment would turn into a prototype
+    return Object.fromEntries(out)
   })
   return { step, buffers }
 }

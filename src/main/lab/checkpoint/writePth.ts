@@ -4,6 +4,7 @@
  * torch.save lays them out. Writing them to disk is files/atomicWrite's job.
  */
 import { labError } from '../../../shared/errors'
+import { OP } from './pickle/opcodes'
 import { Pickler } from './pickle/pickler'
 import type { PyValue } from './pickle/values'
 import { DTYPES, Tensor } from './tensor'
@@ -50,20 +51,20 @@ export function encodePth(value: PyValue, archiveName: string): Uint8Array[] {
 function writeTensor(p: Pickler, tensor: Tensor, key: string): void {
   const strides = tensor.shape.map((_, i) => tensor.shape.slice(i + 1).reduce((a, b) => a * b, 1))
   p.global('torch._utils', '_rebuild_tensor_v2')
-  p.op(0x28) // MARK: the call's arguments
-  p.op(0x28) // MARK: the persistent id
+  p.op(OP.MARK) // the call's arguments
+  p.op(OP.MARK) // the persistent id
   p.string('storage')
   p.global('torch', DTYPES[tensor.dtype].storage)
   p.string(key)
   p.string('cpu')
   p.int(tensor.numel)
-  p.op(0x74) // TUPLE
-  p.op(0x51) // BINPERSID
+  p.op(OP.TUPLE)
+  p.op(OP.BINPERSID)
   p.int(0)
   p.tuple(tensor.shape)
   p.tuple(strides)
   p.value(false)
   p.orderedDict([])
-  p.op(0x74) // TUPLE
-  p.op(0x52) // REDUCE
+  p.op(OP.TUPLE)
+  p.op(OP.REDUCE)
 }

@@ -5,6 +5,8 @@
  * torch does: stored, each record's data on a 64-byte boundary (padding in an "FB" extra field).
  */
 import { crc32, inflateRawSync } from 'node:zlib'
+import { labError } from '../../../shared/errors'
+import type { Budget } from './budget'
 import { badFile } from './errors'
 
 export interface ZipEntry {
@@ -106,18 +108,25 @@ export function readZip(bytes: Uint8Array): Map<string, ZipEntry> {
     need(bytes, dataOffset, fields.compressedSize, `record "${name}"`)
     if (method !== 0 && method !== 8) throw badFile(`The record "${name}" uses zip compression method ${method}, which PyTorch never writes.`, name)
     if (method === 0 && fields.size !== fields.compressedSize) throw badFile(`The record "${name}" declares two different sizes.`, name)
+    // two records with one name: torch 1.13's reader (miniz) finds one by binary search over the
+    // sorted names — measured, the last data.pkl in one file and the first data/0 in another —
+    // and Python's zipfile takes the last. Each reader may see a different pickle, so no choice
+    // TorchLab makes is torch's: the file is refused.
+    if (entries.has(name)) throw labError('CHECKPOINT_UNSAFE', `The file holds two records named "${name}"; torch and other zip readers may each read a different one, so TorchLab refuses it.`, { key: name })
     entries.set(name, { name, method, crc, size: fields.size, compressedSize: fields.compressedSize, dataOffset })
     p += 46 + nameLength + extraLength + commentLength
   }
   return entries
 }
 
-export function entryData(bytes: Uint8Array, entry: ZipEntry): Uint8Array {
+/** a record's bytes; a deflated one is inflated only up to its declared size, which the budget pays first */
+export function entryData(bytes: Uint8Array, entry: ZipEntry, budget: Budget): Uint8Array {
   const raw = bytes.subarray(entry.dataOffset, entry.dataOffset + entry.compressedSize)
   let data: Uint8Array
   if (entry.method === 0) {
     data = raw
   } else {
+    budget.spend('inflatedBytes', entry.size)
     try {
       data = inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) })
     } catch {

@@ -3,6 +3,7 @@
  * tensors (through a hook the .pth writer supplies). Only opcodes that torch 1.13's
  * weights_only unpickler accepts are used, except BINFLOAT for Python floats.
  */
+import { OP } from './opcodes'
 import { PyDict, PyTuple, type PyValue } from './values'
 
 export interface PicklerHooks {
@@ -40,7 +41,7 @@ export class Pickler {
       this.get(index)
       return
     }
-    this.raw([0x63])
+    this.raw([OP.GLOBAL])
     this.raw(this.encoder.encode(`${module}\n${name}\n`))
     this.put(key)
   }
@@ -48,19 +49,19 @@ export class Pickler {
   private put(key: string): void {
     const index = this.memo.size
     this.memo.set(key, index)
-    if (index < 256) this.raw([0x71, index])
-    else this.raw([0x72, ...this.u32(index)])
+    if (index < 256) this.raw([OP.BINPUT, index])
+    else this.raw([OP.LONG_BINPUT, ...this.u32(index)])
   }
 
   private get(index: number): void {
-    if (index < 256) this.raw([0x68, index])
-    else this.raw([0x6a, ...this.u32(index)])
+    if (index < 256) this.raw([OP.BINGET, index])
+    else this.raw([OP.LONG_BINGET, ...this.u32(index)])
   }
 
   int(n: number | bigint): void {
-    if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n < 256) this.raw([0x4b, n])
-    else if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n < 65536) this.raw([0x4d, n & 0xff, n >> 8])
-    else if (typeof n === 'number' && Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31) this.raw([0x4a, ...this.u32(n >>> 0)])
+    if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n < 256) this.raw([OP.BININT1, n])
+    else if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n < 65536) this.raw([OP.BININT2, n & 0xff, n >> 8])
+    else if (typeof n === 'number' && Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31) this.raw([OP.BININT, ...this.u32(n >>> 0)])
     else {
       // LONG1: little-endian two's complement
       let v = BigInt(n)
@@ -71,72 +72,72 @@ export class Pickler {
         const sign = bytes[bytes.length - 1] & 0x80
         if ((v === 0n && !sign) || (v === -1n && sign)) break
       }
-      this.raw([0x8a, bytes.length, ...bytes])
+      this.raw([OP.LONG1, bytes.length, ...bytes])
     }
   }
 
   float(x: number): void {
     const b = new Uint8Array(9)
-    b[0] = 0x47
+    b[0] = OP.BINFLOAT
     new DataView(b.buffer).setFloat64(1, x, false)
     this.raw(b)
   }
 
   string(s: string): void {
     const bytes = this.encoder.encode(s)
-    this.raw([0x58, ...this.u32(bytes.length)])
+    this.raw([OP.BINUNICODE, ...this.u32(bytes.length)])
     this.raw(bytes)
   }
 
   tuple(items: PyValue[]): void {
     if (items.length === 0) {
-      this.op(0x29)
+      this.op(OP.EMPTY_TUPLE)
       return
     }
-    if (items.length > 3) this.op(0x28)
+    if (items.length > 3) this.op(OP.MARK)
     for (const item of items) this.value(item)
-    this.op(items.length === 1 ? 0x85 : items.length === 2 ? 0x86 : items.length === 3 ? 0x87 : 0x74)
+    this.op(items.length === 1 ? OP.TUPLE1 : items.length === 2 ? OP.TUPLE2 : items.length === 3 ? OP.TUPLE3 : OP.TUPLE)
   }
 
   /** collections.OrderedDict() — the empty one torch passes as backward_hooks, or a state_dict */
   orderedDict(entries: [PyValue, PyValue][]): void {
     this.global('collections', 'OrderedDict')
-    this.op(0x29)
-    this.op(0x52)
+    this.op(OP.EMPTY_TUPLE)
+    this.op(OP.REDUCE)
     this.setItems(entries)
   }
 
   private setItems(entries: [PyValue, PyValue][]): void {
     for (let i = 0; i < entries.length; i += 1000) {
-      this.op(0x28)
+      this.op(OP.MARK)
       for (const [k, v] of entries.slice(i, i + 1000)) {
         this.value(k)
         this.value(v)
       }
-      this.op(0x75)
+      this.op(OP.SETITEMS)
     }
   }
 
   value(v: PyValue): void {
-    if (v === null) this.op(0x4e)
-    else if (v === true) this.op(0x88)
-    else if (v === false) this.op(0x89)
+    if (v === null) this.op(OP.NONE)
+    else if (v === true) this.op(OP.NEWTRUE)
+    else if (v === false) this.op(OP.NEWFALSE)
     else if (typeof v === 'number' && Number.isSafeInteger(v)) this.int(v)
     else if (typeof v === 'number') this.float(v)
     else if (typeof v === 'bigint') this.int(v)
     else if (typeof v === 'string') this.string(v)
     else if (v instanceof PyTuple) this.tuple(v.items)
     else if (Array.isArray(v)) {
-      this.op(0x5d)
+      this.op(OP.EMPTY_LIST)
       for (let i = 0; i < v.length; i += 1000) {
-        this.op(0x28)
+        this.op(OP.MARK)
         for (const item of v.slice(i, i + 1000)) this.value(item)
-        this.op(0x65)
+        this.op(OP.APPENDS)
       }
     } else if (v instanceof PyDict) {
       if (v.kind === 'OrderedDict') this.orderedDict([...v.entries] as [PyValue, PyValue][])
       else {
-        this.op(0x7d)
+        this.op(OP.EMPTY_DICT)
         this.setItems([...v.entries] as [PyValue, PyValue][])
       }
     } else if (!this.hooks.extension(v, this)) {
@@ -145,9 +146,9 @@ export class Pickler {
   }
 
   dump(v: PyValue): Uint8Array {
-    this.raw([0x80, 2])
+    this.raw([OP.PROTO, 2])
     this.value(v)
-    this.op(0x2e)
+    this.op(OP.STOP)
     const out = new Uint8Array(this.size)
     let offset = 0
     for (const chunk of this.chunks) {

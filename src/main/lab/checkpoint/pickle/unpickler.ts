@@ -1,12 +1,28 @@
 /**
- * A pickle machine that executes nothing. It knows the opcodes of protocols 0–5 and builds
- * plain values; every GLOBAL goes through `resolveGlobal`, which returns a known handler, a
- * class name to record as data, or refuses. Every length is checked against the bytes left
- * before anything is read or allocated.
+ * A pickle machine that executes nothing — the policy, as torch/_weights_only_unpickler.py
+ * states its own:
+ * - GLOBAL / STACK_GLOBAL never import: the name goes to `resolveGlobal`, which answers with a
+ *   callable TorchLab implements itself (KnownCallable), a class recorded by name (ClassRef),
+ *   a plain value (a dtype) — or refuses, naming the global.
+ * - REDUCE calls only a KnownCallable; NEWOBJ and NEWOBJ_EX turn a ClassRef into a PyObject
+ *   that holds its arguments as data (OrderedDict is built). Nothing else can be called.
+ * - BUILD stores state on a PyObject, or is ignored on a dict (OrderedDict's _metadata) and a
+ *   tensor; __setstate__ never runs.
+ * - INST, OBJ, EXT1/2/4 and NEXT_BUFFER are refused: torch never writes them.
+ * - PERSID / BINPERSID go to `persistentLoad`, which accepts only torch's storage ids.
+ * - A callable is never data: it may only be called, and STOP refuses a global as the result.
+ * - Every length is checked against the bytes left before anything is read or allocated;
+ *   shared (memoised) values stay shared, never copied; nothing recurses, and a container
+ *   nested deeper than MAX_NESTING is refused as it is built.
+ * - Every corruption is one typed LabError whose sentence names what was refused.
+ * The opcodes the file used and the globals it named are kept, so a caller can tell whether
+ * torch's own weights_only unpickler would load it too.
  */
 import { labError } from '../../../../shared/errors'
+import type { Budget } from '../budget'
 import { badFile } from '../errors'
-import { ClassRef, dictKey, PyDict, PyObject, PySet, PyTuple, type PyValue } from './values'
+import { OP, opName, type OpName } from './opcodes'
+import { ClassRef, dictKey, MAX_NESTING, PyDict, PyObject, PySet, PyTuple, type PyValue } from './values'
 
 /** A callable the loader allows: it maps its arguments to a value, running no code from the file. */
 export interface KnownCallable {
@@ -22,8 +38,16 @@ export interface UnpickleHooks {
   persistentLoad(pid: PyValue): PyValue
 }
 
+/** What a pickle used: torch's weights_only unpickler allows fewer opcodes and globals than TorchLab reads. */
+export interface PickleTrace {
+  opcodes: Set<OpName>
+  globals: Set<string>
+  /** the kinds of objects BUILD set state on ('dict', 'OrderedDict', 'tensor', 'object') */
+  built: Set<string>
+}
+
 const MARK = Symbol('mark')
-type StackItem = PyValue | typeof MARK
+type StackItem = PyValue | KnownCallable | typeof MARK
 
 const MAX_DEPTH_OF_MARKS = 100_000
 
@@ -31,17 +55,25 @@ export function isKnownCallable(value: unknown): value is KnownCallable {
   return typeof value === 'object' && value !== null && 'call' in value && 'qualified' in value
 }
 
+function unsafe(message: string, key: string): Error {
+  return labError('CHECKPOINT_UNSAFE', message, { key })
+}
+
 export class Unpickler {
   private pos: number
   private readonly dv: DataView
   private readonly stack: StackItem[] = []
   private readonly marks: number[] = []
-  private readonly memo = new Map<number, PyValue>()
+  private readonly memo = new Map<number, PyValue | KnownCallable>()
   private readonly decoder = new TextDecoder('utf-8', { fatal: true })
+  /** how deep each container built so far nests, so that a depth bomb stops at MAX_NESTING, not after the whole file is built */
+  private readonly depths = new WeakMap<object, number>()
+  readonly trace: PickleTrace = { opcodes: new Set(), globals: new Set(), built: new Set() }
 
   constructor(
     private readonly bytes: Uint8Array,
     private readonly hooks: UnpickleHooks,
+    private readonly budget: Budget,
     start = 0,
   ) {
     this.pos = start
@@ -52,6 +84,435 @@ export class Unpickler {
   get position(): number {
     return this.pos
   }
+
+  load(): PyValue {
+    for (;;) {
+      const op = this.byte()
+      const name = opName(op)
+      this.trace.opcodes.add(name as OpName)
+      if (!this.risky(op) && !this.framing(op) && !this.stackOrMemo(op) && !this.scalar(op) && !this.container(op)) {
+        if (op === OP.STOP) return this.stop()
+        throw badFile(`The pickle inside the file is damaged (unknown instruction ${name} at byte ${this.pos - 1}).`)
+      }
+    }
+  }
+
+  /** the opcodes that name or call code: handled first, each by the policy above */
+  private risky(op: number): boolean {
+    switch (op) {
+      case OP.GLOBAL: {
+        const module = this.line()
+        this.push(this.global(module, this.line()))
+        return true
+      }
+      case OP.STACK_GLOBAL: {
+        const name = this.pop()
+        const module = this.pop()
+        if (typeof module !== 'string' || typeof name !== 'string') throw badFile('The pickle inside the file is malformed (STACK_GLOBAL without two names).')
+        this.push(this.global(module, name))
+        return true
+      }
+      case OP.REDUCE: {
+        const args = this.pop()
+        const fn = this.popCallee()
+        if (!(args instanceof PyTuple)) throw badFile('The pickle inside the file is malformed (a call without an argument tuple).')
+        this.push(this.callable(fn).call(args.items))
+        return true
+      }
+      case OP.NEWOBJ: {
+        const args = this.pop()
+        const cls = this.popCallee()
+        if (!(args instanceof PyTuple)) throw badFile('The pickle inside the file is malformed (NEWOBJ without an argument tuple).')
+        this.push(this.newObject(cls, args.items))
+        return true
+      }
+      case OP.NEWOBJ_EX: {
+        const kwargs = this.pop()
+        const args = this.pop()
+        const cls = this.popCallee()
+        if (!(args instanceof PyTuple) || !(kwargs instanceof PyDict)) throw badFile('The pickle inside the file is malformed (NEWOBJ_EX without arguments).')
+        if (kwargs.entries.size > 0) throw unsafe(`This file asks to create ${this.calleeName(cls)} with keyword arguments; TorchLab never runs code from a file.`, this.calleeName(cls))
+        this.push(this.newObject(cls, args.items))
+        return true
+      }
+      case OP.BUILD: {
+        const state = this.pop()
+        const target = this.top()
+        if (target instanceof PyObject) {
+          // recorded as data: a class's __setstate__ never runs
+          target.state = state
+          this.trace.built.add('object')
+        } else if (target instanceof PyDict) {
+          this.trace.built.add(target.kind)
+        } else if (typeof target === 'object' && target !== null && 'pyKind' in target) {
+          this.trace.built.add(String(target.pyKind))
+        } else {
+          throw badFile('The pickle inside the file is malformed (BUILD sets the state of a plain value).')
+        }
+        return true
+      }
+      case OP.PERSID:
+        this.push(this.hooks.persistentLoad(this.line()))
+        return true
+      case OP.BINPERSID:
+        this.push(this.hooks.persistentLoad(this.pop()))
+        return true
+      case OP.INST:
+      case OP.OBJ:
+      case OP.EXT1:
+      case OP.EXT2:
+      case OP.EXT4:
+      case OP.NEXT_BUFFER: {
+        const name = opName(op)
+        throw unsafe(`This file uses the pickle instruction ${name}, which creates objects by running code; torch never writes it and TorchLab does not run it.`, name)
+      }
+      default:
+        return false
+    }
+  }
+
+  private framing(op: number): boolean {
+    switch (op) {
+      case OP.PROTO:
+        if (this.byte() > 5) throw labError('CHECKPOINT_UNSUPPORTED', 'This file uses a pickle protocol newer than 5.')
+        return true
+      case OP.FRAME:
+        this.u64()
+        return true
+      default:
+        return false
+    }
+  }
+
+  private stackOrMemo(op: number): boolean {
+    switch (op) {
+      case OP.MARK:
+        if (this.marks.length >= MAX_DEPTH_OF_MARKS) throw badFile('The pickle inside the file nests too deeply.')
+        this.marks.push(this.stack.length)
+        this.stack.push(MARK)
+        return true
+      case OP.POP:
+        if (this.stack.at(-1) === MARK) this.popMark()
+        else this.popItem()
+        return true
+      case OP.POP_MARK:
+        this.popMark()
+        return true
+      case OP.DUP:
+        this.stack.push(this.topItem())
+        return true
+      case OP.PUT:
+        this.memo.set(this.parseIndex(this.line()), this.topItem())
+        return true
+      case OP.BINPUT:
+        this.memo.set(this.byte(), this.topItem())
+        return true
+      case OP.LONG_BINPUT:
+        this.memo.set(this.u32(), this.topItem())
+        return true
+      case OP.MEMOIZE:
+        this.memo.set(this.memo.size, this.topItem())
+        return true
+      case OP.GET:
+        this.stack.push(this.memoGet(this.parseIndex(this.line())))
+        return true
+      case OP.BINGET:
+        this.stack.push(this.memoGet(this.byte()))
+        return true
+      case OP.LONG_BINGET:
+        this.stack.push(this.memoGet(this.u32()))
+        return true
+      default:
+        return false
+    }
+  }
+
+  private scalar(op: number): boolean {
+    switch (op) {
+      case OP.NONE:
+        this.push(null)
+        return true
+      case OP.NEWTRUE:
+        this.push(true)
+        return true
+      case OP.NEWFALSE:
+        this.push(false)
+        return true
+      case OP.BININT1:
+        this.push(this.byte())
+        return true
+      case OP.BININT2:
+        this.push(this.u16())
+        return true
+      case OP.BININT:
+        this.push(this.i32())
+        return true
+      case OP.LONG1:
+        this.push(this.long(this.take(this.byte())))
+        return true
+      case OP.LONG4: {
+        const n = this.u32()
+        if (n > 1024) throw badFile('The file holds an integer too large to be real.')
+        this.push(this.long(this.take(n)))
+        return true
+      }
+      case OP.INT: {
+        // I01 / I00 are protocol 0's booleans
+        const s = this.line()
+        this.push(s === '01' || s === '00' ? s === '01' : this.parseInt(s))
+        return true
+      }
+      case OP.LONG:
+        this.push(this.parseInt(this.line().replace(/L$/, '')))
+        return true
+      case OP.BINFLOAT:
+        this.need(8)
+        this.push(this.dv.getFloat64(this.pos, false))
+        this.pos += 8
+        return true
+      case OP.FLOAT: {
+        const v = Number(this.line())
+        if (Number.isNaN(v)) throw badFile('The pickle inside the file holds a malformed number.')
+        this.push(v)
+        return true
+      }
+      case OP.BINUNICODE:
+        this.push(this.text(this.u32()))
+        return true
+      case OP.SHORT_BINUNICODE:
+        this.push(this.text(this.byte()))
+        return true
+      case OP.BINUNICODE8:
+        this.push(this.text(this.u64()))
+        return true
+      case OP.UNICODE:
+        this.push(this.line())
+        return true
+      case OP.SHORT_BINSTRING:
+        this.push(new TextDecoder('latin1').decode(this.take(this.byte())))
+        return true
+      case OP.BINSTRING:
+        this.push(new TextDecoder('latin1').decode(this.take(this.i32())))
+        return true
+      case OP.STRING:
+        this.push(this.line().replace(/^(['"])(.*)\1$/, '$2'))
+        return true
+      case OP.SHORT_BINBYTES:
+        this.push(this.take(this.byte()).slice())
+        return true
+      case OP.BINBYTES:
+        this.push(this.take(this.u32()).slice())
+        return true
+      case OP.BINBYTES8:
+      case OP.BYTEARRAY8:
+        this.push(this.take(this.u64()).slice())
+        return true
+      case OP.READONLY_BUFFER:
+        return true
+      default:
+        return false
+    }
+  }
+
+  private container(op: number): boolean {
+    switch (op) {
+      case OP.EMPTY_TUPLE:
+        this.push(new PyTuple([]))
+        return true
+      case OP.TUPLE1:
+        this.push(this.tuple([this.pop()]))
+        return true
+      case OP.TUPLE2: {
+        const b = this.pop()
+        const a = this.pop()
+        this.push(this.tuple([a, b]))
+        return true
+      }
+      case OP.TUPLE3: {
+        const c = this.pop()
+        const b = this.pop()
+        const a = this.pop()
+        this.push(this.tuple([a, b, c]))
+        return true
+      }
+      case OP.TUPLE:
+        this.push(this.tuple(this.popMark()))
+        return true
+      case OP.EMPTY_LIST:
+        this.push([])
+        return true
+      case OP.LIST: {
+        const items = this.popMark()
+        this.push(this.nest(items, items))
+        return true
+      }
+      case OP.APPEND: {
+        const v = this.pop()
+        this.append(this.top(), [v])
+        return true
+      }
+      case OP.APPENDS: {
+        const items = this.popMark()
+        this.append(this.top(), items)
+        return true
+      }
+      case OP.EMPTY_DICT:
+        this.push(new PyDict())
+        return true
+      case OP.DICT: {
+        const d = new PyDict()
+        this.setItems(d, this.popMark())
+        this.push(d)
+        return true
+      }
+      case OP.SETITEM: {
+        const v = this.pop()
+        const k = this.pop()
+        this.setItems(this.top(), [k, v])
+        return true
+      }
+      case OP.SETITEMS: {
+        const items = this.popMark()
+        this.setItems(this.top(), items)
+        return true
+      }
+      case OP.EMPTY_SET:
+        this.push(new PySet([], false))
+        return true
+      case OP.ADDITEMS: {
+        const items = this.popMark()
+        const set = this.top()
+        if (!(set instanceof PySet)) throw badFile('The pickle inside the file is malformed (ADDITEMS on a non-set).')
+        this.nest(set, items)
+        for (const item of items) set.items.push(item)
+        return true
+      }
+      case OP.FROZENSET: {
+        const items = this.popMark()
+        this.push(this.nest(new PySet(items, true), items))
+        return true
+      }
+      default:
+        return false
+    }
+  }
+
+  /** the result must be data: a function or a class left alone on the stack is what an exploit returns */
+  private stop(): PyValue {
+    if (this.stack.length !== 1 || this.marks.length !== 0) throw badFile('The pickle inside the file is malformed (it ends in the middle).')
+    const result = this.stack.pop()!
+    if (result === MARK) throw badFile('The pickle inside the file is malformed (it ends on a mark).')
+    if (isKnownCallable(result) || result instanceof ClassRef || this.isStorageType(result)) {
+      const what = isKnownCallable(result) ? result.qualified : result instanceof ClassRef ? result.qualified : 'a storage type'
+      throw unsafe(`This file's content is the global ${what} itself, not data; TorchLab refuses a file whose result is a function or a class.`, what)
+    }
+    return result
+  }
+
+  private isStorageType(value: PyValue): boolean {
+    return typeof value === 'object' && value !== null && 'pyKind' in value && value.pyKind === 'storage_type'
+  }
+
+  private global(module: string, name: string): PyValue | KnownCallable {
+    this.trace.globals.add(`${module}.${name}`)
+    return this.hooks.resolveGlobal(module, name)
+  }
+
+  private calleeName(value: PyValue | KnownCallable): string {
+    return isKnownCallable(value) || value instanceof ClassRef ? value.qualified : 'a value that is not a function'
+  }
+
+  private callable(value: PyValue | KnownCallable): KnownCallable {
+    if (isKnownCallable(value)) return value
+    const what = this.calleeName(value)
+    throw unsafe(`This file asks to run ${what}; TorchLab never runs code from a file.`, what)
+  }
+
+  /** cls.__new__(cls, *args): only for a class — recorded by name, or one TorchLab builds itself (OrderedDict) */
+  private newObject(cls: PyValue | KnownCallable, args: PyValue[]): PyValue {
+    if (cls instanceof ClassRef) return new PyObject(cls, args)
+    if (isKnownCallable(cls) && cls.newObject) return cls.newObject(args)
+    const what = this.calleeName(cls)
+    throw unsafe(`This file asks to create an object of ${what}, which is not a class TorchLab creates; TorchLab never runs code from a file.`, what)
+  }
+
+  private tuple(items: PyValue[]): PyTuple {
+    return this.nest(new PyTuple(items), items)
+  }
+
+  /** records how deep `container` nests now that it holds `items`, refusing past MAX_NESTING */
+  private nest<T extends object>(container: T, items: PyValue[]): T {
+    let depth = this.depths.get(container) ?? 1
+    for (const item of items) if (typeof item === 'object' && item !== null) depth = Math.max(depth, (this.depths.get(item) ?? 1) + 1)
+    if (depth > MAX_NESTING) throw badFile('The file nests values more deeply than any checkpoint does.')
+    this.depths.set(container, depth)
+    return container
+  }
+
+  private setItems(target: PyValue, items: PyValue[]): void {
+    if (!(target instanceof PyDict)) throw badFile('The pickle inside the file is malformed (it sets items on a non-dict).')
+    this.nest(target, items)
+    for (let i = 0; i + 1 < items.length; i += 2) target.entries.set(dictKey(items[i], this.budget), items[i + 1])
+  }
+
+  private append(target: PyValue, items: PyValue[]): void {
+    if (!Array.isArray(target)) throw badFile('The pickle inside the file is malformed (it appends to a non-list).')
+    this.nest(target, items)
+    for (const item of items) target.push(item)
+  }
+
+  // --- the typed stack: data and callables are told apart on every pop ---
+
+  private push(v: PyValue | KnownCallable): void {
+    this.stack.push(v)
+  }
+
+  private popItem(): PyValue | KnownCallable {
+    if (this.stack.length === 0 || (this.marks.length > 0 && this.stack.length <= this.marks[this.marks.length - 1] + 1)) {
+      throw badFile('The pickle inside the file is malformed (it reads from an empty stack).')
+    }
+    return this.stack.pop() as PyValue | KnownCallable
+  }
+
+  /** data only: a function used as a value is refused with its name */
+  private pop(): PyValue {
+    return this.data(this.popItem())
+  }
+
+  private popCallee(): PyValue | KnownCallable {
+    return this.popItem()
+  }
+
+  private topItem(): PyValue | KnownCallable {
+    const v = this.stack[this.stack.length - 1]
+    if (v === undefined || v === MARK) throw badFile('The pickle inside the file is malformed (it reads from an empty stack).')
+    return v
+  }
+
+  private top(): PyValue {
+    return this.data(this.topItem())
+  }
+
+  private data(v: PyValue | KnownCallable): PyValue {
+    if (isKnownCallable(v)) throw unsafe(`This file uses the function ${v.qualified} as a value; TorchLab only lets a file call the functions torch.load allows.`, v.qualified)
+    return v
+  }
+
+  private popMark(): PyValue[] {
+    const mark = this.marks.pop()
+    if (mark === undefined) throw badFile('The pickle inside the file is malformed (a mark is missing).')
+    const items = this.stack.splice(mark)
+    if (items.length === 0 || items[0] !== MARK) throw badFile('The pickle inside the file is malformed (a mark is missing).')
+    return items.slice(1).map((v) => this.data(v as PyValue | KnownCallable))
+  }
+
+  private memoGet(index: number): PyValue | KnownCallable {
+    const value = this.memo.get(index)
+    if (value === undefined) throw badFile('The pickle inside the file refers to a value it never stored.')
+    return value
+  }
+
+  // --- bytes: every read is checked against what is really there ---
 
   private need(n: number): void {
     if (n < 0 || this.pos + n > this.bytes.length) throw badFile('The pickle inside the file is cut short or damaged.')
@@ -109,61 +570,10 @@ export class Unpickler {
   private text(n: number): string {
     try {
       return this.decoder.decode(this.take(n))
-    } catch {
-      throw badFile('A text inside the file is not valid UTF-8.')
+    } catch (err) {
+      if (err instanceof TypeError) throw badFile('A text inside the file is not valid UTF-8.')
+      throw err
     }
-  }
-
-  private push(v: StackItem): void {
-    this.stack.push(v)
-  }
-
-  private pop(): PyValue {
-    if (this.stack.length === 0 || (this.marks.length > 0 && this.stack.length <= this.marks[this.marks.length - 1])) {
-      throw badFile('The pickle inside the file is malformed (it reads from an empty stack).')
-    }
-    const v = this.stack.pop()!
-    if (v === MARK) throw badFile('The pickle inside the file is malformed.')
-    return v
-  }
-
-  private top(): PyValue {
-    const v = this.stack[this.stack.length - 1]
-    if (v === undefined || v === MARK) throw badFile('The pickle inside the file is malformed (it reads from an empty stack).')
-    return v
-  }
-
-  private popMark(): PyValue[] {
-    const mark = this.marks.pop()
-    if (mark === undefined) throw badFile('The pickle inside the file is malformed (a mark is missing).')
-    const items = this.stack.splice(mark) as PyValue[]
-    if (items.length === 0 || items[0] !== (MARK as unknown)) throw badFile('The pickle inside the file is malformed.')
-    return items.slice(1)
-  }
-
-  private memoGet(index: number): PyValue {
-    if (!this.memo.has(index)) throw badFile('The pickle inside the file refers to a value it never stored.')
-    return this.memo.get(index)!
-  }
-
-  private global(module: string, name: string): PyValue {
-    return this.hooks.resolveGlobal(module, name) as unknown as PyValue
-  }
-
-  private callable(value: PyValue): KnownCallable {
-    if (isKnownCallable(value)) return value
-    const what = value instanceof ClassRef ? value.qualified : 'a value that is not a function'
-    throw labError('CHECKPOINT_UNSAFE', `This file asks to run ${what}; TorchLab never runs code from a file.`, { key: what })
-  }
-
-  private setItems(target: PyValue, items: PyValue[]): void {
-    if (!(target instanceof PyDict)) throw badFile('The pickle inside the file is malformed (it sets items on a non-dict).')
-    for (let i = 0; i + 1 < items.length; i += 2) target.entries.set(dictKey(items[i]), items[i + 1])
-  }
-
-  private append(target: PyValue, items: PyValue[]): void {
-    if (!Array.isArray(target)) throw badFile('The pickle inside the file is malformed (it appends to a non-list).')
-    for (const item of items) target.push(item)
   }
 
   private long(bytes: Uint8Array): number | bigint {
@@ -174,306 +584,15 @@ export class Unpickler {
     return Number.isSafeInteger(Number(v)) ? Number(v) : v
   }
 
-  load(): PyValue {
-    for (;;) {
-      const op = this.byte()
-      switch (op) {
-        case 0x80: // PROTO
-          if (this.byte() > 5) throw labError('CHECKPOINT_UNSUPPORTED', 'This file uses a pickle protocol newer than 5.')
-          break
-        case 0x95: // FRAME
-          this.u64()
-          break
-        case 0x2e: // STOP
-          if (this.stack.length !== 1 || this.marks.length !== 0) throw badFile('The pickle inside the file is malformed (it ends in the middle).')
-          return this.pop()
-        case 0x28: // MARK
-          if (this.marks.length >= MAX_DEPTH_OF_MARKS) throw badFile('The pickle inside the file nests too deeply.')
-          this.marks.push(this.stack.length)
-          this.push(MARK)
-          break
-        case 0x30: // POP
-          if (this.stack.at(-1) === MARK) {
-            this.popMark()
-          } else {
-            this.pop()
-          }
-          break
-        case 0x31: // POP_MARK
-          this.popMark()
-          break
-        case 0x32: // DUP
-          this.push(this.top())
-          break
-        case 0x4e: // NONE
-          this.push(null)
-          break
-        case 0x88: // NEWTRUE
-          this.push(true)
-          break
-        case 0x89: // NEWFALSE
-          this.push(false)
-          break
-        case 0x4b: // BININT1
-          this.push(this.byte())
-          break
-        case 0x4d: // BININT2
-          this.push(this.u16())
-          break
-        case 0x4a: // BININT
-          this.push(this.i32())
-          break
-        case 0x8a: // LONG1
-          this.push(this.long(this.take(this.byte())))
-          break
-        case 0x8b: {
-          // LONG4
-          const n = this.u32()
-          if (n > 1024) throw badFile('The file holds an integer too large to be real.')
-          this.push(this.long(this.take(n)))
-          break
-        }
-        case 0x49: {
-          // INT (text); I01/I00 are protocol 0 booleans
-          const s = this.line()
-          if (s === '01' || s === '00') this.push(s === '01')
-          else this.push(this.parseInt(s))
-          break
-        }
-        case 0x4c: // LONG (text)
-          this.push(this.parseInt(this.line().replace(/L$/, '')))
-          break
-        case 0x47: {
-          // BINFLOAT: big-endian double
-          this.need(8)
-          this.push(this.dv.getFloat64(this.pos, false))
-          this.pos += 8
-          break
-        }
-        case 0x46: {
-          // FLOAT (text)
-          const v = Number(this.line())
-          if (Number.isNaN(v)) throw badFile('The pickle inside the file holds a malformed number.')
-          this.push(v)
-          break
-        }
-        case 0x58: // BINUNICODE
-          this.push(this.text(this.u32()))
-          break
-        case 0x8c: // SHORT_BINUNICODE
-          this.push(this.text(this.byte()))
-          break
-        case 0x8d: // BINUNICODE8
-          this.push(this.text(this.u64()))
-          break
-        case 0x56: // UNICODE (raw-unicode-escape, text)
-          this.push(this.line())
-          break
-        case 0x55: // SHORT_BINSTRING
-          this.push(new TextDecoder('latin1').decode(this.take(this.byte())))
-          break
-        case 0x54: // BINSTRING
-          this.push(new TextDecoder('latin1').decode(this.take(this.i32())))
-          break
-        case 0x53: // STRING (quoted text)
-          this.push(this.line().replace(/^(['"])(.*)\1$/, '$2'))
-          break
-        case 0x43: // SHORT_BINBYTES
-          this.push(this.take(this.byte()).slice())
-          break
-        case 0x42: // BINBYTES
-          this.push(this.take(this.u32()).slice())
-          break
-        case 0x8e: // BINBYTES8
-        case 0x96: // BYTEARRAY8
-          this.push(this.take(this.u64()).slice())
-          break
-        case 0x98: // READONLY_BUFFER
-          break
-        case 0x29: // EMPTY_TUPLE
-          this.push(new PyTuple([]))
-          break
-        case 0x85: // TUPLE1
-          this.push(new PyTuple([this.pop()]))
-          break
-        case 0x86: {
-          // TUPLE2
-          const b = this.pop()
-          const a = this.pop()
-          this.push(new PyTuple([a, b]))
-          break
-        }
-        case 0x87: {
-          // TUPLE3
-          const c = this.pop()
-          const b = this.pop()
-          const a = this.pop()
-          this.push(new PyTuple([a, b, c]))
-          break
-        }
-        case 0x74: // TUPLE
-          this.push(new PyTuple(this.popMark()))
-          break
-        case 0x5d: // EMPTY_LIST
-          this.push([])
-          break
-        case 0x6c: // LIST
-          this.push(this.popMark())
-          break
-        case 0x61: {
-          // APPEND
-          const v = this.pop()
-          this.append(this.top(), [v])
-          break
-        }
-        case 0x65: {
-          // APPENDS
-          const items = this.popMark()
-          this.append(this.top(), items)
-          break
-        }
-        case 0x7d: // EMPTY_DICT
-          this.push(new PyDict())
-          break
-        case 0x64: {
-          // DICT
-          const d = new PyDict()
-          this.setItems(d, this.popMark())
-          this.push(d)
-          break
-        }
-        case 0x73: {
-          // SETITEM
-          const v = this.pop()
-          const k = this.pop()
-          this.setItems(this.top(), [k, v])
-          break
-        }
-        case 0x75: {
-          // SETITEMS
-          const items = this.popMark()
-          this.setItems(this.top(), items)
-          break
-        }
-        case 0x8f: // EMPTY_SET
-          this.push(new PySet([], false))
-          break
-        case 0x90: {
-          // ADDITEMS
-          const items = this.popMark()
-          const set = this.top()
-          if (!(set instanceof PySet)) throw badFile('The pickle inside the file is malformed.')
-          set.items.push(...items)
-          break
-        }
-        case 0x91: // FROZENSET
-          this.push(new PySet(this.popMark(), true))
-          break
-        case 0x70: // PUT
-          this.memo.set(this.parseIndex(this.line()), this.top())
-          break
-        case 0x71: // BINPUT
-          this.memo.set(this.byte(), this.top())
-          break
-        case 0x72: // LONG_BINPUT
-          this.memo.set(this.u32(), this.top())
-          break
-        case 0x94: // MEMOIZE
-          this.memo.set(this.memo.size, this.top())
-          break
-        case 0x67: // GET
-          this.push(this.memoGet(this.parseIndex(this.line())))
-          break
-        case 0x68: // BINGET
-          this.push(this.memoGet(this.byte()))
-          break
-        case 0x6a: // LONG_BINGET
-          this.push(this.memoGet(this.u32()))
-          break
-        case 0x63: {
-          // GLOBAL "module\nname\n"
-          const module = this.line()
-          this.push(this.global(module, this.line()))
-          break
-        }
-        case 0x93: {
-          // STACK_GLOBAL
-          const name = this.pop()
-          const module = this.pop()
-          if (typeof module !== 'string' || typeof name !== 'string') throw badFile('The pickle inside the file is malformed.')
-          this.push(this.global(module, name))
-          break
-        }
-        case 0x52: {
-          // REDUCE
-          const args = this.pop()
-          const fn = this.pop()
-          if (!(args instanceof PyTuple)) throw badFile('The pickle inside the file is malformed (a call without an argument tuple).')
-          this.push(this.callable(fn).call(args.items))
-          break
-        }
-        case 0x81: {
-          // NEWOBJ: cls.__new__(cls, *args) — recorded, never run
-          const args = this.pop()
-          const cls = this.pop()
-          if (!(args instanceof PyTuple)) throw badFile('The pickle inside the file is malformed.')
-          this.push(this.newObject(cls, args.items))
-          break
-        }
-        case 0x92: {
-          // NEWOBJ_EX
-          this.pop()
-          const args = this.pop()
-          const cls = this.pop()
-          if (!(args instanceof PyTuple)) throw badFile('The pickle inside the file is malformed.')
-          this.push(this.newObject(cls, args.items))
-          break
-        }
-        case 0x62: {
-          // BUILD: state is recorded on objects; dicts get their attributes ignored (OrderedDict _metadata)
-          const state = this.pop()
-          const target = this.top()
-          if (target instanceof PyObject) target.state = state
-          else if (!(target instanceof PyDict) && !(typeof target === 'object' && target !== null && 'pyKind' in target)) {
-            throw badFile('The pickle inside the file is malformed (it sets the state of a plain value).')
-          }
-          break
-        }
-        case 0x51: // BINPERSID
-          this.push(this.hooks.persistentLoad(this.pop()))
-          break
-        case 0x50: // PERSID
-          this.push(this.hooks.persistentLoad(this.line()))
-          break
-        case 0x69: // INST
-        case 0x6f: // OBJ
-        case 0x82: // EXT1
-        case 0x83: // EXT2
-        case 0x84: // EXT4
-        case 0x97: // NEXT_BUFFER
-          throw labError('CHECKPOINT_UNSAFE', `This file uses a pickle instruction (0x${op.toString(16)}) that TorchLab does not run.`)
-        default:
-          throw badFile(`The pickle inside the file is damaged (unknown instruction 0x${op.toString(16)} at byte ${this.pos - 1}).`)
-      }
-    }
-  }
-
   private parseInt(s: string): number | bigint {
-    if (!/^-?\d+$/.test(s.trim())) throw badFile('The pickle inside the file holds a malformed integer.')
+    if (!/^-?\d{1,2000}$/.test(s.trim())) throw badFile('The pickle inside the file holds a malformed integer.')
     const big = BigInt(s.trim())
     return Number.isSafeInteger(Number(big)) ? Number(big) : big
   }
 
   private parseIndex(s: string): number {
     const n = Number(s)
-    if (!Number.isSafeInteger(n) || n < 0) throw badFile('The pickle inside the file is malformed.')
+    if (!/^\d+$/.test(s) || !Number.isSafeInteger(n)) throw badFile('The pickle inside the file is malformed (a memo index is not a number).')
     return n
   }
-
-  private newObject(cls: PyValue, args: PyValue[]): PyValue {
-    if (isKnownCallable(cls) && cls.newObject) return cls.newObject(args)
-    if (cls instanceof ClassRef) return new PyObject(cls, args)
-    return this.callable(cls).call(args)
-  }
 }
-

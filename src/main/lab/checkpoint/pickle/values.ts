@@ -1,3 +1,6 @@
+import { labError } from '../../../../shared/errors'
+import type { Budget } from '../budget'
+
 /**
  * Python values as the unpickler builds them and the pickler writes them. Nothing here can
  * run: a class named by a file is only a name (ClassRef), and an object of it only data.
@@ -62,10 +65,84 @@ export class PyObject {
   ) {}
 }
 
-/** Dict keys as JS Map keys: Python ints, strings, bools and None compare by value. */
-export function dictKey(value: PyValue): unknown {
+/** No checkpoint nests values this deep; a file that does is refused, wherever its depth is found. */
+export const MAX_NESTING = 500
+
+/** A tuple key longer than this, written out, is no checkpoint's: it is refused, never built. */
+export const MAX_KEY_CHARS = 4096
+
+const tupleKeys = new WeakMap<PyTuple, string>()
+const objectIds = new WeakMap<object, number>()
+let lastObjectId = 0
+
+/** an object inside a tuple key compares by identity, as Python's default hash does */
+function objectId(value: object): string {
+  let id = objectIds.get(value)
+  if (id === undefined) {
+    id = ++lastObjectId
+    objectIds.set(value, id)
+  }
+  return `<object ${id}>`
+}
+
+function unhashable(value: PyValue): boolean {
+  return Array.isArray(value) || value instanceof PyDict || (value instanceof PySet && !value.frozen) || value instanceof Uint8Array
+}
+
+function scalarKey(value: PyValue): string | undefined {
+  if (value === null) return 'None'
+  if (value === true) return 'True'
+  if (value === false) return 'False'
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value)
+  if (typeof value === 'string') return JSON.stringify(value)
+  return undefined
+}
+
+/**
+ * A tuple as a Map key: its Python repr, built bottom-up without recursion and cached per
+ * tuple, so a shared or deeply nested tuple costs its own length once, never its expansion.
+ */
+function tupleKey(root: PyTuple, budget: Budget): string {
+  const stack: PyTuple[] = [root]
+  while (stack.length) {
+    const tuple = stack[stack.length - 1]
+    if (tupleKeys.has(tuple)) {
+      stack.pop()
+      continue
+    }
+    const pending = tuple.items.filter((item): item is PyTuple => item instanceof PyTuple && !tupleKeys.has(item))
+    if (pending.length) {
+      stack.push(...pending)
+      continue
+    }
+    const parts: string[] = []
+    let length = 2
+    for (const item of tuple.items) {
+      if (unhashable(item)) throw badKey(item)
+      const part = item instanceof PyTuple ? tupleKeys.get(item)! : (scalarKey(item) ?? objectId(item as object))
+      length += part.length + 2
+      if (length > MAX_KEY_CHARS) {
+        throw labError('CHECKPOINT_INVALID', `A dictionary key in the file is a tuple longer than ${MAX_KEY_CHARS} characters written out, beyond TorchLab's budget for keys; no checkpoint has one.`)
+      }
+      parts.push(part)
+    }
+    budget.spend('keyChars', length)
+    tupleKeys.set(tuple, parts.length === 1 ? `(${parts[0]},)` : `(${parts.join(', ')})`)
+    stack.pop()
+  }
+  return tupleKeys.get(root)!
+}
+
+function badKey(value: PyValue): Error {
+  const what = Array.isArray(value) ? 'a list' : value instanceof PyDict ? 'a dict' : value instanceof PySet ? 'a set' : 'a bytes value'
+  return labError('CHECKPOINT_INVALID', `A dictionary key in the file is ${what}, which Python cannot use as a key (it is unhashable).`)
+}
+
+/** Dict keys as JS Map keys: Python ints, strings, bools and None compare by value; a tuple by its repr. */
+export function dictKey(value: PyValue, budget: Budget): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value
   if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value
-  if (value instanceof PyTuple) return JSON.stringify(value.items.map((v) => String(dictKey(v))))
+  if (value instanceof PyTuple) return tupleKey(value, budget)
+  if (unhashable(value)) throw badKey(value)
   return value
 }

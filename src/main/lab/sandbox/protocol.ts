@@ -1,0 +1,33 @@
+/**
+ * What the parse worker is asked and what it answers. Only plain data crosses: the worker
+ * turns a file into the values the lab uses (typed arrays are transferred, never shared).
+ */
+import type { CheckpointInfo } from '../../../shared/api'
+import type { LabErrorInfo } from '../../../shared/errors'
+import type { Activation, OptimizerSpec, ParseOptions } from '../../../shared/schemas'
+import type { StartingPoint } from '../checkpoint/files'
+import type { Table } from '../data/table'
+
+export type ParseRequest =
+  | { kind: 'checkpoint'; path: string; activations: Activation[]; values: boolean }
+  | { kind: 'startingPoint'; path: string; shapes: { name: string; shape: number[] }[]; optimizer: OptimizerSpec['name'] }
+  | { kind: 'csv'; path: string; encoding: ParseOptions['encoding']; parse: ParseOptions }
+
+export interface OpenedFile {
+  info: CheckpointInfo
+  /** what torch 1.13's weights_only unpickler would refuse in the file, or null */
+  weightsOnlyRefusal: string | null
+}
+
+export interface ParseResults {
+  checkpoint: OpenedFile
+  startingPoint: StartingPoint
+  csv: Table
+}
+
+export type ParseReply<K extends ParseRequest['kind'] = ParseRequest['kind']> =
+  | { id: number; ok: true; result: ParseResults[K] }
+  | { id: number; ok: false; error: LabErrorInfo }
+
+/** the worker's first message, once its code is loaded: the time limit starts after it */
+export const READY = 'parse-worker-ready'
