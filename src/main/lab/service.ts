@@ -16,6 +16,7 @@ import {
   type Evaluation,
   type LabClient,
   type LabEvent,
+  type Predictions,
   type RunStatus,
   type RunSummary,
   type SearchSummary,
@@ -29,7 +30,8 @@ import { readCsvText, sourcePath } from './data/source'
 import type { Table } from './data/table'
 import type { BackendPreference } from './engine/tfjs/backend'
 import { initialStateDict } from './model/init'
-import { parameterShapes, resolveModel } from '../../shared/modelSpec'
+import { lossSpecOf, suggestedLoss } from '../../shared/catalog/losses'
+import { resolveModel, stateDictShapes } from '../../shared/modelSpec'
 import { matchStateDict, stateDictFromJson, type StateDict } from './model/stateDict'
 import { exportPython as exportPythonScript } from './checkpoint/exportPy'
 import { openCheckpoint, saveRunFile } from './checkpoint/files'
@@ -43,6 +45,7 @@ import { TrainingRun } from './train/run'
 import { startWorker } from './train/workerThread'
 import { validate } from './validate'
 import { SearchRun, searchCsv } from './search/search'
+import { predictionsCsv, predictTable } from './predict'
 
 export interface LabServiceOptions {
   /** folder holding datasets/ */
@@ -147,7 +150,7 @@ export class LabService implements LabClient {
     const [spec, loss] = validate(LAB_METHODS.prepareDataset, args, 'data set')
     const table = await this.loadTable(spec.source, spec.parse)
     // without a loss, a text target is taken as class labels
-    const guess = table.columns.find((c) => c.name === spec.target)?.kind === 'numeric' ? 'MSELoss' : 'CrossEntropyLoss'
+    const guess = suggestedLoss(table.columns.find((c) => c.name === spec.target)?.kind !== 'numeric')
     return prepareData(table, spec, loss ?? guess).summary
   }
 
@@ -165,7 +168,7 @@ export class LabService implements LabClient {
       {
         backend: request.backend === 'auto' ? (this.options.backend ?? 'auto') : request.backend,
         engineChoice: request.engine,
-        engine: { model, loss: request.train.loss, huberDelta: request.train.huberDelta, optimizer: request.train.optimizer, initial, optimizerState },
+        engine: { model, loss: lossSpecOf(request.train), optimizer: request.train.optimizer, initial, optimizerState, seed: request.train.seed },
         train: request.train,
         data: { train: data.train, val: data.val, features: data.summary.features.length },
       },
@@ -179,7 +182,7 @@ export class LabService implements LabClient {
 
   /** Initial weights: a JSON state_dict, a .pth file (a checkpoint also brings its optimizer state), or PyTorch's init. */
   private async startingPoint(request: TrainRequest, model: ModelSpec): Promise<{ initial: StateDict; optimizerState?: OptimizerState }> {
-    const shapes = parameterShapes(model)
+    const shapes = stateDictShapes(model)
     if (request.init) return { initial: stateDictFromJson(request.init, shapes) }
     if (!request.initFrom) return { initial: initialStateDict(model, request.train.seed) }
     const opened = await openCheckpoint(request.initFrom)
@@ -226,6 +229,16 @@ export class LabService implements LabClient {
     })
     await atomicWrite(outPath, new TextEncoder().encode(script))
     return { path: outPath }
+  }
+
+  async predict(...args: unknown[]): Promise<Predictions> {
+    const [request] = validate(LAB_METHODS.predict, args, 'prediction request')
+    const opened = await openCheckpoint(request.path, request.activations ?? [])
+    const table = await this.loadTable(request.data, request.parse)
+    const predictions = predictTable({ info: opened.info, weights: opened.weights, table, features: request.features })
+    if (!request.out) return predictions
+    await atomicWrite(request.out, new TextEncoder().encode(predictionsCsv(table, predictions)))
+    return { ...predictions, written: request.out }
   }
 
   async startSearch(...args: unknown[]): Promise<{ searchId: string; fitsTotal: number }> {

@@ -80,14 +80,11 @@ export function runTraining(
   let steps = 0
   let firstLoss = NaN
 
-  const finish = (status: LoopResult['status'], divergence?: Divergence): LoopResult => ({
-    status,
-    epochsCompleted: lossHistory.length,
-    steps,
-    lossHistory,
-    valLossHistory,
-    divergence,
-  })
+  const finish = (status: LoopResult['status'], divergence?: Divergence): LoopResult => {
+    // what follows a run (evaluation, prediction, saving) sees the model as torch's model.eval() does
+    engine.eval()
+    return { status, epochsCompleted: lossHistory.length, steps, lossHistory, valLossHistory, divergence }
+  }
 
   if (loader.batchesPerEpoch === 0) {
     // drop_last with fewer rows than one batch: torch would run no step at all, silently
@@ -95,6 +92,7 @@ export function runTraining(
   }
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
     const lastGood = engine.stateDict()
+    engine.train()
     let sum = 0
     const batches = loader.nextEpoch()
     for (const batch of batches) {
@@ -119,6 +117,7 @@ export function runTraining(
       sum += loss
     }
     const trainLoss = sum / batches.length
+    engine.eval()
     const valLoss = data.val.n > 0 ? engine.loss(data.val.x, data.val.y, data.val.n) : undefined
     lossHistory.push(trainLoss)
     if (valLoss !== undefined) valLossHistory.push(valLoss)
