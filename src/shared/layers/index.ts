@@ -7,10 +7,11 @@ import type { ArgSpec } from '../catalog/args'
 import { ACTIVATIONS, activationOf, activationSchema, isActivation, type ActivationName } from '../catalog/activations'
 import { activation } from './activation'
 import { batchNorm1d, batchNorm1dSchema } from './batchNorm1d'
+import { dropout, dropoutSchema } from './dropout'
 import type { LayerModule } from './layer'
 import { linear, linearSchema } from './linear'
 
-export const layerSpecSchema = z.discriminatedUnion('kind', [linearSchema, batchNorm1dSchema, activationSchema])
+export const layerSpecSchema = z.discriminatedUnion('kind', [linearSchema, batchNorm1dSchema, dropoutSchema, activationSchema])
 export type LayerSpec = z.output<typeof layerSpecSchema>
 export type LayerSpecInput = z.input<typeof layerSpecSchema>
 export type LayerKind = LayerSpec['kind']
@@ -19,10 +20,10 @@ type Modules = { [K in LayerKind]: LayerModule<Extract<LayerSpec, { kind: K }>> 
 
 const ACTIVATION_MODULES = Object.fromEntries(ACTIVATIONS.map((name) => [name, activation])) as { [K in ActivationName]: LayerModule<Extract<LayerSpec, { kind: K }>> }
 
-export const LAYER_MODULES: Modules = { Linear: linear, BatchNorm1d: batchNorm1d, ...ACTIVATION_MODULES }
+export const LAYER_MODULES: Modules = { Linear: linear, BatchNorm1d: batchNorm1d, Dropout: dropout, ...ACTIVATION_MODULES }
 
 /** in the order the window offers them */
-export const LAYER_KINDS = ['Linear', ...ACTIVATIONS, 'BatchNorm1d'] as const satisfies readonly LayerKind[]
+export const LAYER_KINDS = ['Linear', ...ACTIVATIONS, 'Dropout', 'BatchNorm1d'] as const satisfies readonly LayerKind[]
 
 /** the module of a layer, typed for that layer */
 export function moduleOf<L extends LayerSpec>(layer: L): LayerModule<L> {
