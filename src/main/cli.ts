@@ -4,6 +4,7 @@
  *   lab search [options] --grid lr=0.02,0.05 --grid epochs=10,200   (lab search --help)
  *   lab inspect FILE.pth [--json] [--values]
  *   lab export-py FILE.pth --out model.py
+ *   lab predict FILE.pth --data CSV [--x COLS] [--json | --out preds.csv]   (lab predict --help)
  */
 import { dirname, join } from 'node:path'
 import { readFile } from 'node:fs/promises'
@@ -15,6 +16,7 @@ import type { StateDictJson } from '../shared/schemas'
 import { progressBar } from './cli/progress'
 import { SEARCH_HELP, searchConfigFromArgv } from './cli/searchArgs'
 import { parseTrainArgv, TRAIN_HELP, trainRequestFromArgs } from './cli/trainArgs'
+import { PREDICT_HELP, predictRequestFromArgv } from './cli/predictArgs'
 import { LabService } from './lab/service'
 
 const EXIT = { ok: 0, failed: 1, badInput: 2, diverged: 3 } as const
@@ -192,6 +194,27 @@ async function exportPy(argv: string[]): Promise<number> {
   return EXIT.ok
 }
 
+async function predict(argv: string[]): Promise<number> {
+  const { request, json, help } = predictRequestFromArgv(argv)
+  if (help || !request) {
+    process.stdout.write(PREDICT_HELP)
+    return EXIT.ok
+  }
+  const service = new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
+  const result = await service.predict(request)
+  if (json) {
+    process.stdout.write(JSON.stringify(result) + '\n')
+    return EXIT.ok
+  }
+  const out = process.stdout
+  out.write(`${result.outputs.length} rows from ${result.features.join(', ')}${result.scaled ? ' (standardised as in training)' : ''}, model in eval mode\n`)
+  const shown = 20
+  result.outputs.slice(0, shown).forEach((row, i) => out.write(`  ${String(i + 1).padStart(4)}  ${row.map((v) => v.toPrecision(6)).join('  ')}${result.labels ? `  ${result.labels[i]}` : ''}\n`))
+  if (result.outputs.length > shown) out.write(`  … ${result.outputs.length - shown} more\n`)
+  if (result.written) out.write(`wrote ${result.written}\n`)
+  return EXIT.ok
+}
+
 function parseCommand<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, usage: string) {
   try {
     const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true })
@@ -215,9 +238,10 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'inspect') return await inspect(rest)
     if (command === 'search') return await search(rest)
     if (command === 'export-py') return await exportPy(rest)
+    if (command === 'predict') return await predict(rest)
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
       process.stdout.write(
-        `lab — TorchLab from a terminal\n\n${TRAIN_HELP}\n${SEARCH_HELP}\nlab inspect FILE.pth [--json] [--values]   what a PyTorch file holds\nlab export-py FILE.pth --out model.py      the equivalent PyTorch script\n`,
+        `lab — TorchLab from a terminal\n\n${TRAIN_HELP}\n${SEARCH_HELP}\nlab inspect FILE.pth [--json] [--values]   what a PyTorch file holds\nlab export-py FILE.pth --out model.py      the equivalent PyTorch script\n\n${PREDICT_HELP}`,
       )
       return command === undefined ? EXIT.badInput : EXIT.ok
     }
