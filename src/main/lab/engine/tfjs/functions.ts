@@ -18,15 +18,18 @@ export function activate(x: tf.Tensor2D, layer: ActivationLayer): tf.Tensor2D {
       return tf.leakyRelu(x, layer.negativeSlope)
     case 'ELU':
       if (layer.alpha === 1) return tf.elu(x)
-      return tf.where(tf.greater(x, 0), x, tf.mul(tf.sub(tf.exp(tf.minimum(x, 0)), 1), layer.alpha)) as tf.Tensor2D
+      // relu(x) + α(e^min(x,0) − 1): the two branches as a sum, since tfjs cannot differentiate a comparison
+      return tf.add(tf.relu(x), tf.mul(tf.sub(tf.exp(tf.minimum(x, 0)), 1), layer.alpha))
     case 'GELU':
       // nn.GELU's default is the exact erf form, not the tanh approximation
       return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, SQRT1_2))))
     case 'Softplus': {
-      // the exponent is capped at the threshold so the branch not taken cannot overflow into a NaN gradient
+      // x where βx > threshold, else log(1 + e^βx)/β, blended by a step (tfjs cannot differentiate a
+      // comparison); the exponent is capped so the branch not taken cannot overflow into a NaN gradient
       const bx = tf.mul(x, layer.beta)
+      const linear = tf.step(tf.sub(bx, layer.threshold))
       const soft = tf.div(tf.log1p(tf.exp(tf.minimum(bx, layer.threshold))), layer.beta)
-      return tf.where(tf.greater(bx, layer.threshold), x, soft) as tf.Tensor2D
+      return tf.add(tf.mul(linear, x), tf.mul(tf.sub(1, linear), soft))
     }
     default:
       return assertNever(layer, 'activation')
