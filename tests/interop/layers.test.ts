@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { expectStateDictClose } from '../helpers/compare'
-import { DATASETS, ROOT, tempDir } from '../helpers/lab'
+import { createService, DATASETS, ROOT, tempDir } from '../helpers/lab'
 import { python, torchTrain } from '../helpers/python'
 
 const run = promisify(execFile)
@@ -110,5 +110,21 @@ print(json.dumps({"keys": str(result), "dtype": str(state["1.num_batches_tracked
     )
     expect(failed.status).toBe('failed')
     expect(failed.error.message).toMatch(/BatchNorm1d needs more than 1 row per batch.*drop_last/)
+  })
+
+  it('is refused by the tfjs engine with the reason, before any worker starts; auto runs it on the dense engine', async () => {
+    const service = createService()
+    try {
+      const request = {
+        dataset: { source: { kind: 'bundled' as const, name: 'cars' as const }, features: ['wt'], target: 'mpg' },
+        model: { kind: 'sequential' as const, layers: [{ kind: 'Linear' as const, outFeatures: 4 }, { kind: 'BatchNorm1d' as const }, { kind: 'Linear' as const }] },
+        train: { optimizer: { name: 'SGD' as const, lr: 0.01 }, epochs: 1, batchSize: 8 },
+      }
+      await expect(service.startTraining({ ...request, engine: 'tfjs' })).rejects.toMatchObject({ info: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/not BatchNorm1d \(layer 1\)/) } })
+      const { runId } = await service.startTraining({ ...request, engine: 'auto' })
+      expect(await service.waitForRun(runId)).toMatchObject({ status: 'completed', engine: 'dense' })
+    } finally {
+      service.dispose()
+    }
   })
 })

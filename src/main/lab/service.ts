@@ -29,6 +29,7 @@ import { prepareData, type PreparedData } from './data/dataset'
 import { readCsvText, sourcePath } from './data/source'
 import type { Table } from './data/table'
 import type { BackendPreference } from './engine/tfjs/backend'
+import { tfjsRefusal } from './engine/tfjs/support'
 import { initialStateDict } from './model/init'
 import { lossSpecOf, suggestedLoss } from '../../shared/catalog/losses'
 import { resolveModel, stateDictShapes } from '../../shared/modelSpec'
@@ -158,6 +159,9 @@ export class LabService implements LabClient {
     const [request] = validate(LAB_METHODS.startTraining, args, 'training request')
     const data = await this.prepare(request, request.train.loss)
     const model = resolveModel(request.model, data.summary.features.length, data.outputs)
+    // refused here, before a worker starts, so the student sees why at once
+    const tfjsCannot = request.engine === 'tfjs' ? tfjsRefusal(model) : null
+    if (tfjsCannot) throw labError('INVALID_ARGUMENT', tfjsCannot)
     const { initial, optimizerState } = await this.startingPoint(request, model)
     const runId = `run-${++this.runCounter}`
     const run = new TrainingRun(
