@@ -4,6 +4,7 @@
  *   lab search [options] --grid lr=0.02,0.05 --grid epochs=10,200   (lab search --help)
  *   lab inspect FILE.pth [FILE.pth ...] [--json] [--values]
  *   lab export-py FILE.pth --out model.py
+ *   lab predict FILE.pth --data CSV [--x COLS] [--json | --out preds.csv]   (lab predict --help)
  *   lab step [train options | --scratch] --steps N     (lab step --help)
  *   lab graph [train options | --scratch]               (lab graph --help)
  *   lab lessons; lab lesson ID|FILE.json [--check]
@@ -21,6 +22,7 @@ import { SEARCH_HELP, searchConfigFromArgv } from './cli/searchArgs'
 import { parseTrainArgv, TRAIN_HELP, trainRequestFromArgs } from './cli/trainArgs'
 import { GRAPH_HELP, graphRequestFromArgv, STEP_HELP, stepRequestFromArgv } from './cli/stepArgs'
 import { LESSON_HELP, lessonArgv } from './cli/lessonArgs'
+import { PREDICT_HELP, predictRequestFromArgv } from './cli/predictArgs'
 import { LabService } from './lab/service'
 
 const EXIT = { ok: 0, failed: 1, badInput: 2, diverged: 3 } as const
@@ -316,6 +318,27 @@ async function lessons(argv: string[], command: 'lessons' | 'lesson'): Promise<n
   return EXIT.ok
 }
 
+async function predict(argv: string[]): Promise<number> {
+  const { request, json, help } = predictRequestFromArgv(argv)
+  if (help || !request) {
+    process.stdout.write(PREDICT_HELP)
+    return EXIT.ok
+  }
+  const service = new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
+  const result = await service.predict(request)
+  if (json) {
+    process.stdout.write(JSON.stringify(result) + '\n')
+    return EXIT.ok
+  }
+  const out = process.stdout
+  out.write(`${result.outputs.length} rows from ${result.features.join(', ')}${result.scaled ? ' (standardised as in training)' : ''}, model in eval mode\n`)
+  const shown = 20
+  result.outputs.slice(0, shown).forEach((row, i) => out.write(`  ${String(i + 1).padStart(4)}  ${row.map((v) => v.toPrecision(6)).join('  ')}${result.labels ? `  ${result.labels[i]}` : ''}\n`))
+  if (result.outputs.length > shown) out.write(`  … ${result.outputs.length - shown} more\n`)
+  if (result.written) out.write(`wrote ${result.written}\n`)
+  return EXIT.ok
+}
+
 function parseCommand<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, usage: string, several = false) {
   try {
     const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true })
@@ -339,12 +362,13 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'inspect') return await inspect(rest)
     if (command === 'search') return await search(rest)
     if (command === 'export-py') return await exportPy(rest)
+    if (command === 'predict') return await predict(rest)
     if (command === 'step') return await step(rest)
     if (command === 'graph') return await graph(rest)
     if (command === 'lessons' || command === 'lesson') return await lessons(rest, command)
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
       process.stdout.write(
-        `lab — TorchLab from a terminal\n\n${TRAIN_HELP}\n${SEARCH_HELP}\nlab inspect FILE.pth... [--json] [--values] what PyTorch files hold\nlab export-py FILE.pth --out model.py      the equivalent PyTorch script\n\n${STEP_HELP}\n${GRAPH_HELP}\n${LESSON_HELP}`,
+        `lab — TorchLab from a terminal\n\n${TRAIN_HELP}\n${SEARCH_HELP}\nlab inspect FILE.pth... [--json] [--values] what PyTorch files hold\nlab export-py FILE.pth --out model.py      the equivalent PyTorch script\n\n${PREDICT_HELP}\n${STEP_HELP}\n${GRAPH_HELP}\n${LESSON_HELP}`,
       )
       return command === undefined ? EXIT.badInput : EXIT.ok
     }

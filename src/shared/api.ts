@@ -4,6 +4,7 @@
  * LAB_METHODS, so adding an operation here is the only way to add one anywhere.
  */
 import { z } from 'zod'
+import type { LossTask } from './catalog/losses'
 import type { LabErrorInfo } from './errors'
 import type { SeriesDelta } from './series'
 import {
@@ -100,7 +101,7 @@ export interface CsvPreview {
   problems: { raggedRows?: CsvProblem; badCells?: CsvProblem }
 }
 
-export type Task = 'regression' | 'binary' | 'multiclass'
+export type Task = LossTask
 
 export interface MissingReport {
   policy: 'drop' | 'mean'
@@ -343,11 +344,36 @@ export const saveRequestSchema = z.object({
 const cursorX = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
 const seriesCursorSchema = z.object({ epochs: cursorX, steps: cursorX })
 
+/** `lab predict`: a saved model run in eval mode on the rows of a CSV. */
+export const predictRequestSchema = z.object({
+  /** a .pth file: a TorchLab checkpoint brings its feature names, scaler and classes; a state_dict needs features */
+  path: z.string().min(1),
+  data: csvSourceSchema,
+  parse: parseOptionsSchema.prefault({}),
+  features: z.array(z.string().min(1)).min(1).optional(),
+  /** the activations between a plain state_dict's layers, which the file does not record */
+  activations: z.array(z.enum(ACTIVATIONS)).optional(),
+  /** also write the predictions as CSV here */
+  out: z.string().min(1).optional(),
+})
+export type PredictRequest = z.input<typeof predictRequestSchema>
+
+export interface Predictions {
+  features: string[]
+  /** whether the checkpoint's standardisation was applied */
+  scaled: boolean
+  /** raw outputs, one row per CSV row */
+  outputs: number[][]
+  /** the class of each row, for a classifier saved by TorchLab */
+  labels?: string[]
+  written?: string
+}
+
 export const LAB_METHODS = {
   getBackend: z.tuple([]),
   listDatasets: z.tuple([]),
   inspectCsv: z.tuple([csvSourceSchema, parseOptionsSchema]),
-  /** the loss decides the task: class labels for CrossEntropyLoss and BCEWithLogitsLoss, numbers otherwise */
+  /** the loss decides the task (its catalogue entry): class labels for classification losses, numbers otherwise */
   prepareDataset: z.tuple([datasetSpecSchema, z.enum(LOSSES).optional()]),
   startTraining: z.tuple([trainRequestSchema]),
   controlRun: z.tuple([runControlSchema]),
@@ -359,6 +385,7 @@ export const LAB_METHODS = {
   openCheckpoint: z.tuple([z.string().min(1), z.object({ activations: z.array(z.enum(ACTIVATIONS)).optional(), values: z.boolean().optional() }).default({})]),
   saveRun: z.tuple([saveRequestSchema]),
   exportPython: z.tuple([z.string().min(1), z.string().min(1)]),
+  predict: z.tuple([predictRequestSchema]),
   startSearch: z.tuple([searchConfigSchema]),
   cancelSearch: z.tuple([z.string().min(1)]),
   waitForSearch: z.tuple([z.string().min(1)]),
@@ -395,6 +422,7 @@ export interface LabApi {
   openCheckpoint(...a: Args<'openCheckpoint'>): Promise<CheckpointInfo>
   saveRun(...a: Args<'saveRun'>): Promise<{ path: string; bytes: number }>
   exportPython(...a: Args<'exportPython'>): Promise<{ path: string }>
+  predict(...a: Args<'predict'>): Promise<Predictions>
   startSearch(...a: Args<'startSearch'>): Promise<{ searchId: string; fitsTotal: number }>
   cancelSearch(...a: Args<'cancelSearch'>): Promise<SearchSummary>
   waitForSearch(...a: Args<'waitForSearch'>): Promise<SearchSummary>

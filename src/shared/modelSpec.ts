@@ -1,46 +1,80 @@
 /**
- * ModelSpec -> layers and parameter names exactly as PyTorch's state_dict() names them:
- * the course's LinearRegressionTorch holds `self.linear = nn.Linear(in, out)`, an MLP is an
- * nn.Sequential of Linear and activation modules, so its Linear layers sit at even indices.
+ * A ModelSpec's layers in place: each with its input and output width and the prefix torch's
+ * state_dict() gives its tensors — `linear.` for the course's LinearRegressionTorch (which
+ * holds `self.linear = nn.Linear(in, out)`), the position `0.`, `1.`, … in an nn.Sequential.
+ * Names come from positions and from each layer's own tensors, never from index arithmetic.
  */
-import type { Activation, ModelArch, ModelSpec } from './schemas'
+import { labError } from './errors'
+import { activationLayer, type ActivationName } from './catalog/activations'
+import { layerSpecSchema, moduleOf, type LayerSpec } from './layers'
+import type { TensorShape } from './layers/layer'
+import type { ModelArch, ModelSpec } from './schemas'
 
-export interface DenseLayer {
-  weight: string
-  bias: string
+export interface PlacedLayer {
+  /** the state_dict prefix without its dot: "linear", "0", "1", … */
+  prefix: string
+  layer: LayerSpec
   inFeatures: number
   outFeatures: number
-  /** applied after this layer; none after the last */
-  activation?: Activation
 }
 
-export function denseLayers(spec: ModelSpec): DenseLayer[] {
+export interface StateDictEntry extends TensorShape {
+  /** the layer it belongs to */
+  prefix: string
+}
+
+/** the layers of an architecture, sized from the data's widths; checks every size written in */
+function resolveLayers(layers: readonly LayerSpec[], inFeatures: number, outputs: number): PlacedLayer[] {
+  let width = inFeatures
+  return layers.map((given, i) => {
+    const mod = moduleOf(given)
+    const layer = mod.resolve(given, width, outputs, i)
+    const placed = { prefix: String(i), layer, inFeatures: width, outFeatures: mod.outFeatures(layer, width) }
+    width = placed.outFeatures
+    return placed
+  })
+}
+
+export function placeLayers(spec: ModelSpec): PlacedLayer[] {
   if (spec.kind === 'linear') {
-    return [{ weight: 'linear.weight', bias: 'linear.bias', inFeatures: spec.inFeatures, outFeatures: spec.outFeatures }]
+    return [{ prefix: 'linear', layer: { kind: 'Linear', inFeatures: spec.inFeatures, outFeatures: spec.outFeatures }, inFeatures: spec.inFeatures, outFeatures: spec.outFeatures }]
   }
-  const sizes = [spec.inFeatures, ...spec.hidden.map((h) => h.units), spec.outFeatures]
-  return sizes.slice(1).map((out, i) => ({
-    weight: `${2 * i}.weight`,
-    bias: `${2 * i}.bias`,
-    inFeatures: sizes[i],
-    outFeatures: out,
-    activation: spec.hidden[i]?.activation,
-  }))
+  return resolveLayers(spec.layers, spec.inFeatures, spec.outFeatures)
 }
 
-export function parameterShapes(spec: ModelSpec): { name: string; shape: number[] }[] {
-  return denseLayers(spec).flatMap((l) => [
-    { name: l.weight, shape: [l.outFeatures, l.inFeatures] },
-    { name: l.bias, shape: [l.outFeatures] },
-  ])
+/** every state_dict entry in torch's order: layer by layer, parameters then buffers */
+export function stateDictShapes(spec: ModelSpec): StateDictEntry[] {
+  return placeLayers(spec).flatMap(({ prefix, layer, inFeatures }) =>
+    moduleOf(layer)
+      .tensors(layer, inFeatures)
+      .map((t) => ({ ...t, name: `${prefix}.${t.name}`, prefix })),
+  )
 }
 
+/** what the optimizer updates: model.parameters() */
 export function parameterCount(spec: ModelSpec): number {
-  return denseLayers(spec).reduce((n, l) => n + l.outFeatures * (l.inFeatures + 1), 0)
+  return stateDictShapes(spec)
+    .filter((t) => !t.buffer)
+    .reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0)
 }
 
-export function resolveModel(arch: ModelArch, inFeatures: number, outFeatures: number): ModelSpec {
-  return arch.kind === 'linear' ? { kind: 'linear', inFeatures, outFeatures } : { kind: 'mlp', inFeatures, outFeatures, hidden: arch.hidden }
+/** The architecture with the data's widths: every Linear and BatchNorm1d sized, the output count checked. */
+export function resolveModel(arch: ModelArch, inFeatures: number, outputs: number): ModelSpec {
+  if (arch.kind === 'linear') return { kind: 'linear', inFeatures, outFeatures: outputs }
+  const placed = resolveLayers(arch.layers, inFeatures, outputs)
+  const width = placed[placed.length - 1].outFeatures
+  if (width !== outputs) {
+    throw labError(
+      'INVALID_ARGUMENT',
+      `The model ends with ${width} output(s), but this data and loss need ${outputs} (one per class for CrossEntropyLoss, else 1). Write the last Linear without a size, as Linear(), and TorchLab sizes it.`,
+    )
+  }
+  return { kind: 'sequential', inFeatures, outFeatures: outputs, layers: placed.map((p) => p.layer) }
+}
+
+/** `--model mlp --hidden 16,16`: Linear and activation pairs, then a Linear sized by the data */
+export function mlpLayers(hidden: readonly number[], activation: ActivationName): LayerSpec[] {
+  return [...hidden.flatMap((units) => [layerSpecSchema.parse({ kind: 'Linear', outFeatures: units }), activationLayer(activation)]), layerSpecSchema.parse({ kind: 'Linear' })]
 }
 
 /** load_state_dict's complaints, key by key: missing and unexpected keys, then size mismatches. */

@@ -4,22 +4,22 @@
  * Names follow PyTorch (nn.ReLU, nn.MSELoss, torch.optim.SGD) so a student recognises them.
  */
 import { z } from 'zod'
+import { ACTIVATIONS, activationLayer } from './catalog/activations'
+import { LOSSES, lossArgsShape, SCORINGS } from './catalog/losses'
+import { optimizerSpecSchema } from './catalog/optimizers'
+import { layerSpecSchema, type LayerSpec } from './layers'
 
 export const BUNDLED_DATASETS = ['cars', 'iris', 'diabetes', 'wine'] as const
-export const ACTIVATIONS = ['ReLU', 'Sigmoid', 'Tanh', 'LeakyReLU', 'ELU', 'GELU'] as const
-export const LOSSES = ['MSELoss', 'L1Loss', 'HuberLoss', 'BCEWithLogitsLoss', 'CrossEntropyLoss'] as const
-export const OPTIMIZERS = ['SGD', 'Adam', 'AdamW', 'RMSprop'] as const
 export const ENGINES = ['auto', 'dense', 'tfjs'] as const
 export type EngineChoice = (typeof ENGINES)[number]
 
 export type BundledDatasetName = (typeof BUNDLED_DATASETS)[number]
-export type Activation = (typeof ACTIVATIONS)[number]
-export type LossName = (typeof LOSSES)[number]
-export type OptimizerName = (typeof OPTIMIZERS)[number]
+export { ACTIVATIONS, type ActivationName as Activation, type ActivationLayer } from './catalog/activations'
+export { LOSSES, SCORINGS, type LossName, type Scoring } from './catalog/losses'
+export { OPTIMIZERS, optimizerSpecSchema, type OptimizerName, type OptimizerSpec } from './catalog/optimizers'
+export { layerSpecSchema, type LayerSpec, type LayerSpecInput, type LayerKind } from './layers'
 
 const finite = z.number().finite()
-const positive = finite.positive()
-const nonNegative = finite.nonnegative()
 const seed = z.number().int().min(0).max(2 ** 31 - 1)
 
 export const csvSourceSchema = z.discriminatedUnion('kind', [
@@ -57,75 +57,65 @@ export const datasetSpecSchema = z.object({
 export type DatasetSpec = z.infer<typeof datasetSpecSchema>
 export type DatasetSpecInput = z.input<typeof datasetSpecSchema>
 
+/** The shape settings and checkpoints had before layer lists: Linear + activation pairs. */
 export const hiddenLayerSchema = z.object({
   units: z.number().int().min(1).max(4096),
   activation: z.enum(ACTIVATIONS),
 })
 export type HiddenLayer = z.infer<typeof hiddenLayerSchema>
 
-/** The architecture a student picks; input and output sizes come from the data. */
-export const modelArchSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('linear') }),
-  z.object({ kind: z.literal('mlp'), hidden: z.array(hiddenLayerSchema).min(1).max(16) }),
-])
-export type ModelArch = z.infer<typeof modelArchSchema>
+const layerList = z.array(layerSpecSchema).min(1, 'A model needs at least one layer.').max(64, 'TorchLab builds models of up to 64 layers.')
+const hasLinear = (m: { kind: string; layers?: LayerSpec[] }) => m.kind !== 'sequential' || m.layers!.some((l) => l.kind === 'Linear')
+const NEEDS_LINEAR = { message: 'A model needs at least one Linear layer.', path: ['layers'] }
 
-export const modelSpecSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('linear'), inFeatures: z.number().int().min(1), outFeatures: z.number().int().min(1) }),
-  z.object({
-    kind: z.literal('mlp'),
-    inFeatures: z.number().int().min(1),
-    outFeatures: z.number().int().min(1),
-    hidden: z.array(hiddenLayerSchema).min(1).max(16),
-  }),
-])
-export type ModelSpec = z.infer<typeof modelSpecSchema>
+function hiddenToLayers(hidden: HiddenLayer[], out: number | undefined): LayerSpec[] {
+  return [
+    ...hidden.flatMap((h) => [layerSpecSchema.parse({ kind: 'Linear', outFeatures: h.units }), activationLayer(h.activation)]),
+    layerSpecSchema.parse({ kind: 'Linear', outFeatures: out }),
+  ]
+}
 
-const betas = z.tuple([finite.min(0).lt(1), finite.min(0).lt(1)])
+/** settings written before layer lists ({kind: 'mlp', hidden}) read as the same nn.Sequential */
+function migrateLegacy(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || (value as { kind?: unknown }).kind !== 'mlp') return value
+  const legacy = z.object({ kind: z.literal('mlp'), inFeatures: z.number().optional(), outFeatures: z.number().optional(), hidden: z.array(hiddenLayerSchema).min(1) }).safeParse(value)
+  if (!legacy.success) return value
+  const { inFeatures, outFeatures, hidden } = legacy.data
+  return { kind: 'sequential', ...(inFeatures !== undefined ? { inFeatures, outFeatures } : {}), layers: hiddenToLayers(hidden, outFeatures) }
+}
 
-export const optimizerSpecSchema = z.discriminatedUnion('name', [
-  z
-    .object({
-      name: z.literal('SGD'),
-      lr: positive,
-      momentum: nonNegative.default(0),
-      dampening: nonNegative.default(0),
-      nesterov: z.boolean().default(false),
-      weightDecay: nonNegative.default(0),
-    })
-    .refine((o) => !o.nesterov || (o.momentum > 0 && o.dampening === 0), {
-      message: 'Nesterov momentum requires a momentum above 0 and zero dampening.',
-    }),
-  z.object({
-    name: z.literal('Adam'),
-    lr: positive.default(0.001),
-    betas: betas.default([0.9, 0.999]),
-    eps: positive.default(1e-8),
-    weightDecay: nonNegative.default(0),
-  }),
-  z.object({
-    name: z.literal('AdamW'),
-    lr: positive.default(0.001),
-    betas: betas.default([0.9, 0.999]),
-    eps: positive.default(1e-8),
-    weightDecay: nonNegative.default(0.01),
-  }),
-  z.object({
-    name: z.literal('RMSprop'),
-    lr: positive.default(0.01),
-    alpha: finite.min(0).lt(1).default(0.99),
-    eps: positive.default(1e-8),
-    weightDecay: nonNegative.default(0),
-    momentum: nonNegative.default(0),
-    centered: z.boolean().default(false),
-  }),
-])
-export type OptimizerSpec = z.infer<typeof optimizerSpecSchema>
+type LegacyArch = { kind: 'mlp'; hidden: HiddenLayer[] }
+
+const modelArchCore = z
+  .discriminatedUnion('kind', [z.object({ kind: z.literal('linear') }), z.object({ kind: z.literal('sequential'), layers: layerList })])
+  .refine(hasLinear, NEEDS_LINEAR)
+
+/**
+ * The architecture a student picks: the course's LinearRegressionTorch, or an nn.Sequential of
+ * layers whose sizes may be left to the data (a Linear without out_features gives the model's
+ * outputs). Input and output sizes come from the data.
+ */
+export const modelArchSchema = z.preprocess(migrateLegacy, modelArchCore) as unknown as z.ZodType<z.output<typeof modelArchCore>, z.input<typeof modelArchCore> | LegacyArch>
+export type ModelArch = z.output<typeof modelArchCore>
+export type ModelArchInput = z.input<typeof modelArchCore>
+/** the schema the window's builder checks, path by path */
+export { modelArchCore as layerListSchema }
+
+const modelSpecCore = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('linear'), inFeatures: z.number().int().min(1), outFeatures: z.number().int().min(1) }),
+    z.object({ kind: z.literal('sequential'), inFeatures: z.number().int().min(1), outFeatures: z.number().int().min(1), layers: layerList }),
+  ])
+  .refine(hasLinear, NEEDS_LINEAR)
+
+/** A model with its sizes known: what runs, what is saved in a checkpoint's metadata. */
+export const modelSpecSchema = z.preprocess(migrateLegacy, modelSpecCore) as unknown as z.ZodType<z.output<typeof modelSpecCore>, z.input<typeof modelSpecCore>>
+export type ModelSpec = z.output<typeof modelSpecCore>
 
 export const trainConfigSchema = z.object({
   loss: z.enum(LOSSES).default('MSELoss'),
-  /** HuberLoss's delta */
-  huberDelta: positive.default(1),
+  /** HuberLoss's delta and SmoothL1Loss's beta */
+  ...lossArgsShape,
   optimizer: optimizerSpecSchema,
   epochs: z.number().int().min(1, 'Epochs must be at least 1.').max(1_000_000),
   batchSize: z.number().int().min(1, 'Batch size must be at least 1.'),
@@ -169,8 +159,6 @@ export type RunControl = z.infer<typeof runControlSchema>
 /** Hyperparameters a search may vary, by the names the CLI's --grid uses. */
 export const SEARCH_PARAMS = ['lr', 'epochs', 'batch_size', 'optimizer', 'momentum', 'hidden', 'activation', 'loss'] as const
 export type SearchParam = (typeof SEARCH_PARAMS)[number]
-export const SCORINGS = ['r2', 'neg_mean_squared_error', 'neg_mean_absolute_error', 'accuracy'] as const
-export type Scoring = (typeof SCORINGS)[number]
 
 /** One value of a searched hyperparameter: numbers, names, or hidden sizes such as [16, 16] */
 export const searchValueSchema = z.union([finite, z.string().min(1), z.array(z.number().int().min(1).max(4096)).max(16)])

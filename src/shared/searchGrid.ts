@@ -1,9 +1,33 @@
 /**
  * Grid values as a student types them — "lr=0.02,0.05" on the command line, "0.02, 0.05" in
- * the search panel; hidden layer sizes as 16 or 16x16.
+ * the search panel; hidden layer sizes as 16 or 16x16 — and one setting applied to a model and
+ * training config, which the search and the window's "use these settings" share.
  */
+import type { z } from 'zod'
+import { matchName } from './catalog/args'
+import { activationLayer, isActivation } from './catalog/activations'
+import { COURSE } from './catalog/course'
+import { findLoss } from './catalog/losses'
+import { hasArg, optimizerOf } from './catalog/optimizers'
 import { labError } from './errors'
-import { SEARCH_PARAMS, type SearchParam, type SearchValue } from './schemas'
+import { mlpLayers } from './modelSpec'
+import {
+  ACTIVATIONS,
+  LOSSES,
+  OPTIMIZERS,
+  SEARCH_PARAMS,
+  modelArchSchema,
+  optimizerSpecSchema,
+  trainConfigSchema,
+  type Activation,
+  type ModelArch,
+  type OptimizerName,
+  type SearchParam,
+  type SearchValue,
+  type TrainConfig,
+} from './schemas'
+
+export type Params = Partial<Record<SearchParam, SearchValue>>
 
 export function gridValue(key: SearchParam, text: string): SearchValue {
   if (key === 'hidden') {
@@ -34,4 +58,77 @@ export function parseGridValues(key: SearchParam, text: string): SearchValue[] {
     .map((v) => v.trim())
     .filter(Boolean)
     .map((v) => gridValue(key, v))
+}
+
+function wrong(key: string, value: SearchValue, expected: string): never {
+  throw labError('INVALID_ARGUMENT', `The search value ${JSON.stringify(value)} for ${key} is not ${expected}.`)
+}
+
+function checked<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value)
+  if (result.success) return result.data
+  throw labError('INVALID_ARGUMENT', `Invalid search setting. ${result.error.issues.map((i) => i.message).join(' ')}`)
+}
+
+/** one setting applied to the base model and training config, as a skorch net's set_params would */
+export function applySetting(model: ModelArch, train: TrainConfig, params: Params): { model: ModelArch; train: TrainConfig } {
+  let arch: ModelArch = structuredClone(model)
+  const next: Record<string, unknown> = structuredClone(train)
+  const optimizer: Record<string, unknown> = { ...train.optimizer }
+  for (const [key, value] of Object.entries(params) as [SearchParam, SearchValue][]) {
+    switch (key) {
+      case 'lr':
+        optimizer.lr = typeof value === 'number' ? value : wrong(key, value, 'a number')
+        break
+      case 'momentum':
+        optimizer.momentum = typeof value === 'number' ? value : wrong(key, value, 'a number')
+        break
+      case 'epochs':
+        next.epochs = value
+        break
+      case 'batch_size':
+        next.batchSize = value
+        break
+      case 'optimizer': {
+        const name = typeof value === 'string' ? value : wrong(key, value, 'an optimizer name')
+        const known = matchName(name, OPTIMIZERS) ?? wrong(key, value, `one of ${OPTIMIZERS.join(', ')}`)
+        // a value carries over where both optimizers mean the same by it (momentum from SGD to
+        // RMSprop), not where their defaults differ (AdamW's weight decay of 0.01)
+        const before = optimizerOf(train.optimizer.name).args
+        const after = optimizerOf(known).args
+        for (const k of Object.keys(optimizer)) {
+          const old = before.find((a) => a.key === k)
+          const now = after.find((a) => a.key === k)
+          if (k !== 'lr' && (!now || !old || old.default !== now.default)) delete optimizer[k]
+        }
+        optimizer.name = known
+        break
+      }
+      case 'loss': {
+        const name = typeof value === 'string' ? findLoss(value) : undefined
+        next.loss = name ?? wrong(key, value, `one of ${LOSSES.join(', ')}`)
+        break
+      }
+      case 'hidden': {
+        const sizes = typeof value === 'number' ? [value] : Array.isArray(value) ? value : wrong(key, value, 'layer sizes such as 16 or [16, 16]')
+        const activation = arch.kind === 'sequential' ? arch.layers.find((l) => isActivation(l.kind))?.kind : undefined
+        arch = { kind: 'sequential', layers: mlpLayers(sizes, (activation as Activation | undefined) ?? COURSE.hiddenActivation) }
+        break
+      }
+      case 'activation': {
+        const name = typeof value === 'string' ? matchName(value, ACTIVATIONS) : undefined
+        if (!name) wrong(key, value, `one of ${ACTIVATIONS.join(', ')}`)
+        if (arch.kind !== 'sequential' || !arch.layers.some((l) => isActivation(l.kind))) {
+          throw labError('INVALID_ARGUMENT', 'Searching over activations needs a model with activation layers; this one has none.')
+        }
+        arch = { kind: 'sequential', layers: arch.layers.map((l) => (isActivation(l.kind) ? activationLayer(name) : l)) }
+        break
+      }
+    }
+  }
+  if ('momentum' in params && !hasArg(String(optimizer.name) as OptimizerName, 'momentum')) {
+    throw labError('INVALID_ARGUMENT', `${String(optimizer.name)} has no momentum; search momentum with ${OPTIMIZERS.filter((o) => hasArg(o, 'momentum')).join(' or ')}.`)
+  }
+  next.optimizer = checked(optimizerSpecSchema, optimizer)
+  return { model: checked(modelArchSchema, arch), train: checked(trainConfigSchema, next) }
 }

@@ -20,6 +20,7 @@ export const LAB_METHOD_NAMES = [
   'openCheckpoint',
   'saveRun',
   'exportPython',
+  'predict',
   'startSearch',
   'cancelSearch',
   'waitForSearch',

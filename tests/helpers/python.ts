@@ -21,9 +21,10 @@ export interface TorchRun {
   features: string[]
   target: string
   scale: 'none' | 'standard'
-  model: { kind: 'linear' } | { kind: 'mlp'; hidden: { units: number; activation: string }[] }
+  model: { kind: 'linear' } | { kind: 'mlp'; hidden: { units: number; activation: string }[] } | { kind: 'sequential'; modules: { type: string; kwargs: Record<string, unknown> }[] }
   outputs?: number
   loss: string
+  loss_kwargs?: Record<string, number>
   optimizer: Record<string, unknown>
   epochs: number
   batch_size: number
@@ -31,7 +32,7 @@ export interface TorchRun {
 }
 
 /** Trains the same run in real PyTorch (tests/helpers/torch_reference.py). */
-export async function torchTrain(spec: TorchRun): Promise<{ state_dict: Record<string, unknown>; losses: number[] }> {
+export async function torchTrain(spec: TorchRun): Promise<{ state_dict: Record<string, unknown>; losses: number[]; predictions: number[][] }> {
   const script = new URL('./torch_reference.py', import.meta.url).pathname
   const child = run(PYTHON, [script], { maxBuffer: 256 * 1024 * 1024, env: { ...process.env, OMP_NUM_THREADS: '1' } })
   child.child.stdin!.end(JSON.stringify(spec))

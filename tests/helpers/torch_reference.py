@@ -1,9 +1,14 @@
 """Trains a TorchLab run in real PyTorch: same data, same initial weights, same batch order.
 
-Reads one JSON object on stdin and prints {"state_dict": {...}, "losses": [...]}:
-  csv, features, target, scale ("none"|"standard"), model ({kind, hidden: [{units, activation}]}),
-  loss, huber_delta, optimizer ({name, lr, ...}), epochs, batch_size, init ({name: nested list})
+Reads one JSON object on stdin and prints {"state_dict": {...}, "losses": [...], "predictions": [...]}:
+  csv, features, target, scale ("none"|"standard"),
+  model: {kind: "linear"} | {kind: "sequential", modules: [{type: "Linear", kwargs: {...}}, ...]}
+         (or the older {kind: "mlp", hidden: [{units, activation}]}),
+  loss, loss_kwargs ({delta} or {beta}), optimizer ({name, lr, ...} in TorchLab's camelCase),
+  epochs, batch_size, init ({name: nested list}).
+predictions: the trained model's outputs on every row in eval mode.
 """
+import re
 import csv
 import json
 import sys
@@ -21,7 +26,7 @@ if spec["scale"] == "standard":
     std = X.std(axis=0)
     X = (X - X.mean(axis=0)) / np.where(std > 0, std, 1)
 raw = [r[spec["target"]] for r in rows]
-if spec["loss"] in ("CrossEntropyLoss", "BCEWithLogitsLoss"):
+if spec["loss"] in ("CrossEntropyLoss", "BCEWithLogitsLoss", "BCELoss"):
     # class labels as sorted indices, as TorchLab encodes them
     try:
         keys, convert = sorted(set(float(v) for v in raw)), float
@@ -36,7 +41,6 @@ y = torch.tensor(y).reshape(-1, 1)
 if spec["loss"] == "CrossEntropyLoss":
     y = y.reshape(-1).long()
 
-ACT = {"ReLU": nn.ReLU, "Sigmoid": nn.Sigmoid, "Tanh": nn.Tanh, "LeakyReLU": nn.LeakyReLU, "ELU": nn.ELU, "GELU": nn.GELU}
 
 
 class LinearRegressionTorch(nn.Module):
@@ -50,32 +54,34 @@ class LinearRegressionTorch(nn.Module):
 
 n_in = X.shape[1]
 n_out = spec.get("outputs", 1)
-if spec["model"]["kind"] == "linear":
+kind = spec["model"]["kind"]
+if kind == "linear":
     model = LinearRegressionTorch(n_in, n_out)
-else:
+elif kind == "mlp":
     layers, size = [], n_in
     for h in spec["model"]["hidden"]:
-        layers += [nn.Linear(size, h["units"]), ACT[h["activation"]]()]
+        layers += [nn.Linear(size, h["units"]), getattr(nn, h["activation"])()]
         size = h["units"]
     model = nn.Sequential(*layers, nn.Linear(size, n_out))
-model.load_state_dict({k: torch.tensor(v, dtype=torch.float32) for k, v in spec["init"].items()})
+else:
+    model = nn.Sequential(*[getattr(nn, m["type"])(**m["kwargs"]) for m in spec["model"]["modules"]])
+model.load_state_dict({k: torch.tensor(v) if k.endswith("num_batches_tracked") else torch.tensor(v, dtype=torch.float32) for k, v in spec["init"].items()})
 
-loss_fn = {
-    "MSELoss": lambda: nn.MSELoss(),
-    "L1Loss": lambda: nn.L1Loss(),
-    "HuberLoss": lambda: nn.HuberLoss(delta=spec.get("huber_delta", 1.0)),
-    "BCEWithLogitsLoss": lambda: nn.BCEWithLogitsLoss(),
-    "CrossEntropyLoss": lambda: nn.CrossEntropyLoss(),
-}[spec["loss"]]()
+loss_fn = getattr(nn, spec["loss"])(**spec.get("loss_kwargs", {}))
+
+
+def snake(name):
+    return re.sub(r"([A-Z])", r"_\1", name).lower()
+
 
 o = dict(spec["optimizer"])
 name = o.pop("name")
-rename = {"weightDecay": "weight_decay"}
-kwargs = {rename.get(k, k): (tuple(v) if k == "betas" else v) for k, v in o.items()}
+kwargs = {snake(k): (tuple(v) if k == "betas" else v) for k, v in o.items()}
 optimizer = getattr(torch.optim, name)(model.parameters(), **kwargs)
 
 loader = DataLoader(TensorDataset(X, y), batch_size=spec["batch_size"], shuffle=False)
 losses = []
+model.train()
 for epoch in range(spec["epochs"]):
     total, count = 0.0, 0
     for xb, yb in loader:
@@ -87,4 +93,7 @@ for epoch in range(spec["epochs"]):
         count += 1
     losses.append(total / count)
 
-print(json.dumps({"state_dict": {k: v.tolist() for k, v in model.state_dict().items()}, "losses": losses}))
+model.eval()
+with torch.no_grad():
+    predictions = model(X).tolist()
+print(json.dumps({"state_dict": {k: v.tolist() for k, v in model.state_dict().items()}, "losses": losses, "predictions": predictions}))

@@ -127,7 +127,7 @@ describe('lab inspect and lab export-py', () => {
   it('prints what a PyTorch file holds, like printing model.state_dict()', async () => {
     const result = await lab(['inspect', join(fixtures, 'mlp_sequential_state_dict.pth'), '--json'])
     expect(result.code).toBe(0)
-    expect(result.json).toMatchObject({ kind: 'state_dict', format: 'zip', model: { kind: 'mlp', inFeatures: 10, outFeatures: 1 } })
+    expect(result.json).toMatchObject({ kind: 'state_dict', format: 'zip', model: { kind: 'sequential', inFeatures: 10, outFeatures: 1 } })
     expect((result.json.tensors as { key: string; shape: number[] }[]).map((t) => [t.key, t.shape])).toEqual([
       ['0.weight', [16, 10]], ['0.bias', [16]], ['2.weight', [16, 16]], ['2.bias', [16]], ['4.weight', [1, 16]], ['4.bias', [1]],
     ])

@@ -30,7 +30,6 @@ describe('a fit worker’s error', () => {
       train: trainConfigSchema.parse({ optimizer: { name: 'SGD', lr: 0.01 }, epochs: 1, batchSize: 2, loss: 'BCEWithLogitsLoss' }),
       initial: initialStateDict(model, 0),
       data: { train: rows, test: rows, features: 1 },
-      task: 'binary',
       scoring: 'r2',
       engine: 'dense',
       backend: 'auto',

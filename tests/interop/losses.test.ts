@@ -1,10 +1,13 @@
+/** Every loss in the catalogue, on both engines, against torch's values and gradients. */
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { LOSSES, LOSS_TABLE, type LossName, type LossSpec } from '../../src/shared/catalog/losses'
+import { lossAndGrad } from '../../src/main/lab/engine/dense/losses'
 import { selectBackend } from '../../src/main/lab/engine/tfjs/backend'
 import { createTfjsEngine } from '../../src/main/lab/engine/tfjs/engine'
 import { lossOf } from '../../src/main/lab/engine/tfjs/functions'
 import { initialStateDict } from '../../src/main/lab/model/init'
-import { LOSSES, type LossName } from '../../src/shared/schemas'
+import { mlpLayers } from '../../src/shared/modelSpec'
 import { python } from '../helpers/python'
 
 beforeAll(async () => {
@@ -15,21 +18,29 @@ const n = 12
 const regressionOut = Array.from({ length: n }, (_, i) => Math.sin(i * 1.7) * 3)
 const regressionTarget = Array.from({ length: n }, (_, i) => Math.cos(i) * 2)
 const binaryTarget = Array.from({ length: n }, (_, i) => i % 2)
+const probabilities = regressionOut.map((v) => 1 / (1 + Math.exp(-v)))
 const logits = Array.from({ length: n * 3 }, (_, i) => Math.sin(i * 0.9) * 4)
 const classes = Array.from({ length: n }, (_, i) => i % 3)
+const spec = (name: LossName): LossSpec => ({ name, huberDelta: 1.5, smoothL1Beta: 0.7 })
 
 function inputs(loss: LossName): { output: number[]; width: number; target: number[] } {
-  if (loss === 'CrossEntropyLoss') return { output: logits, width: 3, target: classes }
-  if (loss === 'BCEWithLogitsLoss') return { output: regressionOut, width: 1, target: binaryTarget }
-  return { output: regressionOut, width: 1, target: regressionTarget }
+  switch (LOSS_TABLE[loss].task) {
+    case 'multiclass':
+      return { output: logits, width: 3, target: classes }
+    case 'binary':
+      return { output: loss === 'BCELoss' ? probabilities : regressionOut, width: 1, target: binaryTarget }
+    case 'regression':
+      return { output: regressionOut, width: 1, target: regressionTarget }
+  }
 }
 
 describe('losses', () => {
-  it("equal torch's values and gradients on shared inputs", async () => {
+  it("equal torch's values and gradients on shared inputs, on the dense and the tfjs engine", async () => {
     const torch = await python<Record<string, { value: number; grad: number[] }>>(
       `
 import torch
 from torch import nn
+KWARGS = {'HuberLoss': {'delta': 1.5}, 'SmoothL1Loss': {'beta': 0.7}}
 out = {}
 for name, (o, w, t) in INPUT.items():
     x = torch.tensor(o, dtype=torch.float32).reshape(-1, w).requires_grad_()
@@ -37,8 +48,7 @@ for name, (o, w, t) in INPUT.items():
         target = torch.tensor(t).long()
     else:
         target = torch.tensor(t, dtype=torch.float32).reshape(-1, 1)
-    fn = nn.HuberLoss(delta=1.5) if name == 'HuberLoss' else getattr(nn, name)()
-    loss = fn(x, target)
+    loss = getattr(nn, name)(**KWARGS.get(name, {}))(x, target)
     loss.backward()
     out[name] = {'value': loss.item(), 'grad': x.grad.reshape(-1).tolist()}
 print(json.dumps(out))
@@ -49,25 +59,34 @@ print(json.dumps(out))
       const { output, width, target } = inputs(loss)
       const x = tf.tensor2d(output, [n, width])
       const y = tf.tensor1d(target)
-      const f = (o: tf.Tensor) => lossOf(loss, o as tf.Tensor2D, y, 1.5)
+      const f = (o: tf.Tensor) => lossOf(spec(loss), o as tf.Tensor2D, y)
       const value = f(x).dataSync()[0]
       const grad = Array.from(tf.grad(f)(x).dataSync())
-      expect(value, loss).toBeCloseTo(torch[loss].value, 5)
-      grad.forEach((g, i) => expect(g, `${loss} grad ${i}`).toBeCloseTo(torch[loss].grad[i], 6))
+      expect(value, `tfjs ${loss}`).toBeCloseTo(torch[loss].value, 5)
+      grad.forEach((g, i) => expect(g, `tfjs ${loss} grad ${i}`).toBeCloseTo(torch[loss].grad[i], 6))
+
+      const denseGrad = new Float32Array(output.length)
+      const denseValue = lossAndGrad(spec(loss), Float32Array.from(output), Float32Array.from(target), n, width, denseGrad)
+      expect(denseValue, `dense ${loss}`).toBeCloseTo(torch[loss].value, 5)
+      denseGrad.forEach((g, i) => expect(g, `dense ${loss} grad ${i}`).toBeCloseTo(torch[loss].grad[i], 6))
     }
+  })
+
+  it('BCELoss refuses outputs that are not probabilities, naming the fix', () => {
+    expect(() => lossAndGrad(spec('BCELoss'), Float32Array.of(1.5), Float32Array.of(1), 1, 1, null)).toThrow(/between 0 and 1.*Sigmoid/)
   })
 })
 
 describe('tfjs engine', () => {
   it('leaks no tensors across epochs', async () => {
-    const model = { kind: 'mlp' as const, inFeatures: 3, outFeatures: 1, hidden: [{ units: 8, activation: 'GELU' as const }] }
+    const model = { kind: 'sequential' as const, inFeatures: 3, outFeatures: 1, layers: mlpLayers([8], 'GELU') }
     const engine = await createTfjsEngine(
       {
         model,
-        loss: 'HuberLoss',
-        huberDelta: 1,
+        loss: spec('HuberLoss'),
         optimizer: { name: 'Adam', lr: 0.01, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 },
         initial: initialStateDict(model, 0),
+        seed: 0,
       },
       'cpu',
     )

@@ -2,7 +2,11 @@
 import { describe, expect, it } from 'vitest'
 import { graphRequestFromArgv } from '../../src/main/cli/stepArgs'
 import { moduleGraph } from '../../src/main/lab/graph/autograd'
-import { ACTIVATIONS, LOSSES, type ModelSpec } from '../../src/shared/schemas'
+import { ACTIVATIONS } from '../../src/shared/catalog/activations'
+import { LOSSES, type LossName } from '../../src/shared/catalog/losses'
+import { parseLayers } from '../../src/shared/layers/text'
+import { resolveModel } from '../../src/shared/modelSpec'
+import type { ModelSpec } from '../../src/shared/schemas'
 import type { AutogradGraph } from '../../src/shared/learning'
 import { afterAll } from 'vitest'
 import { createService } from '../helpers/lab'
@@ -15,7 +19,16 @@ afterAll(() => service.dispose())
 const WALK = `
 import torch
 from torch import nn
-ACT = {"ReLU": nn.ReLU, "Sigmoid": nn.Sigmoid, "Tanh": nn.Tanh, "LeakyReLU": nn.LeakyReLU, "ELU": nn.ELU, "GELU": nn.GELU}
+
+def module(layer, size):
+    kind = layer['kind']
+    if kind == 'Linear':
+        return nn.Linear(size, layer['outFeatures']), layer['outFeatures']
+    if kind == 'BatchNorm1d':
+        return nn.BatchNorm1d(size, affine=layer['affine']), size
+    if kind == 'Dropout':
+        return nn.Dropout(layer['p']), size
+    return getattr(nn, kind)(), size
 
 def walk(loss, names):
     nodes, edges, ids = [], [], {}
@@ -49,10 +62,11 @@ for case in INPUT['cases']:
         model = LinearRegressionTorch(spec['inFeatures'], spec['outFeatures'])
     else:
         layers, size = [], spec['inFeatures']
-        for h in spec['hidden']:
-            layers += [nn.Linear(size, h['units']), ACT[h['activation']]()]
-            size = h['units']
-        model = nn.Sequential(*layers, nn.Linear(size, spec['outFeatures']))
+        for layer in spec['layers']:
+            m, size = module(layer, size)
+            layers.append(m)
+        model = nn.Sequential(*layers)
+    model.train()
     names = {id(p): n for n, p in model.named_parameters()}
     x = torch.rand(4, spec['inFeatures'])
     out_ = model(x)
@@ -72,10 +86,19 @@ scratch = walk(torch.pow(X[0] * w + b - y[0], 2), {id(w): 'w', id(b): 'b'})
 print(json.dumps({'cases': out, 'scratch': scratch}))
 `
 
-const cases: { model: ModelSpec; loss: (typeof LOSSES)[number] }[] = [
+const sequential = (text: string, inFeatures: number, outFeatures = 1): ModelSpec => resolveModel({ kind: 'sequential', layers: parseLayers(text) }, inFeatures, outFeatures)
+
+const cases: { model: ModelSpec; loss: LossName }[] = [
   { model: { kind: 'linear', inFeatures: 1, outFeatures: 1 }, loss: 'MSELoss' },
-  ...LOSSES.map((loss) => ({ model: { kind: 'linear' as const, inFeatures: 3, outFeatures: loss === 'CrossEntropyLoss' ? 3 : 1 }, loss })),
-  ...ACTIVATIONS.map((activation) => ({ model: { kind: 'mlp' as const, inFeatures: 2, outFeatures: 1, hidden: [{ units: 4, activation }, { units: 3, activation: 'ReLU' as const }] }, loss: 'MSELoss' as const })),
+  // BCELoss takes probabilities: the model ends in Sigmoid, as TorchLab asks
+  ...LOSSES.map((loss) =>
+    loss === 'BCELoss'
+      ? { model: sequential('Linear(1), Sigmoid()', 3), loss }
+      : { model: { kind: 'linear' as const, inFeatures: 3, outFeatures: loss === 'CrossEntropyLoss' ? 3 : 1 }, loss },
+  ),
+  ...ACTIVATIONS.map((activation) => ({ model: sequential(`Linear(4), ${activation}(), Linear(3), ReLU(), Linear(1)`, 2), loss: 'MSELoss' as const })),
+  { model: sequential('Linear(4), BatchNorm1d(), ReLU(), Dropout(0.2), Linear(1)', 2), loss: 'MSELoss' },
+  { model: sequential('Linear(4), BatchNorm1d(affine=False), Dropout(0), Linear(1)', 2), loss: 'SmoothL1Loss' },
 ]
 
 describe('autograd graph', () => {

@@ -74,10 +74,10 @@ print(json.dumps([r2_score(y, p), -mean_squared_error(y, p), -mean_absolute_erro
 `,
       [Array.from(y), Array.from(p), Array.from(labels), Array.from(logits)],
     )
-    expect(score('r2', 'regression', p, y, 1)).toBeCloseTo(sk[0], 5)
-    expect(score('neg_mean_squared_error', 'regression', p, y, 1)).toBeCloseTo(sk[1], 4)
-    expect(score('neg_mean_absolute_error', 'regression', p, y, 1)).toBeCloseTo(sk[2], 5)
-    expect(score('accuracy', 'multiclass', logits, labels, 3)).toBeCloseTo(sk[3], 12)
+    expect(score('r2', 'MSELoss', p, y, 1)).toBeCloseTo(sk[0], 5)
+    expect(score('neg_mean_squared_error', 'MSELoss', p, y, 1)).toBeCloseTo(sk[1], 4)
+    expect(score('neg_mean_absolute_error', 'MSELoss', p, y, 1)).toBeCloseTo(sk[2], 5)
+    expect(score('accuracy', 'CrossEntropyLoss', logits, labels, 3)).toBeCloseTo(sk[3], 12)
   })
 })
 

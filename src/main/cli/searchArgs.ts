@@ -3,6 +3,7 @@
  * (with skorch's batch 128, shuffled, as defaults) plus --grid, --cv, --scoring, --random, --n-jobs.
  */
 import { parseArgs } from 'node:util'
+import { COURSE } from '../../shared/catalog/course'
 import { labError } from '../../shared/errors'
 import { SCORINGS, SEARCH_PARAMS, type SearchConfigInput } from '../../shared/schemas'
 import { parseGrid } from '../../shared/searchGrid'
@@ -11,11 +12,11 @@ import { TRAIN_OPTIONS, trainRequestFromArgs } from './trainArgs'
 
 export const SEARCH_OPTIONS = {
   ...TRAIN_OPTIONS,
-  'batch-size': { type: 'string', default: '128' },
+  'batch-size': { type: 'string', default: String(COURSE.search.batchSize) },
   'no-shuffle': { type: 'boolean', default: false },
-  epochs: { type: 'string', default: '100' },
+  epochs: { type: 'string', default: String(COURSE.search.epochs) },
   grid: { type: 'string', multiple: true, default: [] as string[] },
-  cv: { type: 'string', default: '3' },
+  cv: { type: 'string', default: String(COURSE.search.cv) },
   scoring: { type: 'string' },
   random: { type: 'string' },
   'n-jobs': { type: 'string' },
@@ -30,7 +31,7 @@ export function searchConfigFromArgv(argv: string[]): { config: SearchConfigInpu
   } catch (err) {
     throw labError('INVALID_ARGUMENT', `${err instanceof Error ? err.message : String(err)}. Run "lab search --help" for the options.`)
   }
-  const request = trainRequestFromArgs({ ...values, shuffle: !values['no-shuffle'] })
+  const request = trainRequestFromArgs({ ...values, shuffle: COURSE.search.shuffle && !values['no-shuffle'] })
   const int = (flag: string, v: string | undefined) => {
     if (v === undefined) return undefined
     const n = Number(v)

@@ -46,10 +46,12 @@ export function stepRequestFromArgv(argv: string[]): { request: StepRequestInput
   const dtype = SCRATCH_DTYPES.find((d) => d === values.dtype)
   if (!dtype) throw labError('INVALID_ARGUMENT', `Unknown --dtype "${values.dtype}". Choose float32 or float64.`)
   if ((values.w === undefined) !== (values.b === undefined)) throw labError('INVALID_ARGUMENT', 'Give both --w and --b to start from chosen values, or neither for torch.rand.')
+  // --lr is one of the flags the optimizer catalogue generates, so its key is not typed by name
+  const givenLr = (values as { lr?: string }).lr
   const scratch: ScratchRequestInput = {
     dataset: train.dataset,
     // the lecture's from-scratch learning rate, unless one is given
-    lr: values.lr !== undefined ? numberOption('lr', values.lr) : 0.001,
+    lr: givenLr !== undefined ? numberOption('lr', givenLr) : 0.001,
     epochs: numberOption('epochs', values.epochs, true),
     dtype,
     init:

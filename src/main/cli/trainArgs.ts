@@ -5,37 +5,42 @@
  */
 import { parseArgs } from 'node:util'
 import { BUNDLED } from '../lab/data/bundled'
-import {
-  ACTIVATIONS,
-  ENGINES,
-  BUNDLED_DATASETS,
-  LOSSES,
-  OPTIMIZERS,
-  type Activation,
-  type BundledDatasetName,
-  type LossName,
-  type OptimizerName,
-  type TrainRequestInput,
-} from '../../shared/schemas'
+import { matchName, type ArgSpec } from '../../shared/catalog/args'
+import { COURSE } from '../../shared/catalog/course'
+import { findLoss, LOSS_TABLE, suggestedLoss } from '../../shared/catalog/losses'
+import { OPTIMIZER_TABLE } from '../../shared/catalog/optimizers'
+import { parseLayers } from '../../shared/layers/text'
+import { mlpLayers } from '../../shared/modelSpec'
+import { ACTIVATIONS, ENGINES, BUNDLED_DATASETS, LOSSES, OPTIMIZERS, type BundledDatasetName, type TrainRequestInput } from '../../shared/schemas'
 import { labError } from '../../shared/errors'
 import { CSV_HELP, CSV_OPTIONS, parseOptionsFromArgs } from './csvArgs'
 
+/** --weight-decay, --lr-decay, --delta, …: torch's keyword with - for _ */
+const flagOf = (arg: ArgSpec): string => arg.torch.replace(/_/g, '-')
+
+const ALL_OPTIMIZER_ARGS: readonly ArgSpec[] = OPTIMIZERS.flatMap((o): readonly ArgSpec[] => OPTIMIZER_TABLE[o].args)
+const ALL_LOSS_ARGS: readonly ArgSpec[] = LOSSES.flatMap((l): readonly ArgSpec[] => LOSS_TABLE[l].args)
+
+/** every optimizer and loss argument once, as a flag */
+function catalogueFlags(): Record<string, { type: 'string' | 'boolean' }> {
+  return Object.fromEntries([...ALL_OPTIMIZER_ARGS, ...ALL_LOSS_ARGS].map((a) => [flagOf(a), { type: a.type === 'boolean' ? 'boolean' : 'string' }]))
+}
+
 export const TRAIN_OPTIONS = {
-  data: { type: 'string', default: 'cars' },
+  data: { type: 'string', default: COURSE.dataset },
   ...CSV_OPTIONS,
   x: { type: 'string' },
   y: { type: 'string' },
-  model: { type: 'string', default: 'linear' },
-  hidden: { type: 'string', default: '16,16' },
-  activation: { type: 'string', default: 'relu' },
+  model: { type: 'string' },
+  layers: { type: 'string' },
+  hidden: { type: 'string', default: COURSE.hidden.join(',') },
+  activation: { type: 'string', default: COURSE.hiddenActivation },
   loss: { type: 'string' },
-  optimizer: { type: 'string', default: 'sgd' },
-  lr: { type: 'string' },
-  momentum: { type: 'string', default: '0' },
-  'weight-decay': { type: 'string' },
-  epochs: { type: 'string', default: '1000' },
-  'batch-size': { type: 'string', default: '2' },
-  shuffle: { type: 'boolean', default: false },
+  optimizer: { type: 'string', default: COURSE.optimizer },
+  ...catalogueFlags(),
+  epochs: { type: 'string', default: String(COURSE.epochs) },
+  'batch-size': { type: 'string', default: String(COURSE.batchSize) },
+  shuffle: { type: 'boolean', default: COURSE.shuffle },
   'drop-last': { type: 'boolean', default: false },
   seed: { type: 'string', default: '0' },
   scale: { type: 'string', default: 'none' },
@@ -68,31 +73,55 @@ function number(flag: string, value: string): number {
 }
 
 /** Accepts PyTorch's names and the lower-case short forms a student types (relu, mse, adam). */
-function pick<T extends string>(flag: string, value: string, names: readonly T[], aliases: Record<string, T> = {}): T {
-  const key = value.toLowerCase().replace(/[-_\s]/g, '')
-  const found = names.find((n) => n.toLowerCase() === key) ?? aliases[key]
+function pick<T extends string>(flag: string, value: string, names: readonly T[], find: (text: string) => T | undefined = (t) => matchName(t, names)): T {
+  const found = find(value)
   if (!found) throw labError('INVALID_ARGUMENT', `Unknown --${flag} "${value}". Choose one of: ${names.join(', ')}.`)
   return found
 }
-
-const LOSS_ALIASES: Record<string, LossName> = {
-  mse: 'MSELoss',
-  l1: 'L1Loss',
-  mae: 'L1Loss',
-  huber: 'HuberLoss',
-  bce: 'BCEWithLogitsLoss',
-  bcewithlogits: 'BCEWithLogitsLoss',
-  crossentropy: 'CrossEntropyLoss',
-  ce: 'CrossEntropyLoss',
-}
-const lowerAliases = <T extends string>(names: readonly T[], suffix: string): Record<string, T> =>
-  Object.fromEntries(names.map((n) => [n.toLowerCase().replace(suffix.toLowerCase(), ''), n]))
 
 function list(value: string): string[] {
   return value
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
+}
+
+/** the value of an argument's flag, or undefined when not given */
+function flagValue(args: TrainArgs, arg: ArgSpec): number | boolean | number[] | undefined {
+  const raw = (args as Record<string, string | boolean | undefined>)[flagOf(arg)]
+  if (raw === undefined || typeof raw === 'boolean') return raw
+  if (arg.type === 'pair') {
+    const pair = list(raw).map((v) => number(flagOf(arg), v))
+    if (pair.length !== 2) throw labError('INVALID_ARGUMENT', `--${flagOf(arg)} takes two numbers, such as 0.9,0.999.`)
+    return pair
+  }
+  return number(flagOf(arg), raw)
+}
+
+/** the arguments these descriptors take, from their flags; a flag for an argument they do not take is refused */
+function catalogueValues(args: TrainArgs, own: readonly ArgSpec[], all: readonly ArgSpec[], owner: string): Record<string, unknown> {
+  const values: Record<string, unknown> = {}
+  for (const arg of all) {
+    const given = flagValue(args, arg)
+    if (given === undefined || values[arg.key] !== undefined) continue
+    if (!own.some((a) => a.key === arg.key)) {
+      throw labError('INVALID_ARGUMENT', `${owner} has no --${flagOf(arg)}; it takes ${own.length ? own.map((a) => `--${flagOf(a)}`).join(', ') : 'no arguments'}.`)
+    }
+    values[arg.key] = given
+  }
+  return values
+}
+
+function modelOf(args: TrainArgs): TrainRequestInput['model'] {
+  const kind = args.model?.toLowerCase()
+  if (args.layers !== undefined) {
+    if (kind !== undefined) throw labError('INVALID_ARGUMENT', '--layers describes the whole model; leave out --model.')
+    return { kind: 'sequential', layers: parseLayers(args.layers) }
+  }
+  if (kind === undefined || kind === 'linear') return { kind: 'linear' }
+  if (kind !== 'mlp') throw labError('INVALID_ARGUMENT', `Unknown --model "${args.model}". Choose linear or mlp, or describe the layers with --layers.`)
+  const activation = pick('activation', args.activation, ACTIVATIONS)
+  return { kind: 'sequential', layers: mlpLayers(list(args.hidden).map((u) => number('hidden', u)), activation) }
 }
 
 export function trainRequestFromArgs(args: TrainArgs): TrainRequestInput {
@@ -103,26 +132,13 @@ export function trainRequestFromArgs(args: TrainArgs): TrainRequestInput {
   if (features.length === 0) throw labError('NO_FEATURES', 'Choose the feature columns with --x, for example --x wt or --x wt,hp.')
   if (!target) throw labError('COLUMN_NOT_FOUND', 'Choose the target column with --y, for example --y mpg.')
 
-  const loss = args.loss
-    ? pick('loss', args.loss, LOSSES, { ...lowerAliases(LOSSES, 'Loss'), ...LOSS_ALIASES })
-    : bundled?.task === 'classification'
-      ? 'CrossEntropyLoss'
-      : 'MSELoss'
-  const optimizerName: OptimizerName = pick('optimizer', args.optimizer, OPTIMIZERS)
-  const lr = args.lr !== undefined ? number('lr', args.lr) : optimizerName === 'SGD' ? 0.02 : undefined
-  const weightDecay = args['weight-decay'] !== undefined ? number('weight-decay', args['weight-decay']) : undefined
-  const momentum = number('momentum', args.momentum)
-  const optimizer =
-    optimizerName === 'SGD'
-      ? { name: 'SGD' as const, lr: lr!, momentum, weightDecay }
-      : optimizerName === 'RMSprop'
-        ? { name: 'RMSprop' as const, lr, momentum, weightDecay }
-        : { name: optimizerName, lr, weightDecay }
+  const loss = args.loss ? pick('loss', args.loss, LOSSES, findLoss) : suggestedLoss(bundled?.task === 'classification')
+  const lossArgs = catalogueValues(args, LOSS_TABLE[loss].args, ALL_LOSS_ARGS, loss)
+  const optimizerName = pick('optimizer', args.optimizer, OPTIMIZERS)
+  const { args: ownArgs, suggestedLr } = OPTIMIZER_TABLE[optimizerName]
+  const optimizerArgs = catalogueValues(args, ownArgs, ALL_OPTIMIZER_ARGS, optimizerName)
+  const optimizer = { name: optimizerName, lr: suggestedLr, ...optimizerArgs } as TrainRequestInput['train']['optimizer']
 
-  const modelKind = args.model.toLowerCase()
-  if (modelKind !== 'linear' && modelKind !== 'mlp') throw labError('INVALID_ARGUMENT', `Unknown --model "${args.model}". Choose linear or mlp.`)
-  const activation: Activation = pick('activation', args.activation, ACTIVATIONS)
-  const hidden = list(args.hidden).map((u) => ({ units: number('hidden', u), activation }))
   const scale = args.scale === 'standard' || args.scale === 'none' ? args.scale : undefined
   if (!scale) throw labError('INVALID_ARGUMENT', `Unknown --scale "${args.scale}". Choose none or standard.`)
   const missing = args.missing === 'drop' || args.missing === 'mean' ? args.missing : undefined
@@ -143,9 +159,10 @@ export function trainRequestFromArgs(args: TrainArgs): TrainRequestInput {
       valSplit: number('val-split', args['val-split']),
       splitSeed: number('seed', args.seed),
     },
-    model: modelKind === 'linear' ? { kind: 'linear' } : { kind: 'mlp', hidden },
+    model: modelOf(args),
     train: {
       loss,
+      ...lossArgs,
       optimizer,
       epochs: number('epochs', args.epochs),
       batchSize: number('batch-size', args['batch-size']),
@@ -158,13 +175,18 @@ export function trainRequestFromArgs(args: TrainArgs): TrainRequestInput {
   }
 }
 
+const optimizerHelp = OPTIMIZERS.map((o) => `${o.toLowerCase()} (${OPTIMIZER_TABLE[o].args.map((a) => `--${flagOf(a)}`).join(' ')})`).join('\n                                        ')
+
 export const TRAIN_HELP = `lab train — train a model on a CSV, as the course does in PyTorch
 
   --data PATH|cars|iris|diabetes|wine   data set (default cars)
 ${CSV_HELP}  --x COLS --y COL                      feature columns (comma list) and target
-  --model linear|mlp  --hidden 16,16  --activation relu|sigmoid|tanh|leakyrelu|elu|gelu
-  --loss mse|l1|huber|bce|cross_entropy
-  --optimizer sgd|adam|adamw|rmsprop  --lr 0.02  --momentum 0  --weight-decay 0
+  --layers "Linear(16), BatchNorm1d(), ReLU(), Dropout(0.2), Linear(1)"
+                                        an nn.Sequential; sizes left out come from the data and the layer before
+  --model linear|mlp  --hidden 16,16  --activation ${ACTIVATIONS.map((a) => a.toLowerCase()).join('|')}
+                                        shorthands: the course's LinearRegressionTorch, or Linear+activation pairs
+  --loss ${LOSSES.map((l) => LOSS_TABLE[l].aliases[0]).join('|')}  (--delta for huber, --beta for smoothl1)
+  --optimizer ${optimizerHelp}
   --epochs 1000  --batch-size 2  --shuffle  --drop-last  --seed 0
   --scale none|standard  --missing drop|mean  --val-split 0
   --init WEIGHTS.json|FILE.pth          starting weights: JSON {name: nested arrays} or a PyTorch file

@@ -18,6 +18,7 @@ import {
   type LabClient,
   type LabEvent,
   type RunSnapshot,
+  type Predictions,
   type RunStatus,
   type RunSummary,
   type SearchSummary,
@@ -30,8 +31,10 @@ import { previewOf } from './data/preview'
 import { sourcePath } from './data/source'
 import type { Table } from './data/table'
 import type { BackendPreference } from './engine/tfjs/backend'
+import { tfjsRefusal } from './engine/tfjs/support'
 import { initialStateDict } from './model/init'
-import { parameterShapes, resolveModel } from '../../shared/modelSpec'
+import { lossSpecOf, suggestedLoss } from '../../shared/catalog/losses'
+import { resolveModel, stateDictShapes } from '../../shared/modelSpec'
 import { stateDictFromJson, type StateDict } from './model/stateDict'
 import { exportPython as exportPythonScript } from './checkpoint/exportPy'
 import { saveRunFile } from './checkpoint/files'
@@ -44,7 +47,8 @@ import type { WorkerMessage } from './train/protocol'
 import { TrainingRun } from './train/run'
 import { startWorker } from './train/workerThread'
 import { validate } from './validate'
-import { SearchRun, defaultScoring, searchCsv } from './search/search'
+import { SearchRun, searchCsv } from './search/search'
+import { defaultScoring } from '../../shared/catalog/losses'
 import { scratchRequestSchema, type GraphResult, type Lesson, type LessonCheckReport, type LessonInfo, type ScratchRequest, type StepTrace } from '../../shared/learning'
 import { createEngine } from './engine/select'
 import { moduleTrace } from './stepping/moduleSteps'
@@ -58,6 +62,7 @@ import { checkLesson as runLessonChecks } from './lessons/check'
 import { exportSkorch } from './search/exportSkorch'
 import { taskForLoss } from './data/dataset'
 import { ParseSandbox } from './sandbox/sandbox'
+import { predictionsCsv, predictTable } from './predict'
 
 export interface LabServiceOptions {
   /** folder holding datasets/ */
@@ -141,7 +146,7 @@ export class LabService implements LabClient {
     const [spec, loss] = validate(LAB_METHODS.prepareDataset, args, 'data set')
     const table = await this.loadTable(spec.source, spec.parse)
     // without a loss, a text target is taken as class labels
-    const guess = table.columns.find((c) => c.name === spec.target)?.kind === 'numeric' ? 'MSELoss' : 'CrossEntropyLoss'
+    const guess = suggestedLoss(table.columns.find((c) => c.name === spec.target)?.kind !== 'numeric')
     return prepareData(table, spec, loss ?? guess).summary
   }
 
@@ -149,6 +154,9 @@ export class LabService implements LabClient {
     const [request] = validate(LAB_METHODS.startTraining, args, 'training request')
     const data = await this.prepare(request, request.train.loss)
     const model = resolveModel(request.model, data.summary.features.length, data.outputs)
+    // refused here, before a worker starts, so the student sees why at once
+    const tfjsCannot = request.engine === 'tfjs' ? tfjsRefusal(model) : null
+    if (tfjsCannot) throw labError('INVALID_ARGUMENT', tfjsCannot)
     const { initial, optimizerState } = await this.startingPoint(request, model)
     const runId = `run-${++this.runCounter}`
     const run = new TrainingRun(
@@ -159,7 +167,7 @@ export class LabService implements LabClient {
       {
         backend: request.backend === 'auto' ? (this.options.backend ?? 'auto') : request.backend,
         engineChoice: request.engine,
-        engine: { model, loss: request.train.loss, huberDelta: request.train.huberDelta, optimizer: request.train.optimizer, initial, optimizerState },
+        engine: { model, loss: lossSpecOf(request.train), optimizer: request.train.optimizer, initial, optimizerState, seed: request.train.seed },
         train: request.train,
         data: { train: data.train, val: data.val, features: data.summary.features.length },
       },
@@ -180,7 +188,7 @@ export class LabService implements LabClient {
 
   /** Initial weights: a JSON state_dict, a .pth file (a checkpoint also brings its optimizer state), or PyTorch's init. */
   private async startingPoint(request: TrainRequest, model: ModelSpec): Promise<{ initial: StateDict; optimizerState?: OptimizerState }> {
-    const shapes = parameterShapes(model)
+    const shapes = stateDictShapes(model)
     if (request.init) return { initial: stateDictFromJson(request.init, shapes) }
     if (!request.initFrom) return { initial: initialStateDict(model, request.train.seed) }
     return this.sandbox.run({ kind: 'startingPoint', path: request.initFrom, shapes, optimizer: request.train.optimizer.name })
@@ -224,6 +232,16 @@ export class LabService implements LabClient {
     })
     await atomicWrite(outPath, new TextEncoder().encode(script))
     return { path: outPath }
+  }
+
+  async predict(...args: unknown[]): Promise<Predictions> {
+    const [request] = validate(LAB_METHODS.predict, args, 'prediction request')
+    const opened = await this.sandbox.run({ kind: 'model', path: request.path, activations: request.activations ?? [] })
+    const table = await this.loadTable(request.data, request.parse)
+    const predictions = predictTable({ info: opened.info, weights: opened.weights, table, features: request.features })
+    if (!request.out) return predictions
+    await atomicWrite(request.out, new TextEncoder().encode(predictionsCsv(table, predictions)))
+    return { ...predictions, written: request.out }
   }
 
   async startSearch(...args: unknown[]): Promise<{ searchId: string; fitsTotal: number }> {
@@ -340,7 +358,7 @@ export class LabService implements LabClient {
     const data = await this.prepare(request, request.train.loss)
     const model = resolveModel(request.model, data.summary.features.length, data.outputs)
     const { initial, optimizerState } = await this.startingPoint(request, model)
-    const config = { model, loss: request.train.loss, huberDelta: request.train.huberDelta, optimizer: request.train.optimizer, initial, optimizerState }
+    const config = { model, loss: lossSpecOf(request.train), optimizer: request.train.optimizer, initial, optimizerState, seed: request.train.seed }
     const engine = await createEngine(config, request.engine === 'tfjs' ? 'tfjs' : 'dense', request.backend === 'auto' ? (this.options.backend ?? 'auto') : request.backend)
     try {
       return moduleTrace(engine, data.train, data.summary.features.length, request.train, step.steps)

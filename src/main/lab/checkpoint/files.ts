@@ -11,11 +11,11 @@ import type { Activation, OptimizerSpec } from '../../../shared/schemas'
 import type { OptimizerState } from '../engine/engine'
 import { matchStateDict, type StateDict } from '../model/stateDict'
 import { interpret, type Interpreted } from './contents'
-import { inferModel, toFloat32StateDict } from './infer'
+import { inferModel, toFloat32StateDict, toTorchTensor } from './infer'
 import { PyDict, type PyValue } from './pickle/values'
 import { jsonToPy } from './pyValues'
 import { readPth } from './readPth'
-import { Tensor } from './tensor'
+import type { Tensor } from './tensor'
 import { fromTorchOptimizer, toTorchOptimizer } from './torchOptimizer'
 import { weightsOnlyRefusal } from './weightsOnly'
 import { atomicWrite } from '../files/atomicWrite'
@@ -127,7 +127,7 @@ export interface RunToSave {
 }
 
 function stateDictValue(weights: StateDict): PyDict {
-  return new PyDict(new Map(weights.map((t) => [t.name, new Tensor('float32', t.shape, t.data)])), 'OrderedDict')
+  return new PyDict(new Map(weights.map((t) => [t.name, toTorchTensor(t)])), 'OrderedDict')
 }
 
 /** torch.save(model.state_dict()), or the tutorial's general checkpoint plus TorchLab's metadata */

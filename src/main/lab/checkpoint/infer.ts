@@ -1,13 +1,17 @@
 /**
  * A state_dict's names and shapes -> the model that has them. `linear.weight` [out, in] is the
- * course's LinearRegressionTorch; `0.weight`, `2.weight`, … an nn.Sequential of Linear layers
- * with activations between them. Activations leave no trace in a state_dict: the caller
- * chooses them (ReLU unless told otherwise).
+ * course's LinearRegressionTorch; `0.weight`, `1.running_mean`, … an nn.Sequential whose
+ * layers each recognise their own tensors (layers/*.ts). Parameter-free layers (activations,
+ * Dropout) leave no trace, only a gap in the positions: the caller chooses the activations
+ * that fill the gaps, in order (ReLU unless told otherwise).
  */
 import { labError } from '../../../shared/errors'
+import { activationLayer } from '../../../shared/catalog/activations'
+import { LAYER_MODULES, type LayerSpec } from '../../../shared/layers'
 import type { Activation, ModelSpec } from '../../../shared/schemas'
-import type { StateDict } from '../model/stateDict'
+import type { NamedTensor, StateDict } from '../model/stateDict'
 import type { NamedTorchTensor } from './contents'
+import { Tensor } from './tensor'
 
 export function toFloat32StateDict(tensors: NamedTorchTensor[]): StateDict {
   return tensors.map(({ name, tensor }) => ({
@@ -18,13 +22,20 @@ export function toFloat32StateDict(tensors: NamedTorchTensor[]): StateDict {
   }))
 }
 
-function unsupported(names: string[]): never {
+/** a state_dict entry as torch stores it: float32, or int64 for counters such as num_batches_tracked */
+export function toTorchTensor(t: NamedTensor): Tensor {
+  return t.dtype === 'int64' ? new Tensor('int64', t.shape, BigInt64Array.from(t.data, (v) => BigInt(Math.round(v)))) : new Tensor('float32', t.shape, t.data)
+}
+
+function unsupported(names: string[], why = 'describe another architecture'): never {
   throw labError(
     'CHECKPOINT_UNSUPPORTED',
-    `TorchLab builds models from nn.Linear layers (LinearRegressionTorch or an nn.Sequential of Linear and activation layers); ` +
-      `this file's keys (${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''}) describe another architecture.`,
+    `TorchLab builds LinearRegressionTorch or an nn.Sequential of Linear, BatchNorm1d, Dropout and activation layers; ` +
+      `this file's keys (${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''}) ${why}.`,
   )
 }
+
+const RECOGNISERS = [...new Set(Object.values(LAYER_MODULES))]
 
 export function inferModel(tensors: NamedTorchTensor[], activations: Activation[] = []): ModelSpec {
   const names = tensors.map((t) => t.name)
@@ -33,21 +44,36 @@ export function inferModel(tensors: NamedTorchTensor[], activations: Activation[
   if (names.length === 2 && w?.length === 2 && shape('linear.bias')?.join() === String(w[0])) {
     return { kind: 'linear', inFeatures: w[1], outFeatures: w[0] }
   }
-  const indices = [...new Set(names.map((n) => Number(n.split('.')[0])))].sort((a, b) => a - b)
-  const layered = names.every((n) => /^\d+\.(weight|bias)$/.test(n)) && names.length === indices.length * 2
-  if (!layered || indices.some((index, i) => index !== 2 * i)) unsupported(names)
-  const sizes: number[] = []
-  for (const index of indices) {
-    const weight = shape(`${index}.weight`)
-    const bias = shape(`${index}.bias`)
-    if (weight?.length !== 2 || bias?.length !== 1 || bias[0] !== weight[0]) unsupported(names)
-    if (sizes.length && sizes[sizes.length - 1] !== weight[1]) {
-      throw labError('CHECKPOINT_UNSUPPORTED', `Layer ${index} takes ${weight[1]} inputs but the layer before it gives ${sizes[sizes.length - 1]}.`)
-    }
-    if (!sizes.length) sizes.push(weight[1])
-    sizes.push(weight[0])
+  const groups = new Map<number, Map<string, readonly number[]>>()
+  for (const { name, tensor } of tensors) {
+    const match = /^(\d+)\.(\w+)$/.exec(name)
+    if (!match || Number(match[1]) > 1000) unsupported(names)
+    const index = Number(match[1])
+    if (!groups.has(index)) groups.set(index, new Map())
+    groups.get(index)!.set(match[2], tensor.shape)
   }
-  if (indices.length === 1) unsupported(names)
-  const hidden = sizes.slice(1, -1).map((units, i) => ({ units, activation: activations[i] ?? ('ReLU' as Activation) }))
-  return { kind: 'mlp', inFeatures: sizes[0], outFeatures: sizes[sizes.length - 1], hidden }
+  if (groups.size === 0) unsupported(names)
+  const last = Math.max(...groups.keys())
+  const layers: LayerSpec[] = []
+  let gaps = 0
+  let width: number | undefined
+  let inFeatures: number | undefined
+  for (let index = 0; index <= last; index++) {
+    const group = groups.get(index)
+    if (!group) {
+      layers.push(activationLayer(activations[gaps++] ?? 'ReLU'))
+      continue
+    }
+    const found = RECOGNISERS.map((m) => m.recognise(group)).find((r) => r !== null)
+    if (!found) unsupported(names, `at position ${index} (${[...group.keys()].join(', ')}) are no layer TorchLab knows`)
+    if (width !== undefined && found.inFeatures !== width) {
+      throw labError('CHECKPOINT_UNSUPPORTED', `Layer ${index} takes ${found.inFeatures} inputs but the layer before it gives ${width}.`)
+    }
+    inFeatures ??= found.inFeatures
+    const layer = found.layer as LayerSpec
+    width = layer.kind === 'Linear' ? layer.outFeatures! : found.inFeatures
+    layers.push(layer)
+  }
+  if (!layers.some((l) => l.kind === 'Linear')) unsupported(names, 'hold no Linear layer')
+  return { kind: 'sequential', inFeatures: inFeatures!, outFeatures: width!, layers }
 }

@@ -5,6 +5,7 @@
  */
 import type { DatasetSummary, MissingReport, ScalerStats, Task } from '../../../shared/api'
 import type { DatasetSpec, LossName } from '../../../shared/schemas'
+import { lossOf } from '../../../shared/catalog/losses'
 import { labError } from '../../../shared/errors'
 import { downsample } from './downsample'
 import { createRng, permutation, STREAM } from './rng'
@@ -27,9 +28,7 @@ export interface PreparedData {
 }
 
 export function taskForLoss(loss: LossName): Task {
-  if (loss === 'CrossEntropyLoss') return 'multiclass'
-  if (loss === 'BCEWithLogitsLoss') return 'binary'
-  return 'regression'
+  return lossOf(loss).task
 }
 
 function requireColumn(table: Table, name: string, role: string): Column {

@@ -3,13 +3,14 @@
  * engine is exact to PyTorch's formulas for the layers, losses and optimizers of a ModelSpec.
  */
 import type { BackendInfo } from '../../../shared/api'
-import type { LossName, ModelSpec, OptimizerSpec } from '../../../shared/schemas'
+import type { LossSpec } from '../../../shared/catalog/losses'
+import type { ModelSpec, OptimizerSpec } from '../../../shared/schemas'
 import type { StateDict } from '../model/stateDict'
 
 /**
  * An optimizer's state in torch.optim's terms: the step count and, per parameter (in
- * state_dict order), buffers under torch's names (momentum_buffer, exp_avg, exp_avg_sq,
- * square_avg, grad_avg), each shaped like its parameter.
+ * model.parameters() order, buffers excluded), tensors under torch's names (momentum_buffer,
+ * exp_avg, exp_avg_sq, square_avg, grad_avg, sum), each shaped like its parameter.
  */
 export interface OptimizerState {
   step: number
@@ -18,27 +19,33 @@ export interface OptimizerState {
 
 export interface EngineConfig {
   model: ModelSpec
-  loss: LossName
-  huberDelta: number
+  loss: LossSpec
   optimizer: OptimizerSpec
+  /** parameters and buffers, in state_dict order */
   initial: StateDict
   /** to continue a run saved in a checkpoint */
   optimizerState?: OptimizerState
+  /** seeds Dropout's masks */
+  seed: number
 }
 
 export interface Engine {
   readonly info: BackendInfo
+  /** as nn.Module.train(): Dropout drops, BatchNorm1d normalises with the batch and updates its running statistics */
+  train(): void
+  /** as nn.Module.eval(): Dropout passes values through, BatchNorm1d uses its running statistics */
+  eval(): void
   /**
    * One optimizer step on a batch (x: [n, in] row-major, y: [n] values, labels or class
-   * indices). Returns the batch loss computed before the update; when it is not finite the
-   * update is skipped so the weights stay as they were.
+   * indices), in the current mode. Returns the batch loss computed before the update; when it
+   * is not finite the update is skipped so the weights stay as they were.
    */
   trainStep(x: Float32Array, y: Float32Array, n: number): number
-  /** mean loss over a set, without touching the weights */
+  /** mean loss over a set in the current mode, without updating parameters */
   loss(x: Float32Array, y: Float32Array, n: number): number
-  /** raw outputs [n, out] row-major */
+  /** raw outputs [n, out] row-major, in the current mode */
   predict(x: Float32Array, n: number): Float32Array
-  /** a copy: later steps do not change it */
+  /** parameters and buffers, a copy: later steps do not change it */
   stateDict(): StateDict
   loadStateDict(sd: StateDict): void
   optimizerState(): OptimizerState

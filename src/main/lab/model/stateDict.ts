@@ -1,6 +1,7 @@
 /**
- * A state_dict as named float32 tensors in PyTorch's order, and its JSON form
- * ({name: nested arrays}, as `tensor.tolist()` prints it).
+ * A state_dict as named tensors in PyTorch's order — parameters and buffers, values held as
+ * float32 (BatchNorm1d's num_batches_tracked counts exactly up to 2^24 batches) — and its JSON
+ * form ({name: nested arrays}, as `tensor.tolist()` prints it).
  */
 import type { NestedNumbers, StateDictJson } from '../../../shared/schemas'
 import { labError } from '../../../shared/errors'
@@ -10,9 +11,20 @@ export interface NamedTensor {
   name: string
   shape: number[]
   data: Float32Array
+  /** int64 in a file (num_batches_tracked); float32 when absent */
+  dtype?: 'int64'
+  /** a buffer, which the optimizer does not update */
+  buffer?: true
 }
 
+type Expected = readonly { name: string; shape: number[]; dtype?: string; buffer?: boolean }[]
+
 export type StateDict = NamedTensor[]
+
+/** the parameters alone, as model.parameters() yields them */
+export function parametersOf(sd: StateDict): StateDict {
+  return sd.filter((t) => !t.buffer)
+}
 
 export function numel(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1)
@@ -44,7 +56,7 @@ function flattenInto(value: NestedNumbers, out: number[], name: string): void {
 }
 
 /** Checks names and shapes against the model's own, and reports every mismatch as load_state_dict does. */
-export function matchStateDict(given: StateDict, expected: readonly { name: string; shape: number[] }[], source: string): StateDict {
+export function matchStateDict(given: StateDict, expected: Expected, source: string): StateDict {
   const problems = stateDictMismatches(given, expected)
   const bad = given.find((t) => !t.data.every((v) => Number.isFinite(v)))
   if (bad) problems.push(`"${bad.name}" holds NaN or infinite values.`)
@@ -53,11 +65,17 @@ export function matchStateDict(given: StateDict, expected: readonly { name: stri
     throw labError('WEIGHTS_MISMATCH', `The weights in ${source} do not fit this model. ${problems.join(' ')}`, { key: firstKey })
   }
   const byName = new Map(given.map((t) => [t.name, t]))
-  return expected.map(({ name }) => byName.get(name)!)
+  return expected.map(({ name, shape, dtype, buffer }) => ({
+    name,
+    shape,
+    data: byName.get(name)!.data,
+    ...(dtype === 'int64' ? { dtype: 'int64' as const } : {}),
+    ...(buffer ? { buffer: true as const } : {}),
+  }))
 }
 
 /** JSON {name: nested arrays} -> a state_dict checked against the model */
-export function stateDictFromJson(json: StateDictJson, expected: readonly { name: string; shape: number[] }[]): StateDict {
+export function stateDictFromJson(json: StateDictJson, expected: Expected): StateDict {
   const given: StateDict = Object.entries(json).map(([name, value]) => {
     const values: number[] = []
     flattenInto(value, values, name)

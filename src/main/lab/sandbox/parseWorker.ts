@@ -6,6 +6,7 @@
 import { parentPort } from 'node:worker_threads'
 import { toErrorInfo } from '../../../shared/errors'
 import { openCheckpoint, startingPointFromFile } from '../checkpoint/files'
+import { toFloat32StateDict } from '../checkpoint/infer'
 import { parseCsv } from '../data/csv'
 import { readCsvText } from '../data/source'
 import type { Table } from '../data/table'
@@ -31,6 +32,11 @@ async function handle(request: ParseRequest): Promise<{ result: ParseResults[Par
     case 'checkpoint': {
       const opened = await openCheckpoint(request.path, request.activations, request.values)
       return { result: { info: opened.info, weightsOnlyRefusal: opened.weightsOnlyRefusal }, transfer: [] }
+    }
+    case 'model': {
+      const opened = await openCheckpoint(request.path, request.activations)
+      const weights = toFloat32StateDict(opened.contents.tensors)
+      return { result: { info: opened.info, weights }, transfer: transferables(weights.map((t) => t.data)) }
     }
     case 'startingPoint': {
       const point = await startingPointFromFile(request.path, request.shapes, request.optimizer)

@@ -7,9 +7,12 @@ import type { LabErrorInfo } from '../../../shared/errors'
 import type { Activation, OptimizerSpec, ParseOptions } from '../../../shared/schemas'
 import type { StartingPoint } from '../checkpoint/files'
 import type { Table } from '../data/table'
+import type { StateDict } from '../model/stateDict'
 
 export type ParseRequest =
   | { kind: 'checkpoint'; path: string; activations: Activation[]; values: boolean }
+  /** a file's model and its weights as float32, to run it (lab predict) */
+  | { kind: 'model'; path: string; activations: Activation[] }
   | { kind: 'startingPoint'; path: string; shapes: { name: string; shape: number[] }[]; optimizer: OptimizerSpec['name'] }
   | { kind: 'csv'; path: string; encoding: ParseOptions['encoding']; parse: ParseOptions }
 
@@ -19,8 +22,14 @@ export interface OpenedFile {
   weightsOnlyRefusal: string | null
 }
 
+export interface OpenedModel {
+  info: CheckpointInfo
+  weights: StateDict
+}
+
 export interface ParseResults {
   checkpoint: OpenedFile
+  model: OpenedModel
   startingPoint: StartingPoint
   csv: Table
 }

@@ -8,7 +8,9 @@
 import { labError } from '../../../shared/errors'
 import { py } from '../../../shared/pytorchCode'
 import type { Task } from '../../../shared/api'
-import type { SearchConfig, SearchParam, SearchValue, Scoring } from '../../../shared/schemas'
+import { isActivation, type ActivationName } from '../../../shared/catalog/activations'
+import { mlpLayers } from '../../../shared/modelSpec'
+import type { ModelArch, SearchConfig, SearchParam, SearchValue, Scoring } from '../../../shared/schemas'
 import { sortedParams } from './grid'
 
 export interface SkorchExport {
@@ -54,14 +56,26 @@ function moduleClass(task: Task): string {
 `
 }
 
+/** the hidden sizes and the one activation of a Linear+activation stack, the shape the script's Net builds */
+function mlpShape(model: ModelArch): { hidden: number[]; activation: ActivationName } {
+  if (model.kind === 'linear') return { hidden: [], activation: 'ReLU' }
+  const linears = model.layers.filter((l) => l.kind === 'Linear')
+  const hidden = linears.slice(0, -1).map((l) => l.outFeatures ?? 0)
+  const activation = model.layers.find((l) => isActivation(l.kind))?.kind as ActivationName | undefined
+  const rebuilt = activation ? mlpLayers(hidden, activation) : hidden.length === 0 ? mlpLayers([], 'ReLU') : []
+  if (JSON.stringify(rebuilt) !== JSON.stringify(model.layers)) {
+    throw labError(
+      'INVALID_ARGUMENT',
+      'The skorch script builds Linear layers with one activation between them; this model has other layers (BatchNorm1d, Dropout) or mixed activations, so its search cannot be exported yet.',
+    )
+  }
+  return { hidden, activation: activation ?? 'ReLU' }
+}
+
 export function exportSkorch(input: SkorchExport): string {
   const { config, task, scoring } = input
   const { dataset, model, train } = config
-  if (model.kind === 'mlp' && new Set(model.hidden.map((h) => h.activation)).size > 1) {
-    throw labError('INVALID_ARGUMENT', 'The skorch script gives every hidden layer the same activation; choose one activation for all hidden layers to export this search.')
-  }
-  const hidden = model.kind === 'mlp' ? model.hidden.map((h) => h.units) : []
-  const activation = model.kind === 'mlp' ? model.hidden[0].activation : 'ReLU'
+  const { hidden, activation } = mlpShape(model)
   const opt = train.optimizer
   const optimizerArgs = [
     ...('momentum' in opt && opt.momentum > 0 ? [`optimizer__momentum=${opt.momentum}`] : []),
@@ -130,7 +144,7 @@ net = ${NET[task]}(
     module__output_size=${task === 'multiclass' ? 'len(classes)' : '1'},
     module__hidden=(${hidden.map((h) => `${h}, `).join('')}),
     module__activation=nn.${activation},
-    criterion=nn.${train.loss},${train.loss === 'HuberLoss' ? `\n    criterion__delta=${train.huberDelta},` : ''}
+    criterion=nn.${train.loss},${train.loss === 'HuberLoss' ? `\n    criterion__delta=${train.huberDelta},` : train.loss === 'SmoothL1Loss' ? `\n    criterion__beta=${train.smoothL1Beta},` : ''}
     optimizer=torch.optim.${opt.name},
     lr=${opt.lr},${optimizerArgs.map((a) => `\n    ${a},`).join('')}
     max_epochs=${train.epochs},

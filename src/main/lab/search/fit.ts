@@ -4,7 +4,8 @@
  */
 import type { BackendPreference } from '../engine/tfjs/backend'
 import { createEngine } from '../engine/select'
-import type { Divergence, Task } from '../../../shared/api'
+import type { Divergence } from '../../../shared/api'
+import { lossOf, lossSpecOf, type LossName } from '../../../shared/catalog/losses'
 import type { EngineChoice, ModelSpec, Scoring, TrainConfig } from '../../../shared/schemas'
 import type { Split } from '../data/dataset'
 import type { StateDict } from '../model/stateDict'
@@ -20,7 +21,6 @@ export interface FitJob {
   train: TrainConfig
   initial: StateDict
   data: { train: Split; test: Split; features: number }
-  task: Task
   scoring: Scoring
   engine: EngineChoice
   backend: BackendPreference
@@ -38,9 +38,10 @@ export interface FitResult {
   stateDict?: StateDict
 }
 
-export function score(scoring: Scoring, task: Task, output: Float32Array, y: Float32Array, width: number): number {
+export function score(scoring: Scoring, loss: LossName, output: Float32Array, y: Float32Array, width: number): number {
+  const { task, threshold } = lossOf(loss)
   if (scoring === 'accuracy') {
-    const labels = decide(output, y.length, width)
+    const labels = decide(output, y.length, width, threshold)
     return classificationMetrics(Int32Array.from(y), labels, Array.from({ length: Math.max(2, width) }, String)).accuracy
   }
   if (task !== 'regression') throw new Error(`${scoring} scores regression; use accuracy for classification`)
@@ -51,7 +52,7 @@ export function score(scoring: Scoring, task: Task, output: Float32Array, y: Flo
 export async function fit(job: FitJob): Promise<FitResult> {
   const started = performance.now()
   const engine = await createEngine(
-    { model: job.model, loss: job.train.loss, huberDelta: job.train.huberDelta, optimizer: job.train.optimizer, initial: job.initial },
+    { model: job.model, loss: lossSpecOf(job.train), optimizer: job.train.optimizer, initial: job.initial, seed: job.train.seed },
     job.engine,
     job.backend,
   )
@@ -65,7 +66,7 @@ export async function fit(job: FitJob): Promise<FitResult> {
     if (result.status === 'diverged') return { ...base, status: 'diverged', score: null, divergence: result.divergence }
     const { test } = job.data
     const output = engine.predict(test.x, test.n)
-    const value = test.n > 0 ? score(job.scoring, job.task, output, test.y, job.model.outFeatures) : null
+    const value = test.n > 0 ? score(job.scoring, job.train.loss, output, test.y, job.model.outFeatures) : null
     return { ...base, status: 'ok', score: value, stateDict: job.fold < 0 ? engine.stateDict() : undefined }
   } finally {
     engine.dispose()

@@ -6,7 +6,8 @@
 import { availableParallelism } from 'node:os'
 import type { LabEvent, SearchRow, SearchSummary } from '../../../shared/api'
 import { toErrorInfo } from '../../../shared/errors'
-import type { LossName, Scoring, SearchConfig, SearchParam } from '../../../shared/schemas'
+import { defaultScoring } from '../../../shared/catalog/losses'
+import type { Scoring, SearchConfig, SearchParam } from '../../../shared/schemas'
 import { resolveModel } from '../../../shared/modelSpec'
 import { taskForLoss, type PreparedData, type Split } from '../data/dataset'
 import { initialStateDict } from '../model/init'
@@ -42,10 +43,6 @@ function standardise(train: Split, test: Split, d: number): void {
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
 const std = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)))
-
-export function defaultScoring(loss: LossName): Scoring {
-  return taskForLoss(loss) === 'regression' ? 'r2' : 'accuracy'
-}
 
 export class SearchRun {
   private readonly rows: SearchRow[]
@@ -111,7 +108,6 @@ export class SearchRun {
       train: s.train,
       initial: initialStateDict(model, s.train.seed + Math.max(0, fold)),
       data: { train, test, features: d },
-      task: this.data.summary.task,
       scoring: this.scoring,
       engine: this.config.engine,
       backend: 'auto',

@@ -6,7 +6,7 @@
  * scale, and a loss a million times beyond that is no longer learning. Non-finite losses or
  * weights have blown up whatever the scale.
  */
-import type { LossName } from '../../../shared/schemas'
+import type { LossSpec } from '../../../shared/catalog/losses'
 import type { Split } from '../data/dataset'
 import type { StateDict } from '../model/stateDict'
 
@@ -18,9 +18,10 @@ import type { StateDict } from '../model/stateDict'
 export const EXPLOSION_FACTOR = 1e6
 
 /** the loss of the better-behaved of two constant predictions, at least 1e-12 so a constant target still has a bound */
-export function constantPredictionLoss(loss: LossName, train: Split, huberDelta: number): number {
+export function constantPredictionLoss(spec: LossSpec, train: Split): number {
   const { y, n } = train
   if (n === 0) return 1
+  const loss = spec.name
   switch (loss) {
     case 'CrossEntropyLoss': {
       // equal logits for every class
@@ -29,14 +30,16 @@ export function constantPredictionLoss(loss: LossName, train: Split, huberDelta:
       return Math.log(classes)
     }
     case 'BCEWithLogitsLoss':
-      // a logit of 0: probability one half
+    case 'BCELoss':
+      // a logit of 0, a probability of one half
       return Math.LN2
     case 'MSELoss':
     case 'L1Loss':
-    case 'HuberLoss': {
+    case 'HuberLoss':
+    case 'SmoothL1Loss': {
       let mean = 0
       for (let i = 0; i < n; i++) mean += y[i] / n
-      const pointwise = elementLoss(loss, huberDelta)
+      const pointwise = elementLoss(loss, spec)
       let atZero = 0
       let atMean = 0
       for (let i = 0; i < n; i++) {
@@ -52,7 +55,7 @@ export function constantPredictionLoss(loss: LossName, train: Split, huberDelta:
   }
 }
 
-function elementLoss(loss: 'MSELoss' | 'L1Loss' | 'HuberLoss', delta: number): (error: number) => number {
+function elementLoss(loss: 'MSELoss' | 'L1Loss' | 'HuberLoss' | 'SmoothL1Loss', { huberDelta: delta, smoothL1Beta: beta }: LossSpec): (error: number) => number {
   switch (loss) {
     case 'MSELoss':
       return (e) => e * e
@@ -60,11 +63,13 @@ function elementLoss(loss: 'MSELoss' | 'L1Loss' | 'HuberLoss', delta: number): (
       return (e) => Math.abs(e)
     case 'HuberLoss':
       return (e) => (Math.abs(e) < delta ? 0.5 * e * e : delta * (Math.abs(e) - 0.5 * delta))
+    case 'SmoothL1Loss':
+      return (e) => (Math.abs(e) < beta ? (0.5 * e * e) / beta : Math.abs(e) - 0.5 * beta)
   }
 }
 
-export function lossBound(loss: LossName, train: Split, huberDelta: number): number {
-  return EXPLOSION_FACTOR * constantPredictionLoss(loss, train, huberDelta)
+export function lossBound(spec: LossSpec, train: Split): number {
+  return EXPLOSION_FACTOR * constantPredictionLoss(spec, train)
 }
 
 export function allFinite(weights: StateDict): boolean {

@@ -1,5 +1,6 @@
 /** Metrics of a finished run on its training or validation split, with least squares beside them. */
 import type { Evaluation } from '../../../shared/api'
+import { lossOf } from '../../../shared/catalog/losses'
 import { LabError, labError } from '../../../shared/errors'
 import type { PreparedData } from '../data/dataset'
 import { downsample } from '../data/downsample'
@@ -45,7 +46,7 @@ export async function evaluateRun(run: TrainingRun, data: PreparedData, split: '
     }
   }
   const width = summary.task === 'binary' ? 1 : summary.classes!.length
-  const predicted = decide(output, set.n, width)
+  const predicted = decide(output, set.n, width, lossOf(run.config.train.loss).threshold)
   return {
     ...base,
     classification: classificationMetrics(Int32Array.from(set.y), predicted, summary.classes!),

@@ -9,6 +9,7 @@ import { DataLoader } from '../data/dataloader'
 import type { Split } from '../data/dataset'
 import type { Engine } from '../engine/engine'
 import type { StateDict } from '../model/stateDict'
+import { lossSpecOf } from '../../../shared/catalog/losses'
 import { allFinite, blowUp, lossBound } from './divergence'
 
 /** Models up to this many parameters report them every epoch, for the slope and bias plots. */
@@ -69,16 +70,13 @@ export function runTraining(
   const lossHistory: number[] = []
   const valLossHistory: number[] = []
   let steps = 0
-  const bound = lossBound(config.loss, data.train, config.huberDelta)
+  const bound = lossBound(lossSpecOf(config), data.train)
 
-  const finish = (status: LoopResult['status'], divergence?: Divergence): LoopResult => ({
-    status,
-    epochsCompleted: lossHistory.length,
-    steps,
-    lossHistory,
-    valLossHistory,
-    divergence,
-  })
+  const finish = (status: LoopResult['status'], divergence?: Divergence): LoopResult => {
+    // what follows a run (evaluation, prediction, saving) sees the model as torch's model.eval() does
+    engine.eval()
+    return { status, epochsCompleted: lossHistory.length, steps, lossHistory, valLossHistory, divergence }
+  }
   /** puts back the weights where the epoch began, the last ones known to be sound */
   const diverged = (epoch: number, loss: number, what: string, restore: StateDict): LoopResult => {
     engine.loadStateDict(restore)
@@ -98,6 +96,7 @@ export function runTraining(
   }
   let lastGood = engine.stateDict()
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    engine.train()
     let sum = 0
     const batches = loader.nextEpoch()
     for (const batch of batches) {
@@ -115,6 +114,7 @@ export function runTraining(
     const weights = engine.stateDict()
     if (!allFinite(weights)) return diverged(epoch, trainLoss, 'stayed finite but the weights did not', lastGood)
     lastGood = weights
+    engine.eval()
     const valLoss = data.val.n > 0 ? engine.loss(data.val.x, data.val.y, data.val.n) : undefined
     lossHistory.push(trainLoss)
     if (valLoss !== undefined) valLossHistory.push(valLoss)

@@ -31,12 +31,12 @@ export function classificationMetrics(actual: ArrayLike<number>, predicted: Arra
   return { accuracy: actual.length === 0 ? 0 : correct / actual.length, classes, confusion }
 }
 
-/** Class decisions from raw outputs: argmax of logits, or logit > 0 for a single binary output. */
-export function decide(output: Float32Array, n: number, width: number): Int32Array {
+/** Class decisions from raw outputs: argmax of logits, or output > threshold (a logit's 0, a probability's 0.5) for a single binary output. */
+export function decide(output: Float32Array, n: number, width: number, threshold = 0): Int32Array {
   const labels = new Int32Array(n)
   for (let i = 0; i < n; i++) {
     if (width === 1) {
-      labels[i] = output[i] > 0 ? 1 : 0
+      labels[i] = output[i] > threshold ? 1 : 0
       continue
     }
     let best = 0

@@ -10,7 +10,7 @@ import { labError, type LabErrorInfo } from '../../../shared/errors'
 import type { ModelSpec, TrainConfig } from '../../../shared/schemas'
 import { batchCount } from '../data/dataloader'
 import type { OptimizerState } from '../engine/engine'
-import { parameterShapes } from '../../../shared/modelSpec'
+import { stateDictShapes } from '../../../shared/modelSpec'
 import { stateDictToJson, type StateDict } from '../model/stateDict'
 import { CMD, CONTROL, CONTROL_WORDS, seriesLayout, type ProgressReport, type TrainStart, type WorkerMessage } from './protocol'
 import { startWorker } from './workerThread'
@@ -184,7 +184,7 @@ export class TrainingRun {
       lossHistory: [...this.lossHistory],
       valLossHistory: [...this.valLossHistory],
       finalLoss: this.lossHistory.at(-1) ?? null,
-      parameters: parameterShapes(this.model),
+      parameters: stateDictShapes(this.model).map(({ name, shape }) => ({ name, shape })),
       stateDict: stateDictToJson(this.stateDict),
       ...extra,
       ...(this.failure ? { error: this.failure } : {}),

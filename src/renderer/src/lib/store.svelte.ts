@@ -19,28 +19,29 @@ import type {
   CsvSource,
   EngineChoice,
   DatasetSpecInput,
+  LayerKind,
+  LayerSpec,
   LossName,
   ModelArch,
   OptimizerName,
+  OptimizerSpec,
   ParseOptions,
   TrainConfig,
   TrainConfigInput,
 } from '../../../shared/schemas'
-import { COURSE } from '../../../shared/course'
 import { parseOptionsSchema } from '../../../shared/schemas'
-import { COURSE_PACE } from '../../../shared/pace'
+import { COURSE } from '../../../shared/catalog/course'
+import { lossDefaults, lossOf, suggestedLoss, type LossArgs } from '../../../shared/catalog/losses'
+import { optimizerStart } from '../../../shared/catalog/optimizers'
+import { defaultLayer } from '../../../shared/layers'
+import { mlpLayers } from '../../../shared/modelSpec'
 import { lab, messageOf } from './lab'
 import { RunSeries } from './runSeries'
 
 export type Role = 'feature' | 'target' | 'ignore'
 
-export interface OptimizerFields {
-  name: OptimizerName
-  lr: number
-  momentum: number
-  weightDecay: number
-  nesterov: boolean
-}
+/** the chosen optimizer's fields, as its catalogue entry lists them */
+export type OptimizerFields = OptimizerSpec
 
 export interface RunView {
   runId: string
@@ -70,7 +71,8 @@ const MAX_RUNS_SHOWN = 6
 /** the window pulls a run's state at most this often (about 30 times a second), one request at a time */
 const PULL_MS = 33
 
-export const OPTIMIZER_DEFAULT_LR: Record<OptimizerName, number> = { SGD: 0.02, Adam: 0.001, AdamW: 0.001, RMSprop: 0.01 }
+/** the layer list a new nn.Sequential starts from: the MLP shorthand's */
+const STARTING_LAYERS = mlpLayers([COURSE.hidden[0]], COURSE.hiddenActivation)
 
 export function errorInfo(err: unknown): LabErrorInfo {
   return err instanceof LabError ? err.info : { code: 'INTERNAL', message: messageOf(err) }
@@ -93,16 +95,18 @@ class LabState {
   summaryError = $state<LabErrorInfo | null>(null)
 
   arch = $state<ModelArch>({ kind: 'linear' })
+  /** the layer list kept while the course's linear model is chosen, so switching back restores it */
+  private layers: LayerSpec[] = STARTING_LAYERS
   loss = $state<LossName>('MSELoss')
-  huberDelta = $state(1)
-  optimizer = $state<OptimizerFields>({ name: 'SGD', lr: 0.02, momentum: 0, weightDecay: 0, nesterov: false })
-  epochs = $state(1000)
-  batchSize = $state(2)
-  shuffle = $state(false)
+  lossArgs = $state<LossArgs>(lossDefaults())
+  optimizer = $state<OptimizerFields>(optimizerStart(COURSE.optimizer))
+  epochs = $state<number>(COURSE.epochs)
+  batchSize = $state<number>(COURSE.batchSize)
+  shuffle = $state<boolean>(COURSE.shuffle)
   seed = $state(0)
   engine = $state<EngineChoice>('auto')
   /** epochs per second the next run unfolds at; null for as fast as possible */
-  pace = $state<number | null>(COURSE_PACE)
+  pace = $state<number | null>(COURSE.pace)
   /** a .pth to start the next run from */
   initFrom = $state<string | null>(null)
 
@@ -146,14 +150,57 @@ class LabState {
   }
 
   trainConfig(): TrainConfigInput {
-    const o = this.optimizer
-    const optimizer =
-      o.name === 'SGD'
-        ? { name: o.name, lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay, nesterov: o.nesterov }
-        : o.name === 'RMSprop'
-          ? { name: o.name, lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay }
-          : { name: o.name, lr: o.lr, weightDecay: o.name === 'AdamW' && o.weightDecay === 0 ? undefined : o.weightDecay }
-    return { loss: this.loss, huberDelta: this.huberDelta, optimizer, epochs: this.epochs, batchSize: this.batchSize, shuffle: this.shuffle, seed: this.seed }
+    const optimizer = $state.snapshot(this.optimizer) as OptimizerSpec
+    return { loss: this.loss, ...this.lossArgs, optimizer, epochs: this.epochs, batchSize: this.batchSize, shuffle: this.shuffle, seed: this.seed }
+  }
+
+  /** a new optimizer starts from its suggested learning rate and torch's defaults */
+  chooseOptimizer(name: OptimizerName): void {
+    this.optimizer = optimizerStart(name)
+  }
+
+  /** the course's LinearRegressionTorch with every setting of the lecture (the course preset), or the layer list */
+  chooseModel(kind: ModelArch['kind']): void {
+    if (kind === 'linear') {
+      if (this.arch.kind === 'sequential') this.layers = $state.snapshot(this.arch.layers) as LayerSpec[]
+      void this.applyCoursePreset()
+    } else if (this.arch.kind !== 'sequential') {
+      this.arch = { kind: 'sequential', layers: this.layers }
+    }
+  }
+
+  private editLayers(change: (layers: LayerSpec[]) => LayerSpec[]): void {
+    if (this.arch.kind === 'sequential') this.arch = { kind: 'sequential', layers: change([...this.arch.layers]) }
+  }
+
+  /** a layer of this kind with torch's defaults, before position `at` (the end when absent) */
+  addLayer(kind: LayerKind, at?: number): void {
+    this.editLayers((layers) => {
+      layers.splice(at ?? layers.length, 0, defaultLayer(kind))
+      return layers
+    })
+  }
+
+  removeLayer(i: number): void {
+    this.editLayers((layers) => layers.filter((_, j) => j !== i))
+  }
+
+  moveLayer(i: number, by: number): void {
+    this.editLayers((layers) => {
+      const [layer] = layers.splice(i, 1)
+      layers.splice(Math.max(0, Math.min(layers.length, i + by)), 0, layer)
+      return layers
+    })
+  }
+
+  /** one argument of one layer; undefined clears an optional width (Linear's out_features: from the data) */
+  setLayerArg(i: number, key: string, value: number | boolean | undefined): void {
+    this.editLayers((layers) => layers.map((l, j) => (j === i ? ({ ...l, [key]: value } as LayerSpec) : l)))
+  }
+
+  /** another kind in the same place, with that kind's defaults */
+  setLayerKind(i: number, kind: LayerKind): void {
+    this.editLayers((layers) => layers.map((l, j) => (j === i ? defaultLayer(kind) : l)))
   }
 
   async start(): Promise<void> {
@@ -180,15 +227,15 @@ class LabState {
    * just the optimizer), whatever the last session left behind. The data set stays the student's.
    */
   async applyCoursePreset(): Promise<void> {
-    const { prep, train } = COURSE
+    const { prep } = COURSE
     this.arch = { kind: 'linear' }
-    this.loss = train.loss
-    this.huberDelta = train.huberDelta
-    this.optimizer = { ...train.optimizer }
-    this.epochs = train.epochs
-    this.batchSize = train.batchSize
-    this.shuffle = train.shuffle
-    this.seed = train.seed
+    this.loss = COURSE.loss
+    this.lossArgs = lossDefaults()
+    this.optimizer = optimizerStart(COURSE.optimizer)
+    this.epochs = COURSE.epochs
+    this.batchSize = COURSE.batchSize
+    this.shuffle = COURSE.shuffle
+    this.seed = COURSE.seed
     this.missing = prep.missing
     this.scale = prep.scale
     this.valSplit = prep.valSplit
@@ -200,30 +247,22 @@ class LabState {
 
   /** Reset to the lecture: cars.csv, wt → mpg, and the course preset. */
   async resetToLecture(): Promise<void> {
-    const { dataset } = COURSE
-    this.source = { kind: 'bundled', name: dataset.name }
+    this.source = { kind: 'bundled', name: COURSE.dataset }
     this.parse = parseOptionsSchema.parse({})
     await this.loadPreview()
-    this.applyRoles([...dataset.features], dataset.target)
+    this.applyRoles([...COURSE.features], COURSE.target)
     await this.applyCoursePreset()
   }
 
   /** the last run's hyperparameters, as the student left them */
   private restoreTrain(t: TrainConfig): void {
-    const o = t.optimizer
     this.loss = t.loss
-    this.huberDelta = t.huberDelta
+    this.lossArgs = { huberDelta: t.huberDelta, smoothL1Beta: t.smoothL1Beta }
     this.epochs = t.epochs
     this.batchSize = t.batchSize
     this.shuffle = t.shuffle
     this.seed = t.seed
-    this.optimizer = {
-      name: o.name,
-      lr: o.lr,
-      weightDecay: o.weightDecay,
-      momentum: 'momentum' in o ? o.momentum : 0,
-      nesterov: o.name === 'SGD' ? o.nesterov : false,
-    }
+    this.optimizer = t.optimizer
   }
 
   /** Parses the chosen source with the chosen options; roles survive where columns do. */
@@ -237,7 +276,11 @@ class LabState {
         if (bundled) this.applyRoles(bundled.suggestedFeatures, bundled.suggestedTarget)
         else this.applyRoles([], '')
       }
-      if (bundled) this.loss = bundled.task === 'classification' ? 'CrossEntropyLoss' : this.loss === 'CrossEntropyLoss' ? 'MSELoss' : this.loss
+      if (bundled) {
+        // a classification set gets the course's classifier loss; a regression set keeps a regression loss
+        const classifier = bundled.task === 'classification'
+        if (classifier || lossOf(this.loss).task !== 'regression') this.loss = suggestedLoss(classifier)
+      }
       await this.prepare()
     } catch (err) {
       // the new file's error replaces everything the previous file showed
@@ -325,7 +368,7 @@ class LabState {
   /** what tells this session's runs apart: data, target, model, optimizer, lr, batch, shuffle */
   private runLabel(): string {
     const source = this.source.kind === 'bundled' ? this.source.name : (this.source.path.split(/[\\/]/).pop() ?? this.source.path)
-    const model = this.arch.kind === 'linear' ? 'linear' : `mlp ${this.arch.hidden.map((l) => l.units).join('-')}`
+    const model = this.arch.kind === 'linear' ? 'linear' : this.arch.layers.map((l) => (l.kind === 'Linear' ? `Linear(${l.outFeatures ?? ''})` : l.kind)).join(' ')
     const o = this.optimizer
     return `${source}: ${this.features.join(',')} → ${this.target} · ${model} · ${o.name} lr ${o.lr} · batch ${this.batchSize}${this.shuffle ? ' · shuffled' : ''}`
   }

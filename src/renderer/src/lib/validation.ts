@@ -2,7 +2,7 @@
 import { modelArchSchema, trainConfigSchema, type ModelArch, type TrainConfigInput } from '../../../shared/schemas'
 
 const FIELD_NAMES: Record<string, string> = {
-  units: 'Units',
+  outFeatures: 'out_features',
   lr: 'Learning rate',
   momentum: 'Momentum',
   weightDecay: 'Weight decay',
@@ -10,6 +10,7 @@ const FIELD_NAMES: Record<string, string> = {
   batchSize: 'Batch size',
   seed: 'Seed',
   huberDelta: 'Huber delta',
+  smoothL1Beta: 'SmoothL1 beta',
 }
 
 export function builderErrors(arch: ModelArch, train: TrainConfigInput): string[] {
@@ -18,7 +19,8 @@ export function builderErrors(arch: ModelArch, train: TrainConfigInput): string[
     if (result.success) continue
     for (const issue of result.error.issues) {
       const field = [...issue.path].reverse().find((p) => typeof p === 'string') as string | undefined
-      const layer = issue.path[0] === 'hidden' && typeof issue.path[1] === 'number' ? `Layer ${issue.path[1] + 1}: ` : ''
+      // layers are numbered from 0, as their state_dict keys are
+      const layer = issue.path[0] === 'layers' && typeof issue.path[1] === 'number' ? `Layer ${issue.path[1]}: ` : ''
       const message = issue.code === 'invalid_type' ? 'must be a number' : issue.message
       messages.push(`${layer}${field ? (FIELD_NAMES[field] ?? field) : 'Model'} — ${message}`)
     }

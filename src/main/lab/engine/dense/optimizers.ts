@@ -2,6 +2,7 @@
  * torch.optim's update rules (torch 1.13, single-tensor path) over Float32Arrays: the same
  * formulas as the tfjs engine's, in plain loops with no allocation per step.
  */
+import { assertNever } from '../../../../shared/exhaustive'
 import type { OptimizerSpec } from '../../../../shared/schemas'
 import type { OptimizerState } from '../engine'
 
@@ -18,10 +19,10 @@ export class DenseOptimizer {
     this.buffers = sizes.map((_, i) => ({ ...Object.fromEntries(Object.entries(initial?.buffers[i] ?? {}).map(([k, v]) => [k, v.slice()])) }))
   }
 
-  private buffer(i: number, key: string, size: number): { data: Float32Array; fresh: boolean } {
+  private buffer(i: number, key: string, size: number, initial = 0): { data: Float32Array; fresh: boolean } {
     const existing = this.buffers[i][key]
     if (existing) return { data: existing, fresh: false }
-    const data = new Float32Array(size)
+    const data = new Float32Array(size).fill(initial)
     this.buffers[i][key] = data
     return { data, fresh: true }
   }
@@ -92,6 +93,19 @@ export class DenseOptimizer {
         }
         return
       }
+      case 'Adagrad': {
+        const sum = this.buffer(i, 'sum', n, s.initialAccumulatorValue).data
+        const clr = s.lr / (1 + (this.step - 1) * s.lrDecay)
+        for (let j = 0; j < n; j++) {
+          const gj = Math.fround(g[j] + s.weightDecay * p[j])
+          sum[j] = sum[j] + gj * gj
+          const std = Math.fround(Math.fround(Math.sqrt(sum[j])) + s.eps)
+          p[j] = p[j] - clr * Math.fround(gj / std)
+        }
+        return
+      }
+      default:
+        assertNever(s, 'optimizer')
     }
   }
 

@@ -1,11 +1,13 @@
 /** PyTorch's activations and losses (mean reduction) as tfjs ops. */
 import * as tf from '@tensorflow/tfjs'
-import type { Activation, LossName } from '../../../../shared/schemas'
+import type { ActivationLayer } from '../../../../shared/catalog/activations'
+import type { LossSpec } from '../../../../shared/catalog/losses'
+import { assertNever } from '../../../../shared/exhaustive'
 
 const SQRT1_2 = Math.SQRT1_2
 
-export function activate(x: tf.Tensor2D, activation: Activation): tf.Tensor2D {
-  switch (activation) {
+export function activate(x: tf.Tensor2D, layer: ActivationLayer): tf.Tensor2D {
+  switch (layer.kind) {
     case 'ReLU':
       return tf.relu(x)
     case 'Sigmoid':
@@ -13,17 +15,30 @@ export function activate(x: tf.Tensor2D, activation: Activation): tf.Tensor2D {
     case 'Tanh':
       return tf.tanh(x)
     case 'LeakyReLU':
-      return tf.leakyRelu(x, 0.01)
+      return tf.leakyRelu(x, layer.negativeSlope)
     case 'ELU':
-      return tf.elu(x)
+      if (layer.alpha === 1) return tf.elu(x)
+      // relu(x) + α(e^min(x,0) − 1): the two branches as a sum, since tfjs cannot differentiate a comparison
+      return tf.add(tf.relu(x), tf.mul(tf.sub(tf.exp(tf.minimum(x, 0)), 1), layer.alpha))
     case 'GELU':
       // nn.GELU's default is the exact erf form, not the tanh approximation
       return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, SQRT1_2))))
+    case 'Softplus': {
+      // x where βx > threshold, else log(1 + e^βx)/β, blended by a step (tfjs cannot differentiate a
+      // comparison); the exponent is capped so the branch not taken cannot overflow into a NaN gradient
+      const bx = tf.mul(x, layer.beta)
+      const linear = tf.step(tf.sub(bx, layer.threshold))
+      const soft = tf.div(tf.log1p(tf.exp(tf.minimum(bx, layer.threshold))), layer.beta)
+      return tf.add(tf.mul(linear, x), tf.mul(tf.sub(1, linear), soft))
+    }
+    default:
+      return assertNever(layer, 'activation')
   }
 }
 
 /** output: [n, out]; target: [n] as float (values, 0/1 labels or class indices) */
-export function lossOf(name: LossName, output: tf.Tensor2D, target: tf.Tensor1D, huberDelta: number): tf.Scalar {
+export function lossOf(spec: LossSpec, output: tf.Tensor2D, target: tf.Tensor1D): tf.Scalar {
+  const name = spec.name
   if (name === 'CrossEntropyLoss') {
     const classes = output.shape[1]
     const oneHot = tf.oneHot(tf.cast(target, 'int32'), classes)
@@ -35,14 +50,27 @@ export function lossOf(name: LossName, output: tf.Tensor2D, target: tf.Tensor1D,
       return tf.mean(tf.square(tf.sub(output, y)))
     case 'L1Loss':
       return tf.mean(tf.abs(tf.sub(output, y)))
-    case 'HuberLoss': {
-      // ½·min(d, δ)² + δ·(d − min(d, δ)): the same piecewise loss, written with ops tfjs can differentiate
+    case 'HuberLoss':
+    case 'SmoothL1Loss': {
+      // ½·min(d, δ)² + δ·(d − min(d, δ)): Huber's piecewise loss with ops tfjs can differentiate;
+      // SmoothL1Loss is the same divided by beta, and L1Loss at beta 0
       const diff = tf.abs(tf.sub(output, y))
-      const small = tf.minimum(diff, huberDelta)
-      return tf.mean(tf.add(tf.mul(tf.square(small), 0.5), tf.mul(tf.sub(diff, small), huberDelta)))
+      const delta = name === 'HuberLoss' ? spec.huberDelta : spec.smoothL1Beta
+      if (delta === 0) return tf.mean(diff)
+      const small = tf.minimum(diff, delta)
+      const huber: tf.Scalar = tf.mean(tf.add(tf.mul(tf.square(small), 0.5), tf.mul(tf.sub(diff, small), delta)))
+      return name === 'HuberLoss' ? huber : tf.div<tf.Scalar>(huber, delta)
     }
     case 'BCEWithLogitsLoss':
       // max(x, 0) − x·y + log(1 + e^−|x|): stable for large logits, as torch computes it
       return tf.mean(tf.add(tf.sub(tf.relu(output), tf.mul(output, y)), tf.log1p(tf.exp(tf.neg(tf.abs(output))))))
+    case 'BCELoss': {
+      // logs clamped at −100, as torch's binary_cross_entropy clamps them
+      const logP = tf.maximum(tf.log(output), -100)
+      const log1mP = tf.maximum(tf.log(tf.sub(1, output)), -100)
+      return tf.neg(tf.mean(tf.add(tf.mul(y, logP), tf.mul(tf.sub(1, y), log1mP))))
+    }
+    default:
+      return assertNever(name, 'loss')
   }
 }

@@ -4,6 +4,7 @@
  * does before handing them to the float32 kernels.
  */
 import * as tf from '@tensorflow/tfjs'
+import { assertNever } from '../../../../shared/exhaustive'
 import type { OptimizerSpec } from '../../../../shared/schemas'
 import type { OptimizerState } from '../engine'
 
@@ -79,6 +80,16 @@ export function createOptimizer(spec: OptimizerSpec, shapes: number[][], initial
         }
         return
       }
+      case 'Adagrad': {
+        const g = spec.weightDecay !== 0 ? tf.add(g0, tf.mul(p, spec.weightDecay)) : g0
+        const sum = buffer(i, 'sum', p, () => tf.fill(p.shape, spec.initialAccumulatorValue))
+        sum.assign(tf.add(sum, tf.mul(g, g)))
+        const clr = spec.lr / (1 + (steps - 1) * spec.lrDecay)
+        p.assign(tf.sub(p, tf.mul(tf.div(g, tf.add(tf.sqrt(sum), spec.eps)), clr)))
+        return
+      }
+      default:
+        assertNever(spec, 'optimizer')
     }
   }
 

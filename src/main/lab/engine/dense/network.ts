@@ -1,0 +1,101 @@
+/**
+ * An nn.Sequential in plain loops: each layer's runtime comes from its own module, and the
+ * network chains them forward and backward over reused buffers, sized once for the largest
+ * batch, so a step allocates nothing. The dense engine trains one; `lab predict` runs one.
+ */
+import { moduleOf } from '../../../../shared/layers'
+import type { DenseRuntime } from '../../../../shared/layers/layer'
+import { placeLayers, stateDictShapes, type StateDictEntry } from '../../../../shared/modelSpec'
+import type { ModelSpec } from '../../../../shared/schemas'
+import { createRng, STREAM } from '../../data/rng'
+import type { StateDict } from '../../model/stateDict'
+
+export class DenseNetwork {
+  private readonly runtimes: DenseRuntime[]
+  private readonly widths: number[]
+  private readonly entries: StateDictEntry[]
+  /** the arrays behind the state_dict entries, in the same order */
+  private readonly targets: Float32Array[]
+  /** in model.parameters() order */
+  readonly params: Float32Array[]
+  readonly grads: Float32Array[]
+  training = true
+  private capacity = 0
+  /** each layer's output [batch, width] and dLoss/dOutput */
+  private outs: Float32Array[] = []
+  private douts: Float32Array[] = []
+
+  /** seed: Dropout's masks */
+  constructor(model: ModelSpec, initial: StateDict, seed: number) {
+    const placed = placeLayers(model)
+    const rng = createRng(seed, STREAM.dropout)
+    this.runtimes = placed.map(({ layer, inFeatures }) => moduleOf(layer).dense(layer, inFeatures, rng))
+    this.widths = placed.map((p) => p.outFeatures)
+    this.entries = stateDictShapes(model)
+    this.targets = this.runtimes.flatMap((r) => [...r.params, ...r.buffers])
+    this.params = this.runtimes.flatMap((r) => r.params)
+    this.grads = this.runtimes.flatMap((r) => r.grads)
+    this.load(initial)
+  }
+
+  private ensure(n: number): void {
+    if (n <= this.capacity) return
+    this.capacity = n
+    this.outs = this.widths.map((w) => new Float32Array(n * w))
+    this.douts = this.widths.map((w) => new Float32Array(n * w))
+  }
+
+  /** the last layer's outputs [n, out]: a view into a reused buffer */
+  forward(x: Float32Array, n: number): Float32Array {
+    this.ensure(n)
+    let input = x
+    for (let i = 0; i < this.runtimes.length; i++) {
+      this.runtimes[i].forward(input, this.outs[i], n, this.training)
+      input = this.outs[i]
+    }
+    return input
+  }
+
+  /** where the loss writes dLoss/dOutput before backward() */
+  get outputGrad(): Float32Array {
+    return this.douts[this.douts.length - 1]
+  }
+
+  /** from outputGrad back to every parameter's gradient, for the batch forward() last saw */
+  backward(x: Float32Array, n: number): void {
+    for (let i = this.runtimes.length - 1; i >= 0; i--) {
+      const input = i === 0 ? x : this.outs[i - 1]
+      this.runtimes[i].backward(input, this.outs[i], this.douts[i], n, i === 0 ? null : this.douts[i - 1], this.training)
+    }
+  }
+
+  stateDict(): StateDict {
+    return this.entries.map((e, i) => ({
+      name: e.name,
+      shape: e.shape,
+      data: this.targets[i].slice(),
+      ...(e.dtype === 'int64' ? { dtype: 'int64' as const } : {}),
+      ...(e.buffer ? { buffer: true as const } : {}),
+    }))
+  }
+
+  /** each parameter's gradient from the last backward(), named as its parameter (buffers have none) */
+  gradients(): StateDict {
+    const parameters = this.entries.filter((e) => !e.buffer)
+    return parameters.map((e, i) => ({ name: e.name, shape: e.shape, data: this.grads[i].slice() }))
+  }
+
+  load(sd: StateDict): void {
+    const byName = new Map(sd.map((t) => [t.name, t.data]))
+    this.entries.forEach((e, i) => {
+      const data = byName.get(e.name)
+      if (data) this.targets[i].set(data)
+    })
+  }
+
+  release(): void {
+    this.outs = []
+    this.douts = []
+    this.capacity = 0
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * PyTorch's activation modules, each as TF Playground's activations are: the function and its
+ * derivative side by side, with its arguments (nn.LeakyReLU's negative_slope, nn.ELU's alpha,
+ * nn.Softplus's beta and threshold). The dense engine, the schemas, the CLI, the window and
+ * the generated PyTorch code all read this one table. Values are computed in double precision
+ * and rounded to float32 where stored, so they agree with torch's float32 kernels.
+ */
+import { z } from 'zod'
+import { argsShape, type ArgSpec } from './args'
+
+const SQRT1_2 = Math.SQRT1_2
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI)
+
+function erfc(x: number): number {
+  // Numerical Recipes' Chebyshev fit, fractional error below 1.2e-7; used only for |x| ≥ 2.5,
+  // where erfc < 4e-4, so erf's absolute error stays under 1e-10
+  const z = Math.abs(x)
+  const t = 1 / (1 + 0.5 * z)
+  const r =
+    t *
+    Math.exp(
+      -z * z -
+        1.26551223 +
+        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    )
+  return x >= 0 ? r : 2 - r
+}
+
+/** erf by its Maclaurin series near 0 (where erfc loses digits) and erfc elsewhere */
+export function erf(x: number): number {
+  if (Math.abs(x) < 2.5) {
+    let sum = x
+    let term = x
+    const x2 = x * x
+    for (let k = 1; k < 80; k++) {
+      term *= -x2 / k
+      const add = term / (2 * k + 1)
+      sum += add
+      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break
+    }
+    return (2 / Math.sqrt(Math.PI)) * sum
+  }
+  return 1 - erfc(x)
+}
+
+type Args = Readonly<Record<string, number>>
+
+export interface ActivationDescriptor {
+  readonly args: readonly ArgSpec[]
+  /** y = f(x) */
+  f(x: number, a: Args): number
+  /** dy/dx, given x and y = f(x) */
+  der(x: number, y: number, a: Args): number
+}
+
+function define<const K extends string, const A extends readonly ArgSpec[]>(name: K, args: A, d: Omit<ActivationDescriptor, 'args'>) {
+  return { name, args, ...d, schema: z.object({ kind: z.literal(name), ...argsShape(args) }) }
+}
+
+const relu = define('ReLU', [], { f: (x) => (x > 0 ? x : 0), der: (x) => (x > 0 ? 1 : 0) })
+const sigmoid = define('Sigmoid', [], { f: (x) => 1 / (1 + Math.exp(-x)), der: (_x, y) => y * (1 - y) })
+const tanh = define('Tanh', [], { f: (x) => Math.tanh(x), der: (_x, y) => 1 - y * y })
+const leakyRelu = define('LeakyReLU', [{ key: 'negativeSlope', torch: 'negative_slope', type: 'number', default: 0.01, label: 'negative_slope' }], {
+  f: (x, a) => (x > 0 ? x : a.negativeSlope * x),
+  der: (x, _y, a) => (x > 0 ? 1 : a.negativeSlope),
+})
+const elu = define('ELU', [{ key: 'alpha', torch: 'alpha', type: 'number', default: 1, label: 'alpha' }], {
+  f: (x, a) => (x > 0 ? x : a.alpha * Math.expm1(x)),
+  // torch's elu_backward from the result: y + alpha where x ≤ 0
+  der: (x, y, a) => (x > 0 ? 1 : y + a.alpha),
+})
+const gelu = define('GELU', [], {
+  // nn.GELU's default is the exact erf form, not the tanh approximation
+  f: (x) => 0.5 * x * (1 + erf(x * SQRT1_2)),
+  der: (x) => 0.5 * (1 + erf(x * SQRT1_2)) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x),
+})
+const softplus = define(
+  'Softplus',
+  [
+    { key: 'beta', torch: 'beta', type: 'number', default: 1, above: 0, label: 'beta' },
+    { key: 'threshold', torch: 'threshold', type: 'number', default: 20, label: 'threshold' },
+  ],
+  {
+    // above the threshold torch returns x itself, so large inputs do not overflow
+    f: (x, a) => (x * a.beta > a.threshold ? x : Math.log1p(Math.exp(a.beta * x)) / a.beta),
+    der: (x, _y, a) => (x * a.beta > a.threshold ? 1 : 1 / (1 + Math.exp(-a.beta * x))),
+  },
+)
+
+/** in the order the window lists them */
+export const ACTIVATION_TABLE = [relu, sigmoid, tanh, leakyRelu, elu, gelu, softplus] as const
+export type ActivationName = (typeof ACTIVATION_TABLE)[number]['name']
+export const ACTIVATIONS = ACTIVATION_TABLE.map((a) => a.name) as [ActivationName, ...ActivationName[]]
+
+export const activationSchema = z.discriminatedUnion('kind', [relu.schema, sigmoid.schema, tanh.schema, leakyRelu.schema, elu.schema, gelu.schema, softplus.schema])
+export type ActivationLayer = z.output<typeof activationSchema>
+
+const BY_NAME = new Map<string, ActivationDescriptor>(ACTIVATION_TABLE.map((a) => [a.name, a]))
+
+export function activationOf(name: ActivationName): ActivationDescriptor {
+  return BY_NAME.get(name)!
+}
+
+export function isActivation(kind: string): kind is ActivationName {
+  return BY_NAME.has(kind)
+}
+
+/** an activation layer with PyTorch's default arguments */
+export function activationLayer(name: ActivationName): ActivationLayer {
+  return activationSchema.parse({ kind: name })
+}

@@ -1,0 +1,96 @@
+/**
+ * torch.optim's optimizers as descriptors (tinygrad's optim.py: variants as configuration):
+ * each one's arguments with torch's names and defaults, the learning rate the window and CLI
+ * start from, the keys torch 1.13 writes in its param_groups, and how its state counts steps.
+ * Schemas, the CLI's flags, the window's fields, checkpoint files and generated code read this.
+ */
+import { z } from 'zod'
+import { argsShape, py, type ArgSpec } from './args'
+
+const LR = { key: 'lr', torch: 'lr', type: 'number', above: 0, label: 'Learning rate' } as const
+const WEIGHT_DECAY = { key: 'weightDecay', torch: 'weight_decay', type: 'number', default: 0, min: 0, label: 'Weight decay' } as const
+const MOMENTUM = { key: 'momentum', torch: 'momentum', type: 'number', default: 0, min: 0, label: 'Momentum' } as const
+const BETAS = { key: 'betas', torch: 'betas', type: 'pair', default: [0.9, 0.999], min: 0, below: 1, label: 'Betas' } as const
+const eps = (value: number) => ({ key: 'eps', torch: 'eps', type: 'number', default: value, above: 0, label: 'eps' }) as const
+const lr = (value: number) => ({ ...LR, default: value }) as const
+
+export interface OptimizerDescriptor {
+  /** arguments in torch's signature order; lr first */
+  readonly args: readonly ArgSpec[]
+  /** the learning rate a new run starts from: torch's default, or the course's 0.02 for SGD (torch has none) */
+  readonly suggestedLr: number
+  /** the keys of a torch 1.13 param_group, in torch's order ('params' follows) */
+  readonly groupKeys: readonly string[]
+  /** how the per-parameter state records the step: a float32 0-dim tensor, a Python int, or not at all */
+  readonly step: 'tensor' | 'int' | 'none'
+  /** state torch creates with the optimizer rather than at the first step */
+  readonly eagerState?: 'sum'
+}
+
+const ARGS = {
+  SGD: [{ ...LR, required: true }, MOMENTUM, { key: 'dampening', torch: 'dampening', type: 'number', default: 0, min: 0, label: 'Dampening' }, WEIGHT_DECAY, { key: 'nesterov', torch: 'nesterov', type: 'boolean', default: false, label: 'nesterov' }],
+  Adam: [lr(0.001), BETAS, eps(1e-8), WEIGHT_DECAY],
+  AdamW: [lr(0.001), BETAS, eps(1e-8), { ...WEIGHT_DECAY, default: 0.01 }],
+  RMSprop: [lr(0.01), { key: 'alpha', torch: 'alpha', type: 'number', default: 0.99, min: 0, below: 1, label: 'alpha' }, eps(1e-8), WEIGHT_DECAY, MOMENTUM, { key: 'centered', torch: 'centered', type: 'boolean', default: false, label: 'centered' }],
+  Adagrad: [
+    lr(0.01),
+    { key: 'lrDecay', torch: 'lr_decay', type: 'number', default: 0, min: 0, label: 'lr decay' },
+    WEIGHT_DECAY,
+    { key: 'initialAccumulatorValue', torch: 'initial_accumulator_value', type: 'number', default: 0, min: 0, label: 'initial accumulator' },
+    eps(1e-10),
+  ],
+} as const satisfies Record<string, readonly ArgSpec[]>
+
+export const OPTIMIZER_TABLE = {
+  SGD: { args: ARGS.SGD, suggestedLr: 0.02, step: 'none', groupKeys: ['lr', 'momentum', 'dampening', 'weight_decay', 'nesterov', 'maximize', 'foreach', 'differentiable'] },
+  Adam: { args: ARGS.Adam, suggestedLr: 0.001, step: 'tensor', groupKeys: ['lr', 'betas', 'eps', 'weight_decay', 'amsgrad', 'maximize', 'foreach', 'capturable', 'differentiable', 'fused'] },
+  AdamW: { args: ARGS.AdamW, suggestedLr: 0.001, step: 'tensor', groupKeys: ['lr', 'betas', 'eps', 'weight_decay', 'amsgrad', 'foreach', 'maximize', 'capturable'] },
+  RMSprop: { args: ARGS.RMSprop, suggestedLr: 0.01, step: 'int', groupKeys: ['lr', 'momentum', 'alpha', 'eps', 'centered', 'weight_decay', 'foreach', 'maximize', 'differentiable'] },
+  Adagrad: { args: ARGS.Adagrad, suggestedLr: 0.01, step: 'tensor', eagerState: 'sum', groupKeys: ['lr', 'lr_decay', 'eps', 'weight_decay', 'initial_accumulator_value', 'foreach', 'maximize'] },
+} as const satisfies Record<string, OptimizerDescriptor>
+
+export type OptimizerName = keyof typeof OPTIMIZER_TABLE
+export const OPTIMIZERS = Object.keys(OPTIMIZER_TABLE) as [OptimizerName, ...OptimizerName[]]
+
+/** the fixed entries of a param_group: features TorchLab does not offer, at torch's defaults */
+export const FIXED_GROUP_VALUES: Readonly<Record<string, boolean | null>> = {
+  amsgrad: false,
+  maximize: false,
+  foreach: null,
+  capturable: false,
+  differentiable: false,
+  fused: false,
+}
+
+const schema = <const K extends OptimizerName>(name: K) => z.object({ name: z.literal(name), ...argsShape(ARGS[name]) })
+
+export const optimizerSpecSchema = z.discriminatedUnion('name', [
+  schema('SGD').refine((o) => !o.nesterov || (o.momentum > 0 && o.dampening === 0), {
+    message: 'Nesterov momentum requires a momentum above 0 and zero dampening.',
+  }),
+  schema('Adam'),
+  schema('AdamW'),
+  schema('RMSprop'),
+  schema('Adagrad'),
+])
+export type OptimizerSpec = z.output<typeof optimizerSpecSchema>
+
+export function optimizerOf(name: OptimizerName): OptimizerDescriptor {
+  return OPTIMIZER_TABLE[name]
+}
+
+/** does this optimizer take the argument? (momentum, weightDecay, …) */
+export function hasArg(name: OptimizerName, key: string): boolean {
+  return OPTIMIZER_TABLE[name].args.some((a) => a.key === key)
+}
+
+export function optimizerCode(spec: OptimizerSpec): string {
+  const values = spec as unknown as Record<string, unknown>
+  const args = OPTIMIZER_TABLE[spec.name].args.map((a) => `${a.torch}=${py(values[a.key])}`)
+  return `torch.optim.${spec.name}(model.parameters(), ${args.join(', ')})`
+}
+
+/** a new optimizer's fields as the window and CLI start them: the suggested lr, torch's defaults */
+export function optimizerStart(name: OptimizerName): OptimizerSpec {
+  return optimizerSpecSchema.parse({ name, lr: OPTIMIZER_TABLE[name].suggestedLr })
+}

@@ -1,0 +1,38 @@
+/**
+ * The activation modules (nn.ReLU, nn.LeakyReLU(negative_slope), …) as layers: no tensors,
+ * the width unchanged, the function and its derivative from the activation catalogue.
+ */
+import { keywordArgs } from '../catalog/args'
+import { activationOf, type ActivationLayer } from '../catalog/activations'
+import type { LayerModule } from './layer'
+
+const argsOf = (layer: ActivationLayer): Readonly<Record<string, number>> => layer as unknown as Record<string, number>
+
+export const activation: LayerModule<ActivationLayer> = {
+  // each activation's own arguments are in its catalogue entry; the layer adds none
+  args: [],
+  positional: () => [],
+  blurb: 'an activation: applied to every value, no parameters',
+  resolve: (layer) => layer,
+  outFeatures: (_layer, k) => k,
+  tensors: () => [],
+  init: () => [],
+  code: (layer) => `nn.${layer.kind}(${keywordArgs(activationOf(layer.kind).args, argsOf(layer)).join(', ')})`,
+  dense(layer, k) {
+    const { f, der } = activationOf(layer.kind)
+    const a = argsOf(layer)
+    return {
+      params: [],
+      grads: [],
+      buffers: [],
+      forward(x, y, n) {
+        for (let i = 0, end = n * k; i < end; i++) y[i] = f(x[i], a)
+      },
+      backward(x, y, dy, n, dx) {
+        if (!dx) return
+        for (let i = 0, end = n * k; i < end; i++) dx[i] = dy[i] * der(x[i], y[i], a)
+      },
+    }
+  },
+  recognise: () => null,
+}

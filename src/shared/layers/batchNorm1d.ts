@@ -1,0 +1,142 @@
+/**
+ * nn.BatchNorm1d(num_features, eps, momentum, affine, track_running_stats) on [n, C] rows.
+ * Training: each column is normalised with the batch's mean and biased variance, and the
+ * running statistics move by `momentum` towards the batch mean and the unbiased variance;
+ * num_batches_tracked counts the batches (an int64 in the file). Eval: the running statistics
+ * normalise instead. Sums are taken in double precision, as torch's CPU kernel takes them.
+ */
+import { z } from 'zod'
+import { argsShape, keywordArgs } from '../catalog/args'
+import { labError } from '../errors'
+import type { DenseRuntime, LayerModule, TensorShape } from './layer'
+
+const ARGS = [
+  { key: 'numFeatures', torch: 'num_features', type: 'int', min: 1, max: 4096, label: 'num_features', inferred: true },
+  { key: 'eps', torch: 'eps', type: 'number', default: 1e-5, above: 0, label: 'eps' },
+  { key: 'momentum', torch: 'momentum', type: 'number', default: 0.1, min: 0, max: 1, label: 'momentum' },
+  { key: 'affine', torch: 'affine', type: 'boolean', default: true, label: 'affine' },
+  { key: 'trackRunningStats', torch: 'track_running_stats', type: 'boolean', default: true, label: 'track_running_stats' },
+] as const
+
+export const batchNorm1dSchema = z.object({ kind: z.literal('BatchNorm1d'), ...argsShape(ARGS) })
+export type BatchNorm1dLayer = z.output<typeof batchNorm1dSchema>
+
+function runtime(layer: BatchNorm1dLayer, c: number): DenseRuntime {
+  const { eps, momentum, affine, trackRunningStats } = layer
+  const gamma = Float32Array.from({ length: c }, () => 1)
+  const beta = new Float32Array(c)
+  const gGamma = new Float32Array(c)
+  const gBeta = new Float32Array(c)
+  const runningMean = new Float32Array(c)
+  const runningVar = Float32Array.from({ length: c }, () => 1)
+  const tracked = new Float32Array(1)
+  /** the statistics the last forward pass normalised with */
+  const mean = new Float64Array(c)
+  const invstd = new Float64Array(c)
+  const batchStats = (training: boolean) => training || !trackRunningStats
+  return {
+    params: affine ? [gamma, beta] : [],
+    grads: affine ? [gGamma, gBeta] : [],
+    buffers: trackRunningStats ? [runningMean, runningVar, tracked] : [],
+    forward(x, y, n, training) {
+      if (batchStats(training)) {
+        if (n < 2) {
+          throw labError(
+            'INVALID_ARGUMENT',
+            `BatchNorm1d needs more than 1 row per batch while training, as in PyTorch, but a batch has ${n}. Choose a batch size that leaves no single row at the end of an epoch, or turn on drop_last.`,
+          )
+        }
+        for (let j = 0; j < c; j++) {
+          let sum = 0
+          for (let r = 0; r < n; r++) sum += x[r * c + j]
+          const m = sum / n
+          let squares = 0
+          for (let r = 0; r < n; r++) squares += (x[r * c + j] - m) ** 2
+          mean[j] = Math.fround(m)
+          invstd[j] = Math.fround(1 / Math.sqrt(squares / n + eps))
+          if (training && trackRunningStats) {
+            runningMean[j] = momentum * m + (1 - momentum) * runningMean[j]
+            runningVar[j] = momentum * (squares / (n - 1)) + (1 - momentum) * runningVar[j]
+          }
+        }
+        if (training && trackRunningStats) tracked[0] += 1
+      } else {
+        for (let j = 0; j < c; j++) {
+          mean[j] = runningMean[j]
+          invstd[j] = Math.fround(1 / Math.sqrt(runningVar[j] + eps))
+        }
+      }
+      for (let j = 0; j < c; j++) {
+        // torch folds the statistics and the affine parameters into one scale and shift
+        const alpha = Math.fround(invstd[j] * (affine ? gamma[j] : 1))
+        const shift = Math.fround((affine ? beta[j] : 0) - mean[j] * alpha)
+        for (let r = 0; r < n; r++) y[r * c + j] = x[r * c + j] * alpha + shift
+      }
+    },
+    backward(x, _y, dy, n, dx, training) {
+      for (let j = 0; j < c; j++) {
+        let sum = 0
+        let dot = 0
+        for (let r = 0; r < n; r++) {
+          const g = dy[r * c + j]
+          sum += g
+          dot += (x[r * c + j] - mean[j]) * g
+        }
+        const w = affine ? gamma[j] : 1
+        if (affine) {
+          gGamma[j] = dot * invstd[j]
+          gBeta[j] = sum
+        }
+        if (!dx) continue
+        if (batchStats(training)) {
+          const k = (dot * invstd[j] * invstd[j]) / n
+          const gradMean = sum / n
+          for (let r = 0; r < n; r++) dx[r * c + j] = (dy[r * c + j] - gradMean - (x[r * c + j] - mean[j]) * k) * invstd[j] * w
+        } else {
+          for (let r = 0; r < n; r++) dx[r * c + j] = dy[r * c + j] * invstd[j] * w
+        }
+      }
+    },
+  }
+}
+
+export const batchNorm1d: LayerModule<BatchNorm1dLayer> = {
+  args: ARGS,
+  positional: () => ['numFeatures', 'eps', 'momentum', 'affine', 'trackRunningStats'],
+  blurb: 'normalises each feature over the batch (running statistics for eval)',
+  resolve(layer, inFeatures, _outputs, index) {
+    if (layer.numFeatures !== undefined && layer.numFeatures !== inFeatures) {
+      throw labError('INVALID_ARGUMENT', `Layer ${index} is BatchNorm1d(${layer.numFeatures}) but receives ${inFeatures} feature(s); write BatchNorm1d() and TorchLab fills in the size.`)
+    }
+    return { ...layer, numFeatures: inFeatures }
+  },
+  outFeatures: (_layer, c) => c,
+  tensors(layer, c) {
+    const out: TensorShape[] = []
+    if (layer.affine) out.push({ name: 'weight', shape: [c], dtype: 'float32', buffer: false }, { name: 'bias', shape: [c], dtype: 'float32', buffer: false })
+    if (layer.trackRunningStats) {
+      out.push(
+        { name: 'running_mean', shape: [c], dtype: 'float32', buffer: true },
+        { name: 'running_var', shape: [c], dtype: 'float32', buffer: true },
+        { name: 'num_batches_tracked', shape: [], dtype: 'int64', buffer: true },
+      )
+    }
+    return out
+  },
+  init(layer, c) {
+    const ones = () => Float32Array.from({ length: c }, () => 1)
+    return [...(layer.affine ? [ones(), new Float32Array(c)] : []), ...(layer.trackRunningStats ? [new Float32Array(c), ones(), new Float32Array(1)] : [])]
+  },
+  code: (layer, c) => `nn.BatchNorm1d(${[String(c), ...keywordArgs(ARGS, layer, ['numFeatures'])].join(', ')})`,
+  dense: (layer, c) => runtime(layer, c),
+  recognise(tensors) {
+    const w = tensors.get('weight')
+    const rm = tensors.get('running_mean')
+    const c = (w ?? rm)?.[0]
+    const vector = (name: string) => tensors.get(name)?.join() === String(c)
+    const affine = w !== undefined && w.length === 1 && vector('bias')
+    const track = rm !== undefined && rm.length === 1 && vector('running_var') && tensors.get('num_batches_tracked')?.length === 0
+    if (c === undefined || (!affine && !track) || tensors.size !== (affine ? 2 : 0) + (track ? 3 : 0)) return null
+    return { layer: { kind: 'BatchNorm1d', numFeatures: c, eps: 1e-5, momentum: 0.1, affine, trackRunningStats: track }, inFeatures: c }
+  },
+}

@@ -1,0 +1,130 @@
+/**
+ * nn.Sequential(Linear, BatchNorm1d, ReLU, Dropout, Linear) both ways with real PyTorch: torch's
+ * initial weights trained by `lab train --layers … --init` equal torch's own training (running
+ * statistics and num_batches_tracked included); the saved file loads strictly into torch with
+ * weights_only=True; `lab predict` equals torch's eval-mode predictions.
+ */
+import { execFile } from 'node:child_process'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { describe, expect, it } from 'vitest'
+import { expectStateDictClose } from '../helpers/compare'
+import { createService, DATASETS, ROOT, tempDir } from '../helpers/lab'
+import { python, torchTrain } from '../helpers/python'
+
+const run = promisify(execFile)
+const dir = tempDir('torchlab-layers-')
+const features = ['age', 'sex', 'bmi', 'bp', 's1', 's2', 's3', 's4', 's5', 's6']
+const LAYERS = 'Linear(12), BatchNorm1d(12), ReLU(), Dropout(0), Linear(1)'
+
+async function lab(args: string[]): Promise<Record<string, unknown>> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main/cli.ts'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, TORCHLAB_CONFIG_DIR: tempDir() },
+    maxBuffer: 64 * 1024 * 1024,
+  })
+  return JSON.parse(stdout)
+}
+
+describe('Linear, BatchNorm1d, ReLU, Dropout, Linear', () => {
+  it("trains from torch's initial weights to torch's result, loads strictly into torch, and predicts as torch's eval mode", async () => {
+    const init = join(dir, 'torch_init.pth')
+    const initial = await python<Record<string, unknown>>(
+      `
+import torch
+from torch import nn
+torch.manual_seed(3)
+model = nn.Sequential(nn.Linear(10, 12), nn.BatchNorm1d(12), nn.ReLU(), nn.Dropout(0.0), nn.Linear(12, 1))
+torch.save(model.state_dict(), INPUT)
+print(json.dumps({k: v.tolist() for k, v in model.state_dict().items()}))
+`,
+      init,
+    )
+    const common = ['train', '--data', 'diabetes', '--x', features.join(','), '--y', 'target', '--scale', 'standard', '--layers', LAYERS]
+    const optimizer = ['--optimizer', 'sgd', '--lr', '0.001', '--momentum', '0.5', '--epochs', '4', '--batch-size', '32', '--init', init]
+    const stateDictPath = join(dir, 'bn.pth')
+    const checkpointPath = join(dir, 'bn_checkpoint.pth')
+    const [ours] = await Promise.all([
+      lab([...common, ...optimizer, '--out', stateDictPath, '--json']),
+      lab([...common, ...optimizer, '--out', checkpointPath, '--checkpoint', '--json']),
+    ])
+    // SGD, not Adam: a Linear before BatchNorm1d has a bias whose true gradient is 0, and Adam would
+    // magnify float32 noise there into full-size steps that differ between any two implementations
+    expect(ours.status).toBe('completed')
+    const reference = await torchTrain({
+      csv: join(DATASETS, 'diabetes.csv'),
+      features,
+      target: 'target',
+      scale: 'standard',
+      model: {
+        kind: 'sequential',
+        modules: [
+          { type: 'Linear', kwargs: { in_features: 10, out_features: 12 } },
+          { type: 'BatchNorm1d', kwargs: { num_features: 12 } },
+          { type: 'ReLU', kwargs: {} },
+          { type: 'Dropout', kwargs: { p: 0 } },
+          { type: 'Linear', kwargs: { in_features: 12, out_features: 1 } },
+        ],
+      },
+      loss: 'MSELoss',
+      optimizer: { name: 'SGD', lr: 0.001, momentum: 0.5 },
+      epochs: 4,
+      batch_size: 32,
+      init: initial,
+    })
+    expect(Object.keys(reference.state_dict)).toContain('1.num_batches_tracked')
+    expectStateDictClose(ours.state_dict as Record<string, number[]>, reference.state_dict)
+
+    const loaded = await python<{ keys: string; dtype: string; state: Record<string, unknown> }>(
+      `
+import torch
+from torch import nn
+model = nn.Sequential(nn.Linear(10, 12), nn.BatchNorm1d(12), nn.ReLU(), nn.Dropout(0.0), nn.Linear(12, 1))
+state = torch.load(INPUT, weights_only=True)
+result = model.load_state_dict(state, strict=True)
+print(json.dumps({"keys": str(result), "dtype": str(state["1.num_batches_tracked"].dtype), "state": {k: v.tolist() for k, v in state.items()}}))
+`,
+      stateDictPath,
+    )
+    expect(loaded.keys).toBe('<All keys matched successfully>')
+    expect(loaded.dtype).toBe('torch.int64')
+    // 442 rows in batches of 32: 14 batches an epoch
+    expect(loaded.state['1.num_batches_tracked']).toBe(4 * 14)
+    expectStateDictClose(loaded.state as Record<string, number[]>, reference.state_dict)
+
+    const predicted = (await lab(['predict', checkpointPath, '--data', 'diabetes', '--json'])) as { outputs: number[][]; scaled: boolean; features: string[] }
+    expect(predicted.scaled).toBe(true)
+    expect(predicted.features).toEqual(features)
+    expect(predicted.outputs).toHaveLength(442)
+    predicted.outputs.forEach((row, i) => expect(Math.abs(row[0] - reference.predictions[i][0])).toBeLessThan(1e-3 + 1e-5 * Math.abs(reference.predictions[i][0])))
+  })
+
+  it('refuses a batch of one row while training BatchNorm1d, as torch does, naming the fix', async () => {
+    // 32 cars in batches of 31 leave one row at the end of each epoch
+    const failed = await run(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main/cli.ts'), 'train', '--layers', 'Linear(4), BatchNorm1d(), ReLU(), Linear()', '--batch-size', '31', '--epochs', '1', '--json'], {
+      cwd: ROOT,
+      env: { ...process.env, TORCHLAB_CONFIG_DIR: tempDir() },
+    }).then(
+      (r) => JSON.parse(r.stdout),
+      (err: { stdout: string }) => JSON.parse(err.stdout),
+    )
+    expect(failed.status).toBe('failed')
+    expect(failed.error.message).toMatch(/BatchNorm1d needs more than 1 row per batch.*drop_last/)
+  })
+
+  it('is refused by the tfjs engine with the reason, before any worker starts; auto runs it on the dense engine', async () => {
+    const service = createService()
+    try {
+      const request = {
+        dataset: { source: { kind: 'bundled' as const, name: 'cars' as const }, features: ['wt'], target: 'mpg' },
+        model: { kind: 'sequential' as const, layers: [{ kind: 'Linear' as const, outFeatures: 4 }, { kind: 'BatchNorm1d' as const }, { kind: 'Linear' as const }] },
+        train: { optimizer: { name: 'SGD' as const, lr: 0.01 }, epochs: 1, batchSize: 8 },
+      }
+      await expect(service.startTraining({ ...request, engine: 'tfjs' })).rejects.toMatchObject({ info: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/not BatchNorm1d \(layer 1\)/) } })
+      const { runId } = await service.startTraining({ ...request, engine: 'auto' })
+      expect(await service.waitForRun(runId)).toMatchObject({ status: 'completed', engine: 'dense' })
+    } finally {
+      service.dispose()
+    }
+  })
+})
