@@ -70,10 +70,13 @@ function checked<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   throw labError('INVALID_ARGUMENT', `Invalid search setting. ${result.error.issues.map((i) => i.message).join(' ')}`)
 }
 
+/** a deep copy of validated settings (plain JSON data: finite numbers, strings, arrays, objects) */
+const copyOf = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T
+
 /** one setting applied to the base model and training config, as a skorch net's set_params would */
 export function applySetting(model: ModelArch, train: TrainConfig, params: Params): { model: ModelArch; train: TrainConfig } {
-  let arch: ModelArch = structuredClone(model)
-  const next: Record<string, unknown> = structuredClone(train)
+  let arch: ModelArch = copyOf(model)
+  const next: Record<string, unknown> = copyOf(train)
   const optimizer: Record<string, unknown> = { ...train.optimizer }
   for (const [key, value] of Object.entries(params) as [SearchParam, SearchValue][]) {
     switch (key) {
