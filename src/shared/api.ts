@@ -421,7 +421,8 @@ export interface LabApi {
   evaluate(...a: Args<'evaluate'>): Promise<Evaluation>
   openCheckpoint(...a: Args<'openCheckpoint'>): Promise<CheckpointInfo>
   saveRun(...a: Args<'saveRun'>): Promise<{ path: string; bytes: number }>
-  exportPython(...a: Args<'exportPython'>): Promise<{ path: string }>
+  /** written: the state_dicts the script loads, when TorchLab wrote them beside it */
+  exportPython(...a: Args<'exportPython'>): Promise<{ path: string; written?: string[] }>
   predict(...a: Args<'predict'>): Promise<Predictions>
   startSearch(...a: Args<'startSearch'>): Promise<{ searchId: string; fitsTotal: number }>
   cancelSearch(...a: Args<'cancelSearch'>): Promise<SearchSummary>

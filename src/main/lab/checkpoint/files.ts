@@ -17,7 +17,7 @@ import { jsonToPy } from './pyValues'
 import { readPth } from './readPth'
 import type { Tensor } from './tensor'
 import { fromTorchOptimizer, toTorchOptimizer } from './torchOptimizer'
-import { weightsOnlyRefusal } from './weightsOnly'
+import { codeRefusal, weightsOnlyRefusal } from './weightsOnly'
 import { atomicWrite } from '../files/atomicWrite'
 import { encodePth } from './writePth'
 
@@ -29,6 +29,8 @@ export interface OpenedCheckpoint {
   contents: Interpreted
   /** what torch 1.13's torch.load(weights_only=True) would refuse in the file, or null */
   weightsOnlyRefusal: string | null
+  /** the part of that refusal that names code (a global, a pickled object), or null */
+  codeRefusal: string | null
 }
 
 async function readBytes(path: string): Promise<Uint8Array> {
@@ -100,6 +102,7 @@ export async function openCheckpoint(path: string, activations: Activation[] = [
     info: describe(path, pth.format, contents, activations, values),
     contents,
     weightsOnlyRefusal: weightsOnlyRefusal(pth.trace),
+    codeRefusal: codeRefusal(pth.trace),
   }
 }
 
@@ -130,14 +133,30 @@ function stateDictValue(weights: StateDict): PyDict {
   return new PyDict(new Map(weights.map((t) => [t.name, toTorchTensor(t)])), 'OrderedDict')
 }
 
+async function writeValue(path: string, value: PyValue): Promise<number> {
+  const parts = encodePth(value, basename(path, extname(path)))
+  await atomicWrite(path, parts)
+  return parts.reduce((n, p) => n + p.length, 0)
+}
+
+function refuseNonFinite(weights: StateDict): void {
+  if (weights.some((t) => !t.data.every(Number.isFinite))) {
+    throw labError('INVALID_ARGUMENT', 'These weights hold NaN or infinite values (the run diverged); TorchLab will not save them.')
+  }
+}
+
+/** torch.save(model.state_dict()): the file torch 1.13 loads with weights_only=True (no plain floats) */
+export async function saveStateDict(path: string, weights: StateDict): Promise<number> {
+  refuseNonFinite(weights)
+  return writeValue(path, stateDictValue(weights))
+}
+
 /** torch.save(model.state_dict()), or the tutorial's general checkpoint plus TorchLab's metadata */
 export async function saveRunFile(path: string, kind: 'state_dict' | 'checkpoint', run: RunToSave): Promise<number> {
   if (!['.pth', '.pt'].includes(extname(path).toLowerCase())) {
     throw labError('INVALID_ARGUMENT', `Save PyTorch files with the .pth (or .pt) extension, not "${basename(path)}".`)
   }
-  if (run.weights.some((t) => !t.data.every(Number.isFinite))) {
-    throw labError('INVALID_ARGUMENT', 'These weights hold NaN or infinite values (the run diverged); TorchLab will not save them.')
-  }
+  refuseNonFinite(run.weights)
   let value: PyValue = stateDictValue(run.weights)
   if (kind === 'checkpoint') {
     const entries = new Map<unknown, PyValue>([
@@ -149,7 +168,5 @@ export async function saveRunFile(path: string, kind: 'state_dict' | 'checkpoint
     entries.set('torchlab', jsonToPy(run.meta))
     value = new PyDict(entries)
   }
-  const parts = encodePth(value, basename(path, extname(path)))
-  await atomicWrite(path, parts)
-  return parts.reduce((n, p) => n + p.length, 0)
+  return writeValue(path, value)
 }

@@ -31,7 +31,7 @@ async function handle(request: ParseRequest): Promise<{ result: ParseResults[Par
   switch (request.kind) {
     case 'checkpoint': {
       const opened = await openCheckpoint(request.path, request.activations, request.values)
-      return { result: { info: opened.info, weightsOnlyRefusal: opened.weightsOnlyRefusal }, transfer: [] }
+      return { result: { info: opened.info, weightsOnlyRefusal: opened.weightsOnlyRefusal, codeRefusal: opened.codeRefusal }, transfer: [] }
     }
     case 'model': {
       const opened = await openCheckpoint(request.path, request.activations)

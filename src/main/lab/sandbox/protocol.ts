@@ -20,6 +20,8 @@ export interface OpenedFile {
   info: CheckpointInfo
   /** what torch 1.13's weights_only unpickler would refuse in the file, or null */
   weightsOnlyRefusal: string | null
+  /** the part of that refusal that names code, or null */
+  codeRefusal: string | null
 }
 
 export interface OpenedModel {
