@@ -196,7 +196,7 @@ export class LabService implements LabClient {
 
   async openCheckpoint(...args: unknown[]): Promise<CheckpointInfo> {
     const [path, options] = validate(LAB_METHODS.openCheckpoint, args, 'file request')
-    return (await this.sandbox.run({ kind: 'checkpoint', path, activations: options.activations ?? [], values: options.values ?? false })).info
+    return (await this.sandbox.run({ kind: 'checkpoint', path, activations: options.activations ?? [], values: options.values ?? false, key: options.key })).info
   }
 
   async saveRun(...args: unknown[]): Promise<{ path: string; bytes: number }> {

@@ -63,7 +63,9 @@ export function describe(path: string, format: 'zip' | 'legacy', contents: Inter
   const torchlab = metadata(contents)
   let model: CheckpointInfo['model'] = null
   let modelNote: string
-  if (torchlab) {
+  if (contents.tensors.length === 0) {
+    modelNote = contents.weightsNote ?? 'This file holds no model weights.'
+  } else if (torchlab) {
     model = torchlab.model
     modelNote = 'The model as TorchLab saved it, activations included.'
   } else {
@@ -91,13 +93,17 @@ export function describe(path: string, format: 'zip' | 'legacy', contents: Inter
     optimizer: torchlab?.train.optimizer.name ?? (Array.isArray(optimizerGroups) ? 'torch.optim state' : undefined),
     torchlab,
     otherKeys: contents.otherKeys,
+    tree: contents.tree.nodes,
+    treeOmitted: contents.tree.omitted,
+    stateDicts: contents.tree.stateDicts.map((s) => ({ path: s.path, tensors: s.dict.entries.size })),
+    ...(contents.key !== undefined ? { key: contents.key } : {}),
   }
 }
 
-export async function openCheckpoint(path: string, activations: Activation[] = [], values = false): Promise<OpenedCheckpoint> {
+export async function openCheckpoint(path: string, activations: Activation[] = [], values = false, key?: string): Promise<OpenedCheckpoint> {
   const bytes = await readBytes(path)
   const pth = readPth(bytes)
-  const contents = interpret(pth)
+  const contents = interpret(pth, key)
   return {
     info: describe(path, pth.format, contents, activations, values),
     contents,
@@ -112,8 +118,9 @@ export interface StartingPoint {
   optimizerState?: OptimizerState
 }
 
-export async function startingPointFromFile(path: string, shapes: readonly { name: string; shape: number[] }[], optimizer: OptimizerSpec['name']): Promise<StartingPoint> {
-  const opened = await openCheckpoint(path)
+export async function startingPointFromFile(path: string, shapes: readonly { name: string; shape: number[] }[], optimizer: OptimizerSpec['name'], key?: string): Promise<StartingPoint> {
+  const opened = await openCheckpoint(path, [], false, key)
+  if (opened.contents.tensors.length === 0) throw labError('CHECKPOINT_UNSUPPORTED', `${path}: ${opened.info.modelNote}`)
   const initial = matchStateDict(toFloat32StateDict(opened.contents.tensors), shapes, path)
   const saved = opened.contents.optimizer
   const sameOptimizer = opened.info.torchlab?.train.optimizer.name === optimizer
