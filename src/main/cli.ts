@@ -96,10 +96,11 @@ async function train(argv: string[]): Promise<number> {
     return EXIT.ok
   }
   const initIsJson = args.init !== undefined && args.init.toLowerCase().endsWith('.json')
+  if (args.key !== undefined && (args.init === undefined || initIsJson)) throw labError('INVALID_ARGUMENT', '--key picks a state_dict inside a .pth file: use it with --init FILE.pth.')
   const request = {
     ...trainRequestFromArgs(args),
     ...(args.init && initIsJson ? { init: await readInit(args.init) } : {}),
-    ...(args.init && !initIsJson ? { initFrom: args.init } : {}),
+    ...(args.init && !initIsJson ? { initFrom: args.init, ...(args.key !== undefined ? { initKey: args.key } : {}) } : {}),
   }
   const service = new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
   try {

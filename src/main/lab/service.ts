@@ -191,7 +191,7 @@ export class LabService implements LabClient {
     const shapes = stateDictShapes(model)
     if (request.init) return { initial: stateDictFromJson(request.init, shapes) }
     if (!request.initFrom) return { initial: initialStateDict(model, request.train.seed) }
-    return this.sandbox.run({ kind: 'startingPoint', path: request.initFrom, shapes, optimizer: request.train.optimizer.name })
+    return this.sandbox.run({ kind: 'startingPoint', path: request.initFrom, shapes, optimizer: request.train.optimizer.name, key: request.initKey })
   }
 
   async openCheckpoint(...args: unknown[]): Promise<CheckpointInfo> {

@@ -34,6 +34,7 @@ export function isStateDict(value: PyValue): value is PyDict {
 export function pyFloat(x: number): string {
   if (Number.isNaN(x)) return 'nan'
   if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf'
+  if (Object.is(x, -0)) return '-0.0'
   const [mantissa, exp] = x.toExponential().split('e')
   const e = Number(exp)
   if (e < -4 || e >= 16) return `${mantissa}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`
