@@ -2,7 +2,7 @@
  * `lab`: the headless twin of the desktop app, built on the same LabService.
  *   lab train [options]                 (lab train --help)
  *   lab search [options] --grid lr=0.02,0.05 --grid epochs=10,200   (lab search --help)
- *   lab inspect FILE.pth [FILE.pth ...] [--json] [--values]
+ *   lab inspect FILE.pth [FILE.pth ...] [--json] [--values] [--key PATH]
  *   lab export-py FILE.pth --out model.py
  *   lab predict FILE.pth --data CSV [--x COLS] [--json | --out preds.csv]   (lab predict --help)
  *   lab step [train options | --scratch] --steps N     (lab step --help)
@@ -96,10 +96,11 @@ async function train(argv: string[]): Promise<number> {
     return EXIT.ok
   }
   const initIsJson = args.init !== undefined && args.init.toLowerCase().endsWith('.json')
+  if (args.key !== undefined && (args.init === undefined || initIsJson)) throw labError('INVALID_ARGUMENT', '--key picks a state_dict inside a .pth file: use it with --init FILE.pth.')
   const request = {
     ...trainRequestFromArgs(args),
     ...(args.init && initIsJson ? { init: await readInit(args.init) } : {}),
-    ...(args.init && !initIsJson ? { initFrom: args.init } : {}),
+    ...(args.init && !initIsJson ? { initFrom: args.init, ...(args.key !== undefined ? { initKey: args.key } : {}) } : {}),
   }
   const service = new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
   try {
@@ -180,28 +181,43 @@ async function search(argv: string[]): Promise<number> {
   }
 }
 
+const KIND_TEXT: Record<CheckpointInfo['kind'], string> = {
+  state_dict: 'a state_dict',
+  checkpoint: 'a general checkpoint',
+  module: 'a pickled module',
+  collection: 'values of its own shape',
+}
+
+/** values printed as Python prints them, without their type */
+const SCALARS = new Set(['int', 'float', 'bool', 'None', 'str'])
+
+/** what torch.load would give, as an indented tree; then the weights TorchLab takes and the model they fit */
 function printCheckpoint(info: CheckpointInfo, showValues: boolean): void {
   const out = process.stdout
-  out.write(`${info.path}: ${info.kind === 'state_dict' ? 'a state_dict' : info.kind === 'checkpoint' ? 'a general checkpoint' : 'a pickled module'} (${info.format} format)\n`)
+  out.write(`${info.path}: ${KIND_TEXT[info.kind]} (${info.format} format)\n`)
   if (info.classNames.length) out.write(`classes (read, never run): ${info.classNames.join(', ')}\n`)
-  if (info.epoch !== undefined) out.write(`epoch ${info.epoch}${info.loss !== undefined ? `, loss ${info.loss}` : ''}\n`)
-  out.write('OrderedDict([\n')
-  for (const t of info.tensors) {
-    const shown = showValues ? ` ${JSON.stringify(t.values)}` : ''
-    out.write(`  ('${t.key}', tensor of ${t.dtype} [${t.shape.join(', ')}])${shown}\n`)
+  for (const node of info.tree) {
+    const shown = SCALARS.has(node.type) ? node.summary : `${node.type} ${node.summary}`
+    out.write(`${'  '.repeat(node.depth)}${node.depth === 0 ? 'torch.load(...)' : node.name}: ${shown}\n`)
   }
-  out.write('])\n')
+  if (info.treeOmitted) out.write(`… and ${info.treeOmitted.toLocaleString('en')} more values\n`)
+  if (info.stateDicts.length > 1) out.write(`state_dicts: ${info.stateDicts.map((s) => `${s.path || '(the file)'} (${s.tensors} tensor${s.tensors === 1 ? '' : 's'})`).join(', ')}\n`)
+  if (info.tensors.length) {
+    out.write(`weights${info.key !== undefined ? ` (--key ${info.key})` : ''}:\n`)
+    for (const t of info.tensors) out.write(`  ${t.key} ${t.dtype} [${t.shape.join(', ')}]${showValues ? ` ${JSON.stringify(t.values)}` : ''}\n`)
+  }
   out.write(`model: ${info.model ? JSON.stringify(info.model) : 'not recognised'}\n  ${info.modelNote}\n`)
 }
 
 /** One file: its description, or its error as the command's error. Several: one line (or block) per file, each error beside its path. */
 async function inspect(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(argv, { json: { type: 'boolean' }, values: { type: 'boolean' } }, 'inspect FILE.pth [FILE.pth ...]', true)
+  const { values, positionals } = parseCommand(argv, { json: { type: 'boolean' }, values: { type: 'boolean' }, key: { type: 'string' } }, 'inspect FILE.pth [FILE.pth ...] [--key PATH]', true)
   const service = new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
   const showValues = values.values === true
+  const options = { values: showValues, ...(values.key !== undefined ? { key: values.key } : {}) }
   try {
     if (positionals.length === 1) {
-      const info = await service.openCheckpoint(positionals[0], { values: showValues })
+      const info = await service.openCheckpoint(positionals[0], options)
       if (values.json) process.stdout.write(JSON.stringify(info) + '\n')
       else printCheckpoint(info, showValues)
       return EXIT.ok
@@ -209,7 +225,7 @@ async function inspect(argv: string[]): Promise<number> {
     let exit: number = EXIT.ok
     for (const path of positionals) {
       try {
-        const info = await service.openCheckpoint(path, { values: showValues })
+        const info = await service.openCheckpoint(path, options)
         if (values.json) process.stdout.write(JSON.stringify(info) + '\n')
         else printCheckpoint(info, showValues)
       } catch (err) {
@@ -368,7 +384,7 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'lessons' || command === 'lesson') return await lessons(rest, command)
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
       process.stdout.write(
-        `lab — TorchLab from a terminal\n\n${TRAIN_HELP}\n${SEARCH_HELP}\nlab inspect FILE.pth... [--json] [--values] what PyTorch files hold\nlab export-py FILE.pth --out model.py      the equivalent PyTorch script\n\n${PREDICT_HELP}\n${STEP_HELP}\n${GRAPH_HELP}\n${LESSON_HELP}`,
+        `lab — TorchLab from a terminal\n\n${TRAIN_HELP}\n${SEARCH_HELP}\nlab inspect FILE.pth... [--json] [--values] [--key PATH]  what PyTorch files hold; --key picks a state_dict\nlab export-py FILE.pth --out model.py      the equivalent PyTorch script\n\n${PREDICT_HELP}\n${STEP_HELP}\n${GRAPH_HELP}\n${LESSON_HELP}`,
       )
       return command === undefined ? EXIT.badInput : EXIT.ok
     }

@@ -318,10 +318,28 @@ export const torchlabMetaSchema = z.object({
 })
 export type TorchlabMeta = z.infer<typeof torchlabMetaSchema>
 
+/** One value of what torch.load gives, in a tree listed depth-first. */
+export interface ValueNode {
+  /** keys and indices joined by dots, as state_dict names are: models.1.hidden1.weight; '' is the whole file */
+  path: string
+  /** its key or index in its parent (a state_dict key such as 0.weight holds dots of its own) */
+  name: string
+  depth: number
+  /** dict, OrderedDict, list, tuple, set, tensor, int, float, bool, str, None, bytes, object, class, reference */
+  type: string
+  /** a container's size, a tensor's dtype and shape, a scalar as Python prints it */
+  summary: string
+  dtype?: string
+  shape?: number[]
+  /** a dict of tensors by name: weights a model can start from */
+  stateDict?: true
+}
+
 export interface CheckpointInfo {
   path: string
   format: 'zip' | 'legacy'
-  kind: 'state_dict' | 'checkpoint' | 'module'
+  /** collection: a file of its own shape, whose weights (if any) are one of its state_dicts */
+  kind: 'state_dict' | 'checkpoint' | 'module' | 'collection'
   tensors: TensorInfo[]
   /** classes of a pickled module (never run) */
   classNames: string[]
@@ -333,6 +351,14 @@ export interface CheckpointInfo {
   optimizer?: string
   torchlab?: TorchlabMeta
   otherKeys: string[]
+  /** everything in the file, depth-first (the first 2,000 values) */
+  tree: ValueNode[]
+  /** values past those listed in tree */
+  treeOmitted: number
+  /** where the file holds state_dicts, and how many tensors each */
+  stateDicts: { path: string; tensors: number }[]
+  /** the state_dict the tensors and the model come from, when the file holds several or chose one */
+  key?: string
 }
 
 export const saveRequestSchema = z.object({
@@ -382,7 +408,11 @@ export const LAB_METHODS = {
   getRunSnapshot: z.tuple([z.string().min(1), seriesCursorSchema.default({ epochs: 0, steps: 0 })]),
   waitForRun: z.tuple([z.string().min(1)]),
   evaluate: z.tuple([z.string().min(1), z.enum(['train', 'validation'])]),
-  openCheckpoint: z.tuple([z.string().min(1), z.object({ activations: z.array(z.enum(ACTIVATIONS)).optional(), values: z.boolean().optional() }).default({})]),
+  openCheckpoint: z.tuple([
+    z.string().min(1),
+    /** key: the path of the state_dict to take the weights from (lab inspect --key models.1) */
+    z.object({ activations: z.array(z.enum(ACTIVATIONS)).optional(), values: z.boolean().optional(), key: z.string().optional() }).default({}),
+  ]),
   saveRun: z.tuple([saveRequestSchema]),
   exportPython: z.tuple([z.string().min(1), z.string().min(1)]),
   predict: z.tuple([predictRequestSchema]),
@@ -421,7 +451,8 @@ export interface LabApi {
   evaluate(...a: Args<'evaluate'>): Promise<Evaluation>
   openCheckpoint(...a: Args<'openCheckpoint'>): Promise<CheckpointInfo>
   saveRun(...a: Args<'saveRun'>): Promise<{ path: string; bytes: number }>
-  exportPython(...a: Args<'exportPython'>): Promise<{ path: string }>
+  /** written: the state_dicts the script loads, when TorchLab wrote them beside it */
+  exportPython(...a: Args<'exportPython'>): Promise<{ path: string; written?: string[] }>
   predict(...a: Args<'predict'>): Promise<Predictions>
   startSearch(...a: Args<'startSearch'>): Promise<{ searchId: string; fitsTotal: number }>
   cancelSearch(...a: Args<'cancelSearch'>): Promise<SearchSummary>

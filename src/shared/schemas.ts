@@ -141,6 +141,8 @@ export const trainRequestSchema = z.object({
   init: stateDictJsonSchema.optional(),
   /** a .pth file to start from; a checkpoint also restores its optimizer state */
   initFrom: z.string().min(1).optional(),
+  /** the path of the state_dict in initFrom to start from, when the file holds several (models.1) */
+  initKey: z.string().min(1).optional(),
   /** auto: the dense engine for every model it supports; tfjs on request */
   engine: z.enum(ENGINES).default('auto'),
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),

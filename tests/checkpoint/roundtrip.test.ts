@@ -72,7 +72,7 @@ print(json.dumps({"keys": list(model.state_dict().keys()), "predictions": predic
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([])
   })
 
-  it('an MLP classifier state_dict loads into the exported nn.Sequential and the exported script runs as is; its checkpoint, which torch 1.13 loads only with weights_only=False, is not exported', async () => {
+  it('an MLP classifier state_dict loads into the exported nn.Sequential and the exported script runs as is; its checkpoint, which torch 1.13 loads only with weights_only=False, exports with its weights written beside the script', async () => {
     const { runId } = await trained({
       dataset: { source: { kind: 'bundled', name: 'iris' }, features: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'], target: 'species', scale: 'standard' },
       model: { kind: 'mlp', hidden: [{ units: 8, activation: 'Tanh' }, { units: 6, activation: 'GELU' }] },
@@ -80,11 +80,9 @@ print(json.dumps({"keys": list(model.state_dict().keys()), "predictions": predic
     })
     const checkpoint = join(dir, 'iris_checkpoint.pth')
     await service.saveRun({ runId, path: checkpoint, kind: 'checkpoint' })
-    const refusedScript = join(dir, 'iris_checkpoint_model.py')
-    await expect(service.exportPython(checkpoint, refusedScript)).rejects.toMatchObject({
-      info: { code: 'CHECKPOINT_UNSUPPORTED', message: expect.stringMatching(/weights_only=True.*plain Python floats/) },
-    })
-    expect(existsSync(refusedScript)).toBe(false)
+    const checkpointScript = join(dir, 'iris_checkpoint_model.py')
+    const exported = await service.exportPython(checkpoint, checkpointScript)
+    expect(exported.written?.every((p) => existsSync(p) && !readFileSync(checkpointScript, 'utf8').includes(checkpoint))).toBe(true)
     const pth = join(dir, 'iris.pth')
     await service.saveRun({ runId, path: pth, kind: 'state_dict' })
     const script = join(dir, 'iris_model.py')

@@ -47,6 +47,7 @@ export const TRAIN_OPTIONS = {
   missing: { type: 'string', default: 'drop' },
   'val-split': { type: 'string', default: '0' },
   init: { type: 'string' },
+  key: { type: 'string' },
   out: { type: 'string' },
   checkpoint: { type: 'boolean', default: false },
   engine: { type: 'string', default: 'auto' },
@@ -190,6 +191,7 @@ ${CSV_HELP}  --x COLS --y COL                      feature columns (comma list) 
   --epochs 1000  --batch-size 2  --shuffle  --drop-last  --seed 0
   --scale none|standard  --missing drop|mean  --val-split 0
   --init WEIGHTS.json|FILE.pth          starting weights: JSON {name: nested arrays} or a PyTorch file
+  --key PATH                            which state_dict of the .pth to start from (lab inspect lists them)
                                         (a TorchLab checkpoint also restores the optimizer's state)
   --out FILE.pth [--checkpoint]         save the trained state_dict (or a full checkpoint)
   --engine auto|dense|tfjs              auto: the dense engine (plain loops, fastest for classroom sizes)

@@ -5,7 +5,7 @@
  */
 import { mkdtemp, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { basename, dirname, extname, join, resolve } from 'node:path'
 import type { Worker } from 'node:worker_threads'
 import {
   LAB_METHODS,
@@ -36,8 +36,8 @@ import { initialStateDict } from './model/init'
 import { lossSpecOf, suggestedLoss } from '../../shared/catalog/losses'
 import { resolveModel, stateDictShapes } from '../../shared/modelSpec'
 import { stateDictFromJson, type StateDict } from './model/stateDict'
-import { exportPython as exportPythonScript } from './checkpoint/exportPy'
-import { saveRunFile } from './checkpoint/files'
+import { exportPython as exportPythonScript, type ExportInput } from './checkpoint/exportPy'
+import { saveRunFile, saveStateDict } from './checkpoint/files'
 import { notExportable } from './checkpoint/weightsOnly'
 import { atomicWrite } from './files/atomicWrite'
 import type { OptimizerState } from './engine/engine'
@@ -191,12 +191,12 @@ export class LabService implements LabClient {
     const shapes = stateDictShapes(model)
     if (request.init) return { initial: stateDictFromJson(request.init, shapes) }
     if (!request.initFrom) return { initial: initialStateDict(model, request.train.seed) }
-    return this.sandbox.run({ kind: 'startingPoint', path: request.initFrom, shapes, optimizer: request.train.optimizer.name })
+    return this.sandbox.run({ kind: 'startingPoint', path: request.initFrom, shapes, optimizer: request.train.optimizer.name, key: request.initKey })
   }
 
   async openCheckpoint(...args: unknown[]): Promise<CheckpointInfo> {
     const [path, options] = validate(LAB_METHODS.openCheckpoint, args, 'file request')
-    return (await this.sandbox.run({ kind: 'checkpoint', path, activations: options.activations ?? [], values: options.values ?? false })).info
+    return (await this.sandbox.run({ kind: 'checkpoint', path, activations: options.activations ?? [], values: options.values ?? false, key: options.key })).info
   }
 
   async saveRun(...args: unknown[]): Promise<{ path: string; bytes: number }> {
@@ -217,21 +217,35 @@ export class LabService implements LabClient {
     return { path, bytes }
   }
 
-  async exportPython(...args: unknown[]): Promise<{ path: string }> {
+  /**
+   * The script, and the bare state_dicts it loads with weights_only=True: the student's own
+   * file when torch 1.13 loads it that way, otherwise its weights written again beside the
+   * script (a checkpoint's loss and lr are plain floats, which 1.13 refuses). A run TorchLab
+   * saved also gets its initial weights, so that the script reproduces the run.
+   */
+  async exportPython(...args: unknown[]): Promise<{ path: string; written?: string[] }> {
     const [pthPath, outPath] = validate(LAB_METHODS.exportPython, args, 'export request')
     const opened = await this.sandbox.run({ kind: 'checkpoint', path: pthPath, activations: [], values: false })
     const { model, torchlab, kind } = opened.info
     if (!model) throw labError('CHECKPOINT_UNSUPPORTED', opened.info.modelNote)
-    if (opened.weightsOnlyRefusal) throw notExportable(pthPath, opened.weightsOnlyRefusal)
-    const script = exportPythonScript({
-      model,
-      pthPath: resolve(pthPath),
-      kind,
-      meta: torchlab,
-      csvPath: torchlab ? resolve(sourcePath(torchlab.dataset.source, this.options.resourcesDir)) : undefined,
-    })
-    await atomicWrite(outPath, new TextEncoder().encode(script))
-    return { path: outPath }
+    if (opened.codeRefusal) throw notExportable(pthPath, opened.codeRefusal)
+    const beside = (what: string) => resolve(dirname(outPath), `${basename(outPath, extname(outPath))}.${what}.pth`)
+    const written: string[] = []
+    let weightsPath = resolve(pthPath)
+    if (kind !== 'state_dict' || opened.weightsOnlyRefusal) {
+      const { weights } = await this.sandbox.run({ kind: 'model', path: pthPath, activations: [] })
+      weightsPath = beside('weights')
+      await saveStateDict(weightsPath, weights)
+      written.push(weightsPath)
+    }
+    let run: ExportInput['run']
+    if (torchlab) {
+      run = { meta: torchlab, csvPath: resolve(sourcePath(torchlab.dataset.source, this.options.resourcesDir)), initialPath: beside('initial') }
+      await saveStateDict(run.initialPath, initialStateDict(model, torchlab.train.seed))
+      written.push(run.initialPath)
+    }
+    await atomicWrite(outPath, new TextEncoder().encode(exportPythonScript({ model, weightsPath, run })))
+    return written.length ? { path: outPath, written } : { path: outPath }
   }
 
   async predict(...args: unknown[]): Promise<Predictions> {

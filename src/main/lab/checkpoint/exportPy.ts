@@ -1,143 +1,287 @@
 /**
- * The PyTorch script equivalent to a TorchLab model or run: the nn.Module whose state_dict keys
- * match the file, the Dataset/DataLoader, loss, optimizer and training loop, and the lines that
- * load the .pth. It runs as is: `python3 model.py [--epochs N]`.
+ * The PyTorch script equivalent to a TorchLab model or run. For a run it reproduces the run:
+ * TorchLab's seeded split and batch order, the scaler fitted on the training rows, the same
+ * initial weights, loss and optimizer; then it compares its weights with the run's. Every
+ * .pth it reads is a bare state_dict loaded with torch.load(weights_only=True).
  */
 import type { TorchlabMeta } from '../../../shared/api'
 import type { ModelSpec } from '../../../shared/schemas'
 import { lossSpecOf } from '../../../shared/catalog/losses'
 import { lossCode, moduleCode, optimizerCode, py } from '../../../shared/pytorchCode'
 
-function dataCode(meta: TorchlabMeta, csvPath: string): string {
-  const { dataset, task, classes, scaler, train } = meta
-  return `CSV_PATH = ${py(csvPath)}
-FEATURES = ${py(dataset.features)}
+export interface ExportInput {
+  model: ModelSpec
+  /** the bare state_dict the script loads: the student's own file, or the one TorchLab wrote beside the script */
+  weightsPath: string
+  /** for a checkpoint TorchLab saved: its settings, the run's CSV and TorchLab's initial weights for the run's seed */
+  run?: { meta: TorchlabMeta; csvPath: string; initialPath: string }
+}
+
+const PY_ENCODING = { 'utf-8': 'utf-8-sig', 'windows-1252': 'cp1252', 'utf-16le': 'utf-16', 'utf-16be': 'utf-16' } as const
+
+/** TorchLab's generator (data/rng.ts) in Python: 32-bit arithmetic as JavaScript's Math.imul and >>> do it */
+const RNG_CODE = `def _imul(a, b):
+    return (a * b) & 0xFFFFFFFF
+
+
+def _splitmix32(x):
+    x = (x + 0x9E3779B9) & 0xFFFFFFFF
+    x = _imul(x ^ (x >> 16), 0x85EBCA6B)
+    x = _imul(x ^ (x >> 13), 0xC2B2AE35)
+    return x ^ (x >> 16)
+
+
+class TorchLabRng:
+    """TorchLab's seeded generator (mulberry32 seeded through splitmix32), so that the split and
+    the batch order are the run's on every machine; torch's own generator would give others."""
+
+    SPLIT, SHUFFLE = 2, 3
+
+    def __init__(self, seed, stream):
+        self.a = _splitmix32(_splitmix32(seed) ^ _imul(stream + 1, 0x27D4EB2D))
+
+    def random(self):
+        self.a = (self.a + 0x6D2B79F5) & 0xFFFFFFFF
+        t = _imul(self.a ^ (self.a >> 15), 1 | self.a)
+        t = ((t + _imul(t ^ (t >> 7), 61 | t)) & 0xFFFFFFFF) ^ t
+        return (t ^ (t >> 14)) / 4294967296
+
+    def permutation(self, n):
+        """Fisher-Yates, as TorchLab draws it"""
+        p = list(range(n))
+        for i in range(n - 1, 0, -1):
+            j = int(self.random() * (i + 1))
+            p[i], p[j] = p[j], p[i]
+        return p
+`
+
+/** a run's columns named "column N" come from a file without a header row */
+function hasHeader(meta: TorchlabMeta): boolean {
+  const { parse, features, target } = meta.dataset
+  if (parse.header !== 'auto') return parse.header === 'yes'
+  return ![...features, target].every((name) => /^column \d+$/.test(name))
+}
+
+function readCode(meta: TorchlabMeta): string {
+  const { dataset, task, classes } = meta
+  const header = hasHeader(meta)
+  const columns = header
+    ? `    names = [name.strip() for name in rows.pop(0)]
+    # blank lines${dataset.parse.badRows === 'skip' ? ' and rows of another width (the run skipped them)' : ''} are not rows
+    rows = [r for r in rows if len(r) == len(names)]
+    col = {name: j for j, name in enumerate(names)}`
+    : `    # no header row: TorchLab names the columns "column 1", "column 2", …
+    width = max(len(r) for r in rows)
+    rows = [r for r in rows if len(r) == width]
+    col = {f"column {j + 1}": j for j in range(width)}`
+  const target =
+    task === 'regression'
+      ? `    y = [number(r[col[TARGET]]) for r in rows]`
+      : `    # class labels, numbered as TorchLab numbered them (sorted; numbers in numeric order)
+    labels = {label: i for i, label in enumerate(CLASSES)}
+    numeric = {float(label): i for i, label in enumerate(CLASSES) if is_number(label)}
+
+    def class_of(cell):
+        cell = cell.strip()
+        if cell.lower() in MISSING:
+            return math.nan
+        return labels[cell] if cell in labels else numeric.get(number(cell), math.nan)
+
+    y = [class_of(r[col[TARGET]]) for r in rows]`
+  const keep =
+    dataset.missing === 'drop'
+      ? `    # rows with a missing value are dropped, as the run dropped them
+    keep = [i for i in range(len(rows)) if not math.isnan(y[i]) and not any(math.isnan(v) for v in x[i])]`
+      : `    # rows without a target are dropped; missing features are filled with the training mean below
+    keep = [i for i in range(len(rows)) if not math.isnan(y[i])]`
+  return `FEATURES = ${py(dataset.features)}
 TARGET = ${py(dataset.target)}
-CLASSES = ${py(classes ?? null)}
-# standardisation with TorchLab's training-split statistics (None: no scaling)
-MEAN = ${py(scaler?.mean ?? null)}
-STD = ${py(scaler?.std ?? null)}
-MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-"}
+${classes ? `CLASSES = ${py(classes)}\n` : ''}MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-"}
+
+
+def is_number(cell):
+    try:
+        float(cell)
+        return True
+    except ValueError:
+        return False
 
 
 def number(cell):
-    return float(cell.strip().replace(",", ".") if ${py(dataset.parse.decimal === ',')} else cell.strip())
+    """a cell as TorchLab reads it: NaN when missing${dataset.parse.badCells === 'missing' ? ' or not a number (the run read those as missing)' : ''}"""
+    cell = cell.strip()${dataset.parse.decimal === ',' ? '.replace(",", ".", 1)' : ''}
+    if cell.lower() in MISSING${dataset.parse.badCells === 'missing' ? ' or not is_number(cell)' : ''}:
+        return math.nan
+    return float(cell)
 
 
-class CsvDataset(Dataset):
-    """The rows of the CSV as (features, target) tensors, as TorchLab prepared them."""
+def read_rows(path):
+    """the rows of the CSV that the run used: (features, target) in file order"""
+    with open(path, newline="", encoding=${py(PY_ENCODING[dataset.parse.encoding])}) as f:
+        rows = list(csv.reader(f, delimiter=${py(dataset.parse.delimiter || ',')}))
+${columns}
+    x = [[number(r[col[c]]) for c in FEATURES] for r in rows]
+${target}
+${keep}
+    return [x[i] for i in keep], [y[i] for i in keep]
+`
+}
 
-    def __init__(self, path):
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            sample = f.read(4096)
-            f.seek(0)
-            delimiter = ${py(dataset.parse.delimiter || null)} or csv.Sniffer().sniff(sample, ",;\\t|").delimiter
-            rows = list(csv.DictReader(f, delimiter=delimiter))
-        cols = FEATURES + [TARGET]
-        if ${py(dataset.missing === 'drop')}:
-            rows = [r for r in rows if all(r[c].strip().lower() not in MISSING for c in cols)]
-        else:
-            rows = [r for r in rows if r[TARGET].strip().lower() not in MISSING]
-            for c in FEATURES:
-                present = [number(r[c]) for r in rows if r[c].strip().lower() not in MISSING]
-                for r in rows:
-                    if r[c].strip().lower() in MISSING:
-                        r[c] = str(sum(present) / len(present))
-        x = torch.tensor([[number(r[c]) for c in FEATURES] for r in rows], dtype=torch.float32)
-        if MEAN is not None:
-            x = (x - torch.tensor(MEAN)) / torch.tensor(STD)
-        self.x = x
-        if CLASSES is not None:
-            labels = [r[TARGET].strip() for r in rows]
-            try:
-                # numeric class labels: TorchLab numbers them in sorted numeric order
-                index = {float(c): i for i, c in enumerate(CLASSES)}
-                y = torch.tensor([index[number(v)] for v in labels])
-            except ValueError:
-                index = {c: i for i, c in enumerate(CLASSES)}
-                y = torch.tensor([index[v] for v in labels])
-            self.y = y if ${py(task === 'multiclass')} else y.float().reshape(-1, 1)
-        else:
-            self.y = torch.tensor([number(r[TARGET]) for r in rows], dtype=torch.float32).reshape(-1, 1)
+function splitCode(meta: TorchlabMeta): string {
+  const { valSplit, splitSeed } = meta.dataset
+  if (valSplit === 0) return `    train_rows, val_rows = list(range(len(x))), []`
+  return `    # TorchLab's split: a seeded permutation of the rows, the first ${valSplit} of them for validation
+    order = TorchLabRng(${splitSeed}, TorchLabRng.SPLIT).permutation(len(x))
+    n_val = math.floor(len(x) * ${valSplit} + 0.5)
+    val_rows, train_rows = order[:n_val], order[n_val:]`
+}
 
-    def __len__(self):
-        return len(self.x)
+/** fill and scale with training-split statistics only, in float64 as TorchLab does, then float32 */
+function prepareCode(meta: TorchlabMeta): string {
+  const { missing, scale } = meta.dataset
+  const lines: string[] = []
+  if (missing === 'mean') {
+    lines.push(`    for j in range(len(FEATURES)):
+        present = [x[i][j] for i in train_rows if not math.isnan(x[i][j])]
+        mean = sum(present) / len(present)
+        for row in x:
+            if math.isnan(row[j]):
+                row[j] = mean`)
+  }
+  if (scale === 'standard') {
+    lines.push(`    # StandardScaler fitted on the training rows only (population std; a constant column keeps scale 1)
+    for j in range(len(FEATURES)):
+        values = [x[i][j] for i in train_rows]
+        mean = sum(values) / len(values)
+        std = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values)) or 1.0
+        for row in x:
+            row[j] = (row[j] - mean) / std`)
+  }
+  return lines.join('\n')
+}
 
-    def __getitem__(self, i):
-        return self.x[i], self.y[i]
+function runCode(meta: TorchlabMeta, hasDropout: boolean): string {
+  const { train, task, dataset } = meta
+  const yTensor =
+    task === 'multiclass'
+      ? `torch.tensor([int(y[i]) for i in rows])`
+      : `torch.tensor([[y[i]] for i in rows], dtype=torch.float32)`
+  const order = train.shuffle ? `TorchLabRng(${train.seed}, TorchLabRng.SHUFFLE)` : null
+  const batchCount = train.dropLast ? `len(x_train) // BATCH_SIZE` : `math.ceil(len(x_train) / BATCH_SIZE)`
+  const hasVal = dataset.valSplit > 0
+  return `${readCode(meta)}
+
+def prepare(path):
+    """training and validation tensors, as the run had them"""
+    x, y = read_rows(path)
+${splitCode(meta)}
+${prepareCode(meta)}
+
+    def tensors(rows):
+        return torch.tensor([x[i] for i in rows], dtype=torch.float32), ${yTensor}
+
+    return tensors(train_rows), tensors(val_rows)
 
 
 BATCH_SIZE = ${train.batchSize}
-SHUFFLE = ${py(train.shuffle)}
-DROP_LAST = ${py(train.dropLast)}
 EPOCHS = ${train.epochs}
 loss_fn = ${lossCode(lossSpecOf(train))}
 
 
-def make_optimizer(model):
-    return ${optimizerCode(train.optimizer)}
-`
-}
-
-export interface ExportInput {
-  model: ModelSpec
-  pthPath: string
-  kind: 'state_dict' | 'checkpoint' | 'module'
-  meta?: TorchlabMeta
-  /** where the run's CSV is on this machine */
-  csvPath?: string
-}
-
-export function exportPython(input: ExportInput): string {
-  const { code, build } = moduleCode(input.model)
-  const withData = input.meta !== undefined && input.csvPath !== undefined
-  const load =
-    input.kind === 'state_dict'
-      ? `    # weights_only=True: torch.load must never run code a .pth file names
-    state_dict = torch.load(path, weights_only=True)
-    model.load_state_dict(state_dict)
-    return model, None`
-      : `    # weights_only=True: torch.load must never run code a .pth file names
-    checkpoint = torch.load(path, weights_only=True)
-    model.load_state_dict(checkpoint["model_state_dict"])
-    return model, checkpoint`
-  const train = withData
-    ? `
-    dataset = CsvDataset(CSV_PATH)
-    loader = DataLoader(dataset, batch_size=BATCH_SIZE, shuffle=SHUFFLE, drop_last=DROP_LAST)
-    optimizer = make_optimizer(model)
-    if checkpoint is not None and "optimizer_state_dict" in checkpoint:
-        optimizer.load_state_dict(checkpoint["optimizer_state_dict"])
-    model.train()
-    for epoch in range(args.epochs):
+def train(model, x_train, y_train, x_val, y_val, epochs):
+    optimizer = ${optimizerCode(train.optimizer)}
+${order ? `    shuffle = ${order}\n` : ''}    batches = ${batchCount}
+    for epoch in range(1, epochs + 1):
+        model.train()
+        # TorchLab's batch order${order ? ': a fresh seeded permutation every epoch' : ', the rows in order'}
+        order = ${order ? 'shuffle.permutation(len(x_train))' : 'list(range(len(x_train)))'}
         total = 0.0
-        for x, y in loader:
+        for b in range(batches):
+            rows = torch.tensor(order[b * BATCH_SIZE:(b + 1) * BATCH_SIZE])
             optimizer.zero_grad()
-            loss = loss_fn(model(x), y)
+            loss = loss_fn(model(x_train[rows]), y_train[rows])
             loss.backward()
             optimizer.step()
             total += loss.item()
-        print(f"epoch {epoch + 1}: loss {total / len(loader):.6f}")
+${
+  hasVal
+    ? `        # eval mode for the validation loss: Dropout passes values through, BatchNorm1d uses its running statistics
+        model.eval()
+        with torch.no_grad():
+            val_loss = loss_fn(model(x_val), y_val).item()
+        print(f"epoch {epoch}: loss {total / max(batches, 1):.6f}  validation loss {val_loss:.6f}")`
+    : `        print(f"epoch {epoch}: loss {total / max(batches, 1):.6f}")`
+}
+    return model
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("csv", nargs="?", default=CSV_PATH, help="the data (default: the run's file)")
+    parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--out", help="save the trained state_dict here")
+    args = parser.parse_args()
+    (x_train, y_train), (x_val, y_val) = prepare(args.csv)
+    print(f"{len(x_train)} training rows, {len(x_val)} validation rows")
+    model = load_weights(build_model(), INITIAL_PATH)
+    print(model)
+    train(model, x_train, y_train, x_val, y_val, args.epochs)
+    if args.out:
+        torch.save(model.state_dict(), args.out)
+    saved = load_weights(build_model(), WEIGHTS_PATH).state_dict()
+    gap = max((tensor.float() - saved[name].float()).abs().max().item() for name, tensor in model.state_dict().items())
+    print(f"largest difference from the weights TorchLab saved after {EPOCHS} epochs: {gap:.3g}")${
+      hasDropout
+        ? `
+    print("(Dropout draws its masks from torch's generator here and from TorchLab's in the lab, so the runs differ.)")`
+        : ''
+    }
+`
+}
+
+const modelOnlyMain = (inFeatures: number) => `def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pth", default=WEIGHTS_PATH, help="a state_dict of this model")
+    args = parser.parse_args()
+    model = load_weights(build_model(), args.pth)
+    print(model)
+    for name, tensor in model.state_dict().items():
+        print(name, tuple(tensor.shape))
     # eval mode: Dropout passes values through and BatchNorm1d uses its running statistics
     model.eval()
     with torch.no_grad():
-        print("loss on all rows:", loss_fn(model(dataset.x), dataset.y).item())`
-    : `
-    model.eval()
-    with torch.no_grad():
-        print("output for an input of zeros:", model(torch.zeros(1, ${input.model.inFeatures})).tolist())`
-  return `"""PyTorch equivalent of a TorchLab model, generated by TorchLab.
+        print("output for an input of zeros:", model(torch.zeros(1, ${inFeatures})).tolist())
+`
 
-Run it as is:  python3 ${'<this file>'} [--pth FILE] [--epochs N]
-"""
+export function exportPython(input: ExportInput): string {
+  const { code, build } = moduleCode(input.model)
+  const { run } = input
+  const hasDropout = input.model.kind === 'sequential' && input.model.layers.some((l) => l.kind === 'Dropout')
+  const doc = run
+    ? `"""A TorchLab run, reproduced in PyTorch; generated by TorchLab.
+
+    python3 <this file> [CSV] [--epochs N] [--out FILE.pth]
+
+It starts from TorchLab's initial weights for seed ${run.meta.train.seed}, trains on the run's training rows in
+the run's batches, and compares the result with the weights the run saved.
+"""`
+    : `"""PyTorch equivalent of a TorchLab model; generated by TorchLab.
+
+    python3 <this file> [--pth FILE]
+"""`
+  const paths = run
+    ? `CSV_PATH = ${py(run.csvPath)}
+# TorchLab's initial weights for the run's seed (a run started from a file began elsewhere)
+INITIAL_PATH = ${py(run.initialPath)}
+WEIGHTS_PATH = ${py(input.weightsPath)}`
+    : `WEIGHTS_PATH = ${py(input.weightsPath)}`
+  return `${doc}
 import argparse
-import csv
-
+${run ? 'import csv\nimport math\n' : ''}
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, Dataset
 
-PTH_PATH = ${py(input.pthPath)}
+${paths}
 
 
 ${code}
@@ -146,22 +290,12 @@ def build_model():
     return ${build}
 
 
-def load(path=PTH_PATH):
-    model = build_model()
-${load}
+def load_weights(model, path):
+    # weights_only=True: torch.load must never run code a .pth file names
+    model.load_state_dict(torch.load(path, weights_only=True))
+    return model
 
-${withData ? dataCode(input.meta!, input.csvPath!) : ''}
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--pth", default=PTH_PATH)
-    parser.add_argument("--epochs", type=int, default=${withData ? 'EPOCHS' : '0'})
-    args = parser.parse_args()
-    model, checkpoint = load(args.pth)
-    print(model)
-    for name, tensor in model.state_dict().items():
-        print(name, tuple(tensor.shape))
-${train}
-
+${run ? `\n${RNG_CODE}\n\n${runCode(run.meta, hasDropout)}` : `\n${modelOnlyMain(input.model.inFeatures)}`}
 
 if __name__ == "__main__":
     main()

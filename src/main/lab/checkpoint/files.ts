@@ -17,7 +17,7 @@ import { jsonToPy } from './pyValues'
 import { readPth } from './readPth'
 import type { Tensor } from './tensor'
 import { fromTorchOptimizer, toTorchOptimizer } from './torchOptimizer'
-import { weightsOnlyRefusal } from './weightsOnly'
+import { codeRefusal, weightsOnlyRefusal } from './weightsOnly'
 import { atomicWrite } from '../files/atomicWrite'
 import { encodePth } from './writePth'
 
@@ -29,6 +29,8 @@ export interface OpenedCheckpoint {
   contents: Interpreted
   /** what torch 1.13's torch.load(weights_only=True) would refuse in the file, or null */
   weightsOnlyRefusal: string | null
+  /** the part of that refusal that names code (a global, a pickled object), or null */
+  codeRefusal: string | null
 }
 
 async function readBytes(path: string): Promise<Uint8Array> {
@@ -61,7 +63,9 @@ export function describe(path: string, format: 'zip' | 'legacy', contents: Inter
   const torchlab = metadata(contents)
   let model: CheckpointInfo['model'] = null
   let modelNote: string
-  if (torchlab) {
+  if (contents.tensors.length === 0) {
+    modelNote = contents.weightsNote ?? 'This file holds no model weights.'
+  } else if (torchlab) {
     model = torchlab.model
     modelNote = 'The model as TorchLab saved it, activations included.'
   } else {
@@ -89,17 +93,22 @@ export function describe(path: string, format: 'zip' | 'legacy', contents: Inter
     optimizer: torchlab?.train.optimizer.name ?? (Array.isArray(optimizerGroups) ? 'torch.optim state' : undefined),
     torchlab,
     otherKeys: contents.otherKeys,
+    tree: contents.tree.nodes,
+    treeOmitted: contents.tree.omitted,
+    stateDicts: contents.tree.stateDicts.map((s) => ({ path: s.path, tensors: s.dict.entries.size })),
+    ...(contents.key !== undefined ? { key: contents.key } : {}),
   }
 }
 
-export async function openCheckpoint(path: string, activations: Activation[] = [], values = false): Promise<OpenedCheckpoint> {
+export async function openCheckpoint(path: string, activations: Activation[] = [], values = false, key?: string): Promise<OpenedCheckpoint> {
   const bytes = await readBytes(path)
   const pth = readPth(bytes)
-  const contents = interpret(pth)
+  const contents = interpret(pth, key)
   return {
     info: describe(path, pth.format, contents, activations, values),
     contents,
     weightsOnlyRefusal: weightsOnlyRefusal(pth.trace),
+    codeRefusal: codeRefusal(pth.trace),
   }
 }
 
@@ -109,8 +118,9 @@ export interface StartingPoint {
   optimizerState?: OptimizerState
 }
 
-export async function startingPointFromFile(path: string, shapes: readonly { name: string; shape: number[] }[], optimizer: OptimizerSpec['name']): Promise<StartingPoint> {
-  const opened = await openCheckpoint(path)
+export async function startingPointFromFile(path: string, shapes: readonly { name: string; shape: number[] }[], optimizer: OptimizerSpec['name'], key?: string): Promise<StartingPoint> {
+  const opened = await openCheckpoint(path, [], false, key)
+  if (opened.contents.tensors.length === 0) throw labError('CHECKPOINT_UNSUPPORTED', `${path}: ${opened.info.modelNote}`)
   const initial = matchStateDict(toFloat32StateDict(opened.contents.tensors), shapes, path)
   const saved = opened.contents.optimizer
   const sameOptimizer = opened.info.torchlab?.train.optimizer.name === optimizer
@@ -130,14 +140,30 @@ function stateDictValue(weights: StateDict): PyDict {
   return new PyDict(new Map(weights.map((t) => [t.name, toTorchTensor(t)])), 'OrderedDict')
 }
 
+async function writeValue(path: string, value: PyValue): Promise<number> {
+  const parts = encodePth(value, basename(path, extname(path)))
+  await atomicWrite(path, parts)
+  return parts.reduce((n, p) => n + p.length, 0)
+}
+
+function refuseNonFinite(weights: StateDict): void {
+  if (weights.some((t) => !t.data.every(Number.isFinite))) {
+    throw labError('INVALID_ARGUMENT', 'These weights hold NaN or infinite values (the run diverged); TorchLab will not save them.')
+  }
+}
+
+/** torch.save(model.state_dict()): the file torch 1.13 loads with weights_only=True (no plain floats) */
+export async function saveStateDict(path: string, weights: StateDict): Promise<number> {
+  refuseNonFinite(weights)
+  return writeValue(path, stateDictValue(weights))
+}
+
 /** torch.save(model.state_dict()), or the tutorial's general checkpoint plus TorchLab's metadata */
 export async function saveRunFile(path: string, kind: 'state_dict' | 'checkpoint', run: RunToSave): Promise<number> {
   if (!['.pth', '.pt'].includes(extname(path).toLowerCase())) {
     throw labError('INVALID_ARGUMENT', `Save PyTorch files with the .pth (or .pt) extension, not "${basename(path)}".`)
   }
-  if (run.weights.some((t) => !t.data.every(Number.isFinite))) {
-    throw labError('INVALID_ARGUMENT', 'These weights hold NaN or infinite values (the run diverged); TorchLab will not save them.')
-  }
+  refuseNonFinite(run.weights)
   let value: PyValue = stateDictValue(run.weights)
   if (kind === 'checkpoint') {
     const entries = new Map<unknown, PyValue>([
@@ -149,7 +175,5 @@ export async function saveRunFile(path: string, kind: 'state_dict' | 'checkpoint
     entries.set('torchlab', jsonToPy(run.meta))
     value = new PyDict(entries)
   }
-  const parts = encodePth(value, basename(path, extname(path)))
-  await atomicWrite(path, parts)
-  return parts.reduce((n, p) => n + p.length, 0)
+  return writeValue(path, value)
 }

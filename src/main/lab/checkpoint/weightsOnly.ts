@@ -46,6 +46,15 @@ const WHY: Partial<Record<OpName, string>> = {
 /** null when torch 1.13 loads the file with weights_only=True; otherwise what it would refuse, as a phrase */
 export function weightsOnlyRefusal(trace: PickleTrace): string | null {
   for (const op of trace.opcodes) if (!OPCODES.has(op)) return `${WHY[op] ?? `the pickle instruction ${op}`}`
+  return codeRefusal(trace)
+}
+
+/**
+ * The part of that refusal that names code (a global or a pickled object), or null. A file
+ * refused only for its data (plain floats, protocol 4) can still be exported: TorchLab writes
+ * its weights again as a bare state_dict that torch 1.13 loads with weights_only=True.
+ */
+export function codeRefusal(trace: PickleTrace): string | null {
   for (const name of trace.globals) if (!GLOBALS.has(name)) return `the global ${name}`
   for (const kind of trace.built) if (!BUILDS.has(kind)) return kind === 'object' ? 'a pickled object (only its class name is recorded)' : `state set on a ${kind}`
   return null

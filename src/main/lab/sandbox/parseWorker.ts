@@ -30,8 +30,8 @@ function tableArrays(table: Table): ArrayBufferView[] {
 async function handle(request: ParseRequest): Promise<{ result: ParseResults[ParseRequest['kind']]; transfer: ArrayBuffer[] }> {
   switch (request.kind) {
     case 'checkpoint': {
-      const opened = await openCheckpoint(request.path, request.activations, request.values)
-      return { result: { info: opened.info, weightsOnlyRefusal: opened.weightsOnlyRefusal }, transfer: [] }
+      const opened = await openCheckpoint(request.path, request.activations, request.values, request.key)
+      return { result: { info: opened.info, weightsOnlyRefusal: opened.weightsOnlyRefusal, codeRefusal: opened.codeRefusal }, transfer: [] }
     }
     case 'model': {
       const opened = await openCheckpoint(request.path, request.activations)
@@ -39,7 +39,7 @@ async function handle(request: ParseRequest): Promise<{ result: ParseResults[Par
       return { result: { info: opened.info, weights }, transfer: transferables(weights.map((t) => t.data)) }
     }
     case 'startingPoint': {
-      const point = await startingPointFromFile(request.path, request.shapes, request.optimizer)
+      const point = await startingPointFromFile(request.path, request.shapes, request.optimizer, request.key)
       const arrays = [...point.initial.map((t) => t.data), ...(point.optimizerState?.buffers.flatMap((b) => Object.values(b)) ?? [])]
       return { result: point, transfer: transferables(arrays) }
     }

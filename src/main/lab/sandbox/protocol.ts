@@ -10,16 +10,18 @@ import type { Table } from '../data/table'
 import type { StateDict } from '../model/stateDict'
 
 export type ParseRequest =
-  | { kind: 'checkpoint'; path: string; activations: Activation[]; values: boolean }
+  | { kind: 'checkpoint'; path: string; activations: Activation[]; values: boolean; key?: string }
   /** a file's model and its weights as float32, to run it (lab predict) */
   | { kind: 'model'; path: string; activations: Activation[] }
-  | { kind: 'startingPoint'; path: string; shapes: { name: string; shape: number[] }[]; optimizer: OptimizerSpec['name'] }
+  | { kind: 'startingPoint'; path: string; shapes: { name: string; shape: number[] }[]; optimizer: OptimizerSpec['name']; key?: string }
   | { kind: 'csv'; path: string; encoding: ParseOptions['encoding']; parse: ParseOptions }
 
 export interface OpenedFile {
   info: CheckpointInfo
   /** what torch 1.13's weights_only unpickler would refuse in the file, or null */
   weightsOnlyRefusal: string | null
+  /** the part of that refusal that names code, or null */
+  codeRefusal: string | null
 }
 
 export interface OpenedModel {

@@ -109,6 +109,8 @@ class LabState {
   pace = $state<number | null>(COURSE.pace)
   /** a .pth to start the next run from */
   initFrom = $state<string | null>(null)
+  /** the state_dict of initFrom to start from, when the file holds several */
+  initKey = $state<string | undefined>(undefined)
 
   runs = $state<RunView[]>([])
   currentId = $state<string | null>(null)
@@ -242,6 +244,7 @@ class LabState {
     this.splitSeed = prep.splitSeed
     this.pace = COURSE.pace
     this.initFrom = null
+    this.initKey = undefined
     await this.prepare()
   }
 
@@ -330,7 +333,7 @@ class LabState {
         train: this.trainConfig(),
         engine: this.engine,
         ...(this.pace !== null ? { pace: this.pace } : {}),
-        ...(this.initFrom ? { initFrom: this.initFrom } : {}),
+        ...(this.initFrom ? { initFrom: this.initFrom, ...(this.initKey !== undefined ? { initKey: this.initKey } : {}) } : {}),
       })
       this.runs = [
         ...this.runs.slice(-(MAX_RUNS_SHOWN - 1)),
