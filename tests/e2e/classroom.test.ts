@@ -138,7 +138,7 @@ describe('the classroom window', () => {
     await expect.poll(() => fit.locator('.g-xtitle').textContent(), { timeout: 30_000 }).toBe('actual species')
     expect(await fit.locator('.g-ytitle').textContent()).toBe('predicted species')
     const classes = ['setosa', 'versicolor', 'virginica']
-    expect(await fit.locator('.xtick text').allTextContents()).toEqual(classes)
+    await expect.poll(() => fit.locator('.xtick text').allTextContents()).toEqual(classes)
     expect(await fit.locator('.ytick text').allTextContents()).toEqual(classes)
     // right predictions and wrong ones are told apart in the confusion matrix too
     const correct = await page.$$eval('[data-testid="confusion-matrix"] td[data-correct="true"]', (tds) => tds.map((td) => getComputedStyle(td).backgroundColor))
