@@ -30,7 +30,10 @@ async function train(lr: string, epochs: string): Promise<void> {
   await page.fill('[data-testid="lr"]', lr)
   await page.fill('[data-testid="epochs"]', epochs)
   await page.selectOption('[data-testid="speed"]', { label: 'as fast as possible' })
+  const before = await page.locator('[data-testid="run-row"]').count()
   await page.click('[data-testid="start"]')
+  // the status line shows the new run only once it is in the table; until then it is the last run's
+  await expect.poll(() => page.locator('[data-testid="run-row"]').count(), { timeout: 30_000 }).toBe(before + 1)
   await expect.poll(status, { timeout: 60_000 }).toMatch(/completed|diverged/)
   // the run's evaluation arrives after its end
   await page.waitForSelector('[data-testid="r2"], [data-testid="accuracy"]', { timeout: 30_000 })
@@ -81,6 +84,7 @@ describe('the classroom window', () => {
       if (!/^(http|ws)s?:\/\/127\.0\.0\.1[:/]|^(data|blob):/.test(request.url())) offsite.push(request.url())
     })
     await page.setViewportSize({ width: 1280, height: 800 })
+    await chooseCourseData()
     await train('0.02', '30')
     await train('0.05', '30')
     const rows = page.locator('[data-testid="run-row"]')
