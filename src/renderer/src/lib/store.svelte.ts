@@ -65,6 +65,8 @@ export interface RunView {
   summary?: RunSummary
   evaluation?: Evaluation
   error?: string
+  /** left out of the loss plot (the runs table's "show" box) */
+  hidden: boolean
 }
 
 const MAX_RUNS_SHOWN = 6
@@ -349,6 +351,7 @@ class LabState {
           elapsed: 0,
           version: 0,
           seq: -1,
+          hidden: false,
         },
       ]
       this.currentId = runId
@@ -433,6 +436,22 @@ class LabState {
     } catch (err) {
       this.trainError = messageOf(err)
     }
+  }
+
+  /** the run the Train and Evaluate panels show */
+  selectRun(runId: string): void {
+    if (!this.running) this.currentId = runId
+  }
+
+  /**
+   * Forgets a finished run in this window (the lab keeps nothing to delete: its files are the
+   * student's). The run still training cannot be forgotten; stop it first.
+   */
+  forgetRun(runId: string): void {
+    const run = this.runs.find((r) => r.runId === runId)
+    if (!run || (run.runId === this.currentId && this.running)) return
+    this.runs = this.runs.filter((r) => r.runId !== runId)
+    if (this.currentId === runId) this.currentId = this.runs.at(-1)?.runId ?? null
   }
 
   togglePause(): void {
