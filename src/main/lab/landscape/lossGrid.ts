@@ -32,11 +32,12 @@ export function linspace(min: number, max: number, n: number): number[] {
 }
 
 /**
- * Axes centred on the least-squares minimum: 1.5 times its slope and 1.2 times its intercept on
- * either side (at least 1), so both the minimum and an nn.Linear start near 0 are on the map.
+ * Axes centred on the least-squares minimum: 2.5 times its slope and 1.2 times its intercept on
+ * either side (at least 1), so the minimum, an nn.Linear start near 0 and the first steps of the
+ * lecture's lr 0.02 (which zig-zags w up to +6.1 on cars at batch 2) are all on the map.
  */
 export function defaultAxes(minimum: { w: number; b: number }, resolution: number): GridAxes {
-  const dw = 1.5 * Math.max(1, Math.abs(minimum.w))
+  const dw = 2.5 * Math.max(1, Math.abs(minimum.w))
   const db = 1.2 * Math.max(1, Math.abs(minimum.b))
   return { w: { min: minimum.w - dw, max: minimum.w + dw }, b: { min: minimum.b - db, max: minimum.b + db }, resolution }
 }

@@ -36,24 +36,24 @@ class LearningState {
   /** from scratch (w and b as plain tensors) or the nn.Module of the Model panel */
   mode = $state<'scratch' | 'module'>('module')
   scratch = $state({ lr: 0.001, epochs: 100 })
-  trace = $state<StepTrace | null>(null)
+  trace = $state.raw<StepTrace | null>(null)
   stepIndex = $state(0)
   phase = $state(0)
   stepError = $state<LabErrorInfo | null>(null)
   playing = $state(false)
 
   dropLast = $state(false)
-  batches = $state<EpochBatches[]>([])
+  batches = $state.raw<EpochBatches[]>([])
   batchEpoch = $state(1)
   batchIndex = $state(0)
   batchError = $state<LabErrorInfo | null>(null)
 
-  graph = $state<GraphResult | null>(null)
+  graph = $state.raw<GraphResult | null>(null)
   graphError = $state<LabErrorInfo | null>(null)
 
-  landscape = $state<Landscape | null>(null)
+  landscape = $state.raw<Landscape | null>(null)
   landscapeLr = $state(0.02)
-  path = $state<StepTrace | null>(null)
+  path = $state.raw<StepTrace | null>(null)
   /** steps of the path drawn so far: it grows step by step after each load */
   pathShown = $state(0)
   landscapeError = $state<LabErrorInfo | null>(null)
