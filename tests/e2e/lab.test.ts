@@ -119,7 +119,7 @@ describe('the learning lab in the window', () => {
     await expect.poll(() => text('batch-order')).toContain('[0, 1][2, 3]')
     const order = async (epoch: number) => {
       await page.click(`[data-testid="batch-epoch-${epoch}"]`)
-      return text('batch-order')
+      return (await text('batch-order')) ?? ''
     }
     const plain = [await order(1), await order(2)]
     expect(plain[1]).toBe(plain[0].replace('epoch 1', 'epoch 2'))
