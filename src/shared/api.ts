@@ -16,6 +16,7 @@ import {
   type LessonInfo,
   type StepTrace,
 } from './learning'
+import { landscapeRequestSchema, type Landscape } from './landscape'
 import {
   ACTIVATIONS,
   LOSSES,
@@ -433,6 +434,8 @@ export const LAB_METHODS = {
   /** a bundled lesson's id, or the path of a lesson file */
   checkLesson: z.tuple([z.string().min(1)]),
   exportSearchPython: z.tuple([searchConfigSchema, z.string().min(1)]),
+  /** MSELoss over a grid of (w, b) for one-feature linear regression, with the least-squares minimum */
+  getLandscape: z.tuple([landscapeRequestSchema]),
 } as const
 
 export type LabMethod = keyof typeof LAB_METHODS
@@ -467,6 +470,7 @@ export interface LabApi {
   loadLessonFile(...a: Args<'loadLessonFile'>): Promise<Lesson>
   checkLesson(...a: Args<'checkLesson'>): Promise<LessonCheckReport>
   exportSearchPython(...a: Args<'exportSearchPython'>): Promise<{ path: string }>
+  getLandscape(...a: Args<'getLandscape'>): Promise<Landscape>
 }
 
 /** A front door's view of the lab: the operations plus the event stream. */

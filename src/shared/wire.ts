@@ -34,6 +34,7 @@ export const LAB_METHOD_NAMES = [
   'loadLessonFile',
   'checkLesson',
   'exportSearchPython',
+  'getLandscape',
 ] as const satisfies readonly (keyof LabApi)[]
 
 export type LabMethodName = (typeof LAB_METHOD_NAMES)[number]

@@ -61,6 +61,8 @@ import { bundledLessons, lessonInfo, readLessonFile } from './lessons/loader'
 import { checkLesson as runLessonChecks } from './lessons/check'
 import { exportSkorch } from './search/exportSkorch'
 import { taskForLoss } from './data/dataset'
+import type { Landscape } from '../../shared/landscape'
+import { lossGrid } from './landscape/lossGrid'
 import { ParseSandbox } from './sandbox/sandbox'
 import { predictionsCsv, predictTable } from './predict'
 
@@ -388,6 +390,17 @@ export class LabService implements LabClient {
     const data = await this.prepare(request, request.train.loss)
     const model = resolveModel(request.model, data.summary.features.length, data.outputs)
     return { autograd: moduleGraph(model, request.train.loss), model: modelGraph(model, request.train.loss) }
+  }
+
+  /** the surface the lr lecture walks on: the training rows as a run sees them (scaled when the spec scales) */
+  async getLandscape(...args: unknown[]): Promise<Landscape> {
+    const [request] = validate(LAB_METHODS.getLandscape, args, 'landscape request')
+    const { features, target } = request.dataset
+    if (features.length !== 1) {
+      throw labError('INVALID_ARGUMENT', `The loss landscape is drawn over one weight and the bias, so it takes one feature column; ${features.length} were given (${features.join(', ')}).`)
+    }
+    const { train } = await this.prepare(request, 'MSELoss')
+    return lossGrid({ x: train.x, y: train.y, n: train.n }, request, { feature: features[0], target })
   }
 
   private lessons(): Promise<Lesson[]> {

@@ -1,0 +1,62 @@
+/**
+ * MSELoss of ŷ = w·x + b over a grid of (w, b). Pure: rows in, grid out. Summed in float64 over
+ * the rows as they are, so every cell is the mean squared error a student could compute by hand.
+ */
+import type { Landscape } from '../../../shared/landscape'
+import { leastSquares } from '../train/ols'
+
+export interface Rows {
+  x: ArrayLike<number>
+  y: ArrayLike<number>
+  n: number
+}
+
+export interface GridAxes {
+  w: { min: number; max: number }
+  b: { min: number; max: number }
+  resolution: number
+}
+
+export function mseAt(rows: Rows, w: number, b: number): number {
+  let sum = 0
+  for (let i = 0; i < rows.n; i++) {
+    const r = w * rows.x[i] + b - rows.y[i]
+    sum += r * r
+  }
+  return sum / rows.n
+}
+
+/** n evenly spaced values from min to max, both included */
+export function linspace(min: number, max: number, n: number): number[] {
+  return Array.from({ length: n }, (_, i) => (i === n - 1 ? max : min + ((max - min) * i) / (n - 1)))
+}
+
+/**
+ * Axes centred on the least-squares minimum: 2.5 times its slope and 1.2 times its intercept on
+ * either side (at least 1), so the minimum, an nn.Linear start near 0 and the first steps of the
+ * lecture's lr 0.02 (which zig-zags w up to +6.1 on cars at batch 2) are all on the map.
+ */
+export function defaultAxes(minimum: { w: number; b: number }, resolution: number): GridAxes {
+  const dw = 2.5 * Math.max(1, Math.abs(minimum.w))
+  const db = 1.2 * Math.max(1, Math.abs(minimum.b))
+  return { w: { min: minimum.w - dw, max: minimum.w + dw }, b: { min: minimum.b - db, max: minimum.b + db }, resolution }
+}
+
+export function lossGrid(rows: Rows, axes: Partial<GridAxes> & { resolution: number }, names: { feature: string; target: string }): Landscape {
+  const ols = leastSquares(rows.x, rows.y, rows.n, 1)
+  const minimum = { w: ols.coef[0], b: ols.intercept, loss: mseAt(rows, ols.coef[0], ols.intercept) }
+  const fallback = defaultAxes(minimum, axes.resolution)
+  const w = linspace((axes.w ?? fallback.w).min, (axes.w ?? fallback.w).max, axes.resolution)
+  const b = linspace((axes.b ?? fallback.b).min, (axes.b ?? fallback.b).max, axes.resolution)
+  let lo = Infinity
+  let hi = -Infinity
+  const loss = b.map((bj) =>
+    w.map((wi) => {
+      const l = mseAt(rows, wi, bj)
+      lo = Math.min(lo, l)
+      hi = Math.max(hi, l)
+      return l
+    }),
+  )
+  return { ...names, w, b, loss, minimum, range: { min: lo, max: hi } }
+}

@@ -1,0 +1,254 @@
+/**
+ * The learning lab's window state: the open lesson and its check, a stepped trace paged through
+ * on the client, the batches of the first epochs, the autograd graph and the loss landscape.
+ * Every number comes from `lab`; what a phase or a batch shows comes from src/shared.
+ */
+import { labError, type LabErrorInfo } from '../../../shared/errors'
+import type { Landscape } from '../../../shared/landscape'
+import type { GraphResult, Lesson, LessonCheckReport, LessonInfo, StepRequestInput, StepTrace } from '../../../shared/learning'
+import { lessonMode } from '../../../shared/lessonCode'
+import { epochBatches, phasesOf, type EpochBatches } from '../../../shared/stepPhases'
+import { parseOptionsSchema, type Settings } from '../../../shared/schemas'
+import { lab } from './lab'
+import { app, errorInfo } from './store.svelte'
+
+export type LearningTab = 'lessons' | 'step' | 'batches' | 'graph' | 'landscape'
+type LessonSource = { kind: 'bundled'; id: string } | { kind: 'file'; path: string }
+
+/** steps fetched at once for stepping; "Run" fetches more as it reaches the end */
+const STEP_CHUNK = 200
+/** epochs the batch view shows, enough to see shuffle reorder them */
+const BATCH_EPOCHS = 3
+/** steps of the landscape path: 187 epochs of the lecture's 16 batches */
+const PATH_STEPS = 3000
+
+class LearningState {
+  tab = $state<LearningTab>('lessons')
+
+  lessons = $state<LessonInfo[]>([])
+  lesson = $state<Lesson | null>(null)
+  source = $state<LessonSource | null>(null)
+  lessonError = $state<LabErrorInfo | null>(null)
+  report = $state<LessonCheckReport | null>(null)
+  checking = $state(false)
+  progress = $state<NonNullable<Settings['lessonProgress']>>({})
+
+  /** from scratch (w and b as plain tensors) or the nn.Module of the Model panel */
+  mode = $state<'scratch' | 'module'>('module')
+  scratch = $state({ lr: 0.001, epochs: 100 })
+  trace = $state.raw<StepTrace | null>(null)
+  stepIndex = $state(0)
+  phase = $state(0)
+  stepError = $state<LabErrorInfo | null>(null)
+  playing = $state(false)
+
+  dropLast = $state(false)
+  batches = $state.raw<EpochBatches[]>([])
+  batchEpoch = $state(1)
+  batchIndex = $state(0)
+  batchError = $state<LabErrorInfo | null>(null)
+
+  graph = $state.raw<GraphResult | null>(null)
+  graphError = $state<LabErrorInfo | null>(null)
+
+  landscape = $state.raw<Landscape | null>(null)
+  landscapeLr = $state(0.02)
+  path = $state.raw<StepTrace | null>(null)
+  /** steps of the path drawn so far: it grows step by step after each load */
+  pathShown = $state(0)
+  landscapeError = $state<LabErrorInfo | null>(null)
+
+  get phases() {
+    return phasesOf(this.trace?.kind ?? this.mode)
+  }
+
+  async loadLessons(): Promise<void> {
+    this.lessons = await lab.listLessons()
+    this.progress = (await lab.getSettings()).lessonProgress ?? {}
+  }
+
+  async openLesson(id: string): Promise<void> {
+    await this.show({ kind: 'bundled', id }, () => lab.getLesson(id))
+  }
+
+  async openLessonFile(path: string): Promise<void> {
+    await this.show({ kind: 'file', path }, () => lab.loadLessonFile(path))
+  }
+
+  private async show(source: LessonSource, load: () => Promise<Lesson>): Promise<void> {
+    try {
+      const lesson = await load()
+      this.lessonError = null
+      this.report = null
+      this.lesson = lesson
+      this.source = source
+      await this.setUp(lesson)
+    } catch (err) {
+      this.lessonError = errorInfo(err)
+    }
+  }
+
+  /** the lesson's data, model and settings, through the store the other panels read */
+  private async setUp(lesson: Lesson): Promise<void> {
+    const { data, model, train } = lesson.setup
+    app.source = data.source
+    app.parse = parseOptionsSchema.parse(data.parse)
+    await app.loadPreview()
+    app.applyRoles(data.features, data.target)
+    app.missing = data.missing
+    app.scale = data.scale
+    app.valSplit = data.valSplit
+    app.splitSeed = data.splitSeed
+    app.arch = model
+    app.loss = train.loss
+    app.optimizer = train.optimizer
+    app.epochs = train.epochs
+    app.batchSize = train.batchSize
+    app.shuffle = train.shuffle
+    app.seed = train.seed
+    this.dropLast = train.dropLast
+    this.mode = lessonMode(lesson)
+    const first = lesson.runs[0]
+    if (first.kind === 'scratch') this.scratch = { lr: first.scratch?.lr ?? 0.001, epochs: first.scratch?.epochs ?? 100 }
+    this.resetSteps()
+    await app.prepare()
+  }
+
+  async check(): Promise<void> {
+    if (!this.source) return
+    this.checking = true
+    try {
+      this.report = await lab.checkLesson(this.source.kind === 'bundled' ? this.source.id : this.source.path)
+      this.lessonError = null
+      this.progress = (await lab.getSettings()).lessonProgress ?? {}
+    } catch (err) {
+      this.lessonError = errorInfo(err)
+    } finally {
+      this.checking = false
+    }
+  }
+
+  private moduleRequest(steps: number, lr?: number): StepRequestInput {
+    const train = app.trainConfig()
+    return {
+      kind: 'module',
+      request: { dataset: app.datasetSpec(), model: $state.snapshot(app.arch), train: { ...train, optimizer: lr === undefined ? train.optimizer : { ...train.optimizer, lr }, dropLast: this.dropLast } },
+      steps,
+    }
+  }
+
+  private stepRequest(steps: number): StepRequestInput {
+    if (this.mode === 'module') return this.moduleRequest(steps)
+    return { kind: 'scratch', request: { dataset: app.datasetSpec(), lr: this.scratch.lr, epochs: this.scratch.epochs, dtype: 'float64', init: { kind: 'rand', seed: 0 } }, steps }
+  }
+
+  resetSteps(): void {
+    this.playing = false
+    this.trace = null
+    this.stepIndex = 0
+    this.phase = 0
+    this.stepError = null
+  }
+
+  /** a run is deterministic, so asking for more steps replays the same ones and adds the next */
+  private async fetchSteps(steps: number): Promise<boolean> {
+    try {
+      this.trace = await lab.stepRun(this.stepRequest(steps))
+      this.stepError = null
+      return true
+    } catch (err) {
+      this.stepError = errorInfo(err)
+      this.playing = false
+      return false
+    }
+  }
+
+  async begin(): Promise<void> {
+    this.resetSteps()
+    await this.fetchSteps(STEP_CHUNK)
+  }
+
+  /** the next phase; past the last phase of a step, the first of the next step */
+  async next(): Promise<void> {
+    if (!this.trace) return void (await this.begin())
+    if (this.phase < this.phases.length - 1) return void this.phase++
+    await this.nextStep()
+  }
+
+  async nextStep(): Promise<boolean> {
+    if (!this.trace) return false
+    if (this.stepIndex + 1 >= this.trace.steps.length) {
+      if (this.trace.stopped || !(await this.fetchSteps(this.trace.steps.length + STEP_CHUNK))) return false
+      if (this.stepIndex + 1 >= this.trace.steps.length) return false
+    }
+    this.stepIndex++
+    this.phase = 0
+    return true
+  }
+
+  previous(): void {
+    if (this.phase > 0) this.phase--
+    else if (this.stepIndex > 0) {
+      this.stepIndex--
+      this.phase = this.phases.length - 1
+    }
+  }
+
+  /** "then let it run": one whole step every frame-ish tick until Pause or the run ends */
+  async run(): Promise<void> {
+    if (!this.trace) await this.begin()
+    this.playing = true
+    while (this.playing && (await this.nextStep())) await new Promise((r) => setTimeout(r, 40))
+    this.playing = false
+  }
+
+  async loadBatches(): Promise<void> {
+    const rows = app.summary?.nTrain ?? 0
+    try {
+      const trace = await lab.stepRun(this.moduleRequest(BATCH_EPOCHS * Math.max(1, Math.ceil(rows / app.batchSize))))
+      this.batches = epochBatches(trace, rows).slice(0, BATCH_EPOCHS)
+      this.batchEpoch = Math.min(this.batchEpoch, this.batches.length) || 1
+      this.batchIndex = 0
+      this.batchError = null
+    } catch (err) {
+      this.batches = []
+      this.batchError = errorInfo(err)
+    }
+  }
+
+  async loadGraph(): Promise<void> {
+    try {
+      this.graph = await lab.getGraph(this.mode === 'scratch' ? { kind: 'scratch' } : { kind: 'module', request: { dataset: app.datasetSpec(), model: $state.snapshot(app.arch), train: app.trainConfig() } })
+      this.graphError = null
+    } catch (err) {
+      this.graph = null
+      this.graphError = errorInfo(err)
+    }
+  }
+
+  async loadLandscape(): Promise<void> {
+    try {
+      if (app.arch.kind !== 'linear') throw labError('INVALID_ARGUMENT', 'The loss landscape is drawn for LinearRegressionTorch (one weight and a bias): choose the linear model in the Model panel.')
+      this.landscape = await lab.getLandscape({ dataset: app.datasetSpec() })
+      this.path = await lab.stepRun(this.moduleRequest(PATH_STEPS, this.landscapeLr))
+      this.landscapeError = null
+      void this.drawPath()
+    } catch (err) {
+      this.path = null
+      this.landscapeError = errorInfo(err)
+    }
+  }
+
+  /** the path grows over about three seconds, so the student watches the optimizer walk */
+  private async drawPath(): Promise<void> {
+    const path = this.path
+    const total = path?.steps.length ?? 0
+    const per = Math.max(1, Math.ceil(total / 90))
+    for (this.pathShown = 0; this.path === path && this.pathShown < total; ) {
+      await new Promise((r) => setTimeout(r, 33))
+      if (this.path === path) this.pathShown = Math.min(total, this.pathShown + per)
+    }
+  }
+}
+
+export const learning = new LearningState()
