@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { parseTrainArgv, trainRequestFromArgs } from '../../src/main/cli/trainArgs'
+import type { ArgSpec } from '../../src/shared/catalog/args'
 import { LOSS_TABLE, LOSSES } from '../../src/shared/catalog/losses'
 import { OPTIMIZER_TABLE, OPTIMIZERS, optimizerSpecSchema } from '../../src/shared/catalog/optimizers'
 
@@ -12,7 +13,8 @@ const request = (argv: string[]) => trainRequestFromArgs(parseTrainArgv(argv))
 
 describe('lab train flags', () => {
   it('names every optimizer and loss argument as torch does', () => {
-    const flags = [...OPTIMIZERS.flatMap((o) => OPTIMIZER_TABLE[o].args), ...LOSSES.flatMap((l) => LOSS_TABLE[l].args)].map((a) => a.torch.replace(/_/g, '-'))
+    const args: readonly ArgSpec[] = [...OPTIMIZERS.flatMap((o): readonly ArgSpec[] => OPTIMIZER_TABLE[o].args), ...LOSSES.flatMap((l): readonly ArgSpec[] => LOSS_TABLE[l].args)]
+    const flags = args.map((a) => a.torch.replace(/_/g, '-'))
     for (const flag of ['dampening', 'nesterov', 'betas', 'eps', 'alpha', 'centered', 'amsgrad', 'delta', 'beta', 'lr-decay', 'initial-accumulator-value']) expect(flags).toContain(flag)
   })
 
