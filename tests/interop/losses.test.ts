@@ -84,7 +84,7 @@ describe('tfjs engine', () => {
       {
         model,
         loss: spec('HuberLoss'),
-        optimizer: { name: 'Adam', lr: 0.01, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 },
+        optimizer: { name: 'Adam', lr: 0.01, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false },
         initial: initialStateDict(model, 0),
         seed: 0,
       },

@@ -21,9 +21,18 @@ const flagOf = (arg: ArgSpec): string => arg.torch.replace(/_/g, '-')
 const ALL_OPTIMIZER_ARGS: readonly ArgSpec[] = OPTIMIZERS.flatMap((o): readonly ArgSpec[] => OPTIMIZER_TABLE[o].args)
 const ALL_LOSS_ARGS: readonly ArgSpec[] = LOSSES.flatMap((l): readonly ArgSpec[] => LOSS_TABLE[l].args)
 
-/** every optimizer and loss argument once, as a flag */
+/** a second spelling of a flag: the issue tracker's name for HuberLoss's delta */
+const FLAG_ALIASES: Readonly<Record<string, string>> = { delta: 'huber-delta' }
+
+/** every optimizer and loss argument once, as a flag (and its alias) */
 function catalogueFlags(): Record<string, { type: 'string' | 'boolean' }> {
-  return Object.fromEntries([...ALL_OPTIMIZER_ARGS, ...ALL_LOSS_ARGS].map((a) => [flagOf(a), { type: a.type === 'boolean' ? 'boolean' : 'string' }]))
+  return Object.fromEntries(
+    [...ALL_OPTIMIZER_ARGS, ...ALL_LOSS_ARGS].flatMap((a) => {
+      const option = { type: a.type === 'boolean' ? ('boolean' as const) : ('string' as const) }
+      const alias = FLAG_ALIASES[flagOf(a)]
+      return alias ? [[flagOf(a), option], [alias, option]] : [[flagOf(a), option]]
+    }),
+  )
 }
 
 export const TRAIN_OPTIONS = {
@@ -89,7 +98,12 @@ function list(value: string): string[] {
 
 /** the value of an argument's flag, or undefined when not given */
 function flagValue(args: TrainArgs, arg: ArgSpec): number | boolean | number[] | undefined {
-  const raw = (args as Record<string, string | boolean | undefined>)[flagOf(arg)]
+  const given = args as Record<string, string | boolean | undefined>
+  const alias = FLAG_ALIASES[flagOf(arg)]
+  if (alias && given[alias] !== undefined && given[flagOf(arg)] !== undefined) {
+    throw labError('INVALID_ARGUMENT', `--${alias} and --${flagOf(arg)} are the same setting; give only one.`)
+  }
+  const raw = given[flagOf(arg)] ?? (alias ? given[alias] : undefined)
   if (raw === undefined || typeof raw === 'boolean') return raw
   if (arg.type === 'pair') {
     const pair = list(raw).map((v) => number(flagOf(arg), v))
@@ -186,7 +200,7 @@ ${CSV_HELP}  --x COLS --y COL                      feature columns (comma list) 
                                         an nn.Sequential; sizes left out come from the data and the layer before
   --model linear|mlp  --hidden 16,16  --activation ${ACTIVATIONS.map((a) => a.toLowerCase()).join('|')}
                                         shorthands: the course's LinearRegressionTorch, or Linear+activation pairs
-  --loss ${LOSSES.map((l) => LOSS_TABLE[l].aliases[0]).join('|')}  (--delta for huber, --beta for smoothl1)
+  --loss ${LOSSES.map((l) => LOSS_TABLE[l].aliases[0]).join('|')}  (--delta or --huber-delta for huber, --beta for smoothl1)
   --optimizer ${optimizerHelp}
   --epochs 1000  --batch-size 2  --shuffle  --drop-last  --seed 0
   --scale none|standard  --missing drop|mean  --val-split 0

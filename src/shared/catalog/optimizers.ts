@@ -13,6 +13,7 @@ const MOMENTUM = { key: 'momentum', torch: 'momentum', type: 'number', default: 
 const BETAS = { key: 'betas', torch: 'betas', type: 'pair', default: [0.9, 0.999], min: 0, below: 1, label: 'Betas' } as const
 const eps = (value: number) => ({ key: 'eps', torch: 'eps', type: 'number', default: value, above: 0, label: 'eps' }) as const
 const lr = (value: number) => ({ ...LR, default: value }) as const
+const AMSGRAD = { key: 'amsgrad', torch: 'amsgrad', type: 'boolean', default: false, label: 'amsgrad' } as const
 
 export interface OptimizerDescriptor {
   /** arguments in torch's signature order; lr first */
@@ -29,8 +30,8 @@ export interface OptimizerDescriptor {
 
 const ARGS = {
   SGD: [{ ...LR, required: true }, MOMENTUM, { key: 'dampening', torch: 'dampening', type: 'number', default: 0, min: 0, label: 'Dampening' }, WEIGHT_DECAY, { key: 'nesterov', torch: 'nesterov', type: 'boolean', default: false, label: 'nesterov' }],
-  Adam: [lr(0.001), BETAS, eps(1e-8), WEIGHT_DECAY],
-  AdamW: [lr(0.001), BETAS, eps(1e-8), { ...WEIGHT_DECAY, default: 0.01 }],
+  Adam: [lr(0.001), BETAS, eps(1e-8), WEIGHT_DECAY, AMSGRAD],
+  AdamW: [lr(0.001), BETAS, eps(1e-8), { ...WEIGHT_DECAY, default: 0.01 }, AMSGRAD],
   RMSprop: [lr(0.01), { key: 'alpha', torch: 'alpha', type: 'number', default: 0.99, min: 0, below: 1, label: 'alpha' }, eps(1e-8), WEIGHT_DECAY, MOMENTUM, { key: 'centered', torch: 'centered', type: 'boolean', default: false, label: 'centered' }],
   Adagrad: [
     lr(0.01),
@@ -54,7 +55,6 @@ export const OPTIMIZERS = Object.keys(OPTIMIZER_TABLE) as [OptimizerName, ...Opt
 
 /** the fixed entries of a param_group: features TorchLab does not offer, at torch's defaults */
 export const FIXED_GROUP_VALUES: Readonly<Record<string, boolean | null>> = {
-  amsgrad: false,
   maximize: false,
   foreach: null,
   capturable: false,
@@ -62,7 +62,13 @@ export const FIXED_GROUP_VALUES: Readonly<Record<string, boolean | null>> = {
   fused: false,
 }
 
-const schema = <const K extends OptimizerName>(name: K) => z.object({ name: z.literal(name), ...argsShape(ARGS[name]) })
+// strict, as torch's constructors are: Adam(momentum=0.9) raises a TypeError rather than ignoring it
+const schema = <const K extends OptimizerName>(name: K) => z.strictObject({ name: z.literal(name), ...argsShape(ARGS[name]) }, { error: (issue) => (issue.code === 'unrecognized_keys' ? optimizerArgsMessage(name, issue.keys) : undefined) })
+
+function optimizerArgsMessage(name: OptimizerName, keys: readonly string[]): string {
+  const torchName = (key: string) => Object.values(ARGS).flatMap((args): readonly ArgSpec[] => args).find((a) => a.key === key)?.torch ?? key
+  return `torch.optim.${name} has no ${keys.map(torchName).join(', ')} (torch would raise a TypeError); it takes ${ARGS[name].map((a) => a.torch).join(', ')}.`
+}
 
 export const optimizerSpecSchema = z.discriminatedUnion('name', [
   schema('SGD').refine((o) => !o.nesterov || (o.momentum > 0 && o.dampening === 0), {

@@ -11,6 +11,15 @@ import type { Engine } from '../engine/engine'
 import type { StateDict } from '../model/stateDict'
 import { lossSpecOf } from '../../../shared/catalog/losses'
 import { allFinite, blowUp, lossBound } from './divergence'
+import { labError } from '../../../shared/errors'
+
+/** why a run with drop_last on fewer rows than a batch would not make a single step */
+function noStepReason(rows: number, config: TrainConfig): string {
+  return (
+    `With --drop-last, a batch size of ${config.batchSize} and ${rows} training rows, every batch is dropped and the run would make no step. ` +
+    `Choose a batch size of at most ${rows}, or leave out drop-last.`
+  )
+}
 
 /** Models up to this many parameters report them every epoch, for the slope and bias plots. */
 export const SNAPSHOT_MAX_PARAMS = 64
@@ -91,8 +100,8 @@ export function runTraining(
   }
 
   if (loader.batchesPerEpoch === 0) {
-    // drop_last with fewer rows than one batch: torch would run no step at all, silently
-    return finish('completed')
+    // torch would run no step at all and say nothing; a run that learns nothing is refused instead
+    throw labError('INVALID_ARGUMENT', noStepReason(data.train.n, config))
   }
   let lastGood = engine.stateDict()
   for (let epoch = 1; epoch <= config.epochs; epoch++) {

@@ -6,6 +6,13 @@ import { assertNever } from '../../../../shared/exhaustive'
 
 const SQRT1_2 = Math.SQRT1_2
 
+/** |x| with torch's gradient sign(x), which is 0 at 0 where tfjs's is −1 */
+const absLikeTorch = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, save] = inputs as [tf.Tensor, tf.GradSaveFunc]
+  save([x])
+  return { value: tf.abs(x), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, tf.sign(saved[0])) }
+}) as (x: tf.Tensor2D) => tf.Tensor2D
+
 export function activate(x: tf.Tensor2D, layer: ActivationLayer): tf.Tensor2D {
   switch (layer.kind) {
     case 'ReLU':
@@ -49,12 +56,12 @@ export function lossOf(spec: LossSpec, output: tf.Tensor2D, target: tf.Tensor1D)
     case 'MSELoss':
       return tf.mean(tf.square(tf.sub(output, y)))
     case 'L1Loss':
-      return tf.mean(tf.abs(tf.sub(output, y)))
+      return tf.mean(absLikeTorch(tf.sub(output, y)))
     case 'HuberLoss':
     case 'SmoothL1Loss': {
       // ½·min(d, δ)² + δ·(d − min(d, δ)): Huber's piecewise loss with ops tfjs can differentiate;
       // SmoothL1Loss is the same divided by beta, and L1Loss at beta 0
-      const diff = tf.abs(tf.sub(output, y))
+      const diff = absLikeTorch(tf.sub(output, y))
       const delta = name === 'HuberLoss' ? spec.huberDelta : spec.smoothL1Beta
       if (delta === 0) return tf.mean(diff)
       const small = tf.minimum(diff, delta)

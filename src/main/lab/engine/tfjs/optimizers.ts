@@ -55,7 +55,13 @@ export function createOptimizer(spec: OptimizerSpec, shapes: number[][], initial
         v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.mul(g, g), 1 - beta2)))
         const stepSize = spec.lr / (1 - beta1 ** steps)
         const bc2Sqrt = Math.sqrt(1 - beta2 ** steps)
-        const denom = tf.add(tf.div(tf.sqrt(v), bc2Sqrt), spec.eps)
+        let second: tf.Tensor = v
+        if (spec.amsgrad) {
+          const vMax = buffer(i, 'max_exp_avg_sq', p)
+          vMax.assign(tf.maximum(vMax, v))
+          second = vMax
+        }
+        const denom = tf.add(tf.div(tf.sqrt(second), bc2Sqrt), spec.eps)
         p.assign(tf.sub(p, tf.mul(tf.div(m, denom), stepSize)))
         return
       }

@@ -1,0 +1,112 @@
+/**
+ * The dense engine's optimizer rules round as torch 1.13's CPU kernels do: from the same
+ * parameters and the same gradients, every parameter and every state buffer after many steps
+ * is torch's float32, bit for bit. One torch process runs every case.
+ */
+import { describe, expect, it } from 'vitest'
+import { DenseOptimizer, fmaf } from '../../src/main/lab/engine/dense/optimizers'
+import { OPTIMIZER_TABLE, optimizerSpecSchema, type OptimizerSpec } from '../../src/shared/catalog/optimizers'
+import { python } from '../helpers/python'
+
+const SHAPES = [[3, 5], [5], [1, 3], [1]]
+const STEPS = 40
+
+/** a fixed pseudo-random float32 stream, so both sides see the same numbers */
+function stream(seed: number): () => number {
+  let s = seed >>> 0
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+    return Math.fround((s / 2 ** 32) * 2 - 1)
+  }
+}
+
+const SPECS: Record<string, unknown>[] = [
+  { name: 'SGD', lr: 0.05 },
+  { name: 'SGD', lr: 0.1, weightDecay: 0.01 },
+  { name: 'SGD', lr: 0.03, momentum: 0.9, dampening: 0.1, weightDecay: 0.001 },
+  { name: 'SGD', lr: 0.03, momentum: 0.7, nesterov: true },
+  { name: 'Adam', lr: 0.01 },
+  { name: 'Adam', lr: 0.003, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.01 },
+  { name: 'Adam', lr: 0.01, amsgrad: true },
+  { name: 'AdamW', lr: 0.01 },
+  { name: 'AdamW', lr: 0.02, weightDecay: 0.1, amsgrad: true },
+  { name: 'RMSprop', lr: 0.01 },
+  { name: 'RMSprop', lr: 0.005, alpha: 0.9, momentum: 0.5, centered: true, weightDecay: 0.01 },
+  { name: 'RMSprop', lr: 0.005, momentum: 0.3 },
+  { name: 'Adagrad', lr: 0.05 },
+  { name: 'Adagrad', lr: 0.05, lrDecay: 0.01, weightDecay: 0.02, initialAccumulatorValue: 0.1, eps: 1e-8 },
+]
+
+/** the optimizer's keyword arguments as torch names them */
+function torchKwargs(spec: OptimizerSpec): Record<string, unknown> {
+  const values = spec as unknown as Record<string, unknown>
+  return Object.fromEntries(OPTIMIZER_TABLE[spec.name].args.map((a) => [a.torch, values[a.key]]))
+}
+
+const SCRIPT = `
+import torch
+out = []
+for case in INPUT:
+    params = [torch.tensor(p, dtype=torch.float32).reshape(s).requires_grad_() for p, s in zip(case['params'], case['shapes'])]
+    kwargs = dict(case['kwargs'])
+    if 'betas' in kwargs: kwargs['betas'] = tuple(kwargs['betas'])
+    opt = getattr(torch.optim, case['name'])(params, **kwargs)
+    for grads in case['grads']:
+        for p, g, s in zip(params, grads, case['shapes']):
+            p.grad = torch.tensor(g, dtype=torch.float32).reshape(s)
+        opt.step()
+    state = [{k: v.reshape(-1).tolist() for k, v in opt.state[p].items() if torch.is_tensor(v) and k != 'step'} for p in params]
+    out.append({'params': [p.detach().reshape(-1).tolist() for p in params], 'state': state})
+print(json.dumps(out))
+`
+
+describe('dense optimizer rules, bit for bit against torch 1.13', () => {
+  it('fmaf rounds a·b + c once, where rounding the product first or the double sum both land on a tie', () => {
+    // a·b = 2⁻²⁴ − 2⁻⁶⁰, so the exact sum lies just below the tie 1 + 3·2⁻²⁴ and rounds down to 1 + 2⁻²³
+    const a = Math.fround(2 ** -24 * (1 + 2 ** -18))
+    const b = Math.fround(1 - 2 ** -18)
+    const c = Math.fround(1 + 2 ** -23)
+    expect(Math.fround(Math.fround(a * b) + c)).toBe(Math.fround(1 + 2 ** -22))
+    expect(Math.fround(a * b + c)).toBe(Math.fround(1 + 2 ** -22))
+    expect(fmaf(a, b, c)).toBe(c)
+    expect(fmaf(-a, b, -c)).toBe(-c)
+  })
+
+  it(`${SPECS.length} optimizer settings, ${STEPS} steps: every parameter and buffer equals torch's`, async () => {
+    const cases = SPECS.map((raw, k) => {
+      const spec = optimizerSpecSchema.parse(raw)
+      const next = stream(k + 1)
+      const params = SHAPES.map((s) => Array.from({ length: s.reduce((a, b) => a * b, 1) }, next))
+      // gradients of mixed scale, with exact zeros, as a ReLU network produces
+      const grads = Array.from({ length: STEPS }, (_, t) => params.map((p) => p.map(() => (next() > 0.8 ? 0 : Math.fround(next() * 10 ** ((t % 5) - 3))))))
+      return { spec, params, grads }
+    })
+    const torch = await python<{ params: number[][]; state: Record<string, number[]>[] }[]>(
+      SCRIPT,
+      cases.map(({ spec, params, grads }) => ({ name: spec.name, kwargs: torchKwargs(spec), shapes: SHAPES, params, grads })),
+    )
+    cases.forEach(({ spec, params, grads }, k) => {
+      const ours = params.map((p) => Float32Array.from(p))
+      const optimizer = new DenseOptimizer(spec, ours.map((p) => p.length))
+      for (const g of grads) optimizer.apply(ours, g.map((x) => Float32Array.from(x)))
+      const label = JSON.stringify(SPECS[k])
+      expect(ours.map((p) => Array.from(p)), label).toEqual(torch[k].params)
+      const state = optimizer.state().buffers.map((b) => Object.fromEntries(Object.entries(b).map(([key, v]) => [key, Array.from(v)])))
+      expect(state, label).toEqual(torch[k].state)
+    })
+  })
+
+  it('Adam with momentum is refused, as torch refuses it', async () => {
+    const refused = optimizerSpecSchema.safeParse({ name: 'Adam', lr: 0.01, momentum: 0.9 })
+    expect(refused.error?.issues[0].message).toBe('torch.optim.Adam has no momentum (torch would raise a TypeError); it takes lr, betas, eps, weight_decay, amsgrad.')
+    const torch = await python<string>(`
+import torch
+try:
+    torch.optim.Adam([torch.zeros(1, requires_grad=True)], lr=0.01, momentum=0.9)
+    print(json.dumps('accepted'))
+except TypeError as e:
+    print(json.dumps('TypeError'))
+`)
+    expect(torch).toBe('TypeError')
+  })
+})
