@@ -81,10 +81,10 @@ describe('a service error over the bridge', () => {
     )
     const csv = join(tempDir('torchlab-errors-'), 'ragged.csv')
     writeFileSync(csv, 'wt,mpg\n1,2\n3\n')
-    const parse = { delimiter: '', header: 'auto', decimal: '.', encoding: 'utf-8' } as const
-    const failure = await client.inspectCsv({ kind: 'file', path: csv }, parse).catch((err: unknown) => err)
+    // the preview shows a ragged file; preparing it for training refuses the row by its line
+    const failure = await client.prepareDataset({ source: { kind: 'file', path: csv }, features: ['wt'], target: 'mpg' }).catch((err: unknown) => err)
     expect(failure).toBeInstanceOf(LabError)
-    expect((failure as LabError).info).toMatchObject({ code: 'CSV_RAGGED_ROW', row: 2, message: expect.stringMatching(/^Row 2 has 1 values but the header has 2/) })
+    expect((failure as LabError).info).toMatchObject({ code: 'CSV_RAGGED_ROW', line: 3, message: expect.stringMatching(/^Line 3 has 1 value but the header has 2/) })
     ws.close()
     await bridge.close()
   })

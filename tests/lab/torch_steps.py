@@ -32,10 +32,14 @@ if spec["model"]["kind"] == "linear":
     model = LinearRegressionTorch(X.shape[1])
 else:
     layers, size = [], X.shape[1]
-    for h in spec["model"]["hidden"]:
-        layers += [nn.Linear(size, h["units"]), ACT[h["activation"]]()]
-        size = h["units"]
-    model = nn.Sequential(*layers, nn.Linear(size, 1))
+    for layer in spec["model"]["layers"]:
+        if layer["kind"] == "Linear":
+            out_features = layer.get("outFeatures") or 1
+            layers.append(nn.Linear(size, out_features))
+            size = out_features
+        else:
+            layers.append(ACT[layer["kind"]]())
+    model = nn.Sequential(*layers)
 model.load_state_dict({k: torch.tensor(v, dtype=torch.float32) for k, v in spec["initial"].items()})
 o = dict(spec["optimizer"])
 name = o.pop("name")
