@@ -17,6 +17,11 @@ const layers = [
     message: 'The renderer talks to the lab only through window.lab; it imports src/shared, never main or preload.',
     patterns: ['**/main/**', '**/preload/**', 'node:*'],
   },
+  {
+    files: ['src/main/cli.ts', 'src/main/cli/**'],
+    message: 'The CLI is a front door: it calls LabService (src/main/lab/service) and reads src/shared, nothing else of the core.',
+    patterns: ['**/lab/**', '!**/lab/service'],
+  },
 ]
 
 export default ts.config(

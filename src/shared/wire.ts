@@ -39,6 +39,10 @@ export const LAB_METHOD_NAMES = [
 
 export type LabMethodName = (typeof LAB_METHOD_NAMES)[number]
 
+// the other direction of `satisfies` above: an operation added to LabApi but not to the wire fails to compile
+type MissingFromWire = Exclude<keyof LabApi, LabMethodName>
+export const wireIsComplete: [MissingFromWire] extends [never] ? true : MissingFromWire = true
+
 /** How a result crosses IPC or the bridge: errors travel as values, never as thrown stacks. */
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: LabErrorInfo }
 

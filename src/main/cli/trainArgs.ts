@@ -4,7 +4,7 @@
  * cars.csv, wt -> mpg, one nn.Linear, SGD lr 0.02, batch 2, 1000 epochs, no shuffle.
  */
 import { parseArgs } from 'node:util'
-import { BUNDLED } from '../lab/data/bundled'
+import { BUNDLED } from '../../shared/catalog/datasets'
 import { matchName, type ArgSpec } from '../../shared/catalog/args'
 import { COURSE } from '../../shared/catalog/course'
 import { findLoss, LOSS_TABLE, suggestedLoss } from '../../shared/catalog/losses'

@@ -25,7 +25,7 @@ import {
 } from '../../shared/api'
 import { labError } from '../../shared/errors'
 import type { CsvSource, LossName, ModelSpec, ParseOptions, Settings, TrainRequest } from '../../shared/schemas'
-import { BUNDLED } from './data/bundled'
+import { BUNDLED } from '../../shared/catalog/datasets'
 import { prepareData, type PreparedData } from './data/dataset'
 import { previewOf } from './data/preview'
 import { sourcePath } from './data/source'

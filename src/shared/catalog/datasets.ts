@@ -1,5 +1,8 @@
-/** The course data sets shipped under resources/datasets; nothing is fetched at run time. */
-import type { BundledDataset } from '../../../shared/api'
+/**
+ * The course data sets shipped under resources/datasets (nothing is fetched at run time): what
+ * the service lists, the window offers and the CLI's --data names, in one place.
+ */
+import type { BundledDataset } from '../api'
 
 export const BUNDLED: readonly BundledDataset[] = [
   {
