@@ -1,4 +1,5 @@
 /** The loss landscape: every cell against torch's MSELoss on the same rows, its minimum at least squares, its refusals. */
+import type { DatasetSpecInput } from '../../src/shared/schemas'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { dispatch } from '../../src/main/lab/dispatch'
@@ -9,7 +10,7 @@ import { python } from '../helpers/python'
 
 const service = createService()
 afterAll(() => service.dispose())
-const cars = { source: { kind: 'bundled', name: 'cars' }, features: ['wt'], target: 'mpg' } as const
+const cars: DatasetSpecInput = { source: { kind: 'bundled', name: 'cars' }, features: ['wt'], target: 'mpg' }
 
 describe('the loss landscape of wt → mpg', () => {
   it('holds MSELoss at every (w, b) as torch computes it, and its minimum is least squares', async () => {

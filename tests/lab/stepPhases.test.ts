@@ -1,4 +1,5 @@
 /** What the window shows for each phase, each epoch's batches, and the lesson code with the student's settings: from real traces and bundled lessons. */
+import type { DatasetSpecInput, TrainRequestInput } from '../../src/shared/schemas'
 import { afterAll, describe, expect, it } from 'vitest'
 import { lessonCode, lessonMode } from '../../src/shared/lessonCode'
 import { epochBatches, MODULE_PHASES, phaseView, SCRATCH_PHASES } from '../../src/shared/stepPhases'
@@ -6,8 +7,8 @@ import { createService } from '../helpers/lab'
 
 const service = createService()
 afterAll(() => service.dispose())
-const cars = { source: { kind: 'bundled', name: 'cars' }, features: ['wt'], target: 'mpg' } as const
-const course = (train: object) => ({ dataset: cars, model: { kind: 'linear' }, train: { optimizer: { name: 'SGD', lr: 0.02 }, epochs: 1000, batchSize: 2, ...train } }) as const
+const cars: DatasetSpecInput = { source: { kind: 'bundled', name: 'cars' }, features: ['wt'], target: 'mpg' }
+const course = (train: object): TrainRequestInput => ({ dataset: cars, model: { kind: 'linear' }, train: { optimizer: { name: 'SGD', lr: 0.02 }, epochs: 1000, batchSize: 2, ...train } })
 
 describe('the phases of a step, as the window pages through them', () => {
   it('from scratch: forward, loss, backward, update, zero_grad with the numbers of the first car', async () => {

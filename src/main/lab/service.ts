@@ -15,6 +15,7 @@ import {
   type CsvPreview,
   type DatasetSummary,
   type Evaluation,
+  type LabApi,
   type LabClient,
   type LabEvent,
   type RunSnapshot,
@@ -134,7 +135,7 @@ export class LabService implements LabClient {
     return table
   }
 
-  async inspectCsv(...args: unknown[]): Promise<CsvPreview> {
+  async inspectCsv(...args: Parameters<LabApi['inspectCsv']>): Promise<CsvPreview> {
     const [source, parse] = validate(LAB_METHODS.inspectCsv, args, 'CSV request')
     return previewOf(await this.loadTable(source, parse))
   }
@@ -144,7 +145,7 @@ export class LabService implements LabClient {
     return prepareData(table, request.dataset, loss)
   }
 
-  async prepareDataset(...args: unknown[]): Promise<DatasetSummary> {
+  async prepareDataset(...args: Parameters<LabApi['prepareDataset']>): Promise<DatasetSummary> {
     const [spec, loss] = validate(LAB_METHODS.prepareDataset, args, 'data set')
     const table = await this.loadTable(spec.source, spec.parse)
     // without a loss, a text target is taken as class labels
@@ -152,7 +153,7 @@ export class LabService implements LabClient {
     return prepareData(table, spec, loss ?? guess).summary
   }
 
-  async startTraining(...args: unknown[]): Promise<{ runId: string }> {
+  async startTraining(...args: Parameters<LabApi['startTraining']>): Promise<{ runId: string }> {
     const [request] = validate(LAB_METHODS.startTraining, args, 'training request')
     const data = await this.prepare(request, request.train.loss)
     const model = resolveModel(request.model, data.summary.features.length, data.outputs)
@@ -196,12 +197,12 @@ export class LabService implements LabClient {
     return this.sandbox.run({ kind: 'startingPoint', path: request.initFrom, shapes, optimizer: request.train.optimizer.name, key: request.initKey })
   }
 
-  async openCheckpoint(...args: unknown[]): Promise<CheckpointInfo> {
+  async openCheckpoint(...args: Parameters<LabApi['openCheckpoint']>): Promise<CheckpointInfo> {
     const [path, options] = validate(LAB_METHODS.openCheckpoint, args, 'file request')
     return (await this.sandbox.run({ kind: 'checkpoint', path, activations: options.activations ?? [], values: options.values ?? false, key: options.key })).info
   }
 
-  async saveRun(...args: unknown[]): Promise<{ path: string; bytes: number }> {
+  async saveRun(...args: Parameters<LabApi['saveRun']>): Promise<{ path: string; bytes: number }> {
     const [{ runId, path, kind }] = validate(LAB_METHODS.saveRun, args, 'save request')
     const { run, data } = this.record(runId)
     if (!run.finished) throw labError('RUN_BUSY', 'Save once the run has ended: let it finish or stop it.')
@@ -225,7 +226,7 @@ export class LabService implements LabClient {
    * script (a checkpoint's loss and lr are plain floats, which 1.13 refuses). A run TorchLab
    * saved also gets its initial weights, so that the script reproduces the run.
    */
-  async exportPython(...args: unknown[]): Promise<{ path: string; written?: string[] }> {
+  async exportPython(...args: Parameters<LabApi['exportPython']>): Promise<{ path: string; written?: string[] }> {
     const [pthPath, outPath] = validate(LAB_METHODS.exportPython, args, 'export request')
     const opened = await this.sandbox.run({ kind: 'checkpoint', path: pthPath, activations: [], values: false })
     const { model, torchlab, kind } = opened.info
@@ -250,7 +251,7 @@ export class LabService implements LabClient {
     return written.length ? { path: outPath, written } : { path: outPath }
   }
 
-  async predict(...args: unknown[]): Promise<Predictions> {
+  async predict(...args: Parameters<LabApi['predict']>): Promise<Predictions> {
     const [request] = validate(LAB_METHODS.predict, args, 'prediction request')
     const opened = await this.sandbox.run({ kind: 'model', path: request.path, activations: request.activations ?? [] })
     const table = await this.loadTable(request.data, request.parse)
@@ -260,7 +261,7 @@ export class LabService implements LabClient {
     return { ...predictions, written: request.out }
   }
 
-  async startSearch(...args: unknown[]): Promise<{ searchId: string; fitsTotal: number }> {
+  async startSearch(...args: Parameters<LabApi['startSearch']>): Promise<{ searchId: string; fitsTotal: number }> {
     const [config] = validate(LAB_METHODS.startSearch, args, 'search')
     const table = await this.loadTable(config.dataset.source, config.dataset.parse)
     // folds are scaled on their own training rows, and cross-validation replaces the split
@@ -278,17 +279,17 @@ export class LabService implements LabClient {
     return search
   }
 
-  async cancelSearch(...args: unknown[]): Promise<SearchSummary> {
+  async cancelSearch(...args: Parameters<LabApi['cancelSearch']>): Promise<SearchSummary> {
     const [searchId] = validate(LAB_METHODS.cancelSearch, args, 'search id')
     return this.search(searchId).cancel()
   }
 
-  async waitForSearch(...args: unknown[]): Promise<SearchSummary> {
+  async waitForSearch(...args: Parameters<LabApi['waitForSearch']>): Promise<SearchSummary> {
     const [searchId] = validate(LAB_METHODS.waitForSearch, args, 'search id')
     return this.search(searchId).wait()
   }
 
-  async exportSearchCsv(...args: unknown[]): Promise<{ path: string }> {
+  async exportSearchCsv(...args: Parameters<LabApi['exportSearchCsv']>): Promise<{ path: string }> {
     const [searchId, path] = validate(LAB_METHODS.exportSearchCsv, args, 'export request')
     await atomicWrite(path, new TextEncoder().encode(searchCsv(this.search(searchId).summary)))
     return { path }
@@ -310,27 +311,27 @@ export class LabService implements LabClient {
     return record
   }
 
-  async controlRun(...args: unknown[]): Promise<{ status: RunStatus }> {
+  async controlRun(...args: Parameters<LabApi['controlRun']>): Promise<{ status: RunStatus }> {
     const [{ runId, action }] = validate(LAB_METHODS.controlRun, args, 'run control')
     return { status: await this.record(runId).run.control(action) }
   }
 
-  async getRun(...args: unknown[]): Promise<RunSummary> {
+  async getRun(...args: Parameters<LabApi['getRun']>): Promise<RunSummary> {
     const [runId] = validate(LAB_METHODS.getRun, args, 'run id')
     return this.record(runId).run.current
   }
 
-  async getRunSnapshot(...args: unknown[]): Promise<RunSnapshot> {
+  async getRunSnapshot(...args: Parameters<LabApi['getRunSnapshot']>): Promise<RunSnapshot> {
     const [runId, since] = validate(LAB_METHODS.getRunSnapshot, args, 'run snapshot request')
     return this.record(runId).run.pull(since)
   }
 
-  async waitForRun(...args: unknown[]): Promise<RunSummary> {
+  async waitForRun(...args: Parameters<LabApi['waitForRun']>): Promise<RunSummary> {
     const [runId] = validate(LAB_METHODS.waitForRun, args, 'run id')
     return this.record(runId).run.wait()
   }
 
-  async evaluate(...args: unknown[]): Promise<Evaluation> {
+  async evaluate(...args: Parameters<LabApi['evaluate']>): Promise<Evaluation> {
     const [runId, split] = validate(LAB_METHODS.evaluate, args, 'evaluation request')
     const { run, data } = this.record(runId)
     if (!run.finished) throw labError('RUN_BUSY', 'Evaluate once the run has ended: let it finish or stop it.')
@@ -346,7 +347,7 @@ export class LabService implements LabClient {
     return (await this.openSettingsStore()).read()
   }
 
-  async updateSettings(...args: unknown[]): Promise<Settings> {
+  async updateSettings(...args: Parameters<LabApi['updateSettings']>): Promise<Settings> {
     const [patch] = validate(LAB_METHODS.updateSettings, args, 'settings')
     return (await this.openSettingsStore()).update(patch)
   }
@@ -367,7 +368,7 @@ export class LabService implements LabClient {
   }
 
   /** Steps in the calling thread: a panel asks for a few at a time, each a single small batch. */
-  async stepRun(...args: unknown[]): Promise<StepTrace> {
+  async stepRun(...args: Parameters<LabApi['stepRun']>): Promise<StepTrace> {
     const [step] = validate(LAB_METHODS.stepRun, args, 'step request')
     if (step.kind === 'scratch') return scratchTrace(await this.scratchRows(step.request), step.request, step.steps)
     const request = step.request
@@ -383,7 +384,7 @@ export class LabService implements LabClient {
     }
   }
 
-  async getGraph(...args: unknown[]): Promise<GraphResult> {
+  async getGraph(...args: Parameters<LabApi['getGraph']>): Promise<GraphResult> {
     const [graph] = validate(LAB_METHODS.getGraph, args, 'graph request')
     if (graph.kind === 'scratch') return { autograd: scratchGraph(), model: null }
     const { request } = graph
@@ -393,7 +394,7 @@ export class LabService implements LabClient {
   }
 
   /** the surface the lr lecture walks on: the training rows as a run sees them (scaled when the spec scales) */
-  async getLandscape(...args: unknown[]): Promise<Landscape> {
+  async getLandscape(...args: Parameters<LabApi['getLandscape']>): Promise<Landscape> {
     const [request] = validate(LAB_METHODS.getLandscape, args, 'landscape request')
     const { features, target } = request.dataset
     if (features.length !== 1) {
@@ -411,17 +412,17 @@ export class LabService implements LabClient {
     return (await this.lessons()).map(lessonInfo)
   }
 
-  async getLesson(...args: unknown[]): Promise<Lesson> {
+  async getLesson(...args: Parameters<LabApi['getLesson']>): Promise<Lesson> {
     const [id] = validate(LAB_METHODS.getLesson, args, 'lesson id')
     return this.bundledLesson(id)
   }
 
-  async loadLessonFile(...args: unknown[]): Promise<Lesson> {
+  async loadLessonFile(...args: Parameters<LabApi['loadLessonFile']>): Promise<Lesson> {
     const [path] = validate(LAB_METHODS.loadLessonFile, args, 'lesson file')
     return readLessonFile(path)
   }
 
-  async checkLesson(...args: unknown[]): Promise<LessonCheckReport> {
+  async checkLesson(...args: Parameters<LabApi['checkLesson']>): Promise<LessonCheckReport> {
     const [which] = validate(LAB_METHODS.checkLesson, args, 'lesson')
     const lesson = which.toLowerCase().endsWith('.json') ? await readLessonFile(which) : await this.bundledLesson(which)
     const report = await runLessonChecks(lesson, {
@@ -445,7 +446,7 @@ export class LabService implements LabClient {
     return lesson
   }
 
-  async exportSearchPython(...args: unknown[]): Promise<{ path: string }> {
+  async exportSearchPython(...args: Parameters<LabApi['exportSearchPython']>): Promise<{ path: string }> {
     const [config, path] = validate(LAB_METHODS.exportSearchPython, args, 'export request')
     const table = await this.loadTable(config.dataset.source, config.dataset.parse)
     if (!table.header) throw labError('INVALID_ARGUMENT', 'The skorch script reads columns by their header names; this file has no header row.')
