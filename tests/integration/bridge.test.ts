@@ -138,9 +138,8 @@ describe('the bridge answers every message', () => {
     const waited = await next()
     expect(waited.id).toBe('wait')
     expect(waited.envelope).toMatchObject({ ok: false, error: { code: 'TOO_LARGE', message: expect.stringMatching(/answer to waitForRun is larger than the 64 MB .* Save the run to a \.pth file/) } })
-    // the finished event came too, without the weights it could not carry
-    expect(events.filter((e) => e.type === 'finished')).toEqual([])
-    expect(events).toContainEqual({ type: 'status', runId, status: 'completed' })
+    // the finished event came too: events never carry weights, so even this model's fits one message
+    expect(events).toContainEqual({ type: 'finished', runId, status: 'completed' })
     // and the run is still there to save
     const path = join(tempDir('torchlab-big-save-'), 'big.pth')
     ws.send(JSON.stringify({ id: 'save', method: 'saveRun', args: [{ runId, path, kind: 'state_dict' }] }))
