@@ -37,11 +37,14 @@ describe('the course lecture in the lab window', () => {
     await page.waitForSelector('[data-testid="weight-plot"]')
     const early = { loss: await points('loss-plot'), weight: await points('weight-plot'), bias: await points('bias-plot') }
     await expect.poll(() => points('weight-plot'), { timeout: 20_000 }).toBeGreaterThan(early.weight)
-    expect(await points('bias-plot')).toBeGreaterThan(early.bias)
-    expect(await points('loss-plot')).toBeGreaterThan(early.loss)
+    // plots take turns to redraw (one a frame, each at most 5 times a second): each catches up in its turn
+    await expect.poll(() => points('bias-plot'), { timeout: 20_000 }).toBeGreaterThan(early.bias)
+    await expect.poll(() => points('loss-plot'), { timeout: 20_000 }).toBeGreaterThan(early.loss)
 
     await page.click('[data-testid="pause"]')
     await expect.poll(status).toBe('paused')
+    // plots redraw at most 5 times a second: let the last redraw of what came before the pause land
+    await page.waitForTimeout(400)
     await h.shot('2-paused')
     const atPause = await points('loss-plot')
     await page.waitForTimeout(500)
