@@ -138,7 +138,7 @@ async function search(argv: string[]): Promise<number> {
   }
   const service = new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
   if (exportPy) {
-    const result = await service.exportSearchPython(config, exportPy)
+    const result = await service.exportSearchPython({ config, path: exportPy })
     process.stdout.write(json ? JSON.stringify(result) + '\n' : `wrote ${result.path}: python3 ${result.path} runs the search in skorch\n`)
     return EXIT.ok
   }
@@ -153,7 +153,7 @@ async function search(argv: string[]): Promise<number> {
     const summary = await service.waitForSearch(searchId)
     process.off('SIGINT', cancel)
     bar?.end()
-    if (csv) await service.exportSearchCsv(searchId, csv)
+    if (csv) await service.exportSearchCsv({ searchId, path: csv })
     const rows = summary.rows.map((r) => ({
       params: r.params,
       ...Object.fromEntries(r.splitScores.map((s, i) => [`split${i}_test_score`, s])),
@@ -245,7 +245,7 @@ async function exportPy(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, { out: { type: 'string' }, json: { type: 'boolean' } }, 'export-py FILE.pth --out model.py')
   if (!values.out) throw labError('INVALID_ARGUMENT', 'Say where to write the script: lab export-py FILE.pth --out model.py')
   const service = new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
-  const result = await service.exportPython(positionals[0], String(values.out))
+  const result = await service.exportPython({ checkpoint: positionals[0], out: String(values.out) })
   process.stdout.write(values.json ? JSON.stringify(result) + '\n' : `wrote ${result.path}\n`)
   return EXIT.ok
 }

@@ -368,6 +368,24 @@ export const saveRequestSchema = z.object({
   kind: z.enum(['state_dict', 'checkpoint']).default('state_dict'),
 })
 
+/** `lab export-py`: the PyTorch script that rebuilds a .pth file's model (and, for a TorchLab checkpoint, its run) */
+export const exportPythonRequestSchema = z.object({
+  checkpoint: z.string().min(1),
+  out: z.string().min(1),
+})
+
+/** a search's cv_results_ as CSV */
+export const exportSearchCsvRequestSchema = z.object({
+  searchId: z.string().min(1),
+  path: z.string().min(1),
+})
+
+/** a search as the skorch GridSearchCV script that runs it */
+export const exportSearchPythonRequestSchema = z.object({
+  config: searchConfigSchema,
+  path: z.string().min(1),
+})
+
 const cursorX = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
 const seriesCursorSchema = z.object({ epochs: cursorX, steps: cursorX })
 
@@ -415,12 +433,12 @@ export const LAB_METHODS = {
     z.object({ activations: z.array(z.enum(ACTIVATIONS)).optional(), values: z.boolean().optional(), key: z.string().optional() }).default({}),
   ]),
   saveRun: z.tuple([saveRequestSchema]),
-  exportPython: z.tuple([z.string().min(1), z.string().min(1)]),
+  exportPython: z.tuple([exportPythonRequestSchema]),
   predict: z.tuple([predictRequestSchema]),
   startSearch: z.tuple([searchConfigSchema]),
   cancelSearch: z.tuple([z.string().min(1)]),
   waitForSearch: z.tuple([z.string().min(1)]),
-  exportSearchCsv: z.tuple([z.string().min(1), z.string().min(1)]),
+  exportSearchCsv: z.tuple([exportSearchCsvRequestSchema]),
   getSettings: z.tuple([]),
   updateSettings: z.tuple([settingsPatchSchema]),
   /** the learning lab: step a run batch by batch, its autograd graph, lessons, a search as skorch code */
@@ -433,7 +451,7 @@ export const LAB_METHODS = {
   loadLessonFile: z.tuple([z.string().min(1)]),
   /** a bundled lesson's id, or the path of a lesson file */
   checkLesson: z.tuple([z.string().min(1)]),
-  exportSearchPython: z.tuple([searchConfigSchema, z.string().min(1)]),
+  exportSearchPython: z.tuple([exportSearchPythonRequestSchema]),
   /** MSELoss over a grid of (w, b) for one-feature linear regression, with the least-squares minimum */
   getLandscape: z.tuple([landscapeRequestSchema]),
 } as const

@@ -196,7 +196,7 @@ describe('a corpus of hostile .pth files', () => {
     for (const entry of corpus) {
       const script = join(dir, `${entry.name}.py`)
       try {
-        await service.exportPython(entry.path, script)
+        await service.exportPython({ checkpoint: entry.path, out: script })
         scripts.push({ name: entry.name, script })
       } catch (err) {
         if (!(err instanceof LabError) || err.info.code === 'INTERNAL') throw err
@@ -211,7 +211,7 @@ describe('a corpus of hostile .pth files', () => {
     // every read file is a candidate; those torch 1.13 refuses with weights_only=True are refused with the reason
     expect(scripts.map((s) => s.name)).toEqual(expect.arrayContaining(['clean_state_dict_p2', 'clean_state_dict_p3', 'clean_state_dict_p4', 'legacy_clean', 'js_key_constructor']))
     expect(refusedExports).toEqual(expect.arrayContaining(corpus.filter((e) => e.group.startsWith('recorded:')).map((e) => e.name)))
-    await expect(service.exportPython(byName.get('reconstructor_filehandler__checkpoint')!.path, join(dir, 'x.py'))).rejects.toThrow(/weights_only=True.*copyreg\._reconstructor/)
+    await expect(service.exportPython({ checkpoint: byName.get('reconstructor_filehandler__checkpoint')!.path, out: join(dir, 'x.py') })).rejects.toThrow(/weights_only=True.*copyreg\._reconstructor/)
     const ran = await python<Record<string, string>>(
       `
 import io, runpy, sys, contextlib

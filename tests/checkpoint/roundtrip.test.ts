@@ -39,7 +39,7 @@ describe('TorchLab -> PyTorch', () => {
     const pth = join(dir, 'course.pth')
     await service.saveRun({ runId, path: pth, kind: 'state_dict' })
     const script = join(dir, 'course_model.py')
-    await service.exportPython(pth, script)
+    await service.exportPython({ checkpoint: pth, out: script })
     const ours = await service.evaluate(runId, 'train')
     const torch = await python<{ keys: string[]; predictions: number[]; records: string[] }>(
       `
@@ -81,12 +81,12 @@ print(json.dumps({"keys": list(model.state_dict().keys()), "predictions": predic
     const checkpoint = join(dir, 'iris_checkpoint.pth')
     await service.saveRun({ runId, path: checkpoint, kind: 'checkpoint' })
     const checkpointScript = join(dir, 'iris_checkpoint_model.py')
-    const exported = await service.exportPython(checkpoint, checkpointScript)
+    const exported = await service.exportPython({ checkpoint, out: checkpointScript })
     expect(exported.written?.every((p) => existsSync(p) && !readFileSync(checkpointScript, 'utf8').includes(checkpoint))).toBe(true)
     const pth = join(dir, 'iris.pth')
     await service.saveRun({ runId, path: pth, kind: 'state_dict' })
     const script = join(dir, 'iris_model.py')
-    await service.exportPython(pth, script)
+    await service.exportPython({ checkpoint: pth, out: script })
     // a state_dict records no activations: the script has the layers, with the default between them
     expect(readFileSync(script, 'utf8')).toContain('nn.Linear(8, 6)')
     expect(readFileSync(script, 'utf8')).toContain('torch.load(path, weights_only=True)')

@@ -1,10 +1,12 @@
 /** The learning lab's methods travel the wire every front door uses (IPC, the browser bridge), errors as values. */
+import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import { dispatch } from '../../src/main/lab/dispatch'
 import { LAB_METHODS } from '../../src/shared/api'
 import type { GraphResult, LessonInfo, StepTrace } from '../../src/shared/learning'
 import { LAB_METHOD_NAMES } from '../../src/shared/wire'
-import { createService } from '../helpers/lab'
+import { createService, tempDir } from '../helpers/lab'
 
 const service = createService()
 afterAll(() => service.dispose())
@@ -37,5 +39,36 @@ describe('the learning lab over the wire', () => {
     expect(tfjs).toMatchObject({ ok: false, error: { code: 'ENGINE_FAILED', message: expect.stringMatching(/step with the dense engine/) } })
     const scratch = await dispatch(service, 'stepRun', [{ kind: 'scratch', request: { dataset: { ...cars, scale: 'standard' } }, steps: 1 }])
     expect(scratch).toMatchObject({ ok: false, error: { message: expect.stringMatching(/no scaling/) } })
+  })
+})
+
+/** a parameter's schema without optional/default wrappers: what a caller actually passes */
+function core(schema: z.ZodType): z.ZodType {
+  const inner = (schema.def as { innerType?: z.ZodType }).innerType
+  return inner ? core(inner) : schema
+}
+
+/** the positions where two free strings sit side by side, which a caller can swap unnoticed (an enum cannot be swapped with a string) */
+function adjacentStrings(tuple: z.ZodTuple): number[] {
+  const kinds = tuple.def.items.map((item) => core(item as z.ZodType).def.type)
+  return kinds.flatMap((kind, i) => (kind === 'string' && kinds[i + 1] === 'string' ? [i] : []))
+}
+
+describe('the contract takes request objects, never adjacent strings', () => {
+  it('finds two adjacent strings where they are, optional or not', () => {
+    expect(adjacentStrings(z.tuple([z.string().min(1), z.string().optional()]))).toEqual([0])
+    expect(adjacentStrings(z.tuple([z.string(), z.enum(['train', 'validation'])]))).toEqual([])
+  })
+
+  it('no LabApi method takes two adjacent string parameters', () => {
+    const offenders = Object.entries(LAB_METHODS).filter(([, tuple]) => adjacentStrings(tuple as z.ZodTuple).length > 0).map(([name]) => name)
+    expect(offenders).toEqual([])
+  })
+
+  it('an export called the old positional way is refused with a sentence naming the field it lacks', async () => {
+    const csv = await dispatch(service, 'exportSearchCsv', ['search-1', join(tempDir(), 'cv.csv')])
+    expect(csv).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^Invalid export request\..*(searchId|expected object)/) } })
+    const py = await dispatch(service, 'exportPython', [{ checkpoint: 'model.pth' }])
+    expect(py).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/out/) } })
   })
 })

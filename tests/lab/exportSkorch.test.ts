@@ -45,7 +45,7 @@ describe('lab search --export-py', () => {
   it('a classifier with scaling and a searched hidden size becomes a Pipeline that skorch runs', async () => {
     const argv = ['--data', 'iris', '--model', 'mlp', '--hidden', '8', '--activation', 'tanh', '--scale', 'standard', '--optimizer', 'adam', '--lr', '0.05', '--epochs', '5', '--grid', 'hidden=4,8x8', '--cv', '2']
     const path = join(tempDir(), 'iris.py')
-    await service.exportSearchPython(searchConfigFromArgv(argv).config, path)
+    await service.exportSearchPython({ config: searchConfigFromArgv(argv).config, path })
     const script = readFileSync(path, 'utf8')
     expect(script).toMatch(/NeuralNetClassifier/)
     expect(script).toMatch(/"net__module__hidden": \[\(4,\), \(8, 8,\)\]/)
@@ -55,6 +55,6 @@ describe('lab search --export-py', () => {
 
   it('refuses a search it cannot write, with a message', async () => {
     const argv = ['--x', 'weight', '--grid', 'lr=0.1']
-    await expect(service.exportSearchPython(searchConfigFromArgv(argv).config, join(tempDir(), 'x.py'))).rejects.toThrow(/"weight" is not in this file/)
+    await expect(service.exportSearchPython({ config: searchConfigFromArgv(argv).config, path: join(tempDir(), 'x.py') })).rejects.toThrow(/"weight" is not in this file/)
   })
 })

@@ -101,7 +101,7 @@ describe('the course grid (skorch + GridSearchCV: lr 0.05 with 500 epochs best, 
     expect(summary.refit?.stateDict['linear.weight']).toBeDefined()
 
     const csv = join(tempDir(), 'cv_results.csv')
-    await service.exportSearchCsv(searchId, csv)
+    await service.exportSearchCsv({ searchId, path: csv })
     const lines = readFileSync(csv, 'utf8').trim().split('\n')
     expect(lines[0]).toBe('param_lr,param_epochs,split0_test_score,split1_test_score,split2_test_score,mean_test_score,std_test_score,rank_test_score,mean_fit_time,std_fit_time,status')
     expect(lines).toHaveLength(10)

@@ -227,7 +227,7 @@ export class LabService implements LabClient {
    * saved also gets its initial weights, so that the script reproduces the run.
    */
   async exportPython(...args: Parameters<LabApi['exportPython']>): Promise<{ path: string; written?: string[] }> {
-    const [pthPath, outPath] = validate(LAB_METHODS.exportPython, args, 'export request')
+    const [{ checkpoint: pthPath, out: outPath }] = validate(LAB_METHODS.exportPython, args, 'export request')
     const opened = await this.sandbox.run({ kind: 'checkpoint', path: pthPath, activations: [], values: false })
     const { model, torchlab, kind } = opened.info
     if (!model) throw labError('CHECKPOINT_UNSUPPORTED', opened.info.modelNote)
@@ -290,7 +290,7 @@ export class LabService implements LabClient {
   }
 
   async exportSearchCsv(...args: Parameters<LabApi['exportSearchCsv']>): Promise<{ path: string }> {
-    const [searchId, path] = validate(LAB_METHODS.exportSearchCsv, args, 'export request')
+    const [{ searchId, path }] = validate(LAB_METHODS.exportSearchCsv, args, 'export request')
     await atomicWrite(path, new TextEncoder().encode(searchCsv(this.search(searchId).summary)))
     return { path }
   }
@@ -447,7 +447,7 @@ export class LabService implements LabClient {
   }
 
   async exportSearchPython(...args: Parameters<LabApi['exportSearchPython']>): Promise<{ path: string }> {
-    const [config, path] = validate(LAB_METHODS.exportSearchPython, args, 'export request')
+    const [{ config, path }] = validate(LAB_METHODS.exportSearchPython, args, 'export request')
     const table = await this.loadTable(config.dataset.source, config.dataset.parse)
     if (!table.header) throw labError('INVALID_ARGUMENT', 'The skorch script reads columns by their header names; this file has no header row.')
     // the same checks a search makes, so a script is only written for a search that can run
