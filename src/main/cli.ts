@@ -14,6 +14,7 @@ import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { CheckpointInfo, Evaluation, RunSummary } from '../shared/api'
+import { cvResultsColumns } from '../shared/cvResults'
 import { labError, toErrorInfo, type LabErrorInfo } from '../shared/errors'
 import type { StateDictJson } from '../shared/schemas'
 import { writeJson } from './cli/jsonStream'
@@ -154,14 +155,10 @@ async function search(argv: string[]): Promise<number> {
     process.off('SIGINT', cancel)
     bar?.end()
     if (csv) await service.exportSearchCsv({ searchId, path: csv })
+    const columns = cvResultsColumns(summary.cv)
     const rows = summary.rows.map((r) => ({
       params: r.params,
-      ...Object.fromEntries(r.splitScores.map((s, i) => [`split${i}_test_score`, s])),
-      mean_test_score: r.meanTestScore,
-      std_test_score: r.stdTestScore,
-      rank_test_score: r.rankTestScore,
-      mean_fit_time: r.meanFitTime,
-      std_fit_time: r.stdFitTime,
+      ...Object.fromEntries(columns.map((c) => [c.name, c.value(r)])),
       status: r.status,
       diverged: r.diverged ?? null,
     }))

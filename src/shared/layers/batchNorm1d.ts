@@ -29,7 +29,8 @@ function runtime(layer: BatchNorm1dLayer, c: number): DenseRuntime {
   const gBeta = new Float32Array(c)
   const runningMean = new Float32Array(c)
   const runningVar = Float32Array.from({ length: c }, () => 1)
-  const tracked = new Float32Array(1)
+  // int64 in torch: counted in double precision, so it stays exact past float32's 2^24
+  const tracked = new Float64Array(1)
   /** the statistics the last forward pass normalised with */
   const mean = new Float64Array(c)
   const invstd = new Float64Array(c)

@@ -23,7 +23,8 @@ export interface DenseRuntime {
   /** in the order of the layer's tensors: parameters, then buffers */
   readonly params: Float32Array[]
   readonly grads: Float32Array[]
-  readonly buffers: Float32Array[]
+  /** float32, or float64 for an int64 count (exact to 2^53, as float32 is only to 2^24) */
+  readonly buffers: (Float32Array | Float64Array)[]
   forward(x: Float32Array, y: Float32Array, n: number, training: boolean): void
   /** from dL/dy: sets the parameters' gradients, and dL/dx unless dx is null (the first layer) */
   backward(x: Float32Array, y: Float32Array, dy: Float32Array, n: number, dx: Float32Array | null, training: boolean): void

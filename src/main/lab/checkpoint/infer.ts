@@ -9,17 +9,19 @@ import { labError } from '../../../shared/errors'
 import { activationLayer } from '../../../shared/catalog/activations'
 import { LAYER_MODULES, type LayerSpec } from '../../../shared/layers'
 import type { Activation, ModelSpec } from '../../../shared/schemas'
-import type { NamedTensor, StateDict } from '../model/stateDict'
+import { namedTensor, type NamedTensor, type StateDict } from '../model/stateDict'
 import type { NamedTorchTensor } from './contents'
 import { Tensor } from './tensor'
 
+/** a file's tensors as the lab holds them: float32, and integer counts (int64) in double precision so they stay exact */
 export function toFloat32StateDict(tensors: NamedTorchTensor[]): StateDict {
-  return tensors.map(({ name, tensor }) => ({
-    name,
-    shape: [...tensor.shape],
+  return tensors.map(({ name, tensor }) => {
+    const count = tensor.dtype === 'int64'
+    const data = tensor.data as ArrayLike<number | bigint>
     // a copy: the tensor may be a view into the whole file, which must not travel with the weights
-    data: tensor.data instanceof Float32Array ? tensor.data.slice() : Float32Array.from(tensor.data as ArrayLike<number | bigint>, Number),
-  }))
+    const values = tensor.data instanceof Float32Array ? tensor.data.slice() : count ? Float64Array.from(data, Number) : Float32Array.from(data, Number)
+    return namedTensor({ name, shape: [...tensor.shape], ...(count ? { dtype: 'int64' } : {}) }, values)
+  })
 }
 
 /** a state_dict entry as torch stores it: float32, or int64 for counters such as num_batches_tracked */

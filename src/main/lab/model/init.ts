@@ -7,13 +7,13 @@ import type { ModelSpec } from '../../../shared/schemas'
 import { moduleOf } from '../../../shared/layers'
 import { placeLayers } from '../../../shared/modelSpec'
 import { createRng, STREAM } from '../data/rng'
-import type { StateDict } from './stateDict'
+import { namedTensor, type StateDict } from './stateDict'
 
 export function initialStateDict(spec: ModelSpec, seed: number): StateDict {
   const rng = createRng(seed, STREAM.init)
   return placeLayers(spec).flatMap(({ prefix, layer, inFeatures }) => {
     const mod = moduleOf(layer)
     const values = mod.init(layer, inFeatures, rng)
-    return mod.tensors(layer, inFeatures).map((t, i) => ({ name: `${prefix}.${t.name}`, shape: t.shape, data: values[i], ...(t.dtype === 'int64' ? { dtype: t.dtype } : {}), ...(t.buffer ? { buffer: true } : {}) }))
+    return mod.tensors(layer, inFeatures).map((t, i) => namedTensor({ ...t, name: `${prefix}.${t.name}` }, values[i]))
   })
 }

@@ -1,23 +1,46 @@
 /**
  * A state_dict as named tensors in PyTorch's order — parameters and buffers, values held as
- * float32 (BatchNorm1d's num_batches_tracked counts exactly up to 2^24 batches) — and its JSON
- * form ({name: nested arrays}, as `tensor.tolist()` prints it).
+ * float32, and int64 counts (BatchNorm1d's num_batches_tracked) as float64, which counts
+ * exactly to 2^53 where float32 stops at 2^24 — and its JSON form ({name: nested arrays}, as
+ * `tensor.tolist()` prints it).
  */
 import type { NestedNumbers, StateDictJson } from '../../../shared/schemas'
 import { labError } from '../../../shared/errors'
 import { stateDictMismatches } from '../../../shared/modelSpec'
 
-export interface NamedTensor {
+export type NamedTensor = {
   name: string
   shape: number[]
-  data: Float32Array
-  /** int64 in a file (num_batches_tracked); float32 when absent */
-  dtype?: 'int64'
   /** a buffer, which the optimizer does not update */
   buffer?: true
+} & (
+  | { data: Float32Array; dtype?: undefined }
+  /** int64 in a file (num_batches_tracked): a count held in double precision, exact up to 2^53 as float32 is only to 2^24 */
+  | { data: Float64Array; dtype: 'int64' }
+)
+
+interface ExpectedEntry {
+  name: string
+  shape: number[]
+  dtype?: string
+  buffer?: boolean
+}
+type Expected = readonly ExpectedEntry[]
+
+/** values given from anywhere (a file, JSON, another dtype) */
+type GivenTensor = { name: string; shape: number[]; data: ArrayLike<number> }
+
+/** an entry with its values in the array its dtype is held in (the same array when it already is one) */
+export function namedTensor(entry: ExpectedEntry, values: ArrayLike<number>): NamedTensor {
+  const base = { name: entry.name, shape: entry.shape, ...(entry.buffer ? { buffer: true as const } : {}) }
+  if (entry.dtype === 'int64') return { ...base, dtype: 'int64', data: values instanceof Float64Array ? values : Float64Array.from(values) }
+  return { ...base, data: values instanceof Float32Array ? values : Float32Array.from(values) }
 }
 
-type Expected = readonly { name: string; shape: number[]; dtype?: string; buffer?: boolean }[]
+function allFinite(values: ArrayLike<number>): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false
+  return true
+}
 
 export type StateDict = NamedTensor[]
 
@@ -56,30 +79,25 @@ function flattenInto(value: NestedNumbers, out: number[], name: string): void {
 }
 
 /** Checks names and shapes against the model's own, and reports every mismatch as load_state_dict does. */
-export function matchStateDict(given: StateDict, expected: Expected, source: string): StateDict {
+export function matchStateDict(given: readonly GivenTensor[], expected: Expected, source: string): StateDict {
   const problems = stateDictMismatches(given, expected)
-  const bad = given.find((t) => !t.data.every((v) => Number.isFinite(v)))
+  const bad = given.find((t) => !allFinite(t.data))
   if (bad) problems.push(`"${bad.name}" holds NaN or infinite values.`)
   if (problems.length) {
     const firstKey = [...expected.map((e) => e.name), ...given.map((t) => t.name)].find((k) => problems.some((p) => p.includes(`"${k}"`) || p.includes(` ${k}:`)))
     throw labError('WEIGHTS_MISMATCH', `The weights in ${source} do not fit this model. ${problems.join(' ')}`, { key: firstKey })
   }
   const byName = new Map(given.map((t) => [t.name, t]))
-  return expected.map(({ name, shape, dtype, buffer }) => ({
-    name,
-    shape,
-    data: byName.get(name)!.data,
-    ...(dtype === 'int64' ? { dtype: 'int64' as const } : {}),
-    ...(buffer ? { buffer: true as const } : {}),
-  }))
+  return expected.map((entry) => namedTensor(entry, byName.get(entry.name)!.data))
 }
 
 /** JSON {name: nested arrays} -> a state_dict checked against the model */
 export function stateDictFromJson(json: StateDictJson, expected: Expected): StateDict {
-  const given: StateDict = Object.entries(json).map(([name, value]) => {
+  // plain numbers until matched: a count is held in double precision, weights in float32
+  const given = Object.entries(json).map(([name, value]) => {
     const values: number[] = []
     flattenInto(value, values, name)
-    return { name, shape: shapeOf(value), data: Float32Array.from(values) }
+    return { name, shape: shapeOf(value), data: values }
   })
   return matchStateDict(given, expected, 'the starting weights')
 }

@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os'
 import type { LabEvent, SearchRow, SearchSummary } from '../../../shared/api'
+import { cvResultsColumns } from '../../../shared/cvResults'
 import { toErrorInfo } from '../../../shared/errors'
 import { defaultScoring } from '../../../shared/catalog/losses'
 import type { Scoring, SearchConfig, SearchParam } from '../../../shared/schemas'
@@ -216,14 +217,14 @@ export class SearchRun {
 /** cv_results_ as CSV, one row per setting, sklearn's column names */
 export function searchCsv(summary: SearchSummary): string {
   const keys = summary.varying.length ? summary.varying : (Object.keys(summary.rows[0]?.params ?? {}) as SearchParam[])
-  const splits = Array.from({ length: summary.cv }, (_, i) => `split${i}_test_score`)
-  const header = [...keys.map((k) => `param_${k}`), ...splits, 'mean_test_score', 'std_test_score', 'rank_test_score', 'mean_fit_time', 'std_fit_time', 'status']
+  const columns = cvResultsColumns(summary.cv)
+  const header = [...keys.map((k) => `param_${k}`), ...columns.map((c) => c.name), 'status']
   const cell = (v: unknown) => {
     const text = v === null || v === undefined ? '' : Array.isArray(v) ? v.join(' ') : String(v)
     return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
   }
   const lines = summary.rows.map((r) =>
-    [...keys.map((k) => r.params[k]), ...r.splitScores, r.meanTestScore, r.stdTestScore, r.rankTestScore, r.meanFitTime, r.stdFitTime, r.status === 'diverged' ? `diverged (fold ${r.diverged!.fold}, epoch ${r.diverged!.epoch})` : r.status]
+    [...keys.map((k) => r.params[k]), ...columns.map((c) => c.value(r)), r.status === 'diverged' ? `diverged (fold ${r.diverged!.fold}, epoch ${r.diverged!.epoch})` : r.status]
       .map(cell)
       .join(','),
   )

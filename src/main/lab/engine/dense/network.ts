@@ -8,14 +8,14 @@ import type { DenseRuntime } from '../../../../shared/layers/layer'
 import { placeLayers, stateDictShapes, type StateDictEntry } from '../../../../shared/modelSpec'
 import type { ModelSpec } from '../../../../shared/schemas'
 import { createRng, STREAM } from '../../data/rng'
-import type { StateDict } from '../../model/stateDict'
+import { namedTensor, type StateDict } from '../../model/stateDict'
 
 export class DenseNetwork {
   private readonly runtimes: DenseRuntime[]
   private readonly widths: number[]
   private readonly entries: StateDictEntry[]
   /** the arrays behind the state_dict entries, in the same order */
-  private readonly targets: Float32Array[]
+  private readonly targets: (Float32Array | Float64Array)[]
   /** in model.parameters() order */
   readonly params: Float32Array[]
   readonly grads: Float32Array[]
@@ -70,13 +70,7 @@ export class DenseNetwork {
   }
 
   stateDict(): StateDict {
-    return this.entries.map((e, i) => ({
-      name: e.name,
-      shape: e.shape,
-      data: this.targets[i].slice(),
-      ...(e.dtype === 'int64' ? { dtype: 'int64' as const } : {}),
-      ...(e.buffer ? { buffer: true as const } : {}),
-    }))
+    return this.entries.map((e, i) => namedTensor(e, this.targets[i].slice()))
   }
 
   /** each parameter's gradient from the last backward(), named as its parameter (buffers have none) */
