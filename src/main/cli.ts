@@ -105,7 +105,8 @@ async function train(argv: string[]): Promise<number> {
   }
   const service = new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
   try {
-    const { runId } = await service.startTraining(request)
+    const { runId, optimizerNote } = await service.startTraining(request)
+    if (optimizerNote && !args.json) process.stdout.write(`${optimizerNote}\n`)
     const bar = !args.json && process.stderr.isTTY ? progressBar(process.stderr) : undefined
     let lastLoss: number | undefined
     service.onEvent((event) => {
@@ -122,7 +123,7 @@ async function train(argv: string[]): Promise<number> {
     const trainEval = usable ? await service.evaluate(runId, 'train') : undefined
     const valEval = usable && summary.dataset.nVal > 0 ? await service.evaluate(runId, 'validation') : undefined
     const saved = args.out && usable ? await service.saveRun({ runId, path: args.out, kind: args.checkpoint ? 'checkpoint' : 'state_dict' }) : undefined
-    if (args.json) await writeJson(process.stdout, { ...report(summary, args.weights, trainEval, valEval), saved: saved ?? null })
+    if (args.json) await writeJson(process.stdout, { ...report(summary, args.weights, trainEval, valEval), optimizer_note: optimizerNote ?? null, saved: saved ?? null })
     else printHuman(summary, trainEval)
     if (saved && !args.json) process.stdout.write(`saved ${saved.path} (${saved.bytes} bytes)\n`)
     return summary.status === 'diverged' ? EXIT.diverged : summary.status === 'failed' ? EXIT.failed : EXIT.ok

@@ -133,6 +133,13 @@ export interface DatasetSummary {
   scatter: { feature: string; x: number[]; y: number[] }
 }
 
+/** A run as it starts. */
+export interface RunStart {
+  runId: string
+  /** what became of the starting file's optimizer state, when it holds one: restored with the file's settings (as torch's load_state_dict does), or why not */
+  optimizerNote?: string
+}
+
 export type RunStatus = 'starting' | 'running' | 'paused' | 'completed' | 'stopped' | 'diverged' | 'failed'
 
 export interface EpochRecord {
@@ -464,7 +471,7 @@ export interface LabApi {
   listDatasets(...a: Args<'listDatasets'>): Promise<BundledDataset[]>
   inspectCsv(...a: Args<'inspectCsv'>): Promise<CsvPreview>
   prepareDataset(...a: Args<'prepareDataset'>): Promise<DatasetSummary>
-  startTraining(...a: Args<'startTraining'>): Promise<{ runId: string }>
+  startTraining(...a: Args<'startTraining'>): Promise<RunStart>
   controlRun(...a: Args<'controlRun'>): Promise<{ status: RunStatus }>
   getRun(...a: Args<'getRun'>): Promise<RunSummary>
   getRunSnapshot(...a: Args<'getRunSnapshot'>): Promise<RunSnapshot>

@@ -206,7 +206,8 @@ ${CSV_HELP}  --x COLS --y COL                      feature columns (comma list) 
   --scale none|standard  --missing drop|mean  --val-split 0
   --init WEIGHTS.json|FILE.pth          starting weights: JSON {name: nested arrays} or a PyTorch file
   --key PATH                            which state_dict of the .pth to start from (lab inspect lists them)
-                                        (a TorchLab checkpoint also restores the optimizer's state)
+                                        (a checkpoint's optimizer_state_dict is restored, with its settings, as
+                                        torch's load_state_dict does, when it fits the run's optimizer)
   --out FILE.pth [--checkpoint]         save the trained state_dict (or a full checkpoint)
   --engine auto|dense|tfjs              auto: the dense engine (plain loops, fastest for classroom sizes)
   --backend auto|tensorflow|wasm|cpu    tfjs's backend   --json  one JSON object on stdout

@@ -19,13 +19,14 @@ import {
   type LabClient,
   type LabEvent,
   type RunSnapshot,
+  type RunStart,
   type Predictions,
   type RunStatus,
   type RunSummary,
   type SearchSummary,
 } from '../../shared/api'
 import { labError } from '../../shared/errors'
-import type { CsvSource, LossName, ModelSpec, ParseOptions, Settings, TrainRequest } from '../../shared/schemas'
+import type { CsvSource, LossName, ModelSpec, ParseOptions, Settings, TrainConfig, TrainRequest } from '../../shared/schemas'
 import { BUNDLED } from '../../shared/catalog/datasets'
 import { prepareData, type PreparedData } from './data/dataset'
 import { previewOf } from './data/preview'
@@ -36,12 +37,11 @@ import { tfjsRefusal } from './engine/tfjs/support'
 import { initialStateDict } from './model/init'
 import { lossSpecOf, suggestedLoss } from '../../shared/catalog/losses'
 import { resolveModel, stateDictShapes } from '../../shared/modelSpec'
-import { stateDictFromJson, type StateDict } from './model/stateDict'
+import { stateDictFromJson } from './model/stateDict'
 import { exportPython as exportPythonScript, type ExportInput } from './checkpoint/exportPy'
-import { saveRunFile, saveStateDict } from './checkpoint/files'
+import { saveRunFile, saveStateDict, type StartingPoint } from './checkpoint/files'
 import { notExportable } from './checkpoint/weightsOnly'
 import { atomicWrite } from './files/atomicWrite'
-import type { OptimizerState } from './engine/engine'
 import { openSettings, type SettingsStore } from './settings'
 import { evaluateRun } from './train/evaluate'
 import type { WorkerMessage } from './train/protocol'
@@ -73,6 +73,11 @@ export interface LabServiceOptions {
   /** where settings live; the user's config folder when absent */
   settingsDir?: string
   backend?: BackendPreference
+}
+
+/** a run's settings with the optimizer a starting file restored, whose settings replace the request's as torch's load_state_dict replaces them */
+function trainWith(train: TrainConfig, restored: StartingPoint['optimizer']): TrainConfig {
+  return restored ? { ...train, optimizer: restored.spec } : train
 }
 
 const MAX_RUNS_KEPT = 8
@@ -153,25 +158,26 @@ export class LabService implements LabClient {
     return prepareData(table, spec, loss ?? guess).summary
   }
 
-  async startTraining(...args: Parameters<LabApi['startTraining']>): Promise<{ runId: string }> {
+  async startTraining(...args: Parameters<LabApi['startTraining']>): Promise<RunStart> {
     const [request] = validate(LAB_METHODS.startTraining, args, 'training request')
     const data = await this.prepare(request, request.train.loss)
     const model = resolveModel(request.model, data.summary.features.length, data.outputs)
     // refused here, before a worker starts, so the student sees why at once
     const tfjsCannot = request.engine === 'tfjs' ? tfjsRefusal(model) : null
     if (tfjsCannot) throw labError('INVALID_ARGUMENT', tfjsCannot)
-    const { initial, optimizerState } = await this.startingPoint(request, model)
+    const { initial, optimizer, optimizerNote } = await this.startingPoint(request, model)
+    const train = trainWith(request.train, optimizer)
     const runId = `run-${++this.runCounter}`
     const run = new TrainingRun(
       runId,
       model,
-      request.train,
+      train,
       data.summary,
       {
         backend: request.backend === 'auto' ? (this.options.backend ?? 'auto') : request.backend,
         engineChoice: request.engine,
-        engine: { model, loss: lossSpecOf(request.train), optimizer: request.train.optimizer, initial, optimizerState, seed: request.train.seed },
-        train: request.train,
+        engine: { model, loss: lossSpecOf(train), optimizer: train.optimizer, initial, optimizerState: optimizer?.state, seed: train.seed },
+        train,
         data: { train: data.train, val: data.val, features: data.summary.features.length },
       },
       (event) => this.emit(event),
@@ -186,15 +192,15 @@ export class LabService implements LabClient {
       lastEngine: request.engine,
       lastPace: request.pace ?? null,
     })
-    return { runId }
+    return optimizerNote ? { runId, optimizerNote } : { runId }
   }
 
-  /** Initial weights: a JSON state_dict, a .pth file (a checkpoint also brings its optimizer state), or PyTorch's init. */
-  private async startingPoint(request: TrainRequest, model: ModelSpec): Promise<{ initial: StateDict; optimizerState?: OptimizerState }> {
+  /** Initial weights: a JSON state_dict, a .pth file (a checkpoint also brings its optimizer), or PyTorch's init. */
+  private async startingPoint(request: TrainRequest, model: ModelSpec): Promise<StartingPoint> {
     const shapes = stateDictShapes(model)
     if (request.init) return { initial: stateDictFromJson(request.init, shapes) }
     if (!request.initFrom) return { initial: initialStateDict(model, request.train.seed) }
-    return this.sandbox.run({ kind: 'startingPoint', path: request.initFrom, shapes, optimizer: request.train.optimizer.name, key: request.initKey })
+    return this.sandbox.run({ kind: 'startingPoint', path: request.initFrom, shapes, optimizer: request.train.optimizer, key: request.initKey })
   }
 
   async openCheckpoint(...args: Parameters<LabApi['openCheckpoint']>): Promise<CheckpointInfo> {
@@ -374,11 +380,12 @@ export class LabService implements LabClient {
     const request = step.request
     const data = await this.prepare(request, request.train.loss)
     const model = resolveModel(request.model, data.summary.features.length, data.outputs)
-    const { initial, optimizerState } = await this.startingPoint(request, model)
-    const config = { model, loss: lossSpecOf(request.train), optimizer: request.train.optimizer, initial, optimizerState, seed: request.train.seed }
+    const { initial, optimizer } = await this.startingPoint(request, model)
+    const train = trainWith(request.train, optimizer)
+    const config = { model, loss: lossSpecOf(train), optimizer: train.optimizer, initial, optimizerState: optimizer?.state, seed: train.seed }
     const engine = await createEngine(config, request.engine === 'tfjs' ? 'tfjs' : 'dense', request.backend === 'auto' ? (this.options.backend ?? 'auto') : request.backend)
     try {
-      return moduleTrace(engine, data.train, data.summary.features.length, request.train, step.steps)
+      return moduleTrace(engine, data.train, data.summary.features.length, train, step.steps)
     } finally {
       engine.dispose()
     }

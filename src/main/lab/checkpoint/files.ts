@@ -16,7 +16,7 @@ import { PyDict, type PyValue } from './pickle/values'
 import { jsonToPy } from './pyValues'
 import { readPth } from './readPth'
 import type { Tensor } from './tensor'
-import { fromTorchOptimizer, toTorchOptimizer } from './torchOptimizer'
+import { restoreOptimizer, toTorchOptimizer } from './torchOptimizer'
 import { codeRefusal, weightsOnlyRefusal } from './weightsOnly'
 import { atomicWrite } from '../files/atomicWrite'
 import { encodePth } from './writePth'
@@ -112,19 +112,23 @@ export async function openCheckpoint(path: string, activations: Activation[] = [
   }
 }
 
-/** What the lab needs to start a run from a file: the weights in the model's order, and the optimizer state if it is the same optimizer's. */
+/** What the lab needs to start a run from a file: the weights in the model's order, and the optimizer as the file left it. */
 export interface StartingPoint {
   initial: StateDict
-  optimizerState?: OptimizerState
+  /** the file's optimizer state with the file's settings, which torch's load_state_dict puts in place of the run's */
+  optimizer?: { spec: OptimizerSpec; state: OptimizerState }
+  /** what became of the file's optimizer state, when it holds one: restored, or why not */
+  optimizerNote?: string
 }
 
-export async function startingPointFromFile(path: string, shapes: readonly { name: string; shape: number[] }[], optimizer: OptimizerSpec['name'], key?: string): Promise<StartingPoint> {
+export async function startingPointFromFile(path: string, shapes: readonly { name: string; shape: number[] }[], optimizer: OptimizerSpec, key?: string): Promise<StartingPoint> {
   const opened = await openCheckpoint(path, [], false, key)
   if (opened.contents.tensors.length === 0) throw labError('CHECKPOINT_UNSUPPORTED', `${path}: ${opened.info.modelNote}`)
   const initial = matchStateDict(toFloat32StateDict(opened.contents.tensors), shapes, path)
   const saved = opened.contents.optimizer
-  const sameOptimizer = opened.info.torchlab?.train.optimizer.name === optimizer
-  return { initial, optimizerState: saved && sameOptimizer ? fromTorchOptimizer(saved, initial) : undefined }
+  if (!saved) return { initial }
+  const restored = restoreOptimizer(saved, initial, optimizer, path)
+  return { initial, ...(restored.spec ? { optimizer: { spec: restored.spec, state: restored.state } } : {}), optimizerNote: restored.note }
 }
 
 export interface RunToSave {

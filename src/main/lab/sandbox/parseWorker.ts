@@ -40,7 +40,7 @@ async function handle(request: ParseRequest): Promise<{ result: ParseResults[Par
     }
     case 'startingPoint': {
       const point = await startingPointFromFile(request.path, request.shapes, request.optimizer, request.key)
-      const arrays = [...point.initial.map((t) => t.data), ...(point.optimizerState?.buffers.flatMap((b) => Object.values(b)) ?? [])]
+      const arrays = [...point.initial.map((t) => t.data), ...(point.optimizer?.state.buffers.flatMap((b) => Object.values(b)) ?? [])]
       return { result: point, transfer: transferables(arrays) }
     }
     case 'csv': {

@@ -13,7 +13,7 @@ export type ParseRequest =
   | { kind: 'checkpoint'; path: string; activations: Activation[]; values: boolean; key?: string }
   /** a file's model and its weights as float32, to run it (lab predict) */
   | { kind: 'model'; path: string; activations: Activation[] }
-  | { kind: 'startingPoint'; path: string; shapes: { name: string; shape: number[] }[]; optimizer: OptimizerSpec['name']; key?: string }
+  | { kind: 'startingPoint'; path: string; shapes: { name: string; shape: number[] }[]; optimizer: OptimizerSpec; key?: string }
   | { kind: 'csv'; path: string; encoding: ParseOptions['encoding']; parse: ParseOptions }
 
 export interface OpenedFile {
