@@ -13,7 +13,8 @@ import { dirname, join } from 'node:path'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import type { CheckpointInfo, Evaluation, RunSummary } from '../shared/api'
+import type { CheckpointInfo, Evaluation, Predictions, RunSummary } from '../shared/api'
+import type { GraphRequestInput, GraphResult, LessonCheckReport, StepTrace } from '../shared/learning'
 import { cvResultsColumns } from '../shared/cvResults'
 import { labError, toErrorInfo, type LabErrorInfo } from '../shared/errors'
 import type { StateDictJson } from '../shared/schemas'
@@ -30,6 +31,7 @@ const EXIT = { ok: 0, failed: 1, badInput: 2, diverged: 3 } as const
 /** above this many parameters `--json` leaves the weights out (megabytes of numbers) unless --weights asks */
 const INLINE_PARAMETERS = 100_000
 const resourcesDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'resources')
+const newService = () => new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
 
 async function readInit(path: string): Promise<StateDictJson> {
   let text: string
@@ -103,7 +105,7 @@ async function train(argv: string[]): Promise<number> {
     ...(args.init && initIsJson ? { init: await readInit(args.init) } : {}),
     ...(args.init && !initIsJson ? { initFrom: args.init, ...(args.key !== undefined ? { initKey: args.key } : {}) } : {}),
   }
-  const service = new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
+  const service = newService()
   try {
     const { runId, optimizerNote } = await service.startTraining(request)
     if (optimizerNote && !args.json) process.stdout.write(`${optimizerNote}\n`)
@@ -138,12 +140,11 @@ async function search(argv: string[]): Promise<number> {
     process.stdout.write(SEARCH_HELP)
     return EXIT.ok
   }
-  const service = new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
   if (exportPy) {
-    const result = await service.exportSearchPython({ config, path: exportPy })
-    process.stdout.write(json ? JSON.stringify(result) + '\n' : `wrote ${result.path}: python3 ${result.path} runs the search in skorch\n`)
-    return EXIT.ok
+    const print = (result: { path: string }, out: NodeJS.WritableStream) => out.write(`wrote ${result.path}: python3 ${result.path} runs the search in skorch\n`)
+    return command({ request: { config, path: exportPy }, json }, SEARCH_HELP, (service, request) => service.exportSearchPython(request), print)
   }
+  const service = newService()
   try {
     const { searchId, fitsTotal } = await service.startSearch(config)
     const bar = !json && process.stderr.isTTY ? progressBar(process.stderr) : undefined
@@ -210,7 +211,7 @@ function printCheckpoint(info: CheckpointInfo, showValues: boolean): void {
 /** One file: its description, or its error as the command's error. Several: one line (or block) per file, each error beside its path. */
 async function inspect(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, { json: { type: 'boolean' }, values: { type: 'boolean' }, key: { type: 'string' } }, 'inspect FILE.pth [FILE.pth ...] [--key PATH]', true)
-  const service = new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
+  const service = newService()
   const showValues = values.values === true
   const options = { values: showValues, ...(values.key !== undefined ? { key: values.key } : {}) }
   try {
@@ -239,30 +240,51 @@ async function inspect(argv: string[]): Promise<number> {
   }
 }
 
-async function exportPy(argv: string[]): Promise<number> {
+function exportPy(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, { out: { type: 'string' }, json: { type: 'boolean' } }, 'export-py FILE.pth --out model.py')
   if (!values.out) throw labError('INVALID_ARGUMENT', 'Say where to write the script: lab export-py FILE.pth --out model.py')
-  const service = new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
-  const result = await service.exportPython({ checkpoint: positionals[0], out: String(values.out) })
-  process.stdout.write(values.json ? JSON.stringify(result) + '\n' : `wrote ${result.path}\n`)
-  return EXIT.ok
+  const request = { checkpoint: positionals[0], out: String(values.out) }
+  return command({ request, json: values.json === true }, 'lab export-py FILE.pth --out model.py\n', (service, r) => service.exportPython(r), (result, out) => out.write(`wrote ${result.path}\n`))
 }
 
 const fmt = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' ? Number(x.toPrecision(6)) : x))
 
-async function step(argv: string[]): Promise<number> {
-  const { request, json, help } = stepRequestFromArgv(argv)
-  if (help) {
-    process.stdout.write(STEP_HELP)
+
+/** What a command's arguments asked: its request (none: print the usage), and whether to answer in JSON. */
+interface Parsed<Q> {
+  request?: Q
+  json: boolean
+  help?: boolean
+}
+
+/**
+ * The shape most commands share: the usage when asked (or when there is nothing to do), else
+ * one call on a LabService, its answer printed as one JSON line or as text; `exit` reads the
+ * exit code from the answer (a lesson whose checks fail).
+ */
+async function command<Q, R>(
+  parsed: Parsed<Q>,
+  usage: string,
+  run: (service: LabService, request: Q) => Promise<R>,
+  print: (result: R, out: NodeJS.WritableStream) => void,
+  exit: (result: R) => number = () => EXIT.ok,
+): Promise<number> {
+  if (parsed.help || parsed.request === undefined) {
+    process.stdout.write(usage)
     return EXIT.ok
   }
-  const service = new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
-  const trace = await service.stepRun(request)
-  if (json) {
-    process.stdout.write(JSON.stringify(trace) + '\n')
-    return EXIT.ok
+  const service = newService()
+  try {
+    const result = await run(service, parsed.request)
+    if (parsed.json) process.stdout.write(JSON.stringify(result) + '\n')
+    else print(result, process.stdout)
+    return exit(result)
+  } finally {
+    service.dispose()
   }
-  const out = process.stdout
+}
+
+function printTrace(trace: StepTrace, out: NodeJS.WritableStream): void {
   out.write(`initial ${fmt(trace.initial)}\n`)
   for (const s of trace.steps) {
     out.write(`epoch ${s.epoch} batch ${s.batch} rows ${fmt(s.indices)}  loss ${fmt(s.loss)}\n`)
@@ -270,22 +292,9 @@ async function step(argv: string[]): Promise<number> {
     else out.write(`  grads ${fmt(s.grads)}\n  after ${fmt(s.params)}\n`)
   }
   if (trace.stopped) out.write(`${trace.stopped}\n`)
-  return EXIT.ok
 }
 
-async function graph(argv: string[]): Promise<number> {
-  const { request, json, help } = graphRequestFromArgv(argv)
-  if (help) {
-    process.stdout.write(GRAPH_HELP)
-    return EXIT.ok
-  }
-  const service = new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
-  const { autograd, model } = await service.getGraph(request)
-  if (json) {
-    process.stdout.write(JSON.stringify({ ...autograd, model }) + '\n')
-    return EXIT.ok
-  }
-  const out = process.stdout
+function printGraph({ model, ...autograd }: GraphResult['autograd'] & { model: GraphResult['model'] }, out: NodeJS.WritableStream): void {
   const byId = new Map(autograd.nodes.map((n) => [n.id, n]))
   const label = (id: string): string => {
     const n = byId.get(id)!
@@ -297,60 +306,46 @@ async function graph(argv: string[]): Promise<number> {
     for (const l of model.layers) out.write(`(${l.name}): ${l.module}  [${l.inShape.join(', ')}] → [${l.outShape.join(', ')}]  ${l.parameterCount} parameters\n`)
     out.write(`${model.parameterCount} parameters; loss ${model.loss}\n`)
   }
-  return EXIT.ok
 }
 
-async function lessons(argv: string[], command: 'lessons' | 'lesson'): Promise<number> {
-  const { which, check, json } = lessonArgv(argv, command)
-  const service = new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
-  const out = process.stdout
-  if (which === undefined) {
-    const list = await service.listLessons()
-    if (json) out.write(JSON.stringify(list) + '\n')
-    else for (const l of list) out.write(`${l.id.padEnd(16)} ${l.title}  (${l.lecture})\n`)
-    return EXIT.ok
-  }
-  if (check) {
-    try {
-      const report = await service.checkLesson(which)
-      if (json) out.write(JSON.stringify(report) + '\n')
-      else {
-        out.write(`${report.title}: ${report.passed ? 'all checks pass' : 'some checks fail'}\n`)
-        for (const c of report.checks) out.write(`  ${c.passed ? 'pass' : 'FAIL'}  ${c.label}  (got ${fmt(c.got)}, expected ${c.expected})\n`)
-      }
-      return report.passed ? EXIT.ok : EXIT.failed
-    } finally {
-      service.dispose()
-    }
-  }
-  const lesson = which.toLowerCase().endsWith('.json') ? await service.loadLessonFile(which) : await service.getLesson(which)
-  if (json) {
-    out.write(JSON.stringify(lesson) + '\n')
-    return EXIT.ok
-  }
-  out.write(`${lesson.title} — ${lesson.lecture}\n\n${lesson.goal}\n\n${lesson.code.map((l) => `    ${l}`).join('\n')}\n\nTasks:\n${lesson.tasks.map((t) => `  - ${t}`).join('\n')}\n\nChecks (lab lesson ${which} --check):\n${lesson.checks.map((c) => `  - ${c.label}`).join('\n')}\n`)
-  return EXIT.ok
-}
-
-async function predict(argv: string[]): Promise<number> {
-  const { request, json, help } = predictRequestFromArgv(argv)
-  if (help || !request) {
-    process.stdout.write(PREDICT_HELP)
-    return EXIT.ok
-  }
-  const service = new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
-  const result = await service.predict(request)
-  if (json) {
-    process.stdout.write(JSON.stringify(result) + '\n')
-    return EXIT.ok
-  }
-  const out = process.stdout
+function printPredictions(result: Predictions, out: NodeJS.WritableStream): void {
   out.write(`${result.outputs.length} rows from ${result.features.join(', ')}${result.scaled ? ' (standardised as in training)' : ''}, model in eval mode\n`)
   const shown = 20
   result.outputs.slice(0, shown).forEach((row, i) => out.write(`  ${String(i + 1).padStart(4)}  ${row.map((v) => v.toPrecision(6)).join('  ')}${result.labels ? `  ${result.labels[i]}` : ''}\n`))
   if (result.outputs.length > shown) out.write(`  … ${result.outputs.length - shown} more\n`)
   if (result.written) out.write(`wrote ${result.written}\n`)
-  return EXIT.ok
+}
+
+const step = (argv: string[]) => command(stepRequestFromArgv(argv), STEP_HELP, (service, request) => service.stepRun(request), printTrace)
+
+/** the autograd graph's nodes and edges with the model beside them, as one JSON object */
+async function flatGraph(service: LabService, request: GraphRequestInput) {
+  const { autograd, model } = await service.getGraph(request)
+  return { ...autograd, model }
+}
+
+const graph = (argv: string[]) => command(graphRequestFromArgv(argv), GRAPH_HELP, flatGraph, printGraph)
+
+const predict = (argv: string[]) => command(predictRequestFromArgv(argv), PREDICT_HELP, (service, request) => service.predict(request), printPredictions)
+
+async function lessons(argv: string[], name: 'lessons' | 'lesson'): Promise<number> {
+  const { which, check, json } = lessonArgv(argv, name)
+  if (which === undefined) {
+    return command({ request: {}, json }, LESSON_HELP, (service) => service.listLessons(), (list, out) => {
+      for (const l of list) out.write(`${l.id.padEnd(16)} ${l.title}  (${l.lecture})\n`)
+    })
+  }
+  if (check) {
+    const printReport = (report: LessonCheckReport, out: NodeJS.WritableStream) => {
+      out.write(`${report.title}: ${report.passed ? 'all checks pass' : 'some checks fail'}\n`)
+      for (const c of report.checks) out.write(`  ${c.passed ? 'pass' : 'FAIL'}  ${c.label}  (got ${fmt(c.got)}, expected ${c.expected})\n`)
+    }
+    return command({ request: which, json }, LESSON_HELP, (service, id) => service.checkLesson(id), printReport, (report) => (report.passed ? EXIT.ok : EXIT.failed))
+  }
+  const load = (service: LabService, id: string) => (id.toLowerCase().endsWith('.json') ? service.loadLessonFile(id) : service.getLesson(id))
+  return command({ request: which, json }, LESSON_HELP, load, (lesson, out) => {
+    out.write(`${lesson.title} — ${lesson.lecture}\n\n${lesson.goal}\n\n${lesson.code.map((l) => `    ${l}`).join('\n')}\n\nTasks:\n${lesson.tasks.map((t) => `  - ${t}`).join('\n')}\n\nChecks (lab lesson ${which} --check):\n${lesson.checks.map((c) => `  - ${c.label}`).join('\n')}\n`)
+  })
 }
 
 function parseCommand<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, usage: string, several = false) {
