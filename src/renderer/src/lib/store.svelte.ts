@@ -113,6 +113,8 @@ class LabState {
   initFrom = $state<string | null>(null)
   /** the state_dict of initFrom to start from, when the file holds several */
   initKey = $state<string | undefined>(undefined)
+  /** what became of initFrom's optimizer state in the last run started from it, as the service said */
+  optimizerNote = $state<string | null>(null)
 
   runs = $state<RunView[]>([])
   currentId = $state<string | null>(null)
@@ -247,6 +249,7 @@ class LabState {
     this.pace = COURSE.pace
     this.initFrom = null
     this.initKey = undefined
+    this.optimizerNote = null
     await this.prepare()
   }
 
@@ -329,7 +332,7 @@ class LabState {
     if (this.running) return
     this.trainError = null
     try {
-      const { runId } = await lab.startTraining({
+      const { runId, optimizerNote } = await lab.startTraining({
         dataset: this.datasetSpec(),
         model: $state.snapshot(this.arch),
         train: this.trainConfig(),
@@ -337,6 +340,7 @@ class LabState {
         ...(this.pace !== null ? { pace: this.pace } : {}),
         ...(this.initFrom ? { initFrom: this.initFrom, ...(this.initKey !== undefined ? { initKey: this.initKey } : {}) } : {}),
       })
+      this.optimizerNote = optimizerNote ?? null
       this.runs = [
         ...this.runs.slice(-(MAX_RUNS_SHOWN - 1)),
         {
