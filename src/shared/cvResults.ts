@@ -12,7 +12,10 @@ export interface CvResultsColumn {
 
 export function cvResultsColumns(folds: number): CvResultsColumn[] {
   return [
-    ...Array.from({ length: folds }, (_, i) => ({ name: `split${i}_test_score`, value: (r: SearchRow) => r.splitScores[i] ?? null })),
+    ...Array.from({ length: folds }, (_, i) => ({
+      name: `split${i}_test_score`,
+      value: (r: SearchRow) => r.splitScores[i] ?? null,
+    })),
     { name: 'mean_test_score', value: (r) => r.meanTestScore },
     { name: 'std_test_score', value: (r) => r.stdTestScore },
     { name: 'rank_test_score', value: (r) => r.rankTestScore },

@@ -29,7 +29,24 @@ print("null")
       { start, path: init },
     )
     // cars has 32 rows: 4 batches of 8 an epoch, 2 epochs
-    const argv = ['--data', 'cars', '--x', 'wt', '--y', 'mpg', '--scale', 'standard', '--layers', 'Linear(2), BatchNorm1d(2), ReLU(), Linear(1)', '--epochs', '2', '--batch-size', '8', '--lr', '0.01']
+    const argv = [
+      '--data',
+      'cars',
+      '--x',
+      'wt',
+      '--y',
+      'mpg',
+      '--scale',
+      'standard',
+      '--layers',
+      'Linear(2), BatchNorm1d(2), ReLU(), Linear(1)',
+      '--epochs',
+      '2',
+      '--batch-size',
+      '8',
+      '--lr',
+      '0.01',
+    ]
     const { runId } = await service.startTraining({ ...trainRequestFromArgs(parseTrainArgv(argv)), initFrom: init })
     const summary = await service.waitForRun(runId)
     expect(summary.status).toBe('completed')

@@ -82,7 +82,12 @@ function maxDiff(ours: Record<string, unknown>, theirs: Record<string, unknown>)
   return worst
 }
 
-async function torchCheckpoint(name: string, optimizer: string, kwargs: Record<string, unknown>, groups = 'all'): Promise<{ path: string; after: TorchState }> {
+async function torchCheckpoint(
+  name: string,
+  optimizer: string,
+  kwargs: Record<string, unknown>,
+  groups = 'all',
+): Promise<{ path: string; after: TorchState }> {
   const path = join(dir, `${name}.pth`)
   const after = await python<TorchState>(TORCH, { csv: CARS, optimizer, kwargs, epochs: 2, path, groups })
   return { path, after }
@@ -98,58 +103,131 @@ const request = (optimizer: Record<string, unknown>, initFrom: string) => ({
 
 const CASES = [
   // each run asks for other settings than the file's: torch's load_state_dict takes the file's
-  { optimizer: 'SGD', kwargs: { lr: 0.001, momentum: 0.9, nesterov: true }, run: { name: 'SGD', lr: 0.02 }, changed: /lr=0\.001 \(this run asked for 0\.02\), momentum=0\.9 \(this run asked for 0\), nesterov=True/ },
-  { optimizer: 'Adam', kwargs: { lr: 0.01, betas: [0.8, 0.95], amsgrad: true }, run: { name: 'Adam', lr: 0.001 }, changed: /betas=\(0\.8, 0\.95\)/ },
-  { optimizer: 'AdamW', kwargs: { lr: 0.01, weight_decay: 0.05 }, run: { name: 'AdamW', lr: 0.01, weightDecay: 0.05 }, changed: /its settings are this run's/ },
-  { optimizer: 'RMSprop', kwargs: { lr: 0.001, momentum: 0.5, centered: true }, run: { name: 'RMSprop', lr: 0.01 }, changed: /centered=True/ },
-  { optimizer: 'Adagrad', kwargs: { lr: 0.05, lr_decay: 0.01, initial_accumulator_value: 0.1 }, run: { name: 'Adagrad', lr: 0.01 }, changed: /lr_decay=0\.01/ },
+  {
+    optimizer: 'SGD',
+    kwargs: { lr: 0.001, momentum: 0.9, nesterov: true },
+    run: { name: 'SGD', lr: 0.02 },
+    changed: /lr=0\.001 \(this run asked for 0\.02\), momentum=0\.9 \(this run asked for 0\), nesterov=True/,
+  },
+  {
+    optimizer: 'Adam',
+    kwargs: { lr: 0.01, betas: [0.8, 0.95], amsgrad: true },
+    run: { name: 'Adam', lr: 0.001 },
+    changed: /betas=\(0\.8, 0\.95\)/,
+  },
+  {
+    optimizer: 'AdamW',
+    kwargs: { lr: 0.01, weight_decay: 0.05 },
+    run: { name: 'AdamW', lr: 0.01, weightDecay: 0.05 },
+    changed: /its settings are this run's/,
+  },
+  {
+    optimizer: 'RMSprop',
+    kwargs: { lr: 0.001, momentum: 0.5, centered: true },
+    run: { name: 'RMSprop', lr: 0.01 },
+    changed: /centered=True/,
+  },
+  {
+    optimizer: 'Adagrad',
+    kwargs: { lr: 0.05, lr_decay: 0.01, initial_accumulator_value: 0.1 },
+    run: { name: 'Adagrad', lr: 0.01 },
+    changed: /lr_decay=0\.01/,
+  },
 ] as const
 
 describe("a torch checkpoint's optimizer_state_dict on --init", () => {
-  it.each(CASES)('$optimizer: TorchLab continues from the file as torch does, state and settings included', async ({ optimizer, kwargs, run, changed }) => {
-    const { path, after } = await torchCheckpoint(`torch-${optimizer}`, optimizer, kwargs)
-    const { runId, optimizerNote } = await service.startTraining(request(run, path))
-    const at = optimizer === 'SGD' ? '' : ' at step 8'
-    expect(optimizerNote).toMatch(new RegExp(`^Restored the torch\\.optim\\.${optimizer} state from .*torch-${optimizer}\\.pth${at}, as optimizer\\.load_state_dict does`))
-    expect(optimizerNote).toMatch(changed)
-    const summary = await service.waitForRun(runId)
-    expect(summary.status).toBe('completed')
-    expect(maxDiff(summary.stateDict, after.weights)).toBeLessThan(1e-6)
-    const saved = join(dir, `lab-${optimizer}.pth`)
-    await service.saveRun({ runId, path: saved, kind: 'checkpoint' })
-    const ours = await python<TorchState & { groups: Record<string, unknown>[] }>(READ, saved)
-    expect(Object.keys(ours.state)).toEqual(Object.keys(after.state))
-    for (const id of Object.keys(after.state)) expect(maxDiff(ours.state[id], after.state[id])).toBeLessThan(1e-6)
-    // the settings the run trained with are the file's
-    for (const [key, value] of Object.entries(kwargs)) expect(ours.groups[0][key]).toEqual(value)
-  })
+  it.each(CASES)(
+    '$optimizer: TorchLab continues from the file as torch does, state and settings included',
+    async ({ optimizer, kwargs, run, changed }) => {
+      const { path, after } = await torchCheckpoint(`torch-${optimizer}`, optimizer, kwargs)
+      const { runId, optimizerNote } = await service.startTraining(request(run, path))
+      const at = optimizer === 'SGD' ? '' : ' at step 8'
+      expect(optimizerNote).toMatch(
+        new RegExp(
+          `^Restored the torch\\.optim\\.${optimizer} state from .*torch-${optimizer}\\.pth${at}, as optimizer\\.load_state_dict does`,
+        ),
+      )
+      expect(optimizerNote).toMatch(changed)
+      const summary = await service.waitForRun(runId)
+      expect(summary.status).toBe('completed')
+      expect(maxDiff(summary.stateDict, after.weights)).toBeLessThan(1e-6)
+      const saved = join(dir, `lab-${optimizer}.pth`)
+      await service.saveRun({ runId, path: saved, kind: 'checkpoint' })
+      const ours = await python<TorchState & { groups: Record<string, unknown>[] }>(READ, saved)
+      expect(Object.keys(ours.state)).toEqual(Object.keys(after.state))
+      for (const id of Object.keys(after.state)) expect(maxDiff(ours.state[id], after.state[id])).toBeLessThan(1e-6)
+      // the settings the run trained with are the file's
+      for (const [key, value] of Object.entries(kwargs)) expect(ours.groups[0][key]).toEqual(value)
+    },
+  )
 
   it('says why a file whose optimizer does not fit was not used, and trains from fresh state with the run’s settings', async () => {
     const adam = await torchCheckpoint('adam-for-sgd', 'Adam', { lr: 0.01 })
     const sgd = { name: 'SGD', lr: 0.001 }
     const other = await service.startTraining(request(sgd, adam.path))
-    expect(other.optimizerNote).toMatch(/^The optimizer state in .*adam-for-sgd\.pth was not used: it is torch\.optim\.Adam's, and this run uses SGD\. The optimizer starts fresh\.$/)
+    expect(other.optimizerNote).toMatch(
+      /^The optimizer state in .*adam-for-sgd\.pth was not used: it is torch\.optim\.Adam's, and this run uses SGD\. The optimizer starts fresh\.$/,
+    )
     // the file's weights as a JSON state_dict, which brings no optimizer: the same run
-    const fresh = await service.startTraining({ ...request(sgd, adam.path), initFrom: undefined, init: adam.after.saved })
+    const fresh = await service.startTraining({
+      ...request(sgd, adam.path),
+      initFrom: undefined,
+      init: adam.after.saved,
+    })
     expect((await service.waitForRun(fresh.runId)).stateDict).toEqual((await service.waitForRun(other.runId)).stateDict)
     expect((await service.getRun(other.runId)).train.optimizer).toMatchObject(sgd)
 
     const part = await torchCheckpoint('first-layer', 'SGD', { lr: 0.001, momentum: 0.9 }, 'first layer')
-    expect((await service.startTraining(request(sgd, part.path))).optimizerNote).toMatch(/not used: it holds state for 2 parameters and this model has 4\./)
+    expect((await service.startTraining(request(sgd, part.path))).optimizerNote).toMatch(
+      /not used: it holds state for 2 parameters and this model has 4\./,
+    )
     const two = await torchCheckpoint('two-groups', 'SGD', { lr: 0.001, momentum: 0.9 }, 'two')
-    expect((await service.startTraining(request(sgd, two.path))).optimizerNote).toMatch(/not used: it has 2 param groups, and TorchLab trains all parameters as one\./)
+    expect((await service.startTraining(request(sgd, two.path))).optimizerNote).toMatch(
+      /not used: it has 2 param groups, and TorchLab trains all parameters as one\./,
+    )
   })
 
   it('the CLI says what became of the optimizer state, in text and in --json', async () => {
     const { path } = await torchCheckpoint('cli-rmsprop', 'RMSprop', { lr: 0.001, alpha: 0.9 })
     const lab = (args: string[]) =>
-      promisify(execFile)(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main/cli.ts'), 'train', '--data', CARS, '--x', 'wt', '--y', 'mpg', '--scale', 'none', '--layers', 'Linear(3), ReLU(), Linear(1)', '--epochs', '1', '--batch-size', '8', '--init', path, ...args], {
-        cwd: ROOT,
-        env: { ...process.env, TORCHLAB_CONFIG_DIR: tempDir() },
-      })
+      promisify(execFile)(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(ROOT, 'src/main/cli.ts'),
+          'train',
+          '--data',
+          CARS,
+          '--x',
+          'wt',
+          '--y',
+          'mpg',
+          '--scale',
+          'none',
+          '--layers',
+          'Linear(3), ReLU(), Linear(1)',
+          '--epochs',
+          '1',
+          '--batch-size',
+          '8',
+          '--init',
+          path,
+          ...args,
+        ],
+        {
+          cwd: ROOT,
+          env: { ...process.env, TORCHLAB_CONFIG_DIR: tempDir() },
+        },
+      )
     const text = await lab(['--optimizer', 'rmsprop', '--lr', '0.01'])
-    expect(text.stdout).toMatch(/Restored the torch\.optim\.RMSprop state from .* at step 8, as optimizer\.load_state_dict does; its settings replace this run's, as torch's do: lr=0\.001 \(this run asked for 0\.01\), alpha=0\.9 \(this run asked for 0\.99\)\./)
-    const json = JSON.parse((await lab(['--optimizer', 'adagrad', '--json'])).stdout) as { optimizer_note: string; status: string }
+    expect(text.stdout).toMatch(
+      /Restored the torch\.optim\.RMSprop state from .* at step 8, as optimizer\.load_state_dict does; its settings replace this run's, as torch's do: lr=0\.001 \(this run asked for 0\.01\), alpha=0\.9 \(this run asked for 0\.99\)\./,
+    )
+    const json = JSON.parse((await lab(['--optimizer', 'adagrad', '--json'])).stdout) as {
+      optimizer_note: string
+      status: string
+    }
     expect(json.status).toBe('completed')
     expect(json.optimizer_note).toMatch(/not used: it is torch\.optim\.RMSprop's, and this run uses Adagrad\./)
   })
