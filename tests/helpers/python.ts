@@ -2,18 +2,37 @@
  * Runs a Python script with Debian's real PyTorch / scikit-learn (/usr/bin/python3) and
  * returns what it prints as JSON. A missing torch fails the test: it is never skipped.
  */
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
 import { promisify } from 'node:util'
 
 const run = promisify(execFile)
 export const PYTHON = '/usr/bin/python3'
 
+const ENV = { ...process.env, OMP_NUM_THREADS: '1' }
+const withInput = (script: string) => `import json, sys\nINPUT = json.loads(sys.stdin.read())\n${script}`
+
 export async function python<T>(script: string, input: unknown = null): Promise<T> {
-  const wrapped = `import json, sys\nINPUT = json.loads(sys.stdin.read())\n${script}`
-  const child = run(PYTHON, ['-c', wrapped], { maxBuffer: 256 * 1024 * 1024, env: { ...process.env, OMP_NUM_THREADS: '1' } })
+  const child = run(PYTHON, ['-c', withInput(script)], { maxBuffer: 256 * 1024 * 1024, env: ENV })
   child.child.stdin!.end(JSON.stringify(input))
   const { stdout } = await child
   return JSON.parse(stdout) as T
+}
+
+/**
+ * Runs a script that prints one JSON value per line (flushed), and yields each as it comes, so a
+ * test can use what torch has written (files, a first stage) while torch works on. Ends with an
+ * error carrying Python's stderr if the script fails.
+ */
+export async function* pythonLines(script: string, input: unknown = null): AsyncGenerator<unknown, void, void> {
+  const child = spawn(PYTHON, ['-c', withInput(script)], { env: ENV, stdio: ['pipe', 'pipe', 'pipe'] })
+  const stderr: Buffer[] = []
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
+  const exit = new Promise<number | null>((resolve) => child.on('close', resolve))
+  child.stdin.end(JSON.stringify(input))
+  for await (const line of createInterface({ input: child.stdout, crlfDelay: Infinity })) if (line.trim()) yield JSON.parse(line)
+  const code = await exit
+  if (code !== 0) throw new Error(`python exited with ${code}: ${Buffer.concat(stderr).toString()}`)
 }
 
 export interface TorchRun {
@@ -34,7 +53,7 @@ export interface TorchRun {
 /** Trains the same run in real PyTorch (tests/helpers/torch_reference.py). */
 export async function torchTrain(spec: TorchRun): Promise<{ state_dict: Record<string, unknown>; losses: number[]; predictions: number[][] }> {
   const script = new URL('./torch_reference.py', import.meta.url).pathname
-  const child = run(PYTHON, [script], { maxBuffer: 256 * 1024 * 1024, env: { ...process.env, OMP_NUM_THREADS: '1' } })
+  const child = run(PYTHON, [script], { maxBuffer: 256 * 1024 * 1024, env: ENV })
   child.child.stdin!.end(JSON.stringify(spec))
   const { stdout } = await child
   return JSON.parse(stdout)

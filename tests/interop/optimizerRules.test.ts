@@ -5,43 +5,13 @@
  */
 import { describe, expect, it } from 'vitest'
 import { DenseOptimizer, fmaf } from '../../src/main/lab/engine/dense/optimizers'
-import { OPTIMIZER_TABLE, optimizerSpecSchema, type OptimizerSpec } from '../../src/shared/catalog/optimizers'
+import { optimizerSpecSchema } from '../../src/shared/catalog/optimizers'
+import { float32Stream } from '../helpers/float32Stream'
+import { OPTIMIZER_SETTINGS, optimizerSetting, torchOptimizerKwargs } from '../helpers/optimizerSettings'
 import { python } from '../helpers/python'
 
 const SHAPES = [[3, 5], [5], [1, 3], [1]]
 const STEPS = 40
-
-/** a fixed pseudo-random float32 stream, so both sides see the same numbers */
-function stream(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-    return Math.fround((s / 2 ** 32) * 2 - 1)
-  }
-}
-
-const SPECS: Record<string, unknown>[] = [
-  { name: 'SGD', lr: 0.05 },
-  { name: 'SGD', lr: 0.1, weightDecay: 0.01 },
-  { name: 'SGD', lr: 0.03, momentum: 0.9, dampening: 0.1, weightDecay: 0.001 },
-  { name: 'SGD', lr: 0.03, momentum: 0.7, nesterov: true },
-  { name: 'Adam', lr: 0.01 },
-  { name: 'Adam', lr: 0.003, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.01 },
-  { name: 'Adam', lr: 0.01, amsgrad: true },
-  { name: 'AdamW', lr: 0.01 },
-  { name: 'AdamW', lr: 0.02, weightDecay: 0.1, amsgrad: true },
-  { name: 'RMSprop', lr: 0.01 },
-  { name: 'RMSprop', lr: 0.005, alpha: 0.9, momentum: 0.5, centered: true, weightDecay: 0.01 },
-  { name: 'RMSprop', lr: 0.005, momentum: 0.3 },
-  { name: 'Adagrad', lr: 0.05 },
-  { name: 'Adagrad', lr: 0.05, lrDecay: 0.01, weightDecay: 0.02, initialAccumulatorValue: 0.1, eps: 1e-8 },
-]
-
-/** the optimizer's keyword arguments as torch names them */
-function torchKwargs(spec: OptimizerSpec): Record<string, unknown> {
-  const values = spec as unknown as Record<string, unknown>
-  return Object.fromEntries(OPTIMIZER_TABLE[spec.name].args.map((a) => [a.torch, values[a.key]]))
-}
 
 const SCRIPT = `
 import torch
@@ -72,10 +42,10 @@ describe('dense optimizer rules, bit for bit against torch 1.13', () => {
     expect(fmaf(-a, b, -c)).toBe(-c)
   })
 
-  it(`${SPECS.length} optimizer settings, ${STEPS} steps: every parameter and buffer equals torch's`, async () => {
-    const cases = SPECS.map((raw, k) => {
-      const spec = optimizerSpecSchema.parse(raw)
-      const next = stream(k + 1)
+  it(`${OPTIMIZER_SETTINGS.length} optimizer settings, ${STEPS} steps: every parameter and buffer equals torch's`, async () => {
+    const cases = OPTIMIZER_SETTINGS.map((raw, k) => {
+      const spec = optimizerSetting(raw)
+      const next = float32Stream(k + 1)
       const params = SHAPES.map((s) => Array.from({ length: s.reduce((a, b) => a * b, 1) }, next))
       // gradients of mixed scale, with exact zeros, as a ReLU network produces
       const grads = Array.from({ length: STEPS }, (_, t) => params.map((p) => p.map(() => (next() > 0.8 ? 0 : Math.fround(next() * 10 ** ((t % 5) - 3))))))
@@ -83,13 +53,13 @@ describe('dense optimizer rules, bit for bit against torch 1.13', () => {
     })
     const torch = await python<{ params: number[][]; state: Record<string, number[]>[] }[]>(
       SCRIPT,
-      cases.map(({ spec, params, grads }) => ({ name: spec.name, kwargs: torchKwargs(spec), shapes: SHAPES, params, grads })),
+      cases.map(({ spec, params, grads }) => ({ name: spec.name, kwargs: torchOptimizerKwargs(spec), shapes: SHAPES, params, grads })),
     )
     cases.forEach(({ spec, params, grads }, k) => {
       const ours = params.map((p) => Float32Array.from(p))
       const optimizer = new DenseOptimizer(spec, ours.map((p) => p.length))
       for (const g of grads) optimizer.apply(ours, g.map((x) => Float32Array.from(x)))
-      const label = JSON.stringify(SPECS[k])
+      const label = JSON.stringify(OPTIMIZER_SETTINGS[k])
       expect(ours.map((p) => Array.from(p)), label).toEqual(torch[k].params)
       const state = optimizer.state().buffers.map((b) => Object.fromEntries(Object.entries(b).map(([key, v]) => [key, Array.from(v)])))
       expect(state, label).toEqual(torch[k].state)

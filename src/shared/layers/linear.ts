@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import { argsShape } from '../catalog/args'
 import { labError } from '../errors'
+import { ColumnSums } from './columnSums'
 import type { DenseRuntime, LayerModule } from './layer'
 
 const ARGS = [
@@ -43,6 +44,7 @@ function runtime(k: number, m: number): DenseRuntime {
   const b = new Float32Array(m)
   const gw = new Float32Array(m * k)
   const gb = new Float32Array(m)
+  const batchSums = new ColumnSums()
   return {
     params: [w, b],
     grads: [gw, gb],
@@ -56,17 +58,16 @@ function runtime(k: number, m: number): DenseRuntime {
     },
     backward(x, _y, dy, n, dx) {
       gw.fill(0)
-      gb.fill(0)
       for (let r = 0; r < n; r++) {
         const go = r * m
         const xo = r * k
         for (let o = 0; o < m; o++) {
           const g = dy[go + o]
-          if (g === 0) continue
-          gb[o] += g
-          axpy(g, x, xo, gw, o * k, k)
+          if (g !== 0) axpy(g, x, xo, gw, o * k, k)
         }
       }
+      // in torch's order: a balanced batch (L1's ±1/n) must sum to torch's exact 0, not ±2⁻²⁶
+      batchSums.sum(dy, n, m, gb)
       if (!dx) return
       // dL/dx[r, j] = Σ_o dy[r, o] · W[o, j]
       dx.fill(0, 0, n * k)
