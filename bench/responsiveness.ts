@@ -8,7 +8,7 @@
  * its target (issue 14: ≥ 30 frames a second, input latency < 50 ms) with ✓ or ✗; the numbers
  * depend on the machine's load, so the load average is printed beside them.
  */
-import { writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
@@ -25,6 +25,35 @@ interface Row {
   ok: boolean
 }
 const rows: Row[] = []
+
+/**
+ * CPU seconds used so far by this process's Chromium descendants (the window: renderer, GPU and
+ * browser processes), from /proc. Unlike wall-clock durations it hardly grows with the load.
+ */
+function chromiumCpuSeconds(): number {
+  const stats = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((pid) => {
+      try {
+        const text = readFileSync(`/proc/${pid}/stat`, 'utf8')
+        const name = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'))
+        const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
+        return [{ pid: Number(pid), name, ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) }]
+      } catch {
+        return []
+      }
+    })
+  const mine = new Set([process.pid])
+  for (let grew = true; grew; ) {
+    grew = false
+    for (const s of stats) {
+      if (mine.has(s.pid) || !mine.has(s.ppid)) continue
+      mine.add(s.pid)
+      grew = true
+    }
+  }
+  return stats.filter((s) => mine.has(s.pid) && s.name.startsWith('chrom')).reduce((sum, s) => sum + s.ticks, 0) / 100
+}
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]
 
@@ -53,6 +82,7 @@ async function watch(page: Page, label: string): Promise<void> {
   const draws = async () => Number(await page.getAttribute('[data-testid="loss-plot"]', 'data-draws'))
   const startDraws = await draws()
   const busyAtStart = await busy()
+  const cpuAtStart = chromiumCpuSeconds()
   const started = Date.now()
   const load = loadavg()[0]
   while (Date.now() - started < WATCH_SECONDS * 1000 && (await page.textContent('[data-testid="run-status"]')) === 'running') {
@@ -61,6 +91,7 @@ async function watch(page: Page, label: string): Promise<void> {
   }
   const elapsed = (Date.now() - started) / 1000
   const busyShare = ((await busy()) - busyAtStart) / elapsed
+  const cpuShare = (chromiumCpuSeconds() - cpuAtStart) / elapsed
   const redraws = ((await draws()) - startDraws) / elapsed
   await page.evaluate('window.watching = false')
   const { latencies, gaps } = (await page.evaluate('({ latencies: window.latencies, gaps: window.gaps.slice(5) })')) as { latencies: number[]; gaps: number[] }
@@ -76,7 +107,7 @@ async function watch(page: Page, label: string): Promise<void> {
   })
   rows.push({
     what: `${label}: frames a second`,
-    value: `${framesPerSecond.toFixed(1)} (longest gap ${Math.max(...gaps).toFixed(0)} ms; page main thread busy ${(busyShare * 100).toFixed(0)}%)`,
+    value: `${framesPerSecond.toFixed(1)} (longest gap ${Math.max(...gaps).toFixed(0)} ms; page main thread busy ${(busyShare * 100).toFixed(0)}% of the time; Chromium used ${(cpuShare * 1000).toFixed(0)} ms of CPU a second)`,
     target: '≥ 30',
     ok: framesPerSecond >= 30,
   })
