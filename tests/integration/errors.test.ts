@@ -8,8 +8,8 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { startBridge } from '../../src/main/bridge'
-import { initialStateDict } from '../../src/main/lab/model/init'
 import type { FitJob } from '../../src/main/lab/search/fit'
+import { shareFold, shareRows } from '../../src/main/lab/search/foldData'
 import { FitPool } from '../../src/main/lab/search/pool'
 import { LabError, labError, toErrorInfo } from '../../src/shared/errors'
 import { resolveModel } from '../../src/shared/modelSpec'
@@ -28,13 +28,17 @@ describe('a fit worker’s error', () => {
       fold: 0,
       model,
       train: trainConfigSchema.parse({ optimizer: { name: 'SGD', lr: 0.01 }, epochs: 1, batchSize: 2, loss: 'BCEWithLogitsLoss' }),
-      initial: initialStateDict(model, 0),
-      data: { train: rows, test: rows, features: 1 },
+      initSeed: 0,
+      data: shareRows(rows, 1),
+      rows: shareFold({ train: [0, 1, 2, 3], test: [0, 1, 2, 3] }),
+      standardise: false,
       scoring: 'r2',
       engine: 'dense',
       backend: 'auto',
     }
-    const failure = await new FitPool(1).run([job], () => undefined).catch((err: unknown) => err)
+    const pool = new FitPool(1)
+    const failure = await pool.run([job], () => undefined).done.catch((err: unknown) => err)
+    pool.dispose()
     expect(failure).toBeInstanceOf(LabError)
     const info = toErrorInfo(failure)
     expect(info).toEqual({ code: 'INTERNAL', message: 'Something went wrong inside TorchLab: r2 scores regression; use accuracy for classification' })

@@ -4,7 +4,7 @@
  * validated here, so a front door cannot skip a check.
  */
 import { mkdtemp, stat } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import type { Worker } from 'node:worker_threads'
 import {
@@ -48,6 +48,7 @@ import type { WorkerMessage } from './train/protocol'
 import { TrainingRun } from './train/run'
 import { startWorker } from './train/workerThread'
 import { validate } from './validate'
+import { FitPool } from './search/pool'
 import { SearchRun, searchCsv } from './search/search'
 import { defaultScoring } from '../../shared/catalog/losses'
 import { scratchRequestSchema, type GraphResult, type Lesson, type LessonCheckReport, type LessonInfo, type ScratchRequest, type StepTrace } from '../../shared/learning'
@@ -98,6 +99,8 @@ export class LabService implements LabClient {
   private runCounter = 0
   /** every student file (.pth, CSV) is parsed there, never in this process */
   private readonly sandbox = new ParseSandbox()
+  /** a search's fits, one worker per core, kept warm from one search to the next */
+  private readonly fits = new FitPool(availableParallelism())
 
   constructor(private readonly options: LabServiceOptions) {}
 
@@ -273,7 +276,7 @@ export class LabService implements LabClient {
     // folds are scaled on their own training rows, and cross-validation replaces the split
     const data = prepareData(table, { ...config.dataset, scale: 'none', valSplit: 0 }, config.train.loss)
     const searchId = `search-${++this.runCounter}`
-    const search = new SearchRun(searchId, config, data, (event) => this.emit(event))
+    const search = new SearchRun(searchId, config, data, (event) => this.emit(event), this.fits)
     this.searches.set(searchId, search)
     void this.rememberSettings({ lastSearch: { grid: config.grid, cv: config.cv } })
     return { searchId, fitsTotal: search.fitsTotal }
@@ -472,6 +475,8 @@ export class LabService implements LabClient {
   }
 
   dispose(): void {
+    // the pool first, so that cancelling the searches starts no fresh workers
+    this.fits.dispose()
     for (const search of this.searches.values()) void search.cancel()
     for (const { run } of this.runs.values()) run.dispose()
     this.runs.clear()

@@ -1,16 +1,18 @@
 /**
  * One cross-validation fit, as skorch's fit + GridSearchCV's scorer do it: train a fresh model
- * on the fold's training rows, predict its test rows, score them. Runs inside a pool worker.
+ * on the fold's training rows, predict its test rows, score them. Runs inside a pool worker,
+ * which gets the search's rows by reference and the fold as index arrays.
  */
 import type { BackendPreference } from '../engine/tfjs/backend'
 import { createEngine } from '../engine/select'
 import type { Divergence } from '../../../shared/api'
 import { lossOf, lossSpecOf, type LossName } from '../../../shared/catalog/losses'
 import type { EngineChoice, ModelSpec, Scoring, TrainConfig } from '../../../shared/schemas'
-import type { Split } from '../data/dataset'
+import { initialStateDict } from '../model/init'
 import type { StateDict } from '../model/stateDict'
 import { runTraining } from '../train/loop'
 import { classificationMetrics, decide, regressionMetrics } from '../train/metrics'
+import { foldSplits, type FoldRows, type SharedRows } from './foldData'
 
 export interface FitJob {
   id: number
@@ -19,8 +21,12 @@ export interface FitJob {
   fold: number
   model: ModelSpec
   train: TrainConfig
-  initial: StateDict
-  data: { train: Split; test: Split; features: number }
+  /** the seed of the model's initial weights (torch's init, as initialStateDict draws it) */
+  initSeed: number
+  data: SharedRows
+  rows: FoldRows
+  /** StandardScaler fitted on the fold's training rows */
+  standardise: boolean
   scoring: Scoring
   engine: EngineChoice
   backend: BackendPreference
@@ -51,20 +57,20 @@ export function score(scoring: Scoring, loss: LossName, output: Float32Array, y:
 
 export async function fit(job: FitJob): Promise<FitResult> {
   const started = performance.now()
+  const { train, test } = foldSplits(job.data, job.rows, job.standardise)
   const engine = await createEngine(
-    { model: job.model, loss: lossSpecOf(job.train), optimizer: job.train.optimizer, initial: job.initial, seed: job.train.seed },
+    { model: job.model, loss: lossSpecOf(job.train), optimizer: job.train.optimizer, initial: initialStateDict(job.model, job.initSeed), seed: job.train.seed },
     job.engine,
     job.backend,
   )
   try {
     const empty = { n: 0, x: new Float32Array(0), y: new Float32Array(0) }
-    const result = runTraining(engine, { train: job.data.train, val: empty, features: job.data.features }, job.train, () => 'run', {
+    const result = runTraining(engine, { train, val: empty, features: job.data.features }, job.train, () => 'run', {
       step: () => undefined,
       epoch: () => undefined,
     })
     const base = { id: job.id, row: job.row, fold: job.fold, seconds: (performance.now() - started) / 1000, lossHistory: result.lossHistory }
     if (result.status === 'diverged') return { ...base, status: 'diverged', score: null, divergence: result.divergence }
-    const { test } = job.data
     const output = engine.predict(test.x, test.n)
     const value = test.n > 0 ? score(job.scoring, job.train.loss, output, test.y, job.model.outFeatures) : null
     return { ...base, status: 'ok', score: value, stateDict: job.fold < 0 ? engine.stateDict() : undefined }

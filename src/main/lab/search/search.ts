@@ -3,54 +3,32 @@
  * setting on every fold, scored, ranked, and the best refit on all rows. Results arrive as
  * cv_results_-style rows; a diverged fit is marked diverged, never scored −inf.
  */
-import { availableParallelism } from 'node:os'
 import type { LabEvent, SearchRow, SearchSummary } from '../../../shared/api'
 import { cvResultsColumns } from '../../../shared/cvResults'
 import { toErrorInfo } from '../../../shared/errors'
 import { defaultScoring } from '../../../shared/catalog/losses'
 import type { Scoring, SearchConfig, SearchParam } from '../../../shared/schemas'
 import { resolveModel } from '../../../shared/modelSpec'
-import { taskForLoss, type PreparedData, type Split } from '../data/dataset'
-import { initialStateDict } from '../model/init'
+import { taskForLoss, type PreparedData } from '../data/dataset'
 import { stateDictToJson } from '../model/stateDict'
 import type { FitJob, FitResult } from './fit'
-import { kFold, stratifiedKFold, type Fold } from './folds'
+import { shareFold, shareRows, type FoldRows, type SharedRows } from './foldData'
+import { kFold, stratifiedKFold } from './folds'
 import { applySetting, expandGrid, sampleSettings, sortedParams, type Params } from './grid'
-import { FitPool } from './pool'
+import type { FitBatch, FitPool } from './pool'
 import { labError } from '../../../shared/errors'
-
-function take(split: Split, rows: number[], d: number): Split {
-  const x = new Float32Array(rows.length * d)
-  const y = new Float32Array(rows.length)
-  rows.forEach((r, i) => {
-    x.set(split.x.subarray(r * d, r * d + d), i * d)
-    y[i] = split.y[r]
-  })
-  return { n: rows.length, x, y }
-}
-
-/** StandardScaler fitted on the fold's training rows only, as a Pipeline would */
-function standardise(train: Split, test: Split, d: number): void {
-  for (let j = 0; j < d; j++) {
-    let mean = 0
-    for (let i = 0; i < train.n; i++) mean += train.x[i * d + j]
-    mean /= train.n || 1
-    let variance = 0
-    for (let i = 0; i < train.n; i++) variance += (train.x[i * d + j] - mean) ** 2
-    const std = Math.sqrt(variance / (train.n || 1)) || 1
-    for (const s of [train, test]) for (let i = 0; i < s.n; i++) s.x[i * d + j] = (s.x[i * d + j] - mean) / std
-  }
-}
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
 const std = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)))
 
 export class SearchRun {
-  private readonly rows: SearchRow[]
+  private readonly results: SearchRow[]
   private readonly times: number[][]
   private readonly settings: { params: Params; model: ReturnType<typeof applySetting>['model']; train: ReturnType<typeof applySetting>['train'] }[]
-  private readonly folds: Fold[]
-  private readonly pool: FitPool
+  private readonly folds: FoldRows[]
+  /** the rows every fit reads, in shared memory: sent to the workers once, never per fit */
+  private readonly rows: SharedRows
+  private batch?: FitBatch
   private readonly started = performance.now()
   private status: SearchSummary['status'] = 'running'
   private fitsDone = 0
@@ -66,6 +44,7 @@ export class SearchRun {
     private readonly config: SearchConfig,
     private readonly data: PreparedData,
     private readonly emit: (event: LabEvent) => void,
+    private readonly pool: FitPool,
   ) {
     const task = data.summary.task
     this.scoring = config.scoring ?? defaultScoring(config.train.loss)
@@ -78,9 +57,10 @@ export class SearchRun {
     }
     this.varying = sortedParams(config.grid).filter((k) => new Set(params.map((p) => JSON.stringify(p[k]))).size > 1)
     const n = data.train.n
-    this.folds = task === 'regression' ? kFold(n, config.cv) : stratifiedKFold(data.train.y, config.cv)
+    this.folds = (task === 'regression' ? kFold(n, config.cv) : stratifiedKFold(data.train.y, config.cv)).map(shareFold)
+    this.rows = shareRows(data.train, data.summary.features.length)
     this.fitsTotal = this.settings.length * config.cv
-    this.rows = this.settings.map((s, index) => ({
+    this.results = this.settings.map((s, index) => ({
       index,
       params: s.params,
       splitScores: new Array<number | null>(config.cv).fill(null),
@@ -92,23 +72,21 @@ export class SearchRun {
       status: 'pending',
     }))
     this.times = this.settings.map(() => [])
-    this.pool = new FitPool(config.nJobs ?? availableParallelism())
     this.done = this.execute()
   }
 
-  private job(id: number, row: number, fold: number, train: Split, test: Split): FitJob {
+  private job(id: number, row: number, fold: number, rows: FoldRows): FitJob {
     const s = this.settings[row]
-    const d = this.data.summary.features.length
-    const model = resolveModel(s.model, d, this.data.outputs)
-    if (this.config.dataset.scale === 'standard') standardise(train, test, d)
     return {
       id,
       row,
       fold,
-      model,
+      model: resolveModel(s.model, this.rows.features, this.data.outputs),
       train: s.train,
-      initial: initialStateDict(model, s.train.seed + Math.max(0, fold)),
-      data: { train, test, features: d },
+      initSeed: s.train.seed + Math.max(0, fold),
+      data: this.rows,
+      rows,
+      standardise: this.config.dataset.scale === 'standard',
       scoring: this.scoring,
       engine: this.config.engine,
       backend: 'auto',
@@ -116,7 +94,7 @@ export class SearchRun {
   }
 
   private onResult(result: FitResult): void {
-    const row = this.rows[result.row]
+    const row = this.results[result.row]
     this.fitsDone++
     this.times[result.row].push(result.seconds)
     row.splitScores[result.fold] = result.score
@@ -142,28 +120,31 @@ export class SearchRun {
 
   /** rankdata(-mean, method='min'); settings without a score (diverged, unfinished) rank last */
   private rank(): void {
-    const scored = this.rows.filter((r) => r.meanTestScore !== null)
-    for (const r of this.rows) {
+    const scored = this.results.filter((r) => r.meanTestScore !== null)
+    for (const r of this.results) {
       r.rankTestScore = r.meanTestScore === null ? scored.length + 1 : 1 + scored.filter((o) => o.meanTestScore! > r.meanTestScore!).length
     }
   }
 
   private best(): SearchRow | undefined {
-    return this.rows.filter((r) => r.rankTestScore === 1 && r.meanTestScore !== null).sort((a, b) => a.index - b.index)[0]
+    return this.results.filter((r) => r.rankTestScore === 1 && r.meanTestScore !== null).sort((a, b) => a.index - b.index)[0]
+  }
+
+  /** runs the jobs unless the search has ended; a cancel in between reaches the batch it ends */
+  private async runBatch(jobs: FitJob[], onResult: (result: FitResult) => void): Promise<void> {
+    if (this.status !== 'running') return
+    this.batch = this.pool.run(jobs, onResult, this.config.nJobs)
+    await this.batch.done
   }
 
   private async execute(): Promise<SearchSummary> {
-    const d = this.data.summary.features.length
-    const jobs: FitJob[] = []
-    this.settings.forEach((_, row) =>
-      this.folds.forEach((fold, f) => jobs.push(this.job(jobs.length, row, f, take(this.data.train, fold.train, d), take(this.data.train, fold.test, d)))),
-    )
+    const jobs = this.settings.flatMap((_, row) => this.folds.map((fold, f) => this.job(row * this.folds.length + f, row, f, fold)))
     try {
-      await this.pool.run(jobs, (r) => this.onResult(r))
+      await this.runBatch(jobs, (r) => this.onResult(r))
       const best = this.best()
-      if (this.status === 'running' && best && this.config.refit) {
-        const all = Array.from({ length: this.data.train.n }, (_, i) => i)
-        await this.pool.run([this.job(jobs.length, best.index, -1, take(this.data.train, all, d), take(this.data.train, [], d))], (r) => {
+      if (best && this.config.refit) {
+        const all = shareFold({ train: Array.from({ length: this.data.train.n }, (_, i) => i), test: [] })
+        await this.runBatch([this.job(jobs.length, best.index, -1, all)], (r) => {
           this.refit = r.stateDict ? { stateDict: stateDictToJson(r.stateDict), lossHistory: r.lossHistory } : undefined
         })
       }
@@ -173,8 +154,6 @@ export class SearchRun {
         this.status = 'failed'
         this.error = toErrorInfo(err)
       }
-    } finally {
-      this.pool.cancel()
     }
     const summary = this.summary
     this.emit({ type: 'search-finished', searchId: this.searchId, summary })
@@ -184,7 +163,7 @@ export class SearchRun {
   cancel(): Promise<SearchSummary> {
     if (this.status === 'running') {
       this.status = 'cancelled'
-      this.pool.cancel()
+      this.batch?.cancel()
     }
     return this.done
   }
@@ -203,7 +182,7 @@ export class SearchRun {
       fitsDone: this.fitsDone,
       fitsTotal: this.fitsTotal,
       seconds: (performance.now() - this.started) / 1000,
-      rows: structuredClone(this.rows),
+      rows: structuredClone(this.results),
       varying: this.varying,
       bestIndex: best?.index ?? null,
       bestParams: best?.params ?? null,
