@@ -177,6 +177,8 @@ export class LabService implements LabClient {
       (event) => this.emit(event),
       request.pace,
     )
+    // a finished run's idle thread is let go when another starts (its predictions start a thread if asked for)
+    for (const earlier of this.runs.values()) earlier.run.releaseThread()
     this.runs.set(runId, { run, data })
     this.evictOldRuns()
     void this.rememberSettings({

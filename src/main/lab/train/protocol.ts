@@ -58,7 +58,15 @@ export interface ProbeStart {
   backend: BackendPreference
 }
 
-export type WorkerStart = TrainStart | ProbeStart
+/** a finished run's model, from its final weights, only to answer predictions (its training thread was released) */
+export interface ServeStart {
+  kind: 'serve'
+  backend: BackendPreference
+  engineChoice: Exclude<EngineChoice, 'auto'>
+  engine: EngineConfig
+}
+
+export type WorkerStart = TrainStart | ProbeStart | ServeStart
 
 export type WorkerRequest = { type: 'predict'; id: number; x: Float32Array; n: number }
 

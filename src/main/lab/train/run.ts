@@ -12,14 +12,16 @@ import { batchCount } from '../data/dataloader'
 import type { OptimizerState } from '../engine/engine'
 import { stateDictShapes } from '../../../shared/modelSpec'
 import { stateDictToJson, type StateDict } from '../model/stateDict'
-import { CMD, CONTROL, CONTROL_WORDS, seriesLayout, type ProgressReport, type TrainStart, type WorkerMessage } from './protocol'
+import { CMD, CONTROL, CONTROL_WORDS, seriesLayout, type ProgressReport, type ServeStart, type TrainStart, type WorkerMessage } from './protocol'
 import { startWorker } from './workerThread'
 
 const FINISHED: RunStatus[] = ['completed', 'stopped', 'diverged', 'failed']
 const ACK_TIMEOUT_MS = 1000
 
 export class TrainingRun {
-  private readonly worker: Worker
+  /** the training thread; after the run, it stays to answer predictions until released */
+  private worker?: Worker
+  private readonly serveStart: Omit<ServeStart, 'engineChoice'>
   private readonly controlWords: Int32Array
   private status: RunStatus = 'starting'
   private info: BackendInfo = { engine: 'tfjs', backend: 'cpu', unavailable: [] }
@@ -32,7 +34,7 @@ export class TrainingRun {
   private summary?: RunSummary
   private readonly done: Promise<RunSummary>
   private nextPredictId = 1
-  private readonly predictions = new Map<number, (output: Float32Array) => void>()
+  private readonly predictions = new Map<number, { resolve: (output: Float32Array) => void; reject: (err: Error) => void }>()
   private failure?: LabErrorInfo
   private readonly layout: SeriesLayout
   private readonly epochSeries: DecimatedSeries
@@ -58,19 +60,21 @@ export class TrainingRun {
     this.layout = seriesLayout(start)
     this.epochSeries = new DecimatedSeries(1 + (this.layout.validation ? 1 : 0) + this.layout.parameters, 'sample')
     this.stateDict = start.engine.initial
-    this.worker = startWorker({ ...start, kind: 'train', control })
+    this.serveStart = { kind: 'serve', backend: start.backend, engine: { ...start.engine, optimizerState: undefined } }
+    const worker = startWorker({ ...start, kind: 'train', control })
+    this.worker = worker
     this.done = new Promise((resolve) => {
-      this.worker.on('message', (m: WorkerMessage) => {
+      worker.on('message', (m: WorkerMessage) => {
         this.reports++
         this.handle(m)
         this.settle()
         if (this.summary) resolve(this.summary)
       })
-      this.worker.on('error', (err) => {
+      worker.on('error', (err) => {
         this.fail({ code: 'ENGINE_FAILED', message: `Training stopped because of an error: ${err.message}` })
         resolve(this.summary!)
       })
-      this.worker.on('exit', () => {
+      worker.on('exit', () => {
         if (!this.summary) {
           this.fail({ code: 'ENGINE_FAILED', message: 'The training thread ended unexpectedly.' })
           resolve(this.summary!)
@@ -104,7 +108,7 @@ export class TrainingRun {
         this.finish(m.status, { divergence: m.divergence })
         return
       case 'prediction':
-        this.predictions.get(m.id)?.(m.output)
+        this.predictions.get(m.id)?.resolve(m.output)
         this.predictions.delete(m.id)
         return
       case 'failed':
@@ -158,7 +162,7 @@ export class TrainingRun {
     this.failure = error
     this.finish('failed', {})
     this.settle()
-    void this.worker.terminate()
+    void this.worker?.terminate()
   }
 
   private finish(status: RunStatus, extra: Pick<RunSummary, 'divergence'>): void {
@@ -270,20 +274,54 @@ export class TrainingRun {
     for (const waiter of this.waiters) if (waiter()) this.waiters.delete(waiter)
   }
 
-  /** Outputs of the trained model, computed by the run's worker (which keeps the engine). */
+  /**
+   * Outputs of the trained model, computed off the main thread: by the run's worker (which
+   * keeps the engine), or once that thread was released, by a fresh one built from the
+   * final weights on the engine that trained them.
+   */
   predict(x: Float32Array, n: number): Promise<Float32Array> {
     if (this.status === 'failed') {
       return Promise.reject(labError('ENGINE_FAILED', 'This run failed, so it has no model to evaluate.'))
     }
+    const worker = this.worker ?? this.serve()
     const id = this.nextPredictId++
-    return new Promise((resolve) => {
-      this.predictions.set(id, resolve)
-      this.worker.postMessage({ type: 'predict', id, x, n })
+    return new Promise((resolve, reject) => {
+      this.predictions.set(id, { resolve, reject })
+      worker.postMessage({ type: 'predict', id, x, n })
     })
+  }
+
+  /**
+   * Lets the finished run's thread go: an idle thread holds its own heap and module graph
+   * (tens of MB from source), and a student rarely evaluates any run but the latest. Its
+   * predictions, if asked for later, come from a thread started for them.
+   */
+  releaseThread(): void {
+    if (!this.finished || !this.worker || this.predictions.size > 0) return
+    void this.worker.terminate()
+    this.worker = undefined
+  }
+
+  private serve(): Worker {
+    const engineChoice = this.info.engine === 'tfjs' ? 'tfjs' : 'dense'
+    const worker = startWorker({ ...this.serveStart, engineChoice, engine: { ...this.serveStart.engine, initial: this.stateDict } })
+    const refuse = (message: string): void => {
+      for (const { reject } of this.predictions.values()) reject(labError('ENGINE_FAILED', message))
+      this.predictions.clear()
+      if (this.worker === worker) this.worker = undefined
+    }
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'prediction') this.handle(m)
+      if (m.type === 'failed') refuse(`The model could not be evaluated: ${m.error.message}`)
+    })
+    worker.on('error', (err) => refuse(`The model could not be evaluated: ${err.message}`))
+    worker.on('exit', () => refuse('The evaluation thread ended unexpectedly.'))
+    this.worker = worker
+    return worker
   }
 
   dispose(): void {
     void this.control('stop')
-    void this.worker.terminate()
+    void this.worker?.terminate()
   }
 }

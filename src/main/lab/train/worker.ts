@@ -10,12 +10,32 @@ import type { Engine } from '../engine/engine'
 import { controlGate } from './gate'
 import { runTraining } from './loop'
 import { FLUSH_MS, ProgressReporter } from './progress'
-import { seriesLayout, type TrainStart, type WorkerMessage, type WorkerRequest, type WorkerStart } from './protocol'
+import { seriesLayout, type ServeStart, type TrainStart, type WorkerMessage, type WorkerRequest, type WorkerStart } from './protocol'
 
 const port = parentPort!
 const start = workerData as WorkerStart
 const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer)
 const clock = (): number => performance.now()
+
+function answerPredictions(engine: Engine): void {
+  port.on('message', (request: WorkerRequest) => {
+    if (request.type === 'predict') {
+      const output = engine.predict(request.x, request.n)
+      post({ type: 'prediction', id: request.id, output }, [output.buffer as ArrayBuffer])
+    }
+  })
+}
+
+/** a finished run's model in eval mode, as its training left it */
+async function serve(start: ServeStart): Promise<void> {
+  try {
+    const engine = await createEngine(start.engine, start.engineChoice, start.backend)
+    engine.eval()
+    answerPredictions(engine)
+  } catch (err) {
+    post({ type: 'failed', error: toErrorInfo(err) })
+  }
+}
 
 async function train(start: TrainStart): Promise<void> {
   let engine: Engine
@@ -26,12 +46,7 @@ async function train(start: TrainStart): Promise<void> {
     return
   }
   post({ type: 'ready', info: engine.info })
-  port.on('message', (request: WorkerRequest) => {
-    if (request.type === 'predict') {
-      const output = engine.predict(request.x, request.n)
-      post({ type: 'prediction', id: request.id, output }, [output.buffer as ArrayBuffer])
-    }
-  })
+  answerPredictions(engine)
   const control = new Int32Array(start.control)
   const reporter = new ProgressReporter(
     seriesLayout(start),
@@ -68,6 +83,7 @@ async function main(): Promise<void> {
     }
     return
   }
+  if (start.kind === 'serve') return serve(start)
   await train(start)
 }
 
