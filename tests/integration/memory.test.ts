@@ -39,11 +39,26 @@ function moduleGraph(entry: string): { loaded: Set<string>; later: Set<string> }
     const walk = (node: ts.Node): void => {
       if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
         const clause = node.importClause
-        const typeOnly = clause && (clause.isTypeOnly || (!clause.name && clause.namedBindings && ts.isNamedImports(clause.namedBindings) && clause.namedBindings.elements.every((e) => e.isTypeOnly)))
+        const typeOnly =
+          clause &&
+          (clause.isTypeOnly ||
+            (!clause.name &&
+              clause.namedBindings &&
+              ts.isNamedImports(clause.namedBindings) &&
+              clause.namedBindings.elements.every((e) => e.isTypeOnly)))
         if (!typeOnly) visit(resolveFrom(file, node.moduleSpecifier.text))
-      } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier) && !node.isTypeOnly) {
+      } else if (
+        ts.isExportDeclaration(node) &&
+        node.moduleSpecifier &&
+        ts.isStringLiteral(node.moduleSpecifier) &&
+        !node.isTypeOnly
+      ) {
         visit(resolveFrom(file, node.moduleSpecifier.text))
-      } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && ts.isStringLiteral(node.arguments[0])) {
+      } else if (
+        ts.isCallExpression(node) &&
+        node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+        ts.isStringLiteral(node.arguments[0])
+      ) {
         later.add(resolveFrom(file, node.arguments[0].text))
       }
       ts.forEachChild(node, walk)
@@ -58,9 +73,15 @@ describe('memory of a run', () => {
   it('a training thread loads tfjs only when a run asks for it', () => {
     const { loaded, later } = moduleGraph(join(ROOT, 'src/main/lab/train/worker.ts'))
     expect([...loaded].some((p) => p.endsWith('engine/dense/engine.ts'))).toBe(true)
-    expect([...loaded].filter((p) => p.startsWith('@tensorflow/') || p.includes('/engine/tfjs/engine') || p.includes('/engine/tfjs/backend'))).toEqual([])
+    expect(
+      [...loaded].filter(
+        (p) => p.startsWith('@tensorflow/') || p.includes('/engine/tfjs/engine') || p.includes('/engine/tfjs/backend'),
+      ),
+    ).toEqual([])
     // the probe and the tfjs engine still reach it, when asked
-    expect([...later].filter((p) => p.includes('engine/tfjs/'))).toEqual(expect.arrayContaining([expect.stringContaining('backend.ts'), expect.stringContaining('engine.ts')]))
+    expect([...later].filter((p) => p.includes('engine/tfjs/'))).toEqual(
+      expect.arrayContaining([expect.stringContaining('backend.ts'), expect.stringContaining('engine.ts')]),
+    )
   })
 
   it('lets a finished run’s thread go when the next starts; its evaluation is unchanged, and five runs hold no more than one', async () => {
@@ -71,7 +92,10 @@ describe('memory of a run', () => {
 
     const later: string[] = []
     for (let i = 0; i < 4; i++) {
-      const { runId } = await service.startTraining({ ...course, train: { ...course.train, optimizer: { name: 'SGD', lr: 0.002 + i * 0.002 } } })
+      const { runId } = await service.startTraining({
+        ...course,
+        train: { ...course.train, optimizer: { name: 'SGD', lr: 0.002 + i * 0.002 } },
+      })
       expect((await service.waitForRun(runId)).status).toBe('completed')
       later.push(runId)
     }

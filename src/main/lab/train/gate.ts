@@ -20,7 +20,13 @@ export interface GateReporter {
   addPause(ms: number): void
 }
 
-export function controlGate(control: Int32Array, reporter: GateReporter, stepsPerEpoch: number, clock: Clock, frameMs: number): Gate {
+export function controlGate(
+  control: Int32Array,
+  reporter: GateReporter,
+  stepsPerEpoch: number,
+  clock: Clock,
+  frameMs: number,
+): Gate {
   let paused = false
   let stepped = false
   // the sequence number of the last answer that needs no further look while it stands (-1: none)
