@@ -45,7 +45,7 @@ import type { OptimizerState } from './engine/engine'
 import { openSettings, type SettingsStore } from './settings'
 import { evaluateRun } from './train/evaluate'
 import type { WorkerMessage } from './train/protocol'
-import { TrainingRun } from './train/run'
+import { idleThread, TrainingRun } from './train/run'
 import { startWorker } from './train/workerThread'
 import { validate } from './validate'
 import { SearchRun, searchCsv } from './search/search'
@@ -176,9 +176,9 @@ export class LabService implements LabClient {
       },
       (event) => this.emit(event),
       request.pace,
+      // a finished run's idle thread trains this one: warm, and no second heap
+      idleThread(Array.from(this.runs.values(), (r) => r.run)),
     )
-    // a finished run's idle thread is let go when another starts (its predictions start a thread if asked for)
-    for (const earlier of this.runs.values()) earlier.run.releaseThread()
     this.runs.set(runId, { run, data })
     this.evictOldRuns()
     void this.rememberSettings({

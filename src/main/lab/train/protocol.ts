@@ -68,7 +68,10 @@ export interface ServeStart {
 
 export type WorkerStart = TrainStart | ProbeStart | ServeStart
 
-export type WorkerRequest = { type: 'predict'; id: number; x: Float32Array; n: number }
+export type WorkerRequest =
+  | { type: 'predict'; id: number; x: Float32Array; n: number }
+  /** the next run, on a finished run's thread */
+  | { type: 'train'; start: TrainStart }
 
 export type WorkerMessage =
   | { type: 'ready'; info: BackendInfo }

@@ -12,15 +12,17 @@ import { batchCount } from '../data/dataloader'
 import type { OptimizerState } from '../engine/engine'
 import { stateDictShapes } from '../../../shared/modelSpec'
 import { stateDictToJson, type StateDict } from '../model/stateDict'
-import { CMD, CONTROL, CONTROL_WORDS, seriesLayout, type ProgressReport, type ServeStart, type TrainStart, type WorkerMessage } from './protocol'
+import { CMD, CONTROL, CONTROL_WORDS, seriesLayout, type ProgressReport, type ServeStart, type TrainStart, type WorkerMessage, type WorkerRequest } from './protocol'
 import { startWorker } from './workerThread'
 
 const FINISHED: RunStatus[] = ['completed', 'stopped', 'diverged', 'failed']
 const ACK_TIMEOUT_MS = 1000
 
 export class TrainingRun {
-  /** the training thread; after the run, it stays to answer predictions until released */
+  /** the training thread; after the run, it stays to answer predictions until handed over or released */
   private worker?: Worker
+  /** takes this run's listeners off its thread */
+  private detach: () => void = () => undefined
   private readonly serveStart: Omit<ServeStart, 'engineChoice'>
   private readonly controlWords: Int32Array
   private status: RunStatus = 'starting'
@@ -53,6 +55,8 @@ export class TrainingRun {
     private readonly emit: (event: LabEvent) => void,
     /** epochs per second; undefined for as fast as possible */
     pace?: number,
+    /** a finished run's idle training thread to train on, warm; a new thread when undefined */
+    thread?: Worker,
   ) {
     const control = new SharedArrayBuffer(CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT)
     this.controlWords = new Int32Array(control)
@@ -61,26 +65,30 @@ export class TrainingRun {
     this.epochSeries = new DecimatedSeries(1 + (this.layout.validation ? 1 : 0) + this.layout.parameters, 'sample')
     this.stateDict = start.engine.initial
     this.serveStart = { kind: 'serve', backend: start.backend, engine: { ...start.engine, optimizerState: undefined } }
-    const worker = startWorker({ ...start, kind: 'train', control })
+    const trainStart: TrainStart = { ...start, kind: 'train', control }
+    const worker = thread ?? startWorker(trainStart)
     this.worker = worker
     this.done = new Promise((resolve) => {
-      worker.on('message', (m: WorkerMessage) => {
+      const onMessage = (m: WorkerMessage): void => {
         this.reports++
         this.handle(m)
         this.settle()
         if (this.summary) resolve(this.summary)
-      })
-      worker.on('error', (err) => {
+      }
+      const onError = (err: Error): void => {
         this.fail({ code: 'ENGINE_FAILED', message: `Training stopped because of an error: ${err.message}` })
         resolve(this.summary!)
-      })
-      worker.on('exit', () => {
+      }
+      const onExit = (): void => {
         if (!this.summary) {
           this.fail({ code: 'ENGINE_FAILED', message: 'The training thread ended unexpectedly.' })
           resolve(this.summary!)
         }
-      })
+      }
+      worker.on('message', onMessage).on('error', onError).on('exit', onExit)
+      this.detach = () => worker.off('message', onMessage).off('error', onError).off('exit', onExit)
     })
+    if (thread) thread.postMessage({ type: 'train', start: trainStart } satisfies WorkerRequest)
   }
 
   private handle(m: WorkerMessage): void {
@@ -163,6 +171,7 @@ export class TrainingRun {
     this.finish('failed', {})
     this.settle()
     void this.worker?.terminate()
+    this.worker = undefined
   }
 
   private finish(status: RunStatus, extra: Pick<RunSummary, 'divergence'>): void {
@@ -292,14 +301,21 @@ export class TrainingRun {
   }
 
   /**
-   * Lets the finished run's thread go: an idle thread holds its own heap and module graph
-   * (tens of MB from source), and a student rarely evaluates any run but the latest. Its
-   * predictions, if asked for later, come from a thread started for them.
+   * The finished run's idle thread, for the next run to train on: warm (its code already
+   * compiled) and no second heap. This run's predictions, if asked for later, come from a
+   * thread started from its final weights.
    */
-  releaseThread(): void {
-    if (!this.finished || !this.worker || this.predictions.size > 0) return
-    void this.worker.terminate()
+  handOverThread(): Worker | undefined {
+    if (!this.finished || !this.worker || this.predictions.size > 0) return undefined
+    const worker = this.worker
+    this.detach()
     this.worker = undefined
+    return worker
+  }
+
+  /** Lets the finished run's idle thread go: it holds its own heap and module graph (tens of MB from source). */
+  releaseThread(): void {
+    void this.handOverThread()?.terminate()
   }
 
   private serve(): Worker {
@@ -310,12 +326,14 @@ export class TrainingRun {
       this.predictions.clear()
       if (this.worker === worker) this.worker = undefined
     }
-    worker.on('message', (m: WorkerMessage) => {
+    const onMessage = (m: WorkerMessage): void => {
       if (m.type === 'prediction') this.handle(m)
       if (m.type === 'failed') refuse(`The model could not be evaluated: ${m.error.message}`)
-    })
-    worker.on('error', (err) => refuse(`The model could not be evaluated: ${err.message}`))
-    worker.on('exit', () => refuse('The evaluation thread ended unexpectedly.'))
+    }
+    const onError = (err: Error): void => refuse(`The model could not be evaluated: ${err.message}`)
+    const onExit = (): void => refuse('The evaluation thread ended unexpectedly.')
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit)
+    this.detach = () => worker.off('message', onMessage).off('error', onError).off('exit', onExit)
     this.worker = worker
     return worker
   }
@@ -324,4 +342,14 @@ export class TrainingRun {
     void this.control('stop')
     void this.worker?.terminate()
   }
+}
+
+/** At a new run's start: one finished run's idle thread to train it; every other idle thread is let go. */
+export function idleThread(runs: Iterable<TrainingRun>): Worker | undefined {
+  let thread: Worker | undefined
+  for (const run of runs) {
+    if (thread) run.releaseThread()
+    else thread = run.handOverThread()
+  }
+  return thread
 }

@@ -1,9 +1,11 @@
 /**
  * The training thread: builds the engine, runs the loop behind its control gate with a
- * progress reporter as the loop's sink, then stays to answer predictions for evaluation.
+ * progress reporter as the loop's sink, then stays to answer predictions for evaluation,
+ * and to train the next run if the finished one hands the thread over.
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { toErrorInfo } from '../../../shared/errors'
+import { assertNever } from '../../../shared/exhaustive'
 import { batchCount } from '../data/dataloader'
 import { createEngine } from '../engine/select'
 import type { Engine } from '../engine/engine'
@@ -17,11 +19,29 @@ const start = workerData as WorkerStart
 const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer)
 const clock = (): number => performance.now()
 
-function answerPredictions(engine: Engine): void {
+/** the engine of the thread's latest run (or served model): predictions come from it */
+let current: Engine | undefined
+let listening = false
+
+/**
+ * Requests once a model exists: predictions from the current engine, and the next run's start
+ * when a finished run hands this thread over (warm, so its first steps are not interpreted).
+ */
+function answerRequests(): void {
+  if (listening) return
+  listening = true
   port.on('message', (request: WorkerRequest) => {
-    if (request.type === 'predict') {
-      const output = engine.predict(request.x, request.n)
-      post({ type: 'prediction', id: request.id, output }, [output.buffer as ArrayBuffer])
+    switch (request.type) {
+      case 'predict': {
+        const output = current!.predict(request.x, request.n)
+        post({ type: 'prediction', id: request.id, output }, [output.buffer as ArrayBuffer])
+        return
+      }
+      case 'train':
+        void train(request.start)
+        return
+      default:
+        assertNever(request, 'worker request')
     }
   })
 }
@@ -29,15 +49,17 @@ function answerPredictions(engine: Engine): void {
 /** a finished run's model in eval mode, as its training left it */
 async function serve(start: ServeStart): Promise<void> {
   try {
-    const engine = await createEngine(start.engine, start.engineChoice, start.backend)
-    engine.eval()
-    answerPredictions(engine)
+    current = await createEngine(start.engine, start.engineChoice, start.backend)
+    current.eval()
+    answerRequests()
   } catch (err) {
     post({ type: 'failed', error: toErrorInfo(err) })
   }
 }
 
 async function train(start: TrainStart): Promise<void> {
+  current?.dispose()
+  current = undefined
   let engine: Engine
   try {
     engine = await createEngine(start.engine, start.engineChoice, start.backend)
@@ -45,8 +67,9 @@ async function train(start: TrainStart): Promise<void> {
     post({ type: 'failed', error: { code: 'ENGINE_FAILED', message: `The training engine could not start: ${toErrorInfo(err).message}` } })
     return
   }
+  current = engine
   post({ type: 'ready', info: engine.info })
-  answerPredictions(engine)
+  answerRequests()
   const control = new Int32Array(start.control)
   const reporter = new ProgressReporter(
     seriesLayout(start),
