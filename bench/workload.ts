@@ -29,7 +29,11 @@ const course = (batchSize: number): TrainRequestInput => ({
   ...engine,
 })
 
-/** training workloads report the training loop's own time, as the PyTorch side does */
+/**
+ * training workloads report the training loop's own time, as the PyTorch side does; the
+ * repeats run in one service as a student's runs do, so from the second on the training
+ * thread is warm, as the PyTorch process is
+ */
 async function train(request: TrainRequestInput): Promise<number> {
   const { runId } = await service.startTraining(request)
   const summary = await service.waitForRun(runId)
