@@ -157,7 +157,7 @@ async function cancelLatency(service: LabService): Promise<number> {
 }
 
 copyFileSync(join(ROOT, 'resources/datasets/cars.csv'), join(data, 'cars.csv'))
-await writeCsv(join(data, 'mlp100k.csv'), ['x1', 'x2', 'x3', 'x4', 'x5', 'x6', 'x7', 'x8', 'y'], 100_000, (i) => {
+if (wanted('mlp-100k')) await writeCsv(join(data, 'mlp100k.csv'), ['x1', 'x2', 'x3', 'x4', 'x5', 'x6', 'x7', 'x8', 'y'], 100_000, (i) => {
   const x = Array.from({ length: 8 }, (_, j) => Math.sin(i * (j + 1) * 0.001) * 3)
   return [...x, x.reduce((a, b, j) => a + b * (j - 3), 0) + 0.1 * Math.cos(i)]
 })
