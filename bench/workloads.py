@@ -110,4 +110,5 @@ WORKLOADS = {
     "pth-load": lambda: pth("load"),
 }
 seconds = timed(WORKLOADS[name]())
+# the kernel's peak resident set of this process, as the TorchLab side reads its own (KiB on Linux)
 print(json.dumps({"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))

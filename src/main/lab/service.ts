@@ -45,7 +45,7 @@ import { atomicWrite } from './files/atomicWrite'
 import { openSettings, type SettingsStore } from './settings'
 import { evaluateRun } from './train/evaluate'
 import type { WorkerMessage } from './train/protocol'
-import { TrainingRun } from './train/run'
+import { idleThread, TrainingRun } from './train/run'
 import { startWorker } from './train/workerThread'
 import { validate } from './validate'
 import { FitPool } from './search/pool'
@@ -185,6 +185,8 @@ export class LabService implements LabClient {
       },
       (event) => this.emit(event),
       request.pace,
+      // a finished run's idle thread trains this one: warm, and no second heap
+      idleThread(Array.from(this.runs.values(), (r) => r.run)),
     )
     this.runs.set(runId, { run, data })
     this.evictOldRuns()

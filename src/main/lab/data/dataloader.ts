@@ -19,6 +19,8 @@ export function batchCount(n: number, batchSize: number, dropLast: boolean): num
 export class DataLoader {
   private readonly rng: Rng
   readonly batchesPerEpoch: number
+  /** without shuffling every epoch has the same batches: made once, not once an epoch */
+  private inOrder?: Int32Array[]
 
   constructor(
     readonly size: number,
@@ -28,9 +30,13 @@ export class DataLoader {
     this.batchesPerEpoch = batchCount(size, options.batchSize, options.dropLast)
   }
 
-  /** The batches of the next epoch, each a list of row indices. */
+  /** The batches of the next epoch, each a list of row indices (not to be written to). */
   nextEpoch(): Int32Array[] {
-    const order = this.options.shuffle ? permutation(this.size, this.rng) : Int32Array.from({ length: this.size }, (_, i) => i)
+    if (this.options.shuffle) return this.batchesOf(permutation(this.size, this.rng))
+    return (this.inOrder ??= this.batchesOf(Int32Array.from({ length: this.size }, (_, i) => i)))
+  }
+
+  private batchesOf(order: Int32Array): Int32Array[] {
     const batches: Int32Array[] = []
     for (let b = 0; b < this.batchesPerEpoch; b++) {
       const start = b * this.options.batchSize

@@ -73,7 +73,8 @@ export function lossBound(spec: LossSpec, train: Split): number {
 }
 
 export function allFinite(weights: StateDict): boolean {
-  return weights.every((t) => t.data.every(Number.isFinite))
+  for (const { data } of weights) for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return false
+  return true
 }
 
 /** why a step's loss means the run blew up, or undefined while it is healthy */

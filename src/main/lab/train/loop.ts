@@ -3,7 +3,7 @@
  * loss per epoch, validation loss, divergence. It is synchronous; a gate decides before every
  * step whether to go on, so pause, step and stop are answered between two steps.
  */
-import type { Divergence, EpochRecord, RunStatus } from '../../../shared/api'
+import type { Divergence, RunStatus } from '../../../shared/api'
 import type { TrainConfig } from '../../../shared/schemas'
 import { DataLoader } from '../data/dataloader'
 import type { Split } from '../data/dataset'
@@ -21,12 +21,11 @@ function noStepReason(rows: number, config: TrainConfig): string {
   )
 }
 
-/** Models up to this many parameters report them every epoch, for the slope and bias plots. */
-export const SNAPSHOT_MAX_PARAMS = 64
-
 export interface LoopSink {
+  /** called after every step: keep it cheap, it is on the per-step path */
   step(loss: number): void
-  epoch(record: EpochRecord): void
+  /** the end of an epoch: its mean losses and the weights it ended with (a copy the sink may keep) */
+  epoch(epoch: number, trainLoss: number, valLoss: number | undefined, weights: StateDict): void
 }
 
 export type Gate = () => 'run' | 'stop'
@@ -41,8 +40,10 @@ export interface LoopResult {
 }
 
 export class BatchGather {
-  readonly x: Float32Array
-  readonly y: Float32Array
+  private readonly x: Float32Array
+  private readonly y: Float32Array
+  /** views of the buffers by batch length, made once: a step allocates nothing */
+  private readonly views: { x: Float32Array; y: Float32Array }[] = []
 
   constructor(
     private readonly data: Split,
@@ -53,15 +54,16 @@ export class BatchGather {
     this.y = new Float32Array(maxBatch)
   }
 
-  /** copies the rows of a batch into reused buffers; returns views of the batch's length */
+  /** copies the rows of a batch into reused buffers; returns views of the batch's length, valid until the next gather */
   gather(indices: Int32Array): { x: Float32Array; y: Float32Array } {
     const w = this.width
+    const source = this.data.x
     for (let i = 0; i < indices.length; i++) {
       const r = indices[i]
-      this.x.set(this.data.x.subarray(r * w, r * w + w), i * w)
+      for (let j = 0; j < w; j++) this.x[i * w + j] = source[r * w + j]
       this.y[i] = this.data.y[r]
     }
-    return { x: this.x.subarray(0, indices.length * w), y: this.y.subarray(0, indices.length) }
+    return (this.views[indices.length] ??= { x: this.x.subarray(0, indices.length * w), y: this.y.subarray(0, indices.length) })
   }
 }
 
@@ -74,8 +76,6 @@ export function runTraining(
 ): LoopResult {
   const loader = new DataLoader(data.train.n, config)
   const gatherer = new BatchGather(data.train, data.features, Math.min(config.batchSize, data.train.n))
-  const parameterCount = engine.stateDict().reduce((n, t) => n + t.data.length, 0)
-  const snapshot = parameterCount <= SNAPSHOT_MAX_PARAMS
   const lossHistory: number[] = []
   const valLossHistory: number[] = []
   let steps = 0
@@ -108,14 +108,18 @@ export function runTraining(
     engine.train()
     let sum = 0
     const batches = loader.nextEpoch()
-    for (const batch of batches) {
+    for (let b = 0; b < batches.length; b++) {
       if (gate() === 'stop') return finish('stopped')
+      const batch = batches[b]
       const { x, y } = gatherer.gather(batch)
       const loss = engine.trainStep(x, y, batch.length)
       steps++
       sink.step(loss)
-      const what = blowUp(loss, bound)
-      if (what) return diverged(epoch, loss, what, lastGood)
+      // one comparison on the per-step path (false for NaN too); the words come only when it fails
+      if (!(Math.abs(loss) <= bound)) {
+        const what = blowUp(loss, bound)
+        if (what) return diverged(epoch, loss, what, lastGood)
+      }
       sum += loss
     }
     const trainLoss = sum / batches.length
@@ -127,7 +131,7 @@ export function runTraining(
     const valLoss = data.val.n > 0 ? engine.loss(data.val.x, data.val.y, data.val.n) : undefined
     lossHistory.push(trainLoss)
     if (valLoss !== undefined) valLossHistory.push(valLoss)
-    sink.epoch({ epoch, trainLoss, valLoss, params: snapshot ? weights.flatMap((t) => Array.from(t.data)) : undefined })
+    sink.epoch(epoch, trainLoss, valLoss, weights)
   }
   return finish('completed')
 }

@@ -7,11 +7,11 @@ import type { EngineConfig, OptimizerState } from '../engine/engine'
 import type { BackendPreference } from '../engine/tfjs/backend'
 import type { StateDict } from '../model/stateDict'
 import type { SeriesDelta } from '../../../shared/series'
-import { SNAPSHOT_MAX_PARAMS } from './loop'
 
 /**
  * Shared control words: the worker reads them between steps and sleeps on SEQ while paused or
- * waiting for its pace. PACE is epochs per second, 0 for as fast as possible.
+ * waiting for its pace. PACE is epochs per second, 0 for as fast as possible. A writer adds 1
+ * to SEQ after changing any other word: while SEQ stands still the worker reads nothing else.
  */
 export const CONTROL = { CMD: 0, CREDITS: 1, SEQ: 2, PACE: 3 } as const
 export const CONTROL_WORDS = 4
@@ -26,6 +26,9 @@ export interface TrainStart {
   train: TrainConfig
   data: { train: Split; val: Split; features: number }
 }
+
+/** Models up to this many parameters report them every epoch, for the slope and bias plots. */
+export const SNAPSHOT_MAX_PARAMS = 64
 
 /** The columns of a run's per-epoch series; the worker and the main process both derive them from the start. */
 export function seriesLayout(start: Pick<TrainStart, 'data' | 'engine'>): SeriesLayout {
@@ -55,9 +58,20 @@ export interface ProbeStart {
   backend: BackendPreference
 }
 
-export type WorkerStart = TrainStart | ProbeStart
+/** a finished run's model, from its final weights, only to answer predictions (its training thread was released) */
+export interface ServeStart {
+  kind: 'serve'
+  backend: BackendPreference
+  engineChoice: Exclude<EngineChoice, 'auto'>
+  engine: EngineConfig
+}
 
-export type WorkerRequest = { type: 'predict'; id: number; x: Float32Array; n: number }
+export type WorkerStart = TrainStart | ProbeStart | ServeStart
+
+export type WorkerRequest =
+  | { type: 'predict'; id: number; x: Float32Array; n: number }
+  /** the next run, on a finished run's thread */
+  | { type: 'train'; start: TrainStart }
 
 export type WorkerMessage =
   | { type: 'ready'; info: BackendInfo }

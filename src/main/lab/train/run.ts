@@ -12,14 +12,18 @@ import { batchCount } from '../data/dataloader'
 import type { OptimizerState } from '../engine/engine'
 import { stateDictShapes } from '../../../shared/modelSpec'
 import { stateDictToJson, type StateDict } from '../model/stateDict'
-import { CMD, CONTROL, CONTROL_WORDS, seriesLayout, type ProgressReport, type TrainStart, type WorkerMessage } from './protocol'
+import { CMD, CONTROL, CONTROL_WORDS, seriesLayout, type ProgressReport, type ServeStart, type TrainStart, type WorkerMessage, type WorkerRequest } from './protocol'
 import { startWorker } from './workerThread'
 
 const FINISHED: RunStatus[] = ['completed', 'stopped', 'diverged', 'failed']
 const ACK_TIMEOUT_MS = 1000
 
 export class TrainingRun {
-  private readonly worker: Worker
+  /** the training thread; after the run, it stays to answer predictions until handed over or released */
+  private worker?: Worker
+  /** takes this run's listeners off its thread */
+  private detach: () => void = () => undefined
+  private readonly serveStart: Omit<ServeStart, 'engineChoice'>
   private readonly controlWords: Int32Array
   private status: RunStatus = 'starting'
   private info: BackendInfo = { engine: 'tfjs', backend: 'cpu', unavailable: [] }
@@ -32,7 +36,7 @@ export class TrainingRun {
   private summary?: RunSummary
   private readonly done: Promise<RunSummary>
   private nextPredictId = 1
-  private readonly predictions = new Map<number, (output: Float32Array) => void>()
+  private readonly predictions = new Map<number, { resolve: (output: Float32Array) => void; reject: (err: Error) => void }>()
   private failure?: LabErrorInfo
   private readonly layout: SeriesLayout
   private readonly epochSeries: DecimatedSeries
@@ -51,6 +55,8 @@ export class TrainingRun {
     private readonly emit: (event: LabEvent) => void,
     /** epochs per second; undefined for as fast as possible */
     pace?: number,
+    /** a finished run's idle training thread to train on, warm; a new thread when undefined */
+    thread?: Worker,
   ) {
     const control = new SharedArrayBuffer(CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT)
     this.controlWords = new Int32Array(control)
@@ -58,25 +64,31 @@ export class TrainingRun {
     this.layout = seriesLayout(start)
     this.epochSeries = new DecimatedSeries(1 + (this.layout.validation ? 1 : 0) + this.layout.parameters, 'sample')
     this.stateDict = start.engine.initial
-    this.worker = startWorker({ ...start, kind: 'train', control })
+    this.serveStart = { kind: 'serve', backend: start.backend, engine: { ...start.engine, optimizerState: undefined } }
+    const trainStart: TrainStart = { ...start, kind: 'train', control }
+    const worker = thread ?? startWorker(trainStart)
+    this.worker = worker
     this.done = new Promise((resolve) => {
-      this.worker.on('message', (m: WorkerMessage) => {
+      const onMessage = (m: WorkerMessage): void => {
         this.reports++
         this.handle(m)
         this.settle()
         if (this.summary) resolve(this.summary)
-      })
-      this.worker.on('error', (err) => {
+      }
+      const onError = (err: Error): void => {
         this.fail({ code: 'ENGINE_FAILED', message: `Training stopped because of an error: ${err.message}` })
         resolve(this.summary!)
-      })
-      this.worker.on('exit', () => {
+      }
+      const onExit = (): void => {
         if (!this.summary) {
           this.fail({ code: 'ENGINE_FAILED', message: 'The training thread ended unexpectedly.' })
           resolve(this.summary!)
         }
-      })
+      }
+      worker.on('message', onMessage).on('error', onError).on('exit', onExit)
+      this.detach = () => worker.off('message', onMessage).off('error', onError).off('exit', onExit)
     })
+    if (thread) thread.postMessage({ type: 'train', start: trainStart } satisfies WorkerRequest)
   }
 
   private handle(m: WorkerMessage): void {
@@ -104,7 +116,7 @@ export class TrainingRun {
         this.finish(m.status, { divergence: m.divergence })
         return
       case 'prediction':
-        this.predictions.get(m.id)?.(m.output)
+        this.predictions.get(m.id)?.resolve(m.output)
         this.predictions.delete(m.id)
         return
       case 'failed':
@@ -158,7 +170,8 @@ export class TrainingRun {
     this.failure = error
     this.finish('failed', {})
     this.settle()
-    void this.worker.terminate()
+    void this.worker?.terminate()
+    this.worker = undefined
   }
 
   private finish(status: RunStatus, extra: Pick<RunSummary, 'divergence'>): void {
@@ -270,20 +283,73 @@ export class TrainingRun {
     for (const waiter of this.waiters) if (waiter()) this.waiters.delete(waiter)
   }
 
-  /** Outputs of the trained model, computed by the run's worker (which keeps the engine). */
+  /**
+   * Outputs of the trained model, computed off the main thread: by the run's worker (which
+   * keeps the engine), or once that thread was released, by a fresh one built from the
+   * final weights on the engine that trained them.
+   */
   predict(x: Float32Array, n: number): Promise<Float32Array> {
     if (this.status === 'failed') {
       return Promise.reject(labError('ENGINE_FAILED', 'This run failed, so it has no model to evaluate.'))
     }
+    const worker = this.worker ?? this.serve()
     const id = this.nextPredictId++
-    return new Promise((resolve) => {
-      this.predictions.set(id, resolve)
-      this.worker.postMessage({ type: 'predict', id, x, n })
+    return new Promise((resolve, reject) => {
+      this.predictions.set(id, { resolve, reject })
+      worker.postMessage({ type: 'predict', id, x, n })
     })
+  }
+
+  /**
+   * The finished run's idle thread, for the next run to train on: warm (its code already
+   * compiled) and no second heap. This run's predictions, if asked for later, come from a
+   * thread started from its final weights.
+   */
+  handOverThread(): Worker | undefined {
+    if (!this.finished || !this.worker || this.predictions.size > 0) return undefined
+    const worker = this.worker
+    this.detach()
+    this.worker = undefined
+    return worker
+  }
+
+  /** Lets the finished run's idle thread go: it holds its own heap and module graph (tens of MB from source). */
+  releaseThread(): void {
+    void this.handOverThread()?.terminate()
+  }
+
+  private serve(): Worker {
+    const engineChoice = this.info.engine === 'tfjs' ? 'tfjs' : 'dense'
+    const worker = startWorker({ ...this.serveStart, engineChoice, engine: { ...this.serveStart.engine, initial: this.stateDict } })
+    const refuse = (message: string): void => {
+      for (const { reject } of this.predictions.values()) reject(labError('ENGINE_FAILED', message))
+      this.predictions.clear()
+      if (this.worker === worker) this.worker = undefined
+    }
+    const onMessage = (m: WorkerMessage): void => {
+      if (m.type === 'prediction') this.handle(m)
+      if (m.type === 'failed') refuse(`The model could not be evaluated: ${m.error.message}`)
+    }
+    const onError = (err: Error): void => refuse(`The model could not be evaluated: ${err.message}`)
+    const onExit = (): void => refuse('The evaluation thread ended unexpectedly.')
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit)
+    this.detach = () => worker.off('message', onMessage).off('error', onError).off('exit', onExit)
+    this.worker = worker
+    return worker
   }
 
   dispose(): void {
     void this.control('stop')
-    void this.worker.terminate()
+    void this.worker?.terminate()
   }
+}
+
+/** At a new run's start: one finished run's idle thread to train it; every other idle thread is let go. */
+export function idleThread(runs: Iterable<TrainingRun>): Worker | undefined {
+  let thread: Worker | undefined
+  for (const run of runs) {
+    if (thread) run.releaseThread()
+    else thread = run.handOverThread()
+  }
+  return thread
 }
