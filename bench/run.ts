@@ -3,6 +3,7 @@
  * run, one workload per process so each peak memory is its own. Prints times, ratios
  * (TorchLab / PyTorch: below 1 is faster) against the targets, then how fast a running
  * training answers pause, resume and stop, and a search its cancel.
+ * BENCH_ONLY=mlp-100k,course-slicing runs just those rows (and skips the latency checks).
  */
 import { execFile } from 'node:child_process'
 import { copyFileSync, createWriteStream, mkdtempSync } from 'node:fs'
@@ -16,6 +17,8 @@ const ROOT = resolve(import.meta.dirname, '..')
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3)
 const run = promisify(execFile)
 const data = mkdtempSync(join(tmpdir(), 'torchlab-bench-'))
+const ONLY = process.env.BENCH_ONLY?.split(',')
+const wanted = (name: string) => !ONLY || ONLY.includes(name)
 
 async function writeCsv(path: string, header: string[], rows: number, row: (i: number) => number[]): Promise<void> {
   const out = createWriteStream(path)
@@ -107,11 +110,11 @@ await writeCsv(join(data, 'mlp100k.csv'), ['x1', 'x2', 'x3', 'x4', 'x5', 'x6', '
   const x = Array.from({ length: 8 }, (_, j) => Math.sin(i * (j + 1) * 0.001) * 3)
   return [...x, x.reduce((a, b, j) => a + b * (j - 3), 0) + 0.1 * Math.cos(i)]
 })
-await writeCsv(join(data, 'big.csv'), Array.from({ length: 12 }, (_, j) => `c${j}`), 1_000_000, (i) => Array.from({ length: 12 }, (_, j) => Math.sin(i * 0.37 + j) * 100))
+if (wanted('csv-1m')) await writeCsv(join(data, 'big.csv'), Array.from({ length: 12 }, (_, j) => `c${j}`), 1_000_000, (i) => Array.from({ length: 12 }, (_, j) => Math.sin(i * 0.37 + j) * 100))
 
 console.log(`TorchLab vs references on this machine, ${REPEATS}× median, one thread per side (ratio = TorchLab / reference)\n`)
 console.log('workload'.padEnd(58) + 'engine'.padEnd(11) + 'TorchLab'.padStart(10) + 'ref'.padStart(9) + 'ratio'.padStart(8) + 'target'.padStart(8) + '  peak MB (TorchLab / ref)')
-for (const w of WORKLOADS) {
+for (const w of WORKLOADS.filter((w) => wanted(w.name))) {
   const reference = await torch(w.name)
   for (const engine of w.engines) {
     const ours = await lab(w.name, engine)
@@ -130,6 +133,7 @@ for (const w of WORKLOADS) {
   }
 }
 
+if (ONLY) process.exit(0)
 const service = new LabService({ resourcesDir: join(ROOT, 'resources'), settingsDir: mkdtempSync(join(tmpdir(), 'torchlab-bench-settings-')) })
 try {
   const latency = await controlLatency(service)

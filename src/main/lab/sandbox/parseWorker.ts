@@ -7,8 +7,8 @@ import { parentPort } from 'node:worker_threads'
 import { toErrorInfo } from '../../../shared/errors'
 import { openCheckpoint, startingPointFromFile } from '../checkpoint/files'
 import { toFloat32StateDict } from '../checkpoint/infer'
-import { parseCsv } from '../data/csv'
-import { readCsvText } from '../data/source'
+import { parseCsvBytes } from '../data/csv'
+import { readCsvBytes } from '../data/source'
 import type { Table } from '../data/table'
 import { READY, type ParseReply, type ParseRequest, type ParseResults } from './protocol'
 
@@ -44,7 +44,7 @@ async function handle(request: ParseRequest): Promise<{ result: ParseResults[Par
       return { result: point, transfer: transferables(arrays) }
     }
     case 'csv': {
-      const table = parseCsv(await readCsvText(request.path, request.encoding), request.parse)
+      const table = await parseCsvBytes(await readCsvBytes(request.path), { ...request.parse, encoding: request.encoding })
       return { result: table, transfer: transferables(tableArrays(table)) }
     }
   }
