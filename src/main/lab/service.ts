@@ -64,7 +64,7 @@ import { exportSkorch } from './search/exportSkorch'
 import { taskForLoss } from './data/dataset'
 import type { Landscape } from '../../shared/landscape'
 import { lossGrid } from './landscape/lossGrid'
-import { ParseSandbox } from './sandbox/sandbox'
+import { DEFAULT_LIMITS, ParseSandbox } from './sandbox/sandbox'
 import { predictionsCsv, predictTable } from './predict'
 
 export interface LabServiceOptions {
@@ -91,8 +91,8 @@ export class LabService implements LabClient {
   private backend?: Promise<BackendInfo>
   private settings?: Promise<SettingsStore>
   private runCounter = 0
-  /** every student file (.pth, CSV) is parsed there, never in this process */
-  private readonly sandbox = new ParseSandbox()
+  /** every student file (.pth, CSV) is parsed there, never in this process; its worker starts with the service, so the first file does not wait for it */
+  private readonly sandbox = new ParseSandbox(DEFAULT_LIMITS, true)
 
   constructor(private readonly options: LabServiceOptions) {}
 

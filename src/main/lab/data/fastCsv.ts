@@ -158,3 +158,15 @@ export function parseNumericBytes(bytes: Uint8Array, start: number, end: number,
   }
   return { values, missing, rowCount: row }
 }
+
+/** two parts read from consecutive ranges of one file, as one */
+export function joinParts(first: NumericPart, second: NumericPart): NumericPart {
+  const rowCount = first.rowCount + second.rowCount
+  const values = first.values.map((column, j) => {
+    const joined = new Float64Array(rowCount)
+    joined.set(column.subarray(0, first.rowCount))
+    joined.set(second.values[j].subarray(0, second.rowCount), first.rowCount)
+    return joined
+  })
+  return { values, missing: first.missing.map((m, j) => m + second.missing[j]), rowCount }
+}

@@ -3,14 +3,15 @@
  * heap limit and the time limit the sandbox gives it. Whatever a file does to it — a bug,
  * a runaway allocation — costs this worker only; the answer is plain data or a LabError.
  */
-import { parentPort } from 'node:worker_threads'
+import { parentPort, type MessagePort } from 'node:worker_threads'
 import { toErrorInfo } from '../../../shared/errors'
 import { openCheckpoint, startingPointFromFile } from '../checkpoint/files'
 import { toFloat32StateDict } from '../checkpoint/infer'
-import { parseCsvBytes } from '../data/csv'
+import { parseCsvBytes, type NumericPlan } from '../data/csv'
+import { joinParts, parseNumericBytes, splitAt, type NumericPart } from '../data/fastCsv'
 import { readCsvBytes } from '../data/source'
 import type { Table } from '../data/table'
-import { READY, type ParseReply, type ParseRequest, type ParseResults } from './protocol'
+import { READY, type ParseReply, type ParseRequest, type ParseResults, type PartReply, type PartRequest, type WorkerRequest } from './protocol'
 
 const port = parentPort!
 
@@ -27,7 +28,30 @@ function tableArrays(table: Table): ArrayBufferView[] {
   return table.columns.flatMap((c) => (c.kind === 'numeric' ? [c.values] : []))
 }
 
-async function handle(request: ParseRequest): Promise<{ result: ParseResults[ParseRequest['kind']]; transfer: ArrayBuffer[] }> {
+/**
+ * The numbers of a large CSV, the second half (from a line start) read by the helper worker while
+ * this one reads the first. No quote is in the body (the plan checked), so a line break always
+ * ends a row and the halves are independent.
+ */
+async function readHalves(bytes: Uint8Array, plan: NumericPlan, helper: MessagePort): Promise<NumericPart | null> {
+  const mid = splitAt(bytes, plan.start + Math.floor((bytes.length - plan.start) / 2), bytes.length)
+  const theirs = new Promise<PartReply>((resolve) => helper.once('message', resolve))
+  helper.postMessage({ bytes, start: mid, end: bytes.length, format: plan.format } satisfies PartRequest)
+  const mine = parseNumericBytes(bytes, plan.start, mid, plan.format)
+  const other = await theirs
+  return mine && other && joinParts(mine, other)
+}
+
+/** as the helper: read the one range the reader sends, answer, and close the channel */
+function help(channel: MessagePort): void {
+  channel.once('message', (part: PartRequest) => {
+    const reply: PartReply = parseNumericBytes(part.bytes, part.start, part.end, part.format)
+    channel.postMessage(reply, reply ? transferables(reply.values) : [])
+    channel.close()
+  })
+}
+
+async function handle(request: ParseRequest, helper?: MessagePort): Promise<{ result: ParseResults[ParseRequest['kind']]; transfer: ArrayBuffer[] }> {
   switch (request.kind) {
     case 'checkpoint': {
       const opened = await openCheckpoint(request.path, request.activations, request.values, request.key)
@@ -44,16 +68,20 @@ async function handle(request: ParseRequest): Promise<{ result: ParseResults[Par
       return { result: point, transfer: transferables(arrays) }
     }
     case 'csv': {
-      const table = await parseCsvBytes(await readCsvBytes(request.path), { ...request.parse, encoding: request.encoding })
+      const bytes = await readCsvBytes(request.path, helper !== undefined)
+      const table = await parseCsvBytes(bytes, { ...request.parse, encoding: request.encoding }, helper && ((plan) => readHalves(bytes, plan, helper)))
       return { result: table, transfer: transferables(tableArrays(table)) }
     }
   }
 }
 
-port.on('message', (message: { id: number; request: ParseRequest }) => {
-  handle(message.request).then(
-    ({ result, transfer }) => port.postMessage({ id: message.id, ok: true, result } satisfies ParseReply, transfer),
-    (err: unknown) => port.postMessage({ id: message.id, ok: false, error: toErrorInfo(err) } satisfies ParseReply),
-  )
+port.on('message', (message: WorkerRequest) => {
+  if ('help' in message) return help(message.help)
+  handle(message.request, message.helper)
+    .finally(() => message.helper?.close())
+    .then(
+      ({ result, transfer }) => port.postMessage({ id: message.id, ok: true, result } satisfies ParseReply, transfer),
+      (err: unknown) => port.postMessage({ id: message.id, ok: false, error: toErrorInfo(err) } satisfies ParseReply),
+    )
 })
 port.postMessage(READY)
