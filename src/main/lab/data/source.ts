@@ -1,5 +1,5 @@
 /** Reads the text of a CSV source: a bundled course data set or a student's file. */
-import { open, readFile, stat } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { CsvSource, ParseOptions } from '../../../shared/schemas'
 import { LabError, labError } from '../../../shared/errors'
@@ -12,11 +12,8 @@ export function sourcePath(source: CsvSource, resourcesDir: string): string {
   return source.kind === 'bundled' ? join(resourcesDir, 'datasets', `${source.name}.csv`) : source.path
 }
 
-/**
- * A CSV file's bytes, refused with a sentence when it is missing, a folder or too large to open.
- * `shared`: in a SharedArrayBuffer, so a second worker can read part of them without a copy.
- */
-export async function readCsvBytes(path: string, shared = false): Promise<Uint8Array> {
+/** A CSV file's bytes, refused with a sentence when it is missing, a folder or too large to open; `read` reads them (the parse worker reads into memory it keeps). */
+export async function readCsvBytes(path: string, read: (path: string) => Promise<Uint8Array> = readFile): Promise<Uint8Array> {
   let size: number
   try {
     const info = await stat(path)
@@ -32,22 +29,9 @@ export async function readCsvBytes(path: string, shared = false): Promise<Uint8A
     throw labError('FILE_UNREADABLE', `${path} is ${(size / 2 ** 30).toFixed(1)} GB; TorchLab opens CSV files up to 1 GB.`)
   }
   try {
-    return shared ? await readShared(path, size) : await readFile(path)
+    return await read(path)
   } catch (err) {
     throw labError('FILE_UNREADABLE', `TorchLab cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`)
-  }
-}
-
-/** the file read into shared memory (it may have changed since its size was taken: what is there is what is read) */
-async function readShared(path: string, size: number): Promise<Uint8Array> {
-  const handle = await open(path, 'r')
-  try {
-    const bytes = new Uint8Array(new SharedArrayBuffer(size))
-    let filled = 0
-    for (let read = -1; read !== 0 && filled < size; filled += read) read = (await handle.read(bytes, filled, size - filled, filled)).bytesRead
-    return filled === size ? bytes : bytes.subarray(0, filled)
-  } finally {
-    await handle.close()
   }
 }
 

@@ -11,9 +11,13 @@ import { parseCsvBytes, type NumericPlan } from '../data/csv'
 import { joinParts, parseNumericBytes, splitAt, type NumericPart } from '../data/fastCsv'
 import { readCsvBytes } from '../data/source'
 import type { Table } from '../data/table'
+import { ReadBuffer } from './readBuffer'
 import { READY, type ParseReply, type ParseRequest, type ParseResults, type PartReply, type PartRequest, type WorkerRequest } from './protocol'
 
 const port = parentPort!
+/** files are read into the memory the previous one used, for a minute */
+const memory = new ReadBuffer(60_000)
+const readPlain = (path: string) => memory.read(path, false)
 
 /** each typed array's buffer once, when the array owns all of it (a view would drag its whole buffer along) */
 function transferables(arrays: ArrayBufferView[]): ArrayBuffer[] {
@@ -54,21 +58,21 @@ function help(channel: MessagePort): void {
 async function handle(request: ParseRequest, helper?: MessagePort): Promise<{ result: ParseResults[ParseRequest['kind']]; transfer: ArrayBuffer[] }> {
   switch (request.kind) {
     case 'checkpoint': {
-      const opened = await openCheckpoint(request.path, request.activations, request.values, request.key)
+      const opened = await openCheckpoint(request.path, request.activations, request.values, request.key, readPlain)
       return { result: { info: opened.info, weightsOnlyRefusal: opened.weightsOnlyRefusal, codeRefusal: opened.codeRefusal }, transfer: [] }
     }
     case 'model': {
-      const opened = await openCheckpoint(request.path, request.activations)
+      const opened = await openCheckpoint(request.path, request.activations, false, undefined, readPlain)
       const weights = toFloat32StateDict(opened.contents.tensors)
       return { result: { info: opened.info, weights }, transfer: transferables(weights.map((t) => t.data)) }
     }
     case 'startingPoint': {
-      const point = await startingPointFromFile(request.path, request.shapes, request.optimizer, request.key)
+      const point = await startingPointFromFile(request.path, request.shapes, request.optimizer, request.key, readPlain)
       const arrays = [...point.initial.map((t) => t.data), ...(point.optimizerState?.buffers.flatMap((b) => Object.values(b)) ?? [])]
       return { result: point, transfer: transferables(arrays) }
     }
     case 'csv': {
-      const bytes = await readCsvBytes(request.path, helper !== undefined)
+      const bytes = await readCsvBytes(request.path, (path) => memory.read(path, helper !== undefined))
       const table = await parseCsvBytes(bytes, { ...request.parse, encoding: request.encoding }, helper && ((plan) => readHalves(bytes, plan, helper)))
       return { result: table, transfer: transferables(tableArrays(table)) }
     }
