@@ -65,7 +65,7 @@ import { exportSkorch } from './search/exportSkorch'
 import { taskForLoss } from './data/dataset'
 import type { Landscape } from '../../shared/landscape'
 import { lossGrid } from './landscape/lossGrid'
-import { ParseSandbox } from './sandbox/sandbox'
+import { DEFAULT_LIMITS, ParseSandbox } from './sandbox/sandbox'
 import { predictionsCsv, predictTable } from './predict'
 
 export interface LabServiceOptions {
@@ -97,8 +97,8 @@ export class LabService implements LabClient {
   private backend?: Promise<BackendInfo>
   private settings?: Promise<SettingsStore>
   private runCounter = 0
-  /** every student file (.pth, CSV) is parsed there, never in this process */
-  private readonly sandbox = new ParseSandbox()
+  /** every student file (.pth, CSV) is parsed there, never in this process; its worker starts with the service, so the first file does not wait for it */
+  private readonly sandbox = new ParseSandbox(DEFAULT_LIMITS, true)
   /** a search's fits, one worker per core, kept warm from one search to the next */
   private readonly fits = new FitPool(availableParallelism())
 

@@ -33,12 +33,12 @@ export interface OpenedCheckpoint {
   codeRefusal: string | null
 }
 
-async function readBytes(path: string): Promise<Uint8Array> {
+async function readBytes(path: string, read: (path: string) => Promise<Uint8Array>): Promise<Uint8Array> {
   try {
     const info = await stat(path)
     if (info.isDirectory()) throw labError('FILE_UNREADABLE', `${path} is a folder, not a .pth file.`)
     if (info.size > MAX_PTH_BYTES) throw labError('FILE_UNREADABLE', `${path} is larger than 2 GB; TorchLab opens .pth files up to 2 GB.`)
-    return await readFile(path)
+    return await read(path)
   } catch (err) {
     if (err instanceof LabError) throw err
     if (err instanceof Error && 'code' in err && err.code === 'ENOENT') throw labError('FILE_NOT_FOUND', `There is no file at ${path}.`)
@@ -100,8 +100,9 @@ export function describe(path: string, format: 'zip' | 'legacy', contents: Inter
   }
 }
 
-export async function openCheckpoint(path: string, activations: Activation[] = [], values = false, key?: string): Promise<OpenedCheckpoint> {
-  const bytes = await readBytes(path)
+/** `read` reads the file's bytes (the parse worker reads into memory it keeps) */
+export async function openCheckpoint(path: string, activations: Activation[] = [], values = false, key?: string, read: (path: string) => Promise<Uint8Array> = readFile): Promise<OpenedCheckpoint> {
+  const bytes = await readBytes(path, read)
   const pth = readPth(bytes)
   const contents = interpret(pth, key)
   return {
@@ -121,8 +122,14 @@ export interface StartingPoint {
   optimizerNote?: string
 }
 
-export async function startingPointFromFile(path: string, shapes: readonly { name: string; shape: number[] }[], optimizer: OptimizerSpec, key?: string): Promise<StartingPoint> {
-  const opened = await openCheckpoint(path, [], false, key)
+export async function startingPointFromFile(
+  path: string,
+  shapes: readonly { name: string; shape: number[] }[],
+  optimizer: OptimizerSpec,
+  key?: string,
+  read?: (path: string) => Promise<Uint8Array>,
+): Promise<StartingPoint> {
+  const opened = await openCheckpoint(path, [], false, key, read)
   if (opened.contents.tensors.length === 0) throw labError('CHECKPOINT_UNSUPPORTED', `${path}: ${opened.info.modelNote}`)
   const initial = matchStateDict(toFloat32StateDict(opened.contents.tensors), shapes, path)
   const saved = opened.contents.optimizer

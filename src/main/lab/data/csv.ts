@@ -7,9 +7,11 @@
  */
 import { parseOptionsSchema, type ParseOptions, type ParseOptionsInput } from '../../../shared/schemas'
 import { labError } from '../../../shared/errors'
+import { assertNever } from '../../../shared/exhaustive'
 import { isMissing, outOfRange, parseNumber } from './cells'
 import { detectDecimal, detectDelimiter, detectHeader, SAMPLE_ROWS } from './detect'
-import { parseNumericBody } from './fastCsv'
+import { sniffEncoding, decodeCsv, hasUtf8Bom } from './encoding'
+import { parseNumericBytes, quoteFree, type NumericFormat, type NumericPart } from './fastCsv'
 import { delimiterName } from './problems'
 import type { CellRef, Column, RaggedRows, Table } from './table'
 import { breaksIn, tokenize } from './tokenize'
@@ -21,7 +23,7 @@ const RAGGED_LINES_KEPT = 10
 const MAX_NAME_CHARS = 1000
 /** conventions are read from the lines within this many characters, so a huge cell further on is scanned once, not once per candidate */
 const SAMPLE_CHARS = 64 * 1024
-/** files larger than this try the one-pass numeric reader first */
+/** text larger than this tries the one-pass numeric reader first */
 const FAST_PATH_CHARS = SAMPLE_CHARS
 
 type Conventions = Pick<Table, 'delimiter' | 'header' | 'decimal' | 'decimalEvidence' | 'undecodableLine'>
@@ -129,10 +131,11 @@ function mostCommonWidth(rows: string[][]): number {
   return [...counts].reduce((a, b) => (b[1] > a[1] ? b : a))[0]
 }
 
-export function parseCsv(text: string, parse: ParseOptionsInput): Table {
-  const options = parseOptionsSchema.parse(parse)
-  const clean = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
-  if (clean.trim() === '') throw labError('CSV_EMPTY', 'The file is empty: there is nothing to import.')
+/**
+ * How the file is written, read from its first lines: `clean` is the text without a byte order
+ * mark, whole or a prefix of at least SAMPLE_CHARS + 1 characters.
+ */
+function conventionsOf(clean: string, options: ParseOptions): Omit<Conventions, 'undecodableLine'> {
   const sampleText = completeLines(clean, SAMPLE_CHARS)
   const zero = sampleText.indexOf('\0')
   if (zero >= 0) {
@@ -147,15 +150,96 @@ export function parseCsv(text: string, parse: ParseOptionsInput): Table {
   const delimiter = options.delimiter || detectDelimiter(sampleText)
   const sample = tokenize(sampleText, delimiter, SAMPLE_ROWS)
   const guess = options.decimal ? { decimal: options.decimal } : detectDecimal(sample.rows, delimiter)
-  const bad = clean.indexOf('\ufffd')
-  const conventions: Conventions = {
+  return {
     delimiter,
     decimal: guess.decimal,
     decimalEvidence: guess.evidence,
     header: sample.rows.length > 0 && (options.header === 'auto' ? detectHeader(sample.rows, guess.decimal) : options.header === 'yes'),
-    undecodableLine: bad < 0 ? undefined : 1 + breaksIn(clean, 0, bad),
   }
-  return (clean.length > FAST_PATH_CHARS && parseLargeNumeric(clean, conventions)) || parseGeneral(clean, conventions, options)
+}
+
+const withoutBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)
+
+/** the line of the first character the decoder could not read, if any */
+function undecodableLine(text: string): number | undefined {
+  const bad = text.indexOf('\ufffd')
+  return bad < 0 ? undefined : 1 + breaksIn(text, 0, bad)
+}
+
+export function parseCsv(text: string, parse: ParseOptionsInput): Table {
+  return parseText(text, parseOptionsSchema.parse(parse), true)
+}
+
+function parseText(text: string, options: ParseOptions, tryFast: boolean): Table {
+  const clean = withoutBom(text)
+  if (clean.trim() === '') throw labError('CSV_EMPTY', 'The file is empty: there is nothing to import.')
+  const conventions: Conventions = { ...conventionsOf(clean, options), undecodableLine: undecodableLine(clean) }
+  if (tryFast && clean.length > FAST_PATH_CHARS) {
+    const bytes = Buffer.from(clean)
+    const plan = planNumeric(clean, bytes, 0, 'encoded', conventions)
+    const table = plan && plan.finish(parseNumericBytes(bytes, plan.start, bytes.length, plan.format))
+    if (table) return table
+  }
+  return parseGeneral(clean, conventions, options)
+}
+
+/** the encodings in which every ASCII character is its own byte, so numbers can be read from the bytes */
+type ByteEncoding = 'utf-8' | 'windows-1252'
+const isByteEncoding = (e: ParseOptions['encoding']): e is ByteEncoding => e === 'utf-8' || e === 'windows-1252'
+
+/** how many bytes `text` took in the file; undefined when a U+FFFD may stand for bytes the decoder could not read */
+function byteLength(text: string, encoding: ByteEncoding | 'encoded'): number | undefined {
+  switch (encoding) {
+    case 'encoded':
+      return Buffer.byteLength(text)
+    case 'utf-8':
+      return text.includes('\ufffd') ? undefined : Buffer.byteLength(text)
+    case 'windows-1252':
+      return text.length
+    default:
+      return assertNever(encoding)
+  }
+}
+/** enough bytes to decode at least SAMPLE_CHARS + 1 characters of any encoding (4 bytes at most per UTF-16 pair) */
+const PREFIX_BYTES = 4 * (SAMPLE_CHARS + 2)
+
+/**
+ * A large file whose body may be all numbers, to be read straight from its bytes: `finish` turns
+ * the numbers read from bytes[start, end) into the Table, or says null when they could not all be
+ * read (the general parser then reads the decoded text).
+ */
+export interface NumericPlan {
+  start: number
+  format: NumericFormat
+  finish(part: NumericPart | null): Table | null
+}
+
+/** The plan for a file's bytes, or null when the file is small, UTF-16, or has quotes: parseCsv reads its decoded text. */
+export function planCsvBytes(bytes: Uint8Array, parse: ParseOptionsInput): NumericPlan | null {
+  const options = parseOptionsSchema.parse(parse)
+  const encoding = sniffEncoding(bytes, options.encoding)
+  if (bytes.length <= PREFIX_BYTES || !isByteEncoding(encoding)) return null
+  // TextDecoder drops one UTF-8 byte order mark and parseCsv a second one: 3 bytes each
+  const decoded = new TextDecoder(encoding).decode(bytes.subarray(0, PREFIX_BYTES))
+  const clean = withoutBom(decoded)
+  const skipped = (hasUtf8Bom(bytes) && encoding === 'utf-8' ? 3 : 0) + (clean === decoded ? 0 : 3)
+  if (clean.trim() === '') return null
+  return planNumeric(clean, bytes, skipped, encoding, { ...conventionsOf(clean, options), undecodableLine: undefined })
+}
+
+/**
+ * Bytes -> Table: a large numeric file straight from its bytes, anything else as decoded text.
+ * `readNumbers` reads the plan's numbers (in one thread, or split between two).
+ */
+export async function parseCsvBytes(
+  bytes: Uint8Array,
+  parse: ParseOptionsInput,
+  readNumbers: (plan: NumericPlan) => Promise<NumericPart | null> | NumericPart | null = (plan) => parseNumericBytes(bytes, plan.start, bytes.length, plan.format),
+): Promise<Table> {
+  const options = parseOptionsSchema.parse(parse)
+  const plan = planCsvBytes(bytes, options)
+  const table = plan && plan.finish(await readNumbers(plan))
+  return table ?? parseText(decodeCsv(bytes, options.encoding), options, !plan)
 }
 
 /** the text up to the last line break within `chars` (all of it when shorter; the start of the first line when that is longer) */
@@ -229,23 +313,52 @@ function previewCell(cell: string): string {
   return cell.length > PREVIEW_CELL_CHARS ? `${cell.slice(0, PREVIEW_CELL_CHARS)}…` : cell
 }
 
-/** A large all-numeric file without quotes, read in one pass; null when anything needs the general parser. */
-function parseLargeNumeric(text: string, conventions: Conventions): Table | null {
-  const { delimiter, header, decimal } = conventions
-  const head = tokenize(text, delimiter, 1)
-  if (head.rows.length === 0) return null
-  const named = header ? headerNames(head.rows[0], head.lines[0]) : undefined
-  const names = named?.names ?? head.rows[0].map((_, j) => `column ${j + 1}`)
-  const result = parseNumericBody(text, header ? head.end : 0, names, delimiter, decimal)
-  if (!result) return null
-  const previewRows = tokenize(text.slice(header ? head.end : 0), delimiter, PREVIEW_ROWS).rows
-  return {
-    ...conventions,
-    columns: result.columns,
-    rowCount: result.rowCount,
-    renamed: named?.renamed ?? [],
-    ragged: null,
-    preview: previewRows.map((r) => r.map(previewCell)),
+/** the first preview rows of an all-ASCII body, decoding only as much of it as they need */
+function previewRows(bytes: Uint8Array, from: number, delimiter: string): string[][] {
+  for (let size = SAMPLE_CHARS; ; size *= 2) {
+    const to = Math.min(bytes.length, from + size)
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString('latin1')
+    const tokens = tokenize(text, delimiter, PREVIEW_ROWS)
+    if (to === bytes.length || (tokens.rows.length === PREVIEW_ROWS && tokens.end < text.length)) return tokens.rows.map((r) => r.map(previewCell))
   }
 }
 
+/**
+ * A large file without quotes whose header (if any) ends within `clean`, the text of
+ * bytes[skipped...] (decoded, or the text `bytes` encodes); null when anything needs the general parser.
+ */
+function planNumeric(clean: string, bytes: Uint8Array, skipped: number, encoding: ByteEncoding | 'encoded', conventions: Conventions): NumericPlan | null {
+  const { delimiter, header, decimal } = conventions
+  if (delimiter.length !== 1) return null
+  const head = tokenize(clean, delimiter, 1)
+  if (head.rows.length === 0 || head.end >= clean.length) return null
+  const headerText = clean.slice(0, header ? head.end : 0)
+  const headerBytes = byteLength(headerText, encoding)
+  if (headerBytes === undefined) return null
+  const start = skipped + headerBytes
+  if (!quoteFree(bytes, start, bytes.length)) return null
+  const named = header ? headerNames(head.rows[0], head.lines[0]) : undefined
+  const names = named?.names ?? head.rows[0].map((_, j) => `column ${j + 1}`)
+  return {
+    start,
+    format: { width: names.length, delimiter, decimal },
+    finish: (part) => {
+      // a column with no value at all is not numeric: the general parser types it
+      if (!part || part.missing.some((m) => m === part.rowCount)) return null
+      return {
+        ...conventions,
+        undecodableLine: undecodableLine(headerText),
+        columns: names.map((name, j) => ({ name, kind: 'numeric', values: exactly(part.values[j], part.rowCount), missing: part.missing[j] })),
+        rowCount: part.rowCount,
+        renamed: named?.renamed ?? [],
+        ragged: null,
+        preview: previewRows(bytes, start, delimiter),
+      }
+    },
+  }
+}
+
+/** the first `n` values in an array that owns its whole buffer, so it crosses threads without a copy */
+function exactly(values: Float64Array, n: number): Float64Array {
+  return values.length === n && values.byteOffset === 0 && values.byteLength === values.buffer.byteLength ? values : values.slice(0, n)
+}

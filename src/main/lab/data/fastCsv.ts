@@ -1,38 +1,74 @@
 /**
  * The fast path for the common large CSV: no quotes, every column numeric. One pass over the
- * text's character codes, numbers parsed in place into Float64Arrays, no string per cell.
- * Returns null as soon as the file needs the general parser, which names lines and records what
- * is wrong: a quote, a text cell, a number out of range, a row of the wrong width.
+ * file's bytes (ASCII-compatible encodings only), numbers parsed in place into Float64Arrays,
+ * no string for the file or for a cell. Returns null as soon as the file needs the general
+ * parser, which names lines and records what is wrong: a quote, a text cell, a byte outside
+ * ASCII, a number out of range, a row of the wrong width.
+ *
+ * A range of a file can be read on its own when it starts at a line boundary, so two workers can
+ * each read half of one file (splitAt).
  */
 import { isMissing, outOfRange, parseNumber } from './cells'
-import type { NumericColumn } from './table'
 
 const DIGIT_0 = 48
 const NEWLINE = 10
 const RETURN = 13
+const QUOTE = 34
+/** past the end of the range: ends a cell and a line */
+const END = -1
 /** a longer cell is no number worth reading here: the general parser says what it is */
 const LONGEST_NUMBER_CHARS = 400
+/** exact powers of ten: a mantissa below 2^53 divided or multiplied by one is correctly rounded, as Number() rounds */
+const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`))
 
-export interface FastResult {
-  columns: NumericColumn[]
+export interface NumericPart {
+  /** one array per column, `rowCount` values used (the arrays may be longer) */
+  values: Float64Array[]
+  missing: number[]
   rowCount: number
 }
 
-/** rows after `start` (the header's end, or 0) into numeric columns; null when the fast path does not apply */
-export function parseNumericBody(text: string, start: number, names: string[], delimiter: string, decimal: '.' | ','): FastResult | null {
-  if (text.indexOf('"', start) >= 0 || delimiter.length !== 1) return null
-  const width = names.length
-  const sep = delimiter.charCodeAt(0)
+export interface NumericFormat {
+  width: number
+  delimiter: string
+  decimal: '.' | ','
+}
+
+/** true when bytes[start, end) holds no quote, so every line break ends a row */
+export function quoteFree(bytes: Uint8Array, start: number, end: number): boolean {
+  const at = bytes.indexOf(QUOTE, start)
+  return at < 0 || at >= end
+}
+
+/** the first line start at or after `near` (after a CRLF as one break); `end` when no line starts there */
+export function splitAt(bytes: Uint8Array, near: number, end: number): number {
+  for (let i = near; i < end; i++) {
+    const c = bytes[i]
+    if (c === NEWLINE) return i + 1
+    if (c === RETURN) return bytes[i + 1] === NEWLINE ? i + 2 : i + 1
+  }
+  return end
+}
+
+/** the cell bytes[from, to) as text, or null when it holds a byte outside ASCII (its meaning depends on the encoding) */
+function asciiCell(bytes: Uint8Array, from: number, to: number): string | null {
+  for (let k = from; k < to; k++) if (bytes[k] > 0x7f) return null
+  return String.fromCharCode(...bytes.subarray(from, to))
+}
+
+/** rows of bytes[start, end) (which starts at a line boundary) into numeric columns; null when the fast path does not apply */
+export function parseNumericBytes(bytes: Uint8Array, start: number, end: number, format: NumericFormat): NumericPart | null {
+  const { width, decimal } = format
+  const sep = format.delimiter.charCodeAt(0)
   const point = decimal.charCodeAt(0)
-  let capacity = 1024
-  let values = names.map(() => new Float64Array(capacity))
+  let capacity = Math.max(1024, Math.ceil((end - start) / (2 * width + 1)))
+  let values = Array.from({ length: width }, () => new Float64Array(capacity))
   const missing = new Array<number>(width).fill(0)
   let row = 0
   let i = start
-  const n = text.length
-  while (i < n) {
+  while (i < end) {
     // skip blank lines (and a trailing newline) as the general parser does
-    const c0 = text.charCodeAt(i)
+    const c0 = bytes[i]
     if (c0 === NEWLINE || c0 === RETURN) {
       i++
       continue
@@ -50,10 +86,10 @@ export function parseNumericBody(text: string, start: number, names: string[], d
       // one field: [sign] digits [point digits] [e [sign] digits], or a missing marker
       const fieldStart = i
       let negative = false
-      let c = text.charCodeAt(i)
+      let c = i < end ? bytes[i] : END
       if (c === 45 || c === 43) {
         negative = c === 45
-        c = text.charCodeAt(++i)
+        c = ++i < end ? bytes[i] : END
       }
       let mantissa = 0
       let digits = 0
@@ -61,43 +97,44 @@ export function parseNumericBody(text: string, start: number, names: string[], d
       while (c >= DIGIT_0 && c <= DIGIT_0 + 9) {
         mantissa = mantissa * 10 + (c - DIGIT_0)
         digits++
-        c = text.charCodeAt(++i)
+        c = ++i < end ? bytes[i] : END
       }
       if (c === point) {
-        c = text.charCodeAt(++i)
+        c = ++i < end ? bytes[i] : END
         while (c >= DIGIT_0 && c <= DIGIT_0 + 9) {
           mantissa = mantissa * 10 + (c - DIGIT_0)
           digits++
           scale--
-          c = text.charCodeAt(++i)
+          c = ++i < end ? bytes[i] : END
         }
       }
       let exponent = 0
       if (digits > 0 && (c === 101 || c === 69)) {
         let expNegative = false
-        c = text.charCodeAt(++i)
+        c = ++i < end ? bytes[i] : END
         if (c === 45 || c === 43) {
           expNegative = c === 45
-          c = text.charCodeAt(++i)
+          c = ++i < end ? bytes[i] : END
         }
         while (c >= DIGIT_0 && c <= DIGIT_0 + 9) {
           exponent = exponent * 10 + (c - DIGIT_0)
-          c = text.charCodeAt(++i)
+          c = ++i < end ? bytes[i] : END
         }
         if (expNegative) exponent = -exponent
       }
-      const atEnd = c === sep || c === NEWLINE || c === RETURN || Number.isNaN(c)
+      const atEnd = c === sep || c === NEWLINE || c === RETURN || c === END
       let value: number
-      if (digits > 0 && atEnd && digits <= 15 && Math.abs(scale + exponent) <= 22) {
-        const e = scale + exponent
-        value = e >= 0 ? mantissa * 10 ** e : mantissa / 10 ** -e
+      const e = scale + exponent
+      if (digits > 0 && atEnd && digits <= 15 && e <= 22 && e >= -22) {
+        value = e >= 0 ? mantissa * POW10[e] : mantissa / POW10[-e]
         if (outOfRange(value)) return null
         if (negative) value = -value
       } else {
         // anything unusual: let the cell end at the separator and judge its text
-        while (!(c === sep || c === NEWLINE || c === RETURN || Number.isNaN(c))) c = text.charCodeAt(++i)
+        while (!(c === sep || c === NEWLINE || c === RETURN || c === END)) c = ++i < end ? bytes[i] : END
         if (i - fieldStart > LONGEST_NUMBER_CHARS) return null
-        const cell = text.slice(fieldStart, i)
+        const cell = asciiCell(bytes, fieldStart, i)
+        if (cell === null) return null
         if (isMissing(cell)) {
           value = NaN
           if (field < width) missing[field]++
@@ -113,16 +150,23 @@ export function parseNumericBody(text: string, start: number, names: string[], d
         continue
       }
       if (c === RETURN) i++
-      if (text.charCodeAt(i) === NEWLINE) i++
+      if (i < end && bytes[i] === NEWLINE) i++
       break
     }
     row++
     if (field !== width) return null
   }
-  // a column with no value at all is not numeric: the general parser types it
-  if (missing.some((m) => m === row)) return null
-  return {
-    rowCount: row,
-    columns: names.map((name, j) => ({ name, kind: 'numeric', values: values[j].slice(0, row), missing: missing[j] })),
-  }
+  return { values, missing, rowCount: row }
+}
+
+/** two parts read from consecutive ranges of one file, as one */
+export function joinParts(first: NumericPart, second: NumericPart): NumericPart {
+  const rowCount = first.rowCount + second.rowCount
+  const values = first.values.map((column, j) => {
+    const joined = new Float64Array(rowCount)
+    joined.set(column.subarray(0, first.rowCount))
+    joined.set(second.values[j].subarray(0, second.rowCount), first.rowCount)
+    return joined
+  })
+  return { values, missing: first.missing.map((m, j) => m + second.missing[j]), rowCount }
 }

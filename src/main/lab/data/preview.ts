@@ -18,10 +18,13 @@ function summarize(column: Column, table: Table): ColumnSummary {
   let max = -Infinity
   let sum = 0
   let count = 0
-  for (const v of column.values) {
+  // an indexed loop with plain comparisons: this runs over every value of a million-row file on import
+  const values = column.values
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]
     if (Number.isNaN(v)) continue
-    min = Math.min(min, v)
-    max = Math.max(max, v)
+    if (v < min) min = v
+    if (v > max) max = v
     sum += v
     count++
   }

@@ -12,7 +12,8 @@ export function sourcePath(source: CsvSource, resourcesDir: string): string {
   return source.kind === 'bundled' ? join(resourcesDir, 'datasets', `${source.name}.csv`) : source.path
 }
 
-export async function readCsvText(path: string, encoding: ParseOptions['encoding'] = 'utf-8'): Promise<string> {
+/** A CSV file's bytes, refused with a sentence when it is missing, a folder or too large to open; `read` reads them (the parse worker reads into memory it keeps). */
+export async function readCsvBytes(path: string, read: (path: string) => Promise<Uint8Array> = readFile): Promise<Uint8Array> {
   let size: number
   try {
     const info = await stat(path)
@@ -28,8 +29,12 @@ export async function readCsvText(path: string, encoding: ParseOptions['encoding
     throw labError('FILE_UNREADABLE', `${path} is ${(size / 2 ** 30).toFixed(1)} GB; TorchLab opens CSV files up to 1 GB.`)
   }
   try {
-    return decodeCsv(await readFile(path), encoding)
+    return await read(path)
   } catch (err) {
     throw labError('FILE_UNREADABLE', `TorchLab cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`)
   }
+}
+
+export async function readCsvText(path: string, encoding: ParseOptions['encoding'] = 'utf-8'): Promise<string> {
+  return decodeCsv(await readCsvBytes(path), encoding)
 }

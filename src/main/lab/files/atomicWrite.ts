@@ -69,10 +69,12 @@ async function writeThenRename(path: string, parts: Uint8Array[]): Promise<void>
   try {
     const handle = await open(temp, 'wx')
     try {
-      for (const part of parts) {
-        for (let written = 0; written < part.length; ) written += (await handle.write(part, written)).bytesWritten
-      }
-      await handle.sync()
+      // one writev for all parts (libuv finishes partial writes itself), each part written from where it is
+      const total = parts.reduce((n, p) => n + p.length, 0)
+      const { bytesWritten } = await handle.writev(parts)
+      if (bytesWritten !== total) throw new Error(`only ${bytesWritten} of ${total} bytes were written`)
+      // the data and the size that reads it back reach the disk before the rename (fdatasync skips only the times)
+      await handle.datasync()
     } finally {
       await handle.close()
     }

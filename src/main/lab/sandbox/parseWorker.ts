@@ -3,16 +3,21 @@
  * heap limit and the time limit the sandbox gives it. Whatever a file does to it — a bug,
  * a runaway allocation — costs this worker only; the answer is plain data or a LabError.
  */
-import { parentPort } from 'node:worker_threads'
+import { parentPort, type MessagePort } from 'node:worker_threads'
 import { toErrorInfo } from '../../../shared/errors'
 import { openCheckpoint, startingPointFromFile } from '../checkpoint/files'
 import { toFloat32StateDict } from '../checkpoint/infer'
-import { parseCsv } from '../data/csv'
-import { readCsvText } from '../data/source'
+import { parseCsvBytes, type NumericPlan } from '../data/csv'
+import { joinParts, parseNumericBytes, splitAt, type NumericPart } from '../data/fastCsv'
+import { readCsvBytes } from '../data/source'
 import type { Table } from '../data/table'
-import { READY, type ParseReply, type ParseRequest, type ParseResults } from './protocol'
+import { ReadBuffer } from './readBuffer'
+import { READY, type ParseReply, type ParseRequest, type ParseResults, type PartReply, type PartRequest, type WorkerRequest } from './protocol'
 
 const port = parentPort!
+/** files are read into the memory the previous one used, for a minute */
+const memory = new ReadBuffer(60_000)
+const readPlain = (path: string) => memory.read(path, false)
 
 /** each typed array's buffer once, when the array owns all of it (a view would drag its whole buffer along) */
 function transferables(arrays: ArrayBufferView[]): ArrayBuffer[] {
@@ -27,33 +32,60 @@ function tableArrays(table: Table): ArrayBufferView[] {
   return table.columns.flatMap((c) => (c.kind === 'numeric' ? [c.values] : []))
 }
 
-async function handle(request: ParseRequest): Promise<{ result: ParseResults[ParseRequest['kind']]; transfer: ArrayBuffer[] }> {
+/**
+ * The numbers of a large CSV, the second half (from a line start) read by the helper worker while
+ * this one reads the first. No quote is in the body (the plan checked), so a line break always
+ * ends a row and the halves are independent.
+ */
+async function readHalves(bytes: Uint8Array, plan: NumericPlan, helper: MessagePort): Promise<NumericPart | null> {
+  const mid = splitAt(bytes, plan.start + Math.floor((bytes.length - plan.start) / 2), bytes.length)
+  const theirs = new Promise<PartReply>((resolve) => helper.once('message', resolve))
+  helper.postMessage({ bytes, start: mid, end: bytes.length, format: plan.format } satisfies PartRequest)
+  const mine = parseNumericBytes(bytes, plan.start, mid, plan.format)
+  const other = await theirs
+  return mine && other && joinParts(mine, other)
+}
+
+/** as the helper: read the one range the reader sends, answer, and close the channel */
+function help(channel: MessagePort): void {
+  channel.once('message', (part: PartRequest) => {
+    const reply: PartReply = parseNumericBytes(part.bytes, part.start, part.end, part.format)
+    channel.postMessage(reply, reply ? transferables(reply.values) : [])
+    channel.close()
+  })
+}
+
+async function handle(request: ParseRequest, helper?: MessagePort): Promise<{ result: ParseResults[ParseRequest['kind']]; transfer: ArrayBuffer[] }> {
   switch (request.kind) {
     case 'checkpoint': {
-      const opened = await openCheckpoint(request.path, request.activations, request.values, request.key)
+      const opened = await openCheckpoint(request.path, request.activations, request.values, request.key, readPlain)
       return { result: { info: opened.info, weightsOnlyRefusal: opened.weightsOnlyRefusal, codeRefusal: opened.codeRefusal }, transfer: [] }
     }
     case 'model': {
-      const opened = await openCheckpoint(request.path, request.activations)
+      const opened = await openCheckpoint(request.path, request.activations, false, undefined, readPlain)
       const weights = toFloat32StateDict(opened.contents.tensors)
       return { result: { info: opened.info, weights }, transfer: transferables(weights.map((t) => t.data)) }
     }
     case 'startingPoint': {
-      const point = await startingPointFromFile(request.path, request.shapes, request.optimizer, request.key)
+      const point = await startingPointFromFile(request.path, request.shapes, request.optimizer, request.key, readPlain)
       const arrays = [...point.initial.map((t) => t.data), ...(point.optimizer?.state.buffers.flatMap((b) => Object.values(b)) ?? [])]
       return { result: point, transfer: transferables(arrays) }
     }
     case 'csv': {
-      const table = parseCsv(await readCsvText(request.path, request.encoding), request.parse)
+      const bytes = await readCsvBytes(request.path, (path) => memory.read(path, helper !== undefined))
+      const table = await parseCsvBytes(bytes, { ...request.parse, encoding: request.encoding }, helper && ((plan) => readHalves(bytes, plan, helper)))
       return { result: table, transfer: transferables(tableArrays(table)) }
     }
   }
 }
 
-port.on('message', (message: { id: number; request: ParseRequest }) => {
-  handle(message.request).then(
-    ({ result, transfer }) => port.postMessage({ id: message.id, ok: true, result } satisfies ParseReply, transfer),
-    (err: unknown) => port.postMessage({ id: message.id, ok: false, error: toErrorInfo(err) } satisfies ParseReply),
-  )
+port.on('message', (message: WorkerRequest) => {
+  if ('help' in message) return help(message.help)
+  handle(message.request, message.helper)
+    .finally(() => message.helper?.close())
+    .then(
+      ({ result, transfer }) => port.postMessage({ id: message.id, ok: true, result } satisfies ParseReply, transfer),
+      (err: unknown) => port.postMessage({ id: message.id, ok: false, error: toErrorInfo(err) } satisfies ParseReply),
+    )
 })
 port.postMessage(READY)

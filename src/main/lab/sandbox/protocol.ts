@@ -6,7 +6,9 @@ import type { CheckpointInfo } from '../../../shared/api'
 import type { LabErrorInfo } from '../../../shared/errors'
 import type { Activation, OptimizerSpec, ParseOptions } from '../../../shared/schemas'
 import type { StartingPoint } from '../checkpoint/files'
+import type { NumericFormat, NumericPart } from '../data/fastCsv'
 import type { Table } from '../data/table'
+import type { MessagePort } from 'node:worker_threads'
 import type { StateDict } from '../model/stateDict'
 
 export type ParseRequest =
@@ -39,6 +41,20 @@ export interface ParseResults {
 export type ParseReply<K extends ParseRequest['kind'] = ParseRequest['kind']> =
   | { id: number; ok: true; result: ParseResults[K] }
   | { id: number; ok: false; error: LabErrorInfo }
+
+/** what the reader of a large CSV asks its helper (over their own channel): the numbers of one range of the shared bytes */
+export interface PartRequest {
+  bytes: Uint8Array
+  start: number
+  end: number
+  format: NumericFormat
+}
+
+/** the helper's answer: the range's numbers (their buffers transferred), or null when the range needs the general parser */
+export type PartReply = NumericPart | null
+
+/** a message to a parse worker: a file to parse (with, for a large CSV, a channel to a second worker), or a channel to help on */
+export type WorkerRequest = { id: number; request: ParseRequest; helper?: MessagePort } | { help: MessagePort }
 
 /** the worker's first message, once its code is loaded: the time limit starts after it */
 export const READY = 'parse-worker-ready'

@@ -1,14 +1,14 @@
 /**
  * Runs file parsing in a worker thread with a V8 heap limit and a time limit, one request at
- * a time. A worker that runs out of memory or time, or dies, is thrown away and becomes a
- * LabError sentence; the next request gets a fresh worker. An idle worker does not keep the
- * process alive.
+ * a time; a large CSV's numbers are read by two workers, each under those limits. A worker that
+ * runs out of memory or time, or dies, is thrown away and becomes a LabError sentence; the next
+ * request gets fresh workers. An idle worker does not keep the process alive.
  */
 import { stat } from 'node:fs/promises'
-import type { Worker } from 'node:worker_threads'
+import { MessageChannel, type Worker } from 'node:worker_threads'
 import { LabError, labError, type ErrorCode } from '../../../shared/errors'
 import { startWorkerOf } from '../train/workerThread'
-import { READY, type ParseReply, type ParseRequest, type ParseResults } from './protocol'
+import { READY, type ParseReply, type ParseRequest, type ParseResults, type WorkerRequest } from './protocol'
 
 export interface TimeLimit {
   /** time for a small file; larger files get more, in proportion to their size */
@@ -42,14 +42,100 @@ function what(request: ParseRequest): { noun: string; code: ErrorCode } {
   return request.kind === 'csv' ? { noun: 'the CSV file', code: 'FILE_UNREADABLE' } : { noun: 'the .pth file', code: 'CHECKPOINT_UNSAFE' }
 }
 
-export class ParseSandbox {
+/** files at least this large are read by two workers when the second one is ready */
+export const SPLIT_BYTES = 8 * 1024 * 1024
+
+/** One worker of the sandbox: started on demand, idle without keeping the process alive, replaced once it fails. */
+class Slot {
   private worker?: Promise<Worker>
   private current?: Worker
+
+  constructor(private readonly limits: SandboxLimits) {}
+
+  /** the worker, started if there is none */
+  start(): Promise<Worker> {
+    this.worker ??= this.spawn().catch((err: unknown) => {
+      this.worker = undefined
+      throw err
+    })
+    return this.worker
+  }
+
+  /** the worker if it is started and idle-ready now, without waiting for one */
+  ready(): Worker | undefined {
+    return this.current
+  }
+
+  /** the worker stays alive while it works for a request, and lets the process end when idle */
+  busy(worker: Worker, busy: boolean): void {
+    if (this.current !== worker) return
+    if (busy) worker.ref()
+    else worker.unref()
+  }
+
+  discard(worker: Worker): void {
+    this.forget(worker)
+    void worker.terminate()
+  }
+
+  dispose(): void {
+    const worker = this.worker
+    this.worker = undefined
+    this.current = undefined
+    void worker?.then((w) => w.terminate(), () => undefined)
+  }
+
+  private forget(worker: Worker): void {
+    if (this.current !== worker) return
+    this.current = undefined
+    this.worker = undefined
+  }
+
+  private spawn(): Promise<Worker> {
+    return new Promise<Worker>((resolve, reject) => {
+      const worker = startWorkerOf('parse', null, { resourceLimits: { maxOldGenerationSizeMb: this.limits.heapMb, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 } })
+      worker.unref()
+      const timer = setTimeout(() => {
+        void worker.terminate()
+        reject(labError('INTERNAL', `TorchLab's file reader did not start within ${this.limits.startMs / 1000} s.`))
+      }, this.limits.startMs)
+      timer.unref()
+      // a worker that fails between requests is simply replaced; an 'error' without a listener would end the app
+      worker.on('error', () => this.forget(worker))
+      worker.on('exit', () => this.forget(worker))
+      worker.once('message', (message) => {
+        clearTimeout(timer)
+        if (message === READY) {
+          this.current = worker
+          resolve(worker)
+        } else reject(labError('INTERNAL', "TorchLab's file reader started in a way it should not."))
+      })
+      worker.once('error', (err) => {
+        clearTimeout(timer)
+        reject(labError('INTERNAL', `TorchLab's file reader did not start: ${err.message}`))
+      })
+    })
+  }
+}
+
+export class ParseSandbox {
+  /** parses every file */
+  private readonly reader: Slot
+  /** reads the second half of a large CSV's numbers, under the same limits */
+  private readonly helper: Slot
   private readonly queue: Job[] = []
   private busy = false
   private nextId = 0
 
-  constructor(private readonly limits: SandboxLimits = DEFAULT_LIMITS) {}
+  /** `warm`: start the reader now, so the first file does not wait for the worker's code to load */
+  constructor(
+    private readonly limits: SandboxLimits = DEFAULT_LIMITS,
+    warm = false,
+  ) {
+    this.reader = new Slot(limits)
+    this.helper = new Slot(limits)
+    if (warm) this.reader.start().catch(() => undefined)
+  }
 
   run<K extends ParseRequest['kind']>(request: ParseRequest & { kind: K }): Promise<ParseResults[K]> {
     return new Promise((resolve, reject) => {
@@ -59,10 +145,8 @@ export class ParseSandbox {
   }
 
   dispose(): void {
-    const worker = this.worker
-    this.worker = undefined
-    this.current = undefined
-    void worker?.then((w) => w.terminate(), () => undefined)
+    this.reader.dispose()
+    this.helper.dispose()
   }
 
   private async drain(): Promise<void> {
@@ -80,54 +164,38 @@ export class ParseSandbox {
     }
   }
 
-  private spawn(): Promise<Worker> {
-    return new Promise<Worker>((resolve, reject) => {
-      const worker = startWorkerOf('parse', null, { resourceLimits: { maxOldGenerationSizeMb: this.limits.heapMb, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 } })
-      const timer = setTimeout(() => {
-        void worker.terminate()
-        reject(labError('INTERNAL', `TorchLab's file reader did not start within ${this.limits.startMs / 1000} s.`))
-      }, this.limits.startMs)
-      // a worker that fails between requests is simply replaced; an 'error' without a listener would end the app
-      worker.on('error', () => this.forget(worker))
-      worker.on('exit', () => this.forget(worker))
-      worker.once('message', (message) => {
-        clearTimeout(timer)
-        if (message === READY) {
-          this.current = worker
-          resolve(worker)
-        }
-        else reject(labError('INTERNAL', "TorchLab's file reader started in a way it should not."))
-      })
-      worker.once('error', (err) => {
-        clearTimeout(timer)
-        reject(labError('INTERNAL', `TorchLab's file reader did not start: ${err.message}`))
-      })
-    })
+  private async sizeOf(request: ParseRequest): Promise<number> {
+    return (await stat(request.path).catch(() => undefined))?.size ?? 0
   }
 
-  private async timeLimit(request: ParseRequest): Promise<number> {
-    const size = (await stat(request.path).catch(() => undefined))?.size ?? 0
-    const { baseMs, bytesPerMs } = this.limits.time[request.kind === 'csv' ? 'csv' : 'pth']
-    return baseMs + Math.ceil(size / bytesPerMs)
+  /**
+   * The helper for a large CSV when it is ready; otherwise it starts for the next one, and this
+   * file is read by one worker (waiting for a worker to load would cost more than the split saves).
+   */
+  private helperFor(request: ParseRequest, size: number): Worker | undefined {
+    if (request.kind !== 'csv' || size < SPLIT_BYTES) return undefined
+    const ready = this.helper.ready()
+    if (!ready) this.helper.start().catch(() => undefined)
+    return ready
   }
 
   private async runJob(request: ParseRequest): Promise<unknown> {
-    const ms = await this.timeLimit(request)
-    this.worker ??= this.spawn()
-    let worker: Worker
-    try {
-      worker = await this.worker
-    } catch (err) {
-      this.worker = undefined
-      throw err
-    }
-    worker.ref()
+    const size = await this.sizeOf(request)
+    const { baseMs, bytesPerMs } = this.limits.time[request.kind === 'csv' ? 'csv' : 'pth']
+    const ms = baseMs + Math.ceil(size / bytesPerMs)
+    const worker = await this.reader.start()
+    const helper = this.helperFor(request, size)
+    const workers = helper ? [worker, helper] : [worker]
     const id = ++this.nextId
     const { noun, code } = what(request)
+    this.reader.busy(worker, true)
+    if (helper) this.helper.busy(helper, true)
     try {
       return await new Promise<unknown>((resolve, reject) => {
+        // a job's workers fail together: the reader would wait forever for a helper that died
         const fail = (message: string): void => {
-          this.discard(worker)
+          this.reader.discard(worker)
+          if (helper) this.helper.discard(helper)
           reject(labError(code, message))
         }
         const timer = setTimeout(
@@ -137,8 +205,10 @@ export class ParseSandbox {
         const cleanup = (): void => {
           clearTimeout(timer)
           worker.off('message', onMessage)
-          worker.off('error', onError)
-          worker.off('exit', onExit)
+          for (const w of workers) {
+            w.off('error', onError)
+            w.off('exit', onExit)
+          }
         }
         const onMessage = (reply: ParseReply): void => {
           if (reply.id !== id) return
@@ -159,23 +229,21 @@ export class ParseSandbox {
           fail(`TorchLab's reader stopped on ${noun} ${request.path} before it finished. Nothing was changed.`)
         }
         worker.on('message', onMessage)
-        worker.on('error', onError)
-        worker.on('exit', onExit)
-        worker.postMessage({ id, request })
+        for (const w of workers) {
+          w.on('error', onError)
+          w.on('exit', onExit)
+        }
+        if (helper) {
+          const channel = new MessageChannel()
+          helper.postMessage({ help: channel.port2 } satisfies WorkerRequest, [channel.port2])
+          worker.postMessage({ id, request, helper: channel.port1 } satisfies WorkerRequest, [channel.port1])
+        } else {
+          worker.postMessage({ id, request } satisfies WorkerRequest)
+        }
       })
     } finally {
-      if (this.current === worker) worker.unref()
+      this.reader.busy(worker, false)
+      if (helper) this.helper.busy(helper, false)
     }
-  }
-
-  private discard(worker: Worker): void {
-    this.forget(worker)
-    void worker.terminate()
-  }
-
-  private forget(worker: Worker): void {
-    if (this.current !== worker) return
-    this.current = undefined
-    this.worker = undefined
   }
 }

@@ -1,0 +1,68 @@
+/**
+ * The parse worker reads each file into the memory the previous one used. What is read is
+ * exactly the file, never what a larger file left behind: a cut-short .pth read after a whole
+ * one is still refused as cut short.
+ */
+import { copyFileSync, readFileSync, truncateSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { PyDict } from '../../src/main/lab/checkpoint/pickle/values'
+import { Tensor } from '../../src/main/lab/checkpoint/tensor'
+import { encodePth } from '../../src/main/lab/checkpoint/writePth'
+import { ReadBuffer } from '../../src/main/lab/sandbox/readBuffer'
+import { DEFAULT_LIMITS, ParseSandbox } from '../../src/main/lab/sandbox/sandbox'
+import { tempDir } from '../helpers/lab'
+
+const dir = tempDir('torchlab-readbuffer-')
+const file = (name: string, bytes: Uint8Array) => {
+  const path = join(dir, name)
+  writeFileSync(path, bytes)
+  return path
+}
+const random = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 2654435761) >>> 24)
+
+describe('the read buffer', () => {
+  it('reads a smaller file into the memory of a larger one, exactly its own bytes', async () => {
+    const memory = new ReadBuffer(60_000)
+    const large = await memory.read(file('large.bin', random(1 << 20)), false)
+    const small = await memory.read(file('small.bin', Uint8Array.of(1, 2, 3)), false)
+    expect(small.buffer).toBe(large.buffer)
+    expect([...small]).toEqual([1, 2, 3])
+    expect(Buffer.from(await memory.read(join(dir, 'large.bin'), false)).equals(Buffer.from(random(1 << 20)))).toBe(true)
+  })
+
+  it('gives shared memory only when asked, and new memory once the old was transferred or kept too long', async () => {
+    const memory = new ReadBuffer(100)
+    const path = file('some.bin', random(4096))
+    const plain = await memory.read(path, false)
+    const shared = await memory.read(path, true)
+    expect(plain.buffer).toBeInstanceOf(ArrayBuffer)
+    expect(shared.buffer).toBeInstanceOf(SharedArrayBuffer)
+    const again = await memory.read(path, false)
+    structuredClone(again.buffer, { transfer: [again.buffer as ArrayBuffer] })
+    const afterTransfer = await memory.read(path, false)
+    expect(afterTransfer.buffer).not.toBe(again.buffer)
+    expect(Buffer.from(afterTransfer).equals(Buffer.from(random(4096)))).toBe(true)
+    await new Promise((r) => setTimeout(r, 300))
+    expect((await memory.read(path, false)).buffer).not.toBe(afterTransfer.buffer)
+  })
+})
+
+describe('the parse worker with a kept buffer', () => {
+  const sandbox = new ParseSandbox(DEFAULT_LIMITS, true)
+  afterAll(() => sandbox.dispose())
+
+  it('refuses a cut-short .pth read right after the whole one, and reads the whole one again', async () => {
+    const weights = Float32Array.from({ length: 1 << 18 }, (_, i) => Math.sin(i))
+    const whole = file('whole.pth', Buffer.concat(encodePth(new PyDict(new Map([['big', new Tensor('float32', [weights.length], weights)]]), 'OrderedDict'), 'whole')))
+    const cut = join(dir, 'cut.pth')
+    copyFileSync(whole, cut)
+    truncateSync(cut, Math.floor(readFileSync(whole).length / 2))
+    const open = (path: string) => sandbox.run({ kind: 'checkpoint', path, activations: [], values: true })
+    expect((await open(whole)).info.tensors[0].values.slice(0, 3)).toEqual([...weights.slice(0, 3)])
+    // the whole file's directory still sits in the kept memory past the cut: it must not be seen
+    await expect(open(cut)).rejects.toMatchObject({ info: { code: 'CHECKPOINT_INVALID', message: expect.stringMatching(/directory at the end is missing/) } })
+    const again = await open(whole)
+    expect(again.info.tensors[0]).toMatchObject({ key: 'big', shape: [weights.length] })
+  }, 120_000)
+})

@@ -1,0 +1,127 @@
+/**
+ * Large numeric CSVs are read straight from their bytes, and a very large one by two parse
+ * workers that split it at a line start. Whatever the route, the Table is the one the text
+ * parser makes of the same file: names, numbers, missing counts, preview, undecodable lines.
+ */
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { parseCsv, parseCsvBytes, planCsvBytes } from '../../src/main/lab/data/csv'
+import { decodeCsv } from '../../src/main/lab/data/encoding'
+import { splitAt } from '../../src/main/lab/data/fastCsv'
+import type { NumericColumn, StringColumn, Table } from '../../src/main/lab/data/table'
+import { DEFAULT_LIMITS, ParseSandbox, SPLIT_BYTES } from '../../src/main/lab/sandbox/sandbox'
+import { parseOptionsSchema, type ParseOptionsInput } from '../../src/shared/schemas'
+import { tempDir } from '../helpers/lab'
+
+const CELLS = ['1.5', '-2', '3e2', '-0.25E-1', '.5', '7.', 'NA', '', '+4', '1234567.891', '2.5e-3', '0', '12345678901234567', '1e-30']
+const expected = (cell: string) => (cell === 'NA' || cell === '' ? NaN : Number(cell))
+
+function rowsOf(count: number): string[][] {
+  return Array.from({ length: count }, (_, i) => [CELLS[i % CELLS.length], CELLS[(i * 7) % CELLS.length], String(i)])
+}
+
+function expectColumns(table: Table, names: string[], rows: string[][]): void {
+  expect(table.columns.map((c) => c.name)).toEqual(names)
+  expect(table.rowCount).toBe(rows.length)
+  for (const [j, column] of table.columns.entries()) {
+    expect(column.kind).toBe('numeric')
+    const values = (column as NumericColumn).values
+    rows.forEach((r, i) => {
+      if (!Object.is(values[i], expected(r[j]))) expect([i, values[i]]).toEqual([i, expected(r[j])])
+    })
+    expect(column.missing).toBe(rows.filter((r) => r[j] === 'NA' || r[j] === '').length)
+  }
+}
+
+const bytesOf = (text: string) => new Uint8Array(Buffer.from(text))
+
+/** one table equal to another, a million-value column compared as bytes (a deep equal of one takes minutes) */
+function expectSameTable(actual: Table, expected: Table): void {
+  const withoutValues = (t: Table) => ({ ...t, columns: t.columns.map((c) => ({ ...c, values: c.kind })) })
+  expect(withoutValues(actual)).toEqual(withoutValues(expected))
+  for (const [j, column] of actual.columns.entries()) {
+    const bytes = (c: Table['columns'][number]) => Buffer.from((c.values as Float64Array).buffer, (c.values as Float64Array).byteOffset, (c.values as Float64Array).byteLength)
+    expect(bytes(column).equals(bytes(expected.columns[j]))).toBe(true)
+  }
+}
+
+describe('a large numeric file read from its bytes', () => {
+  const rows = rowsOf(30_000)
+  const body = rows.map((r) => r.join(',')).join('\r\n') + '\r\n'
+
+  it('reads a UTF-8 file with a byte order mark, a non-ASCII name and CRLF as its text would be read', async () => {
+    const bytes = bytesOf('\ufeffGröße,b,c\r\n' + body)
+    expect(planCsvBytes(bytes, {})).not.toBeNull()
+    const table = await parseCsvBytes(bytes, {})
+    expectColumns(table, ['Größe', 'b', 'c'], rows)
+    expect(table.preview).toEqual(rows.slice(0, 20))
+    expect(table).toEqual(parseCsv(decodeCsv(bytes, 'utf-8'), {}))
+  })
+
+  it('counts a Windows-1252 header by its own bytes', async () => {
+    const bytes = new Uint8Array(Buffer.from('Größe;b;c\n' + rows.map((r) => r.join(';').replace('.', ',')).join('\n'), 'latin1'))
+    const options: ParseOptionsInput = { encoding: 'windows-1252', decimal: ',' }
+    expect(planCsvBytes(bytes, options)).not.toBeNull()
+    const table = await parseCsvBytes(bytes, options)
+    expectColumns(table, ['Größe', 'b', 'c'], rows)
+    expect(table).toEqual(parseCsv(decodeCsv(bytes, 'windows-1252'), options))
+  })
+
+  it('names the line of a header byte UTF-8 cannot read, and still reads the numbers', async () => {
+    const bytes = new Uint8Array([...Buffer.from('a,b'), 0xff, ...Buffer.from(',c\n' + body)])
+    const table = await parseCsvBytes(bytes, {})
+    expect(table.undecodableLine).toBe(1)
+    expectColumns(table, ['a', 'b\ufffd', 'c'], rows)
+  })
+
+  it('hands a non-ASCII cell, a quote or a text cell to the general parser, which names its line', async () => {
+    const at = (i: number, cell: string) => 'x,y,z\n' + rows.map((r, k) => (k === i ? [cell, r[1], r[2]] : r).join(',')).join('\n')
+    const superscript = await parseCsvBytes(bytesOf(at(25_000, '5²')), {})
+    expect((superscript.columns[0] as StringColumn).firstNonNumeric).toEqual({ line: 25_002, value: '5²' })
+    const quoted = await parseCsvBytes(bytesOf(at(29_000, '"7"')), {})
+    expect((quoted.columns[0] as NumericColumn).values[29_000]).toBe(7)
+    expect(planCsvBytes(bytesOf(at(29_000, '"7"')), {})).toBeNull()
+    const text = await parseCsvBytes(bytesOf(at(12_345, 'abc')), {})
+    expect((text.columns[0] as StringColumn).firstNonNumeric).toEqual({ line: 12_347, value: 'abc' })
+  })
+
+  it('splits at a line start, a CRLF counting as one break', () => {
+    const bytes = bytesOf('1,2\r\n3,4\r5,6\n7,8')
+    expect(splitAt(bytes, 1, bytes.length)).toBe(5)
+    expect(splitAt(bytes, 3, bytes.length)).toBe(5)
+    expect(splitAt(bytes, 4, bytes.length)).toBe(5)
+    expect(splitAt(bytes, 6, bytes.length)).toBe(9)
+    expect(splitAt(bytes, 13, bytes.length)).toBe(bytes.length)
+  })
+})
+
+describe('a CSV larger than the split size, read by two parse workers', () => {
+  const dir = tempDir('torchlab-csv-split-')
+  const sandbox = new ParseSandbox(DEFAULT_LIMITS, true)
+  afterAll(() => sandbox.dispose())
+  const parse = parseOptionsSchema.parse({})
+  const read = (path: string) => sandbox.run({ kind: 'csv', path, encoding: 'utf-8', parse })
+  const rows = rowsOf(Math.ceil(SPLIT_BYTES / 10))
+
+  it('reads the same table as one thread, the first time (one worker) and once the second is ready', async () => {
+    const text = 'a,b,c\r\n' + rows.map((r) => r.join(',')).join('\r\n')
+    expect(text.length).toBeGreaterThan(SPLIT_BYTES)
+    const path = join(dir, 'big.csv')
+    writeFileSync(path, text)
+    const alone = await parseCsvBytes(bytesOf(text), parse)
+    expectColumns(alone, ['a', 'b', 'c'], rows)
+    expectSameTable(await read(path), alone)
+    // the second worker starts on the first large file; give it time to load
+    await new Promise((r) => setTimeout(r, 5000))
+    expectSameTable(await read(path), alone)
+  }, 300_000)
+
+  it('names the line of a text cell in the second half, which only the helper read', async () => {
+    const text = 'a,b,c\n' + rows.map((r, i) => (i === rows.length - 10 ? ['oops', r[1], r[2]] : r).join(',')).join('\n')
+    const path = join(dir, 'late-text.csv')
+    writeFileSync(path, text)
+    const table = await read(path)
+    expect((table.columns[0] as StringColumn).firstNonNumeric).toEqual({ line: rows.length - 8, value: 'oops' })
+  }, 300_000)
+})
