@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
+import type { TrainRequestInput } from '../../src/shared/schemas'
 import { createService, DATASETS, ROOT, tempDir } from '../helpers/lab'
 import { python } from '../helpers/python'
 
@@ -16,7 +17,7 @@ const service = createService()
 afterAll(() => service.dispose())
 const dir = tempDir('torchlab-optrestore-')
 const CARS = join(DATASETS, 'cars.csv')
-const LAYERS = [{ kind: 'Linear', outFeatures: 3 }, { kind: 'ReLU' }, { kind: 'Linear', outFeatures: 1 }]
+const LAYERS = [{ kind: 'Linear', outFeatures: 3 }, { kind: 'ReLU' }, { kind: 'Linear', outFeatures: 1 }] as const
 
 /**
  * torch: epochs of cars (wt -> mpg, batches of 8 in file order) before saving the checkpoint, then
@@ -59,10 +60,13 @@ print(json.dumps({"weights": {k: v.tolist() for k, v in c["model_state_dict"].it
 `
 
 interface TorchState {
-  /** the weights in the checkpoint */
-  saved?: Record<string, number[]>
   weights: Record<string, unknown>
   state: Record<string, Record<string, unknown>>
+}
+
+/** torch's run: the weights in the checkpoint, and where it stands after as many steps again */
+interface TorchRun extends TorchState {
+  saved: Record<string, number[]>
 }
 
 function flat(value: unknown): number[] {
@@ -87,15 +91,15 @@ async function torchCheckpoint(
   optimizer: string,
   kwargs: Record<string, unknown>,
   groups = 'all',
-): Promise<{ path: string; after: TorchState }> {
+): Promise<{ path: string; after: TorchRun }> {
   const path = join(dir, `${name}.pth`)
-  const after = await python<TorchState>(TORCH, { csv: CARS, optimizer, kwargs, epochs: 2, path, groups })
+  const after = await python<TorchRun>(TORCH, { csv: CARS, optimizer, kwargs, epochs: 2, path, groups })
   return { path, after }
 }
 
-const request = (optimizer: Record<string, unknown>, initFrom: string) => ({
+const request = (optimizer: TrainRequestInput['train']['optimizer'], initFrom: string): TrainRequestInput => ({
   dataset: { source: { kind: 'file', path: CARS }, features: ['wt'], target: 'mpg', scale: 'none' },
-  model: { kind: 'sequential', layers: LAYERS },
+  model: { kind: 'sequential', layers: [...LAYERS] },
   train: { optimizer, epochs: 2, batchSize: 8 },
   engine: 'dense',
   initFrom,
@@ -163,7 +167,7 @@ describe("a torch checkpoint's optimizer_state_dict on --init", () => {
 
   it('says why a file whose optimizer does not fit was not used, and trains from fresh state with the run’s settings', async () => {
     const adam = await torchCheckpoint('adam-for-sgd', 'Adam', { lr: 0.01 })
-    const sgd = { name: 'SGD', lr: 0.001 }
+    const sgd = { name: 'SGD', lr: 0.001 } as const
     const other = await service.startTraining(request(sgd, adam.path))
     expect(other.optimizerNote).toMatch(
       /^The optimizer state in .*adam-for-sgd\.pth was not used: it is torch\.optim\.Adam's, and this run uses SGD\. The optimizer starts fresh\.$/,
