@@ -2,6 +2,8 @@
  * One training run as the main process sees it: a worker thread, its control words, the
  * history it has reported, a copy of its decimated series for the window to pull, and the
  * summary when it ends. Events (status, a coalesced progress, the end) go to one listener.
+ * The thread is a new one or a finished run's, handed over warm; once finished, the run
+ * hands its own thread to the next run, and serves later predictions from a fresh one.
  */
 import type { Worker } from 'node:worker_threads'
 import type { BackendInfo, DatasetSummary, LabEvent, RunProgress, RunSnapshot, RunStatus, RunSummary, SeriesCursor, SeriesLayout } from '../../../shared/api'
@@ -17,6 +19,12 @@ import { startWorker } from './workerThread'
 
 const FINISHED: RunStatus[] = ['completed', 'stopped', 'diverged', 'failed']
 const ACK_TIMEOUT_MS = 1000
+
+/** puts a run's listeners on a thread; returns what takes them off, when the thread goes to another run */
+function listen(worker: Worker, message: (m: WorkerMessage) => void, error: (err: Error) => void, exit: () => void): () => void {
+  worker.on('message', message).on('error', error).on('exit', exit)
+  return () => worker.off('message', message).off('error', error).off('exit', exit)
+}
 
 export class TrainingRun {
   /** the training thread; after the run, it stays to answer predictions until handed over or released */
@@ -85,8 +93,7 @@ export class TrainingRun {
           resolve(this.summary!)
         }
       }
-      worker.on('message', onMessage).on('error', onError).on('exit', onExit)
-      this.detach = () => worker.off('message', onMessage).off('error', onError).off('exit', onExit)
+      this.detach = listen(worker, onMessage, onError, onExit)
     })
     if (thread) thread.postMessage({ type: 'train', start: trainStart } satisfies WorkerRequest)
   }
@@ -332,8 +339,7 @@ export class TrainingRun {
     }
     const onError = (err: Error): void => refuse(`The model could not be evaluated: ${err.message}`)
     const onExit = (): void => refuse('The evaluation thread ended unexpectedly.')
-    worker.on('message', onMessage).on('error', onError).on('exit', onExit)
-    this.detach = () => worker.off('message', onMessage).off('error', onError).off('exit', onExit)
+    this.detach = listen(worker, onMessage, onError, onExit)
     this.worker = worker
     return worker
   }
