@@ -6,18 +6,13 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import type { SearchSummary } from '../../src/shared/api'
 import type { SearchConfigInput } from '../../src/shared/schemas'
+import { COURSE_SEARCH } from '../helpers/courseSearch'
 import { createService } from '../helpers/lab'
 
 const service = createService()
 afterAll(() => service.dispose())
 
-const course: SearchConfigInput = {
-  dataset: { source: { kind: 'bundled', name: 'cars' }, features: ['wt'], target: 'mpg' },
-  model: { kind: 'linear' },
-  train: { optimizer: { name: 'SGD', lr: 0.02 }, epochs: 10 },
-  grid: { lr: [0.02, 0.05, 0.08], epochs: [10, 200, 500] },
-  cv: 3,
-}
+const course = COURSE_SEARCH
 
 const search = async (config: SearchConfigInput): Promise<SearchSummary> => service.waitForSearch((await service.startSearch(config)).searchId)
 const table = (s: SearchSummary) => s.rows.map((r) => ({ params: r.params, splitScores: r.splitScores, status: r.status, rank: r.rankTestScore }))

@@ -6,20 +6,14 @@ import { kFold, stratifiedKFold } from '../../src/main/lab/search/folds'
 import { score } from '../../src/main/lab/search/fit'
 import { expandGrid } from '../../src/main/lab/search/grid'
 import type { LabEvent, SearchSummary } from '../../src/shared/api'
-import type { SearchConfigInput } from '../../src/shared/schemas'
+import { COURSE_SEARCH } from '../helpers/courseSearch'
 import { createService, tempDir } from '../helpers/lab'
 import { python } from '../helpers/python'
 
 const service = createService()
 afterAll(() => service.dispose())
 
-const course: SearchConfigInput = {
-  dataset: { source: { kind: 'bundled', name: 'cars' }, features: ['wt'], target: 'mpg' },
-  model: { kind: 'linear' },
-  train: { optimizer: { name: 'SGD', lr: 0.02 }, epochs: 10 },
-  grid: { lr: [0.02, 0.05, 0.08], epochs: [10, 200, 500] },
-  cv: 3,
-}
+const course = COURSE_SEARCH
 
 describe('folds', () => {
   it("equal sklearn's KFold and StratifiedKFold index sets for several n and k", async () => {

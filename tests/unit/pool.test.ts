@@ -90,8 +90,8 @@ describe('the fit pool', () => {
     // settled without waiting for the fit in flight, whose worker is ended and replaced
     await long.done
     await exited
-    expect(started).toHaveLength(3)
     await other.done
+    expect(started).toHaveLength(3)
     expect(kept.map((r) => r.id).sort()).toEqual([2, 3, 4])
     expect(kept.every((r) => r.status === 'ok' && Number.isFinite(r.score))).toBe(true)
   })

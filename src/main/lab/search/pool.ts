@@ -158,13 +158,22 @@ export class FitPool {
 
   /** ends a batch's fits in flight: their workers are terminated and fresh ones started in their places */
   private stop(batch: Batch): void {
+    let ended = 0
     for (const slot of [...this.slots]) {
       if (slot.busy?.batch !== batch) continue
       this.slots.splice(this.slots.indexOf(slot), 1)
       batch.running--
       void slot.worker.terminate()
-      if (!this.disposed) this.spawn()
+      ended++
     }
+    this.schedule()
+    // after the caller has its answer: starting a worker takes the main thread tens of milliseconds
+    if (ended > 0) setImmediate(() => this.warm(ended))
+  }
+
+  /** starts up to `count` idle workers, so that the next batch finds them ready */
+  private warm(count: number): void {
+    for (let i = 0; i < count && !this.disposed && this.slots.length < this.size; i++) this.spawn()
     this.schedule()
   }
 }
