@@ -1,6 +1,6 @@
 /**
- * Every optimizer setting the parity tests train or step: each optimizer at its defaults and with
- * each of its options turned on (weight decay, momentum with dampening, Nesterov, betas, eps,
+ * Every optimizer setting the parity tests train or step: each optimizer with only lr set, and with
+ * its options turned on (weight decay, momentum with dampening, Nesterov, betas, eps,
  * amsgrad, alpha, centered, lr decay, initial accumulator): every argument of every optimizer
  * away from torch's default at least once. optimizerRules.test.ts and sweep.test.ts read
  * this one list, so an option added here is checked both bit for bit and over whole runs.
