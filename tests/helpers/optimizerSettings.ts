@@ -1,7 +1,8 @@
 /**
- * Every optimizer setting the parity tests train or step: each optimizer at its defaults and with
- * each of its options turned on (weight decay, momentum with dampening, Nesterov, betas, eps,
- * amsgrad, centered, lr decay, initial accumulator). optimizerRules.test.ts and sweep.test.ts read
+ * Every optimizer setting the parity tests train or step: each optimizer with only lr set, and with
+ * its options turned on (weight decay, momentum with dampening, Nesterov, betas, eps,
+ * amsgrad, alpha, centered, lr decay, initial accumulator): every argument of every optimizer
+ * away from torch's default at least once. optimizerRules.test.ts and sweep.test.ts read
  * this one list, so an option added here is checked both bit for bit and over whole runs.
  */
 import { OPTIMIZER_TABLE, optimizerSpecSchema, type OptimizerSpec } from '../../src/shared/catalog/optimizers'
@@ -15,8 +16,8 @@ export const OPTIMIZER_SETTINGS: readonly Record<string, unknown>[] = [
   { name: 'Adam', lr: 0.003, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.01 },
   { name: 'Adam', lr: 0.01, amsgrad: true },
   { name: 'AdamW', lr: 0.01 },
-  { name: 'AdamW', lr: 0.01, weightDecay: 0.1, amsgrad: true },
-  { name: 'RMSprop', lr: 0.003 },
+  { name: 'AdamW', lr: 0.01, betas: [0.85, 0.995], eps: 1e-7, weightDecay: 0.1, amsgrad: true },
+  { name: 'RMSprop', lr: 0.003, eps: 1e-6 },
   { name: 'RMSprop', lr: 0.005, momentum: 0.3 },
   { name: 'RMSprop', lr: 0.002, alpha: 0.9, momentum: 0.5, centered: true, weightDecay: 0.01 },
   { name: 'Adagrad', lr: 0.05 },
