@@ -2,7 +2,7 @@
  * Compiles the dense engine's WebAssembly kernels (src/main/lab/engine/dense/kernels/kernels.wat)
  * with wabt, an npm devDependency, into a TypeScript module holding the binary, so the engine
  * finds it the same way from source (tsx, vitest) and inside the electron-vite bundle. Run by
- * `npm run build` and `npm ci` (prepare); tests call ensureKernelsBuilt().
+ * `npm run build` and `npm ci` (prepare); vitest runs setup() first (vitest.config.ts).
  *   tsx scripts/buildKernels.ts
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
@@ -44,6 +44,11 @@ export async function buildKernels(): Promise<void> {
 export async function ensureKernelsBuilt(): Promise<void> {
   if (existsSync(KERNELS_MODULE) && statSync(KERNELS_MODULE).mtimeMs >= statSync(KERNELS_SOURCE).mtimeMs) return
   await buildKernels()
+}
+
+/** vitest's globalSetup: every test (and every CLI or worker a test starts) finds the kernels built */
+export async function setup(): Promise<void> {
+  await ensureKernelsBuilt()
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

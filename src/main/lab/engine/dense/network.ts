@@ -24,8 +24,9 @@ export class DenseNetwork {
   readonly grads: Float32Array[]
   training = true
   private readonly inFeatures: number
-  /** where the batch-sized buffers start in the kernels' memory */
-  private readonly batchBuffers: number
+  /** where the batch-sized buffers start and end in the kernels' memory */
+  private batchStart = 0
+  private batchEnd = -1
   private capacity = 0
   /** the batch, copied into the kernels' memory */
   private input: Float32Array = new Float32Array(0)
@@ -51,17 +52,24 @@ export class DenseNetwork {
     this.params = this.runtimes.flatMap((r) => r.params)
     this.grads = this.runtimes.flatMap((r) => r.grads)
     this.load(initial)
-    this.batchBuffers = kernels.memory.mark()
+  }
+
+  /** frees the batch buffers when they are the memory's last (its allocator frees from the top only; the optimizer's state comes after the parameters) */
+  private freeBatchBuffers(): void {
+    const memory = this.kernels.memory
+    if (memory.mark() === this.batchEnd) memory.release(this.batchStart)
   }
 
   private ensure(n: number): void {
     if (n <= this.capacity) return
     this.capacity = n
     const memory = this.kernels.memory
-    memory.release(this.batchBuffers)
+    this.freeBatchBuffers()
+    this.batchStart = memory.mark()
     this.input = memory.alloc(n * this.inFeatures).array
     this.outs = this.widths.map((w) => memory.alloc(n * w).array)
     this.douts = this.widths.map((w) => memory.alloc(n * w).array)
+    this.batchEnd = memory.mark()
   }
 
   /** the last layer's outputs [n, out]: a view into a reused buffer */
@@ -115,7 +123,7 @@ export class DenseNetwork {
   }
 
   release(): void {
-    this.kernels.memory.release(this.batchBuffers)
+    this.freeBatchBuffers()
     this.input = new Float32Array(0)
     this.outs = []
     this.douts = []
