@@ -51,9 +51,9 @@ function plainTraining(model: ModelSpec, spec: OptimizerSpec, steps: { x: Float3
 }
 
 describe('the dense engine on its kernels', () => {
-  for (const name of ['Adam', 'SGD', 'RMSprop', 'Adagrad'] as const) {
+  for (const name of ['Adam', 'AdamW', 'SGD', 'RMSprop', 'Adagrad'] as const) {
     it(`trains an MLP with ${name} as the plain loops do, its optimizer state intact while evaluation grows the batch buffers`, () => {
-      const spec = optimizerSpecSchema.parse(name === 'SGD' ? { name, lr: 0.05, momentum: 0.9 } : { name, lr: 0.05 })
+      const spec = optimizerSpecSchema.parse(name === 'SGD' ? { name, lr: 0.05, momentum: 0.9 } : name === 'AdamW' ? { name, lr: 0.05, weightDecay: 0.05 } : { name, lr: 0.05 })
       const engine = new DenseEngine({ model: mlp, loss: CROSS_ENTROPY, optimizer: spec, initial: initial(mlp), seed: 0 })
       expect(engine.info.backend).toBe('wasm')
       const batches = [rows(4, 1), rows(4, 2), rows(4, 3), rows(4, 4)].map((b) => ({ ...b, n: 4 }))
