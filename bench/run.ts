@@ -3,6 +3,7 @@
  * run, one workload per process so each peak memory is its own. Prints times, ratios
  * (TorchLab / PyTorch: below 1 is faster) against the targets, then how fast a running
  * training answers pause, resume and stop, and a search its cancel.
+ * BENCH_ONLY=mlp-100k,course-slicing runs just those rows (and skips the latency checks).
  */
 import { execFile } from 'node:child_process'
 import { copyFileSync, createWriteStream, mkdtempSync } from 'node:fs'
@@ -29,6 +30,8 @@ async function writeCsv(path: string, header: string[], rows: number, row: (i: n
 interface Measure {
   seconds: number
   peak_mb: number
+  /** training workloads: the backend that really ran (dense: wasm or js kernels) */
+  backend?: string
 }
 
 async function lab(name: string, engine: string): Promise<Measure> {
@@ -43,6 +46,9 @@ async function torch(name: string): Promise<Measure> {
   const { stdout } = await run('/usr/bin/python3', [join(ROOT, 'bench/workloads.py'), name, data, String(REPEATS)], { env: { ...process.env, OMP_NUM_THREADS: '1' } })
   return JSON.parse(stdout)
 }
+
+const ONLY = process.env.BENCH_ONLY?.split(',')
+const wanted = (name: string) => !ONLY || ONLY.includes(name)
 
 const WORKLOADS: { name: string; title: string; engines: string[]; reference: string; target?: number }[] = [
   { name: 'course-slicing', title: 'course loop (cars, batch 2, 1000 epochs) vs torch slicing', engines: ['dense', 'tfjs-cpu', 'tfjs-wasm'], reference: 'PyTorch', target: 0.1 },
@@ -107,11 +113,11 @@ await writeCsv(join(data, 'mlp100k.csv'), ['x1', 'x2', 'x3', 'x4', 'x5', 'x6', '
   const x = Array.from({ length: 8 }, (_, j) => Math.sin(i * (j + 1) * 0.001) * 3)
   return [...x, x.reduce((a, b, j) => a + b * (j - 3), 0) + 0.1 * Math.cos(i)]
 })
-await writeCsv(join(data, 'big.csv'), Array.from({ length: 12 }, (_, j) => `c${j}`), 1_000_000, (i) => Array.from({ length: 12 }, (_, j) => Math.sin(i * 0.37 + j) * 100))
+if (wanted('csv-1m')) await writeCsv(join(data, 'big.csv'), Array.from({ length: 12 }, (_, j) => `c${j}`), 1_000_000, (i) => Array.from({ length: 12 }, (_, j) => Math.sin(i * 0.37 + j) * 100))
 
 console.log(`TorchLab vs references on this machine, ${REPEATS}× median, one thread per side (ratio = TorchLab / reference)\n`)
 console.log('workload'.padEnd(58) + 'engine'.padEnd(11) + 'TorchLab'.padStart(10) + 'ref'.padStart(9) + 'ratio'.padStart(8) + 'target'.padStart(8) + '  peak MB (TorchLab / ref)')
-for (const w of WORKLOADS) {
+for (const w of WORKLOADS.filter((w) => wanted(w.name))) {
   const reference = await torch(w.name)
   for (const engine of w.engines) {
     const ours = await lab(w.name, engine)
@@ -119,7 +125,7 @@ for (const w of WORKLOADS) {
     const verdict = w.target === undefined ? '' : ratio <= w.target ? ' ✓' : ' ✗'
     console.log(
       w.title.slice(0, 57).padEnd(58) +
-        engine.padEnd(11) +
+        (ours.backend && ours.backend !== engine.replace('tfjs-', '') ? `${engine}/${ours.backend}` : engine).padEnd(11) +
         ours.seconds.toFixed(3).padStart(10) +
         reference.seconds.toFixed(3).padStart(9) +
         ratio.toFixed(3).padStart(8) +
@@ -130,6 +136,7 @@ for (const w of WORKLOADS) {
   }
 }
 
+if (ONLY) process.exit(0)
 const service = new LabService({ resourcesDir: join(ROOT, 'resources'), settingsDir: mkdtempSync(join(tmpdir(), 'torchlab-bench-settings-')) })
 try {
   const latency = await controlLatency(service)

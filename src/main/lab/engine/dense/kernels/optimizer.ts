@@ -1,0 +1,97 @@
+/**
+ * torch.optim over parameters in the kernels' memory: the state buffers a rule keeps (under
+ * torch's names), the step count, a checkpoint's state in and out, and one kernel call per
+ * parameter per step. Buffers are allocated with the optimizer, before any batch buffer, so a
+ * step never allocates; a buffer counts as state only once torch would have created it.
+ */
+import { labError } from '../../../../../shared/errors'
+import type { OptimizerSpec } from '../../../../../shared/schemas'
+import type { OptimizerState } from '../../engine'
+import type { DenseKernels } from './contract'
+import type { F32Block } from './memory'
+
+/** the rules the kernels implement (chooseOptimizer in ../optimizerChoice.ts decides who runs which) */
+export type KernelOptimizerSpec = Extract<OptimizerSpec, { name: 'SGD' | 'Adam' | 'AdamW' | 'RMSprop' }>
+
+/** the state buffers torch keeps per parameter for a rule, created on its first step */
+function stateBufferNames(spec: KernelOptimizerSpec): string[] {
+  switch (spec.name) {
+    case 'SGD':
+      return spec.momentum > 0 ? ['momentum_buffer'] : []
+    case 'Adam':
+    case 'AdamW':
+      return ['exp_avg', 'exp_avg_sq']
+    case 'RMSprop':
+      return ['square_avg', ...(spec.centered ? ['grad_avg'] : []), ...(spec.momentum > 0 ? ['momentum_buffer'] : [])]
+  }
+}
+
+interface ParameterState {
+  buffers: Map<string, F32Block>
+  /** false until the first step (or a checkpoint) gives torch's state for this parameter */
+  live: boolean
+  /** buffers a checkpoint held that this rule does not use: kept, and written back out */
+  foreign: Record<string, Float32Array>
+}
+
+export class KernelOptimizer {
+  step: number
+  private readonly states: ParameterState[]
+
+  constructor(
+    private readonly spec: KernelOptimizerSpec,
+    private readonly kernels: DenseKernels,
+    params: F32Block[],
+    initial?: OptimizerState,
+  ) {
+    this.step = initial?.step ?? 0
+    const names = stateBufferNames(spec)
+    this.states = params.map((p, i) => {
+      const saved = initial?.buffers[i] ?? {}
+      const buffers = new Map(names.map((name) => [name, kernels.memory.alloc(p.length)]))
+      for (const [name, block] of buffers) {
+        const data = saved[name]
+        if (!data) continue
+        if (data.length !== p.length) {
+          throw labError('CHECKPOINT_INVALID', `The optimizer state ${name} of parameter ${i} holds ${data.length} values, but the parameter has ${p.length}.`, { key: name })
+        }
+        block.array.set(data)
+      }
+      const foreign = Object.fromEntries(Object.entries(saved).filter(([name]) => !buffers.has(name)).map(([name, data]) => [name, data.slice()]))
+      return { buffers, live: names.some((name) => name in saved), foreign }
+    })
+  }
+
+  /** one update of every parameter from its gradient */
+  apply(params: F32Block[], grads: F32Block[]): void {
+    this.step++
+    const s = this.spec
+    for (let i = 0; i < params.length; i++) {
+      const state = this.states[i]
+      const b = state.buffers
+      switch (s.name) {
+        case 'SGD':
+          this.kernels.sgd(s, params[i], grads[i], b.get('momentum_buffer') ?? null, !state.live)
+          break
+        case 'Adam':
+        case 'AdamW':
+          this.kernels.adam(s, this.step, params[i], grads[i], b.get('exp_avg')!, b.get('exp_avg_sq')!)
+          break
+        case 'RMSprop':
+          this.kernels.rmsprop(s, params[i], grads[i], b.get('square_avg')!, b.get('grad_avg') ?? null, b.get('momentum_buffer') ?? null)
+          break
+      }
+      state.live = true
+    }
+  }
+
+  state(): OptimizerState {
+    return {
+      step: this.step,
+      buffers: this.states.map((s) => ({
+        ...Object.fromEntries(Object.entries(s.foreign).map(([name, data]) => [name, data.slice()])),
+        ...(s.live ? Object.fromEntries([...s.buffers].map(([name, block]) => [name, block.array.slice()])) : {}),
+      })),
+    }
+  }
+}
