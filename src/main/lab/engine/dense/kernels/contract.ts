@@ -5,12 +5,8 @@
  * one is tested against and the fallback where SIMD is missing; checked() guards both.
  */
 import { labError } from '../../../../../shared/errors'
-import type { OptimizerSpec } from '../../../../../shared/schemas'
+import type { AdamScalars, AdamSpec, RmspropScalars, RmspropSpec, SgdScalars, SgdSpec } from '../updateRules'
 import type { F32Block, KernelMemory } from './memory'
-
-export type SgdSpec = Extract<OptimizerSpec, { name: 'SGD' }>
-export type AdamSpec = Extract<OptimizerSpec, { name: 'Adam' | 'AdamW' }>
-export type RmspropSpec = Extract<OptimizerSpec, { name: 'RMSprop' }>
 
 export interface DenseKernels {
   readonly backend: 'wasm' | 'js'
@@ -21,22 +17,12 @@ export interface DenseKernels {
   linearBackwardInput(dy: F32Block, w: F32Block, dx: F32Block, n: number, k: number, m: number): void
   /** dw = dyᵀ·x and db = Σ_rows dy, added to what they hold when accumulate (as .grad accumulates) */
   linearBackwardParams(dy: F32Block, x: F32Block, dw: F32Block, db: F32Block, n: number, k: number, m: number, accumulate: boolean): void
-  /** one SGD update; momentumBuffer when spec.momentum > 0, fresh on the step that creates it */
-  sgd(spec: SgdSpec, p: F32Block, g: F32Block, momentumBuffer: F32Block | null, fresh: boolean): void
-  /** one Adam or AdamW update at step (counted from 1) */
-  adam(spec: AdamSpec, step: number, p: F32Block, g: F32Block, expAvg: F32Block, expAvgSq: F32Block): void
-  /** one RMSprop update; gradAvg when centered, momentumBuffer when momentum > 0 */
-  rmsprop(spec: RmspropSpec, p: F32Block, g: F32Block, squareAvg: F32Block, gradAvg: F32Block | null, momentumBuffer: F32Block | null): void
-}
-
-/** Adam's bias corrections, computed once per step as torch 1.13's _single_tensor_adam does */
-export function adamScalars(spec: AdamSpec, step: number): { stepSize: number; bc2Sqrt: number; decay: number } {
-  const [b1, b2] = spec.betas
-  return {
-    stepSize: spec.lr / (1 - b1 ** step),
-    bc2Sqrt: Math.sqrt(1 - b2 ** step),
-    decay: spec.name === 'AdamW' ? 1 - spec.lr * spec.weightDecay : 1,
-  }
+  /** updateRules.sgdUpdate; momentumBuffer when spec.momentum > 0, fresh on the step that creates it */
+  sgd(spec: SgdSpec, scalars: SgdScalars, p: F32Block, g: F32Block, momentumBuffer: F32Block | null, fresh: boolean): void
+  /** updateRules.adamUpdate (Adam or AdamW); maxExpAvgSq when amsgrad */
+  adam(spec: AdamSpec, scalars: AdamScalars, p: F32Block, g: F32Block, expAvg: F32Block, expAvgSq: F32Block, maxExpAvgSq: F32Block | null): void
+  /** updateRules.rmspropUpdate; gradAvg when centered, momentumBuffer when momentum > 0 */
+  rmsprop(spec: RmspropSpec, scalars: RmspropScalars, p: F32Block, g: F32Block, squareAvg: F32Block, gradAvg: F32Block | null, momentumBuffer: F32Block | null): void
 }
 
 /** a buffer too small for a call's shapes, or from another memory, refused before any write */
@@ -80,26 +66,27 @@ export function checked(raw: DenseKernels): DenseKernels {
       need(memory, 'linearBackwardParams', db, m)
       raw.linearBackwardParams(dy, x, dw, db, n, k, m, accumulate)
     },
-    sgd(s, p, g, buf, fresh) {
+    sgd(spec, scalars, p, g, buf, fresh) {
       need(memory, 'sgd', p, p.length)
       need(memory, 'sgd', g, p.length)
-      if (s.momentum > 0) need(memory, 'sgd', buf, p.length)
-      raw.sgd(s, p, g, buf, fresh)
+      if (spec.momentum > 0) need(memory, 'sgd', buf, p.length)
+      raw.sgd(spec, scalars, p, g, spec.momentum > 0 ? buf : null, fresh)
     },
-    adam(s, step, p, g, m, v) {
+    adam(spec, scalars, p, g, m, v, vMax) {
       need(memory, 'adam', p, p.length)
       need(memory, 'adam', g, p.length)
       need(memory, 'adam', m, p.length)
       need(memory, 'adam', v, p.length)
-      raw.adam(s, step, p, g, m, v)
+      if (spec.amsgrad) need(memory, 'adam', vMax, p.length)
+      raw.adam(spec, scalars, p, g, m, v, spec.amsgrad ? vMax : null)
     },
-    rmsprop(s, p, g, sq, ga, buf) {
+    rmsprop(spec, scalars, p, g, sq, ga, buf) {
       need(memory, 'rmsprop', p, p.length)
       need(memory, 'rmsprop', g, p.length)
       need(memory, 'rmsprop', sq, p.length)
-      if (s.centered) need(memory, 'rmsprop', ga, p.length)
-      if (s.momentum > 0) need(memory, 'rmsprop', buf, p.length)
-      raw.rmsprop(s, p, g, sq, ga, buf)
+      if (spec.centered) need(memory, 'rmsprop', ga, p.length)
+      if (spec.momentum > 0) need(memory, 'rmsprop', buf, p.length)
+      raw.rmsprop(spec, scalars, p, g, sq, spec.centered ? ga : null, spec.momentum > 0 ? buf : null)
     },
   }
 }

@@ -10,7 +10,7 @@ import { referenceKernels } from './reference'
 import { simdKernels } from './simd'
 import { webAssembly } from './wasmApi'
 
-export type { AdamSpec, DenseKernels, RmspropSpec, SgdSpec } from './contract'
+export type { DenseKernels } from './contract'
 export { F32Block, KernelMemory } from './memory'
 export { KernelOptimizer, type KernelOptimizerSpec } from './optimizer'
 export { kernelOps } from './ops'

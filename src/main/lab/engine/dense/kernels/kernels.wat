@@ -5,13 +5,12 @@
 ;; counts are elements; matrices are row-major, weights [out, in] as torch keeps them.
 ;;
 ;; The products sum in a different order from the JS reference (four lanes, then across
-;; them), so they agree with it to float32 rounding. The optimizer updates repeat the JS
-;; reference operation for operation: JS computes in float64 and rounds to float32 where it
-;; calls Math.fround or stores into a Float32Array, so these do the same in f64x2 lanes and
-;; give the same bits. f(…) in their comments, f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero …)
-;; in their code, is that rounding (written out in place: V8 does not inline wasm calls).
+;; them), so they agree with it to float32 rounding. The optimizer updates are
+;; ../updateRules.ts lane for lane, to the bit: float32 lanes for every plain operation, and
+;; $fma (C's fmaf, which WebAssembly lacks) where torch's add and addcmul fuse. Their scalars
+;; come in as float32, computed by updateRules' *Scalars functions.
 ;;
-;; The optimizer loops take two elements at a time and may run one element past a buffer's
+;; The optimizer loops take four elements at a time and may run up to three past a buffer's
 ;; length: the allocator (memory.ts) pads every buffer with zeros to a multiple of four
 ;; floats, and every update keeps a zero parameter with a zero gradient and zero state at zero.
 (module
@@ -330,130 +329,182 @@
         (local.set $ob (i32.add (local.get $ob) (i32.const 4)))
         (br $bs))))
 
-  ;; SGD without momentum: p = p − lr·(g + wd·p)
+  ;; a·b + c over two f64 lanes holding float32 values, rounded to odd: the double nearest
+  ;; the exact sum, moved to the neighbour with an odd last bit when it is inexact. Rounding
+  ;; that to float32 gives a·b + c rounded once (Boldo & Melquiond: rounding to odd with
+  ;; 53 ≥ 24 + 2 bits, then to nearest, is rounding to nearest). The product of two float32
+  ;; is exact in a double, and TwoSum recovers the sum's rounding error exactly.
+  (func $fma_odd (param $a v128) (param $b v128) (param $c v128) (result v128)
+    (local $p v128) (local $s v128) (local $z v128) (local $err v128) (local $inexact v128)
+    (local.set $p (f64x2.mul (local.get $a) (local.get $b)))
+    (local.set $s (f64x2.add (local.get $p) (local.get $c)))
+    (local.set $z (f64x2.sub (local.get $s) (local.get $p)))
+    (local.set $err (f64x2.add
+      (f64x2.sub (local.get $p) (f64x2.sub (local.get $s) (local.get $z)))
+      (f64x2.sub (local.get $c) (local.get $z))))
+    ;; err is NaN when s is infinite or NaN, which then stays as it is
+    (local.set $inexact (f64x2.gt (f64x2.abs (local.get $err)) (v128.const f64x2 0 0)))
+    ;; toward zero first (one step down in magnitude where the exact sum lies inside |s|),
+    ;; then the last bit set: that is rounding to odd
+    (v128.or
+      (i64x2.add (local.get $s)
+        (v128.and (local.get $inexact) (i64x2.shr_s (v128.xor (local.get $s) (local.get $err)) (i32.const 63))))
+      (v128.and (local.get $inexact) (v128.const i64x2 1 1))))
+
+  ;; C's fmaf in four float32 lanes: a·b + c rounded once
+  (func $fma (param $a v128) (param $b v128) (param $c v128) (result v128)
+    (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+      (f32x4.demote_f64x2_zero (call $fma_odd
+        (f64x2.promote_low_f32x4 (local.get $a))
+        (f64x2.promote_low_f32x4 (local.get $b))
+        (f64x2.promote_low_f32x4 (local.get $c))))
+      (f32x4.demote_f64x2_zero (call $fma_odd
+        (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $a) (local.get $a)))
+        (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $b) (local.get $b)))
+        (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c) (local.get $c)))))))
+
+  ;; grad.add(param, alpha=weight_decay), which torch skips at 0
+  (func $decayed (param $g v128) (param $p v128) (param $wd f32) (result v128)
+    (if (result v128) (f32.eq (local.get $wd) (f32.const 0))
+      (then (local.get $g))
+      (else (call $fma (local.get $p) (f32x4.splat (local.get $wd)) (local.get $g)))))
+
+  ;; SGD without momentum: p = fma(decayed(g), −lr, p)
   (func (export "sgd")
-    (param $p i32) (param $g i32) (param $n i32) (param $lr f64) (param $wd f64)
-    (local $end i32) (local $pv v128)
+    (param $p i32) (param $g i32) (param $n i32) (param $negLr f32) (param $wd f32)
+    (local $end i32) (local $pv v128) (local $negLrV v128)
     (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $negLrV (f32x4.splat (local.get $negLr)))
     (block $done
       (loop $each
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-        (local.set $pv (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (local.get $p))))
-        (v128.store64_lane align=4 0 (local.get $p) (f32x4.demote_f64x2_zero (f64x2.sub (local.get $pv) (f64x2.mul (f64x2.splat (local.get $lr))
-          (f64x2.add (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (local.get $g))) (f64x2.mul (f64x2.splat (local.get $wd)) (local.get $pv)))))))
-        (local.set $p (i32.add (local.get $p) (i32.const 8)))
-        (local.set $g (i32.add (local.get $g) (i32.const 8)))
+        (local.set $pv (v128.load (local.get $p)))
+        (v128.store (local.get $p)
+          (call $fma (call $decayed (v128.load (local.get $g)) (local.get $pv) (local.get $wd)) (local.get $negLrV) (local.get $pv)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (local.set $g (i32.add (local.get $g) (i32.const 16)))
         (br $each))))
 
-  ;; SGD with momentum: d = f(g + wd·p); buf = fresh ? d : buf·μ + (1 − dampening)·d;
-  ;; p = p − lr·(nesterov ? f(d + μ·buf) : buf), f being float32 rounding
+  ;; SGD with momentum: d = decayed(g); buf = fresh ? d : fma(d, 1 − dampening, buf·μ);
+  ;; p = fma(nesterov ? fma(buf, μ, d) : buf, −lr, p)
   (func (export "sgd_momentum")
     (param $p i32) (param $g i32) (param $buf i32) (param $n i32)
-    (param $lr f64) (param $wd f64) (param $momentum f64) (param $undamped f64) (param $fresh i32) (param $nesterov i32)
+    (param $negLr f32) (param $wd f32) (param $momentum f32) (param $keep f32) (param $fresh i32) (param $nesterov i32)
     (local $end i32) (local $pv v128) (local $d v128) (local $bv v128) (local $step v128)
+    (local $negLrV v128) (local $momentumV v128) (local $keepV v128)
     (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $negLrV (f32x4.splat (local.get $negLr)))
+    (local.set $momentumV (f32x4.splat (local.get $momentum)))
+    (local.set $keepV (f32x4.splat (local.get $keep)))
     (block $done
       (loop $each
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-        (local.set $pv (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (local.get $p))))
-        (local.set $d (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (local.get $g))) (f64x2.mul (f64x2.splat (local.get $wd)) (local.get $pv))))))
+        (local.set $pv (v128.load (local.get $p)))
+        (local.set $d (call $decayed (v128.load (local.get $g)) (local.get $pv) (local.get $wd)))
         (local.set $bv
           (if (result v128) (local.get $fresh)
             (then (local.get $d))
-            (else (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add
-              (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (local.get $buf))) (f64x2.splat (local.get $momentum)))
-              (f64x2.mul (f64x2.splat (local.get $undamped)) (local.get $d))))))))
-        (v128.store64_lane align=4 0 (local.get $buf) (f32x4.demote_f64x2_zero (local.get $bv)))
+            (else (call $fma (local.get $d) (local.get $keepV) (f32x4.mul (v128.load (local.get $buf)) (local.get $momentumV))))))
+        (v128.store (local.get $buf) (local.get $bv))
         (local.set $step
           (if (result v128) (local.get $nesterov)
-            (then (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (local.get $d) (f64x2.mul (f64x2.splat (local.get $momentum)) (local.get $bv))))))
+            (then (call $fma (local.get $bv) (local.get $momentumV) (local.get $d)))
             (else (local.get $bv))))
-        (v128.store64_lane align=4 0 (local.get $p) (f32x4.demote_f64x2_zero (f64x2.sub (local.get $pv) (f64x2.mul (f64x2.splat (local.get $lr)) (local.get $step)))))
-        (local.set $p (i32.add (local.get $p) (i32.const 8)))
-        (local.set $g (i32.add (local.get $g) (i32.const 8)))
-        (local.set $buf (i32.add (local.get $buf) (i32.const 8)))
+        (v128.store (local.get $p) (call $fma (local.get $step) (local.get $negLrV) (local.get $pv)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (local.set $g (i32.add (local.get $g) (i32.const 16)))
+        (local.set $buf (i32.add (local.get $buf) (i32.const 16)))
         (br $each))))
 
-  ;; Adam and AdamW. AdamW ($decoupled): p = f(p·decay), gj = g; Adam: gj = f(g + wd·p).
-  ;; m = m·β1 + (1 − β1)·gj; v = v·β2 + (1 − β2)·gj·gj;
-  ;; p = p − stepSize·f(m / f(f(√v / bc2Sqrt) + eps))
+  ;; Adam and AdamW. AdamW ($decoupled): p = p·(1 − lr·wd), gj = g; Adam: gj = decayed(g).
+  ;; m = fma(gj, 1 − β1, m·β1); v = fma((1 − β2)·gj, gj, v·β2); amsgrad: vmax = max(vmax, v);
+  ;; p = p + (−stepSize·m) / (√(amsgrad ? vmax : v) / √bc2 + eps)
   (func (export "adam")
-    (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $n i32)
-    (param $b1 f64) (param $ob1 f64) (param $b2 f64) (param $ob2 f64) (param $stepSize f64) (param $bc2Sqrt f64)
-    (param $eps f64) (param $wd f64) (param $decay f64) (param $decoupled i32)
-    (local $end i32) (local $pv v128) (local $gj v128) (local $mv v128) (local $vv v128) (local $denom v128)
+    (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $vmax i32) (param $n i32)
+    (param $beta1 f32) (param $beta2 f32) (param $oneMinusBeta1 f32) (param $oneMinusBeta2 f32)
+    (param $negStepSize f32) (param $bc2Sqrt f32) (param $eps f32) (param $wd f32) (param $decay f32)
+    (param $decoupled i32) (param $amsgrad i32)
+    (local $end i32) (local $pv v128) (local $gj v128) (local $mv v128) (local $vv v128)
+    (local $beta1V v128) (local $beta2V v128) (local $ob1V v128) (local $ob2V v128)
+    (local $negStepV v128) (local $bc2V v128) (local $epsV v128) (local $decayV v128)
     (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $beta1V (f32x4.splat (local.get $beta1)))
+    (local.set $beta2V (f32x4.splat (local.get $beta2)))
+    (local.set $ob1V (f32x4.splat (local.get $oneMinusBeta1)))
+    (local.set $ob2V (f32x4.splat (local.get $oneMinusBeta2)))
+    (local.set $negStepV (f32x4.splat (local.get $negStepSize)))
+    (local.set $bc2V (f32x4.splat (local.get $bc2Sqrt)))
+    (local.set $epsV (f32x4.splat (local.get $eps)))
+    (local.set $decayV (f32x4.splat (local.get $decay)))
     (block $done
       (loop $each
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-        (local.set $pv (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (local.get $p))))
+        (local.set $pv (v128.load (local.get $p)))
         (if (local.get $decoupled)
           (then
-            (local.set $pv (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.mul (local.get $pv) (f64x2.splat (local.get $decay))))))
-            (local.set $gj (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (local.get $g)))))
+            (local.set $pv (f32x4.mul (local.get $pv) (local.get $decayV)))
+            (local.set $gj (v128.load (local.get $g))))
           (else
-            (local.set $gj (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (local.get $g))) (f64x2.mul (f64x2.splat (local.get $wd)) (local.get $pv))))))))
-        (local.set $mv (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add
-          (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (local.get $m))) (f64x2.splat (local.get $b1)))
-          (f64x2.mul (f64x2.splat (local.get $ob1)) (local.get $gj))))))
-        (local.set $vv (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add
-          (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (local.get $v))) (f64x2.splat (local.get $b2)))
-          (f64x2.mul (f64x2.mul (f64x2.splat (local.get $ob2)) (local.get $gj)) (local.get $gj))))))
-        (v128.store64_lane align=4 0 (local.get $m) (f32x4.demote_f64x2_zero (local.get $mv)))
-        (v128.store64_lane align=4 0 (local.get $v) (f32x4.demote_f64x2_zero (local.get $vv)))
-        (local.set $denom (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add
-          (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.div (f64x2.sqrt (local.get $vv)) (f64x2.splat (local.get $bc2Sqrt)))))
-          (f64x2.splat (local.get $eps))))))
-        (v128.store64_lane align=4 0 (local.get $p) (f32x4.demote_f64x2_zero (f64x2.sub (local.get $pv)
-          (f64x2.mul (f64x2.splat (local.get $stepSize)) (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.div (local.get $mv) (local.get $denom))))))))
-        (local.set $p (i32.add (local.get $p) (i32.const 8)))
-        (local.set $g (i32.add (local.get $g) (i32.const 8)))
-        (local.set $m (i32.add (local.get $m) (i32.const 8)))
-        (local.set $v (i32.add (local.get $v) (i32.const 8)))
+            (local.set $gj (call $decayed (v128.load (local.get $g)) (local.get $pv) (local.get $wd)))))
+        (local.set $mv (call $fma (local.get $gj) (local.get $ob1V) (f32x4.mul (v128.load (local.get $m)) (local.get $beta1V))))
+        (v128.store (local.get $m) (local.get $mv))
+        (local.set $vv (call $fma (f32x4.mul (local.get $ob2V) (local.get $gj)) (local.get $gj) (f32x4.mul (v128.load (local.get $v)) (local.get $beta2V))))
+        (v128.store (local.get $v) (local.get $vv))
+        (if (local.get $amsgrad)
+          (then
+            (local.set $vv (f32x4.max (v128.load (local.get $vmax)) (local.get $vv)))
+            (v128.store (local.get $vmax) (local.get $vv))
+            (local.set $vmax (i32.add (local.get $vmax) (i32.const 16)))))
+        (v128.store (local.get $p) (f32x4.add (local.get $pv)
+          (f32x4.div
+            (f32x4.mul (local.get $negStepV) (local.get $mv))
+            (f32x4.add (f32x4.div (f32x4.sqrt (local.get $vv)) (local.get $bc2V)) (local.get $epsV)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (local.set $g (i32.add (local.get $g) (i32.const 16)))
+        (local.set $m (i32.add (local.get $m) (i32.const 16)))
+        (local.set $v (i32.add (local.get $v) (i32.const 16)))
         (br $each))))
 
-  ;; RMSprop: gj = f(g + wd·p); sq = sq·α + (1 − α)·gj·gj;
-  ;; centered: ga = ga·α + (1 − α)·gj, avg = f(f(√f(sq − ga·ga)) + eps); else avg = f(f(√sq) + eps);
-  ;; momentum: buf = buf·μ + gj / avg, p = p − lr·buf; else p = p − lr·f(gj / avg)
+  ;; RMSprop: gj = decayed(g); sq = fma((1 − α)·gj, gj, sq·α);
+  ;; centered: ga = fma(gj, 1 − α, ga·α), avg = √fma(−ga, ga, sq) + eps; else avg = √sq + eps;
+  ;; momentum: buf = buf·μ + gj / avg, p = fma(buf, −lr, p); else p = p + (−lr·gj) / avg
   (func (export "rmsprop")
     (param $p i32) (param $g i32) (param $sq i32) (param $ga i32) (param $buf i32) (param $n i32)
-    (param $lr f64) (param $alpha f64) (param $oalpha f64) (param $eps f64) (param $wd f64) (param $momentum f64)
+    (param $alpha f32) (param $oneMinusAlpha f32) (param $eps f32) (param $negLr f32) (param $momentum f32) (param $wd f32)
     (param $centered i32) (param $withMomentum i32)
-    (local $end i32) (local $pv v128) (local $gj v128) (local $sv v128) (local $av v128) (local $avg v128) (local $bv v128)
+    (local $end i32) (local $pv v128) (local $gj v128) (local $sv v128) (local $av v128) (local $centred v128) (local $avg v128) (local $bv v128)
+    (local $alphaV v128) (local $oaV v128) (local $epsV v128) (local $negLrV v128) (local $momentumV v128)
     (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $alphaV (f32x4.splat (local.get $alpha)))
+    (local.set $oaV (f32x4.splat (local.get $oneMinusAlpha)))
+    (local.set $epsV (f32x4.splat (local.get $eps)))
+    (local.set $negLrV (f32x4.splat (local.get $negLr)))
+    (local.set $momentumV (f32x4.splat (local.get $momentum)))
     (block $done
       (loop $each
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-        (local.set $pv (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (local.get $p))))
-        (local.set $gj (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (local.get $g))) (f64x2.mul (f64x2.splat (local.get $wd)) (local.get $pv))))))
-        (local.set $sv (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add
-          (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (local.get $sq))) (f64x2.splat (local.get $alpha)))
-          (f64x2.mul (f64x2.mul (f64x2.splat (local.get $oalpha)) (local.get $gj)) (local.get $gj))))))
-        (v128.store64_lane align=4 0 (local.get $sq) (f32x4.demote_f64x2_zero (local.get $sv)))
+        (local.set $pv (v128.load (local.get $p)))
+        (local.set $gj (call $decayed (v128.load (local.get $g)) (local.get $pv) (local.get $wd)))
+        (local.set $sv (call $fma (f32x4.mul (local.get $oaV) (local.get $gj)) (local.get $gj) (f32x4.mul (v128.load (local.get $sq)) (local.get $alphaV))))
+        (v128.store (local.get $sq) (local.get $sv))
+        (local.set $centred (local.get $sv))
         (if (local.get $centered)
           (then
-            (local.set $av (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add
-              (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (local.get $ga))) (f64x2.splat (local.get $alpha)))
-              (f64x2.mul (f64x2.splat (local.get $oalpha)) (local.get $gj))))))
-            (v128.store64_lane align=4 0 (local.get $ga) (f32x4.demote_f64x2_zero (local.get $av)))
-            (local.set $avg (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add
-              (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.sqrt (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.sub (local.get $sv) (f64x2.mul (local.get $av) (local.get $av))))))))
-              (f64x2.splat (local.get $eps))))))
-            (local.set $ga (i32.add (local.get $ga) (i32.const 8))))
-          (else
-            (local.set $avg (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.sqrt (local.get $sv)))) (f64x2.splat (local.get $eps))))))))
+            (local.set $av (call $fma (local.get $gj) (local.get $oaV) (f32x4.mul (v128.load (local.get $ga)) (local.get $alphaV))))
+            (v128.store (local.get $ga) (local.get $av))
+            (local.set $centred (call $fma (f32x4.neg (local.get $av)) (local.get $av) (local.get $sv)))
+            (local.set $ga (i32.add (local.get $ga) (i32.const 16)))))
+        (local.set $avg (f32x4.add (f32x4.sqrt (local.get $centred)) (local.get $epsV)))
         (if (local.get $withMomentum)
           (then
-            (local.set $bv (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add
-              (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero align=4 (local.get $buf))) (f64x2.splat (local.get $momentum)))
-              (f64x2.div (local.get $gj) (local.get $avg))))))
-            (v128.store64_lane align=4 0 (local.get $buf) (f32x4.demote_f64x2_zero (local.get $bv)))
-            (local.set $buf (i32.add (local.get $buf) (i32.const 8))))
+            (local.set $bv (f32x4.add (f32x4.mul (v128.load (local.get $buf)) (local.get $momentumV)) (f32x4.div (local.get $gj) (local.get $avg))))
+            (v128.store (local.get $buf) (local.get $bv))
+            (v128.store (local.get $p) (call $fma (local.get $bv) (local.get $negLrV) (local.get $pv)))
+            (local.set $buf (i32.add (local.get $buf) (i32.const 16))))
           (else
-            (local.set $bv (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.div (local.get $gj) (local.get $avg)))))))
-        (v128.store64_lane align=4 0 (local.get $p) (f32x4.demote_f64x2_zero (f64x2.sub (local.get $pv) (f64x2.mul (f64x2.splat (local.get $lr)) (local.get $bv)))))
-        (local.set $p (i32.add (local.get $p) (i32.const 8)))
-        (local.set $g (i32.add (local.get $g) (i32.const 8)))
-        (local.set $sq (i32.add (local.get $sq) (i32.const 8)))
+            (v128.store (local.get $p) (f32x4.add (local.get $pv) (f32x4.div (f32x4.mul (local.get $negLrV) (local.get $gj)) (local.get $avg))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (local.set $g (i32.add (local.get $g) (i32.const 16)))
+        (local.set $sq (i32.add (local.get $sq) (i32.const 16)))
         (br $each))))
 )

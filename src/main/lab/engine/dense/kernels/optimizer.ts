@@ -7,24 +7,12 @@
 import { labError } from '../../../../../shared/errors'
 import type { OptimizerSpec } from '../../../../../shared/schemas'
 import type { OptimizerState } from '../../engine'
+import { adamScalars, rmspropScalars, sgdScalars, stateBufferNames } from '../updateRules'
 import type { DenseKernels } from './contract'
 import type { F32Block } from './memory'
 
 /** the rules the kernels implement (chooseOptimizer in ../optimizerChoice.ts decides who runs which) */
 export type KernelOptimizerSpec = Extract<OptimizerSpec, { name: 'SGD' | 'Adam' | 'AdamW' | 'RMSprop' }>
-
-/** the state buffers torch keeps per parameter for a rule, created on its first step */
-function stateBufferNames(spec: KernelOptimizerSpec): string[] {
-  switch (spec.name) {
-    case 'SGD':
-      return spec.momentum > 0 ? ['momentum_buffer'] : []
-    case 'Adam':
-    case 'AdamW':
-      return ['exp_avg', 'exp_avg_sq']
-    case 'RMSprop':
-      return ['square_avg', ...(spec.centered ? ['grad_avg'] : []), ...(spec.momentum > 0 ? ['momentum_buffer'] : [])]
-  }
-}
 
 interface ParameterState {
   buffers: Map<string, F32Block>
@@ -66,23 +54,25 @@ export class KernelOptimizer {
   apply(params: F32Block[], grads: F32Block[]): void {
     this.step++
     const s = this.spec
-    for (let i = 0; i < params.length; i++) {
-      const state = this.states[i]
-      const b = state.buffers
-      switch (s.name) {
-        case 'SGD':
-          this.kernels.sgd(s, params[i], grads[i], b.get('momentum_buffer') ?? null, !state.live)
-          break
-        case 'Adam':
-        case 'AdamW':
-          this.kernels.adam(s, this.step, params[i], grads[i], b.get('exp_avg')!, b.get('exp_avg_sq')!)
-          break
-        case 'RMSprop':
-          this.kernels.rmsprop(s, params[i], grads[i], b.get('square_avg')!, b.get('grad_avg') ?? null, b.get('momentum_buffer') ?? null)
-          break
+    switch (s.name) {
+      case 'SGD': {
+        const scalars = sgdScalars(s)
+        this.states.forEach((state, i) => this.kernels.sgd(s, scalars, params[i], grads[i], state.buffers.get('momentum_buffer') ?? null, !state.live))
+        break
       }
-      state.live = true
+      case 'Adam':
+      case 'AdamW': {
+        const scalars = adamScalars(s, this.step)
+        this.states.forEach(({ buffers: b }, i) => this.kernels.adam(s, scalars, params[i], grads[i], b.get('exp_avg')!, b.get('exp_avg_sq')!, b.get('max_exp_avg_sq') ?? null))
+        break
+      }
+      case 'RMSprop': {
+        const scalars = rmspropScalars(s)
+        this.states.forEach(({ buffers: b }, i) => this.kernels.rmsprop(s, scalars, params[i], grads[i], b.get('square_avg')!, b.get('grad_avg') ?? null, b.get('momentum_buffer') ?? null))
+        break
+      }
     }
+    for (const state of this.states) state.live = true
   }
 
   state(): OptimizerState {

@@ -1,10 +1,11 @@
 /**
- * The dense kernels in plain JavaScript: the definition of what every kernel computes (the
- * SIMD kernels are tested against these) and the engine's path where WebAssembly SIMD is
- * missing. Products are the Linear layer's own loops (shared/layers/denseOps.ts), updates follow torch 1.13's _single_tensor_* functions.
+ * The dense kernels in plain JavaScript: the engine's path where WebAssembly SIMD is missing,
+ * and the definition the SIMD kernels are tested against. Products are the Linear layer's own
+ * loops (shared/layers/denseOps.ts), updates the rules of ../updateRules.ts.
  */
 import { addLinearParamGrads, linearBackwardInput, linearForward } from '../../../../../shared/layers/denseOps'
-import { adamScalars, type DenseKernels } from './contract'
+import { adamUpdate, rmspropUpdate, sgdUpdate } from '../updateRules'
+import type { DenseKernels } from './contract'
 import type { KernelMemory } from './memory'
 
 /** unchecked: createKernels wraps them in checked() */
@@ -29,61 +30,16 @@ export function referenceKernels(memory: KernelMemory): DenseKernels {
       addLinearParamGrads(dy.array, x.array, dw.array, db.array, n, k, m)
     },
 
-    sgd(s, pb, gb, bufb, fresh) {
-      const n = pb.length
-      const p = pb.array, g = gb.array
-      const wd = s.weightDecay
-      if (s.momentum === 0) {
-        for (let j = 0; j < n; j++) p[j] = p[j] - s.lr * (g[j] + wd * p[j])
-        return
-      }
-      const buf = bufb!.array
-      for (let j = 0; j < n; j++) {
-        const d = Math.fround(g[j] + wd * p[j])
-        buf[j] = fresh ? d : buf[j] * s.momentum + (1 - s.dampening) * d
-        const step = s.nesterov ? Math.fround(d + s.momentum * buf[j]) : buf[j]
-        p[j] = p[j] - s.lr * step
-      }
+    sgd(spec, scalars, p, g, buf, fresh) {
+      sgdUpdate(spec, scalars, p.array, g.array, buf?.array ?? null, fresh)
     },
 
-    adam(s, step, pb, gb, mb, vb) {
-      const n = pb.length
-      const p = pb.array, g = gb.array, m = mb.array, v = vb.array
-      const [b1, b2] = s.betas
-      const { stepSize, bc2Sqrt, decay } = adamScalars(s, step)
-      const decoupled = s.name === 'AdamW'
-      for (let j = 0; j < n; j++) {
-        if (decoupled) p[j] = p[j] * decay
-        const gj = decoupled ? g[j] : Math.fround(g[j] + s.weightDecay * p[j])
-        m[j] = m[j] * b1 + (1 - b1) * gj
-        v[j] = v[j] * b2 + (1 - b2) * gj * gj
-        const denom = Math.fround(Math.fround(Math.sqrt(v[j]) / bc2Sqrt) + s.eps)
-        p[j] = p[j] - stepSize * Math.fround(m[j] / denom)
-      }
+    adam(spec, scalars, p, g, m, v, vMax) {
+      adamUpdate(spec, scalars, p.array, g.array, m.array, v.array, vMax?.array ?? null)
     },
 
-    rmsprop(s, pb, gb, sqb, gab, bufb) {
-      const n = pb.length
-      const p = pb.array, g = gb.array, sq = sqb.array
-      const ga = s.centered ? gab!.array : null
-      const buf = s.momentum > 0 ? bufb!.array : null
-      for (let j = 0; j < n; j++) {
-        const gj = Math.fround(g[j] + s.weightDecay * p[j])
-        sq[j] = sq[j] * s.alpha + (1 - s.alpha) * gj * gj
-        let avg: number
-        if (ga) {
-          ga[j] = ga[j] * s.alpha + (1 - s.alpha) * gj
-          avg = Math.fround(Math.fround(Math.sqrt(Math.fround(sq[j] - ga[j] * ga[j]))) + s.eps)
-        } else {
-          avg = Math.fround(Math.fround(Math.sqrt(sq[j])) + s.eps)
-        }
-        if (buf) {
-          buf[j] = buf[j] * s.momentum + gj / avg
-          p[j] = p[j] - s.lr * buf[j]
-        } else {
-          p[j] = p[j] - s.lr * Math.fround(gj / avg)
-        }
-      }
+    rmsprop(spec, scalars, p, g, sq, ga, buf) {
+      rmspropUpdate(spec, scalars, p.array, g.array, sq.array, ga?.array ?? null, buf?.array ?? null)
     },
   }
 }

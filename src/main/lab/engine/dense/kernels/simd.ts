@@ -2,7 +2,7 @@
  * The dense kernels as WebAssembly SIMD (kernels.wat): the same contract as reference.ts, the
  * products to float32 rounding of another summation order, the updates to the bit.
  */
-import { adamScalars, type DenseKernels } from './contract'
+import type { DenseKernels } from './contract'
 import type { KernelMemory } from './memory'
 import { webAssembly } from './wasmApi'
 
@@ -10,10 +10,10 @@ interface KernelExports {
   linear_forward(x: number, w: number, b: number, y: number, n: number, k: number, m: number): void
   linear_backward_input(dy: number, w: number, dx: number, n: number, k: number, m: number): void
   linear_backward_params(dy: number, x: number, dw: number, db: number, n: number, k: number, m: number, accumulate: number): void
-  sgd(p: number, g: number, n: number, lr: number, wd: number): void
-  sgd_momentum(p: number, g: number, buf: number, n: number, lr: number, wd: number, momentum: number, undamped: number, fresh: number, nesterov: number): void
-  adam(p: number, g: number, m: number, v: number, n: number, b1: number, ob1: number, b2: number, ob2: number, stepSize: number, bc2Sqrt: number, eps: number, wd: number, decay: number, decoupled: number): void
-  rmsprop(p: number, g: number, sq: number, ga: number, buf: number, n: number, lr: number, alpha: number, oalpha: number, eps: number, wd: number, momentum: number, centered: number, withMomentum: number): void
+  sgd(p: number, g: number, n: number, negLr: number, wd: number): void
+  sgd_momentum(p: number, g: number, buf: number, n: number, negLr: number, wd: number, momentum: number, keep: number, fresh: number, nesterov: number): void
+  adam(p: number, g: number, m: number, v: number, vmax: number, n: number, beta1: number, beta2: number, oneMinusBeta1: number, oneMinusBeta2: number, negStepSize: number, bc2Sqrt: number, eps: number, wd: number, decay: number, decoupled: number, amsgrad: number): void
+  rmsprop(p: number, g: number, sq: number, ga: number, buf: number, n: number, alpha: number, oneMinusAlpha: number, eps: number, negLr: number, momentum: number, wd: number, centered: number, withMomentum: number): void
 }
 
 /** kernels over `memory`, from the compiled kernels.wat (throws if it does not instantiate); unchecked: createKernels wraps them in checked() */
@@ -35,25 +35,21 @@ export function simdKernels(memory: KernelMemory, module: object): DenseKernels 
       wasm.linear_backward_params(dy.ptr, x.ptr, dw.ptr, db.ptr, n, k, m, accumulate ? 1 : 0)
     },
 
-    sgd(s, p, g, buf, fresh) {
-      const n = p.length
-      if (s.momentum === 0) {
-        wasm.sgd(p.ptr, g.ptr, n, s.lr, s.weightDecay)
+    sgd(spec, s, p, g, buf, fresh) {
+      if (spec.momentum === 0) {
+        wasm.sgd(p.ptr, g.ptr, p.length, s.negLr, s.weightDecay)
         return
       }
-      wasm.sgd_momentum(p.ptr, g.ptr, buf!.ptr, n, s.lr, s.weightDecay, s.momentum, 1 - s.dampening, fresh ? 1 : 0, s.nesterov ? 1 : 0)
+      wasm.sgd_momentum(p.ptr, g.ptr, buf!.ptr, p.length, s.negLr, s.weightDecay, s.momentum, s.keep, fresh ? 1 : 0, spec.nesterov ? 1 : 0)
     },
 
-    adam(s, step, p, g, m, v) {
-      const n = p.length
-      const [b1, b2] = s.betas
-      const { stepSize, bc2Sqrt, decay } = adamScalars(s, step)
-      wasm.adam(p.ptr, g.ptr, m.ptr, v.ptr, n, b1, 1 - b1, b2, 1 - b2, stepSize, bc2Sqrt, s.eps, s.weightDecay, decay, s.name === 'AdamW' ? 1 : 0)
+    adam(spec, s, p, g, m, v, vMax) {
+      const decoupled = spec.name === 'AdamW' ? 1 : 0
+      wasm.adam(p.ptr, g.ptr, m.ptr, v.ptr, vMax?.ptr ?? 0, p.length, s.beta1, s.beta2, s.oneMinusBeta1, s.oneMinusBeta2, s.negStepSize, s.bc2Sqrt, s.eps, s.weightDecay, s.decay, decoupled, spec.amsgrad ? 1 : 0)
     },
 
-    rmsprop(s, p, g, sq, ga, buf) {
-      const n = p.length
-      wasm.rmsprop(p.ptr, g.ptr, sq.ptr, ga?.ptr ?? 0, buf?.ptr ?? 0, n, s.lr, s.alpha, 1 - s.alpha, s.eps, s.weightDecay, s.momentum, s.centered ? 1 : 0, s.momentum > 0 ? 1 : 0)
+    rmsprop(spec, s, p, g, sq, ga, buf) {
+      wasm.rmsprop(p.ptr, g.ptr, sq.ptr, ga?.ptr ?? 0, buf?.ptr ?? 0, p.length, s.alpha, s.oneMinusAlpha, s.eps, s.negLr, s.momentum, s.weightDecay, spec.centered ? 1 : 0, spec.momentum > 0 ? 1 : 0)
     },
   }
 }
