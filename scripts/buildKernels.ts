@@ -22,7 +22,9 @@ export async function compileKernels(source: string): Promise<Uint8Array> {
   const parsed = wabt.parseWat('kernels.wat', source, features)
   try {
     parsed.resolveNames()
-    parsed.validate(features)
+    // wabt's index.d.ts leaves out the features its validate() takes (without them it refuses the shared memory)
+    const module: { validate(options: typeof features): void } = parsed
+    module.validate(features)
     return parsed.toBinary({}).buffer
   } finally {
     parsed.destroy()

@@ -11,7 +11,8 @@ import { createRng, type Rng } from '../../src/main/lab/data/rng'
 import { DenseOptimizer } from '../../src/main/lab/engine/dense/optimizers'
 import type { OptimizerState } from '../../src/main/lab/engine/engine'
 import { LabError } from '../../src/shared/errors'
-import { optimizerSpecSchema, type OptimizerSpec } from '../../src/shared/schemas'
+import type { KernelOptimizerSpec } from '../../src/main/lab/engine/dense/kernels'
+import { optimizerSpecSchema } from '../../src/shared/schemas'
 
 await ensureKernelsBuilt()
 const { createKernels, KernelOptimizer } = await import('../../src/main/lab/engine/dense/kernels')
@@ -181,7 +182,7 @@ describe('matrix products', () => {
   })
 })
 
-const OPTIMIZERS: OptimizerSpec[] = [
+const OPTIMIZERS: KernelOptimizerSpec[] = [
   { name: 'SGD', lr: 0.05 },
   { name: 'SGD', lr: 0.05, weightDecay: 0.01 },
   { name: 'SGD', lr: 0.05, momentum: 0.9 },
@@ -191,11 +192,13 @@ const OPTIMIZERS: OptimizerSpec[] = [
   { name: 'Adam', lr: 0.01, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.05 },
   { name: 'AdamW' },
   { name: 'AdamW', lr: 0.02, weightDecay: 0.1 },
+  { name: 'Adam', lr: 0.01, amsgrad: true, weightDecay: 0.01 },
+  { name: 'AdamW', lr: 0.02, weightDecay: 0.1, amsgrad: true },
   { name: 'RMSprop' },
   { name: 'RMSprop', weightDecay: 0.01, centered: true },
   { name: 'RMSprop', momentum: 0.9 },
   { name: 'RMSprop', momentum: 0.5, centered: true, weightDecay: 0.003, alpha: 0.9 },
-].map((s) => optimizerSpecSchema.parse(s))
+].map((s) => optimizerSpecSchema.parse(s) as KernelOptimizerSpec)
 
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length))
 
@@ -213,8 +216,8 @@ describe('optimizer updates', () => {
       const rng = createRng(7)
       const sizes = [1, 2, 3, 4, 5, 7, 64, 65, 130, 4097]
       const params = sizes.map((n) => Float32Array.from({ length: n }, () => Math.fround(rng() * 2 - 1)))
-      // a tenth of the gradients are zero, as ReLU leaves them
-      const grads = () => sizes.map((n) => Float32Array.from({ length: n }, () => Math.fround((rng() * 2 - 1) * (rng() < 0.1 ? 0 : 1e-2))))
+      // a tenth of the gradients are zero, as ReLU leaves them; the rest of every scale from 1e-6 to 10
+      const grads = () => sizes.map((n) => Float32Array.from({ length: n }, () => Math.fround((rng() * 2 - 1) * (rng() < 0.1 ? 0 : 10 ** Math.floor(rng() * 8 - 6)))))
       const reference = new DenseOptimizer(spec, sizes)
       const expected = params.map((p) => p.slice())
       const run = (k: Kernels, from: Float32Array[], initial?: OptimizerState) => {
@@ -253,7 +256,7 @@ describe('optimizer updates', () => {
   it('refuses a checkpoint state whose length differs from its parameter, naming it', () => {
     const { kernels } = createKernels()
     const p = kernels.memory.alloc(3)
-    const spec = optimizerSpecSchema.parse({ name: 'Adam' })
+    const spec = optimizerSpecSchema.parse({ name: 'Adam' }) as KernelOptimizerSpec
     expect(() => new KernelOptimizer(spec, kernels, [p], { step: 2, buffers: [{ exp_avg: new Float32Array(4) }] })).toThrow(
       'The optimizer state exp_avg of parameter 0 holds 4 values, but the parameter has 3.',
     )

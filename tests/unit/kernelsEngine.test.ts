@@ -2,9 +2,12 @@
  * The dense engine on its kernels: the same training as the layers' own plain loops with the
  * JavaScript DenseOptimizer (to float32 rounding of the SIMD products' summation order), with
  * evaluation on a larger set between steps so the batch buffers grow after the optimizer's
- * state; and which optimizer implementation each rule gets.
+ * state; which optimizer implementation each rule gets; and that the benchmark's MLP trains
+ * on the WebAssembly kernels through LabService.
  */
-import { describe, expect, it } from 'vitest'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
 import { createRng, STREAM } from '../../src/main/lab/data/rng'
 import { DenseEngine } from '../../src/main/lab/engine/dense/engine'
 import { createKernels } from '../../src/main/lab/engine/dense/kernels'
@@ -14,8 +17,9 @@ import { chooseOptimizer } from '../../src/main/lab/engine/dense/optimizerChoice
 import { DenseOptimizer } from '../../src/main/lab/engine/dense/optimizers'
 import { lossDefaults, type LossSpec } from '../../src/shared/catalog/losses'
 import { moduleOf } from '../../src/shared/layers'
-import { placeLayers, stateDictShapes } from '../../src/shared/modelSpec'
+import { placeLayers, resolveModel, stateDictShapes } from '../../src/shared/modelSpec'
 import { modelSpecSchema, optimizerSpecSchema, type ModelSpec, type OptimizerSpec } from '../../src/shared/schemas'
+import { createService, tempDir } from '../helpers/lab'
 
 const CROSS_ENTROPY: LossSpec = { name: 'CrossEntropyLoss', ...lossDefaults() }
 const mlp = modelSpecSchema.parse({ kind: 'sequential', inFeatures: 5, outFeatures: 3, layers: [{ kind: 'Linear', outFeatures: 16 }, { kind: 'ReLU' }, { kind: 'Linear' }] })
@@ -79,5 +83,42 @@ describe('the dense engine on its kernels', () => {
     expect(['SGD', 'Adam', 'AdamW', 'RMSprop', 'Adagrad'].map((name) => implementation(mlp, { name, lr: 0.01 }))).toEqual(['kernels', 'kernels', 'kernels', 'kernels', 'js'])
     // BatchNorm1d keeps its own arrays
     expect(implementation(withBatchNorm, { name: 'Adam', lr: 0.01 })).toBe('js')
+  })
+})
+
+describe("the benchmark's MLP (8-64-64-1, Adam, batch 32)", () => {
+  const service = createService()
+  afterAll(() => service.dispose())
+  const hidden = [
+    { units: 64, activation: 'ReLU' as const },
+    { units: 64, activation: 'ReLU' as const },
+  ]
+
+  it('trains through LabService on the WebAssembly kernels, its Adam updates on the kernels too', async () => {
+    const dir = tempDir('torchlab-kernels-')
+    const path = join(dir, 'mlp.csv')
+    const rng = createRng(8)
+    const lines = Array.from({ length: 640 }, () => {
+      const x = Array.from({ length: 8 }, () => rng() * 6 - 3)
+      return [...x, x.reduce((a, b, j) => a + b * (j - 3), 0)].join(',')
+    })
+    writeFileSync(path, ['x1,x2,x3,x4,x5,x6,x7,x8,y', ...lines].join('\n') + '\n')
+    const features = ['x1', 'x2', 'x3', 'x4', 'x5', 'x6', 'x7', 'x8']
+    const { runId } = await service.startTraining({
+      dataset: { source: { kind: 'file', path }, features, target: 'y' },
+      model: { kind: 'mlp', hidden },
+      train: { optimizer: { name: 'Adam', lr: 0.001 }, epochs: 2, batchSize: 32 },
+      engine: 'dense',
+    })
+    const summary = await service.waitForRun(runId)
+    expect(summary.status).toBe('completed')
+    expect(summary.engine).toBe('dense')
+    expect(summary.backend).toBe('wasm')
+    expect(summary.lossHistory[1]).toBeLessThan(summary.lossHistory[0])
+    // the same network as the run's engine builds it: every parameter in the kernels' memory, so Adam runs there
+    const model = resolveModel({ kind: 'sequential', layers: [...hidden.flatMap((h) => [{ kind: 'Linear' as const, outFeatures: h.units }, { kind: h.activation }]), { kind: 'Linear' as const }] }, 8, 1)
+    const kernels = createKernels().kernels
+    const network = new DenseNetwork(model, initial(model), 0, kernels)
+    expect(chooseOptimizer(optimizerSpecSchema.parse({ name: 'Adam', lr: 0.001 }), kernels, network.params, network.grads).implementation).toBe('kernels')
   })
 })
