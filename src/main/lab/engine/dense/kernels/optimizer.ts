@@ -7,7 +7,7 @@
 import { labError } from '../../../../../shared/errors'
 import type { OptimizerSpec } from '../../../../../shared/schemas'
 import type { OptimizerState } from '../../engine'
-import { adamScalars, rmspropScalars, sgdScalars, stateBufferNames } from '../updateRules'
+import { adamScalars, rmspropScalars, sgdScalars, stateBufferNames, stateBufferStart } from '../updateRules'
 import type { DenseKernels } from './contract'
 import type { F32Block } from './memory'
 
@@ -39,7 +39,10 @@ export class KernelOptimizer {
       const buffers = new Map(names.map((name) => [name, kernels.memory.alloc(p.length)]))
       for (const [name, block] of buffers) {
         const data = saved[name]
-        if (!data) continue
+        if (!data) {
+          block.array.fill(stateBufferStart(spec))
+          continue
+        }
         if (data.length !== p.length) {
           throw labError('CHECKPOINT_INVALID', `The optimizer state ${name} of parameter ${i} holds ${data.length} values, but the parameter has ${p.length}.`, { key: name })
         }
