@@ -2,7 +2,8 @@ import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { svelteTesting } from '@testing-library/svelte/vite'
 import { defineConfig } from 'vitest/config'
 
-const shared = { testTimeout: 120_000, hookTimeout: 120_000 }
+// globalSetup: builds the dense kernels when they are missing or older than kernels.wat
+const shared = { testTimeout: 120_000, hookTimeout: 120_000, globalSetup: ['scripts/buildKernels.ts'] }
 
 export default defineConfig({
   test: {

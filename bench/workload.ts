@@ -18,6 +18,8 @@ const root = resolve(import.meta.dirname, '..')
 const service = new LabService({ resourcesDir: join(root, 'resources'), settingsDir: mkdtempSync(join(tmpdir(), 'torchlab-bench-')) })
 const engine = engineText === 'dense' ? { engine: 'dense' as const } : { engine: 'tfjs' as const, backend: engineText.replace('tfjs-', '') as 'cpu' | 'wasm' }
 let copies = 0
+/** the backend a training workload really ran on (the dense engine's kernels: wasm or js) */
+let backend: string | undefined
 
 const cars = { source: { kind: 'bundled' as const, name: 'cars' as const }, features: ['wt'], target: 'mpg' }
 const course = (batchSize: number): TrainRequestInput => ({
@@ -36,6 +38,7 @@ async function train(request: TrainRequestInput): Promise<number> {
   const { runId } = await service.startTraining(request)
   const summary = await service.waitForRun(runId)
   if (summary.status !== 'completed') throw new Error(`${name} ended ${summary.status}: ${summary.error?.message ?? ''}`)
+  backend = summary.backend
   return summary.seconds
 }
 
@@ -95,5 +98,5 @@ for (let i = 0; i < repeats; i++) times.push(await WORKLOADS[name]())
 service.dispose()
 // the kernel's high-water mark of this process (its threads included), as the PyTorch side reads its own: getrusage's ru_maxrss in KiB
 const peakMb = process.resourceUsage().maxRSS / 1024
-process.stdout.write(JSON.stringify({ seconds: [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)], peak_mb: peakMb }) + '\n')
+process.stdout.write(JSON.stringify({ seconds: [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)], peak_mb: peakMb, backend }) + '\n')
 process.exit(0)

@@ -44,7 +44,7 @@ describe('lab train', () => {
   it('with no options runs the course lecture and prints the JSON report', async () => {
     const { code, json } = await lab(['train', '--json'])
     expect(code).toBe(0)
-    expect(json).toMatchObject({ status: 'completed', engine: 'dense', backend: 'js', epochs: 1000, steps: 16000 })
+    expect(json).toMatchObject({ status: 'completed', engine: 'dense', backend: 'wasm', epochs: 1000, steps: 16000 })
     expect(json.seconds).toBeGreaterThan(0)
     expect(json.loss_history).toHaveLength(1000)
     const sd = json.state_dict as Record<string, number[][] | number[]>

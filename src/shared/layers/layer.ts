@@ -6,6 +6,7 @@
  * numbers come in as a function.
  */
 import type { ArgSpec } from '../catalog/args'
+import type { DenseOps } from './denseOps'
 
 export type Rng = () => number
 
@@ -51,7 +52,8 @@ export interface LayerModule<L> {
   init(layer: L, inFeatures: number, rng: Rng): Float32Array[]
   /** the PyTorch module, e.g. nn.Linear(10, 16) */
   code(layer: L, inFeatures: number): string
-  dense(layer: L, inFeatures: number, rng: Rng): DenseRuntime
+  /** ops: the engine's arrays and products (plain loops when left out) */
+  dense(layer: L, inFeatures: number, rng: Rng, ops?: DenseOps): DenseRuntime
   /** the layer whose tensors these are (relative name -> shape), or null */
   recognise(tensors: ReadonlyMap<string, readonly number[]>): Recognised<L> | null
 }

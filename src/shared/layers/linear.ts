@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { argsShape } from '../catalog/args'
 import { labError } from '../errors'
 import { ColumnSums } from './columnSums'
+import { PLAIN_DENSE_OPS, type DenseOps } from './denseOps'
 import type { DenseRuntime, LayerModule } from './layer'
 
 const ARGS = [
@@ -17,67 +18,24 @@ const ARGS = [
 export const linearSchema = z.object({ kind: z.literal('Linear'), ...argsShape(ARGS) })
 export type LinearLayer = z.output<typeof linearSchema>
 
-/**
- * Σ a[ao + j] · b[bo + j] in float32 arithmetic — each product and each sum rounded as torch's
- * CPU kernels round them — so predictions agree with torch's to the last bit on small layers.
- */
-function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, k: number): number {
-  let s = 0
-  for (let j = 0; j < k; j++) s = Math.fround(s + Math.fround(a[ao + j] * b[bo + j]))
-  return s
-}
-
-/** y[yo + j] += g · x[xo + j] */
-function axpy(g: number, x: Float32Array, xo: number, y: Float32Array, yo: number, k: number): void {
-  let j = 0
-  for (; j + 3 < k; j += 4) {
-    y[yo + j] += g * x[xo + j]
-    y[yo + j + 1] += g * x[xo + j + 1]
-    y[yo + j + 2] += g * x[xo + j + 2]
-    y[yo + j + 3] += g * x[xo + j + 3]
-  }
-  for (; j < k; j++) y[yo + j] += g * x[xo + j]
-}
-
-function runtime(k: number, m: number): DenseRuntime {
-  const w = new Float32Array(m * k)
-  const b = new Float32Array(m)
-  const gw = new Float32Array(m * k)
-  const gb = new Float32Array(m)
+function runtime(k: number, m: number, ops: DenseOps): DenseRuntime {
+  const w = ops.alloc(m * k)
+  const b = ops.alloc(m)
+  const gw = ops.alloc(m * k)
+  const gb = ops.alloc(m)
   const batchSums = new ColumnSums()
   return {
     params: [w, b],
     grads: [gw, gb],
     buffers: [],
     forward(x, y, n) {
-      for (let r = 0; r < n; r++) {
-        const xo = r * k
-        const yo = r * m
-        for (let o = 0; o < m; o++) y[yo + o] = Math.fround(dot(x, xo, w, o * k, k) + b[o])
-      }
+      ops.linearForward(x, w, b, y, n, k, m)
     },
     backward(x, _y, dy, n, dx) {
-      gw.fill(0)
-      for (let r = 0; r < n; r++) {
-        const go = r * m
-        const xo = r * k
-        for (let o = 0; o < m; o++) {
-          const g = dy[go + o]
-          if (g !== 0) axpy(g, x, xo, gw, o * k, k)
-        }
-      }
-      // in torch's order: a balanced batch (L1's ±1/n) must sum to torch's exact 0, not ±2⁻²⁶
+      ops.linearBackwardParams(dy, x, gw, gb, n, k, m)
+      // the bias gradient again, in torch's order: a balanced batch (L1's ±1/n) must sum to torch's exact 0, not ±2⁻²⁶
       batchSums.sum(dy, n, m, gb)
-      if (!dx) return
-      // dL/dx[r, j] = Σ_o dy[r, o] · W[o, j]
-      dx.fill(0, 0, n * k)
-      for (let r = 0; r < n; r++) {
-        const go = r * m
-        for (let o = 0; o < m; o++) {
-          const g = dy[go + o]
-          if (g !== 0) axpy(g, w, o * k, dx, r * k, k)
-        }
-      }
+      if (dx) ops.linearBackwardInput(dy, w, dx, n, k, m)
     },
   }
 }
@@ -104,7 +62,7 @@ export const linear: LayerModule<LinearLayer> = {
     return [uniform(m * k), uniform(m)]
   },
   code: (layer, k) => `nn.Linear(${k}, ${layer.outFeatures})`,
-  dense: (layer, k) => runtime(k, layer.outFeatures!),
+  dense: (layer, k, _rng, ops = PLAIN_DENSE_OPS) => runtime(k, layer.outFeatures!, ops),
   recognise(tensors) {
     const w = tensors.get('weight')
     const b = tensors.get('bias')

@@ -1,25 +1,27 @@
 /**
- * The dense engine: a DenseNetwork, PyTorch's losses and torch.optim's update rules, all in
- * plain loops over Float32Arrays. Classroom models are small, so a step's cost is overhead;
- * a step allocates nothing.
+ * The dense engine: a DenseNetwork over the dense kernels (WebAssembly SIMD where the runtime
+ * has it, plain JavaScript loops otherwise), PyTorch's losses, and torch.optim's update rules
+ * as optimizerChoice.ts places them. Classroom models are small, so a step's cost is
+ * overhead; a step allocates nothing.
  */
 import type { BackendInfo } from '../../../../shared/api'
 import type { StateDict } from '../../model/stateDict'
 import type { Engine, EngineConfig, OptimizerState } from '../engine'
+import { createKernels } from './kernels'
 import { lossAndGrad } from './losses'
 import { DenseNetwork } from './network'
-import { DenseOptimizer } from './optimizers'
-
-const INFO: BackendInfo = { engine: 'dense', backend: 'js', unavailable: [] }
+import { chooseOptimizer, type ParameterUpdates } from './optimizerChoice'
 
 export class DenseEngine implements Engine {
-  readonly info = INFO
+  readonly info: BackendInfo
   private readonly network: DenseNetwork
-  private readonly optimizer: DenseOptimizer
+  private readonly optimizer: ParameterUpdates
 
   constructor(private readonly config: EngineConfig) {
-    this.network = new DenseNetwork(config.model, config.initial, config.seed)
-    this.optimizer = new DenseOptimizer(config.optimizer, this.network.params.map((p) => p.length), config.optimizerState)
+    const { kernels, unavailable } = createKernels()
+    this.info = { engine: 'dense', backend: kernels.backend, unavailable }
+    this.network = new DenseNetwork(config.model, config.initial, config.seed, kernels)
+    this.optimizer = chooseOptimizer(config.optimizer, kernels, this.network.params, this.network.grads, config.optimizerState)
   }
 
   train(): void {
@@ -34,8 +36,8 @@ export class DenseEngine implements Engine {
     const out = this.network.forward(x, n)
     const loss = lossAndGrad(this.config.loss, out, y, n, this.config.model.outFeatures, this.network.outputGrad)
     if (!Number.isFinite(loss)) return loss
-    this.network.backward(x, n)
-    this.optimizer.apply(this.network.params, this.network.grads)
+    this.network.backward(n)
+    this.optimizer.apply()
     return loss
   }
 

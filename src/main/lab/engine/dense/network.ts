@@ -1,7 +1,9 @@
 /**
- * An nn.Sequential in plain loops: each layer's runtime comes from its own module, and the
- * network chains them forward and backward over reused buffers, sized once for the largest
- * batch, so a step allocates nothing. The dense engine trains one; `lab predict` runs one.
+ * An nn.Sequential over the dense kernels: each layer's runtime comes from its own module,
+ * given the kernels as its DenseOps (WebAssembly SIMD products, arrays in the kernels'
+ * memory), and the network chains them forward and backward over reused buffers in that
+ * memory, sized once for the largest batch, so a step allocates nothing. The dense engine
+ * trains one; `lab predict` runs one.
  */
 import { moduleOf } from '../../../../shared/layers'
 import type { DenseRuntime } from '../../../../shared/layers/layer'
@@ -9,6 +11,7 @@ import { placeLayers, stateDictShapes, type StateDictEntry } from '../../../../s
 import type { ModelSpec } from '../../../../shared/schemas'
 import { createRng, STREAM } from '../../data/rng'
 import { namedTensor, type StateDict } from '../../model/stateDict'
+import { createKernels, kernelOps, type DenseKernels } from './kernels'
 
 export class DenseNetwork {
   private readonly runtimes: DenseRuntime[]
@@ -20,16 +23,29 @@ export class DenseNetwork {
   readonly params: Float32Array[]
   readonly grads: Float32Array[]
   training = true
+  private readonly inFeatures: number
+  /** where the batch-sized buffers start and end in the kernels' memory */
+  private batchStart = 0
+  private batchEnd = -1
   private capacity = 0
+  /** the batch, copied into the kernels' memory */
+  private input: Float32Array = new Float32Array(0)
   /** each layer's output [batch, width] and dLoss/dOutput */
   private outs: Float32Array[] = []
   private douts: Float32Array[] = []
 
   /** seed: Dropout's masks */
-  constructor(model: ModelSpec, initial: StateDict, seed: number) {
+  constructor(
+    model: ModelSpec,
+    initial: StateDict,
+    seed: number,
+    readonly kernels: DenseKernels = createKernels().kernels,
+  ) {
     const placed = placeLayers(model)
     const rng = createRng(seed, STREAM.dropout)
-    this.runtimes = placed.map(({ layer, inFeatures }) => moduleOf(layer).dense(layer, inFeatures, rng))
+    const ops = kernelOps(kernels)
+    this.runtimes = placed.map(({ layer, inFeatures }) => moduleOf(layer).dense(layer, inFeatures, rng, ops))
+    this.inFeatures = model.inFeatures
     this.widths = placed.map((p) => p.outFeatures)
     this.entries = stateDictShapes(model)
     this.targets = this.runtimes.flatMap((r) => [...r.params, ...r.buffers])
@@ -38,17 +54,30 @@ export class DenseNetwork {
     this.load(initial)
   }
 
+  /** frees the batch buffers when they are the memory's last (its allocator frees from the top only; the optimizer's state comes after the parameters) */
+  private freeBatchBuffers(): void {
+    const memory = this.kernels.memory
+    if (memory.mark() === this.batchEnd) memory.release(this.batchStart)
+  }
+
   private ensure(n: number): void {
     if (n <= this.capacity) return
     this.capacity = n
-    this.outs = this.widths.map((w) => new Float32Array(n * w))
-    this.douts = this.widths.map((w) => new Float32Array(n * w))
+    const memory = this.kernels.memory
+    this.freeBatchBuffers()
+    this.batchStart = memory.mark()
+    this.input = memory.alloc(n * this.inFeatures).array
+    this.outs = this.widths.map((w) => memory.alloc(n * w).array)
+    this.douts = this.widths.map((w) => memory.alloc(n * w).array)
+    this.batchEnd = memory.mark()
   }
 
   /** the last layer's outputs [n, out]: a view into a reused buffer */
   forward(x: Float32Array, n: number): Float32Array {
     this.ensure(n)
-    let input = x
+    const size = n * this.inFeatures
+    this.input.set(x.length === size ? x : x.subarray(0, size))
+    let input = this.input
     for (let i = 0; i < this.runtimes.length; i++) {
       this.runtimes[i].forward(input, this.outs[i], n, this.training)
       input = this.outs[i]
@@ -62,9 +91,9 @@ export class DenseNetwork {
   }
 
   /** from outputGrad back to every parameter's gradient, for the batch forward() last saw */
-  backward(x: Float32Array, n: number): void {
+  backward(n: number): void {
     for (let i = this.runtimes.length - 1; i >= 0; i--) {
-      const input = i === 0 ? x : this.outs[i - 1]
+      const input = i === 0 ? this.input : this.outs[i - 1]
       this.runtimes[i].backward(input, this.outs[i], this.douts[i], n, i === 0 ? null : this.douts[i - 1], this.training)
     }
   }
@@ -88,6 +117,8 @@ export class DenseNetwork {
   }
 
   release(): void {
+    this.freeBatchBuffers()
+    this.input = new Float32Array(0)
     this.outs = []
     this.douts = []
     this.capacity = 0

@@ -1,0 +1,510 @@
+;; The dense engine's hot loops as WebAssembly SIMD: nn.Linear's three matrix products and
+;; torch.optim's updates, over float32 buffers in one imported memory (the engine's
+;; Float32Arrays are views of it, so a call copies nothing; shared, so growing it keeps
+;; those views valid, and its maximum matches memory.ts's MAX_PAGES). Pointers are byte offsets,
+;; counts are elements; matrices are row-major, weights [out, in] as torch keeps them.
+;;
+;; The products sum in a different order from the JS reference (four lanes, then across
+;; them), so they agree with it to float32 rounding. The optimizer updates are
+;; ../updateRules.ts lane for lane, to the bit: float32 lanes for every plain operation, and
+;; $fma (C's fmaf, which WebAssembly lacks) where torch's add and addcmul fuse. Their scalars
+;; come in as float32, computed by updateRules' *Scalars functions.
+;;
+;; The optimizer loops take four elements at a time and may run up to three past a buffer's
+;; length: the allocator (memory.ts) pads every buffer with zeros to a multiple of four
+;; floats, and every update keeps a zero parameter with a zero gradient and zero state at zero.
+(module
+  (import "env" "memory" (memory 1 32768 shared))
+
+  ;; y[r, o] = Σ_j x[r, j] · w[o, j] + b[o]    x [n, k], w [m, k], b [m], y [n, m]
+  (func (export "linear_forward")
+    (param $x i32) (param $w i32) (param $b i32) (param $y i32) (param $n i32) (param $k i32) (param $m i32)
+    (local $kb i32) (local $k4b i32) (local $xr i32) (local $xend i32) (local $yr i32) (local $o i32) (local $jb i32)
+    (local $w0 i32) (local $w1 i32) (local $w2 i32) (local $w3 i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $xv v128) (local $t1 v128) (local $t2 v128) (local $s v128)
+    (local $sf f32)
+    (local.set $kb (i32.shl (local.get $k) (i32.const 2)))
+    (local.set $k4b (i32.shl (i32.and (local.get $k) (i32.const -4)) (i32.const 2)))
+    (local.set $xr (local.get $x))
+    (local.set $xend (i32.add (local.get $x) (i32.mul (local.get $n) (local.get $kb))))
+    (local.set $yr (local.get $y))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $xr) (local.get $xend)))
+        (local.set $o (i32.const 0))
+        (local.set $w0 (local.get $w))
+        ;; four outputs at a time: four dot products share each load of x
+        (block $quads_done
+          (loop $quads
+            (br_if $quads_done (i32.gt_s (i32.add (local.get $o) (i32.const 4)) (local.get $m)))
+            (local.set $w1 (i32.add (local.get $w0) (local.get $kb)))
+            (local.set $w2 (i32.add (local.get $w1) (local.get $kb)))
+            (local.set $w3 (i32.add (local.get $w2) (local.get $kb)))
+            (local.set $a0 (v128.const f32x4 0 0 0 0))
+            (local.set $a1 (v128.const f32x4 0 0 0 0))
+            (local.set $a2 (v128.const f32x4 0 0 0 0))
+            (local.set $a3 (v128.const f32x4 0 0 0 0))
+            (local.set $jb (i32.const 0))
+            (block $vec_done
+              (loop $vec
+                (br_if $vec_done (i32.ge_u (local.get $jb) (local.get $k4b)))
+                (local.set $xv (v128.load align=4 (i32.add (local.get $xr) (local.get $jb))))
+                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $xv) (v128.load align=4 (i32.add (local.get $w0) (local.get $jb))))))
+                (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $xv) (v128.load align=4 (i32.add (local.get $w1) (local.get $jb))))))
+                (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $xv) (v128.load align=4 (i32.add (local.get $w2) (local.get $jb))))))
+                (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $xv) (v128.load align=4 (i32.add (local.get $w3) (local.get $jb))))))
+                (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
+                (br $vec)))
+            ;; transpose-and-add: lane i of $s is the sum of $a<i>'s lanes
+            (local.set $t1 (f32x4.add
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $a0) (local.get $a1))
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $a0) (local.get $a1))))
+            (local.set $t2 (f32x4.add
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $a2) (local.get $a3))
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $a2) (local.get $a3))))
+            (local.set $s (f32x4.add
+              (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $t1) (local.get $t2))
+              (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $t1) (local.get $t2))))
+            ;; the last k mod 4 inputs
+            (block $tail_done
+              (loop $tail
+                (br_if $tail_done (i32.ge_u (local.get $jb) (local.get $kb)))
+                (local.set $s (f32x4.add (local.get $s) (f32x4.mul
+                  (f32x4.splat (f32.load (i32.add (local.get $xr) (local.get $jb))))
+                  (f32x4.replace_lane 3
+                    (f32x4.replace_lane 2
+                      (f32x4.replace_lane 1
+                        (f32x4.splat (f32.load (i32.add (local.get $w0) (local.get $jb))))
+                        (f32.load (i32.add (local.get $w1) (local.get $jb))))
+                      (f32.load (i32.add (local.get $w2) (local.get $jb))))
+                    (f32.load (i32.add (local.get $w3) (local.get $jb)))))))
+                (local.set $jb (i32.add (local.get $jb) (i32.const 4)))
+                (br $tail)))
+            (v128.store align=4 (i32.add (local.get $yr) (i32.shl (local.get $o) (i32.const 2)))
+              (f32x4.add (local.get $s) (v128.load align=4 (i32.add (local.get $b) (i32.shl (local.get $o) (i32.const 2))))))
+            (local.set $o (i32.add (local.get $o) (i32.const 4)))
+            (local.set $w0 (i32.add (local.get $w3) (local.get $kb)))
+            (br $quads)))
+        ;; the last m mod 4 outputs, one dot product each
+        (block $singles_done
+          (loop $singles
+            (br_if $singles_done (i32.ge_s (local.get $o) (local.get $m)))
+            (local.set $a0 (v128.const f32x4 0 0 0 0))
+            (local.set $jb (i32.const 0))
+            (block $vec1_done
+              (loop $vec1
+                (br_if $vec1_done (i32.ge_u (local.get $jb) (local.get $k4b)))
+                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul
+                  (v128.load align=4 (i32.add (local.get $xr) (local.get $jb)))
+                  (v128.load align=4 (i32.add (local.get $w0) (local.get $jb))))))
+                (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
+                (br $vec1)))
+            (local.set $t1 (f32x4.add (local.get $a0)
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $a0) (local.get $a0))))
+            (local.set $sf (f32.add (f32x4.extract_lane 0 (local.get $t1)) (f32x4.extract_lane 1 (local.get $t1))))
+            (block $tail1_done
+              (loop $tail1
+                (br_if $tail1_done (i32.ge_u (local.get $jb) (local.get $kb)))
+                (local.set $sf (f32.add (local.get $sf) (f32.mul
+                  (f32.load (i32.add (local.get $xr) (local.get $jb)))
+                  (f32.load (i32.add (local.get $w0) (local.get $jb))))))
+                (local.set $jb (i32.add (local.get $jb) (i32.const 4)))
+                (br $tail1)))
+            (f32.store (i32.add (local.get $yr) (i32.shl (local.get $o) (i32.const 2)))
+              (f32.add (local.get $sf) (f32.load (i32.add (local.get $b) (i32.shl (local.get $o) (i32.const 2))))))
+            (local.set $o (i32.add (local.get $o) (i32.const 1)))
+            (local.set $w0 (i32.add (local.get $w0) (local.get $kb)))
+            (br $singles)))
+        (local.set $xr (i32.add (local.get $xr) (local.get $kb)))
+        (local.set $yr (i32.add (local.get $yr) (i32.shl (local.get $m) (i32.const 2))))
+        (br $rows))))
+
+  ;; dx[r, j] = Σ_o dy[r, o] · w[o, j]    dy [n, m], w [m, k], dx [n, k]
+  (func (export "linear_backward_input")
+    (param $dy i32) (param $w i32) (param $dx i32) (param $n i32) (param $k i32) (param $m i32)
+    (local $kb i32) (local $mb i32) (local $r i32) (local $dyr i32) (local $dxr i32) (local $jb i32) (local $ob i32) (local $wp i32)
+    (local $g v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $sf f32)
+    (local.set $kb (i32.shl (local.get $k) (i32.const 2)))
+    (local.set $mb (i32.shl (local.get $m) (i32.const 2)))
+    (local.set $dyr (local.get $dy))
+    (local.set $dxr (local.get $dx))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_s (local.get $r) (local.get $n)))
+        (local.set $jb (i32.const 0))
+        ;; sixteen columns at a time, held in registers while the outputs stream past
+        (block $b16_done
+          (loop $b16
+            (br_if $b16_done (i32.gt_u (i32.add (local.get $jb) (i32.const 64)) (local.get $kb)))
+            (local.set $a0 (v128.const f32x4 0 0 0 0))
+            (local.set $a1 (v128.const f32x4 0 0 0 0))
+            (local.set $a2 (v128.const f32x4 0 0 0 0))
+            (local.set $a3 (v128.const f32x4 0 0 0 0))
+            (local.set $ob (i32.const 0))
+            (local.set $wp (i32.add (local.get $w) (local.get $jb)))
+            (block $o_done
+              (loop $o
+                (br_if $o_done (i32.ge_u (local.get $ob) (local.get $mb)))
+                (local.set $g (f32x4.splat (f32.load (i32.add (local.get $dyr) (local.get $ob)))))
+                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $g) (v128.load align=4 (local.get $wp)))))
+                (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $g) (v128.load offset=16 align=4 (local.get $wp)))))
+                (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $g) (v128.load offset=32 align=4 (local.get $wp)))))
+                (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $g) (v128.load offset=48 align=4 (local.get $wp)))))
+                (local.set $ob (i32.add (local.get $ob) (i32.const 4)))
+                (local.set $wp (i32.add (local.get $wp) (local.get $kb)))
+                (br $o)))
+            (v128.store align=4 (i32.add (local.get $dxr) (local.get $jb)) (local.get $a0))
+            (v128.store offset=16 align=4 (i32.add (local.get $dxr) (local.get $jb)) (local.get $a1))
+            (v128.store offset=32 align=4 (i32.add (local.get $dxr) (local.get $jb)) (local.get $a2))
+            (v128.store offset=48 align=4 (i32.add (local.get $dxr) (local.get $jb)) (local.get $a3))
+            (local.set $jb (i32.add (local.get $jb) (i32.const 64)))
+            (br $b16)))
+        (block $b4_done
+          (loop $b4
+            (br_if $b4_done (i32.gt_u (i32.add (local.get $jb) (i32.const 16)) (local.get $kb)))
+            (local.set $a0 (v128.const f32x4 0 0 0 0))
+            (local.set $ob (i32.const 0))
+            (local.set $wp (i32.add (local.get $w) (local.get $jb)))
+            (block $o4_done
+              (loop $o4
+                (br_if $o4_done (i32.ge_u (local.get $ob) (local.get $mb)))
+                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul
+                  (f32x4.splat (f32.load (i32.add (local.get $dyr) (local.get $ob))))
+                  (v128.load align=4 (local.get $wp)))))
+                (local.set $ob (i32.add (local.get $ob) (i32.const 4)))
+                (local.set $wp (i32.add (local.get $wp) (local.get $kb)))
+                (br $o4)))
+            (v128.store align=4 (i32.add (local.get $dxr) (local.get $jb)) (local.get $a0))
+            (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
+            (br $b4)))
+        (block $b1_done
+          (loop $b1
+            (br_if $b1_done (i32.ge_u (local.get $jb) (local.get $kb)))
+            (local.set $sf (f32.const 0))
+            (local.set $ob (i32.const 0))
+            (local.set $wp (i32.add (local.get $w) (local.get $jb)))
+            (block $o1_done
+              (loop $o1
+                (br_if $o1_done (i32.ge_u (local.get $ob) (local.get $mb)))
+                (local.set $sf (f32.add (local.get $sf) (f32.mul
+                  (f32.load (i32.add (local.get $dyr) (local.get $ob)))
+                  (f32.load (local.get $wp)))))
+                (local.set $ob (i32.add (local.get $ob) (i32.const 4)))
+                (local.set $wp (i32.add (local.get $wp) (local.get $kb)))
+                (br $o1)))
+            (f32.store (i32.add (local.get $dxr) (local.get $jb)) (local.get $sf))
+            (local.set $jb (i32.add (local.get $jb) (i32.const 4)))
+            (br $b1)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (local.set $dyr (i32.add (local.get $dyr) (local.get $mb)))
+        (local.set $dxr (i32.add (local.get $dxr) (local.get $kb)))
+        (br $rows))))
+
+  ;; dw[o, j] (+)= Σ_r dy[r, o] · x[r, j]; db[o] (+)= Σ_r dy[r, o]    dy [n, m], x [n, k]
+  ;; with $accumulate 0 the sums overwrite dw and db, otherwise they add to them (as .grad does)
+  (func (export "linear_backward_params")
+    (param $dy i32) (param $x i32) (param $dw i32) (param $db i32) (param $n i32) (param $k i32) (param $m i32) (param $accumulate i32)
+    (local $kb i32) (local $mb i32) (local $nmb i32) (local $ob i32) (local $jb i32) (local $dwo i32) (local $rb i32) (local $xp i32) (local $p i32)
+    (local $g v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $sf f32)
+    (local.set $kb (i32.shl (local.get $k) (i32.const 2)))
+    (local.set $mb (i32.shl (local.get $m) (i32.const 2)))
+    (local.set $nmb (i32.mul (local.get $n) (local.get $mb)))
+    (local.set $dwo (local.get $dw))
+    (block $outs_done
+      (loop $outs
+        (br_if $outs_done (i32.ge_u (local.get $ob) (local.get $mb)))
+        (local.set $jb (i32.const 0))
+        (block $b16_done
+          (loop $b16
+            (br_if $b16_done (i32.gt_u (i32.add (local.get $jb) (i32.const 64)) (local.get $kb)))
+            (local.set $a0 (v128.const f32x4 0 0 0 0))
+            (local.set $a1 (v128.const f32x4 0 0 0 0))
+            (local.set $a2 (v128.const f32x4 0 0 0 0))
+            (local.set $a3 (v128.const f32x4 0 0 0 0))
+            (local.set $rb (i32.const 0))
+            (local.set $xp (i32.add (local.get $x) (local.get $jb)))
+            (block $r_done
+              (loop $r
+                (br_if $r_done (i32.ge_u (local.get $rb) (local.get $nmb)))
+                (local.set $g (f32x4.splat (f32.load (i32.add (local.get $dy) (i32.add (local.get $rb) (local.get $ob))))))
+                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $g) (v128.load align=4 (local.get $xp)))))
+                (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $g) (v128.load offset=16 align=4 (local.get $xp)))))
+                (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $g) (v128.load offset=32 align=4 (local.get $xp)))))
+                (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $g) (v128.load offset=48 align=4 (local.get $xp)))))
+                (local.set $rb (i32.add (local.get $rb) (local.get $mb)))
+                (local.set $xp (i32.add (local.get $xp) (local.get $kb)))
+                (br $r)))
+            (local.set $p (i32.add (local.get $dwo) (local.get $jb)))
+            (if (local.get $accumulate)
+              (then
+                (local.set $a0 (f32x4.add (v128.load align=4 (local.get $p)) (local.get $a0)))
+                (local.set $a1 (f32x4.add (v128.load offset=16 align=4 (local.get $p)) (local.get $a1)))
+                (local.set $a2 (f32x4.add (v128.load offset=32 align=4 (local.get $p)) (local.get $a2)))
+                (local.set $a3 (f32x4.add (v128.load offset=48 align=4 (local.get $p)) (local.get $a3)))))
+            (v128.store align=4 (local.get $p) (local.get $a0))
+            (v128.store offset=16 align=4 (local.get $p) (local.get $a1))
+            (v128.store offset=32 align=4 (local.get $p) (local.get $a2))
+            (v128.store offset=48 align=4 (local.get $p) (local.get $a3))
+            (local.set $jb (i32.add (local.get $jb) (i32.const 64)))
+            (br $b16)))
+        (block $b4_done
+          (loop $b4
+            (br_if $b4_done (i32.gt_u (i32.add (local.get $jb) (i32.const 16)) (local.get $kb)))
+            (local.set $a0 (v128.const f32x4 0 0 0 0))
+            (local.set $rb (i32.const 0))
+            (local.set $xp (i32.add (local.get $x) (local.get $jb)))
+            (block $r4_done
+              (loop $r4
+                (br_if $r4_done (i32.ge_u (local.get $rb) (local.get $nmb)))
+                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul
+                  (f32x4.splat (f32.load (i32.add (local.get $dy) (i32.add (local.get $rb) (local.get $ob)))))
+                  (v128.load align=4 (local.get $xp)))))
+                (local.set $rb (i32.add (local.get $rb) (local.get $mb)))
+                (local.set $xp (i32.add (local.get $xp) (local.get $kb)))
+                (br $r4)))
+            (local.set $p (i32.add (local.get $dwo) (local.get $jb)))
+            (if (local.get $accumulate)
+              (then (local.set $a0 (f32x4.add (v128.load align=4 (local.get $p)) (local.get $a0)))))
+            (v128.store align=4 (local.get $p) (local.get $a0))
+            (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
+            (br $b4)))
+        (block $b1_done
+          (loop $b1
+            (br_if $b1_done (i32.ge_u (local.get $jb) (local.get $kb)))
+            (local.set $sf (f32.const 0))
+            (local.set $rb (i32.const 0))
+            (local.set $xp (i32.add (local.get $x) (local.get $jb)))
+            (block $r1_done
+              (loop $r1
+                (br_if $r1_done (i32.ge_u (local.get $rb) (local.get $nmb)))
+                (local.set $sf (f32.add (local.get $sf) (f32.mul
+                  (f32.load (i32.add (local.get $dy) (i32.add (local.get $rb) (local.get $ob))))
+                  (f32.load (local.get $xp)))))
+                (local.set $rb (i32.add (local.get $rb) (local.get $mb)))
+                (local.set $xp (i32.add (local.get $xp) (local.get $kb)))
+                (br $r1)))
+            (local.set $p (i32.add (local.get $dwo) (local.get $jb)))
+            (if (local.get $accumulate)
+              (then (local.set $sf (f32.add (f32.load (local.get $p)) (local.get $sf)))))
+            (f32.store (local.get $p) (local.get $sf))
+            (local.set $jb (i32.add (local.get $jb) (i32.const 4)))
+            (br $b1)))
+        (local.set $ob (i32.add (local.get $ob) (i32.const 4)))
+        (local.set $dwo (i32.add (local.get $dwo) (local.get $kb)))
+        (br $outs)))
+    ;; the bias gradient, four outputs at a time down the rows of dy
+    (local.set $ob (i32.const 0))
+    (block $bq_done
+      (loop $bq
+        (br_if $bq_done (i32.gt_u (i32.add (local.get $ob) (i32.const 16)) (local.get $mb)))
+        (local.set $a0 (v128.const f32x4 0 0 0 0))
+        (local.set $rb (i32.const 0))
+        (block $br_done
+          (loop $br
+            (br_if $br_done (i32.ge_u (local.get $rb) (local.get $nmb)))
+            (local.set $a0 (f32x4.add (local.get $a0) (v128.load align=4 (i32.add (local.get $dy) (i32.add (local.get $rb) (local.get $ob))))))
+            (local.set $rb (i32.add (local.get $rb) (local.get $mb)))
+            (br $br)))
+        (local.set $p (i32.add (local.get $db) (local.get $ob)))
+        (if (local.get $accumulate)
+          (then (local.set $a0 (f32x4.add (v128.load align=4 (local.get $p)) (local.get $a0)))))
+        (v128.store align=4 (local.get $p) (local.get $a0))
+        (local.set $ob (i32.add (local.get $ob) (i32.const 16)))
+        (br $bq)))
+    (block $bs_done
+      (loop $bs
+        (br_if $bs_done (i32.ge_u (local.get $ob) (local.get $mb)))
+        (local.set $sf (f32.const 0))
+        (local.set $rb (i32.const 0))
+        (block $brs_done
+          (loop $brs
+            (br_if $brs_done (i32.ge_u (local.get $rb) (local.get $nmb)))
+            (local.set $sf (f32.add (local.get $sf) (f32.load (i32.add (local.get $dy) (i32.add (local.get $rb) (local.get $ob))))))
+            (local.set $rb (i32.add (local.get $rb) (local.get $mb)))
+            (br $brs)))
+        (local.set $p (i32.add (local.get $db) (local.get $ob)))
+        (if (local.get $accumulate)
+          (then (local.set $sf (f32.add (f32.load (local.get $p)) (local.get $sf)))))
+        (f32.store (local.get $p) (local.get $sf))
+        (local.set $ob (i32.add (local.get $ob) (i32.const 4)))
+        (br $bs))))
+
+  ;; a·b + c over two f64 lanes holding float32 values, rounded to odd: the double nearest
+  ;; the exact sum, moved to the neighbour with an odd last bit when it is inexact. Rounding
+  ;; that to float32 gives a·b + c rounded once (Boldo & Melquiond: rounding to odd with
+  ;; 53 ≥ 24 + 2 bits, then to nearest, is rounding to nearest). The product of two float32
+  ;; is exact in a double, and TwoSum recovers the sum's rounding error exactly.
+  (func $fma_odd (param $a v128) (param $b v128) (param $c v128) (result v128)
+    (local $p v128) (local $s v128) (local $z v128) (local $err v128) (local $inexact v128)
+    (local.set $p (f64x2.mul (local.get $a) (local.get $b)))
+    (local.set $s (f64x2.add (local.get $p) (local.get $c)))
+    (local.set $z (f64x2.sub (local.get $s) (local.get $p)))
+    (local.set $err (f64x2.add
+      (f64x2.sub (local.get $p) (f64x2.sub (local.get $s) (local.get $z)))
+      (f64x2.sub (local.get $c) (local.get $z))))
+    ;; err is NaN when s is infinite or NaN, which then stays as it is
+    (local.set $inexact (f64x2.gt (f64x2.abs (local.get $err)) (v128.const f64x2 0 0)))
+    ;; toward zero first (one step down in magnitude where the exact sum lies inside |s|),
+    ;; then the last bit set: that is rounding to odd
+    (v128.or
+      (i64x2.add (local.get $s)
+        (v128.and (local.get $inexact) (i64x2.shr_s (v128.xor (local.get $s) (local.get $err)) (i32.const 63))))
+      (v128.and (local.get $inexact) (v128.const i64x2 1 1))))
+
+  ;; C's fmaf in four float32 lanes: a·b + c rounded once
+  (func $fma (param $a v128) (param $b v128) (param $c v128) (result v128)
+    (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+      (f32x4.demote_f64x2_zero (call $fma_odd
+        (f64x2.promote_low_f32x4 (local.get $a))
+        (f64x2.promote_low_f32x4 (local.get $b))
+        (f64x2.promote_low_f32x4 (local.get $c))))
+      (f32x4.demote_f64x2_zero (call $fma_odd
+        (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $a) (local.get $a)))
+        (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $b) (local.get $b)))
+        (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $c) (local.get $c)))))))
+
+  ;; grad.add(param, alpha=weight_decay), which torch skips at 0
+  (func $decayed (param $g v128) (param $p v128) (param $wd f32) (result v128)
+    (if (result v128) (f32.eq (local.get $wd) (f32.const 0))
+      (then (local.get $g))
+      (else (call $fma (local.get $p) (f32x4.splat (local.get $wd)) (local.get $g)))))
+
+  ;; SGD without momentum: p = fma(decayed(g), −lr, p)
+  (func (export "sgd")
+    (param $p i32) (param $g i32) (param $n i32) (param $negLr f32) (param $wd f32)
+    (local $end i32) (local $pv v128) (local $negLrV v128)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $negLrV (f32x4.splat (local.get $negLr)))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $pv (v128.load (local.get $p)))
+        (v128.store (local.get $p)
+          (call $fma (call $decayed (v128.load (local.get $g)) (local.get $pv) (local.get $wd)) (local.get $negLrV) (local.get $pv)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (local.set $g (i32.add (local.get $g) (i32.const 16)))
+        (br $each))))
+
+  ;; SGD with momentum: d = decayed(g); buf = fresh ? d : fma(d, 1 − dampening, buf·μ);
+  ;; p = fma(nesterov ? fma(buf, μ, d) : buf, −lr, p)
+  (func (export "sgd_momentum")
+    (param $p i32) (param $g i32) (param $buf i32) (param $n i32)
+    (param $negLr f32) (param $wd f32) (param $momentum f32) (param $keep f32) (param $fresh i32) (param $nesterov i32)
+    (local $end i32) (local $pv v128) (local $d v128) (local $bv v128) (local $step v128)
+    (local $negLrV v128) (local $momentumV v128) (local $keepV v128)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $negLrV (f32x4.splat (local.get $negLr)))
+    (local.set $momentumV (f32x4.splat (local.get $momentum)))
+    (local.set $keepV (f32x4.splat (local.get $keep)))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $pv (v128.load (local.get $p)))
+        (local.set $d (call $decayed (v128.load (local.get $g)) (local.get $pv) (local.get $wd)))
+        (local.set $bv
+          (if (result v128) (local.get $fresh)
+            (then (local.get $d))
+            (else (call $fma (local.get $d) (local.get $keepV) (f32x4.mul (v128.load (local.get $buf)) (local.get $momentumV))))))
+        (v128.store (local.get $buf) (local.get $bv))
+        (local.set $step
+          (if (result v128) (local.get $nesterov)
+            (then (call $fma (local.get $bv) (local.get $momentumV) (local.get $d)))
+            (else (local.get $bv))))
+        (v128.store (local.get $p) (call $fma (local.get $step) (local.get $negLrV) (local.get $pv)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (local.set $g (i32.add (local.get $g) (i32.const 16)))
+        (local.set $buf (i32.add (local.get $buf) (i32.const 16)))
+        (br $each))))
+
+  ;; Adam and AdamW. AdamW ($decoupled): p = p·(1 − lr·wd), gj = g; Adam: gj = decayed(g).
+  ;; m = fma(gj, 1 − β1, m·β1); v = fma((1 − β2)·gj, gj, v·β2); amsgrad: vmax = max(vmax, v);
+  ;; p = p + (−stepSize·m) / (√(amsgrad ? vmax : v) / √bc2 + eps)
+  (func (export "adam")
+    (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $vmax i32) (param $n i32)
+    (param $beta1 f32) (param $beta2 f32) (param $oneMinusBeta1 f32) (param $oneMinusBeta2 f32)
+    (param $negStepSize f32) (param $bc2Sqrt f32) (param $eps f32) (param $wd f32) (param $decay f32)
+    (param $decoupled i32) (param $amsgrad i32)
+    (local $end i32) (local $pv v128) (local $gj v128) (local $mv v128) (local $vv v128)
+    (local $beta1V v128) (local $beta2V v128) (local $ob1V v128) (local $ob2V v128)
+    (local $negStepV v128) (local $bc2V v128) (local $epsV v128) (local $decayV v128)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $beta1V (f32x4.splat (local.get $beta1)))
+    (local.set $beta2V (f32x4.splat (local.get $beta2)))
+    (local.set $ob1V (f32x4.splat (local.get $oneMinusBeta1)))
+    (local.set $ob2V (f32x4.splat (local.get $oneMinusBeta2)))
+    (local.set $negStepV (f32x4.splat (local.get $negStepSize)))
+    (local.set $bc2V (f32x4.splat (local.get $bc2Sqrt)))
+    (local.set $epsV (f32x4.splat (local.get $eps)))
+    (local.set $decayV (f32x4.splat (local.get $decay)))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $pv (v128.load (local.get $p)))
+        (if (local.get $decoupled)
+          (then
+            (local.set $pv (f32x4.mul (local.get $pv) (local.get $decayV)))
+            (local.set $gj (v128.load (local.get $g))))
+          (else
+            (local.set $gj (call $decayed (v128.load (local.get $g)) (local.get $pv) (local.get $wd)))))
+        (local.set $mv (call $fma (local.get $gj) (local.get $ob1V) (f32x4.mul (v128.load (local.get $m)) (local.get $beta1V))))
+        (v128.store (local.get $m) (local.get $mv))
+        (local.set $vv (call $fma (f32x4.mul (local.get $ob2V) (local.get $gj)) (local.get $gj) (f32x4.mul (v128.load (local.get $v)) (local.get $beta2V))))
+        (v128.store (local.get $v) (local.get $vv))
+        (if (local.get $amsgrad)
+          (then
+            (local.set $vv (f32x4.max (v128.load (local.get $vmax)) (local.get $vv)))
+            (v128.store (local.get $vmax) (local.get $vv))
+            (local.set $vmax (i32.add (local.get $vmax) (i32.const 16)))))
+        (v128.store (local.get $p) (f32x4.add (local.get $pv)
+          (f32x4.div
+            (f32x4.mul (local.get $negStepV) (local.get $mv))
+            (f32x4.add (f32x4.div (f32x4.sqrt (local.get $vv)) (local.get $bc2V)) (local.get $epsV)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (local.set $g (i32.add (local.get $g) (i32.const 16)))
+        (local.set $m (i32.add (local.get $m) (i32.const 16)))
+        (local.set $v (i32.add (local.get $v) (i32.const 16)))
+        (br $each))))
+
+  ;; RMSprop: gj = decayed(g); sq = fma((1 − α)·gj, gj, sq·α);
+  ;; centered: ga = fma(gj, 1 − α, ga·α), avg = √fma(−ga, ga, sq) + eps; else avg = √sq + eps;
+  ;; momentum: buf = buf·μ + gj / avg, p = fma(buf, −lr, p); else p = p + (−lr·gj) / avg
+  (func (export "rmsprop")
+    (param $p i32) (param $g i32) (param $sq i32) (param $ga i32) (param $buf i32) (param $n i32)
+    (param $alpha f32) (param $oneMinusAlpha f32) (param $eps f32) (param $negLr f32) (param $momentum f32) (param $wd f32)
+    (param $centered i32) (param $withMomentum i32)
+    (local $end i32) (local $pv v128) (local $gj v128) (local $sv v128) (local $av v128) (local $centred v128) (local $avg v128) (local $bv v128)
+    (local $alphaV v128) (local $oaV v128) (local $epsV v128) (local $negLrV v128) (local $momentumV v128)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $alphaV (f32x4.splat (local.get $alpha)))
+    (local.set $oaV (f32x4.splat (local.get $oneMinusAlpha)))
+    (local.set $epsV (f32x4.splat (local.get $eps)))
+    (local.set $negLrV (f32x4.splat (local.get $negLr)))
+    (local.set $momentumV (f32x4.splat (local.get $momentum)))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $pv (v128.load (local.get $p)))
+        (local.set $gj (call $decayed (v128.load (local.get $g)) (local.get $pv) (local.get $wd)))
+        (local.set $sv (call $fma (f32x4.mul (local.get $oaV) (local.get $gj)) (local.get $gj) (f32x4.mul (v128.load (local.get $sq)) (local.get $alphaV))))
+        (v128.store (local.get $sq) (local.get $sv))
+        (local.set $centred (local.get $sv))
+        (if (local.get $centered)
+          (then
+            (local.set $av (call $fma (local.get $gj) (local.get $oaV) (f32x4.mul (v128.load (local.get $ga)) (local.get $alphaV))))
+            (v128.store (local.get $ga) (local.get $av))
+            (local.set $centred (call $fma (f32x4.neg (local.get $av)) (local.get $av) (local.get $sv)))
+            (local.set $ga (i32.add (local.get $ga) (i32.const 16)))))
+        (local.set $avg (f32x4.add (f32x4.sqrt (local.get $centred)) (local.get $epsV)))
+        (if (local.get $withMomentum)
+          (then
+            (local.set $bv (f32x4.add (f32x4.mul (v128.load (local.get $buf)) (local.get $momentumV)) (f32x4.div (local.get $gj) (local.get $avg))))
+            (v128.store (local.get $buf) (local.get $bv))
+            (v128.store (local.get $p) (call $fma (local.get $bv) (local.get $negLrV) (local.get $pv)))
+            (local.set $buf (i32.add (local.get $buf) (i32.const 16))))
+          (else
+            (v128.store (local.get $p) (f32x4.add (local.get $pv) (f32x4.div (f32x4.mul (local.get $negLrV) (local.get $gj)) (local.get $avg))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (local.set $g (i32.add (local.get $g) (i32.const 16)))
+        (local.set $sq (i32.add (local.get $sq) (i32.const 16)))
+        (br $each))))
+)

@@ -1,0 +1,45 @@
+/**
+ * The dense kernels in plain JavaScript: the engine's path where WebAssembly SIMD is missing,
+ * and the definition the SIMD kernels are tested against. Products are the Linear layer's own
+ * loops (shared/layers/denseOps.ts), updates the rules of ../updateRules.ts.
+ */
+import { addLinearParamGrads, linearBackwardInput, linearForward } from '../../../../../shared/layers/denseOps'
+import { adamUpdate, rmspropUpdate, sgdUpdate } from '../updateRules'
+import type { DenseKernels } from './contract'
+import type { KernelMemory } from './memory'
+
+/** unchecked: createKernels wraps them in checked() */
+export function referenceKernels(memory: KernelMemory): DenseKernels {
+  return {
+    backend: 'js',
+    memory,
+
+    linearForward(x, w, b, y, n, k, m) {
+      linearForward(x.array, w.array, b.array, y.array, n, k, m)
+    },
+
+    linearBackwardInput(dy, w, dx, n, k, m) {
+      linearBackwardInput(dy.array, w.array, dx.array, n, k, m)
+    },
+
+    linearBackwardParams(dy, x, dw, db, n, k, m, accumulate) {
+      if (!accumulate) {
+        dw.array.fill(0, 0, m * k)
+        db.array.fill(0, 0, m)
+      }
+      addLinearParamGrads(dy.array, x.array, dw.array, db.array, n, k, m)
+    },
+
+    sgd(spec, scalars, p, g, buf, fresh) {
+      sgdUpdate(spec, scalars, p.array, g.array, buf?.array ?? null, fresh)
+    },
+
+    adam(spec, scalars, p, g, m, v, vMax) {
+      adamUpdate(spec, scalars, p.array, g.array, m.array, v.array, vMax?.array ?? null)
+    },
+
+    rmsprop(spec, scalars, p, g, sq, ga, buf) {
+      rmspropUpdate(spec, scalars, p.array, g.array, sq.array, ga?.array ?? null, buf?.array ?? null)
+    },
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The dense kernels as WebAssembly SIMD (kernels.wat): the same contract as reference.ts, the
+ * products to float32 rounding of another summation order, the updates to the bit.
+ */
+import type { DenseKernels } from './contract'
+import type { KernelMemory } from './memory'
+import { webAssembly } from './wasmApi'
+
+interface KernelExports {
+  linear_forward(x: number, w: number, b: number, y: number, n: number, k: number, m: number): void
+  linear_backward_input(dy: number, w: number, dx: number, n: number, k: number, m: number): void
+  linear_backward_params(dy: number, x: number, dw: number, db: number, n: number, k: number, m: number, accumulate: number): void
+  sgd(p: number, g: number, n: number, negLr: number, wd: number): void
+  sgd_momentum(p: number, g: number, buf: number, n: number, negLr: number, wd: number, momentum: number, keep: number, fresh: number, nesterov: number): void
+  adam(p: number, g: number, m: number, v: number, vmax: number, n: number, beta1: number, beta2: number, oneMinusBeta1: number, oneMinusBeta2: number, negStepSize: number, bc2Sqrt: number, eps: number, wd: number, decay: number, decoupled: number, amsgrad: number): void
+  rmsprop(p: number, g: number, sq: number, ga: number, buf: number, n: number, alpha: number, oneMinusAlpha: number, eps: number, negLr: number, momentum: number, wd: number, centered: number, withMomentum: number): void
+}
+
+/** kernels over `memory`, from the compiled kernels.wat (throws if it does not instantiate); unchecked: createKernels wraps them in checked() */
+export function simdKernels(memory: KernelMemory, module: object): DenseKernels {
+  const wasm = new webAssembly.Instance(module, { env: { memory: memory.memory } }).exports as unknown as KernelExports
+  return {
+    backend: 'wasm',
+    memory,
+
+    linearForward(x, w, b, y, n, k, m) {
+      wasm.linear_forward(x.ptr, w.ptr, b.ptr, y.ptr, n, k, m)
+    },
+
+    linearBackwardInput(dy, w, dx, n, k, m) {
+      wasm.linear_backward_input(dy.ptr, w.ptr, dx.ptr, n, k, m)
+    },
+
+    linearBackwardParams(dy, x, dw, db, n, k, m, accumulate) {
+      wasm.linear_backward_params(dy.ptr, x.ptr, dw.ptr, db.ptr, n, k, m, accumulate ? 1 : 0)
+    },
+
+    sgd(spec, s, p, g, buf, fresh) {
+      if (spec.momentum === 0) {
+        wasm.sgd(p.ptr, g.ptr, p.length, s.negLr, s.weightDecay)
+        return
+      }
+      wasm.sgd_momentum(p.ptr, g.ptr, buf!.ptr, p.length, s.negLr, s.weightDecay, s.momentum, s.keep, fresh ? 1 : 0, spec.nesterov ? 1 : 0)
+    },
+
+    adam(spec, s, p, g, m, v, vMax) {
+      const decoupled = spec.name === 'AdamW' ? 1 : 0
+      wasm.adam(p.ptr, g.ptr, m.ptr, v.ptr, vMax?.ptr ?? 0, p.length, s.beta1, s.beta2, s.oneMinusBeta1, s.oneMinusBeta2, s.negStepSize, s.bc2Sqrt, s.eps, s.weightDecay, s.decay, decoupled, spec.amsgrad ? 1 : 0)
+    },
+
+    rmsprop(spec, s, p, g, sq, ga, buf) {
+      wasm.rmsprop(p.ptr, g.ptr, sq.ptr, ga?.ptr ?? 0, buf?.ptr ?? 0, p.length, s.alpha, s.oneMinusAlpha, s.eps, s.negLr, s.momentum, s.weightDecay, spec.centered ? 1 : 0, spec.momentum > 0 ? 1 : 0)
+    },
+  }
+}

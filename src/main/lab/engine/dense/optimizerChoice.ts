@@ -1,0 +1,45 @@
+/**
+ * Which implementation of torch.optim updates a dense network's parameters, decided here and
+ * nowhere else: the kernels' KernelOptimizer for the rules they implement, when every parameter
+ * lives in the kernels' memory; the JavaScript DenseOptimizer for the rest (Adagrad, and a
+ * layer that keeps its parameters elsewhere). A new rule fails to compile until it is placed.
+ */
+import { assertNever } from '../../../../shared/exhaustive'
+import type { OptimizerSpec } from '../../../../shared/schemas'
+import type { OptimizerState } from '../engine'
+import { KernelOptimizer, type DenseKernels, type F32Block, type KernelOptimizerSpec } from './kernels'
+import { DenseOptimizer } from './optimizers'
+
+/** one optimizer step over parameters and gradients bound at creation */
+export interface ParameterUpdates {
+  readonly implementation: 'kernels' | 'js'
+  apply(): void
+  state(): OptimizerState
+}
+
+function kernelRule(spec: OptimizerSpec): spec is KernelOptimizerSpec {
+  switch (spec.name) {
+    case 'SGD':
+    case 'Adam':
+    case 'AdamW':
+    case 'RMSprop':
+      return true
+    case 'Adagrad':
+      return false
+    default:
+      return assertNever(spec, 'optimizer')
+  }
+}
+
+export function chooseOptimizer(spec: OptimizerSpec, kernels: DenseKernels, params: Float32Array[], grads: Float32Array[], initial?: OptimizerState): ParameterUpdates {
+  const memory = kernels.memory
+  const paramBlocks = params.map((p) => memory.blockOf(p))
+  const gradBlocks = grads.map((g) => memory.blockOf(g))
+  const inMemory = (blocks: (F32Block | null)[]): blocks is F32Block[] => blocks.every((b) => b !== null)
+  if (kernelRule(spec) && inMemory(paramBlocks) && inMemory(gradBlocks)) {
+    const optimizer = new KernelOptimizer(spec, kernels, paramBlocks, initial)
+    return { implementation: 'kernels', apply: () => optimizer.apply(paramBlocks, gradBlocks), state: () => optimizer.state() }
+  }
+  const optimizer = new DenseOptimizer(spec, params.map((p) => p.length), initial)
+  return { implementation: 'js', apply: () => optimizer.apply(params, grads), state: () => optimizer.state() }
+}
