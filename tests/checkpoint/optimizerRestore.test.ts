@@ -154,12 +154,13 @@ describe("a torch checkpoint's optimizer_state_dict on --init", () => {
       expect(optimizerNote).toMatch(changed)
       const summary = await service.waitForRun(runId)
       expect(summary.status).toBe('completed')
-      expect(maxDiff(summary.stateDict, after.weights)).toBeLessThan(1e-6)
+      // issue 11's bound: TorchLab's matrix products add in another order than torch's BLAS, so weights and state differ in float32's last bits
+      expect(maxDiff(summary.stateDict, after.weights)).toBeLessThan(1e-5)
       const saved = join(dir, `lab-${optimizer}.pth`)
       await service.saveRun({ runId, path: saved, kind: 'checkpoint' })
       const ours = await python<TorchState & { groups: Record<string, unknown>[] }>(READ, saved)
       expect(Object.keys(ours.state)).toEqual(Object.keys(after.state))
-      for (const id of Object.keys(after.state)) expect(maxDiff(ours.state[id], after.state[id])).toBeLessThan(1e-6)
+      for (const id of Object.keys(after.state)) expect(maxDiff(ours.state[id], after.state[id])).toBeLessThan(1e-5)
       // the settings the run trained with are the file's
       for (const [key, value] of Object.entries(kwargs)) expect(ours.groups[0][key]).toEqual(value)
     },
