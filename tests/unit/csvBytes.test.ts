@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { parseCsv, parseCsvBytes, planCsvBytes } from '../../src/main/lab/data/csv'
 import { decodeCsv } from '../../src/main/lab/data/encoding'
-import { splitAt } from '../../src/main/lab/data/fastCsv'
+import { parseNumericBytes, splitAt } from '../../src/main/lab/data/fastCsv'
 import type { NumericColumn, StringColumn, Table } from '../../src/main/lab/data/table'
 import { DEFAULT_LIMITS, ParseSandbox, SPLIT_BYTES } from '../../src/main/lab/sandbox/sandbox'
 import { parseOptionsSchema, type ParseOptionsInput } from '../../src/shared/schemas'
@@ -93,6 +93,28 @@ describe('a large numeric file read from its bytes', () => {
     expect(splitAt(bytes, 4, bytes.length)).toBe(5)
     expect(splitAt(bytes, 6, bytes.length)).toBe(9)
     expect(splitAt(bytes, 13, bytes.length)).toBe(bytes.length)
+  })
+})
+
+describe('the room the numbers of a large file take', () => {
+  it('is about the rows the file holds, not the rows its bytes could hold', () => {
+    // one column of short numbers: room for bytes / 3 rows would be four times the rows there are
+    const count = 200_000
+    const bytes = bytesOf(Array.from({ length: count }, (_, i) => String(i % 1000).padStart(3, '0') + '\n').join(''))
+    const part = parseNumericBytes(bytes, 0, bytes.length, { width: 1, delimiter: ',', decimal: '.' })!
+    expect(part.rowCount).toBe(count)
+    expect(part.values[0].length).toBeGreaterThanOrEqual(count)
+    expect(part.values[0].length).toBeLessThan(count * 1.25)
+    expect(part.values[0][count - 1]).toBe((count - 1) % 1000)
+  })
+
+  it('grows when the later lines are shorter than the first ones', () => {
+    const long = Array.from({ length: 5000 }, () => '123456.789012\n').join('')
+    const short = Array.from({ length: 100_000 }, (_, i) => `${i % 10}\n`).join('')
+    const bytes = bytesOf(long + short)
+    const part = parseNumericBytes(bytes, 0, bytes.length, { width: 1, delimiter: ',', decimal: '.' })!
+    expect(part.rowCount).toBe(105_000)
+    expect(part.values[0][104_999]).toBe(9)
   })
 })
 

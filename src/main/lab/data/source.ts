@@ -31,7 +31,7 @@ export async function readCsvBytes(path: string, read: (path: string) => Promise
   try {
     return await read(path)
   } catch (err) {
-    throw labError('FILE_UNREADABLE', `TorchLab cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`)
+    throw LabError.is(err) ? err : labError('FILE_UNREADABLE', `TorchLab cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`)
   }
 }
 
