@@ -96,6 +96,20 @@ describe('the fit pool', () => {
     expect(kept.every((r) => r.status === 'ok' && Number.isFinite(r.score))).toBe(true)
   })
 
+  it('starts the worker a waiting batch needs after the cancel has returned, not during it', async () => {
+    const { pool, started } = watchedPool(1)
+    const long = pool.run([job(0, LONG)], () => undefined)
+    const kept: FitResult[] = []
+    const waiting = pool.run([job(1, 20)], (r) => kept.push(r))
+    await sleep(2000)
+    long.cancel()
+    expect(started).toHaveLength(1)
+    await long.done
+    await waiting.done
+    expect(started).toHaveLength(2)
+    expect(kept.map((r) => r.id)).toEqual([1])
+  })
+
   it('turns a worker that dies mid-fit into a sentence, and serves the next batch', async () => {
     const { pool, started } = watchedPool(1)
     const doomed = pool.run([job(0, LONG), job(1, 10)], () => undefined)
