@@ -6,6 +6,7 @@
 import { stat } from 'node:fs/promises'
 import { parentPort, type MessagePort } from 'node:worker_threads'
 import { toErrorInfo } from '../../../shared/errors'
+import { assertNever } from '../../../shared/exhaustive'
 import { MAX_PTH_BYTES, openCheckpoint, startingPointFromFile } from '../checkpoint/files'
 import { toFloat32StateDict } from '../checkpoint/infer'
 import { parseCsvBytes, type NumericPlan } from '../data/csv'
@@ -90,6 +91,8 @@ async function handle(request: ParseRequest, helper?: MessagePort): Promise<{ re
       const table = await parseCsvBytes(bytes, { ...request.parse, encoding: request.encoding }, helper && ((plan) => readHalves(request.path, bytes, plan, helper)))
       return { result: table, transfer: transferables(tableArrays(table)) }
     }
+    default:
+      return assertNever(request, 'parse request')
   }
 }
 
