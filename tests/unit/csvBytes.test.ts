@@ -134,9 +134,11 @@ describe('a CSV larger than the split size, read by two parse workers', () => {
     const alone = await parseCsvBytes(bytesOf(text), parse)
     expectColumns(alone, ['a', 'b', 'c'], rows)
     expectSameTable(await read(path), alone)
-    // the second worker starts on the first large file; give it time to load
-    await new Promise((r) => setTimeout(r, 5000))
+    expect(sandbox.splitReads).toBe(0)
+    // the second worker starts on the first large file; once loaded, it reads the second half
+    await sandbox.helperReady()
     expectSameTable(await read(path), alone)
+    expect(sandbox.splitReads).toBe(1)
   }, 300_000)
 
   it('names the line of a text cell in the second half, which only the helper read', async () => {
@@ -144,6 +146,7 @@ describe('a CSV larger than the split size, read by two parse workers', () => {
     const path = join(dir, 'late-text.csv')
     writeFileSync(path, text)
     const table = await read(path)
+    expect(sandbox.splitReads).toBe(2)
     expect((table.columns[0] as StringColumn).firstNonNumeric).toEqual({ line: rows.length - 8, value: 'oops' })
   }, 300_000)
 })
