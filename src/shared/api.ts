@@ -142,14 +142,6 @@ export interface RunStart {
 
 export type RunStatus = 'starting' | 'running' | 'paused' | 'completed' | 'stopped' | 'diverged' | 'failed'
 
-export interface EpochRecord {
-  epoch: number
-  trainLoss: number
-  valLoss?: number
-  /** flattened parameters at the end of the epoch, for models small enough to plot */
-  params?: number[]
-}
-
 export interface Divergence {
   epoch: number
   step: number
@@ -220,7 +212,7 @@ export interface RunSummary {
   lossHistory: number[]
   valLossHistory: number[]
   finalLoss: number | null
-  /** parameter names in state_dict order, with shapes; matches `params` in EpochRecord */
+  /** parameter names in state_dict order, with shapes; matches `params` in RunProgress */
   parameters: { name: string; shape: number[] }[]
   stateDict: StateDictJson
   divergence?: Divergence

@@ -19,32 +19,59 @@ const file = (name: string, bytes: Uint8Array) => {
   writeFileSync(path, bytes)
   return path
 }
+const CAP = 2 ** 30
 const random = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 2654435761) >>> 24)
 
 describe('the read buffer', () => {
   it('reads a smaller file into the memory of a larger one, exactly its own bytes', async () => {
     const memory = new ReadBuffer(60_000)
-    const large = await memory.read(file('large.bin', random(1 << 20)), false)
-    const small = await memory.read(file('small.bin', Uint8Array.of(1, 2, 3)), false)
-    expect(small.buffer).toBe(large.buffer)
+    const large = await memory.read(file('large.bin', random(1 << 20)), false, CAP)
+    const smaller = await memory.read(file('smaller.bin', random(3 << 18)), false, CAP)
+    expect(smaller.buffer).toBe(large.buffer)
+    expect(Buffer.from(smaller).equals(Buffer.from(random(3 << 18)))).toBe(true)
+    expect(Buffer.from(await memory.read(join(dir, 'large.bin'), false, CAP)).equals(Buffer.from(random(1 << 20)))).toBe(true)
+  })
+
+  it("lets a buffer more than twice a file's size go rather than keep it for small files", async () => {
+    const memory = new ReadBuffer(60_000)
+    const large = await memory.read(join(dir, 'large.bin'), false, CAP)
+    const small = await memory.read(file('small.bin', Uint8Array.of(1, 2, 3)), false, CAP)
+    expect(small.buffer).not.toBe(large.buffer)
+    expect(small.buffer.byteLength).toBe(3)
     expect([...small]).toEqual([1, 2, 3])
-    expect(Buffer.from(await memory.read(join(dir, 'large.bin'), false)).equals(Buffer.from(random(1 << 20)))).toBe(true)
+  })
+
+  it('refuses a file above the cap it is given, as it is when opened', async () => {
+    const memory = new ReadBuffer(60_000)
+    await expect(memory.read(join(dir, 'large.bin'), false, (1 << 20) - 1)).rejects.toMatchObject({
+      info: { code: 'FILE_UNREADABLE', message: expect.stringMatching(/large\.bin grew to .* TorchLab opens files of this kind up to/) },
+    })
+  })
+
+  it('names the file and its size when there is no memory for it', async () => {
+    // a sparse terabyte: no disk used, but no machine gives an ArrayBuffer that large
+    const path = join(dir, 'huge.bin')
+    writeFileSync(path, '')
+    truncateSync(path, 2 ** 40)
+    await expect(new ReadBuffer(60_000).read(path, false, 2 ** 41)).rejects.toMatchObject({
+      info: { code: 'FILE_UNREADABLE', message: expect.stringMatching(/huge\.bin \(1048576\.0 MB\) is too large to read in memory/) },
+    })
   })
 
   it('gives shared memory only when asked, and new memory once the old was transferred or kept too long', async () => {
     const memory = new ReadBuffer(100)
     const path = file('some.bin', random(4096))
-    const plain = await memory.read(path, false)
-    const shared = await memory.read(path, true)
+    const plain = await memory.read(path, false, CAP)
+    const shared = await memory.read(path, true, CAP)
     expect(plain.buffer).toBeInstanceOf(ArrayBuffer)
     expect(shared.buffer).toBeInstanceOf(SharedArrayBuffer)
-    const again = await memory.read(path, false)
+    const again = await memory.read(path, false, CAP)
     structuredClone(again.buffer, { transfer: [again.buffer as ArrayBuffer] })
-    const afterTransfer = await memory.read(path, false)
+    const afterTransfer = await memory.read(path, false, CAP)
     expect(afterTransfer.buffer).not.toBe(again.buffer)
     expect(Buffer.from(afterTransfer).equals(Buffer.from(random(4096)))).toBe(true)
     await new Promise((r) => setTimeout(r, 300))
-    expect((await memory.read(path, false)).buffer).not.toBe(afterTransfer.buffer)
+    expect((await memory.read(path, false, CAP)).buffer).not.toBe(afterTransfer.buffer)
   })
 })
 

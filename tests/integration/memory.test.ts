@@ -7,10 +7,13 @@ import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import ts from 'typescript'
 import { afterAll, describe, expect, it } from 'vitest'
+import type { TrainingRun } from '../../src/main/lab/train/run'
 import { createService, ROOT } from '../helpers/lab'
 
 const service = createService()
 afterAll(() => service.dispose())
+/** the service's own run, to see the thread it holds */
+const runOf = (runId: string): TrainingRun => (service as unknown as { runs: Map<string, { run: TrainingRun }> }).runs.get(runId)!.run
 
 const course = {
   dataset: { source: { kind: 'bundled' as const, name: 'cars' as const }, features: ['wt'], target: 'mpg' },
@@ -90,20 +93,30 @@ describe('memory of a run', () => {
     const before = await service.evaluate(first, 'train')
     const afterOne = process.resourceUsage().maxRSS / 1024
 
+    const firstThread = runOf(first).thread
+    expect(firstThread).toBeDefined()
     const later: string[] = []
     for (let i = 0; i < 4; i++) {
       const { runId } = await service.startTraining({
         ...course,
         train: { ...course.train, optimizer: { name: 'SGD', lr: 0.002 + i * 0.002 } },
       })
+      if (i === 0) {
+        // the handed-over thread has no engine for this run yet: asking it for outputs is refused, and the run goes on
+        await expect(runOf(runId).predict(new Float32Array(1), 1)).rejects.toMatchObject({ info: { code: 'RUN_BUSY' } })
+      }
       expect((await service.waitForRun(runId)).status).toBe('completed')
       later.push(runId)
     }
     // a thread from source holds ~50 MB; four kept would be ~200 MB more
     expect(process.resourceUsage().maxRSS / 1024 - afterOne).toBeLessThan(100)
+    // one thread trained all five, handed from each run to the next: only the newest run holds it
+    expect([first, ...later].map((id) => runOf(id).thread)).toEqual([undefined, undefined, undefined, undefined, firstThread])
 
     // the first run's thread is gone: its evaluation comes from a thread started from its final weights
     const again = await service.evaluate(first, 'train')
+    expect(runOf(first).thread).toBeDefined()
+    expect(runOf(first).thread).not.toBe(firstThread)
     expect(again.regression).toEqual(before.regression)
     expect(again.points).toEqual(before.points)
     // and runs evaluated one after another each answer with their own model

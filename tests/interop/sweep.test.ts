@@ -50,9 +50,12 @@ const LOSS_ARGS: Partial<Record<LossName, Partial<LossSpec>>> = { HuberLoss: { h
  * Known, explained differences, by engine and case. Listed, not hidden: each is printed with its
  * cause, and the sweep fails on any other run out of bounds.
  */
-const OPEN_GAPS: Record<string, string> = {
-  'tfjs L1Loss {"name":"RMSprop","lr":0.005,"momentum":0.3} ELU 20 rows batch 20 zeros':
-    "tfjs sums the output bias's balanced ±1/20 gradients to 2⁻²⁷ where torch's order (and the dense engine's) gives exactly 0; RMSprop divides that by its own size into lr-sized steps while torch never moves",
+const OPEN_GAPS: Record<string, { why: string; ceiling: number }> = {
+  'tfjs L1Loss {"name":"RMSprop","lr":0.005,"momentum":0.3} ELU 20 rows batch 20 zeros': {
+    why: "tfjs sums the output bias's balanced ±1/20 gradients to 2⁻²⁷ where torch's order (and the dense engine's) gives exactly 0; RMSprop divides that by its own size into lr-sized steps while torch never moves",
+    // 2.2e-1 on 2026-11-28: twice that is a new fault, not this one
+    ceiling: 0.44,
+  },
 }
 
 const BATCH_NORMS: { name: LossName; optimizer: Record<string, unknown>; layer: Record<string, unknown>; activation: ActivationName }[] = [
@@ -236,8 +239,12 @@ describe('parity sweep: every loss × optimizer setting × activation, both engi
       const line = c.engines.map((e) => {
         const err = distance(ours[k][e]!, f32)
         const gap = OPEN_GAPS[`${e} ${c.label}`]
-        if (err > Math.max(1e-5, widest) && !gap) failures.push(`${e} ${c.label}: off by ${err.toExponential(2)}, torch float32 vs float64 ${drift.toExponential(2)} at the end, ${widest.toExponential(2)} at most`)
-        return `${e} ${err.toExponential(1)}${gap ? ` (open: ${gap})` : ''}`
+        const tolerance = Math.max(1e-5, widest)
+        if (!gap && err > tolerance) failures.push(`${e} ${c.label}: off by ${err.toExponential(2)}, torch float32 vs float64 ${drift.toExponential(2)} at the end, ${widest.toExponential(2)} at most`)
+        // a listed gap is held to its size: closed, its entry must go; grown, it is another fault
+        if (gap && err <= tolerance) failures.push(`${e} ${c.label}: off by only ${err.toExponential(2)}, within ${tolerance.toExponential(2)}: the open gap is closed, remove it from OPEN_GAPS`)
+        if (gap && err >= gap.ceiling) failures.push(`${e} ${c.label}: off by ${err.toExponential(2)}, above the open gap's ${gap.ceiling}`)
+        return `${e} ${err.toExponential(1)}${gap ? ` (open: ${gap.why})` : ''}`
       })
       report.push(`${c.label}: ${line.join(', ')} (torch f32 vs f64 ${drift.toExponential(1)}, at most ${widest.toExponential(1)})`)
     })

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { parseCsv, parseCsvBytes, planCsvBytes } from '../../src/main/lab/data/csv'
 import { decodeCsv } from '../../src/main/lab/data/encoding'
-import { splitAt } from '../../src/main/lab/data/fastCsv'
+import { parseNumericBytes, splitAt } from '../../src/main/lab/data/fastCsv'
 import type { NumericColumn, StringColumn, Table } from '../../src/main/lab/data/table'
 import { DEFAULT_LIMITS, ParseSandbox, SPLIT_BYTES } from '../../src/main/lab/sandbox/sandbox'
 import { parseOptionsSchema, type ParseOptionsInput } from '../../src/shared/schemas'
@@ -96,6 +96,28 @@ describe('a large numeric file read from its bytes', () => {
   })
 })
 
+describe('the room the numbers of a large file take', () => {
+  it('is about the rows the file holds, not the rows its bytes could hold', () => {
+    // one column of short numbers: room for bytes / 3 rows would be four times the rows there are
+    const count = 200_000
+    const bytes = bytesOf(Array.from({ length: count }, (_, i) => String(i % 1000).padStart(3, '0') + '\n').join(''))
+    const part = parseNumericBytes(bytes, 0, bytes.length, { width: 1, delimiter: ',', decimal: '.' })!
+    expect(part.rowCount).toBe(count)
+    expect(part.values[0].length).toBeGreaterThanOrEqual(count)
+    expect(part.values[0].length).toBeLessThan(count * 1.25)
+    expect(part.values[0][count - 1]).toBe((count - 1) % 1000)
+  })
+
+  it('grows when the later lines are shorter than the first ones', () => {
+    const long = Array.from({ length: 5000 }, () => '123456.789012\n').join('')
+    const short = Array.from({ length: 100_000 }, (_, i) => `${i % 10}\n`).join('')
+    const bytes = bytesOf(long + short)
+    const part = parseNumericBytes(bytes, 0, bytes.length, { width: 1, delimiter: ',', decimal: '.' })!
+    expect(part.rowCount).toBe(105_000)
+    expect(part.values[0][104_999]).toBe(9)
+  })
+})
+
 describe('a CSV larger than the split size, read by two parse workers', () => {
   const dir = tempDir('torchlab-csv-split-')
   const sandbox = new ParseSandbox(DEFAULT_LIMITS, true)
@@ -112,9 +134,11 @@ describe('a CSV larger than the split size, read by two parse workers', () => {
     const alone = await parseCsvBytes(bytesOf(text), parse)
     expectColumns(alone, ['a', 'b', 'c'], rows)
     expectSameTable(await read(path), alone)
-    // the second worker starts on the first large file; give it time to load
-    await new Promise((r) => setTimeout(r, 5000))
+    expect(sandbox.splitReads).toBe(0)
+    // the second worker starts on the first large file; once loaded, it reads the second half
+    await sandbox.helperReady()
     expectSameTable(await read(path), alone)
+    expect(sandbox.splitReads).toBe(1)
   }, 300_000)
 
   it('names the line of a text cell in the second half, which only the helper read', async () => {
@@ -122,6 +146,7 @@ describe('a CSV larger than the split size, read by two parse workers', () => {
     const path = join(dir, 'late-text.csv')
     writeFileSync(path, text)
     const table = await read(path)
+    expect(sandbox.splitReads).toBe(2)
     expect((table.columns[0] as StringColumn).firstNonNumeric).toEqual({ line: rows.length - 8, value: 'oops' })
   }, 300_000)
 })

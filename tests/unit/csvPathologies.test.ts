@@ -10,14 +10,18 @@ import { NUMBER_LIMIT } from '../../src/main/lab/data/cells'
 import { parseCsv, uniqueNames } from '../../src/main/lab/data/csv'
 import { prepareData } from '../../src/main/lab/data/dataset'
 import { decodeCsv } from '../../src/main/lab/data/encoding'
-import { readCsvText } from '../../src/main/lab/data/source'
 import type { NumericColumn, StringColumn, Table } from '../../src/main/lab/data/table'
+import { DEFAULT_LIMITS, ParseSandbox } from '../../src/main/lab/sandbox/sandbox'
 import { LabError, type LabErrorInfo } from '../../src/shared/errors'
-import { datasetSpecSchema, type DatasetSpecInput } from '../../src/shared/schemas'
+import { datasetSpecSchema, parseOptionsSchema, type DatasetSpecInput } from '../../src/shared/schemas'
 import { createService, tempDir } from '../helpers/lab'
 import { PYTHON } from '../helpers/python'
 
 const dir = tempDir('torchlab-csv-')
+/** a student's file read as the lab reads it: its bytes, by the parse worker */
+const sandbox = new ParseSandbox(DEFAULT_LIMITS)
+afterAll(() => sandbox.dispose())
+const readCsv = (path: string) => sandbox.run({ kind: 'csv', path, encoding: 'utf-8', parse: parseOptionsSchema.parse({}) })
 let fileCount = 0
 function file(text: string | Uint8Array): string {
   const path = join(dir, `f${++fileCount}.csv`)
@@ -127,19 +131,16 @@ describe('UTF-16 and other encodings', () => {
     ['UTF-16BE without a BOM', utf16(false, false)],
     ['UTF-8 with a BOM', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)])],
   ])('reads %s when UTF-8 is chosen', async (_, bytes) => {
-    const table = parseCsv(await readCsvText(file(bytes), 'utf-8'), {})
+    const table = await readCsv(file(bytes))
     expect(table.columns.map((c) => c.name)).toEqual(['wt', 'mpg'])
     expect(Array.from(numeric(table, 'wt').values)).toEqual([2.62, 2.875, 3.215])
   })
 
   it('refuses a binary file chosen as a CSV, naming the line of its first zero byte', async () => {
     const zip = Buffer.concat([Buffer.from('PK\x03\x04\x14\x00\x00\x00\x08\x00', 'latin1'), Buffer.from('archive/data.pkl\n\x80\x02}q\x00(X\x06', 'latin1')])
-    const info = await readCsvText(file(zip), 'utf-8').then(
-      (text) => errorOf(() => parseCsv(text, {})),
-      (err: LabError) => err.info,
-    )
-    expect(info).toMatchObject({ code: 'FILE_UNREADABLE', line: 1 })
-    expect(info.message).toMatch(/binary file \(a \.pth, an \.xlsx workbook, a zip\)/)
+    await expect(readCsv(file(zip))).rejects.toMatchObject({
+      info: { code: 'FILE_UNREADABLE', line: 1, message: expect.stringMatching(/binary file \(a \.pth, an \.xlsx workbook, a zip\)/) },
+    })
     // UTF-16 read as Windows-1252 shows its zero bytes the same way
     const utf16 = Buffer.from('wt,mpg\n2.6,21\n', 'utf16le')
     expect(errorOf(() => parseCsv(decodeCsv(utf16, 'windows-1252'), {}))).toMatchObject({ code: 'FILE_UNREADABLE', line: 1 })

@@ -3,7 +3,8 @@
  * rather than copied, a cancel that ends one batch at once and leaves another running, and a
  * worker that dies turned into a sentence while the pool keeps serving.
  */
-import type { Worker } from 'node:worker_threads'
+import { once } from 'node:events'
+import { Worker } from 'node:worker_threads'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { FitJob, FitResult } from '../../src/main/lab/search/fit'
 import { foldSplits, shareFold, shareRows } from '../../src/main/lab/search/foldData'
@@ -96,6 +97,20 @@ describe('the fit pool', () => {
     expect(kept.every((r) => r.status === 'ok' && Number.isFinite(r.score))).toBe(true)
   })
 
+  it('starts the worker a waiting batch needs after the cancel has returned, not during it', async () => {
+    const { pool, started } = watchedPool(1)
+    const long = pool.run([job(0, LONG)], () => undefined)
+    const kept: FitResult[] = []
+    const waiting = pool.run([job(1, 20)], (r) => kept.push(r))
+    await sleep(2000)
+    long.cancel()
+    expect(started).toHaveLength(1)
+    await long.done
+    await waiting.done
+    expect(started).toHaveLength(2)
+    expect(kept.map((r) => r.id)).toEqual([1])
+  })
+
   it('turns a worker that dies mid-fit into a sentence, and serves the next batch', async () => {
     const { pool, started } = watchedPool(1)
     const doomed = pool.run([job(0, LONG), job(1, 10)], () => undefined)
@@ -119,9 +134,29 @@ describe('the fit pool', () => {
 })
 
 describe('a fold built from shared rows', () => {
+  it('reaches a worker as the same memory, not a copy: what the worker writes, this thread reads', async () => {
+    const worker = new Worker(
+      `const { parentPort } = require('node:worker_threads')
+parentPort.once('message', (job) => {
+  job.data.x[0] = -12345
+  job.rows.train[0] = 7
+  parentPort.postMessage('written')
+})`,
+      { eval: true },
+    )
+    const [x0, train0] = [rows.x[0], folds[0].train[0]]
+    try {
+      worker.postMessage(job(0, 5))
+      expect(await once(worker, 'message')).toEqual(['written'])
+      expect([rows.x[0], folds[0].train[0]]).toEqual([-12345, 7])
+    } finally {
+      rows.x[0] = x0
+      folds[0].train[0] = train0
+      await worker.terminate()
+    }
+  })
+
   it('holds the rows the indices name, scaled as sklearn’s StandardScaler fitted on the training rows', async () => {
-    expect(rows.x.buffer).toBeInstanceOf(SharedArrayBuffer)
-    expect(folds[0].train.buffer).toBeInstanceOf(SharedArrayBuffer)
     const { train, test } = foldSplits(rows, folds[1], true)
     const sk = await python<{ train: number[]; test: number[] }>(
       `

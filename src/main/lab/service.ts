@@ -171,23 +171,31 @@ export class LabService implements LabClient {
     const { initial, optimizer, optimizerNote } = await this.startingPoint(request, model)
     const train = trainWith(request.train, optimizer)
     const runId = `run-${++this.runCounter}`
-    const run = new TrainingRun(
-      runId,
-      model,
-      train,
-      data.summary,
-      {
-        backend: request.backend === 'auto' ? (this.options.backend ?? 'auto') : request.backend,
-        engineChoice: request.engine,
-        engine: { model, loss: lossSpecOf(train), optimizer: train.optimizer, initial, optimizerState: optimizer?.state, seed: train.seed },
+    // a finished run's idle thread trains this one: warm, and no second heap
+    const thread = idleThread(Array.from(this.runs.values(), (r) => r.run))
+    let run: TrainingRun
+    try {
+      run = new TrainingRun(
+        runId,
+        model,
         train,
-        data: { train: data.train, val: data.val, features: data.summary.features.length },
-      },
-      (event) => this.emit(event),
-      request.pace,
-      // a finished run's idle thread trains this one: warm, and no second heap
-      idleThread(Array.from(this.runs.values(), (r) => r.run)),
-    )
+        data.summary,
+        {
+          backend: request.backend === 'auto' ? (this.options.backend ?? 'auto') : request.backend,
+          engineChoice: request.engine,
+          engine: { model, loss: lossSpecOf(train), optimizer: train.optimizer, initial, optimizerState: optimizer?.state, seed: train.seed },
+          train,
+          data: { train: data.train, val: data.val, features: data.summary.features.length },
+        },
+        (event) => this.emit(event),
+        request.pace,
+        thread,
+      )
+    } catch (err) {
+      // no run holds the thread now: left running, it would keep the process alive
+      void thread?.terminate()
+      throw err
+    }
     this.runs.set(runId, { run, data })
     this.evictOldRuns()
     void this.rememberSettings({

@@ -56,12 +56,29 @@ function asciiCell(bytes: Uint8Array, from: number, to: number): string | null {
   return String.fromCharCode(...bytes.subarray(from, to))
 }
 
+/** bytes sampled to estimate how many rows a range holds */
+const SAMPLE_BYTES = 64 * 1024
+
+/**
+ * About as many rows as bytes[start, end) holds, from the average line of its first 64 KB, with
+ * a little room: the columns start that long and double when a file's later lines are shorter.
+ * Room for as many rows as the bytes could hold would be several times the file's size, outside
+ * the worker's heap limit, and could fail on a large valid file.
+ */
+function expectedRows(bytes: Uint8Array, start: number, end: number): number {
+  const sampleEnd = Math.min(end, start + SAMPLE_BYTES)
+  let lines = 0
+  for (let at = bytes.indexOf(NEWLINE, start); at >= 0 && at < sampleEnd; at = bytes.indexOf(NEWLINE, at + 1)) lines++
+  if (lines === 0) return 1024
+  return Math.max(1024, Math.ceil(((end - start) * lines * 1.05) / (sampleEnd - start)))
+}
+
 /** rows of bytes[start, end) (which starts at a line boundary) into numeric columns; null when the fast path does not apply */
 export function parseNumericBytes(bytes: Uint8Array, start: number, end: number, format: NumericFormat): NumericPart | null {
   const { width, decimal } = format
   const sep = format.delimiter.charCodeAt(0)
   const point = decimal.charCodeAt(0)
-  let capacity = Math.max(1024, Math.ceil((end - start) / (2 * width + 1)))
+  let capacity = expectedRows(bytes, start, end)
   let values = Array.from({ length: width }, () => new Float64Array(capacity))
   const missing = new Array<number>(width).fill(0)
   let row = 0

@@ -1,9 +1,8 @@
-/** Reads the text of a CSV source: a bundled course data set or a student's file. */
-import { readFile, stat } from 'node:fs/promises'
+/** Finds and reads the bytes of a CSV source: a bundled course data set or a student's file. */
+import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { CsvSource, ParseOptions } from '../../../shared/schemas'
+import type { CsvSource } from '../../../shared/schemas'
 import { LabError, labError } from '../../../shared/errors'
-import { decodeCsv } from './encoding'
 
 /** Larger files would not fit the lab's in-memory tables on a classroom machine. */
 export const MAX_CSV_BYTES = 1024 * 1024 * 1024
@@ -13,7 +12,7 @@ export function sourcePath(source: CsvSource, resourcesDir: string): string {
 }
 
 /** A CSV file's bytes, refused with a sentence when it is missing, a folder or too large to open; `read` reads them (the parse worker reads into memory it keeps). */
-export async function readCsvBytes(path: string, read: (path: string) => Promise<Uint8Array> = readFile): Promise<Uint8Array> {
+export async function readCsvBytes(path: string, read: (path: string) => Promise<Uint8Array>): Promise<Uint8Array> {
   let size: number
   try {
     const info = await stat(path)
@@ -31,10 +30,6 @@ export async function readCsvBytes(path: string, read: (path: string) => Promise
   try {
     return await read(path)
   } catch (err) {
-    throw labError('FILE_UNREADABLE', `TorchLab cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`)
+    throw LabError.is(err) ? err : labError('FILE_UNREADABLE', `TorchLab cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`)
   }
-}
-
-export async function readCsvText(path: string, encoding: ParseOptions['encoding'] = 'utf-8'): Promise<string> {
-  return decodeCsv(await readCsvBytes(path), encoding)
 }

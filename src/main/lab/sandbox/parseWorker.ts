@@ -3,21 +3,24 @@
  * heap limit and the time limit the sandbox gives it. Whatever a file does to it — a bug,
  * a runaway allocation — costs this worker only; the answer is plain data or a LabError.
  */
+import { stat } from 'node:fs/promises'
 import { parentPort, type MessagePort } from 'node:worker_threads'
 import { toErrorInfo } from '../../../shared/errors'
-import { openCheckpoint, startingPointFromFile } from '../checkpoint/files'
+import { assertNever } from '../../../shared/exhaustive'
+import { MAX_PTH_BYTES, openCheckpoint, startingPointFromFile } from '../checkpoint/files'
 import { toFloat32StateDict } from '../checkpoint/infer'
 import { parseCsvBytes, type NumericPlan } from '../data/csv'
 import { joinParts, parseNumericBytes, splitAt, type NumericPart } from '../data/fastCsv'
-import { readCsvBytes } from '../data/source'
+import { MAX_CSV_BYTES, readCsvBytes } from '../data/source'
 import type { Table } from '../data/table'
 import { ReadBuffer } from './readBuffer'
+import { isAllocationFailure, tooLargeToRead } from './tooLarge'
 import { READY, type ParseReply, type ParseRequest, type ParseResults, type PartReply, type PartRequest, type WorkerRequest } from './protocol'
 
 const port = parentPort!
 /** files are read into the memory the previous one used, for a minute */
 const memory = new ReadBuffer(60_000)
-const readPlain = (path: string) => memory.read(path, false)
+const readPlain = (path: string) => memory.read(path, false, MAX_PTH_BYTES)
 
 /** each typed array's buffer once, when the array owns all of it (a view would drag its whole buffer along) */
 function transferables(arrays: ArrayBufferView[]): ArrayBuffer[] {
@@ -37,20 +40,32 @@ function tableArrays(table: Table): ArrayBufferView[] {
  * this one reads the first. No quote is in the body (the plan checked), so a line break always
  * ends a row and the halves are independent.
  */
-async function readHalves(bytes: Uint8Array, plan: NumericPlan, helper: MessagePort): Promise<NumericPart | null> {
+async function readHalves(path: string, bytes: Uint8Array, plan: NumericPlan, helper: MessagePort): Promise<NumericPart | null> {
   const mid = splitAt(bytes, plan.start + Math.floor((bytes.length - plan.start) / 2), bytes.length)
   const theirs = new Promise<PartReply>((resolve) => helper.once('message', resolve))
   helper.postMessage({ bytes, start: mid, end: bytes.length, format: plan.format } satisfies PartRequest)
-  const mine = parseNumericBytes(bytes, plan.start, mid, plan.format)
-  const other = await theirs
-  return mine && other && joinParts(mine, other)
+  try {
+    const mine = parseNumericBytes(bytes, plan.start, mid, plan.format)
+    const other = await theirs
+    if (other && 'outOfMemory' in other) throw tooLargeToRead(path, bytes.length)
+    return mine && other && joinParts(mine, other)
+  } finally {
+    // the helper reads the shared buffer until it answers: the next file must not be read into it before
+    await theirs
+  }
 }
 
 /** as the helper: read the one range the reader sends, answer, and close the channel */
 function help(channel: MessagePort): void {
   channel.once('message', (part: PartRequest) => {
-    const reply: PartReply = parseNumericBytes(part.bytes, part.start, part.end, part.format)
-    channel.postMessage(reply, reply ? transferables(reply.values) : [])
+    let reply: PartReply
+    try {
+      reply = parseNumericBytes(part.bytes, part.start, part.end, part.format)
+    } catch (err) {
+      if (!isAllocationFailure(err)) throw err
+      reply = { outOfMemory: true }
+    }
+    channel.postMessage(reply, reply && 'values' in reply ? transferables(reply.values) : [])
     channel.close()
   })
 }
@@ -72,20 +87,35 @@ async function handle(request: ParseRequest, helper?: MessagePort): Promise<{ re
       return { result: point, transfer: transferables(arrays) }
     }
     case 'csv': {
-      const bytes = await readCsvBytes(request.path, (path) => memory.read(path, helper !== undefined))
-      const table = await parseCsvBytes(bytes, { ...request.parse, encoding: request.encoding }, helper && ((plan) => readHalves(bytes, plan, helper)))
+      const bytes = await readCsvBytes(request.path, (path) => memory.read(path, helper !== undefined, MAX_CSV_BYTES))
+      const table = await parseCsvBytes(bytes, { ...request.parse, encoding: request.encoding }, helper && ((plan) => readHalves(request.path, bytes, plan, helper)))
       return { result: table, transfer: transferables(tableArrays(table)) }
     }
+    default:
+      return assertNever(request, 'parse request')
+  }
+}
+
+/** a file the machine had no memory for is refused by name and size, whichever allocation failed */
+async function refusal(err: unknown, path: string): Promise<unknown> {
+  if (!isAllocationFailure(err)) return err
+  const size = (await stat(path).catch(() => undefined))?.size ?? 0
+  return tooLargeToRead(path, size)
+}
+
+async function answer(id: number, request: ParseRequest, helper?: MessagePort): Promise<void> {
+  try {
+    const { result, transfer } = await handle(request, helper)
+    port.postMessage({ id, ok: true, result } satisfies ParseReply, transfer)
+  } catch (err) {
+    port.postMessage({ id, ok: false, error: toErrorInfo(await refusal(err, request.path)) } satisfies ParseReply)
+  } finally {
+    helper?.close()
   }
 }
 
 port.on('message', (message: WorkerRequest) => {
   if ('help' in message) return help(message.help)
-  handle(message.request, message.helper)
-    .finally(() => message.helper?.close())
-    .then(
-      ({ result, transfer }) => port.postMessage({ id: message.id, ok: true, result } satisfies ParseReply, transfer),
-      (err: unknown) => port.postMessage({ id: message.id, ok: false, error: toErrorInfo(err) } satisfies ParseReply),
-    )
+  void answer(message.id, message.request, message.helper)
 })
 port.postMessage(READY)

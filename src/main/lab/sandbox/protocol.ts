@@ -50,8 +50,8 @@ export interface PartRequest {
   format: NumericFormat
 }
 
-/** the helper's answer: the range's numbers (their buffers transferred), or null when the range needs the general parser */
-export type PartReply = NumericPart | null
+/** the helper's answer: the range's numbers (their buffers transferred), null when the range needs the general parser, or that it had no memory for them */
+export type PartReply = NumericPart | null | { outOfMemory: true }
 
 /** a message to a parse worker: a file to parse (with, for a large CSV, a channel to a second worker), or a channel to help on */
 export type WorkerRequest = { id: number; request: ParseRequest; helper?: MessagePort } | { help: MessagePort }

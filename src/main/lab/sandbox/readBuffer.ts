@@ -9,6 +9,8 @@
  * array of its own: nothing made from one file still points into the buffer when the next is read.
  */
 import { open } from 'node:fs/promises'
+import { labError } from '../../../shared/errors'
+import { isAllocationFailure, tooLargeToRead } from './tooLarge'
 
 /** one read call's limit is 2 GB - 1 (Node's), so a .pth of exactly 2 GB takes two */
 const CHUNK = 2 ** 30
@@ -20,12 +22,17 @@ export class ReadBuffer {
   /** `keepMs`: how long the memory stays after the last file */
   constructor(private readonly keepMs: number) {}
 
-  /** the whole file; `shared`: in a SharedArrayBuffer, for a second worker to read part of it */
-  async read(path: string, shared: boolean): Promise<Uint8Array> {
+  /**
+   * The whole file; `shared`: in a SharedArrayBuffer, for a second worker to read part of it.
+   * `cap`: the most bytes the caller opens, checked again on the open file, which may have grown
+   * since the caller looked.
+   */
+  async read(path: string, shared: boolean, cap: number): Promise<Uint8Array> {
     const handle = await open(path, 'r')
     try {
       const size = (await handle.stat()).size
-      const bytes = new Uint8Array(this.memory(size, shared), 0, size)
+      if (size > cap) throw labError('FILE_UNREADABLE', `${path} grew to ${(size / 2 ** 30).toFixed(1)} GB while TorchLab opened it; TorchLab opens files of this kind up to ${(cap / 2 ** 30).toFixed(0)} GB. Nothing was changed.`)
+      const bytes = new Uint8Array(this.memory(path, size, shared), 0, size)
       let filled = 0
       // the file may have changed since its size was taken: what is there is what is read
       for (let read = -1; read !== 0 && filled < size; filled += read) read = (await handle.read(bytes, filled, Math.min(size - filled, CHUNK), filled)).bytesRead
@@ -36,12 +43,18 @@ export class ReadBuffer {
     }
   }
 
-  private memory(size: number, shared: boolean): ArrayBuffer | SharedArrayBuffer {
+  private memory(path: string, size: number, shared: boolean): ArrayBuffer | SharedArrayBuffer {
     const kept = this.kept
-    // a transferred buffer is detached (length 0) and never reused
-    const fits = kept !== undefined && kept.byteLength >= size && kept.byteLength > 0 && kept instanceof SharedArrayBuffer === shared
-    if (!fits) this.kept = shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size)
-    return this.kept!
+    // a transferred buffer is detached (length 0) and never reused; one more than twice the file's size is let go, not held on for small files
+    const fits = kept !== undefined && kept.byteLength >= size && kept.byteLength <= 2 * size && kept.byteLength > 0 && kept instanceof SharedArrayBuffer === shared
+    if (fits) return kept
+    this.kept = undefined
+    try {
+      this.kept = shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size)
+    } catch (err) {
+      throw isAllocationFailure(err) ? tooLargeToRead(path, size) : err
+    }
+    return this.kept
   }
 
   private forgetLater(): void {

@@ -126,6 +126,7 @@ export class ParseSandbox {
   private readonly queue: Job[] = []
   private busy = false
   private nextId = 0
+  private splits = 0
 
   /** `warm`: start the reader now, so the first file does not wait for the worker's code to load */
   constructor(
@@ -142,6 +143,16 @@ export class ParseSandbox {
       this.queue.push({ request, resolve: resolve as (v: unknown) => void, reject })
       void this.drain()
     })
+  }
+
+  /** files read by two workers so far */
+  get splitReads(): number {
+    return this.splits
+  }
+
+  /** resolves once the helper for large CSVs is loaded (started if it is not), so the next large file is split */
+  async helperReady(): Promise<void> {
+    await this.helper.start()
   }
 
   dispose(): void {
@@ -234,6 +245,7 @@ export class ParseSandbox {
           w.on('exit', onExit)
         }
         if (helper) {
+          this.splits++
           const channel = new MessageChannel()
           helper.postMessage({ help: channel.port2 } satisfies WorkerRequest, [channel.port2])
           worker.postMessage({ id, request, helper: channel.port1 } satisfies WorkerRequest, [channel.port1])

@@ -166,8 +166,7 @@ export class FitPool {
       void slot.worker.terminate()
       ended++
     }
-    this.schedule()
-    // after the caller has its answer: starting a worker takes the main thread tens of milliseconds
+    // after the caller has its answer: starting a worker, for a waiting batch or to stay warm, takes the main thread tens of milliseconds
     if (ended > 0) setImmediate(() => this.warm(ended))
   }
 

@@ -215,6 +215,11 @@ export class TrainingRun {
     return this.summary ?? this.snapshot()
   }
 
+  /** the thread the run holds now, if any: a finished run's goes to the next run, or is let go */
+  get thread(): Worker | undefined {
+    return this.worker
+  }
+
   get finished(): boolean {
     return this.summary !== undefined
   }
@@ -299,6 +304,8 @@ export class TrainingRun {
     if (this.status === 'failed') {
       return Promise.reject(labError('ENGINE_FAILED', 'This run failed, so it has no model to evaluate.'))
     }
+    // while training, the thread's engine is the previous run's (a handed-over thread) or none yet, which would end the thread
+    if (!this.finished) return Promise.reject(labError('RUN_BUSY', 'Evaluate the model once the run has ended: let it finish or stop it.'))
     const worker = this.worker ?? this.serve()
     const id = this.nextPredictId++
     return new Promise((resolve, reject) => {

@@ -247,10 +247,15 @@ class LabState {
     this.valSplit = prep.valSplit
     this.splitSeed = prep.splitSeed
     this.pace = COURSE.pace
-    this.initFrom = null
-    this.initKey = undefined
-    this.optimizerNote = null
+    this.startFrom(null)
     await this.prepare()
+  }
+
+  /** The weights the next run starts from (a .pth file and its state_dict's key), or null for PyTorch's init; a note on another file's optimizer no longer applies. */
+  startFrom(path: string | null, key?: string): void {
+    this.initFrom = path
+    this.initKey = path === null ? undefined : key
+    this.optimizerNote = null
   }
 
   /** Reset to the lecture: cars.csv, wt → mpg, and the course preset. */
