@@ -129,20 +129,21 @@ export interface AdamScalars {
   decay: number
 }
 
-/** step counted from 1 */
-export function adamScalars(spec: AdamSpec, step: number): AdamScalars {
-  const [b1, b2] = spec.betas
-  return {
-    beta1: f(b1),
-    beta2: f(b2),
-    oneMinusBeta1: f(1 - b1),
-    oneMinusBeta2: f(1 - b2),
-    negStepSize: f(-(spec.lr / (1 - b1 ** step))),
-    bc2Sqrt: f(Math.sqrt(1 - b2 ** step)),
-    eps: f(spec.eps),
-    weightDecay: f(spec.weightDecay),
-    decay: f(1 - spec.lr * spec.weightDecay),
-  }
+/** step counted from 1; `into` is rewritten and returned (a step allocates nothing) */
+export function adamScalars(spec: AdamSpec, step: number, into?: AdamScalars): AdamScalars {
+  const b1 = spec.betas[0]
+  const b2 = spec.betas[1]
+  const s = into ?? ({} as AdamScalars)
+  s.beta1 = f(b1)
+  s.beta2 = f(b2)
+  s.oneMinusBeta1 = f(1 - b1)
+  s.oneMinusBeta2 = f(1 - b2)
+  s.negStepSize = f(-(spec.lr / (1 - b1 ** step)))
+  s.bc2Sqrt = f(Math.sqrt(1 - b2 ** step))
+  s.eps = f(spec.eps)
+  s.weightDecay = f(spec.weightDecay)
+  s.decay = f(1 - spec.lr * spec.weightDecay)
+  return s
 }
 
 /** one Adam or AdamW step; maxExpAvgSq is used when amsgrad */
