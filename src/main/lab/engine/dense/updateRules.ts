@@ -205,9 +205,13 @@ export interface AdagradScalars {
   weightDecay: number
 }
 
-/** step counted from 1 */
-export function adagradScalars(spec: AdagradSpec, step: number): AdagradScalars {
-  return { negClr: f(-(spec.lr / (1 + (step - 1) * spec.lrDecay))), eps: f(spec.eps), weightDecay: f(spec.weightDecay) }
+/** step counted from 1; `into` is rewritten and returned (a step allocates nothing) */
+export function adagradScalars(spec: AdagradSpec, step: number, into?: AdagradScalars): AdagradScalars {
+  const s = into ?? ({} as AdagradScalars)
+  s.negClr = f(-(spec.lr / (1 + (step - 1) * spec.lrDecay)))
+  s.eps = f(spec.eps)
+  s.weightDecay = f(spec.weightDecay)
+  return s
 }
 
 /** one Adagrad step */
@@ -218,5 +222,24 @@ export function adagradUpdate(s: AdagradScalars, p: Float32Array, g: Float32Arra
     sum[j] = addcmul(sum[j], gj, gj, 1)
     const std = f(f(Math.sqrt(sum[j])) + s.eps)
     p[j] = addcdiv(p[j], gj, std, s.negClr)
+  }
+}
+
+export type RuleScalars = SgdScalars | AdamScalars | RmspropScalars | AdagradScalars
+
+/** a rule's scalars before its first step (Adam's and Adagrad's are rewritten each step) */
+export function initialScalars(spec: OptimizerSpec): RuleScalars {
+  switch (spec.name) {
+    case 'SGD':
+      return sgdScalars(spec)
+    case 'Adam':
+    case 'AdamW':
+      return adamScalars(spec, 1)
+    case 'RMSprop':
+      return rmspropScalars(spec)
+    case 'Adagrad':
+      return adagradScalars(spec, 1)
+    default:
+      return assertNever(spec, 'optimizer')
   }
 }

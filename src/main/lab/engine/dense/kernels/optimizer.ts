@@ -7,7 +7,7 @@
 import { labError } from '../../../../../shared/errors'
 import type { OptimizerSpec } from '../../../../../shared/schemas'
 import type { OptimizerState } from '../../engine'
-import { adamScalars, adamUpdate, rmspropScalars, rmspropUpdate, sgdScalars, sgdUpdate, stateBufferNames, stateBufferStart, type AdamScalars, type RmspropScalars, type SgdScalars } from '../updateRules'
+import { adamScalars, adamUpdate, initialScalars, rmspropUpdate, sgdUpdate, stateBufferNames, stateBufferStart, type AdamScalars, type RmspropScalars, type RuleScalars, type SgdScalars } from '../updateRules'
 import { shortParameter } from './sizeChoice'
 import type { DenseKernels } from './contract'
 import type { F32Block } from './memory'
@@ -29,7 +29,7 @@ export class KernelOptimizer {
   /** each state buffer by its torch name, one slot per parameter (null where the rule keeps none): a step looks up nothing */
   private readonly slots: Record<string, (F32Block | null)[]>
   /** the rule's float32 scalars, made once; Adam's change with the step and are rewritten in place */
-  private readonly scalars: SgdScalars | AdamScalars | RmspropScalars
+  private readonly scalars: RuleScalars
 
   constructor(
     private readonly spec: KernelOptimizerSpec,
@@ -56,9 +56,8 @@ export class KernelOptimizer {
       const foreign = Object.fromEntries(Object.entries(saved).filter(([name]) => !buffers.has(name)).map(([name, data]) => [name, data.slice()]))
       return { buffers, live: names.some((name) => name in saved), foreign }
     })
-    const slot = (name: string) => this.states.map((state) => state.buffers.get(name) ?? null)
-    this.slots = Object.fromEntries(names.map((name) => [name, slot(name)]))
-    this.scalars = spec.name === 'SGD' ? sgdScalars(spec) : spec.name === 'RMSprop' ? rmspropScalars(spec) : adamScalars(spec, Math.max(1, this.step))
+    this.slots = Object.fromEntries(names.map((name) => [name, this.states.map((state) => state.buffers.get(name) ?? null)]))
+    this.scalars = initialScalars(spec)
   }
 
   /** one update of every parameter from its gradient: a loop over what the constructor resolved, allocating nothing */
