@@ -60,6 +60,11 @@ export class ColumnSums {
    * sum k is x[start + i·itemStride + k·laneStride]. Results go to out[outAt + k].
    */
   private multiRowSum(x: Float32Array, start: number, itemStride: number, laneStride: number, size: number, width: number, out: Float32Array, outAt: number): void {
+    if (size === 0) {
+      // a batch of fewer than four rows has no whole group for row_sum's partial sums
+      out.fill(0, outAt, outAt + width)
+      return
+    }
     const acc = this.acc
     acc.fill(0)
     const levelPower = Math.max(4, Math.floor(ceilLog2(size) / LEVELS))

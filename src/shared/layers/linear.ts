@@ -18,25 +18,39 @@ const ARGS = [
 export const linearSchema = z.object({ kind: z.literal('Linear'), ...argsShape(ARGS) })
 export type LinearLayer = z.output<typeof linearSchema>
 
-function runtime(k: number, m: number, ops: DenseOps): DenseRuntime {
-  const w = ops.alloc(m * k)
-  const b = ops.alloc(m)
-  const gw = ops.alloc(m * k)
-  const gb = ops.alloc(m)
-  const batchSums = new ColumnSums()
-  return {
-    params: [w, b],
-    grads: [gw, gb],
-    buffers: [],
-    forward(x, y, n) {
-      ops.linearForward(x, w, b, y, n, k, m)
-    },
-    backward(x, _y, dy, n, dx) {
-      ops.linearBackwardParams(dy, x, gw, gb, n, k, m)
-      // the bias gradient again, in torch's order: a balanced batch (L1's ±1/n) must sum to torch's exact 0, not ±2⁻²⁶
-      batchSums.sum(dy, n, m, gb)
-      if (dx) ops.linearBackwardInput(dy, w, dx, n, k, m)
-    },
+/** a class, not an object of closures: every network's Linear shares one call target, so a new run does not undo the previous one's optimised code */
+class LinearRuntime implements DenseRuntime {
+  readonly params: Float32Array[]
+  readonly grads: Float32Array[]
+  readonly buffers: Float32Array[] = []
+  private readonly w: Float32Array
+  private readonly b: Float32Array
+  private readonly gw: Float32Array
+  private readonly gb: Float32Array
+  private readonly batchSums = new ColumnSums()
+
+  constructor(
+    private readonly k: number,
+    private readonly m: number,
+    private readonly ops: DenseOps,
+  ) {
+    this.w = ops.alloc(m * k)
+    this.b = ops.alloc(m)
+    this.gw = ops.alloc(m * k)
+    this.gb = ops.alloc(m)
+    this.params = [this.w, this.b]
+    this.grads = [this.gw, this.gb]
+  }
+
+  forward(x: Float32Array, y: Float32Array, n: number): void {
+    this.ops.linearForward(x, this.w, this.b, y, n, this.k, this.m)
+  }
+
+  backward(x: Float32Array, _y: Float32Array, dy: Float32Array, n: number, dx: Float32Array | null): void {
+    this.ops.linearBackwardParams(dy, x, this.gw, this.gb, n, this.k, this.m)
+    // the bias gradient again, in torch's order: a balanced batch (L1's ±1/n) must sum to torch's exact 0, not ±2⁻²⁶
+    this.batchSums.sum(dy, n, this.m, this.gb)
+    if (dx) this.ops.linearBackwardInput(dy, this.w, dx, n, this.k, this.m)
   }
 }
 
@@ -62,7 +76,7 @@ export const linear: LayerModule<LinearLayer> = {
     return [uniform(m * k), uniform(m)]
   },
   code: (layer, k) => `nn.Linear(${k}, ${layer.outFeatures})`,
-  dense: (layer, k, _rng, ops = PLAIN_DENSE_OPS) => runtime(k, layer.outFeatures!, ops),
+  dense: (layer, k, _rng, ops = PLAIN_DENSE_OPS) => new LinearRuntime(k, layer.outFeatures!, ops),
   recognise(tensors) {
     const w = tensors.get('weight')
     const b = tensors.get('bias')

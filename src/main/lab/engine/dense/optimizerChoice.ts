@@ -31,15 +31,29 @@ function kernelRule(spec: OptimizerSpec): spec is KernelOptimizerSpec {
   }
 }
 
+/** an optimizer with its parameters bound: a class, not closures, so every engine's step calls the same targets */
+class BoundUpdates<P> implements ParameterUpdates {
+  constructor(
+    readonly implementation: ParameterUpdates['implementation'],
+    private readonly optimizer: { apply(params: P[], grads: P[]): void; state(): OptimizerState },
+    private readonly params: P[],
+    private readonly grads: P[],
+  ) {}
+
+  apply(): void {
+    this.optimizer.apply(this.params, this.grads)
+  }
+
+  state(): OptimizerState {
+    return this.optimizer.state()
+  }
+}
+
 export function chooseOptimizer(spec: OptimizerSpec, kernels: DenseKernels, params: Float32Array[], grads: Float32Array[], initial?: OptimizerState): ParameterUpdates {
   const memory = kernels.memory
   const paramBlocks = params.map((p) => memory.blockOf(p))
   const gradBlocks = grads.map((g) => memory.blockOf(g))
   const inMemory = (blocks: (F32Block | null)[]): blocks is F32Block[] => blocks.every((b) => b !== null)
-  if (kernelRule(spec) && inMemory(paramBlocks) && inMemory(gradBlocks)) {
-    const optimizer = new KernelOptimizer(spec, kernels, paramBlocks, initial)
-    return { implementation: 'kernels', apply: () => optimizer.apply(paramBlocks, gradBlocks), state: () => optimizer.state() }
-  }
-  const optimizer = new DenseOptimizer(spec, params.map((p) => p.length), initial)
-  return { implementation: 'js', apply: () => optimizer.apply(params, grads), state: () => optimizer.state() }
+  if (kernelRule(spec) && inMemory(paramBlocks) && inMemory(gradBlocks)) return new BoundUpdates('kernels', new KernelOptimizer(spec, kernels, paramBlocks, initial), paramBlocks, gradBlocks)
+  return new BoundUpdates('js', new DenseOptimizer(spec, params.map((p) => p.length), initial), params, grads)
 }

@@ -129,20 +129,21 @@ export interface AdamScalars {
   decay: number
 }
 
-/** step counted from 1 */
-export function adamScalars(spec: AdamSpec, step: number): AdamScalars {
-  const [b1, b2] = spec.betas
-  return {
-    beta1: f(b1),
-    beta2: f(b2),
-    oneMinusBeta1: f(1 - b1),
-    oneMinusBeta2: f(1 - b2),
-    negStepSize: f(-(spec.lr / (1 - b1 ** step))),
-    bc2Sqrt: f(Math.sqrt(1 - b2 ** step)),
-    eps: f(spec.eps),
-    weightDecay: f(spec.weightDecay),
-    decay: f(1 - spec.lr * spec.weightDecay),
-  }
+/** step counted from 1; `into` is rewritten and returned (a step allocates nothing) */
+export function adamScalars(spec: AdamSpec, step: number, into?: AdamScalars): AdamScalars {
+  const b1 = spec.betas[0]
+  const b2 = spec.betas[1]
+  const s = into ?? ({} as AdamScalars)
+  s.beta1 = f(b1)
+  s.beta2 = f(b2)
+  s.oneMinusBeta1 = f(1 - b1)
+  s.oneMinusBeta2 = f(1 - b2)
+  s.negStepSize = f(-(spec.lr / (1 - b1 ** step)))
+  s.bc2Sqrt = f(Math.sqrt(1 - b2 ** step))
+  s.eps = f(spec.eps)
+  s.weightDecay = f(spec.weightDecay)
+  s.decay = f(1 - spec.lr * spec.weightDecay)
+  return s
 }
 
 /** one Adam or AdamW step; maxExpAvgSq is used when amsgrad */
@@ -204,9 +205,13 @@ export interface AdagradScalars {
   weightDecay: number
 }
 
-/** step counted from 1 */
-export function adagradScalars(spec: AdagradSpec, step: number): AdagradScalars {
-  return { negClr: f(-(spec.lr / (1 + (step - 1) * spec.lrDecay))), eps: f(spec.eps), weightDecay: f(spec.weightDecay) }
+/** step counted from 1; `into` is rewritten and returned (a step allocates nothing) */
+export function adagradScalars(spec: AdagradSpec, step: number, into?: AdagradScalars): AdagradScalars {
+  const s = into ?? ({} as AdagradScalars)
+  s.negClr = f(-(spec.lr / (1 + (step - 1) * spec.lrDecay)))
+  s.eps = f(spec.eps)
+  s.weightDecay = f(spec.weightDecay)
+  return s
 }
 
 /** one Adagrad step */
@@ -217,5 +222,24 @@ export function adagradUpdate(s: AdagradScalars, p: Float32Array, g: Float32Arra
     sum[j] = addcmul(sum[j], gj, gj, 1)
     const std = f(f(Math.sqrt(sum[j])) + s.eps)
     p[j] = addcdiv(p[j], gj, std, s.negClr)
+  }
+}
+
+export type RuleScalars = SgdScalars | AdamScalars | RmspropScalars | AdagradScalars
+
+/** a rule's scalars before its first step (Adam's and Adagrad's are rewritten each step) */
+export function initialScalars(spec: OptimizerSpec): RuleScalars {
+  switch (spec.name) {
+    case 'SGD':
+      return sgdScalars(spec)
+    case 'Adam':
+    case 'AdamW':
+      return adamScalars(spec, 1)
+    case 'RMSprop':
+      return rmspropScalars(spec)
+    case 'Adagrad':
+      return adagradScalars(spec, 1)
+    default:
+      return assertNever(spec, 'optimizer')
   }
 }

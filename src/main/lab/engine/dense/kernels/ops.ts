@@ -1,23 +1,42 @@
 /**
  * The kernels as the DenseOps a layer's runtime takes: arrays come from the kernels' memory,
  * and a product finds the buffers behind the arrays it is given (an array from anywhere else
- * is refused by checked(), naming the call).
+ * is refused by checked(), naming the call). Products over fewer inputs than a SIMD vector
+ * run as the same scalar loops in JavaScript (sizeChoice.ts), with no call and no lookup.
  */
+import { linearForward } from '../../../../../shared/layers/denseOps'
 import type { DenseOps } from '../../../../../shared/layers/denseOps'
 import type { DenseKernels } from './contract'
+import { narrowBackwardInput, narrowBackwardParams } from './narrowProducts'
+import { narrowProduct } from './sizeChoice'
+
+/** a class, not an object of closures: one call target for every engine's layers */
+class KernelOps implements DenseOps {
+  constructor(private readonly kernels: DenseKernels) {}
+
+  alloc(length: number): Float32Array {
+    return this.kernels.memory.alloc(length).array
+  }
+
+  linearForward(x: Float32Array, w: Float32Array, b: Float32Array, y: Float32Array, n: number, k: number, m: number): void {
+    if (narrowProduct(k)) return linearForward(x, w, b, y, n, k, m)
+    const memory = this.kernels.memory
+    this.kernels.linearForward(memory.blockOf(x)!, memory.blockOf(w)!, memory.blockOf(b)!, memory.blockOf(y)!, n, k, m)
+  }
+
+  linearBackwardInput(dy: Float32Array, w: Float32Array, dx: Float32Array, n: number, k: number, m: number): void {
+    if (narrowProduct(k)) return narrowBackwardInput(dy, w, dx, n, k, m)
+    const memory = this.kernels.memory
+    this.kernels.linearBackwardInput(memory.blockOf(dy)!, memory.blockOf(w)!, memory.blockOf(dx)!, n, k, m)
+  }
+
+  linearBackwardParams(dy: Float32Array, x: Float32Array, dw: Float32Array, db: Float32Array, n: number, k: number, m: number): void {
+    if (narrowProduct(k)) return narrowBackwardParams(dy, x, dw, db, n, k, m)
+    const memory = this.kernels.memory
+    this.kernels.linearBackwardParams(memory.blockOf(dy)!, memory.blockOf(x)!, memory.blockOf(dw)!, memory.blockOf(db)!, n, k, m, false)
+  }
+}
 
 export function kernelOps(kernels: DenseKernels): DenseOps {
-  const memory = kernels.memory
-  return {
-    alloc: (length) => memory.alloc(length).array,
-    linearForward(x, w, b, y, n, k, m) {
-      kernels.linearForward(memory.blockOf(x)!, memory.blockOf(w)!, memory.blockOf(b)!, memory.blockOf(y)!, n, k, m)
-    },
-    linearBackwardInput(dy, w, dx, n, k, m) {
-      kernels.linearBackwardInput(memory.blockOf(dy)!, memory.blockOf(w)!, memory.blockOf(dx)!, n, k, m)
-    },
-    linearBackwardParams(dy, x, dw, db, n, k, m) {
-      kernels.linearBackwardParams(memory.blockOf(dy)!, memory.blockOf(x)!, memory.blockOf(dw)!, memory.blockOf(db)!, n, k, m, false)
-    },
-  }
+  return new KernelOps(kernels)
 }

@@ -7,7 +7,8 @@
 import { labError } from '../../../../../shared/errors'
 import type { OptimizerSpec } from '../../../../../shared/schemas'
 import type { OptimizerState } from '../../engine'
-import { adamScalars, rmspropScalars, sgdScalars, stateBufferNames, stateBufferStart } from '../updateRules'
+import { adamScalars, adamUpdate, initialScalars, rmspropUpdate, sgdUpdate, stateBufferNames, stateBufferStart, type AdamScalars, type RmspropScalars, type RuleScalars, type SgdScalars } from '../updateRules'
+import { shortParameter } from './sizeChoice'
 import type { DenseKernels } from './contract'
 import type { F32Block } from './memory'
 
@@ -25,6 +26,10 @@ interface ParameterState {
 export class KernelOptimizer {
   step: number
   private readonly states: ParameterState[]
+  /** each state buffer by its torch name, one slot per parameter (null where the rule keeps none): a step looks up nothing */
+  private readonly slots: Record<string, (F32Block | null)[]>
+  /** the rule's float32 scalars, made once; Adam's change with the step and are rewritten in place */
+  private readonly scalars: RuleScalars
 
   constructor(
     private readonly spec: KernelOptimizerSpec,
@@ -51,31 +56,58 @@ export class KernelOptimizer {
       const foreign = Object.fromEntries(Object.entries(saved).filter(([name]) => !buffers.has(name)).map(([name, data]) => [name, data.slice()]))
       return { buffers, live: names.some((name) => name in saved), foreign }
     })
+    this.slots = Object.fromEntries(names.map((name) => [name, this.states.map((state) => state.buffers.get(name) ?? null)]))
+    this.scalars = initialScalars(spec)
   }
 
-  /** one update of every parameter from its gradient */
+  /** one update of every parameter from its gradient: a loop over what the constructor resolved, allocating nothing */
   apply(params: F32Block[], grads: F32Block[]): void {
     this.step++
     const s = this.spec
+    const count = this.states.length
     switch (s.name) {
       case 'SGD': {
-        const scalars = sgdScalars(s)
-        this.states.forEach((state, i) => this.kernels.sgd(s, scalars, params[i], grads[i], state.buffers.get('momentum_buffer') ?? null, !state.live))
+        const scalars = this.scalars as SgdScalars
+        for (let i = 0; i < count; i++) {
+          const p = params[i]
+          const buf = this.buffer('momentum_buffer', i)
+          const fresh = !this.states[i].live
+          if (shortParameter(p.length)) sgdUpdate(s, scalars, p.array, grads[i].array, buf?.array ?? null, fresh)
+          else this.kernels.sgd(s, scalars, p, grads[i], buf, fresh)
+        }
         break
       }
       case 'Adam':
       case 'AdamW': {
-        const scalars = adamScalars(s, this.step)
-        this.states.forEach(({ buffers: b }, i) => this.kernels.adam(s, scalars, params[i], grads[i], b.get('exp_avg')!, b.get('exp_avg_sq')!, b.get('max_exp_avg_sq') ?? null))
+        const scalars = adamScalars(s, this.step, this.scalars as AdamScalars)
+        for (let i = 0; i < count; i++) {
+          const p = params[i]
+          const m = this.buffer('exp_avg', i)!
+          const v = this.buffer('exp_avg_sq', i)!
+          const vMax = this.buffer('max_exp_avg_sq', i)
+          if (shortParameter(p.length)) adamUpdate(s, scalars, p.array, grads[i].array, m.array, v.array, vMax?.array ?? null)
+          else this.kernels.adam(s, scalars, p, grads[i], m, v, vMax)
+        }
         break
       }
       case 'RMSprop': {
-        const scalars = rmspropScalars(s)
-        this.states.forEach(({ buffers: b }, i) => this.kernels.rmsprop(s, scalars, params[i], grads[i], b.get('square_avg')!, b.get('grad_avg') ?? null, b.get('momentum_buffer') ?? null))
+        const scalars = this.scalars as RmspropScalars
+        for (let i = 0; i < count; i++) {
+          const p = params[i]
+          const sq = this.buffer('square_avg', i)!
+          const ga = this.buffer('grad_avg', i)
+          const buf = this.buffer('momentum_buffer', i)
+          if (shortParameter(p.length)) rmspropUpdate(s, scalars, p.array, grads[i].array, sq.array, ga?.array ?? null, buf?.array ?? null)
+          else this.kernels.rmsprop(s, scalars, p, grads[i], sq, ga, buf)
+        }
         break
       }
     }
-    for (const state of this.states) state.live = true
+    for (let i = 0; i < count; i++) this.states[i].live = true
+  }
+
+  private buffer(name: string, i: number): F32Block | null {
+    return this.slots[name]?.[i] ?? null
   }
 
   state(): OptimizerState {
