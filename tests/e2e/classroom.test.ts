@@ -107,6 +107,8 @@ describe('the classroom window', () => {
 
     // hiding a run takes its curve off the loss plot
     const curves = () => page.locator('[data-testid="loss-plot"] .scatterlayer .trace').count()
+    // both runs' curves are on the plot first (plots take turns to redraw, so the second may be a turn behind)
+    await expect.poll(curves).toBe(2)
     const drawn = await curves()
     await rows.nth(1).locator('[data-testid="run-show"]').uncheck()
     await expect.poll(curves).toBe(drawn - 1)

@@ -59,6 +59,12 @@ afterEach(() => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
+/** a moment after the pool's first worker exists: a LONG fit is well under way and far from done (the warm loop runs a million epochs of 8 rows in about 2.5 s) */
+async function whileFirstFitRuns(started: Worker[]): Promise<void> {
+  while (started.length === 0) await sleep(20)
+  await sleep(400)
+}
+
 describe('the fit pool', () => {
   it('keeps its workers from one batch to the next, and starts no more than its size', async () => {
     const { pool, started } = watchedPool(2)
@@ -85,7 +91,7 @@ describe('the fit pool', () => {
     const long = pool.run([job(0, LONG), job(1, LONG)], () => undefined, 1)
     const kept: FitResult[] = []
     const other = pool.run([job(2, 200), job(3, 200, 1), job(4, 200)], (r) => kept.push(r), 1)
-    await sleep(4000)
+    await whileFirstFitRuns(started)
     const exited = new Promise((r) => started[0].once('exit', r))
     long.cancel()
     // settled without waiting for the fit in flight, whose worker is ended and replaced
@@ -102,7 +108,7 @@ describe('the fit pool', () => {
     const long = pool.run([job(0, LONG)], () => undefined)
     const kept: FitResult[] = []
     const waiting = pool.run([job(1, 20)], (r) => kept.push(r))
-    await sleep(2000)
+    await whileFirstFitRuns(started)
     long.cancel()
     expect(started).toHaveLength(1)
     await long.done
@@ -114,7 +120,7 @@ describe('the fit pool', () => {
   it('turns a worker that dies mid-fit into a sentence, and serves the next batch', async () => {
     const { pool, started } = watchedPool(1)
     const doomed = pool.run([job(0, LONG), job(1, 10)], () => undefined)
-    await sleep(3000)
+    await whileFirstFitRuns(started)
     await started[0].terminate()
     const failure = await doomed.done.catch((err: unknown) => err)
     expect(failure).toBeInstanceOf(LabError)
