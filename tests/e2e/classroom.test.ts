@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ARTIFACTS, useLab } from '../helpers/browser'
+import { ARTIFACTS, chooseCourseData, useLab } from '../helpers/browser'
 
 const lab = useLab('classroom')
 const PANELS = ['data', 'model', 'train', 'evaluate', 'files', 'search'] as const
@@ -16,14 +16,6 @@ const SIZES = [
 ] as const
 
 const status = () => lab().page.textContent('[data-testid="run-status"]')
-
-async function chooseCourseData(): Promise<void> {
-  const { page } = lab()
-  await page.getByRole('button', { name: 'Cars (mtcars)' }).click()
-  await page.selectOption('[data-testid="role-wt"]', 'feature')
-  await page.selectOption('[data-testid="role-mpg"]', 'target')
-  await expect.poll(() => page.textContent('[data-testid="data-summary"]')).toContain('wt → mpg')
-}
 
 async function train(lr: string, epochs: string): Promise<void> {
   const { page } = lab()
@@ -42,7 +34,7 @@ async function train(lr: string, epochs: string): Promise<void> {
 describe('the classroom window', () => {
   it('shows Start and the loss plot without scrolling at 1280×800, and Start at 1024×700', async () => {
     const { page } = lab()
-    await chooseCourseData()
+    await chooseCourseData(lab().page)
     for (const [width, height] of SIZES) {
       await page.setViewportSize({ width, height })
       await page.evaluate('window.scrollTo(0, 0)')
@@ -84,7 +76,7 @@ describe('the classroom window', () => {
       if (!/^(http|ws)s?:\/\/127\.0\.0\.1[:/]|^(data|blob):/.test(request.url())) offsite.push(request.url())
     })
     await page.setViewportSize({ width: 1280, height: 800 })
-    await chooseCourseData()
+    await chooseCourseData(lab().page)
     await train('0.02', '30')
     await train('0.05', '30')
     const rows = page.locator('[data-testid="run-row"]')

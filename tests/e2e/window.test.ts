@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { useLab } from '../helpers/browser'
+import { chooseCourseData, useLab } from '../helpers/browser'
 import { tempDir } from '../helpers/lab'
 
 const lab = useLab('window')
@@ -33,14 +33,6 @@ async function clickUntilStatus(testid: string, expected: string): Promise<numbe
   })`) as Promise<number>
 }
 
-async function chooseCourseData(): Promise<void> {
-  const { page } = lab()
-  await page.getByRole('button', { name: 'Cars (mtcars)' }).click()
-  await page.selectOption('[data-testid="role-wt"]', 'feature')
-  await page.selectOption('[data-testid="role-mpg"]', 'target')
-  await expect.poll(() => page.textContent('[data-testid="data-summary"]')).toContain('wt → mpg')
-}
-
 /** each test starts with no run going, whatever the one before left */
 async function noRunGoing(): Promise<void> {
   const { page } = lab()
@@ -52,7 +44,7 @@ describe('a window that keeps pace', () => {
   it('pauses a 200,000-epoch dense run within 300 ms of the click and holds still, then stops within 300 ms', async () => {
     const h = lab()
     const { page } = h
-    await chooseCourseData()
+    await chooseCourseData(lab().page)
     await page.click('[data-testid="preset-linear"]')
     await page.fill('[data-testid="epochs"]', '200000')
     await page.selectOption('[data-testid="engine"]', 'dense')

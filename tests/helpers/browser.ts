@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
 import { ROOT, tempDir } from './lab'
 
 export const ARTIFACTS = join(ROOT, 'test-results')
@@ -73,4 +73,12 @@ export function useLab(testName: string): () => Harness {
     await harness?.close()
   })
   return () => harness!
+}
+
+/** the course's data as a student picks it: the bundled cars, wt as the feature, mpg as the target */
+export async function chooseCourseData(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Cars (mtcars)' }).click()
+  await page.selectOption('[data-testid="role-wt"]', 'feature')
+  await page.selectOption('[data-testid="role-mpg"]', 'target')
+  await expect.poll(() => page.textContent('[data-testid="data-summary"]')).toContain('wt → mpg')
 }
