@@ -47,7 +47,9 @@ export function stateDictShapes(spec: ModelSpec): StateDictEntry[] {
   return placeLayers(spec).flatMap(({ prefix, layer, inFeatures }) =>
     moduleOf(layer)
       .tensors(layer, inFeatures)
-      .map((t) => ({ ...t, name: `${prefix}.${t.name}`, prefix })),
+      // a literal with every field, not a spread: a spread's object shape depends on its call site's state, and a
+      // training thread that meets a new shape each run throws away the code it optimised for the last one
+      .map((t) => ({ name: `${prefix}.${t.name}`, shape: t.shape, dtype: t.dtype, buffer: t.buffer, prefix })),
   )
 }
 

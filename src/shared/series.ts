@@ -28,7 +28,7 @@ export class DecimatedSeries {
   readonly x: number[] = []
   readonly values: number[][]
   private samples = 0
-  private readonly partial: number[]
+  private readonly partial: Float64Array
 
   constructor(
     readonly width: number,
@@ -36,7 +36,7 @@ export class DecimatedSeries {
     private readonly capacity = SERIES_CAPACITY,
   ) {
     this.values = Array.from({ length: width }, () => [])
-    this.partial = new Array<number>(width).fill(0)
+    this.partial = new Float64Array(width)
   }
 
   /** x of the last published bucket, 0 before the first */

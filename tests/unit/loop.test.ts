@@ -10,8 +10,8 @@ import { describe, expect, it } from 'vitest'
 import { parseCsv } from '../../src/main/lab/data/csv'
 import { DenseEngine } from '../../src/main/lab/engine/dense/engine'
 import { initialStateDict } from '../../src/main/lab/model/init'
-import { controlGate } from '../../src/main/lab/train/gate'
-import { BatchGather, runTraining } from '../../src/main/lab/train/loop'
+import { ControlGate } from '../../src/main/lab/train/gate'
+import { ALWAYS_RUN, BatchGather, runTraining } from '../../src/main/lab/train/loop'
 import { FLUSH_MS, ProgressReporter } from '../../src/main/lab/train/progress'
 import { CMD, CONTROL, CONTROL_WORDS, type ProgressReport } from '../../src/main/lab/train/protocol'
 import { resolveModel } from '../../src/shared/modelSpec'
@@ -64,7 +64,7 @@ describe('the per-step path', () => {
       engine(),
       { train, val: none, features: 1 },
       { ...config, epochs: 1000 },
-      () => 'run',
+      ALWAYS_RUN,
       sink,
     )
     reporter.flush('completed')
@@ -92,23 +92,23 @@ describe('the per-step path', () => {
   it('answers from the control words without missing a command written between two steps', () => {
     const control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4))
     const flushed: (string | undefined)[] = []
-    const gate = controlGate(
+    const gate = new ControlGate(
       control,
       { flush: (s) => flushed.push(s), tick: () => undefined, addPause: () => undefined },
       16,
       () => performance.now(),
       FLUSH_MS,
     )
-    for (let i = 0; i < 1000; i++) expect(gate()).toBe('run')
+    for (let i = 0; i < 1000; i++) expect(gate.next()).toBe('run')
     // paused with one step's credit: that one step runs and the pause is reported
     Atomics.store(control, CONTROL.CMD, CMD.PAUSE)
     Atomics.store(control, CONTROL.CREDITS, 1)
     Atomics.add(control, CONTROL.SEQ, 1)
-    expect(gate()).toBe('run')
+    expect(gate.next()).toBe('run')
     expect(flushed).toEqual(['paused'])
     Atomics.store(control, CONTROL.CMD, CMD.STOP)
     Atomics.add(control, CONTROL.SEQ, 1)
-    expect(gate()).toBe('stop')
+    expect(gate.next()).toBe('stop')
   })
 
   it('stops a run from the gate at the step it says, with the history so far', () => {
@@ -117,7 +117,7 @@ describe('the per-step path', () => {
       engine(),
       { train, val: none, features: 1 },
       config,
-      () => (++calls > 100 ? 'stop' : 'run'),
+      { next: () => (++calls > 100 ? 'stop' : 'run') },
       { step: () => undefined, epoch: () => undefined },
     )
     expect([result.status, result.steps, result.epochsCompleted]).toEqual(['stopped', 100, 6])

@@ -41,6 +41,11 @@ export interface Engine {
    * is not finite the update is skipped so the weights stay as they were.
    */
   trainStep(x: Float32Array, y: Float32Array, n: number): number
+  /**
+   * Sizes what the steps need for batches of up to `rows`, before the first: a step that finds
+   * its buffers too small takes a branch a warm thread's optimised code has never seen.
+   */
+  reserve?(rows: number): void
   /** mean loss over a set in the current mode, without updating parameters */
   loss(x: Float32Array, y: Float32Array, n: number): number
   /** raw outputs [n, out] row-major, in the current mode */

@@ -10,7 +10,7 @@ import { lossOf, lossSpecOf, type LossName } from '../../../shared/catalog/losse
 import type { EngineChoice, ModelSpec, Scoring, TrainConfig } from '../../../shared/schemas'
 import { initialStateDict } from '../model/init'
 import type { StateDict } from '../model/stateDict'
-import { runTraining } from '../train/loop'
+import { ALWAYS_RUN, runTraining } from '../train/loop'
 import { classificationMetrics, decide, regressionMetrics } from '../train/metrics'
 import { foldSplits, type FoldRows, type SharedRows } from './foldData'
 
@@ -65,7 +65,7 @@ export async function fit(job: FitJob): Promise<FitResult> {
   )
   try {
     const empty = { n: 0, x: new Float32Array(0), y: new Float32Array(0) }
-    const result = runTraining(engine, { train, val: empty, features: job.data.features }, job.train, () => 'run', {
+    const result = runTraining(engine, { train, val: empty, features: job.data.features }, job.train, ALWAYS_RUN, {
       step: () => undefined,
       epoch: () => undefined,
     })

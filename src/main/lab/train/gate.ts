@@ -20,24 +20,57 @@ export interface GateReporter {
   addPause(ms: number): void
 }
 
-export function controlGate(
-  control: Int32Array,
-  reporter: GateReporter,
-  stepsPerEpoch: number,
-  clock: Clock,
-  frameMs: number,
-): Gate {
-  let paused = false
-  let stepped = false
-  // the sequence number of the last answer that needs no further look while it stands (-1: none)
-  let clearAt = -1
-  // the pace's schedule: steps taken since `since`, restarted whenever the pace changes or the run pauses
-  let schedule = { since: clock(), steps: 0, pace: -1 }
+/**
+ * A class, not a closure: the loop calls `next()` at every step, and a method is one function
+ * for every run's gate, where each run's closure would be a new call target that throws away
+ * the loop's optimised code.
+ */
+export class ControlGate implements Gate {
+  private paused = false
+  private stepped = false
+  /** the sequence number of the last answer that needs no further look while it stands (-1: none) */
+  private clearAt = -1
+  /** the pace's schedule: steps taken since `since`, restarted whenever the pace changes or the run pauses */
+  private schedule: { since: number; steps: number; pace: number }
 
-  const decide = (): 'run' | 'stop' => {
-    if (stepped) {
+  constructor(
+    private readonly control: Int32Array,
+    private readonly reporter: GateReporter,
+    private readonly stepsPerEpoch: number,
+    private readonly clock: Clock,
+    private readonly frameMs: number,
+  ) {
+    this.schedule = { since: clock(), steps: 0, pace: -1 }
+    this.clearWhileFree(Atomics.load(control, CONTROL.SEQ))
+  }
+
+  /**
+   * A run that is told to go as fast as it can needs no look until the next command. Asked at
+   * the start too: the first step of every run would otherwise take a branch that the code a warm
+   * thread optimised during its last run has no feedback for, and throw that code away.
+   */
+  private clearWhileFree(seq: number): boolean {
+    if (
+      Atomics.load(this.control, CONTROL.CMD) !== CMD.RUN ||
+      this.paused ||
+      Atomics.load(this.control, CONTROL.PACE) !== 0
+    )
+      return false
+    this.clearAt = seq
+    return true
+  }
+
+  next(): 'run' | 'stop' {
+    if (Atomics.load(this.control, CONTROL.SEQ) === this.clearAt) return 'run'
+    this.clearAt = -1
+    return this.decide()
+  }
+
+  private decide(): 'run' | 'stop' {
+    const { control, reporter, clock } = this
+    if (this.stepped) {
       // a single step taken while paused is shown at once
-      stepped = false
+      this.stepped = false
       reporter.flush()
     }
     for (;;) {
@@ -46,46 +79,38 @@ export function controlGate(
       const cmd = Atomics.load(control, CONTROL.CMD)
       if (cmd === CMD.STOP) return 'stop'
       if (cmd === CMD.RUN) {
-        if (paused) {
-          paused = false
-          schedule = { since: clock(), steps: 0, pace: -1 }
+        if (this.paused) {
+          this.paused = false
+          this.schedule = { since: clock(), steps: 0, pace: -1 }
           reporter.flush('running')
         }
+        if (this.clearWhileFree(seq)) return 'run'
         const pace = Atomics.load(control, CONTROL.PACE)
         const now = clock()
-        if (pace !== schedule.pace) schedule = { since: now, steps: 0, pace }
-        if (pace === 0) {
-          clearAt = seq
-          return 'run'
-        }
-        const due = schedule.since + (schedule.steps / (pace * stepsPerEpoch)) * 1000
+        if (pace !== this.schedule.pace) this.schedule = { since: now, steps: 0, pace }
+        const schedule = this.schedule
+        const due = schedule.since + (schedule.steps / (pace * this.stepsPerEpoch)) * 1000
         if (now >= due) {
-          if (now - due > PACE_SLACK_MS) schedule = { since: now, steps: 0, pace }
-          schedule.steps++
+          if (now - due > PACE_SLACK_MS) this.schedule = { since: now, steps: 0, pace }
+          this.schedule.steps++
           return 'run'
         }
-        Atomics.wait(control, CONTROL.SEQ, seq, Math.min(due - now, frameMs))
+        Atomics.wait(control, CONTROL.SEQ, seq, Math.min(due - now, this.frameMs))
         reporter.tick()
         continue
       }
-      if (!paused) {
-        paused = true
+      if (!this.paused) {
+        this.paused = true
         reporter.flush('paused')
       }
       if (Atomics.load(control, CONTROL.CREDITS) > 0) {
         Atomics.sub(control, CONTROL.CREDITS, 1)
-        stepped = true
+        this.stepped = true
         return 'run'
       }
       const t0 = clock()
       Atomics.wait(control, CONTROL.SEQ, seq, PAUSED_WAKE_MS)
       reporter.addPause(clock() - t0)
     }
-  }
-
-  return () => {
-    if (Atomics.load(control, CONTROL.SEQ) === clearAt) return 'run'
-    clearAt = -1
-    return decide()
   }
 }

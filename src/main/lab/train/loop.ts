@@ -28,7 +28,13 @@ export interface LoopSink {
   epoch(epoch: number, trainLoss: number, valLoss: number | undefined, weights: StateDict): void
 }
 
-export type Gate = () => 'run' | 'stop'
+/** asked before every step whether the run goes on */
+export interface Gate {
+  next(): 'run' | 'stop'
+}
+
+/** a run nothing controls (a grid search's fit) */
+export const ALWAYS_RUN: Gate = { next: () => 'run' }
 
 export interface LoopResult {
   status: Extract<RunStatus, 'completed' | 'stopped' | 'diverged'>
@@ -42,16 +48,27 @@ export interface LoopResult {
 export class BatchGather {
   private readonly x: Float32Array
   private readonly y: Float32Array
-  /** views of the buffers by batch length, made once: a step allocates nothing */
-  private readonly views: { x: Float32Array; y: Float32Array }[] = []
+  /**
+   * views of the buffers, made once: a step allocates nothing. An epoch has at most two batch
+   * lengths, the full one and a shorter last one, so each has a field rather than a table that a
+   * new run would start empty (and the code optimised for the last run would not fit).
+   */
+  private readonly full: { x: Float32Array; y: Float32Array }
+  private last: { x: Float32Array; y: Float32Array }
 
   constructor(
     private readonly data: Split,
     private readonly width: number,
-    maxBatch: number,
+    private readonly maxBatch: number,
   ) {
     this.x = new Float32Array(maxBatch * width)
     this.y = new Float32Array(maxBatch)
+    this.full = this.views(maxBatch)
+    this.last = this.full
+  }
+
+  private views(n: number): { x: Float32Array; y: Float32Array } {
+    return { x: this.x.subarray(0, n * this.width), y: this.y.subarray(0, n) }
   }
 
   /** copies the rows of a batch into reused buffers; returns views of the batch's length, valid until the next gather */
@@ -63,7 +80,55 @@ export class BatchGather {
       for (let j = 0; j < w; j++) this.x[i * w + j] = source[r * w + j]
       this.y[i] = this.data.y[r]
     }
-    return (this.views[indices.length] ??= { x: this.x.subarray(0, indices.length * w), y: this.y.subarray(0, indices.length) })
+    const n = indices.length
+    if (n === this.maxBatch) return this.full
+    if (this.last.y.length !== n) this.last = this.views(n)
+    return this.last
+  }
+}
+
+/*
+ * A run's ends are functions of their own, not closures inside runTraining: each run's closure
+ * would be a new call target, and the loop's code optimised during the last run would be thrown
+ * away at the first end it reaches.
+ */
+
+function finish(
+  engine: Engine,
+  status: LoopResult['status'],
+  steps: number,
+  history: Pick<LoopResult, 'lossHistory' | 'valLossHistory'>,
+  divergence?: Divergence,
+): LoopResult {
+  // what follows a run (evaluation, prediction, saving) sees the model as torch's model.eval() does
+  engine.eval()
+  return {
+    status,
+    epochsCompleted: history.lossHistory.length,
+    steps,
+    lossHistory: history.lossHistory,
+    valLossHistory: history.valLossHistory,
+    divergence,
+  }
+}
+
+/** puts back the weights where the epoch began, the last ones known to be sound */
+function diverge(
+  engine: Engine,
+  restore: StateDict,
+  epoch: number,
+  step: number,
+  loss: number,
+  what: string,
+): Divergence {
+  engine.loadStateDict(restore)
+  return {
+    epoch,
+    step,
+    loss,
+    message:
+      `The loss ${what} at epoch ${epoch}, step ${step}: the weights blew up. ` +
+      `Try a smaller learning rate (or scale the features). The weights were reset to where epoch ${epoch} began.`,
   }
 }
 
@@ -75,29 +140,12 @@ export function runTraining(
   sink: LoopSink,
 ): LoopResult {
   const loader = new DataLoader(data.train.n, config)
-  const gatherer = new BatchGather(data.train, data.features, Math.min(config.batchSize, data.train.n))
-  const lossHistory: number[] = []
-  const valLossHistory: number[] = []
+  const maxBatch = Math.min(config.batchSize, data.train.n)
+  const gatherer = new BatchGather(data.train, data.features, maxBatch)
+  engine.reserve?.(Math.max(maxBatch, data.val.n))
+  const history: Pick<LoopResult, 'lossHistory' | 'valLossHistory'> = { lossHistory: [], valLossHistory: [] }
   let steps = 0
   const bound = lossBound(lossSpecOf(config), data.train)
-
-  const finish = (status: LoopResult['status'], divergence?: Divergence): LoopResult => {
-    // what follows a run (evaluation, prediction, saving) sees the model as torch's model.eval() does
-    engine.eval()
-    return { status, epochsCompleted: lossHistory.length, steps, lossHistory, valLossHistory, divergence }
-  }
-  /** puts back the weights where the epoch began, the last ones known to be sound */
-  const diverged = (epoch: number, loss: number, what: string, restore: StateDict): LoopResult => {
-    engine.loadStateDict(restore)
-    return finish('diverged', {
-      epoch,
-      step: steps,
-      loss,
-      message:
-        `The loss ${what} at epoch ${epoch}, step ${steps}: the weights blew up. ` +
-        `Try a smaller learning rate (or scale the features). The weights were reset to where epoch ${epoch} began.`,
-    })
-  }
 
   if (loader.batchesPerEpoch === 0) {
     // torch would run no step at all and say nothing; a run that learns nothing is refused instead
@@ -109,7 +157,7 @@ export function runTraining(
     let sum = 0
     const batches = loader.nextEpoch()
     for (let b = 0; b < batches.length; b++) {
-      if (gate() === 'stop') return finish('stopped')
+      if (gate.next() === 'stop') return finish(engine, 'stopped', steps, history)
       const batch = batches[b]
       const { x, y } = gatherer.gather(batch)
       const loss = engine.trainStep(x, y, batch.length)
@@ -118,20 +166,28 @@ export function runTraining(
       // one comparison on the per-step path (false for NaN too); the words come only when it fails
       if (!(Math.abs(loss) <= bound)) {
         const what = blowUp(loss, bound)
-        if (what) return diverged(epoch, loss, what, lastGood)
+        if (what) return finish(engine, 'diverged', steps, history, diverge(engine, lastGood, epoch, steps, loss, what))
       }
       sum += loss
     }
     const trainLoss = sum / batches.length
     // a weight can overflow while the loss still reads finite (a ReLU hides a NaN behind a zero)
     const weights = engine.stateDict()
-    if (!allFinite(weights)) return diverged(epoch, trainLoss, 'stayed finite but the weights did not', lastGood)
+    if (!allFinite(weights)) {
+      return finish(
+        engine,
+        'diverged',
+        steps,
+        history,
+        diverge(engine, lastGood, epoch, steps, trainLoss, 'stayed finite but the weights did not'),
+      )
+    }
     lastGood = weights
     engine.eval()
     const valLoss = data.val.n > 0 ? engine.loss(data.val.x, data.val.y, data.val.n) : undefined
-    lossHistory.push(trainLoss)
-    if (valLoss !== undefined) valLossHistory.push(valLoss)
+    history.lossHistory.push(trainLoss)
+    if (valLoss !== undefined) history.valLossHistory.push(valLoss)
     sink.epoch(epoch, trainLoss, valLoss, weights)
   }
-  return finish('completed')
+  return finish(engine, 'completed', steps, history)
 }

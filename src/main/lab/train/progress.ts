@@ -17,14 +17,40 @@ const MAX_STRIDE = 1 << 12
 
 export type Clock = () => number
 
+/**
+ * Every epoch's loss since the last report. A typed buffer rather than a fresh list each report:
+ * a new list starts as small integers and changes kind at its first loss, which a warm thread's
+ * code optimised for the last run's list does not expect.
+ */
+class LossLog {
+  private values = new Float64Array(64)
+  private count = 0
+
+  add(value: number): void {
+    if (this.count === this.values.length) {
+      const grown = new Float64Array(this.values.length * 2)
+      grown.set(this.values)
+      this.values = grown
+    }
+    this.values[this.count++] = value
+  }
+
+  /** the losses logged since the last take, in a buffer of their own (it is sent away) */
+  take(): Float64Array {
+    const taken = this.values.slice(0, this.count)
+    this.count = 0
+    return taken
+  }
+}
+
 export class ProgressReporter implements LoopSink {
   private readonly epochSeries: DecimatedSeries
   private readonly stepSeries = new DecimatedSeries(1, 'mean')
   private readonly row: Float64Array
   private readonly stepRow = new Float64Array(1)
   private sent = { epochs: 0, steps: 0 }
-  private trainLosses: number[] = []
-  private valLosses: number[] = []
+  private readonly trainLosses = new LossLog()
+  private readonly valLosses = new LossLog()
   private latest: { epoch: number; trainLoss?: number; valLoss?: number; weights?: StateDict } = { epoch: 0 }
   private steps = 0
   private lastFlush: number
@@ -64,10 +90,10 @@ export class ProgressReporter implements LoopSink {
 
   epoch(epoch: number, trainLoss: number, valLoss: number | undefined, weights: StateDict): void {
     this.latest = { epoch, trainLoss, valLoss, weights }
-    this.trainLosses.push(trainLoss)
+    this.trainLosses.add(trainLoss)
     this.row[0] = trainLoss
     if (valLoss !== undefined) {
-      this.valLosses.push(valLoss)
+      this.valLosses.add(valLoss)
       this.row[1] = valLoss
     }
     if (this.layout.parameters > 0) {
@@ -109,13 +135,11 @@ export class ProgressReporter implements LoopSink {
       valLoss,
       // flattened here, ~30 times a second, rather than at every epoch
       params: this.layout.parameters > 0 && weights ? weights.flatMap((t) => Array.from(t.data)) : undefined,
-      trainLosses: Float64Array.from(this.trainLosses),
-      valLosses: Float64Array.from(this.valLosses),
+      trainLosses: this.trainLosses.take(),
+      valLosses: this.valLosses.take(),
       epochSeries,
       stepSeries,
     })
-    this.trainLosses = []
-    this.valLosses = []
     this.lastFlush = this.clock()
   }
 }

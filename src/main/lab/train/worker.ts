@@ -9,7 +9,7 @@ import { assertNever } from '../../../shared/exhaustive'
 import { batchCount } from '../data/dataloader'
 import { createEngine } from '../engine/select'
 import type { Engine } from '../engine/engine'
-import { controlGate } from './gate'
+import { ControlGate } from './gate'
 import { runTraining } from './loop'
 import { FLUSH_MS, ProgressReporter } from './progress'
 import { seriesLayout, type ServeStart, type TrainStart, type WorkerMessage, type WorkerRequest, type WorkerStart } from './protocol'
@@ -78,7 +78,7 @@ async function train(start: TrainStart): Promise<void> {
   )
   const stepsPerEpoch = Math.max(1, batchCount(start.data.train.n, start.train.batchSize, start.train.dropLast))
   try {
-    const result = runTraining(engine, start.data, start.train, controlGate(control, reporter, stepsPerEpoch, clock, FLUSH_MS), reporter)
+    const result = runTraining(engine, start.data, start.train, new ControlGate(control, reporter, stepsPerEpoch, clock, FLUSH_MS), reporter)
     reporter.flush(result.status)
     post({
       type: 'done',

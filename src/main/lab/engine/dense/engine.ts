@@ -41,6 +41,10 @@ export class DenseEngine implements Engine {
     return loss
   }
 
+  reserve(rows: number): void {
+    this.network.reserve(rows)
+  }
+
   loss(x: Float32Array, y: Float32Array, n: number): number {
     return lossAndGrad(this.config.loss, this.network.forward(x, n), y, n, this.config.model.outFeatures, null)
   }

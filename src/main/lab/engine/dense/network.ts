@@ -60,21 +60,32 @@ export class DenseNetwork {
     if (memory.mark() === this.batchEnd) memory.release(this.batchStart)
   }
 
-  private ensure(n: number): void {
+  reserve(n: number): void {
     if (n <= this.capacity) return
     this.capacity = n
     const memory = this.kernels.memory
     this.freeBatchBuffers()
     this.batchStart = memory.mark()
     this.input = memory.alloc(n * this.inFeatures).array
-    this.outs = this.widths.map((w) => memory.alloc(n * w).array)
-    this.douts = this.widths.map((w) => memory.alloc(n * w).array)
+    this.outs = this.layerBuffers(n)
+    this.douts = this.layerBuffers(n)
     this.batchEnd = memory.mark()
+  }
+
+  /**
+   * built by push, not map: reserve() can run inside the optimised forward() of a warm thread, and an
+   * inlined map makes a list of another elements kind than the builtin does, so the next run's
+   * lists would not fit the code optimised for the last run's
+   */
+  private layerBuffers(n: number): Float32Array[] {
+    const buffers: Float32Array[] = []
+    for (const width of this.widths) buffers.push(this.kernels.memory.alloc(n * width).array)
+    return buffers
   }
 
   /** the last layer's outputs [n, out]: a view into a reused buffer */
   forward(x: Float32Array, n: number): Float32Array {
-    this.ensure(n)
+    this.reserve(n)
     const size = n * this.inFeatures
     this.input.set(x.length === size ? x : x.subarray(0, size))
     let input = this.input
@@ -98,8 +109,11 @@ export class DenseNetwork {
     }
   }
 
+  /** every epoch: built by push, as layerBuffers() is, so each run's list fits the code optimised for the last */
   stateDict(): StateDict {
-    return this.entries.map((e, i) => namedTensor(e, this.targets[i].slice()))
+    const sd: StateDict = []
+    for (let i = 0; i < this.entries.length; i++) sd.push(namedTensor(this.entries[i], this.targets[i].slice()))
+    return sd
   }
 
   /** each parameter's gradient from the last backward(), named as its parameter (buffers have none) */
