@@ -11,6 +11,7 @@ import type { Engine } from '../engine/engine'
 import type { StateDict } from '../model/stateDict'
 import { lossSpecOf } from '../../../shared/catalog/losses'
 import { allFinite, blowUp, lossBound } from './divergence'
+import { LossLog } from './lossLog'
 import { labError } from '../../../shared/errors'
 
 /** why a run with drop_last on fewer rows than a batch would not make a single step */
@@ -87,48 +88,100 @@ export class BatchGather {
   }
 }
 
-/*
- * A run's ends are functions of their own, not closures inside runTraining: each run's closure
- * would be a new call target, and the loop's code optimised during the last run would be thrown
- * away at the first end it reaches.
+/**
+ * One run's loop. The epoch is a method, called once an epoch: a warm training thread enters the
+ * code V8 optimised for it during the last run at the next run's first epoch, where a loop inside
+ * one long call per run would start each run interpreted and wait to be optimised again. It is a
+ * class, not closures, for the same reason: a method is one call target for every run.
  */
+class TrainingLoop {
+  private readonly loader: DataLoader
+  private readonly gatherer: BatchGather
+  private readonly bound: number
+  private readonly losses = new LossLog()
+  private readonly valLosses = new LossLog()
+  steps = 0
+  /** the weights where the current epoch began, the last ones known to be sound */
+  private lastGood: StateDict
 
-function finish(
-  engine: Engine,
-  status: LoopResult['status'],
-  steps: number,
-  history: Pick<LoopResult, 'lossHistory' | 'valLossHistory'>,
-  divergence?: Divergence,
-): LoopResult {
-  // what follows a run (evaluation, prediction, saving) sees the model as torch's model.eval() does
-  engine.eval()
-  return {
-    status,
-    epochsCompleted: history.lossHistory.length,
-    steps,
-    lossHistory: history.lossHistory,
-    valLossHistory: history.valLossHistory,
-    divergence,
+  constructor(
+    private readonly engine: Engine,
+    private readonly data: { train: Split; val: Split; features: number },
+    config: TrainConfig,
+    private readonly gate: Gate,
+    private readonly sink: LoopSink,
+  ) {
+    this.loader = new DataLoader(data.train.n, config)
+    if (this.loader.batchesPerEpoch === 0) {
+      // torch would run no step at all and say nothing; a run that learns nothing is refused instead
+      throw labError('INVALID_ARGUMENT', noStepReason(data.train.n, config))
+    }
+    const maxBatch = Math.min(config.batchSize, data.train.n)
+    this.gatherer = new BatchGather(data.train, data.features, maxBatch)
+    engine.reserve?.(Math.max(maxBatch, data.val.n))
+    this.bound = lossBound(lossSpecOf(config), data.train)
+    this.lastGood = engine.stateDict()
   }
-}
 
-/** puts back the weights where the epoch began, the last ones known to be sound */
-function diverge(
-  engine: Engine,
-  restore: StateDict,
-  epoch: number,
-  step: number,
-  loss: number,
-  what: string,
-): Divergence {
-  engine.loadStateDict(restore)
-  return {
-    epoch,
-    step,
-    loss,
-    message:
-      `The loss ${what} at epoch ${epoch}, step ${step}: the weights blew up. ` +
-      `Try a smaller learning rate (or scale the features). The weights were reset to where epoch ${epoch} began.`,
+  /** one epoch; a result when the run ends in it (stopped or diverged), else undefined */
+  epoch(epoch: number): LoopResult | undefined {
+    const { engine, gatherer, sink, bound } = this
+    engine.train()
+    let sum = 0
+    const batches = this.loader.nextEpoch()
+    for (let b = 0; b < batches.length; b++) {
+      if (this.gate.next() === 'stop') return this.finish('stopped')
+      const batch = batches[b]
+      const { x, y } = gatherer.gather(batch)
+      const loss = engine.trainStep(x, y, batch.length)
+      this.steps++
+      sink.step(loss)
+      // one comparison on the per-step path (false for NaN too); the words come only when it fails
+      if (!(Math.abs(loss) <= bound)) {
+        const what = blowUp(loss, bound)
+        if (what) return this.diverged(epoch, loss, what)
+      }
+      sum += loss
+    }
+    const trainLoss = sum / batches.length
+    // a weight can overflow while the loss still reads finite (a ReLU hides a NaN behind a zero)
+    const weights = engine.stateDict()
+    if (!allFinite(weights)) return this.diverged(epoch, trainLoss, 'stayed finite but the weights did not')
+    this.lastGood = weights
+    engine.eval()
+    const val = this.data.val
+    const valLoss = val.n > 0 ? engine.loss(val.x, val.y, val.n) : undefined
+    this.losses.add(trainLoss)
+    if (valLoss !== undefined) this.valLosses.add(valLoss)
+    sink.epoch(epoch, trainLoss, valLoss, weights)
+    return undefined
+  }
+
+  finish(status: LoopResult['status'], divergence?: Divergence): LoopResult {
+    // what follows a run (evaluation, prediction, saving) sees the model as torch's model.eval() does
+    this.engine.eval()
+    const { losses, valLosses, steps } = this
+    return {
+      status,
+      epochsCompleted: losses.length,
+      steps,
+      lossHistory: losses.list(),
+      valLossHistory: valLosses.list(),
+      divergence,
+    }
+  }
+
+  /** puts back the weights where the epoch began */
+  private diverged(epoch: number, loss: number, what: string): LoopResult {
+    this.engine.loadStateDict(this.lastGood)
+    return this.finish('diverged', {
+      epoch,
+      step: this.steps,
+      loss,
+      message:
+        `The loss ${what} at epoch ${epoch}, step ${this.steps}: the weights blew up. ` +
+        `Try a smaller learning rate (or scale the features). The weights were reset to where epoch ${epoch} began.`,
+    })
   }
 }
 
@@ -139,55 +192,10 @@ export function runTraining(
   gate: Gate,
   sink: LoopSink,
 ): LoopResult {
-  const loader = new DataLoader(data.train.n, config)
-  const maxBatch = Math.min(config.batchSize, data.train.n)
-  const gatherer = new BatchGather(data.train, data.features, maxBatch)
-  engine.reserve?.(Math.max(maxBatch, data.val.n))
-  const history: Pick<LoopResult, 'lossHistory' | 'valLossHistory'> = { lossHistory: [], valLossHistory: [] }
-  let steps = 0
-  const bound = lossBound(lossSpecOf(config), data.train)
-
-  if (loader.batchesPerEpoch === 0) {
-    // torch would run no step at all and say nothing; a run that learns nothing is refused instead
-    throw labError('INVALID_ARGUMENT', noStepReason(data.train.n, config))
-  }
-  let lastGood = engine.stateDict()
+  const loop = new TrainingLoop(engine, data, config, gate, sink)
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
-    engine.train()
-    let sum = 0
-    const batches = loader.nextEpoch()
-    for (let b = 0; b < batches.length; b++) {
-      if (gate.next() === 'stop') return finish(engine, 'stopped', steps, history)
-      const batch = batches[b]
-      const { x, y } = gatherer.gather(batch)
-      const loss = engine.trainStep(x, y, batch.length)
-      steps++
-      sink.step(loss)
-      // one comparison on the per-step path (false for NaN too); the words come only when it fails
-      if (!(Math.abs(loss) <= bound)) {
-        const what = blowUp(loss, bound)
-        if (what) return finish(engine, 'diverged', steps, history, diverge(engine, lastGood, epoch, steps, loss, what))
-      }
-      sum += loss
-    }
-    const trainLoss = sum / batches.length
-    // a weight can overflow while the loss still reads finite (a ReLU hides a NaN behind a zero)
-    const weights = engine.stateDict()
-    if (!allFinite(weights)) {
-      return finish(
-        engine,
-        'diverged',
-        steps,
-        history,
-        diverge(engine, lastGood, epoch, steps, trainLoss, 'stayed finite but the weights did not'),
-      )
-    }
-    lastGood = weights
-    engine.eval()
-    const valLoss = data.val.n > 0 ? engine.loss(data.val.x, data.val.y, data.val.n) : undefined
-    history.lossHistory.push(trainLoss)
-    if (valLoss !== undefined) history.valLossHistory.push(valLoss)
-    sink.epoch(epoch, trainLoss, valLoss, weights)
+    const ended = loop.epoch(epoch)
+    if (ended) return ended
   }
-  return finish(engine, 'completed', steps, history)
+  return loop.finish('completed')
 }

@@ -8,6 +8,7 @@ import type { RunStatus } from '../../../shared/api'
 import { DecimatedSeries } from '../../../shared/series'
 import type { StateDict } from '../model/stateDict'
 import type { LoopSink } from './loop'
+import { LossLog } from './lossLog'
 import type { ProgressReport } from './protocol'
 
 export const FLUSH_MS = 33
@@ -16,32 +17,6 @@ const CLOCK_MS = 1
 const MAX_STRIDE = 1 << 12
 
 export type Clock = () => number
-
-/**
- * Every epoch's loss since the last report. A typed buffer rather than a fresh list each report:
- * a new list starts as small integers and changes kind at its first loss, which a warm thread's
- * code optimised for the last run's list does not expect.
- */
-class LossLog {
-  private values = new Float64Array(64)
-  private count = 0
-
-  add(value: number): void {
-    if (this.count === this.values.length) {
-      const grown = new Float64Array(this.values.length * 2)
-      grown.set(this.values)
-      this.values = grown
-    }
-    this.values[this.count++] = value
-  }
-
-  /** the losses logged since the last take, in a buffer of their own (it is sent away) */
-  take(): Float64Array {
-    const taken = this.values.slice(0, this.count)
-    this.count = 0
-    return taken
-  }
-}
 
 export class ProgressReporter implements LoopSink {
   private readonly epochSeries: DecimatedSeries
