@@ -132,9 +132,11 @@ export class DenseNetwork {
 
   release(): void {
     this.freeBatchBuffers()
-    this.input = new Float32Array(0)
-    this.outs = []
-    this.douts = []
+    // emptied in place, not replaced by new lists: a field that once held another kind of list
+    // would invalidate the code optimised for every network's fields
+    this.input = this.input.subarray(0, 0)
+    this.outs.length = 0
+    this.douts.length = 0
     this.capacity = 0
   }
 }
