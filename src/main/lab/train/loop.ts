@@ -46,6 +46,18 @@ export interface LoopResult {
   divergence?: Divergence
 }
 
+/**
+ * A batch's rows and targets: views of the gatherer's buffers. A class rather than a literal:
+ * a literal's site builds its objects differently on its second run than on its first, which
+ * throws away the loop code optimised during a thread's first run.
+ */
+export class Batch {
+  constructor(
+    readonly x: Float32Array,
+    readonly y: Float32Array,
+  ) {}
+}
+
 export class BatchGather {
   private readonly x: Float32Array
   private readonly y: Float32Array
@@ -54,8 +66,8 @@ export class BatchGather {
    * lengths, the full one and a shorter last one, so each has a field rather than a table that a
    * new run would start empty (and the code optimised for the last run would not fit).
    */
-  private readonly full: { x: Float32Array; y: Float32Array }
-  private last: { x: Float32Array; y: Float32Array }
+  private readonly full: Batch
+  private last: Batch
 
   constructor(
     private readonly data: Split,
@@ -68,12 +80,12 @@ export class BatchGather {
     this.last = this.full
   }
 
-  private views(n: number): { x: Float32Array; y: Float32Array } {
-    return { x: this.x.subarray(0, n * this.width), y: this.y.subarray(0, n) }
+  private views(n: number): Batch {
+    return new Batch(this.x.subarray(0, n * this.width), this.y.subarray(0, n))
   }
 
   /** copies the rows of a batch into reused buffers; returns views of the batch's length, valid until the next gather */
-  gather(indices: Int32Array): { x: Float32Array; y: Float32Array } {
+  gather(indices: Int32Array): Batch {
     const w = this.width
     const source = this.data.x
     for (let i = 0; i < indices.length; i++) {
