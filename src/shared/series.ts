@@ -23,6 +23,17 @@ export interface SeriesDelta {
 /** 500 to 1,000 points a series: plenty for a plot a few hundred pixels wide, cheap to draw */
 export const SERIES_CAPACITY = 500
 
+/**
+ * An empty column that already holds doubles. An empty list starts as small integers and changes
+ * kind at its first loss, so every new run's series would not fit the code V8 optimised for the
+ * last run's, and would throw it away.
+ */
+function doubleColumn(): number[] {
+  const column = [0.5]
+  column.pop()
+  return column
+}
+
 export class DecimatedSeries {
   stride = 1
   readonly x: number[] = []
@@ -35,7 +46,7 @@ export class DecimatedSeries {
     readonly mode: SeriesMode,
     private readonly capacity = SERIES_CAPACITY,
   ) {
-    this.values = Array.from({ length: width }, () => [])
+    this.values = Array.from({ length: width }, doubleColumn)
     this.partial = new Float64Array(width)
   }
 
