@@ -40,7 +40,7 @@ async function writeCsv(path: string, header: string[], rows: number, row: (i: n
 interface Measure {
   seconds: number
   peak_mb: number
-  /** training workloads: the backend that really ran (dense: wasm or js kernels) */
+  /** training workloads: the backend that really ran (dense: wasm, js or wasm+js, what ran its products and updates) */
   backend?: string
 }
 
@@ -74,7 +74,7 @@ const load = (): string => `load average ${loadavg().map((l) => l.toFixed(1)).jo
 
 const HEADER =
   'workload'.padEnd(58) +
-  'engine'.padEnd(11) +
+  'engine'.padEnd(14) +
   'TorchLab s'.padStart(11) +
   'ref s'.padStart(9) +
   'ratio'.padStart(8) +
@@ -92,7 +92,7 @@ function tableRow(title: string, engine: string, ours: Measure, reference: Measu
   const memory = ours.peak_mb / reference.peak_mb
   return (
     title.slice(0, 57).padEnd(58) +
-    (ours.backend && ours.backend !== engine.replace('tfjs-', '') ? `${engine}/${ours.backend}` : engine).padEnd(11) +
+    (ours.backend && ours.backend !== engine.replace('tfjs-', '') ? `${engine}/${ours.backend}` : engine).padEnd(14) +
     ours.seconds.toFixed(3).padStart(11) +
     reference.seconds.toFixed(3).padStart(9) +
     ratio.toFixed(3).padStart(8) +

@@ -18,7 +18,7 @@ const root = resolve(import.meta.dirname, '..')
 const service = new LabService({ resourcesDir: join(root, 'resources'), settingsDir: mkdtempSync(join(tmpdir(), 'torchlab-bench-')) })
 const engine = engineText === 'dense' ? { engine: 'dense' as const } : { engine: 'tfjs' as const, backend: engineText.replace('tfjs-', '') as 'cpu' | 'wasm' }
 let copies = 0
-/** the backend a training workload really ran on (the dense engine's kernels: wasm or js) */
+/** the backend a training workload really ran on (dense: wasm, js or wasm+js, what ran its products and updates) */
 let backend: string | undefined
 
 const cars = { source: { kind: 'bundled' as const, name: 'cars' as const }, features: ['wt'], target: 'mpg' }

@@ -40,8 +40,11 @@ import {
   type TrainConfig,
 } from './schemas'
 
-/** tfjs's backends, and 'js' for the dense engine's plain loops */
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu' | 'js'
+/** tfjs's backends */
+export type TfjsBackendName = 'tensorflow' | 'wasm' | 'cpu'
+/** what ran the dense engine's products and updates: its WebAssembly kernels, plain JavaScript loops, or some of each */
+export type DenseBackendName = 'wasm' | 'js' | 'wasm+js'
+export type BackendName = TfjsBackendName | DenseBackendName
 export type EngineName = 'tfjs' | 'dense'
 
 export interface BackendInfo {

@@ -44,7 +44,8 @@ describe('lab train', () => {
   it('with no options runs the course lecture and prints the JSON report', async () => {
     const { code, json } = await lab(['train', '--json'])
     expect(code).toBe(0)
-    expect(json).toMatchObject({ status: 'completed', engine: 'dense', backend: 'wasm', epochs: 1000, steps: 16000 })
+    // Linear(1, 1) is too small for a kernel call to pay: all of it runs as plain JavaScript
+    expect(json).toMatchObject({ status: 'completed', engine: 'dense', backend: 'js', epochs: 1000, steps: 16000 })
     expect(json.seconds).toBeGreaterThan(0)
     expect(json.loss_history).toHaveLength(1000)
     const sd = json.state_dict as Record<string, number[][] | number[]>

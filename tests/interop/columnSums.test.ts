@@ -2,10 +2,15 @@
  * A Linear layer's bias gradient is dL/dy summed over the batch. The dense engine adds it up in
  * the order torch 1.13's CPU sum does, so it equals torch's bit for bit for every batch size and
  * width (short rows, vectors, four-wide groups, the cascade past 64 rows) — and a balanced L1
- * batch sums to torch's exact 0, which a running sum misses by 2⁻²⁶.
+ * batch sums to torch's exact 0, which a running sum misses by 2⁻²⁶. The Linear layer's backward
+ * gives those bits on the WebAssembly kernels and on the plain loops alike: ColumnSums is the
+ * only code that sums a bias gradient.
  */
 import { describe, expect, it } from 'vitest'
+import { ensureKernelsBuilt } from '../../scripts/buildKernels'
 import { ColumnSums } from '../../src/shared/layers/columnSums'
+import { PLAIN_DENSE_OPS, type DenseOps } from '../../src/shared/layers/denseOps'
+import { linear } from '../../src/shared/layers/linear'
 import { float32Stream } from '../helpers/float32Stream'
 import { python } from '../helpers/python'
 
@@ -24,6 +29,20 @@ for c in INPUT:
 print(json.dumps(out))
 `
 
+await ensureKernelsBuilt()
+const { createKernels, kernelOps } = await import('../../src/main/lab/engine/dense/kernels')
+
+/** a Linear(k, m) layer's bias gradient from its backward pass over ops, started from garbage it must replace */
+function layerBiasGrad(ops: DenseOps, k: number, dy: Float32Array, n: number, m: number): number[] {
+  const layer = linear.dense({ kind: 'Linear', inFeatures: k, outFeatures: m }, k, () => 0.5, ops)
+  const x = ops.alloc(n * k)
+  const grad = ops.alloc(n * m)
+  grad.set(dy)
+  layer.grads[1].fill(123.5)
+  layer.backward(x, ops.alloc(n * m), grad, n, null, true)
+  return Array.from(layer.grads[1])
+}
+
 const runningSum = (dy: Float32Array, n: number, m: number): Float32Array => {
   const out = new Float32Array(m)
   for (let r = 0; r < n; r++) for (let c = 0; c < m; c++) out[c] += dy[r * m + c]
@@ -40,12 +59,22 @@ describe("a bias gradient in torch's order", () => {
       cases.map((c) => ({ ...c, dy: Array.from(c.dy) })),
     )
     const sums = new ColumnSums()
+    const kernels = createKernels().kernels
+    expect(kernels.backend).toBe('wasm')
+    const onKernels = kernelOps(kernels)
     let runningDiffers = 0
     cases.forEach(({ n, m, dy }, k) => {
       const out = new Float32Array(m)
       sums.sum(dy, n, m, out)
       expect(Array.from(out), `${n} rows × ${m}`).toEqual(torch[k])
       if (runningSum(dy, n, m).some((v, i) => v !== torch[k][i])) runningDiffers++
+      // a layer of 2 inputs runs its products in JavaScript, one of 8 on the kernels (sizeChoice.ts)
+      for (const inputs of [2, 8]) {
+        const mark = kernels.memory.mark()
+        expect(layerBiasGrad(onKernels, inputs, dy, n, m), `Linear(${inputs}, ${m}) on the kernels, ${n} rows`).toEqual(torch[k])
+        kernels.memory.release(mark)
+        expect(layerBiasGrad(PLAIN_DENSE_OPS, inputs, dy, n, m), `Linear(${inputs}, ${m}) on plain loops, ${n} rows`).toEqual(torch[k])
+      }
     })
     // the test has teeth: the order is visible in most of these cases
     expect(runningDiffers).toBeGreaterThan(cases.length / 2)

@@ -12,8 +12,8 @@ export interface DenseOps {
   linearForward(x: Float32Array, w: Float32Array, b: Float32Array, y: Float32Array, n: number, k: number, m: number): void
   /** dx = dy·W: dy [n, m], w [m, k], dx [n, k] */
   linearBackwardInput(dy: Float32Array, w: Float32Array, dx: Float32Array, n: number, k: number, m: number): void
-  /** dw = dyᵀ·x and db = Σ_rows dy, replacing what they held */
-  linearBackwardParams(dy: Float32Array, x: Float32Array, dw: Float32Array, db: Float32Array, n: number, k: number, m: number): void
+  /** dw = dyᵀ·x, replacing what it held (the bias's gradient is ColumnSums', in torch's order) */
+  linearBackwardWeight(dy: Float32Array, x: Float32Array, dw: Float32Array, n: number, k: number, m: number): void
 }
 
 /** Σ a[ao + j] · b[bo + j], every product and sum rounded to float32, so small layers agree with torch to the bit */
@@ -52,13 +52,12 @@ export function linearBackwardInput(dy: Float32Array, w: Float32Array, dx: Float
   }
 }
 
-/** dw += dyᵀ·x and db += Σ_rows dy (as .grad accumulates) */
-export function addLinearParamGrads(dy: Float32Array, x: Float32Array, dw: Float32Array, db: Float32Array, n: number, k: number, m: number): void {
+/** dw += dyᵀ·x (as .grad accumulates) */
+export function addWeightGrad(dy: Float32Array, x: Float32Array, dw: Float32Array, n: number, k: number, m: number): void {
   for (let r = 0; r < n; r++) {
     for (let o = 0; o < m; o++) {
       const g = dy[r * m + o]
       if (g === 0) continue
-      db[o] += g
       axpy(g, x, r * k, dw, o * k, k)
     }
   }
@@ -68,9 +67,8 @@ export const PLAIN_DENSE_OPS: DenseOps = {
   alloc: (length) => new Float32Array(length),
   linearForward,
   linearBackwardInput,
-  linearBackwardParams(dy, x, dw, db, n, k, m) {
+  linearBackwardWeight(dy, x, dw, n, k, m) {
     dw.fill(0, 0, m * k)
-    db.fill(0, 0, m)
-    addLinearParamGrads(dy, x, dw, db, n, k, m)
+    addWeightGrad(dy, x, dw, n, k, m)
   },
 }

@@ -47,8 +47,8 @@ class LinearRuntime implements DenseRuntime {
   }
 
   backward(x: Float32Array, _y: Float32Array, dy: Float32Array, n: number, dx: Float32Array | null): void {
-    this.ops.linearBackwardParams(dy, x, this.gw, this.gb, n, this.k, this.m)
-    // the bias gradient again, in torch's order: a balanced batch (L1's ±1/n) must sum to torch's exact 0, not ±2⁻²⁶
+    this.ops.linearBackwardWeight(dy, x, this.gw, n, this.k, this.m)
+    // in torch's order: a balanced batch (L1's ±1/n) must sum to torch's exact 0, not ±2⁻²⁶
     this.batchSums.sum(dy, n, this.m, this.gb)
     if (dx) this.ops.linearBackwardInput(dy, this.w, dx, n, this.k, this.m)
   }

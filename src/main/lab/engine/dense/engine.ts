@@ -1,13 +1,14 @@
 /**
  * The dense engine: a DenseNetwork over the dense kernels (WebAssembly SIMD where the runtime
  * has it, plain JavaScript loops otherwise), PyTorch's losses, and torch.optim's update rules
- * as optimizerChoice.ts places them. Classroom models are small, so a step's cost is
- * overhead; a step allocates nothing.
+ * as optimizerChoice.ts places them; its backend names what ran (backendName.ts). Classroom
+ * models are small, so a step's cost is overhead; a step allocates nothing.
  */
 import type { BackendInfo } from '../../../../shared/api'
 import type { StateDict } from '../../model/stateDict'
 import type { Engine, EngineConfig, OptimizerState } from '../engine'
-import { createKernels } from './kernels'
+import { denseBackendName } from './backendName'
+import { createKernels, type KernelChoice } from './kernels'
 import { lossAndGrad } from './losses'
 import { DenseNetwork } from './network'
 import { chooseOptimizer, type ParameterUpdates } from './optimizerChoice'
@@ -17,11 +18,13 @@ export class DenseEngine implements Engine {
   private readonly network: DenseNetwork
   private readonly optimizer: ParameterUpdates
 
-  constructor(private readonly config: EngineConfig) {
-    const { kernels, unavailable } = createKernels()
-    this.info = { engine: 'dense', backend: kernels.backend, unavailable }
+  constructor(
+    private readonly config: EngineConfig,
+    { kernels, unavailable }: KernelChoice = createKernels(),
+  ) {
     this.network = new DenseNetwork(config.model, config.initial, config.seed, kernels)
     this.optimizer = chooseOptimizer(config.optimizer, kernels, this.network.params, this.network.grads, config.optimizerState)
+    this.info = { engine: 'dense', backend: denseBackendName(kernels, config.model, this.optimizer), unavailable }
   }
 
   train(): void {

@@ -13,6 +13,8 @@ import { DenseOptimizer } from './optimizers'
 /** one optimizer step over parameters and gradients bound at creation */
 export interface ParameterUpdates {
   readonly implementation: 'kernels' | 'js'
+  /** per parameter, in order, whether its update runs in the kernels */
+  readonly onKernels: readonly boolean[]
   apply(): void
   state(): OptimizerState
 }
@@ -35,6 +37,7 @@ function kernelRule(spec: OptimizerSpec): spec is KernelOptimizerSpec {
 class BoundUpdates<P> implements ParameterUpdates {
   constructor(
     readonly implementation: ParameterUpdates['implementation'],
+    readonly onKernels: readonly boolean[],
     private readonly optimizer: { apply(params: P[], grads: P[]): void; state(): OptimizerState },
     private readonly params: P[],
     private readonly grads: P[],
@@ -54,6 +57,9 @@ export function chooseOptimizer(spec: OptimizerSpec, kernels: DenseKernels, para
   const paramBlocks = params.map((p) => memory.blockOf(p))
   const gradBlocks = grads.map((g) => memory.blockOf(g))
   const inMemory = (blocks: (F32Block | null)[]): blocks is F32Block[] => blocks.every((b) => b !== null)
-  if (kernelRule(spec) && inMemory(paramBlocks) && inMemory(gradBlocks)) return new BoundUpdates('kernels', new KernelOptimizer(spec, kernels, paramBlocks, initial), paramBlocks, gradBlocks)
-  return new BoundUpdates('js', new DenseOptimizer(spec, params.map((p) => p.length), initial), params, grads)
+  if (kernelRule(spec) && inMemory(paramBlocks) && inMemory(gradBlocks)) {
+    const optimizer = new KernelOptimizer(spec, kernels, paramBlocks, initial)
+    return new BoundUpdates('kernels', optimizer.onKernels, optimizer, paramBlocks, gradBlocks)
+  }
+  return new BoundUpdates('js', params.map(() => false), new DenseOptimizer(spec, params.map((p) => p.length), initial), params, grads)
 }

@@ -6,15 +6,15 @@
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
-import type { BackendInfo, BackendName } from '../../../../shared/api'
+import type { BackendInfo, TfjsBackendName } from '../../../../shared/api'
 
-export type BackendPreference = BackendName | 'auto'
+export type BackendPreference = TfjsBackendName | 'auto'
 
-const ORDER: BackendName[] = ['tensorflow', 'wasm', 'cpu']
+const ORDER: TfjsBackendName[] = ['tensorflow', 'wasm', 'cpu']
 const require = createRequire(import.meta.url)
 let selected: Promise<BackendInfo> | undefined
 
-async function tryBackend(name: BackendName): Promise<void> {
+async function tryBackend(name: TfjsBackendName): Promise<void> {
   if (name === 'tensorflow') {
     // A variable keeps bundlers and the type checker from requiring a package that may be absent.
     const tfjsNode = '@tensorflow/tfjs-node'

@@ -15,8 +15,8 @@ export interface DenseKernels {
   linearForward(x: F32Block, w: F32Block, b: F32Block, y: F32Block, n: number, k: number, m: number): void
   /** dx = dy·W: dy [n, m], w [m, k], dx [n, k] */
   linearBackwardInput(dy: F32Block, w: F32Block, dx: F32Block, n: number, k: number, m: number): void
-  /** dw = dyᵀ·x and db = Σ_rows dy, added to what they hold when accumulate (as .grad accumulates) */
-  linearBackwardParams(dy: F32Block, x: F32Block, dw: F32Block, db: F32Block, n: number, k: number, m: number, accumulate: boolean): void
+  /** dw = dyᵀ·x, added to what it holds when accumulate (as .grad accumulates); the bias's Σ_rows dy is ColumnSums' (shared/layers/columnSums.ts) */
+  linearBackwardWeight(dy: F32Block, x: F32Block, dw: F32Block, n: number, k: number, m: number, accumulate: boolean): void
   /** updateRules.sgdUpdate; momentumBuffer when spec.momentum > 0, fresh on the step that creates it */
   sgd(spec: SgdSpec, scalars: SgdScalars, p: F32Block, g: F32Block, momentumBuffer: F32Block | null, fresh: boolean): void
   /** updateRules.adamUpdate (Adam or AdamW); maxExpAvgSq when amsgrad */
@@ -59,12 +59,11 @@ export function checked(raw: DenseKernels): DenseKernels {
       need(memory, 'linearBackwardInput', dx, n * k)
       raw.linearBackwardInput(dy, w, dx, n, k, m)
     },
-    linearBackwardParams(dy, x, dw, db, n, k, m, accumulate) {
-      need(memory, 'linearBackwardParams', dy, n * m)
-      need(memory, 'linearBackwardParams', x, n * k)
-      need(memory, 'linearBackwardParams', dw, m * k)
-      need(memory, 'linearBackwardParams', db, m)
-      raw.linearBackwardParams(dy, x, dw, db, n, k, m, accumulate)
+    linearBackwardWeight(dy, x, dw, n, k, m, accumulate) {
+      need(memory, 'linearBackwardWeight', dy, n * m)
+      need(memory, 'linearBackwardWeight', x, n * k)
+      need(memory, 'linearBackwardWeight', dw, m * k)
+      raw.linearBackwardWeight(dy, x, dw, n, k, m, accumulate)
     },
     sgd(spec, scalars, p, g, buf, fresh) {
       need(memory, 'sgd', p, p.length)

@@ -200,10 +200,11 @@
         (local.set $dxr (i32.add (local.get $dxr) (local.get $kb)))
         (br $rows))))
 
-  ;; dw[o, j] (+)= Σ_r dy[r, o] · x[r, j]; db[o] (+)= Σ_r dy[r, o]    dy [n, m], x [n, k]
-  ;; with $accumulate 0 the sums overwrite dw and db, otherwise they add to them (as .grad does)
-  (func (export "linear_backward_params")
-    (param $dy i32) (param $x i32) (param $dw i32) (param $db i32) (param $n i32) (param $k i32) (param $m i32) (param $accumulate i32)
+  ;; dw[o, j] (+)= Σ_r dy[r, o] · x[r, j]    dy [n, m], x [n, k]
+  ;; with $accumulate 0 the sums overwrite dw, otherwise they add to it (as .grad does); the
+  ;; bias gradient is not summed here: shared/layers/columnSums.ts sums it in torch's order
+  (func (export "linear_backward_weight")
+    (param $dy i32) (param $x i32) (param $dw i32) (param $n i32) (param $k i32) (param $m i32) (param $accumulate i32)
     (local $kb i32) (local $mb i32) (local $nmb i32) (local $ob i32) (local $jb i32) (local $dwo i32) (local $rb i32) (local $xp i32) (local $p i32)
     (local $g v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $sf f32)
     (local.set $kb (i32.shl (local.get $k) (i32.const 2)))
@@ -291,43 +292,7 @@
             (br $b1)))
         (local.set $ob (i32.add (local.get $ob) (i32.const 4)))
         (local.set $dwo (i32.add (local.get $dwo) (local.get $kb)))
-        (br $outs)))
-    ;; the bias gradient, four outputs at a time down the rows of dy
-    (local.set $ob (i32.const 0))
-    (block $bq_done
-      (loop $bq
-        (br_if $bq_done (i32.gt_u (i32.add (local.get $ob) (i32.const 16)) (local.get $mb)))
-        (local.set $a0 (v128.const f32x4 0 0 0 0))
-        (local.set $rb (i32.const 0))
-        (block $br_done
-          (loop $br
-            (br_if $br_done (i32.ge_u (local.get $rb) (local.get $nmb)))
-            (local.set $a0 (f32x4.add (local.get $a0) (v128.load align=4 (i32.add (local.get $dy) (i32.add (local.get $rb) (local.get $ob))))))
-            (local.set $rb (i32.add (local.get $rb) (local.get $mb)))
-            (br $br)))
-        (local.set $p (i32.add (local.get $db) (local.get $ob)))
-        (if (local.get $accumulate)
-          (then (local.set $a0 (f32x4.add (v128.load align=4 (local.get $p)) (local.get $a0)))))
-        (v128.store align=4 (local.get $p) (local.get $a0))
-        (local.set $ob (i32.add (local.get $ob) (i32.const 16)))
-        (br $bq)))
-    (block $bs_done
-      (loop $bs
-        (br_if $bs_done (i32.ge_u (local.get $ob) (local.get $mb)))
-        (local.set $sf (f32.const 0))
-        (local.set $rb (i32.const 0))
-        (block $brs_done
-          (loop $brs
-            (br_if $brs_done (i32.ge_u (local.get $rb) (local.get $nmb)))
-            (local.set $sf (f32.add (local.get $sf) (f32.load (i32.add (local.get $dy) (i32.add (local.get $rb) (local.get $ob))))))
-            (local.set $rb (i32.add (local.get $rb) (local.get $mb)))
-            (br $brs)))
-        (local.set $p (i32.add (local.get $db) (local.get $ob)))
-        (if (local.get $accumulate)
-          (then (local.set $sf (f32.add (f32.load (local.get $p)) (local.get $sf)))))
-        (f32.store (local.get $p) (local.get $sf))
-        (local.set $ob (i32.add (local.get $ob) (i32.const 4)))
-        (br $bs))))
+        (br $outs))))
 
   ;; a·b + c over two f64 lanes holding float32 values, rounded to odd: the double nearest
   ;; the exact sum, moved to the neighbour with an odd last bit when it is inexact. Rounding

@@ -17,12 +17,9 @@ export function narrowBackwardInput(dy: Float32Array, w: Float32Array, dx: Float
   }
 }
 
-/** dw[o, j] = Σ_r dy[r, o] · x[r, j] and db[o] = Σ_r dy[r, o], replacing what they held */
-export function narrowBackwardParams(dy: Float32Array, x: Float32Array, dw: Float32Array, db: Float32Array, n: number, k: number, m: number): void {
+/** dw[o, j] = Σ_r dy[r, o] · x[r, j], replacing what it held */
+export function narrowBackwardWeight(dy: Float32Array, x: Float32Array, dw: Float32Array, n: number, k: number, m: number): void {
   for (let o = 0; o < m; o++) {
-    let sb = 0
-    for (let r = 0; r < n; r++) sb = Math.fround(sb + dy[r * m + o])
-    db[o] = sb
     for (let j = 0; j < k; j++) {
       let s = 0
       for (let r = 0; r < n; r++) s = Math.fround(s + Math.fround(dy[r * m + o] * x[r * k + j]))

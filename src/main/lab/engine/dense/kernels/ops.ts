@@ -7,7 +7,7 @@
 import { linearForward } from '../../../../../shared/layers/denseOps'
 import type { DenseOps } from '../../../../../shared/layers/denseOps'
 import type { DenseKernels } from './contract'
-import { narrowBackwardInput, narrowBackwardParams } from './narrowProducts'
+import { narrowBackwardInput, narrowBackwardWeight } from './narrowProducts'
 import { narrowProduct } from './sizeChoice'
 
 /** a class, not an object of closures: one call target for every engine's layers */
@@ -30,10 +30,10 @@ class KernelOps implements DenseOps {
     this.kernels.linearBackwardInput(memory.blockOf(dy)!, memory.blockOf(w)!, memory.blockOf(dx)!, n, k, m)
   }
 
-  linearBackwardParams(dy: Float32Array, x: Float32Array, dw: Float32Array, db: Float32Array, n: number, k: number, m: number): void {
-    if (narrowProduct(k)) return narrowBackwardParams(dy, x, dw, db, n, k, m)
+  linearBackwardWeight(dy: Float32Array, x: Float32Array, dw: Float32Array, n: number, k: number, m: number): void {
+    if (narrowProduct(k)) return narrowBackwardWeight(dy, x, dw, n, k, m)
     const memory = this.kernels.memory
-    this.kernels.linearBackwardParams(memory.blockOf(dy)!, memory.blockOf(x)!, memory.blockOf(dw)!, memory.blockOf(db)!, n, k, m, false)
+    this.kernels.linearBackwardWeight(memory.blockOf(dy)!, memory.blockOf(x)!, memory.blockOf(dw)!, n, k, m, false)
   }
 }
 

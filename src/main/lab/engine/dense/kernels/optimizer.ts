@@ -30,6 +30,8 @@ export class KernelOptimizer {
   private readonly slots: Record<string, (F32Block | null)[]>
   /** the rule's float32 scalars, made once; Adam's change with the step and are rewritten in place */
   private readonly scalars: RuleScalars
+  /** per parameter, whether its update calls the kernels (sizeChoice.ts keeps short ones in JavaScript): what runs, and what the engine's backend name reports */
+  readonly onKernels: readonly boolean[]
 
   constructor(
     private readonly spec: KernelOptimizerSpec,
@@ -58,6 +60,7 @@ export class KernelOptimizer {
     })
     this.slots = Object.fromEntries(names.map((name) => [name, this.states.map((state) => state.buffers.get(name) ?? null)]))
     this.scalars = initialScalars(spec)
+    this.onKernels = params.map((p) => !shortParameter(p.length))
   }
 
   /** one update of every parameter from its gradient: a loop over what the constructor resolved, allocating nothing */
@@ -65,6 +68,7 @@ export class KernelOptimizer {
     this.step++
     const s = this.spec
     const count = this.states.length
+    const onKernels = this.onKernels
     switch (s.name) {
       case 'SGD': {
         const scalars = this.scalars as SgdScalars
@@ -72,7 +76,7 @@ export class KernelOptimizer {
           const p = params[i]
           const buf = this.buffer('momentum_buffer', i)
           const fresh = !this.states[i].live
-          if (shortParameter(p.length)) sgdUpdate(s, scalars, p.array, grads[i].array, buf?.array ?? null, fresh)
+          if (!onKernels[i]) sgdUpdate(s, scalars, p.array, grads[i].array, buf?.array ?? null, fresh)
           else this.kernels.sgd(s, scalars, p, grads[i], buf, fresh)
         }
         break
@@ -85,7 +89,7 @@ export class KernelOptimizer {
           const m = this.buffer('exp_avg', i)!
           const v = this.buffer('exp_avg_sq', i)!
           const vMax = this.buffer('max_exp_avg_sq', i)
-          if (shortParameter(p.length)) adamUpdate(s, scalars, p.array, grads[i].array, m.array, v.array, vMax?.array ?? null)
+          if (!onKernels[i]) adamUpdate(s, scalars, p.array, grads[i].array, m.array, v.array, vMax?.array ?? null)
           else this.kernels.adam(s, scalars, p, grads[i], m, v, vMax)
         }
         break
@@ -97,7 +101,7 @@ export class KernelOptimizer {
           const sq = this.buffer('square_avg', i)!
           const ga = this.buffer('grad_avg', i)
           const buf = this.buffer('momentum_buffer', i)
-          if (shortParameter(p.length)) rmspropUpdate(s, scalars, p.array, grads[i].array, sq.array, ga?.array ?? null, buf?.array ?? null)
+          if (!onKernels[i]) rmspropUpdate(s, scalars, p.array, grads[i].array, sq.array, ga?.array ?? null, buf?.array ?? null)
           else this.kernels.rmsprop(s, scalars, p, grads[i], sq, ga, buf)
         }
         break

@@ -3,7 +3,7 @@
  * and the definition the SIMD kernels are tested against. Products are the Linear layer's own
  * loops (shared/layers/denseOps.ts), updates the rules of ../updateRules.ts.
  */
-import { addLinearParamGrads, linearBackwardInput, linearForward } from '../../../../../shared/layers/denseOps'
+import { addWeightGrad, linearBackwardInput, linearForward } from '../../../../../shared/layers/denseOps'
 import { adamUpdate, rmspropUpdate, sgdUpdate } from '../updateRules'
 import type { DenseKernels } from './contract'
 import type { KernelMemory } from './memory'
@@ -22,12 +22,9 @@ export function referenceKernels(memory: KernelMemory): DenseKernels {
       linearBackwardInput(dy.array, w.array, dx.array, n, k, m)
     },
 
-    linearBackwardParams(dy, x, dw, db, n, k, m, accumulate) {
-      if (!accumulate) {
-        dw.array.fill(0, 0, m * k)
-        db.array.fill(0, 0, m)
-      }
-      addLinearParamGrads(dy.array, x.array, dw.array, db.array, n, k, m)
+    linearBackwardWeight(dy, x, dw, n, k, m, accumulate) {
+      if (!accumulate) dw.array.fill(0, 0, m * k)
+      addWeightGrad(dy.array, x.array, dw.array, n, k, m)
     },
 
     sgd(spec, scalars, p, g, buf, fresh) {

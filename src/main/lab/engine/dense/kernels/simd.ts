@@ -9,7 +9,7 @@ import { webAssembly } from './wasmApi'
 interface KernelExports {
   linear_forward(x: number, w: number, b: number, y: number, n: number, k: number, m: number): void
   linear_backward_input(dy: number, w: number, dx: number, n: number, k: number, m: number): void
-  linear_backward_params(dy: number, x: number, dw: number, db: number, n: number, k: number, m: number, accumulate: number): void
+  linear_backward_weight(dy: number, x: number, dw: number, n: number, k: number, m: number, accumulate: number): void
   sgd(p: number, g: number, n: number, negLr: number, wd: number): void
   sgd_momentum(p: number, g: number, buf: number, n: number, negLr: number, wd: number, momentum: number, keep: number, fresh: number, nesterov: number): void
   adam(p: number, g: number, m: number, v: number, vmax: number, n: number, beta1: number, beta2: number, oneMinusBeta1: number, oneMinusBeta2: number, negStepSize: number, bc2Sqrt: number, eps: number, wd: number, decay: number, decoupled: number, amsgrad: number): void
@@ -31,8 +31,8 @@ export function simdKernels(memory: KernelMemory, module: object): DenseKernels 
       wasm.linear_backward_input(dy.ptr, w.ptr, dx.ptr, n, k, m)
     },
 
-    linearBackwardParams(dy, x, dw, db, n, k, m, accumulate) {
-      wasm.linear_backward_params(dy.ptr, x.ptr, dw.ptr, db.ptr, n, k, m, accumulate ? 1 : 0)
+    linearBackwardWeight(dy, x, dw, n, k, m, accumulate) {
+      wasm.linear_backward_weight(dy.ptr, x.ptr, dw.ptr, n, k, m, accumulate ? 1 : 0)
     },
 
     sgd(spec, s, p, g, buf, fresh) {
