@@ -21,6 +21,12 @@ const port = parentPort!
 /** files are read into the memory the previous one used, for a minute */
 const memory = new ReadBuffer(60_000)
 const readPlain = (path: string) => memory.read(path, false, MAX_PTH_BYTES)
+/**
+ * A CSV always goes to shared memory, split between two workers or not: the memory the first
+ * large file used (read alone, before the second worker is up) then serves the next one, which
+ * fresh memory would cost as much as reading it (readBuffer.ts).
+ */
+const readShared = (path: string) => memory.read(path, true, MAX_CSV_BYTES)
 
 /** each typed array's buffer once, when the array owns all of it (a view would drag its whole buffer along) */
 function transferables(arrays: ArrayBufferView[]): ArrayBuffer[] {
@@ -93,7 +99,7 @@ async function handle(request: ParseRequest, helper?: MessagePort): Promise<{ re
       return { result: point, transfer: transferables(arrays) }
     }
     case 'csv': {
-      const bytes = await readCsvBytes(request.path, (path) => memory.read(path, helper !== undefined, MAX_CSV_BYTES))
+      const bytes = await readCsvBytes(request.path, readShared)
       const table = await parseCsvBytes(bytes, { ...request.parse, encoding: request.encoding }, helper && ((plan) => readHalves(request.path, bytes, plan, helper)))
       return { result: table, transfer: tableBuffers(table) }
     }
