@@ -214,6 +214,7 @@ describe('a CSV larger than the split size, read by two parse workers', () => {
     expect(middle).toBeLessThan(longAt + long.length)
     const path = join(dir, 'outgrown.csv')
     writeFileSync(path, text)
+    await sandbox.helperReady()
     const splits = sandbox.splitReads
     const table = await read(path)
     expect(sandbox.splitReads).toBe(splits + 1)
@@ -228,6 +229,7 @@ describe('a CSV larger than the split size, read by two parse workers', () => {
     const text = 'a,b,c\n' + rows.map((r, i) => (i === rows.length - 10 ? ['oops', r[1], r[2]] : r).join(',')).join('\n')
     const path = join(dir, 'late-text.csv')
     writeFileSync(path, text)
+    await sandbox.helperReady()
     const splits = sandbox.splitReads
     const table = await read(path)
     expect(sandbox.splitReads).toBe(splits + 1)
