@@ -43,7 +43,7 @@ function transferables(arrays: ArrayBufferView[]): ArrayBuffer[] {
  * memory cross as they are.
  */
 function tableBuffers(table: Table): ArrayBuffer[] {
-  return table.columns.flatMap((c) => (c.kind === 'numeric' && c.values.buffer instanceof ArrayBuffer ? [c.values.buffer] : []))
+  return [...new Set(table.columns.flatMap((c) => (c.kind === 'numeric' && c.values.buffer instanceof ArrayBuffer ? [c.values.buffer] : [])))]
 }
 
 /**
