@@ -176,6 +176,16 @@ describe('a CSV larger than the split size, read by two parse workers', () => {
   const parse = parseOptionsSchema.parse({})
   const read = (path: string) => sandbox.run({ kind: 'csv', path, encoding: 'utf-8', parse })
   const rows = rowsOf(Math.ceil(SPLIT_BYTES / 10))
+  /** the table of `text`, read by both workers */
+  async function readSplit(name: string, text: string): Promise<Table> {
+    const path = join(dir, name)
+    writeFileSync(path, text)
+    await sandbox.helperReady()
+    const splits = sandbox.splitReads
+    const table = await read(path)
+    expect(sandbox.splitReads).toBe(splits + 1)
+    return table
+  }
 
   it('reads the same table as one thread, the first time (one worker) and once the second is ready', async () => {
     const text = 'a,b,c\r\n' + rows.map((r) => r.join(',')).join('\r\n')
@@ -212,12 +222,7 @@ describe('a CSV larger than the split size, read by two parse workers', () => {
     const middle = head.length + Math.floor((text.length - head.length) / 2)
     expect(middle).toBeGreaterThan(longAt)
     expect(middle).toBeLessThan(longAt + long.length)
-    const path = join(dir, 'outgrown.csv')
-    writeFileSync(path, text)
-    await sandbox.helperReady()
-    const splits = sandbox.splitReads
-    const table = await read(path)
-    expect(sandbox.splitReads).toBe(splits + 1)
+    const table = await readSplit('outgrown.csv', text)
     expect(table.rowCount).toBe(firstRows.length + 1 + 2000 + 700_000)
     expectSameTable(table, await parseCsvBytes(bytesOf(text), parse))
     // the helper's rows outgrew the shared columns: they came back in arrays of its own and were copied
@@ -227,12 +232,7 @@ describe('a CSV larger than the split size, read by two parse workers', () => {
 
   it('names the line of a text cell in the second half, which only the helper read', async () => {
     const text = 'a,b,c\n' + rows.map((r, i) => (i === rows.length - 10 ? ['oops', r[1], r[2]] : r).join(',')).join('\n')
-    const path = join(dir, 'late-text.csv')
-    writeFileSync(path, text)
-    await sandbox.helperReady()
-    const splits = sandbox.splitReads
-    const table = await read(path)
-    expect(sandbox.splitReads).toBe(splits + 1)
+    const table = await readSplit('late-text.csv', text)
     expect((table.columns[0] as StringColumn).firstNonNumeric).toEqual({ line: rows.length - 8, value: 'oops' })
   }, 300_000)
 })
