@@ -6,7 +6,8 @@
  * ASCII, a number out of range, a row of the wrong width.
  *
  * A range of a file can be read on its own when it starts at a line boundary, so two workers can
- * each read half of one file (splitAt).
+ * each read half of one file (splitAt), both into one set of columns in shared memory
+ * (sharedSpaces, joinParts): the halves are never copied into a third set.
  */
 import { isMissing, outOfRange, parseNumber } from './cells'
 
