@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { parseCsv, parseCsvBytes, planCsvBytes } from '../../src/main/lab/data/csv'
 import { decodeCsv } from '../../src/main/lab/data/encoding'
-import { parseNumericBytes, splitAt } from '../../src/main/lab/data/fastCsv'
+import { joinParts, parseNumericBytes, sharedSpaces, splitAt, type NumericPart } from '../../src/main/lab/data/fastCsv'
 import type { NumericColumn, StringColumn, Table } from '../../src/main/lab/data/table'
 import { DEFAULT_LIMITS, ParseSandbox, SPLIT_BYTES } from '../../src/main/lab/sandbox/sandbox'
 import { parseOptionsSchema, type ParseOptionsInput } from '../../src/shared/schemas'
@@ -118,6 +118,57 @@ describe('the room the numbers of a large file take', () => {
   })
 })
 
+describe('two halves of a file read into one set of shared columns', () => {
+  const format = { width: 3, delimiter: ',', decimal: '.' } as const
+  /** the halves of bytes (split at the line start nearest its middle) read into shared spaces and joined, beside the whole read at once */
+  function readInHalves(text: string): { joined: NumericPart; whole: NumericPart; spaces: ReturnType<typeof sharedSpaces> } {
+    const bytes = bytesOf(text)
+    const mid = splitAt(bytes, bytes.length >> 1, bytes.length)
+    const spaces = sharedSpaces(bytes, 0, mid, bytes.length, format.width)
+    const first = parseNumericBytes(bytes, 0, mid, format, spaces[0])!
+    const second = parseNumericBytes(bytes, mid, bytes.length, format, spaces[1])!
+    return { joined: joinParts(spaces, first, second), whole: parseNumericBytes(bytes, 0, bytes.length, format)!, spaces }
+  }
+  function expectSameRows(joined: NumericPart, whole: NumericPart): void {
+    expect(joined.rowCount).toBe(whole.rowCount)
+    expect(joined.missing).toEqual(whole.missing)
+    for (let j = 0; j < format.width; j++) {
+      const rows = (p: NumericPart) => Buffer.from(p.values[j].buffer, p.values[j].byteOffset + p.first * 8, p.rowCount * 8)
+      expect(rows(joined).equals(rows(whole)), `column ${j}`).toBe(true)
+    }
+  }
+  const lines = (count: number, line: (i: number) => string) => Array.from({ length: count }, (_, i) => line(i) + '\n').join('')
+
+  it('joins in place: the second half moves down to follow the first, with no copy', () => {
+    const rows = rowsOf(40_000)
+    const { joined, whole, spaces } = readInHalves(rows.map((r) => r.join(',') + '\n').join(''))
+    // the first half's room is an estimate with a little over: there is a gap to close
+    expect(spaces[1].first).toBeGreaterThan(joined.rowCount / 2)
+    expectSameRows(joined, whole)
+    expect(joined.values.every((v, j) => v.buffer === spaces[0].values[j].buffer && v.length === joined.rowCount)).toBe(true)
+    rows.forEach((r, i) => r.forEach((cell, j) => Object.is(joined.values[j][i], expected(cell)) || expect([i, j, joined.values[j][i]]).toEqual([i, j, expected(cell)])))
+  })
+
+  it('copies when the second half holds more rows than its first lines suggested', () => {
+    // the second half opens with 64 KB of long lines, then has short ones: about twice the rows its room was made for
+    const text = lines(20_000, (i) => `${i},${i % 7},${i % 3}`) + lines(1000, (i) => `123456.789012,${i}.000000001,-98765.4321`) + lines(30_000, (i) => `${i % 10},1,2`)
+    const { joined, whole, spaces } = readInHalves(text)
+    expect(joined.rowCount).toBe(51_000)
+    expect(joined.rowCount - spaces[1].first).toBeGreaterThan(spaces[1].room)
+    expectSameRows(joined, whole)
+    expect(joined.values[0].buffer).toBeInstanceOf(ArrayBuffer)
+  })
+
+  it('copies when the first half outgrows the room before the second half', () => {
+    const text = lines(1000, (i) => `123456.789012,${i}.000000001,-98765.4321`) + lines(60_000, (i) => `${i % 10},1,2`) + lines(10_000, (i) => `${i},${i % 7},${i % 3}.25`)
+    const { joined, whole, spaces } = readInHalves(text)
+    expect(joined.rowCount).toBe(71_000)
+    expectSameRows(joined, whole)
+    expect(spaces[0].room).toBeLessThan(61_000)
+    expect(joined.values[0].buffer).toBeInstanceOf(ArrayBuffer)
+  })
+})
+
 describe('a CSV larger than the split size, read by two parse workers', () => {
   const dir = tempDir('torchlab-csv-split-')
   const sandbox = new ParseSandbox(DEFAULT_LIMITS, true)
@@ -125,6 +176,16 @@ describe('a CSV larger than the split size, read by two parse workers', () => {
   const parse = parseOptionsSchema.parse({})
   const read = (path: string) => sandbox.run({ kind: 'csv', path, encoding: 'utf-8', parse })
   const rows = rowsOf(Math.ceil(SPLIT_BYTES / 10))
+  /** the table of `text`, read by both workers */
+  async function readSplit(name: string, text: string): Promise<Table> {
+    const path = join(dir, name)
+    writeFileSync(path, text)
+    await sandbox.helperReady()
+    const splits = sandbox.splitReads
+    const table = await read(path)
+    expect(sandbox.splitReads).toBe(splits + 1)
+    return table
+  }
 
   it('reads the same table as one thread, the first time (one worker) and once the second is ready', async () => {
     const text = 'a,b,c\r\n' + rows.map((r) => r.join(',')).join('\r\n')
@@ -137,16 +198,41 @@ describe('a CSV larger than the split size, read by two parse workers', () => {
     expect(sandbox.splitReads).toBe(0)
     // the second worker starts on the first large file; once loaded, it reads the second half
     await sandbox.helperReady()
-    expectSameTable(await read(path), alone)
+    const split = await read(path)
+    expectSameTable(split, alone)
     expect(sandbox.splitReads).toBe(1)
+    // both workers wrote one set of columns, which reached this thread without a copy
+    expect(split.columns.every((c) => c.values.buffer instanceof SharedArrayBuffer)).toBe(true)
+  }, 300_000)
+
+  it('reads a file split inside a long row, whose second half outgrows the rows its first lines suggested', async () => {
+    const long = Array.from({ length: 3 }, (_, j) => `${j}.${'123456789'.repeat(40)}`).join(',') + '\n'
+    // the second half opens with 64 KB of long lines, then holds short ones: many times the rows its room was made for
+    const second = Array.from({ length: 2000 }, (_, i) => `123456.789012,${i}.000000001,-98765.4321\n`).join('') + Array.from({ length: 700_000 }, (_, i) => `${i % 10},1,2\n`).join('')
+    const firstRows: string[] = []
+    for (let length = 0, i = 0; length < second.length - long.length / 2; i++) {
+      firstRows.push(`${i},${i % 7},${(i % 3) * 0.25}\n`)
+      length += firstRows[i].length
+    }
+    const head = 'a,b,c\n'
+    const text = head + firstRows.join('') + long + second
+    expect(text.length).toBeGreaterThan(SPLIT_BYTES)
+    // the middle of the body is inside the long row
+    const longAt = text.length - second.length - long.length
+    const middle = head.length + Math.floor((text.length - head.length) / 2)
+    expect(middle).toBeGreaterThan(longAt)
+    expect(middle).toBeLessThan(longAt + long.length)
+    const table = await readSplit('outgrown.csv', text)
+    expect(table.rowCount).toBe(firstRows.length + 1 + 2000 + 700_000)
+    expectSameTable(table, await parseCsvBytes(bytesOf(text), parse))
+    // the helper's rows outgrew the shared columns: they came back in arrays of its own and were copied
+    expect(table.columns.every((c) => c.values.buffer instanceof ArrayBuffer)).toBe(true)
+    expect((table.columns[1] as NumericColumn).values[firstRows.length]).toBe(Number(`1.${'123456789'.repeat(40)}`))
   }, 300_000)
 
   it('names the line of a text cell in the second half, which only the helper read', async () => {
     const text = 'a,b,c\n' + rows.map((r, i) => (i === rows.length - 10 ? ['oops', r[1], r[2]] : r).join(',')).join('\n')
-    const path = join(dir, 'late-text.csv')
-    writeFileSync(path, text)
-    const table = await read(path)
-    expect(sandbox.splitReads).toBe(2)
+    const table = await readSplit('late-text.csv', text)
     expect((table.columns[0] as StringColumn).firstNonNumeric).toEqual({ line: rows.length - 8, value: 'oops' })
   }, 300_000)
 })

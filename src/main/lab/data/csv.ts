@@ -348,7 +348,7 @@ function planNumeric(clean: string, bytes: Uint8Array, skipped: number, encoding
       return {
         ...conventions,
         undecodableLine: undecodableLine(headerText),
-        columns: names.map((name, j) => ({ name, kind: 'numeric', values: exactly(part.values[j], part.rowCount), missing: part.missing[j] })),
+        columns: names.map((name, j) => ({ name, kind: 'numeric', values: part.values[j].subarray(part.first, part.first + part.rowCount), missing: part.missing[j] })),
         rowCount: part.rowCount,
         renamed: named?.renamed ?? [],
         ragged: null,
@@ -356,9 +356,4 @@ function planNumeric(clean: string, bytes: Uint8Array, skipped: number, encoding
       }
     },
   }
-}
-
-/** the first `n` values in an array that owns its whole buffer, so it crosses threads without a copy */
-function exactly(values: Float64Array, n: number): Float64Array {
-  return values.length === n && values.byteOffset === 0 && values.byteLength === values.buffer.byteLength ? values : values.slice(0, n)
 }

@@ -6,7 +6,8 @@
  * ASCII, a number out of range, a row of the wrong width.
  *
  * A range of a file can be read on its own when it starts at a line boundary, so two workers can
- * each read half of one file (splitAt).
+ * each read half of one file (splitAt), both into one set of columns in shared memory
+ * (sharedSpaces, joinParts): the halves are never copied into a third set.
  */
 import { isMissing, outOfRange, parseNumber } from './cells'
 
@@ -22,10 +23,21 @@ const LONGEST_NUMBER_CHARS = 400
 const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`))
 
 export interface NumericPart {
-  /** one array per column, `rowCount` values used (the arrays may be longer) */
+  /** one array per column: the part's rows are values[j][first, first + rowCount) */
   values: Float64Array[]
+  first: number
   missing: number[]
   rowCount: number
+}
+
+/**
+ * Where a range's rows are written: row r at values[j][first + r], with room for `room` rows. A
+ * range with more rows moves them to arrays of its own (from row 0) and goes on there.
+ */
+export interface RowSpace {
+  values: Float64Array[]
+  first: number
+  room: number
 }
 
 export interface NumericFormat {
@@ -36,8 +48,9 @@ export interface NumericFormat {
 
 /** true when bytes[start, end) holds no quote, so every line break ends a row */
 export function quoteFree(bytes: Uint8Array, start: number, end: number): boolean {
-  const at = bytes.indexOf(QUOTE, start)
-  return at < 0 || at >= end
+  // Buffer's indexOf searches as memchr does, about ten times as fast as Uint8Array's
+  const at = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).indexOf(QUOTE)
+  return at < 0
 }
 
 /** the first line start at or after `near` (after a CRLF as one break); `end` when no line starts there */
@@ -73,13 +86,39 @@ function expectedRows(bytes: Uint8Array, start: number, end: number): number {
   return Math.max(1024, Math.ceil(((end - start) * lines * 1.05) / (sampleEnd - start)))
 }
 
+/** arrays of a range's own, with room for about the rows it holds */
+export function ownSpace(bytes: Uint8Array, start: number, end: number, width: number): RowSpace {
+  const room = expectedRows(bytes, start, end)
+  return { values: Array.from({ length: width }, () => new Float64Array(room)), first: 0, room }
+}
+
+/**
+ * One set of columns in shared memory for two consecutive ranges, bytes[start, mid) and
+ * bytes[mid, end), read by two threads at once: the first range's rows from row 0, the second's
+ * after room for the rows the first is expected to hold. joinParts closes the gap between them.
+ */
+export function sharedSpaces(bytes: Uint8Array, start: number, mid: number, end: number, width: number): [RowSpace, RowSpace] {
+  const firstRoom = expectedRows(bytes, start, mid)
+  const secondRoom = expectedRows(bytes, mid, end)
+  const values = Array.from({ length: width }, () => new Float64Array(new SharedArrayBuffer((firstRoom + secondRoom) * Float64Array.BYTES_PER_ELEMENT)))
+  return [
+    { values, first: 0, room: firstRoom },
+    { values, first: firstRoom, room: secondRoom },
+  ]
+}
+
 /** rows of bytes[start, end) (which starts at a line boundary) into numeric columns; null when the fast path does not apply */
-export function parseNumericBytes(bytes: Uint8Array, start: number, end: number, format: NumericFormat): NumericPart | null {
+export function parseNumericBytes(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  format: NumericFormat,
+  space: RowSpace = ownSpace(bytes, start, end, format.width),
+): NumericPart | null {
   const { width, decimal } = format
   const sep = format.delimiter.charCodeAt(0)
   const point = decimal.charCodeAt(0)
-  let capacity = expectedRows(bytes, start, end)
-  let values = Array.from({ length: width }, () => new Float64Array(capacity))
+  let { values, first, room } = space
   const missing = new Array<number>(width).fill(0)
   let row = 0
   let i = start
@@ -90,14 +129,16 @@ export function parseNumericBytes(bytes: Uint8Array, start: number, end: number,
       i++
       continue
     }
-    if (row === capacity) {
-      capacity *= 2
+    if (row === room) {
+      room = Math.max(2 * row, 1024)
       values = values.map((v) => {
-        const grown = new Float64Array(capacity)
-        grown.set(v)
+        const grown = new Float64Array(room)
+        grown.set(v.subarray(first, first + row))
         return grown
       })
+      first = 0
     }
+    const at = first + row
     let field = 0
     for (;;) {
       // one field: [sign] digits [point digits] [e [sign] digits], or a missing marker
@@ -160,7 +201,7 @@ export function parseNumericBytes(bytes: Uint8Array, start: number, end: number,
           if (Number.isNaN(value) || outOfRange(value)) return null
         }
       }
-      if (field < width) values[field][row] = value
+      if (field < width) values[field][at] = value
       field++
       if (c === sep) {
         i++
@@ -173,17 +214,31 @@ export function parseNumericBytes(bytes: Uint8Array, start: number, end: number,
     row++
     if (field !== width) return null
   }
-  return { values, missing, rowCount: row }
+  return { values, first, missing, rowCount: row }
 }
 
-/** two parts read from consecutive ranges of one file, as one */
-export function joinParts(first: NumericPart, second: NumericPart): NumericPart {
+/**
+ * Two parts read from consecutive ranges of one file into the two spaces of one sharedSpaces
+ * call, as one. When both fitted, the second part's rows move down to follow the first's, in
+ * place; a part that outgrew its space holds its rows in arrays of its own (from row 0, where the
+ * second space never starts), and then both are copied into new arrays.
+ */
+export function joinParts(spaces: [RowSpace, RowSpace], first: NumericPart, second: NumericPart): NumericPart {
   const rowCount = first.rowCount + second.rowCount
-  const values = first.values.map((column, j) => {
+  const missing = first.missing.map((m, j) => m + second.missing[j])
+  const rowsOf = (part: NumericPart, j: number) => part.values[j].subarray(part.first, part.first + part.rowCount)
+  if (first.values === spaces[0].values && second.first === spaces[1].first) {
+    const values = first.values.map((column) => {
+      column.copyWithin(first.rowCount, second.first, second.first + second.rowCount)
+      return column.subarray(0, rowCount)
+    })
+    return { values, first: 0, missing, rowCount }
+  }
+  const values = first.values.map((_, j) => {
     const joined = new Float64Array(rowCount)
-    joined.set(column.subarray(0, first.rowCount))
-    joined.set(second.values[j].subarray(0, second.rowCount), first.rowCount)
+    joined.set(rowsOf(first, j))
+    joined.set(rowsOf(second, j), first.rowCount)
     return joined
   })
-  return { values, missing: first.missing.map((m, j) => m + second.missing[j]), rowCount }
+  return { values, first: 0, missing, rowCount }
 }

@@ -10,7 +10,7 @@ import { assertNever } from '../../../shared/exhaustive'
 import { MAX_PTH_BYTES, openCheckpoint, startingPointFromFile } from '../checkpoint/files'
 import { toFloat32StateDict } from '../checkpoint/infer'
 import { parseCsvBytes, type NumericPlan } from '../data/csv'
-import { joinParts, parseNumericBytes, splitAt, type NumericPart } from '../data/fastCsv'
+import { joinParts, parseNumericBytes, sharedSpaces, splitAt, type NumericPart } from '../data/fastCsv'
 import { MAX_CSV_BYTES, readCsvBytes } from '../data/source'
 import type { Table } from '../data/table'
 import { ReadBuffer } from './readBuffer'
@@ -21,6 +21,12 @@ const port = parentPort!
 /** files are read into the memory the previous one used, for a minute */
 const memory = new ReadBuffer(60_000)
 const readPlain = (path: string) => memory.read(path, false, MAX_PTH_BYTES)
+/**
+ * A CSV always goes to shared memory, split between two workers or not: the memory the first
+ * large file used (read alone, before the second worker is up) then serves the next one, which
+ * fresh memory would cost as much as reading it (readBuffer.ts).
+ */
+const readShared = (path: string) => memory.read(path, true, MAX_CSV_BYTES)
 
 /** each typed array's buffer once, when the array owns all of it (a view would drag its whole buffer along) */
 function transferables(arrays: ArrayBufferView[]): ArrayBuffer[] {
@@ -31,26 +37,32 @@ function transferables(arrays: ArrayBufferView[]): ArrayBuffer[] {
   return [...buffers]
 }
 
-function tableArrays(table: Table): ArrayBufferView[] {
-  return table.columns.flatMap((c) => (c.kind === 'numeric' ? [c.values] : []))
+/**
+ * A table's numeric columns, each in a buffer of its own though it may use only its start (the
+ * rest was never written, so it takes no memory): such a buffer crosses whole. Columns in shared
+ * memory cross as they are.
+ */
+function tableBuffers(table: Table): ArrayBuffer[] {
+  return [...new Set(table.columns.flatMap((c) => (c.kind === 'numeric' && c.values.buffer instanceof ArrayBuffer ? [c.values.buffer] : [])))]
 }
 
 /**
  * The numbers of a large CSV, the second half (from a line start) read by the helper worker while
- * this one reads the first. No quote is in the body (the plan checked), so a line break always
- * ends a row and the halves are independent.
+ * this one reads the first, both into the same columns in shared memory. No quote is in the body
+ * (the plan checked), so a line break always ends a row and the halves are independent.
  */
 async function readHalves(path: string, bytes: Uint8Array, plan: NumericPlan, helper: MessagePort): Promise<NumericPart | null> {
   const mid = splitAt(bytes, plan.start + Math.floor((bytes.length - plan.start) / 2), bytes.length)
+  const spaces = sharedSpaces(bytes, plan.start, mid, bytes.length, plan.format.width)
   const theirs = new Promise<PartReply>((resolve) => helper.once('message', resolve))
-  helper.postMessage({ bytes, start: mid, end: bytes.length, format: plan.format } satisfies PartRequest)
+  helper.postMessage({ bytes, start: mid, end: bytes.length, format: plan.format, space: spaces[1] } satisfies PartRequest)
   try {
-    const mine = parseNumericBytes(bytes, plan.start, mid, plan.format)
+    const mine = parseNumericBytes(bytes, plan.start, mid, plan.format, spaces[0])
     const other = await theirs
     if (other && 'outOfMemory' in other) throw tooLargeToRead(path, bytes.length)
-    return mine && other && joinParts(mine, other)
+    return mine && other && joinParts(spaces, mine, other)
   } finally {
-    // the helper reads the shared buffer until it answers: the next file must not be read into it before
+    // the helper reads the shared bytes and writes the shared columns until it answers: neither may be used before
     await theirs
   }
 }
@@ -60,7 +72,7 @@ function help(channel: MessagePort): void {
   channel.once('message', (part: PartRequest) => {
     let reply: PartReply
     try {
-      reply = parseNumericBytes(part.bytes, part.start, part.end, part.format)
+      reply = parseNumericBytes(part.bytes, part.start, part.end, part.format, part.space)
     } catch (err) {
       if (!isAllocationFailure(err)) throw err
       reply = { outOfMemory: true }
@@ -87,9 +99,9 @@ async function handle(request: ParseRequest, helper?: MessagePort): Promise<{ re
       return { result: point, transfer: transferables(arrays) }
     }
     case 'csv': {
-      const bytes = await readCsvBytes(request.path, (path) => memory.read(path, helper !== undefined, MAX_CSV_BYTES))
+      const bytes = await readCsvBytes(request.path, readShared)
       const table = await parseCsvBytes(bytes, { ...request.parse, encoding: request.encoding }, helper && ((plan) => readHalves(request.path, bytes, plan, helper)))
-      return { result: table, transfer: transferables(tableArrays(table)) }
+      return { result: table, transfer: tableBuffers(table) }
     }
     default:
       return assertNever(request, 'parse request')

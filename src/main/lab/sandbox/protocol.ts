@@ -1,12 +1,13 @@
 /**
  * What the parse worker is asked and what it answers. Only plain data crosses: the worker
- * turns a file into the values the lab uses (typed arrays are transferred, never shared).
+ * turns a file into the values the lab uses (typed arrays are transferred; only a large CSV's
+ * bytes and columns are shared, by its two readers, and its columns then by the lab).
  */
 import type { CheckpointInfo } from '../../../shared/api'
 import type { LabErrorInfo } from '../../../shared/errors'
 import type { Activation, OptimizerSpec, ParseOptions } from '../../../shared/schemas'
 import type { StartingPoint } from '../checkpoint/files'
-import type { NumericFormat, NumericPart } from '../data/fastCsv'
+import type { NumericFormat, NumericPart, RowSpace } from '../data/fastCsv'
 import type { Table } from '../data/table'
 import type { MessagePort } from 'node:worker_threads'
 import type { StateDict } from '../model/stateDict'
@@ -42,15 +43,16 @@ export type ParseReply<K extends ParseRequest['kind'] = ParseRequest['kind']> =
   | { id: number; ok: true; result: ParseResults[K] }
   | { id: number; ok: false; error: LabErrorInfo }
 
-/** what the reader of a large CSV asks its helper (over their own channel): the numbers of one range of the shared bytes */
+/** what the reader of a large CSV asks its helper (over their own channel): the numbers of one range of the shared bytes, into the shared columns */
 export interface PartRequest {
   bytes: Uint8Array
   start: number
   end: number
   format: NumericFormat
+  space: RowSpace
 }
 
-/** the helper's answer: the range's numbers (their buffers transferred), null when the range needs the general parser, or that it had no memory for them */
+/** the helper's answer: the range's numbers (in the shared columns, or in arrays of its own, transferred, when they outgrew them), null when the range needs the general parser, or that it had no memory for them */
 export type PartReply = NumericPart | null | { outOfMemory: true }
 
 /** a message to a parse worker: a file to parse (with, for a large CSV, a channel to a second worker), or a channel to help on */
