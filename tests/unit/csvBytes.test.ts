@@ -202,7 +202,7 @@ describe('a CSV larger than the split size, read by two parse workers', () => {
     expectSameTable(split, alone)
     expect(sandbox.splitReads).toBe(1)
     // both workers wrote one set of columns, which reached this thread without a copy
-    expect(split.columns.every((c) => c.values.buffer instanceof SharedArrayBuffer)).toBe(true)
+    expect(split.columns.every((c) => (c as NumericColumn).values.buffer instanceof SharedArrayBuffer)).toBe(true)
   }, 300_000)
 
   it('reads a file split inside a long row, whose second half outgrows the rows its first lines suggested', async () => {
@@ -226,7 +226,7 @@ describe('a CSV larger than the split size, read by two parse workers', () => {
     expect(table.rowCount).toBe(firstRows.length + 1 + 2000 + 700_000)
     expectSameTable(table, await parseCsvBytes(bytesOf(text), parse))
     // the helper's rows outgrew the shared columns: they came back in arrays of its own and were copied
-    expect(table.columns.every((c) => c.values.buffer instanceof ArrayBuffer)).toBe(true)
+    expect(table.columns.every((c) => (c as NumericColumn).values.buffer instanceof ArrayBuffer)).toBe(true)
     expect((table.columns[1] as NumericColumn).values[firstRows.length]).toBe(Number(`1.${'123456789'.repeat(40)}`))
   }, 300_000)
 
