@@ -49,7 +49,7 @@ export function stateDictShapes(spec: ModelSpec): StateDictEntry[] {
       .tensors(layer, inFeatures)
       // a literal with every field, not a spread: a spread's object shape depends on its call site's state, and a
       // training thread that meets a new shape each run throws away the code it optimised for the last one
-      .map((t) => ({ name: `${prefix}.${t.name}`, shape: t.shape, dtype: t.dtype, buffer: t.buffer, prefix })),
+      .map((t) => ({ name: `${prefix}.${t.name}`, shape: t.shape, dtype: t.dtype, buffer: t.buffer, prefix }) satisfies Required<StateDictEntry>),
   )
 }
 

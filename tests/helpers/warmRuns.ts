@@ -3,16 +3,14 @@
  * (cars, Linear, SGD, batch 2) four times through one service, as a student's runs go, with a
  * marker line after each so the test can tell which run threw optimised code away.
  */
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { LabService } from '../../src/main/lab/service'
 
 const root = resolve(import.meta.dirname, '../..')
-const service = new LabService({
-  resourcesDir: join(root, 'resources'),
-  settingsDir: mkdtempSync(join(tmpdir(), 'torchlab-warm-')),
-})
+const settingsDir = mkdtempSync(join(tmpdir(), 'torchlab-warm-'))
+const service = new LabService({ resourcesDir: join(root, 'resources'), settingsDir })
 for (let i = 0; i < 4; i++) {
   const { runId } = await service.startTraining({
     dataset: { source: { kind: 'bundled', name: 'cars' }, features: ['wt'], target: 'mpg' },
@@ -23,4 +21,5 @@ for (let i = 0; i < 4; i++) {
   process.stdout.write(`\nrun ${i} ${summary.status}\n`)
 }
 service.dispose()
+rmSync(settingsDir, { recursive: true, force: true })
 process.exit(0)

@@ -44,6 +44,8 @@ describe('a warm training thread', () => {
     // V8 writes its trace through a buffer of its own, so a marker can land inside one of its lines
     const ends = lines.flatMap((line, i) => (/run \d completed/.test(line) ? [i] : []))
     expect(ends).toHaveLength(4)
+    // the trace is on and reads as this test expects: the cold first run deoptimises code of TorchLab's too
+    expect(lines.slice(0, ends[0]).some((line) => /deoptimize at <file:\/\/[^>]*?\/src\//.test(line))).toBe(true)
     // every deoptimisation's reason and the TorchLab source line it left, after the first run
     let reason = ''
     const ours: string[] = []

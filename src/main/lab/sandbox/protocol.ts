@@ -1,7 +1,8 @@
 /**
  * What the parse worker is asked and what it answers. Only plain data crosses: the worker
- * turns a file into the values the lab uses (typed arrays are transferred; only a large CSV's
- * bytes and columns are shared, by its two readers, and its columns then by the lab).
+ * turns a file into the values the lab uses (typed arrays are transferred; a CSV's bytes are read
+ * into shared memory, so that a large one's two readers share them and its columns, which then
+ * cross to the lab as they are).
  */
 import type { CheckpointInfo } from '../../../shared/api'
 import type { LabErrorInfo } from '../../../shared/errors'

@@ -41,7 +41,8 @@ export class ControlGate implements Gate {
     private readonly frameMs: number,
   ) {
     this.schedule = { since: clock(), steps: 0, pace: -1 }
-    this.clearWhileFree(Atomics.load(control, CONTROL.SEQ))
+    const seq = Atomics.load(control, CONTROL.SEQ)
+    this.clearWhileFree(seq, Atomics.load(control, CONTROL.CMD), Atomics.load(control, CONTROL.PACE))
   }
 
   /**
@@ -49,13 +50,8 @@ export class ControlGate implements Gate {
    * the start too: the first step of every run would otherwise take a branch that the code a warm
    * thread optimised during its last run has no feedback for, and throw that code away.
    */
-  private clearWhileFree(seq: number): boolean {
-    if (
-      Atomics.load(this.control, CONTROL.CMD) !== CMD.RUN ||
-      this.paused ||
-      Atomics.load(this.control, CONTROL.PACE) !== 0
-    )
-      return false
+  private clearWhileFree(seq: number, cmd: number, pace: number): boolean {
+    if (cmd !== CMD.RUN || pace !== 0 || this.paused) return false
     this.clearAt = seq
     return true
   }
@@ -84,8 +80,9 @@ export class ControlGate implements Gate {
           this.schedule = { since: clock(), steps: 0, pace: -1 }
           reporter.flush('running')
         }
-        if (this.clearWhileFree(seq)) return 'run'
+        // each word read once a pass: a command landing between two reads could not then pair a run with no pace
         const pace = Atomics.load(control, CONTROL.PACE)
+        if (this.clearWhileFree(seq, cmd, pace)) return 'run'
         const now = clock()
         if (pace !== this.schedule.pace) this.schedule = { since: now, steps: 0, pace }
         const schedule = this.schedule
