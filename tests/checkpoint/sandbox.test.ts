@@ -15,7 +15,15 @@ import { parseOptionsSchema } from '../../src/shared/schemas'
 
 const dir = tempDir('torchlab-sandbox-')
 const clean = join(dir, 'clean.pth')
-writeFileSync(clean, Buffer.concat(encodePth(new PyDict(new Map([['linear.weight', new Tensor('float32', [1, 1], Float32Array.of(0.5))]]), 'OrderedDict'), 'clean')))
+writeFileSync(
+  clean,
+  Buffer.concat(
+    encodePth(
+      new PyDict(new Map([['linear.weight', new Tensor('float32', [1, 1], Float32Array.of(0.5))]]), 'OrderedDict'),
+      'clean',
+    ),
+  ),
+)
 const sandboxes: ParseSandbox[] = []
 afterAll(() => sandboxes.forEach((s) => s.dispose()))
 
@@ -31,13 +39,30 @@ async function readsClean(s: ParseSandbox): Promise<void> {
 }
 
 describe('the parse worker', () => {
+  it('replaces a worker that has idled since its last file with a fresh one, which reads the next file', async () => {
+    // what a file leaves in a worker (its read buffer, a large CSV's shared columns) goes only with the worker
+    const s = sandbox({ idleMs: 200 })
+    await readsClean(s)
+    expect(s.idleRenewals).toBe(0)
+    await new Promise((r) => setTimeout(r, 600))
+    expect(s.idleRenewals).toBe(1)
+    await readsClean(s)
+    // a worker at work is not replaced, however long its file takes; the count moves only after it idles again
+    expect(s.idleRenewals).toBe(1)
+  }, 60_000)
+
   it('turns running out of heap into a sentence naming the memory limit, then reads the next file in a fresh worker', async () => {
     const csv = join(dir, 'names.csv')
     const rows = Array.from({ length: 400_000 }, (_, i) => `n${i}a${(i * 7) % 1000},${i % 97}.5,${i % 13}`)
     writeFileSync(csv, `name,x,y\n${rows.join('\n')}\n`)
     const s = sandbox({ heapMb: 48 })
-    await expect(s.run({ kind: 'csv', path: csv, encoding: 'utf-8', parse: parseOptionsSchema.parse({}) })).rejects.toMatchObject({
-      info: { code: 'FILE_UNREADABLE', message: expect.stringMatching(/needed more than 48 MB, the reader's memory limit/) },
+    await expect(
+      s.run({ kind: 'csv', path: csv, encoding: 'utf-8', parse: parseOptionsSchema.parse({}) }),
+    ).rejects.toMatchObject({
+      info: {
+        code: 'FILE_UNREADABLE',
+        message: expect.stringMatching(/needed more than 48 MB, the reader's memory limit/),
+      },
     })
     await readsClean(s)
   }, 120_000)
@@ -46,15 +71,28 @@ describe('the parse worker', () => {
     // a real state_dict of 400,000 float64 values: a few milliseconds to read, more than the 1 ms it is given
     const slow = join(dir, 'slow.pth')
     const big = Float64Array.from({ length: 400_000 }, (_, i) => i / 7)
-    writeFileSync(slow, Buffer.concat(encodePth(new PyDict(new Map([['big', new Tensor('float64', [big.length], big)]]), 'OrderedDict'), 'slow')))
+    writeFileSync(
+      slow,
+      Buffer.concat(
+        encodePth(new PyDict(new Map([['big', new Tensor('float64', [big.length], big)]]), 'OrderedDict'), 'slow'),
+      ),
+    )
     const s = sandbox({ time: { pth: { baseMs: 1, bytesPerMs: 1e12 }, csv: DEFAULT_LIMITS.time.csv } })
     await readsClean(s).catch(() => undefined) // the worker's start is not the file's time
     await expect(s.run({ kind: 'checkpoint', path: slow, activations: [], values: false })).rejects.toMatchObject({
-      info: { code: 'CHECKPOINT_UNSAFE', message: expect.stringMatching(/took longer than [\d.]+ s, the reader's time limit/) },
+      info: {
+        code: 'CHECKPOINT_UNSAFE',
+        message: expect.stringMatching(/took longer than [\d.]+ s, the reader's time limit/),
+      },
     })
     await readsClean(sandbox({}))
     // with the real limits the same file reads: the limit, not the file, stopped it
     const relaxed = await sandbox({}).run({ kind: 'checkpoint', path: slow, activations: [], values: false })
-    expect(relaxed.info.tensors[0]).toMatchObject({ key: 'big', dtype: 'float64', shape: [400_000], values: [0, 1 / 7, 2 / 7, 3 / 7, 4 / 7, 5 / 7] })
+    expect(relaxed.info.tensors[0]).toMatchObject({
+      key: 'big',
+      dtype: 'float64',
+      shape: [400_000],
+      values: [0, 1 / 7, 2 / 7, 3 / 7, 4 / 7, 5 / 7],
+    })
   }, 120_000)
 })

@@ -15,11 +15,19 @@ import { MAX_CSV_BYTES, readCsvBytes } from '../data/source'
 import type { Table } from '../data/table'
 import { ReadBuffer } from './readBuffer'
 import { isAllocationFailure, tooLargeToRead } from './tooLarge'
-import { READY, type ParseReply, type ParseRequest, type ParseResults, type PartReply, type PartRequest, type WorkerRequest } from './protocol'
+import {
+  READY,
+  type ParseReply,
+  type ParseRequest,
+  type ParseResults,
+  type PartReply,
+  type PartRequest,
+  type WorkerRequest,
+} from './protocol'
 
 const port = parentPort!
-/** files are read into the memory the previous one used, for a minute */
-const memory = new ReadBuffer(60_000)
+/** files are read into the memory the previous one used, while this worker lives */
+const memory = new ReadBuffer()
 const readPlain = (path: string) => memory.read(path, false, MAX_PTH_BYTES)
 /**
  * A CSV always goes to shared memory, split between two workers or not: the memory the first
@@ -32,7 +40,8 @@ const readShared = (path: string) => memory.read(path, true, MAX_CSV_BYTES)
 function transferables(arrays: ArrayBufferView[]): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>()
   for (const a of arrays) {
-    if (a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) buffers.add(a.buffer)
+    if (a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength)
+      buffers.add(a.buffer)
   }
   return [...buffers]
 }
@@ -43,7 +52,13 @@ function transferables(arrays: ArrayBufferView[]): ArrayBuffer[] {
  * memory cross as they are.
  */
 function tableBuffers(table: Table): ArrayBuffer[] {
-  return [...new Set(table.columns.flatMap((c) => (c.kind === 'numeric' && c.values.buffer instanceof ArrayBuffer ? [c.values.buffer] : [])))]
+  return [
+    ...new Set(
+      table.columns.flatMap((c) =>
+        c.kind === 'numeric' && c.values.buffer instanceof ArrayBuffer ? [c.values.buffer] : [],
+      ),
+    ),
+  ]
 }
 
 /**
@@ -51,11 +66,22 @@ function tableBuffers(table: Table): ArrayBuffer[] {
  * this one reads the first, both into the same columns in shared memory. No quote is in the body
  * (the plan checked), so a line break always ends a row and the halves are independent.
  */
-async function readHalves(path: string, bytes: Uint8Array, plan: NumericPlan, helper: MessagePort): Promise<NumericPart | null> {
+async function readHalves(
+  path: string,
+  bytes: Uint8Array,
+  plan: NumericPlan,
+  helper: MessagePort,
+): Promise<NumericPart | null> {
   const mid = splitAt(bytes, plan.start + Math.floor((bytes.length - plan.start) / 2), bytes.length)
   const spaces = sharedSpaces(bytes, plan.start, mid, bytes.length, plan.format.width)
   const theirs = new Promise<PartReply>((resolve) => helper.once('message', resolve))
-  helper.postMessage({ bytes, start: mid, end: bytes.length, format: plan.format, space: spaces[1] } satisfies PartRequest)
+  helper.postMessage({
+    bytes,
+    start: mid,
+    end: bytes.length,
+    format: plan.format,
+    space: spaces[1],
+  } satisfies PartRequest)
   try {
     const mine = parseNumericBytes(bytes, plan.start, mid, plan.format, spaces[0])
     const other = await theirs
@@ -82,11 +108,17 @@ function help(channel: MessagePort): void {
   })
 }
 
-async function handle(request: ParseRequest, helper?: MessagePort): Promise<{ result: ParseResults[ParseRequest['kind']]; transfer: ArrayBuffer[] }> {
+async function handle(
+  request: ParseRequest,
+  helper?: MessagePort,
+): Promise<{ result: ParseResults[ParseRequest['kind']]; transfer: ArrayBuffer[] }> {
   switch (request.kind) {
     case 'checkpoint': {
       const opened = await openCheckpoint(request.path, request.activations, request.values, request.key, readPlain)
-      return { result: { info: opened.info, weightsOnlyRefusal: opened.weightsOnlyRefusal, codeRefusal: opened.codeRefusal }, transfer: [] }
+      return {
+        result: { info: opened.info, weightsOnlyRefusal: opened.weightsOnlyRefusal, codeRefusal: opened.codeRefusal },
+        transfer: [],
+      }
     }
     case 'model': {
       const opened = await openCheckpoint(request.path, request.activations, false, undefined, readPlain)
@@ -95,12 +127,19 @@ async function handle(request: ParseRequest, helper?: MessagePort): Promise<{ re
     }
     case 'startingPoint': {
       const point = await startingPointFromFile(request.path, request.shapes, request.optimizer, request.key, readPlain)
-      const arrays = [...point.initial.map((t) => t.data), ...(point.optimizer?.state.buffers.flatMap((b) => Object.values(b)) ?? [])]
+      const arrays = [
+        ...point.initial.map((t) => t.data),
+        ...(point.optimizer?.state.buffers.flatMap((b) => Object.values(b)) ?? []),
+      ]
       return { result: point, transfer: transferables(arrays) }
     }
     case 'csv': {
       const bytes = await readCsvBytes(request.path, readShared)
-      const table = await parseCsvBytes(bytes, { ...request.parse, encoding: request.encoding }, helper && ((plan) => readHalves(request.path, bytes, plan, helper)))
+      const table = await parseCsvBytes(
+        bytes,
+        { ...request.parse, encoding: request.encoding },
+        helper && ((plan) => readHalves(request.path, bytes, plan, helper)),
+      )
       return { result: table, transfer: tableBuffers(table) }
     }
     default:

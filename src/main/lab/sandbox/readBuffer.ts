@@ -1,6 +1,7 @@
 /**
  * The parse worker's read buffer: a file is read into the memory the previous file used, when it
- * fits, and that memory is let go after a while without files. Fresh memory is what reading costs
+ * fits. It is let go with the worker, which the sandbox replaces after a while without files
+ * (SandboxLimits.idleMs). Fresh memory is what reading costs
  * here: measured at load average 21, a 100 MB file read and checksummed in 2.5–3.5 s into fresh
  * memory and in 0.15–0.2 s into memory already touched (PyTorch's allocator reuses its freed
  * blocks the same way).
@@ -17,10 +18,6 @@ const CHUNK = 2 ** 30
 
 export class ReadBuffer {
   private kept?: ArrayBuffer | SharedArrayBuffer
-  private timer?: NodeJS.Timeout
-
-  /** `keepMs`: how long the memory stays after the last file */
-  constructor(private readonly keepMs: number) {}
 
   /**
    * The whole file; `shared`: in a SharedArrayBuffer, for a second worker to read part of it.
@@ -31,22 +28,31 @@ export class ReadBuffer {
     const handle = await open(path, 'r')
     try {
       const size = (await handle.stat()).size
-      if (size > cap) throw labError('FILE_UNREADABLE', `${path} grew to ${(size / 2 ** 30).toFixed(1)} GB while TorchLab opened it; TorchLab opens files of this kind up to ${(cap / 2 ** 30).toFixed(0)} GB. Nothing was changed.`)
+      if (size > cap)
+        throw labError(
+          'FILE_UNREADABLE',
+          `${path} grew to ${(size / 2 ** 30).toFixed(1)} GB while TorchLab opened it; TorchLab opens files of this kind up to ${(cap / 2 ** 30).toFixed(0)} GB. Nothing was changed.`,
+        )
       const bytes = new Uint8Array(this.memory(path, size, shared), 0, size)
       let filled = 0
       // the file may have changed since its size was taken: what is there is what is read
-      for (let read = -1; read !== 0 && filled < size; filled += read) read = (await handle.read(bytes, filled, Math.min(size - filled, CHUNK), filled)).bytesRead
+      for (let read = -1; read !== 0 && filled < size; filled += read)
+        read = (await handle.read(bytes, filled, Math.min(size - filled, CHUNK), filled)).bytesRead
       return filled === size ? bytes : bytes.subarray(0, filled)
     } finally {
       await handle.close()
-      this.forgetLater()
     }
   }
 
   private memory(path: string, size: number, shared: boolean): ArrayBuffer | SharedArrayBuffer {
     const kept = this.kept
     // a transferred buffer is detached (length 0) and never reused; one more than twice the file's size is let go, not held on for small files
-    const fits = kept !== undefined && kept.byteLength >= size && kept.byteLength <= 2 * size && kept.byteLength > 0 && kept instanceof SharedArrayBuffer === shared
+    const fits =
+      kept !== undefined &&
+      kept.byteLength >= size &&
+      kept.byteLength <= 2 * size &&
+      kept.byteLength > 0 &&
+      kept instanceof SharedArrayBuffer === shared
     if (fits) return kept
     this.kept = undefined
     try {
@@ -55,11 +61,5 @@ export class ReadBuffer {
       throw isAllocationFailure(err) ? tooLargeToRead(path, size) : err
     }
     return this.kept
-  }
-
-  private forgetLater(): void {
-    clearTimeout(this.timer)
-    this.timer = setTimeout(() => (this.kept = undefined), this.keepMs)
-    this.timer.unref()
   }
 }

@@ -24,12 +24,20 @@ export interface SandboxLimits {
   time: { pth: TimeLimit; csv: TimeLimit }
   /** time for the worker's code to load, which the file cannot influence */
   startMs: number
+  /**
+   * A worker idle this long is replaced by a fresh one. What a file left in it (the read buffer
+   * the next file would reuse, a large CSV's shared columns) is freed only by the worker's own
+   * garbage collector, which an idle worker never runs: a classroom machine would hold a large
+   * data set's memory for as long as the app stays open.
+   */
+  idleMs: number
 }
 
 export const DEFAULT_LIMITS: SandboxLimits = {
   heapMb: 768,
   time: { pth: { baseMs: 2000, bytesPerMs: 5_000 }, csv: { baseMs: 10_000, bytesPerMs: 500 } },
   startMs: 60_000,
+  idleMs: 60_000,
 }
 
 interface Job {
@@ -39,7 +47,9 @@ interface Job {
 }
 
 function what(request: ParseRequest): { noun: string; code: ErrorCode } {
-  return request.kind === 'csv' ? { noun: 'the CSV file', code: 'FILE_UNREADABLE' } : { noun: 'the .pth file', code: 'CHECKPOINT_UNSAFE' }
+  return request.kind === 'csv'
+    ? { noun: 'the CSV file', code: 'FILE_UNREADABLE' }
+    : { noun: 'the .pth file', code: 'CHECKPOINT_UNSAFE' }
 }
 
 /** files at least this large are read by two workers when the second one is ready */
@@ -49,6 +59,9 @@ export const SPLIT_BYTES = 8 * 1024 * 1024
 class Slot {
   private worker?: Promise<Worker>
   private current?: Worker
+  private idle?: NodeJS.Timeout
+  /** workers replaced after idling */
+  renewals = 0
 
   constructor(private readonly limits: SandboxLimits) {}
 
@@ -69,8 +82,22 @@ class Slot {
   /** the worker stays alive while it works for a request, and lets the process end when idle */
   busy(worker: Worker, busy: boolean): void {
     if (this.current !== worker) return
-    if (busy) worker.ref()
-    else worker.unref()
+    clearTimeout(this.idle)
+    if (busy) {
+      worker.ref()
+      return
+    }
+    worker.unref()
+    this.idle = setTimeout(() => this.renew(worker), this.limits.idleMs)
+    this.idle.unref()
+  }
+
+  /** a fresh worker in place of one that has idled since its last file (SandboxLimits.idleMs) */
+  private renew(worker: Worker): void {
+    if (this.current !== worker) return
+    this.renewals++
+    this.discard(worker)
+    this.start().catch(() => undefined)
   }
 
   discard(worker: Worker): void {
@@ -79,10 +106,14 @@ class Slot {
   }
 
   dispose(): void {
+    clearTimeout(this.idle)
     const worker = this.worker
     this.worker = undefined
     this.current = undefined
-    void worker?.then((w) => w.terminate(), () => undefined)
+    void worker?.then(
+      (w) => w.terminate(),
+      () => undefined,
+    )
   }
 
   private forget(worker: Worker): void {
@@ -93,7 +124,9 @@ class Slot {
 
   private spawn(): Promise<Worker> {
     return new Promise<Worker>((resolve, reject) => {
-      const worker = startWorkerOf('parse', null, { resourceLimits: { maxOldGenerationSizeMb: this.limits.heapMb, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 } })
+      const worker = startWorkerOf('parse', null, {
+        resourceLimits: { maxOldGenerationSizeMb: this.limits.heapMb, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 },
+      })
       worker.unref()
       const timer = setTimeout(() => {
         void worker.terminate()
@@ -148,6 +181,11 @@ export class ParseSandbox {
   /** files read by two workers so far */
   get splitReads(): number {
     return this.splits
+  }
+
+  /** workers replaced by fresh ones after idling (SandboxLimits.idleMs) */
+  get idleRenewals(): number {
+    return this.reader.renewals + this.helper.renewals
   }
 
   /** resolves once the helper for large CSVs is loaded (started if it is not), so the next large file is split */
@@ -210,7 +248,10 @@ export class ParseSandbox {
           reject(labError(code, message))
         }
         const timer = setTimeout(
-          () => fail(`TorchLab stopped reading ${noun} ${request.path}: it took longer than ${(ms / 1000).toFixed(1)} s, the reader's time limit for a file of its size. Nothing was changed.`),
+          () =>
+            fail(
+              `TorchLab stopped reading ${noun} ${request.path}: it took longer than ${(ms / 1000).toFixed(1)} s, the reader's time limit for a file of its size. Nothing was changed.`,
+            ),
           ms,
         )
         const cleanup = (): void => {
