@@ -10,7 +10,7 @@
  * search threads live in that process), over the same repeats of the same workload.
  */
 import { execFile } from 'node:child_process'
-import { copyFileSync, createWriteStream, mkdtempSync } from 'node:fs'
+import { copyFileSync, createWriteStream, mkdtempSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
@@ -21,6 +21,8 @@ const ROOT = resolve(import.meta.dirname, '..')
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3)
 const run = promisify(execFile)
 const data = mkdtempSync(join(tmpdir(), 'torchlab-bench-'))
+// the CSV and .pth rows leave ~0.5 GB of files here
+process.on('exit', () => rmSync(data, { recursive: true, force: true }))
 const ONLY = process.env.BENCH_ONLY?.split(',')
 const wanted = (name: string) => !ONLY || ONLY.includes(name)
 /** issue 14: a TorchLab run's peak memory within 1.5× of the reference's for the same workload */
@@ -173,7 +175,9 @@ for (const w of WORKLOADS.filter((w) => wanted(w.name))) {
 console.log(`(${load()} at the end)`)
 
 if (ONLY) process.exit(0)
-const service = new LabService({ resourcesDir: join(ROOT, 'resources'), settingsDir: mkdtempSync(join(tmpdir(), 'torchlab-bench-settings-')) })
+const settingsDir = mkdtempSync(join(tmpdir(), 'torchlab-bench-settings-'))
+process.on('exit', () => rmSync(settingsDir, { recursive: true, force: true }))
+const service = new LabService({ resourcesDir: join(ROOT, 'resources'), settingsDir })
 try {
   const latency = await controlLatency(service)
   console.log(

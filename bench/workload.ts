@@ -2,7 +2,7 @@
  * The TorchLab side of `npm run bench`: one workload per process (so peak memory is its own),
  * median of repeats. tsx bench/workload.ts NAME DATA_DIR REPEATS [dense|tfjs-cpu|tfjs-wasm]
  */
-import { copyFileSync, mkdtempSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { PyDict } from '../src/main/lab/checkpoint/pickle/values'
@@ -15,7 +15,8 @@ import type { SearchConfigInput, TrainRequestInput } from '../src/shared/schemas
 const [name, dataDir, repeatsText, engineText = 'dense'] = process.argv.slice(2)
 const repeats = Number(repeatsText)
 const root = resolve(import.meta.dirname, '..')
-const service = new LabService({ resourcesDir: join(root, 'resources'), settingsDir: mkdtempSync(join(tmpdir(), 'torchlab-bench-')) })
+const settingsDir = mkdtempSync(join(tmpdir(), 'torchlab-bench-settings-'))
+const service = new LabService({ resourcesDir: join(root, 'resources'), settingsDir })
 const engine = engineText === 'dense' ? { engine: 'dense' as const } : { engine: 'tfjs' as const, backend: engineText.replace('tfjs-', '') as 'cpu' | 'wasm' }
 let copies = 0
 /** the backend a training workload really ran on (dense: wasm, js or wasm+js, what ran its products and updates) */
@@ -96,6 +97,7 @@ const WORKLOADS: Record<string, () => Promise<number>> = {
 const times: number[] = []
 for (let i = 0; i < repeats; i++) times.push(await WORKLOADS[name]())
 service.dispose()
+rmSync(settingsDir, { recursive: true, force: true })
 // the kernel's high-water mark of this process (its threads included), as the PyTorch side reads its own: getrusage's ru_maxrss in KiB
 const peakMb = process.resourceUsage().maxRSS / 1024
 process.stdout.write(JSON.stringify({ seconds: [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)], peak_mb: peakMb, backend }) + '\n')
