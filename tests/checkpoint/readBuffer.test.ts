@@ -81,7 +81,7 @@ describe('the parse worker with a kept buffer', () => {
 
   it('refuses a cut-short .pth read right after the whole one, and reads the whole one again', async () => {
     const weights = Float32Array.from({ length: 1 << 18 }, (_, i) => Math.sin(i))
-    const whole = file('whole.pth', Buffer.concat(encodePth(new PyDict(new Map([['big', new Tensor('float32', [weights.length], weights)]]), 'OrderedDict'), 'whole')))
+    const whole = file('whole.pth', Buffer.concat([...encodePth(new PyDict(new Map([['big', new Tensor('float32', [weights.length], weights)]]), 'OrderedDict'), 'whole')]))
     const cut = join(dir, 'cut.pth')
     copyFileSync(whole, cut)
     truncateSync(cut, Math.floor(readFileSync(whole).length / 2))

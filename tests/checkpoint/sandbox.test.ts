@@ -15,7 +15,7 @@ import { parseOptionsSchema } from '../../src/shared/schemas'
 
 const dir = tempDir('torchlab-sandbox-')
 const clean = join(dir, 'clean.pth')
-writeFileSync(clean, Buffer.concat(encodePth(new PyDict(new Map([['linear.weight', new Tensor('float32', [1, 1], Float32Array.of(0.5))]]), 'OrderedDict'), 'clean')))
+writeFileSync(clean, Buffer.concat([...encodePth(new PyDict(new Map([['linear.weight', new Tensor('float32', [1, 1], Float32Array.of(0.5))]]), 'OrderedDict'), 'clean')]))
 const sandboxes: ParseSandbox[] = []
 afterAll(() => sandboxes.forEach((s) => s.dispose()))
 
@@ -46,7 +46,7 @@ describe('the parse worker', () => {
     // a real state_dict of 400,000 float64 values: a few milliseconds to read, more than the 1 ms it is given
     const slow = join(dir, 'slow.pth')
     const big = Float64Array.from({ length: 400_000 }, (_, i) => i / 7)
-    writeFileSync(slow, Buffer.concat(encodePth(new PyDict(new Map([['big', new Tensor('float64', [big.length], big)]]), 'OrderedDict'), 'slow')))
+    writeFileSync(slow, Buffer.concat([...encodePth(new PyDict(new Map([['big', new Tensor('float64', [big.length], big)]]), 'OrderedDict'), 'slow')]))
     const s = sandbox({ time: { pth: { baseMs: 1, bytesPerMs: 1e12 }, csv: DEFAULT_LIMITS.time.csv } })
     await readsClean(s).catch(() => undefined) // the worker's start is not the file's time
     await expect(s.run({ kind: 'checkpoint', path: slow, activations: [], values: false })).rejects.toMatchObject({

@@ -96,6 +96,20 @@ export class Tensor {
   }
 }
 
+/** Whether every element of these float32 or float64 bytes is finite: one tight pass, no call per element. */
+export function allFinite(bytes: Uint8Array, dtype: 'float32' | 'float64'): boolean {
+  if (dtype === 'float32') {
+    // NaN and ±∞ are the float32 values whose exponent bits are all ones
+    const bits = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2)
+    for (let i = 0; i < bits.length; i++) if ((bits[i] & 0x7f800000) === 0x7f800000) return false
+    return true
+  }
+  const values = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 3)
+  // x − x is 0 for every finite x and NaN for NaN and ±∞
+  for (let i = 0; i < values.length; i++) if (values[i] - values[i] !== 0) return false
+  return true
+}
+
 function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1
   const exp = (h >> 10) & 0x1f
