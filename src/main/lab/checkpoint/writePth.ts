@@ -7,7 +7,7 @@ import { labError } from '../../../shared/errors'
 import { OP } from './pickle/opcodes'
 import { Pickler } from './pickle/pickler'
 import type { PyValue } from './pickle/values'
-import { allFinite, DTYPES, Tensor } from './tensor'
+import { allFiniteBytes, DTYPES, Tensor } from './tensor'
 import { writeZip, type ZipBytes, type ZipRecord } from './zip'
 
 function storageBytes(tensor: Tensor): Uint8Array {
@@ -24,7 +24,7 @@ function refuseNonFinite(tensor: Tensor): ZipRecord['check'] {
   const dtype = tensor.dtype
   if (dtype !== 'float32' && dtype !== 'float64') return undefined
   return (piece) => {
-    if (!allFinite(piece, dtype)) throw labError('INVALID_ARGUMENT', 'These weights hold NaN or infinite values (the run diverged); TorchLab will not save them.')
+    if (!allFiniteBytes(piece, dtype)) throw labError('INVALID_ARGUMENT', 'These weights hold NaN or infinite values (the run diverged); TorchLab will not save them.')
   }
 }
 
