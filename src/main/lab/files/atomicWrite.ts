@@ -1,6 +1,7 @@
 /**
  * Every file TorchLab writes goes to a temporary file beside its target, is flushed, then
- * renamed over it: a crash or a kill leaves either the old file or the new one, never half.
+ * renamed over it: a crash or a kill leaves either the old file or the new one, never half. The
+ * folder is flushed after the rename, so once a save has returned, a power cut keeps the new file.
  *
  * Temporary names carry the writer's pid and a random part, so two saves never share one.
  * Saves to one path in this process run one after another, so the last call's bytes win.
@@ -64,6 +65,16 @@ export async function removeStaleTemps(folder: string, now = Date.now()): Promis
   return removed
 }
 
+/**
+ * The rename reaches the disk too, so a save that has returned survives a power cut. Best effort:
+ * the file is in place already, and some systems (Windows) cannot open a folder to flush it.
+ */
+async function syncFolder(folder: string): Promise<void> {
+  const handle = await open(folder, 'r').catch(() => undefined)
+  await handle?.sync().catch(() => undefined)
+  await handle?.close().catch(() => undefined)
+}
+
 async function writeThenRename(path: string, pieces: Iterable<Uint8Array>): Promise<number> {
   // tidy first, so a folder full of debris has room for this file; tidying never fails a save
   await removeStaleTemps(dirname(path)).catch(() => undefined)
@@ -79,6 +90,7 @@ async function writeThenRename(path: string, pieces: Iterable<Uint8Array>): Prom
       await handle.close()
     }
     await rename(temp, path)
+    await syncFolder(dirname(path))
     return size
   } catch (err) {
     await rm(temp, { force: true })
