@@ -18,8 +18,12 @@ import { writePieces } from './writePieces'
 const SUFFIX = '.torchlab-tmp'
 const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{16}\.torchlab-tmp$/
 const ABANDONED_MS = 60 * 60 * 1000
-/** measured on a 100 MB .pth (bench): the disk starts on the first bytes while the last are checksummed */
-const FLUSH_EVERY = 32 << 20
+/**
+ * The disk starts on the first bytes while the last are checksummed. Measured on a 100 MB .pth
+ * (load 2.5, median of 11): write and flush 154 ms in one writev and one flush, 129 ms streamed
+ * with one flush at the end, 100–101 ms flushing every 1–8 MB, 107 ms every 16 MB
+ */
+const FLUSH_EVERY = 8 << 20
 
 /** names of the temporary files this process is writing right now (unique by their random part, whatever the folder's spelling) */
 const live = new Set<string>()
