@@ -2,7 +2,8 @@
  * The zip container of PyTorch's .pth files. Reading trusts nothing the file declares: every
  * offset and size is checked against the bytes really there before anything is sliced or
  * inflated, and CRCs are verified as torch's own reader does. Writing lays records out as
- * torch does: stored, each record's data on a 64-byte boundary (padding in an "FB" extra field).
+ * torch does: stored, each record's data on a 64-byte boundary (padding in an "FB" extra field),
+ * its CRC and sizes in a data descriptor after it, so a record is written while it is checksummed.
  */
 import { crc32, inflateRawSync } from 'node:zlib'
 import { labError } from '../../../shared/errors'
