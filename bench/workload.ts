@@ -55,10 +55,16 @@ const grid: SearchConfigInput = {
   engine: engine.engine,
 }
 
-/** built once, as the PyTorch side builds its state_dict once and saves it each repeat */
+/**
+ * built and saved once untimed, as the PyTorch side builds its state_dict and saves it before the
+ * timed saves: each timed save then replaces a file of the same size, on both sides
+ */
 let big: StateDict | undefined
-function bigStateDict(): StateDict {
-  big ??= Array.from({ length: 25 }, (_, i) => ({ name: `layer${i}.weight`, shape: [1024, 1024], data: Float32Array.from({ length: 1024 * 1024 }, (_, j) => Math.sin(i + j)) }))
+async function bigStateDict(path: string): Promise<StateDict> {
+  if (!big) {
+    big = Array.from({ length: 25 }, (_, i) => ({ name: `layer${i}.weight`, shape: [1024, 1024], data: Float32Array.from({ length: 1024 * 1024 }, (_, j) => Math.sin(i + j)) }))
+    await saveStateDict(path, big)
+  }
   return big
 }
 
@@ -81,9 +87,10 @@ const WORKLOADS: Record<string, () => Promise<number>> = {
     return wall(() => service.inspectCsv({ kind: 'file', path }, {}))
   },
   // what a student's save runs: weights checked finite, encoded, written to a temporary file, flushed, renamed
-  'pth-save': () => {
-    const sd = bigStateDict()
-    return wall(() => saveStateDict(join(dataDir, 'torchlab-100mb.pth'), sd))
+  'pth-save': async () => {
+    const path = join(dataDir, 'torchlab-100mb.pth')
+    const sd = await bigStateDict(path)
+    return wall(() => saveStateDict(path, sd))
   },
   // both sides load the file torch.save wrote; TorchLab opens it as the Files panel does, through the parse worker
   'pth-load': () => wall(() => service.openCheckpoint(join(dataDir, 'torch-100mb.pth'))),
