@@ -5,10 +5,8 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { PyDict } from '../src/main/lab/checkpoint/pickle/values'
-import { Tensor } from '../src/main/lab/checkpoint/tensor'
-import { encodePth } from '../src/main/lab/checkpoint/writePth'
-import { atomicWrite } from '../src/main/lab/files/atomicWrite'
+import { saveStateDict } from '../src/main/lab/checkpoint/files'
+import type { StateDict } from '../src/main/lab/model/stateDict'
 import { LabService } from '../src/main/lab/service'
 import type { SearchConfigInput, TrainRequestInput } from '../src/shared/schemas'
 
@@ -58,13 +56,16 @@ const grid: SearchConfigInput = {
   engine: engine.engine,
 }
 
-/** built once, as the PyTorch side builds its state_dict once and saves it each repeat */
-let big: PyDict | undefined
-function bigStateDict(): PyDict {
-  if (big) return big
-  const entries = new Map<unknown, Tensor>()
-  for (let i = 0; i < 25; i++) entries.set(`layer${i}.weight`, new Tensor('float32', [1024, 1024], Float32Array.from({ length: 1024 * 1024 }, (_, j) => Math.sin(i + j))))
-  big = new PyDict(entries, 'OrderedDict')
+/**
+ * built and saved once untimed, as the PyTorch side builds its state_dict and saves it before the
+ * timed saves: each timed save then replaces a file of the same size, on both sides
+ */
+let big: StateDict | undefined
+async function bigStateDict(path: string): Promise<StateDict> {
+  if (!big) {
+    big = Array.from({ length: 25 }, (_, i) => ({ name: `layer${i}.weight`, shape: [1024, 1024], data: Float32Array.from({ length: 1024 * 1024 }, (_, j) => Math.sin(i + j)) }))
+    await saveStateDict(path, big)
+  }
   return big
 }
 
@@ -86,9 +87,11 @@ const WORKLOADS: Record<string, () => Promise<number>> = {
     copyFileSync(join(dataDir, 'big.csv'), path)
     return wall(() => service.inspectCsv({ kind: 'file', path }, {}))
   },
-  'pth-save': () => {
-    const sd = bigStateDict()
-    return wall(() => atomicWrite(join(dataDir, 'torchlab-100mb.pth'), encodePth(sd, 'torchlab-100mb')))
+  // what a student's save runs: weights checked finite, encoded, written to a temporary file, flushed, renamed
+  'pth-save': async () => {
+    const path = join(dataDir, 'torchlab-100mb.pth')
+    const sd = await bigStateDict(path)
+    return wall(() => saveStateDict(path, sd))
   },
   // both sides load the file torch.save wrote; TorchLab opens it as the Files panel does, through the parse worker
   'pth-load': () => wall(() => service.openCheckpoint(join(dataDir, 'torch-100mb.pth'))),

@@ -95,6 +95,14 @@ def pth(part):
     torch.save(sd, path)
     if part == "save":
         return lambda: torch.save(sd, path)
+    if part == "save-flushed":
+        def flushed():
+            # the flush TorchLab does before its rename, so the reader sees what durability costs
+            with open(path, "wb") as f:
+                torch.save(sd, f)
+                f.flush()
+                os.fsync(f.fileno())
+        return flushed
     return lambda: torch.load(path)
 
 
@@ -107,6 +115,7 @@ WORKLOADS = {
     "grid": grid,
     "csv-1m": csv_import,
     "pth-save": lambda: pth("save"),
+    "pth-save-flushed": lambda: pth("save-flushed"),
     "pth-load": lambda: pth("load"),
 }
 seconds = timed(WORKLOADS[name]())

@@ -24,7 +24,7 @@ const written = new PyDict(
   ]),
   'OrderedDict',
 )
-seeds.push(Buffer.concat(encodePth(written, 'torchlab')))
+seeds.push(Buffer.concat([...encodePth(written, 'torchlab')]))
 
 const rng = createRng(2024)
 const int = (n: number) => Math.floor(rng() * n)

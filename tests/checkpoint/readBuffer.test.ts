@@ -89,12 +89,12 @@ describe('the parse worker with a kept buffer', () => {
     const weights = Float32Array.from({ length: 1 << 18 }, (_, i) => Math.sin(i))
     const whole = file(
       'whole.pth',
-      Buffer.concat(
-        encodePth(
+      Buffer.concat([
+        ...encodePth(
           new PyDict(new Map([['big', new Tensor('float32', [weights.length], weights)]]), 'OrderedDict'),
           'whole',
         ),
-      ),
+      ]),
     )
     const cut = join(dir, 'cut.pth')
     copyFileSync(whole, cut)

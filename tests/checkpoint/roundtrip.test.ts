@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { readPth } from '../../src/main/lab/checkpoint/readPth'
+import { writerOf } from '../../src/main/lab/files/atomicWrite'
 import { expectStateDictClose } from '../helpers/compare'
 import { createService, DATASETS, ROOT, tempDir } from '../helpers/lab'
 import { python, PYTHON, torchTrain } from '../helpers/python'
@@ -69,7 +70,7 @@ print(json.dumps({"keys": list(model.state_dict().keys()), "predictions": predic
       const dataStart = p + 30 + bytes.readUInt16LE(p + 26) + bytes.readUInt16LE(p + 28)
       expect(dataStart % 64).toBe(0)
     }
-    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([])
+    expect(readdirSync(dir).filter((f) => writerOf(f) !== undefined)).toEqual([])
   })
 
   it('an MLP classifier state_dict loads into the exported nn.Sequential and the exported script runs as is; its checkpoint, which torch 1.13 loads only with weights_only=False, exports with its weights written beside the script', async () => {

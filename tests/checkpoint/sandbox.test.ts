@@ -17,12 +17,12 @@ const dir = tempDir('torchlab-sandbox-')
 const clean = join(dir, 'clean.pth')
 writeFileSync(
   clean,
-  Buffer.concat(
-    encodePth(
+  Buffer.concat([
+    ...encodePth(
       new PyDict(new Map([['linear.weight', new Tensor('float32', [1, 1], Float32Array.of(0.5))]]), 'OrderedDict'),
       'clean',
     ),
-  ),
+  ]),
 )
 const sandboxes: ParseSandbox[] = []
 afterAll(() => sandboxes.forEach((s) => s.dispose()))
@@ -73,9 +73,9 @@ describe('the parse worker', () => {
     const big = Float64Array.from({ length: 400_000 }, (_, i) => i / 7)
     writeFileSync(
       slow,
-      Buffer.concat(
-        encodePth(new PyDict(new Map([['big', new Tensor('float64', [big.length], big)]]), 'OrderedDict'), 'slow'),
-      ),
+      Buffer.concat([
+        ...encodePth(new PyDict(new Map([['big', new Tensor('float64', [big.length], big)]]), 'OrderedDict'), 'slow'),
+      ]),
     )
     const s = sandbox({ time: { pth: { baseMs: 1, bytesPerMs: 1e12 }, csv: DEFAULT_LIMITS.time.csv } })
     await readsClean(s).catch(() => undefined) // the worker's start is not the file's time

@@ -147,26 +147,21 @@ export interface RunToSave {
   meta: TorchlabMeta
 }
 
-function stateDictValue(weights: StateDict): PyDict {
-  return new PyDict(new Map(weights.map((t) => [t.name, toTorchTensor(t)])), 'OrderedDict')
+/** a run's weights as torch's OrderedDict, and its tensors: the ones a save refuses when they are not finite */
+function stateDictValue(weights: StateDict): { dict: PyDict; tensors: ReadonlySet<Tensor> } {
+  const tensors = new Map<unknown, Tensor>(weights.map((t) => [t.name, toTorchTensor(t)]))
+  return { dict: new PyDict(tensors, 'OrderedDict'), tensors: new Set(tensors.values()) }
 }
 
-async function writeValue(path: string, value: PyValue): Promise<number> {
-  const parts = encodePth(value, basename(path, extname(path)))
-  await atomicWrite(path, parts)
-  return parts.reduce((n, p) => n + p.length, 0)
-}
-
-function refuseNonFinite(weights: StateDict): void {
-  if (weights.some((t) => !t.data.every(Number.isFinite))) {
-    throw labError('INVALID_ARGUMENT', 'These weights hold NaN or infinite values (the run diverged); TorchLab will not save them.')
-  }
+/** `weights` are refused, while they are written, if the run diverged (NaN or ±∞): the previous file stays */
+function writeValue(path: string, value: PyValue, weights: ReadonlySet<Tensor>): Promise<number> {
+  return atomicWrite(path, encodePth(value, basename(path, extname(path)), weights))
 }
 
 /** torch.save(model.state_dict()): the file torch 1.13 loads with weights_only=True (no plain floats) */
 export async function saveStateDict(path: string, weights: StateDict): Promise<number> {
-  refuseNonFinite(weights)
-  return writeValue(path, stateDictValue(weights))
+  const { dict, tensors } = stateDictValue(weights)
+  return writeValue(path, dict, tensors)
 }
 
 /** torch.save(model.state_dict()), or the tutorial's general checkpoint plus TorchLab's metadata */
@@ -174,17 +169,17 @@ export async function saveRunFile(path: string, kind: 'state_dict' | 'checkpoint
   if (!['.pth', '.pt'].includes(extname(path).toLowerCase())) {
     throw labError('INVALID_ARGUMENT', `Save PyTorch files with the .pth (or .pt) extension, not "${basename(path)}".`)
   }
-  refuseNonFinite(run.weights)
-  let value: PyValue = stateDictValue(run.weights)
+  const stateDict = stateDictValue(run.weights)
+  let value: PyValue = stateDict.dict
   if (kind === 'checkpoint') {
     const entries = new Map<unknown, PyValue>([
       ['epoch', run.epoch],
-      ['model_state_dict', value],
+      ['model_state_dict', stateDict.dict],
     ])
     if (run.optimizerState) entries.set('optimizer_state_dict', toTorchOptimizer(run.optimizer, run.optimizerState, run.weights))
     entries.set('loss', run.loss)
     entries.set('torchlab', jsonToPy(run.meta))
     value = new PyDict(entries)
   }
-  return writeValue(path, value)
+  return writeValue(path, value, stateDict.tensors)
 }

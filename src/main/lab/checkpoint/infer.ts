@@ -11,15 +11,24 @@ import { LAYER_MODULES, type LayerSpec } from '../../../shared/layers'
 import type { Activation, ModelSpec } from '../../../shared/schemas'
 import { namedTensor, type NamedTensor, type StateDict } from '../model/stateDict'
 import type { NamedTorchTensor } from './contents'
-import { Tensor } from './tensor'
+import { ownsMemory, Tensor } from './tensor'
 
 /** a file's tensors as the lab holds them: float32, and integer counts (int64) in double precision so they stay exact */
 export function toFloat32StateDict(tensors: NamedTorchTensor[]): StateDict {
+  const taken = new Set<Float32Array>()
   return tensors.map(({ name, tensor }) => {
+    const data = tensor.data
     const count = tensor.dtype === 'int64'
-    const data = tensor.data as ArrayLike<number | bigint>
-    // a copy: the tensor may be a view into the whole file, which must not travel with the weights
-    const values = tensor.data instanceof Float32Array ? tensor.data.slice() : count ? Float64Array.from(data, Number) : Float32Array.from(data, Number)
+    let values: Float32Array | Float64Array
+    if (data instanceof Float32Array) {
+      // a view into the file is copied: the next file is read into the same memory, and a view would drag the whole file
+      // along; an array already read out of the file (unaligned, strided) is the weights' own, unless a tied weight took it
+      values = ownsMemory(data) && !taken.has(data) ? data : data.slice()
+      taken.add(values)
+    } else {
+      const numbers = data as ArrayLike<number | bigint>
+      values = count ? Float64Array.from(numbers, Number) : Float32Array.from(numbers, Number)
+    }
     return namedTensor({ name, shape: [...tensor.shape], ...(count ? { dtype: 'int64' } : {}) }, values)
   })
 }

@@ -96,6 +96,28 @@ export class Tensor {
   }
 }
 
+/**
+ * Whether an array has its memory to itself: true of arrays decoded out of a file, false of a
+ * view into the file's bytes (a file always holds more than one storage's bytes: its headers).
+ */
+export function ownsMemory(data: TensorData): boolean {
+  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength
+}
+
+/** Whether every element of these float32 or float64 bytes is finite: one tight pass, no call per element. */
+export function allFiniteBytes(bytes: Uint8Array, dtype: 'float32' | 'float64'): boolean {
+  if (dtype === 'float32') {
+    // NaN and ±∞ are the float32 values whose exponent bits are all ones
+    const bits = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2)
+    for (let i = 0; i < bits.length; i++) if ((bits[i] & 0x7f800000) === 0x7f800000) return false
+    return true
+  }
+  const values = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 3)
+  // x − x is 0 for every finite x and NaN for NaN and ±∞
+  for (let i = 0; i < values.length; i++) if (values[i] - values[i] !== 0) return false
+  return true
+}
+
 function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1
   const exp = (h >> 10) & 0x1f
@@ -105,17 +127,30 @@ function halfToFloat(h: number): number {
   return sign * 2 ** (exp - 15) * (1 + frac / 1024)
 }
 
+type ArrayOver = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => TensorData
+/** the dtypes a little-endian typed array holds as they are stored */
+const ARRAYS = new Map<DType, ArrayOver>([
+  ['float64', Float64Array],
+  ['float32', Float32Array],
+  ['int64', BigInt64Array],
+  ['int32', Int32Array],
+  ['int16', Int16Array],
+])
+
 function readElements(bytes: Uint8Array, dtype: DType, littleEndian: boolean, count: number): TensorData {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const size = DTYPES[dtype].size
-  // torch aligns records on 64 bytes, so a tensor is usually a view of the file's own bytes, copied never
-  const aligned = littleEndian && bytes.byteOffset % size === 0
+  const array = ARRAYS.get(dtype)
+  if (littleEndian && array) {
+    // torch aligns records on 64 bytes, so a tensor is usually a view of the file's own bytes, copied never;
+    // elsewhere (the legacy format) one copy puts its bytes where a typed array can see them (a Buffer's slice is a view)
+    const own = bytes.byteOffset % size === 0 ? bytes : new Uint8Array(bytes.subarray(0, count * size))
+    return new array(own.buffer, own.byteOffset, count)
+  }
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   switch (dtype) {
     case 'float64':
-      if (aligned) return new Float64Array(bytes.buffer, bytes.byteOffset, count)
       return Float64Array.from({ length: count }, (_, i) => dv.getFloat64(i * size, littleEndian))
     case 'float32':
-      if (aligned) return new Float32Array(bytes.buffer, bytes.byteOffset, count)
       return Float32Array.from({ length: count }, (_, i) => dv.getFloat32(i * size, littleEndian))
     case 'float16':
       return Float32Array.from({ length: count }, (_, i) => halfToFloat(dv.getUint16(i * size, littleEndian)))
@@ -126,19 +161,16 @@ function readElements(bytes: Uint8Array, dtype: DType, littleEndian: boolean, co
       return out
     }
     case 'int64':
-      if (aligned) return new BigInt64Array(bytes.buffer, bytes.byteOffset, count)
       return BigInt64Array.from({ length: count }, (_, i) => dv.getBigInt64(i * size, littleEndian))
     case 'int32':
-      if (aligned) return new Int32Array(bytes.buffer, bytes.byteOffset, count)
       return Int32Array.from({ length: count }, (_, i) => dv.getInt32(i * size, littleEndian))
     case 'int16':
-      if (aligned) return new Int16Array(bytes.buffer, bytes.byteOffset, count)
       return Int16Array.from({ length: count }, (_, i) => dv.getInt16(i * size, littleEndian))
     case 'int8':
       return Int8Array.from({ length: count }, (_, i) => dv.getInt8(i))
     case 'uint8':
     case 'bool':
-      return bytes.slice(0, count)
+      return new Uint8Array(bytes.subarray(0, count))
   }
 }
 

@@ -7,8 +7,8 @@ import { labError } from '../../../shared/errors'
 import { OP } from './pickle/opcodes'
 import { Pickler } from './pickle/pickler'
 import type { PyValue } from './pickle/values'
-import { DTYPES, Tensor } from './tensor'
-import { writeZip, type ZipRecord } from './zip'
+import { allFiniteBytes, DTYPES, Tensor } from './tensor'
+import { writeZip, type ZipBytes, type ZipRecord } from './zip'
 
 function storageBytes(tensor: Tensor): Uint8Array {
   const data = tensor.data
@@ -19,9 +19,21 @@ function storageBytes(tensor: Tensor): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
 }
 
-/** The pickle and storage records of a value, tensors written as torch._utils._rebuild_tensor_v2 calls. */
-export function encodePth(value: PyValue, archiveName: string): Uint8Array[] {
-  const storages: Uint8Array[] = []
+/** the check of a weight's bytes as they are checksummed: a diverged run's NaN never reaches a file */
+function refuseNonFinite(tensor: Tensor): ZipRecord['check'] {
+  const dtype = tensor.dtype
+  if (dtype !== 'float32' && dtype !== 'float64') return undefined
+  return (piece) => {
+    if (!allFiniteBytes(piece, dtype)) throw labError('INVALID_ARGUMENT', 'These weights hold NaN or infinite values (the run diverged); TorchLab will not save them.')
+  }
+}
+
+/**
+ * The pickle and storage records of a value, tensors written as torch._utils._rebuild_tensor_v2
+ * calls. The tensors in `finite` are refused, while the file is written, if they hold NaN or ±∞.
+ */
+export function encodePth(value: PyValue, archiveName: string, finite: ReadonlySet<Tensor> = new Set()): ZipBytes {
+  const storages: ZipRecord[] = []
   const keys = new Map<Tensor, string>()
   const pickler = new Pickler({
     extension(v, p) {
@@ -30,7 +42,7 @@ export function encodePth(value: PyValue, archiveName: string): Uint8Array[] {
       if (key === undefined) {
         key = String(storages.length)
         keys.set(v, key)
-        storages.push(storageBytes(v))
+        storages.push({ name: key, data: storageBytes(v), check: finite.has(v) ? refuseNonFinite(v) : undefined })
       }
       writeTensor(p, v, key)
       return true
@@ -41,7 +53,7 @@ export function encodePth(value: PyValue, archiveName: string): Uint8Array[] {
   const records: ZipRecord[] = [
     { name: `${name}/data.pkl`, data: pkl },
     { name: `${name}/byteorder`, data: new TextEncoder().encode('little') },
-    ...storages.map((data, i) => ({ name: `${name}/data/${i}`, data })),
+    ...storages.map((storage) => ({ ...storage, name: `${name}/data/${storage.name}` })),
     { name: `${name}/version`, data: new TextEncoder().encode('3\n') },
   ]
   return writeZip(records)

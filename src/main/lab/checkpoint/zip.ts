@@ -2,7 +2,8 @@
  * The zip container of PyTorch's .pth files. Reading trusts nothing the file declares: every
  * offset and size is checked against the bytes really there before anything is sliced or
  * inflated, and CRCs are verified as torch's own reader does. Writing lays records out as
- * torch does: stored, each record's data on a 64-byte boundary (padding in an "FB" extra field).
+ * torch does: stored, each record's data on a 64-byte boundary (padding in an "FB" extra field),
+ * its CRC and sizes in a data descriptor after it, so a record is written while it is checksummed.
  */
 import { crc32, inflateRawSync } from 'node:zlib'
 import { labError } from '../../../shared/errors'
@@ -141,54 +142,113 @@ export function entryData(bytes: Uint8Array, entry: ZipEntry, budget: Budget): U
 export interface ZipRecord {
   name: string
   data: Uint8Array
+  /** sees each piece of the record's bytes right after it is handed to the writer, and may throw to abandon the file */
+  check?: (piece: Uint8Array) => void
 }
 
-/** the file as a list of parts, so large storages are written from where they are, never copied */
-export function writeZip(records: ZipRecord[]): Uint8Array[] {
-  const parts: Uint8Array[] = []
-  const central: Uint8Array[] = []
-  let offset = 0
+const DESCRIPTOR = 0x08074b50
+/** bit 3: the CRC and sizes follow each record's data in a descriptor (as torch writes them); bit 11: UTF-8 names */
+const FLAGS = 0x0808
+const LOCAL_SIZE = 30
+const DESCRIPTOR_SIZE = 16
+const CENTRAL_SIZE = 46
+const EOCD_SIZE = 22
+/** the most bytes of one record handed out at once: the writer copies a piece while the one after it is checksummed */
+export const PIECE_BYTES = 8 << 20
+
+interface Placed {
+  name: Uint8Array
+  offset: number
+  padding: number
+}
+
+/** where each record starts and how much padding puts its data on a 64-byte boundary; known from sizes alone */
+function place(records: ZipRecord[]): { placed: Placed[]; centralOffset: number; size: number } {
   const encoder = new TextEncoder()
-  for (const record of records) {
+  let offset = 0
+  const placed = records.map((record) => {
     const name = encoder.encode(record.name)
-    const crc = crc32(record.data)
-    const headerEnd = offset + 30 + name.length + 4
+    const headerEnd = offset + LOCAL_SIZE + name.length + 4
     const padding = (ALIGNMENT - (headerEnd % ALIGNMENT)) % ALIGNMENT
-    const local = Buffer.alloc(30 + name.length + 4 + padding)
-    local.writeUInt32LE(LOCAL, 0)
-    local.writeUInt16LE(20, 4)
-    local.writeUInt16LE(0, 6)
-    local.writeUInt16LE(0, 8)
-    local.writeUInt32LE(crc, 14)
-    local.writeUInt32LE(record.data.length, 18)
-    local.writeUInt32LE(record.data.length, 22)
-    local.writeUInt16LE(name.length, 26)
-    local.writeUInt16LE(4 + padding, 28)
-    local.set(name, 30)
-    local.write('FB', 30 + name.length, 'latin1')
-    local.writeUInt16LE(padding, 32 + name.length)
-    local.fill('Z', 34 + name.length)
-    const entry = Buffer.alloc(46 + name.length)
-    entry.writeUInt32LE(CENTRAL, 0)
-    entry.writeUInt16LE(20, 4)
-    entry.writeUInt16LE(20, 6)
-    entry.writeUInt32LE(crc, 16)
-    entry.writeUInt32LE(record.data.length, 20)
-    entry.writeUInt32LE(record.data.length, 24)
-    entry.writeUInt16LE(name.length, 28)
-    entry.writeUInt32LE(offset, 42)
-    entry.set(name, 46)
-    central.push(entry)
-    parts.push(local, record.data)
-    offset += local.length + record.data.length
-    if (offset > 0xffffffff) throw badFile('TorchLab writes .pth files up to 4 GB.')
+    const at = { name, offset, padding }
+    offset = headerEnd + padding + record.data.length + DESCRIPTOR_SIZE
+    return at
+  })
+  const size = offset + placed.reduce((n, p) => n + CENTRAL_SIZE + p.name.length, 0) + EOCD_SIZE
+  return { placed, centralOffset: offset, size }
+}
+
+function localHeader({ name, padding }: Placed): Buffer {
+  // CRC and sizes stay 0 here: they are in the descriptor after the data, and in the central directory
+  const local = Buffer.alloc(LOCAL_SIZE + name.length + 4 + padding)
+  local.writeUInt32LE(LOCAL, 0)
+  local.writeUInt16LE(20, 4)
+  local.writeUInt16LE(FLAGS, 6)
+  local.writeUInt16LE(name.length, 26)
+  local.writeUInt16LE(4 + padding, 28)
+  local.set(name, 30)
+  local.write('FB', 30 + name.length, 'latin1')
+  local.writeUInt16LE(padding, 32 + name.length)
+  local.fill('Z', 34 + name.length)
+  return local
+}
+
+function descriptor(crc: number, size: number): Buffer {
+  const out = Buffer.alloc(DESCRIPTOR_SIZE)
+  out.writeUInt32LE(DESCRIPTOR, 0)
+  out.writeUInt32LE(crc, 4)
+  out.writeUInt32LE(size, 8)
+  out.writeUInt32LE(size, 12)
+  return out
+}
+
+function centralEntry({ name, offset }: Placed, crc: number, size: number): Buffer {
+  const entry = Buffer.alloc(CENTRAL_SIZE + name.length)
+  entry.writeUInt32LE(CENTRAL, 0)
+  entry.writeUInt16LE(20, 4)
+  entry.writeUInt16LE(20, 6)
+  entry.writeUInt16LE(FLAGS, 8)
+  entry.writeUInt32LE(crc, 16)
+  entry.writeUInt32LE(size, 20)
+  entry.writeUInt32LE(size, 24)
+  entry.writeUInt16LE(name.length, 28)
+  entry.writeUInt32LE(offset, 42)
+  entry.set(name, 46)
+  return entry
+}
+
+function* pieces(records: ZipRecord[], placed: Placed[], centralOffset: number): Generator<Uint8Array> {
+  const central: Buffer[] = []
+  for (const [i, record] of records.entries()) {
+    yield localHeader(placed[i])
+    let crc = 0
+    for (let at = 0; at < record.data.length; at += PIECE_BYTES) {
+      const piece = record.data.subarray(at, at + PIECE_BYTES)
+      yield piece
+      // only now: the writer is copying this piece to the file meanwhile, from where it is
+      crc = crc32(piece, crc)
+      record.check?.(piece)
+    }
+    yield descriptor(crc, record.data.length)
+    central.push(centralEntry(placed[i], crc, record.data.length))
   }
-  const cdSize = central.reduce((n, c) => n + c.length, 0)
-  const end = Buffer.alloc(22)
+  const end = Buffer.alloc(EOCD_SIZE)
   end.writeUInt32LE(EOCD, 0)
   end.writeUInt16LE(records.length, 8)
   end.writeUInt16LE(records.length, 10)
-  end.writeUInt32LE(cdSize, 12)
-  end.writeUInt32LE(offset, 16)
-  return [...parts, ...central, end]
+  end.writeUInt32LE(central.reduce((n, c) => n + c.length, 0), 12)
+  end.writeUInt32LE(centralOffset, 16)
+  yield Buffer.concat([...central, end])
+}
+
+/** A zip file as the pieces to write in order, and its size. Each iteration checksums the records anew, while they are written. */
+export interface ZipBytes extends Iterable<Uint8Array> {
+  size: number
+}
+
+/** laid out as torch writes: stored records, data on 64-byte boundaries, CRC and sizes in descriptors; storages are handed out from where they are, never copied */
+export function writeZip(records: ZipRecord[]): ZipBytes {
+  const { placed, centralOffset, size } = place(records)
+  if (size > 0xffffffff) throw badFile('TorchLab writes .pth files up to 4 GB.')
+  return { size, [Symbol.iterator]: () => pieces(records, placed, centralOffset) }
 }

@@ -1,6 +1,7 @@
 /**
  * Every file TorchLab writes goes to a temporary file beside its target, is flushed, then
- * renamed over it: a crash or a kill leaves either the old file or the new one, never half.
+ * renamed over it: a crash or a kill leaves either the old file or the new one, never half. The
+ * folder is flushed after the rename, so once a save has returned, a power cut keeps the new file.
  *
  * Temporary names carry the writer's pid and a random part, so two saves never share one.
  * Saves to one path in this process run one after another, so the last call's bytes win.
@@ -11,16 +12,23 @@
 import { randomBytes } from 'node:crypto'
 import { open, readdir, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
-import { labError } from '../../../shared/errors'
+import { labError, LabError } from '../../../shared/errors'
+import { writePieces } from './writePieces'
 
 const SUFFIX = '.torchlab-tmp'
 const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{16}\.torchlab-tmp$/
 const ABANDONED_MS = 60 * 60 * 1000
+/**
+ * The disk starts on the first bytes while the last are checksummed. Measured on a 100 MB .pth
+ * (load 2.5, median of 11): write and flush 154 ms in one writev and one flush, 129 ms streamed
+ * with one flush at the end, 100–101 ms flushing every 1–8 MB, 107 ms every 16 MB
+ */
+const FLUSH_EVERY = 8 << 20
 
 /** names of the temporary files this process is writing right now (unique by their random part, whatever the folder's spelling) */
 const live = new Set<string>()
 /** the last write queued for each target path */
-const queues = new Map<string, Promise<void>>()
+const queues = new Map<string, Promise<unknown>>()
 
 export function tempNameFor(path: string, pid = process.pid): string {
   return join(dirname(path), `.${basename(path)}.${pid}.${randomBytes(8).toString('hex')}${SUFFIX}`)
@@ -61,26 +69,37 @@ export async function removeStaleTemps(folder: string, now = Date.now()): Promis
   return removed
 }
 
-async function writeThenRename(path: string, parts: Uint8Array[]): Promise<void> {
+/**
+ * The rename reaches the disk too, so a save that has returned survives a power cut. Best effort:
+ * the file is in place already, and some systems (Windows) cannot open a folder to flush it.
+ */
+async function syncFolder(folder: string): Promise<void> {
+  const handle = await open(folder, 'r').catch(() => undefined)
+  await handle?.sync().catch(() => undefined)
+  await handle?.close().catch(() => undefined)
+}
+
+async function writeThenRename(path: string, pieces: Iterable<Uint8Array>): Promise<number> {
   // tidy first, so a folder full of debris has room for this file; tidying never fails a save
   await removeStaleTemps(dirname(path)).catch(() => undefined)
   const temp = tempNameFor(path)
   live.add(basename(temp))
   try {
     const handle = await open(temp, 'wx')
+    let size: number
     try {
-      // one writev for all parts (libuv finishes partial writes itself), each part written from where it is
-      const total = parts.reduce((n, p) => n + p.length, 0)
-      const { bytesWritten } = await handle.writev(parts)
-      if (bytesWritten !== total) throw new Error(`only ${bytesWritten} of ${total} bytes were written`)
-      // the data and the size that reads it back reach the disk before the rename (fdatasync skips only the times)
-      await handle.datasync()
+      // flushed (fdatasync: the data and the size that reads it back, not the times) before the rename
+      size = await writePieces(handle, pieces, { flushEvery: FLUSH_EVERY })
     } finally {
       await handle.close()
     }
     await rename(temp, path)
+    await syncFolder(dirname(path))
+    return size
   } catch (err) {
     await rm(temp, { force: true })
+    // a refusal of the content itself (a check while it was written) is the student's sentence as it is
+    if (err instanceof LabError) throw err
     const reason = err instanceof Error ? err.message : String(err)
     throw labError('FILE_UNWRITABLE', `TorchLab could not save ${path}: ${reason}. The previous file, if any, is untouched.`)
   } finally {
@@ -88,11 +107,15 @@ async function writeThenRename(path: string, parts: Uint8Array[]): Promise<void>
   }
 }
 
-export function atomicWrite(path: string, data: Uint8Array | Uint8Array[]): Promise<void> {
+/**
+ * Writes the bytes, or the pieces in order (pulled one by one while earlier ones are written),
+ * to `path` through a flushed temporary file; resolves with the size once the file is in place.
+ */
+export function atomicWrite(path: string, data: Uint8Array | Iterable<Uint8Array>): Promise<number> {
   const key = resolve(path)
-  const parts = Array.isArray(data) ? data : [data]
+  const pieces = data instanceof Uint8Array ? [data] : data
   const previous = queues.get(key) ?? Promise.resolve()
-  const mine = previous.catch(() => undefined).then(() => writeThenRename(path, parts))
+  const mine = previous.catch(() => undefined).then(() => writeThenRename(path, pieces))
   queues.set(key, mine)
   const forget = (): void => {
     if (queues.get(key) === mine) queues.delete(key)
