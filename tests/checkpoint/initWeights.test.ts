@@ -33,7 +33,7 @@ print(json.dumps({k: v.flatten().tolist() for k, v in sd.items()}))`,
   })
 
   it.each(['zip', 'legacy'] as const)('from torch’s %s format have memory of their own; a strided view is not copied again', async (format) => {
-    const memory = new ReadBuffer(60_000)
+    const memory = new ReadBuffer()
     let last: Uint8Array | undefined
     const read = async (path: string) => (last = await memory.read(path, false, 2 ** 30))
     const opened = await openCheckpoint(files[format], [], false, undefined, read)

@@ -1,7 +1,7 @@
 /**
  * The zip container of PyTorch's .pth files. Reading trusts nothing the file declares: every
  * offset and size is checked against the bytes really there before anything is sliced or
- * inflated, and CRCs are verified as torch's own reader does. Writing lays records out as
+ * inflated, and CRCs are verified (torch 1.13's reader does not check them). Writing lays records out as
  * torch does: stored, each record's data on a 64-byte boundary (padding in an "FB" extra field),
  * its CRC and sizes in a data descriptor after it, so a record is written while it is checksummed.
  */
