@@ -25,7 +25,7 @@ export class LossLog {
     return Array.from(this.values.subarray(0, this.count))
   }
 
-  /** the losses logged since the last take, in a buffer of their own (it is sent away) */
+  /** the losses logged since the last take, in a buffer of their own: a view would send the whole log with it */
   take(): Float64Array {
     const taken = this.values.slice(0, this.count)
     this.count = 0

@@ -71,11 +71,9 @@ async function train(start: TrainStart): Promise<void> {
   post({ type: 'ready', info: engine.info })
   answerRequests()
   const control = new Int32Array(start.control)
-  const reporter = new ProgressReporter(
-    seriesLayout(start),
-    (report) => post({ type: 'progress', ...report }, [report.trainLosses.buffer, report.valLosses.buffer] as ArrayBuffer[]),
-    clock,
-  )
+  // a report's losses are copied, not transferred: the first buffer a thread detaches makes V8
+  // throw away every optimised typed-array access in it, the next run's steps included
+  const reporter = new ProgressReporter(seriesLayout(start), (report) => post({ type: 'progress', ...report }), clock)
   const stepsPerEpoch = Math.max(1, batchCount(start.data.train.n, start.train.batchSize, start.train.dropLast))
   try {
     const result = runTraining(engine, start.data, start.train, new ControlGate(control, reporter, stepsPerEpoch, clock, FLUSH_MS), reporter)
