@@ -19,8 +19,12 @@ export function batchCount(n: number, batchSize: number, dropLast: boolean): num
 export class DataLoader {
   private readonly rng: Rng
   readonly batchesPerEpoch: number
-  /** without shuffling every epoch has the same batches: made once, not once an epoch */
-  private inOrder?: Int32Array[]
+  /**
+   * without shuffling every epoch has the same batches: made once, not once an epoch, and at the
+   * start, so that an epoch never takes a first-time branch (which throws away a warm thread's
+   * optimised loop)
+   */
+  private readonly inOrder?: Int32Array[]
 
   constructor(
     readonly size: number,
@@ -28,12 +32,12 @@ export class DataLoader {
   ) {
     this.rng = createRng(options.seed, STREAM.shuffle)
     this.batchesPerEpoch = batchCount(size, options.batchSize, options.dropLast)
+    if (!options.shuffle) this.inOrder = this.batchesOf(Int32Array.from({ length: size }, (_, i) => i))
   }
 
   /** The batches of the next epoch, each a list of row indices (not to be written to). */
   nextEpoch(): Int32Array[] {
-    if (this.options.shuffle) return this.batchesOf(permutation(this.size, this.rng))
-    return (this.inOrder ??= this.batchesOf(Int32Array.from({ length: this.size }, (_, i) => i)))
+    return this.inOrder ?? this.batchesOf(permutation(this.size, this.rng))
   }
 
   private batchesOf(order: Int32Array): Int32Array[] {

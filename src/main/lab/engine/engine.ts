@@ -52,6 +52,13 @@ export interface Engine {
   predict(x: Float32Array, n: number): Float32Array
   /** parameters and buffers, a copy: later steps do not change it */
   stateDict(): StateDict
+  /**
+   * Parameters and buffers as they are now, for a look between steps: views of the engine's own
+   * arrays where it keeps them in memory it can show (the dense engine), else a copy. A view
+   * changes with the next step; whoever keeps one copies it. The loop looks every epoch, and a
+   * copy every epoch was most of what a small run allocated.
+   */
+  weights(): StateDict
   loadStateDict(sd: StateDict): void
   optimizerState(): OptimizerState
   /** the gradients of the last trainStep (before its update), named and shaped as the state_dict; for stepping views */

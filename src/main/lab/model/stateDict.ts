@@ -42,6 +42,11 @@ export function namedTensor(entry: ExpectedEntry, values: ArrayLike<number>): Na
   return tensor
 }
 
+/** `from`'s values into `to`'s arrays: the same entries, in the same order */
+export function copyValues(from: StateDict, to: StateDict): void {
+  for (let i = 0; i < from.length; i++) to[i].data.set(from[i].data)
+}
+
 function allFinite(values: ArrayLike<number>): boolean {
   for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false
   return true

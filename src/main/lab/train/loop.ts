@@ -8,7 +8,7 @@ import type { TrainConfig } from '../../../shared/schemas'
 import { DataLoader } from '../data/dataloader'
 import type { Split } from '../data/dataset'
 import type { Engine } from '../engine/engine'
-import type { StateDict } from '../model/stateDict'
+import { copyValues, type StateDict } from '../model/stateDict'
 import { lossSpecOf } from '../../../shared/catalog/losses'
 import { allFinite, blowUp, lossBound } from './divergence'
 import { LossLog } from './lossLog'
@@ -25,7 +25,7 @@ function noStepReason(rows: number, config: TrainConfig): string {
 export interface LoopSink {
   /** called after every step: keep it cheap, it is on the per-step path */
   step(loss: number): void
-  /** the end of an epoch: its mean losses and the weights it ended with (a copy the sink may keep) */
+  /** the end of an epoch: its mean losses and the weights it ended with (the engine's views: copy what you keep) */
   epoch(epoch: number, trainLoss: number, valLoss: number | undefined, weights: StateDict): void
 }
 
@@ -113,8 +113,8 @@ class TrainingLoop {
   private readonly losses = new LossLog()
   private readonly valLosses = new LossLog()
   steps = 0
-  /** the weights where the current epoch began, the last ones known to be sound */
-  private lastGood: StateDict
+  /** the weights where the current epoch began, the last ones known to be sound: one copy, refilled every epoch */
+  private readonly restorePoint: StateDict
 
   constructor(
     private readonly engine: Engine,
@@ -132,7 +132,7 @@ class TrainingLoop {
     this.gatherer = new BatchGather(data.train, data.features, maxBatch)
     engine.reserve?.(Math.max(maxBatch, data.val.n))
     this.bound = lossBound(lossSpecOf(config), data.train)
-    this.lastGood = engine.stateDict()
+    this.restorePoint = engine.stateDict()
   }
 
   /** one epoch; a result when the run ends in it (stopped or diverged), else undefined */
@@ -157,9 +157,9 @@ class TrainingLoop {
     }
     const trainLoss = sum / batches.length
     // a weight can overflow while the loss still reads finite (a ReLU hides a NaN behind a zero)
-    const weights = engine.stateDict()
+    const weights = engine.weights()
     if (!allFinite(weights)) return this.diverged(epoch, trainLoss, 'stayed finite but the weights did not')
-    this.lastGood = weights
+    copyValues(weights, this.restorePoint)
     engine.eval()
     const val = this.data.val
     const valLoss = val.n > 0 ? engine.loss(val.x, val.y, val.n) : undefined
@@ -185,7 +185,7 @@ class TrainingLoop {
 
   /** puts back the weights where the epoch began */
   private diverged(epoch: number, loss: number, what: string): LoopResult {
-    this.engine.loadStateDict(this.lastGood)
+    this.engine.loadStateDict(this.restorePoint)
     return this.finish('diverged', {
       epoch,
       step: this.steps,

@@ -26,7 +26,7 @@ export class ProgressReporter implements LoopSink {
   private sent = { epochs: 0, steps: 0 }
   private readonly trainLosses = new LossLog()
   private readonly valLosses = new LossLog()
-  private latest: { epoch: number; trainLoss?: number; valLoss?: number; weights?: StateDict } = { epoch: 0 }
+  private latest: { epoch: number; trainLoss?: number; valLoss?: number } = { epoch: 0 }
   private steps = 0
   private lastFlush: number
   private lastRead: number
@@ -64,7 +64,7 @@ export class ProgressReporter implements LoopSink {
   }
 
   epoch(epoch: number, trainLoss: number, valLoss: number | undefined, weights: StateDict): void {
-    this.latest = { epoch, trainLoss, valLoss, weights }
+    this.latest = { epoch, trainLoss, valLoss }
     this.trainLosses.add(trainLoss)
     this.row[0] = trainLoss
     if (valLoss !== undefined) {
@@ -100,7 +100,7 @@ export class ProgressReporter implements LoopSink {
     const epochSeries = this.epochSeries.since(this.sent.epochs)
     const stepSeries = this.stepSeries.since(this.sent.steps)
     this.sent = { epochs: this.epochSeries.last, steps: this.stepSeries.last }
-    const { epoch, trainLoss, valLoss, weights } = this.latest
+    const { epoch, trainLoss, valLoss } = this.latest
     this.post({
       status,
       epoch,
@@ -109,7 +109,11 @@ export class ProgressReporter implements LoopSink {
       trainLoss,
       valLoss,
       // flattened here, ~30 times a second, rather than at every epoch
-      params: this.layout.parameters > 0 && weights ? weights.flatMap((t) => Array.from(t.data)) : undefined,
+      // the last epoch's weights, as its row of the series holds them
+      params:
+        this.layout.parameters > 0 && epoch > 0
+          ? Array.from(this.row.subarray(this.row.length - this.layout.parameters))
+          : undefined,
       trainLosses: this.trainLosses.take(),
       valLosses: this.valLosses.take(),
       epochSeries,

@@ -60,6 +60,10 @@ export class DenseEngine implements Engine {
     return this.network.stateDict()
   }
 
+  weights(): StateDict {
+    return this.network.weights
+  }
+
   loadStateDict(sd: StateDict): void {
     this.network.load(sd)
   }

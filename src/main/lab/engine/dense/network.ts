@@ -22,6 +22,8 @@ export class DenseNetwork {
   /** in model.parameters() order */
   readonly params: Float32Array[]
   readonly grads: Float32Array[]
+  /** the state_dict's entries over the network's own arrays: views, changed by every step */
+  readonly weights: StateDict
   training = true
   private readonly inFeatures: number
   /** where the batch-sized buffers start and end in the kernels' memory */
@@ -51,6 +53,7 @@ export class DenseNetwork {
     this.targets = this.runtimes.flatMap((r) => [...r.params, ...r.buffers])
     this.params = this.runtimes.flatMap((r) => r.params)
     this.grads = this.runtimes.flatMap((r) => r.grads)
+    this.weights = this.entries.map((e, i) => namedTensor(e, this.targets[i]))
     this.load(initial)
   }
 
