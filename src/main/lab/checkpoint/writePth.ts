@@ -8,7 +8,7 @@ import { OP } from './pickle/opcodes'
 import { Pickler } from './pickle/pickler'
 import type { PyValue } from './pickle/values'
 import { allFiniteBytes, DTYPES, Tensor } from './tensor'
-import { writeZip, type ZipBytes, type ZipRecord } from './zip'
+import { writeZip, type ZipRecord } from './zip'
 
 function storageBytes(tensor: Tensor): Uint8Array {
   const data = tensor.data
@@ -32,7 +32,7 @@ function refuseNonFinite(tensor: Tensor): ZipRecord['check'] {
  * The pickle and storage records of a value, tensors written as torch._utils._rebuild_tensor_v2
  * calls. The tensors in `finite` are refused, while the file is written, if they hold NaN or ±∞.
  */
-export function encodePth(value: PyValue, archiveName: string, finite: ReadonlySet<Tensor> = new Set()): ZipBytes {
+export function encodePth(value: PyValue, archiveName: string, finite: ReadonlySet<Tensor> = new Set()): Iterable<Uint8Array> {
   const storages: ZipRecord[] = []
   const keys = new Map<Tensor, string>()
   const pickler = new Pickler({

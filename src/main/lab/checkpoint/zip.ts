@@ -241,14 +241,13 @@ function* pieces(records: ZipRecord[], placed: Placed[], centralOffset: number):
   yield Buffer.concat([...central, end])
 }
 
-/** A zip file as the pieces to write in order, and its size. Each iteration checksums the records anew, while they are written. */
-export interface ZipBytes extends Iterable<Uint8Array> {
-  size: number
-}
-
-/** laid out as torch writes: stored records, data on 64-byte boundaries, CRC and sizes in descriptors; storages are handed out from where they are, never copied */
-export function writeZip(records: ZipRecord[]): ZipBytes {
+/**
+ * A zip file as the pieces to write in order, laid out as torch writes: stored records, data on
+ * 64-byte boundaries, CRC and sizes in descriptors. Storages are handed out from where they are,
+ * never copied, and each iteration checksums the records anew, while they are written.
+ */
+export function writeZip(records: ZipRecord[]): Iterable<Uint8Array> {
   const { placed, centralOffset, size } = place(records)
   if (size > 0xffffffff) throw badFile('TorchLab writes .pth files up to 4 GB.')
-  return { size, [Symbol.iterator]: () => pieces(records, placed, centralOffset) }
+  return { [Symbol.iterator]: () => pieces(records, placed, centralOffset) }
 }

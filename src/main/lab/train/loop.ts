@@ -112,7 +112,7 @@ class TrainingLoop {
   private readonly bound: number
   private readonly losses = new LossLog()
   private readonly valLosses = new LossLog()
-  steps = 0
+  private steps = 0
   /** the weights where the current epoch began, the last ones known to be sound: one copy, refilled every epoch */
   private readonly restorePoint: StateDict
 

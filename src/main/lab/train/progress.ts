@@ -108,8 +108,7 @@ export class ProgressReporter implements LoopSink {
       elapsedSeconds: this.active(),
       trainLoss,
       valLoss,
-      // flattened here, ~30 times a second, rather than at every epoch
-      // the last epoch's weights, as its row of the series holds them
+      // the last epoch's weights as its row of the series holds them, flattened here ~30 times a second rather than every epoch
       params:
         this.layout.parameters > 0 && epoch > 0
           ? Array.from(this.row.subarray(this.row.length - this.layout.parameters))

@@ -112,7 +112,7 @@ export class DenseNetwork {
     }
   }
 
-  /** every epoch: built by push, as layerBuffers() is, so each run's list fits the code optimised for the last */
+  /** built by push, as layerBuffers() is: the loop keeps one as its restore point and refills it every epoch, in code optimised for the last run's */
   stateDict(): StateDict {
     const sd: StateDict = []
     for (let i = 0; i < this.entries.length; i++) sd.push(namedTensor(this.entries[i], this.targets[i].slice()))

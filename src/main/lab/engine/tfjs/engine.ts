@@ -74,11 +74,11 @@ class TfjsEngine implements Engine {
   stateDict(): StateDict {
     return this.params.map((p, i) => ({ name: this.names[i], shape: [...p.shape], data: Float32Array.from(p.dataSync()) }))
   }
+
   /** tfjs keeps its weights in tensors: a look is a copy */
   weights(): StateDict {
     return this.stateDict()
   }
-
 
   loadStateDict(sd: StateDict): void {
     sd.forEach((t) => {
