@@ -52,6 +52,23 @@ function allFinite(values: ArrayLike<number>): boolean {
   return true
 }
 
+/**
+ * A count's largest magnitude: held in double precision, a count is exact below 2^53, and from
+ * 2^52 no run could take enough steps to reach that.
+ */
+const COUNT_LIMIT = 2 ** 52
+
+/** why a count (int64 in torch) cannot be carried exactly, if it cannot */
+function countProblem(name: string, values: ArrayLike<number>): string | undefined {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]
+    if (!Number.isInteger(v)) return `"${name}" is a count, but holds ${v}, which is not a whole number.`
+    // the value itself is not shown: past 2^53 it is no longer the one in the file
+    if (Math.abs(v) > COUNT_LIMIT) return `"${name}" holds a count beyond ${COUNT_LIMIT} (2^52), past what TorchLab keeps exact.`
+  }
+  return undefined
+}
+
 export type StateDict = NamedTensor[]
 
 /** the parameters alone, as model.parameters() yields them */
@@ -93,6 +110,13 @@ export function matchStateDict(given: readonly GivenTensor[], expected: Expected
   const problems = stateDictMismatches(given, expected)
   const bad = given.find((t) => !allFinite(t.data))
   if (bad) problems.push(`"${bad.name}" holds NaN or infinite values.`)
+  else {
+    const counts = new Set(expected.filter((e) => e.dtype === 'int64').map((e) => e.name))
+    for (const t of given) {
+      const problem = counts.has(t.name) ? countProblem(t.name, t.data) : undefined
+      if (problem) problems.push(problem)
+    }
+  }
   if (problems.length) {
     const firstKey = [...expected.map((e) => e.name), ...given.map((t) => t.name)].find((k) => problems.some((p) => p.includes(`"${k}"`) || p.includes(` ${k}:`)))
     throw labError('WEIGHTS_MISMATCH', `The weights in ${source} do not fit this model. ${problems.join(' ')}`, { key: firstKey })
