@@ -44,11 +44,16 @@ def epochs(n):
             nn.MSELoss()(model(X[i:i + 8]), y[i:i + 8]).backward()
             optimizer.step()
 epochs(INPUT["epochs"])
+if INPUT.get("step"):
+    for s in optimizer.state.values():
+        s["step"] = eval(INPUT["step"])
 saved = {k: v.tolist() for k, v in model.state_dict().items()}
 torch.save({"epoch": INPUT["epochs"], "model_state_dict": model.state_dict(), "optimizer_state_dict": optimizer.state_dict()}, INPUT["path"])
-epochs(INPUT["epochs"])
+if INPUT.get("goOn", True):
+    epochs(INPUT["epochs"])
 state = {str(k): {n: (v.tolist() if torch.is_tensor(v) else v) for n, v in s.items()} for k, s in optimizer.state_dict()["state"].items()}
-print(json.dumps({"saved": saved, "weights": {k: v.tolist() for k, v in model.state_dict().items()}, "state": state}))
+# a hostile step (NaN) is printed as null, which JSON can hold
+print(json.dumps({"saved": saved, "weights": {k: v.tolist() for k, v in model.state_dict().items()}, "state": state}).replace("NaN", "null"))
 `
 
 /** TorchLab's saved checkpoint read back by torch: weights and optimizer state */
@@ -91,9 +96,13 @@ async function torchCheckpoint(
   optimizer: string,
   kwargs: Record<string, unknown>,
   groups = 'all',
+  /** a Python expression: the step the checkpoint records for every parameter */
+  step?: string,
+  /** torch goes on from the file; not from a step its Adam cannot take */
+  goOn = true,
 ): Promise<{ path: string; after: TorchRun }> {
   const path = join(dir, `${name}.pth`)
-  const after = await python<TorchRun>(TORCH, { csv: CARS, optimizer, kwargs, epochs: 2, path, groups })
+  const after = await python<TorchRun>(TORCH, { csv: CARS, optimizer, kwargs, epochs: 2, path, groups, step, goOn })
   return { path, after }
 }
 
@@ -235,5 +244,30 @@ describe("a torch checkpoint's optimizer_state_dict on --init", () => {
     }
     expect(json.status).toBe('completed')
     expect(json.optimizer_note).toMatch(/not used: it is torch\.optim\.RMSprop's, and this run uses Adagrad\./)
+  })
+
+  it("counts Adam's steps in float32 as torch's step tensor does: from 2^24 − 2, eight more steps end at 2^24", async () => {
+    const { path, after } = await torchCheckpoint('adam-near-2-24', 'Adam', { lr: 0.01 }, 'all', 'torch.tensor(2.0 ** 24 - 2)')
+    const { runId, optimizerNote } = await service.startTraining(request({ name: 'Adam', lr: 0.01 }, path))
+    expect(optimizerNote).toMatch(/at step 16777214,/)
+    expect((await service.waitForRun(runId)).status).toBe('completed')
+    const saved = join(dir, 'lab-adam-near-2-24.pth')
+    await service.saveRun({ runId, path: saved, kind: 'checkpoint' })
+    const ours = await python<TorchState>(READ, saved)
+    for (const id of Object.keys(after.state)) expect(ours.state[id].step).toBe(after.state[id].step)
+    expect(after.state['0'].step).toBe(2 ** 24)
+  })
+
+  it.each([
+    ['NaN', 'torch.tensor(float("nan"))', /the step for "0\.weight" is NaN/],
+    ['negative', '-3', /the step for "0\.weight" is -3/],
+    ['a fraction', 'torch.tensor(2.5)', /the step for "0\.weight" is 2\.5/],
+    ['past 2^24', 'torch.tensor(2.0 ** 24 + 2)', /the step for "0\.weight" is 16777218/],
+  ])('a step that is %s is not used, with a sentence naming it, and the run starts fresh', async (label, step, message) => {
+    const { path } = await torchCheckpoint(`step-${label.replace(/\W+/g, '-')}`, 'Adam', { lr: 0.01 }, 'all', step, false)
+    const { runId, optimizerNote } = await service.startTraining(request({ name: 'Adam', lr: 0.01 }, path))
+    expect(optimizerNote).toMatch(message)
+    expect(optimizerNote).toMatch(/whole number of steps from 0 to 16777216 \(2\^24\)\. The optimizer starts fresh\.$/)
+    expect((await service.waitForRun(runId)).status).toBe('completed')
   })
 })

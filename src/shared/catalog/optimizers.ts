@@ -85,6 +85,18 @@ export function optimizerOf(name: OptimizerName): OptimizerDescriptor {
   return OPTIMIZER_TABLE[name]
 }
 
+const countInFloat32 = (step: number): number => Math.fround(step + 1)
+const countExactly = (step: number): number => step + 1
+
+/**
+ * How the optimizer's state counts its steps: the count after `step`. A float32 tensor's
+ * `step_t += 1` (torch 1.13's Adam, AdamW, Adagrad) stops moving at 2^24, a Python int does not.
+ * One of two functions, never a new closure: a training loop calls it at every step.
+ */
+export function stepCounter(name: OptimizerName): (step: number) => number {
+  return OPTIMIZER_TABLE[name].step === 'tensor' ? countInFloat32 : countExactly
+}
+
 /** does this optimizer take the argument? (momentum, weightDecay, …) */
 export function hasArg(name: OptimizerName, key: string): boolean {
   return OPTIMIZER_TABLE[name].args.some((a) => a.key === key)

@@ -64,6 +64,12 @@ export type OptimizerRestore = { spec: OptimizerSpec; state: OptimizerState; not
 class Mismatch extends Error {}
 
 /**
+ * The largest step a file may bring: a float32 step tensor counts exactly to 2^24, and beyond it
+ * torch's count depends on whether the file held a tensor or an int (stepCounter).
+ */
+const STEP_LIMIT = 2 ** 24
+
+/**
  * The torch.optim class whose param_groups have these keys: it has every argument of that class
  * and (Adam and AdamW share them) torch's order of the rest (torch 1.13 to 2.x write AdamW's
  * foreach before maximize, Adam's after); newer torch names AdamW by decoupled_weight_decay.
@@ -118,6 +124,9 @@ function stateOf(name: OptimizerName, value: PyDict, group: PyDict, model: State
       if (key === 'step') {
         const step = v instanceof Tensor && v.numel === 1 ? Number(v.data[0]) : plainNumber(v)
         if (step === undefined) throw new Mismatch(`the step for "${p.name}" is not a number`)
+        if (!Number.isInteger(step) || step < 0 || step > STEP_LIMIT) {
+          throw new Mismatch(`the step for "${p.name}" is ${step}, and TorchLab continues from a whole number of steps from 0 to ${STEP_LIMIT} (2^24)`)
+        }
         steps.add(step)
       } else if (v instanceof Tensor) {
         if (v.shape.join() !== p.shape.join()) throw new Mismatch(`its ${key} for "${p.name}" has shape [${v.shape.join(', ')}], and the parameter has shape [${p.shape.join(', ')}]`)

@@ -4,6 +4,7 @@
  * out. The formulas are updateRules.ts's; this runs every rule the kernels do not, and every
  * rule for parameters outside the kernels' memory (optimizerChoice.ts decides).
  */
+import { stepCounter } from '../../../../shared/catalog/optimizers'
 import { assertNever } from '../../../../shared/exhaustive'
 import type { OptimizerSpec } from '../../../../shared/schemas'
 import type { OptimizerState } from '../engine'
@@ -17,6 +18,7 @@ export class DenseOptimizer {
   private readonly names: string[]
   /** the rule's float32 scalars, made once; those that change with the step are rewritten in place */
   private readonly scalars: RuleScalars
+  private readonly nextStep: (step: number) => number
 
   constructor(
     private readonly spec: OptimizerSpec,
@@ -27,6 +29,7 @@ export class DenseOptimizer {
     this.buffers = sizes.map((_, i) => ({ ...Object.fromEntries(Object.entries(initial?.buffers[i] ?? {}).map(([k, v]) => [k, v.slice()])) }))
     this.names = stateBufferNames(spec)
     this.scalars = initialScalars(spec)
+    this.nextStep = stepCounter(spec.name)
   }
 
   /** makes parameter i's state buffers under torch's names on its first step; true when this call made them */
@@ -43,7 +46,7 @@ export class DenseOptimizer {
 
   /** one update of every parameter from its gradient; after a parameter's first step it allocates nothing */
   apply(params: Float32Array[], grads: Float32Array[]): void {
-    this.step++
+    this.step = this.nextStep(this.step)
     const s = this.spec
     switch (s.name) {
       case 'SGD': {

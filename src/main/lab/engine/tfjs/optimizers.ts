@@ -3,6 +3,7 @@
  * Scalars such as Adam's bias corrections are computed in double precision first, as Python
  * does before handing them to the float32 kernels.
  */
+import { stepCounter } from '../../../../shared/catalog/optimizers'
 import * as tf from '@tensorflow/tfjs'
 import { assertNever } from '../../../../shared/exhaustive'
 import type { OptimizerSpec } from '../../../../shared/schemas'
@@ -21,6 +22,7 @@ export function createOptimizer(spec: OptimizerSpec, shapes: number[][], initial
     new Map(Object.entries(initial?.buffers[i] ?? {}).map(([key, data]) => [key, tf.variable(tf.tensor(data, shape, 'float32'), false)])),
   )
   let steps = initial?.step ?? 0
+  const nextStep = stepCounter(spec.name)
   const buffer = (i: number, key: string, like: tf.Tensor, init: () => tf.Tensor = () => tf.zerosLike(like)): tf.Variable => {
     let v = state[i].get(key)
     if (!v) {
@@ -107,7 +109,7 @@ export function createOptimizer(spec: OptimizerSpec, shapes: number[][], initial
       }
     },
     apply(params, grads) {
-      steps++
+      steps = nextStep(steps)
       tf.tidy(() => params.forEach((p, i) => step(p, grads[i], i)))
     },
     dispose() {

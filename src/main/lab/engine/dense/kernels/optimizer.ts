@@ -4,6 +4,7 @@
  * parameter per step. Buffers are allocated with the optimizer, before any batch buffer, so a
  * step never allocates; a buffer counts as state only once torch would have created it.
  */
+import { stepCounter } from '../../../../../shared/catalog/optimizers'
 import { labError } from '../../../../../shared/errors'
 import type { OptimizerSpec } from '../../../../../shared/schemas'
 import type { OptimizerState } from '../../engine'
@@ -30,6 +31,7 @@ export class KernelOptimizer {
   private readonly slots: Record<string, (F32Block | null)[]>
   /** the rule's float32 scalars, made once; Adam's change with the step and are rewritten in place */
   private readonly scalars: RuleScalars
+  private readonly nextStep: (step: number) => number
   /** per parameter, whether its update calls the kernels (sizeChoice.ts keeps short ones in JavaScript): what runs, and what the engine's backend name reports */
   readonly onKernels: readonly boolean[]
 
@@ -60,12 +62,13 @@ export class KernelOptimizer {
     })
     this.slots = Object.fromEntries(names.map((name) => [name, this.states.map((state) => state.buffers.get(name) ?? null)]))
     this.scalars = initialScalars(spec)
+    this.nextStep = stepCounter(spec.name)
     this.onKernels = params.map((p) => !shortParameter(p.length))
   }
 
   /** one update of every parameter from its gradient: a loop over what the constructor resolved, allocating nothing */
   apply(params: F32Block[], grads: F32Block[]): void {
-    this.step++
+    this.step = this.nextStep(this.step)
     const s = this.spec
     const count = this.states.length
     const onKernels = this.onKernels
