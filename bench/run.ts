@@ -40,7 +40,10 @@ async function writeCsv(path: string, header: string[], rows: number, row: (i: n
 }
 
 interface Measure {
+  /** the median of the repeats */
   seconds: number
+  /** each repeat's seconds, in the order they ran: the first of a training row is the thread's cold run */
+  runs: number[]
   peak_mb: number
   /** training workloads: the backend that really ran (dense: wasm, js or wasm+js, what ran its products and updates) */
   backend?: string
@@ -171,11 +174,20 @@ if (wanted('csv-1m')) await writeCsv(join(data, 'big.csv'), Array.from({ length:
 console.log(`TorchLab vs references on this machine, ${REPEATS}× median, one thread per side (ratio = TorchLab / reference)`)
 console.log(`peak MB: the kernel's peak resident set of the process that did the work, both sides; ${load()} at the start\n`)
 console.log(HEADER)
+/** what each median was taken from, printed after the table */
+const repeats: string[] = []
+const seconds = (m: Measure): string => m.runs.map((s) => s.toFixed(3)).join(' ')
 for (const w of WORKLOADS.filter((w) => wanted(w.name))) {
   const reference = await torch(w.torch ?? w.name)
-  for (const engine of w.engines) console.log(tableRow(w.title, engine, await lab(w.name, engine), reference, w.target, w.reference))
+  for (const engine of w.engines) {
+    const ours = await lab(w.name, engine)
+    console.log(tableRow(w.title, engine, ours, reference, w.target, w.reference))
+    repeats.push(`${(w.torch ?? w.name).padEnd(18)}${engine.padEnd(11)}TorchLab ${seconds(ours)}   ${w.reference}: ${seconds(reference)}`)
+  }
 }
 console.log(`(${load()} at the end)`)
+console.log('\neach repeat in the order it ran (s):')
+for (const line of repeats) console.log(`  ${line}`)
 
 if (ONLY) process.exit(0)
 const settingsDir = mkdtempSync(join(tmpdir(), 'torchlab-bench-settings-'))

@@ -103,5 +103,5 @@ service.dispose()
 rmSync(settingsDir, { recursive: true, force: true })
 // the kernel's high-water mark of this process (its threads included), as the PyTorch side reads its own: getrusage's ru_maxrss in KiB
 const peakMb = process.resourceUsage().maxRSS / 1024
-process.stdout.write(JSON.stringify({ seconds: [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)], peak_mb: peakMb, backend }) + '\n')
+process.stdout.write(JSON.stringify({ seconds: [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)], runs: times, peak_mb: peakMb, backend }) + '\n')
 process.exit(0)

@@ -1,6 +1,6 @@
 """The PyTorch side of `npm run bench`: one workload per call, on one thread, median of repeats.
 
-python3 bench/workloads.py NAME DATA_DIR REPEATS  ->  {"seconds": s, "peak_mb": rss, ...}
+python3 bench/workloads.py NAME DATA_DIR REPEATS  ->  {"seconds": median, "runs": [each repeat's s], "peak_mb": rss}
 """
 import csv
 import json
@@ -32,7 +32,7 @@ def timed(fn):
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return times
 
 
 def course(batches, epochs=1000):
@@ -118,6 +118,6 @@ WORKLOADS = {
     "pth-save-flushed": lambda: pth("save-flushed"),
     "pth-load": lambda: pth("load"),
 }
-seconds = timed(WORKLOADS[name]())
+runs = timed(WORKLOADS[name]())
 # the kernel's peak resident set of this process, as the TorchLab side reads its own (KiB on Linux)
-print(json.dumps({"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"seconds": statistics.median(runs), "runs": runs, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
