@@ -3,6 +3,7 @@
  * the search panel; hidden layer sizes as 16 or 16x16 — and one setting applied to a model and
  * training config, which the search and the window's "use these settings" share.
  */
+import { issuesText, studentSentences } from './issueSentence'
 import type { z } from 'zod'
 import { matchName } from './catalog/args'
 import { activationLayer, isActivation } from './catalog/activations'
@@ -65,9 +66,9 @@ function wrong(key: string, value: SearchValue, expected: string): never {
 }
 
 function checked<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const result = schema.safeParse(value)
+  const result = schema.safeParse(value, { error: studentSentences })
   if (result.success) return result.data
-  throw labError('INVALID_ARGUMENT', `Invalid search setting. ${result.error.issues.map((i) => i.message).join(' ')}`)
+  throw labError('INVALID_ARGUMENT', `Invalid search setting. ${issuesText(result.error)}`)
 }
 
 /** a deep copy of validated settings (plain JSON data: finite numbers, strings, arrays, objects) */

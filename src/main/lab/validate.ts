@@ -1,13 +1,10 @@
-/** Zod issues turned into one sentence a student can act on. */
+/** A request zod refused, as sentences a student can act on (shared/issueSentence.ts). */
 import type { z } from 'zod'
 import { labError } from '../../shared/errors'
+import { issuesText, studentSentences } from '../../shared/issueSentence'
 
 export function validate<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(value)
+  const result = schema.safeParse(value, { error: studentSentences })
   if (result.success) return result.data
-  const problems = result.error.issues.map((issue) => {
-    const where = issue.path.join('.')
-    return where ? `${where}: ${issue.message}` : issue.message
-  })
-  throw labError('INVALID_ARGUMENT', `Invalid ${what}. ${problems.join(' ')}`)
+  throw labError('INVALID_ARGUMENT', `Invalid ${what}. ${issuesText(result.error)}`)
 }
