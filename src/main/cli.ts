@@ -10,7 +10,6 @@
  *   lab lessons; lab lesson ID|FILE.json [--check]
  */
 import { dirname, join } from 'node:path'
-import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { CheckpointInfo, Evaluation, Predictions, RunSummary } from '../shared/api'
@@ -25,7 +24,7 @@ import { parseTrainArgv, TRAIN_HELP, trainRequestFromArgs } from './cli/trainArg
 import { GRAPH_HELP, graphRequestFromArgv, STEP_HELP, stepRequestFromArgv } from './cli/stepArgs'
 import { LESSON_HELP, lessonArgv } from './cli/lessonArgs'
 import { PREDICT_HELP, predictRequestFromArgv } from './cli/predictArgs'
-import { LabService } from './lab/service'
+import { LabService, readTextFile } from './lab/service'
 
 const EXIT = { ok: 0, failed: 1, badInput: 2, diverged: 3 } as const
 /** above this many parameters `--json` leaves the weights out (megabytes of numbers) unless --weights asks */
@@ -34,12 +33,7 @@ const resourcesDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '
 const newService = () => new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
 
 async function readInit(path: string): Promise<StateDictJson> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch {
-    throw labError('FILE_NOT_FOUND', `There is no weights file at ${path}.`)
-  }
+  const text = await readTextFile(path, { missing: 'weights file', kind: 'a JSON weights file' })
   try {
     const value: unknown = JSON.parse(text)
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object')

@@ -68,6 +68,9 @@ import { lossGrid } from './landscape/lossGrid'
 import { DEFAULT_LIMITS, ParseSandbox } from './sandbox/sandbox'
 import { predictionsCsv, predictTable } from './predict'
 
+/** for the CLI, whose only door into the core is this module: it reads a --init JSON file itself, refusing pipes as the lab does */
+export { readTextFile } from './files/openForReading'
+
 export interface LabServiceOptions {
   /** folder holding datasets/ */
   resourcesDir: string

@@ -2,7 +2,7 @@
  * The lab's .pth operations: open a file (read, interpret, infer its model) and save a run as
  * a bare state_dict or a general checkpoint with TorchLab's metadata.
  */
-import { readFile, stat } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { basename, extname } from 'node:path'
 import type { CheckpointInfo, TorchlabMeta } from '../../../shared/api'
 import { torchlabMetaSchema } from '../../../shared/api'
@@ -19,6 +19,7 @@ import type { Tensor } from './tensor'
 import { restoreOptimizer, toTorchOptimizer } from './torchOptimizer'
 import { codeRefusal, weightsOnlyRefusal } from './weightsOnly'
 import { atomicWrite } from '../files/atomicWrite'
+import { regularFileSize } from '../files/openForReading'
 import { encodePth } from './writePth'
 
 /** Larger files would not fit a classroom machine's memory next to the app. */
@@ -34,14 +35,12 @@ export interface OpenedCheckpoint {
 }
 
 async function readBytes(path: string, read: (path: string) => Promise<Uint8Array>): Promise<Uint8Array> {
+  const size = await regularFileSize(path, { missing: 'file', kind: 'a .pth file' })
+  if (size > MAX_PTH_BYTES) throw labError('FILE_UNREADABLE', `${path} is larger than 2 GB; TorchLab opens .pth files up to 2 GB.`)
   try {
-    const info = await stat(path)
-    if (info.isDirectory()) throw labError('FILE_UNREADABLE', `${path} is a folder, not a .pth file.`)
-    if (info.size > MAX_PTH_BYTES) throw labError('FILE_UNREADABLE', `${path} is larger than 2 GB; TorchLab opens .pth files up to 2 GB.`)
     return await read(path)
   } catch (err) {
     if (err instanceof LabError) throw err
-    if (err instanceof Error && 'code' in err && err.code === 'ENOENT') throw labError('FILE_NOT_FOUND', `There is no file at ${path}.`)
     throw labError('FILE_UNREADABLE', `TorchLab cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`)
   }
 }

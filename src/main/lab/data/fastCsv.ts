@@ -73,22 +73,31 @@ function asciiCell(bytes: Uint8Array, from: number, to: number): string | null {
 const SAMPLE_BYTES = 64 * 1024
 
 /**
+ * The most rows bytes[start, end) can hold: a row of `width` cells is its width - 1 delimiters and
+ * a newline at least. Room is never more than that: with a million columns, room for 1,024 rows
+ * would be 8 GB of columns for a 14 MB file, outside the worker's heap limit.
+ */
+function mostRows(start: number, end: number, width: number): number {
+  return Math.floor((end - start) / Math.max(1, width)) + 1
+}
+
+/**
  * About as many rows as bytes[start, end) holds, from the average line of its first 64 KB, with
  * a little room: the columns start that long and double when a file's later lines are shorter.
  * Room for as many rows as the bytes could hold would be several times the file's size, outside
  * the worker's heap limit, and could fail on a large valid file.
  */
-function expectedRows(bytes: Uint8Array, start: number, end: number): number {
+function expectedRows(bytes: Uint8Array, start: number, end: number, width: number): number {
   const sampleEnd = Math.min(end, start + SAMPLE_BYTES)
   let lines = 0
   for (let at = bytes.indexOf(NEWLINE, start); at >= 0 && at < sampleEnd; at = bytes.indexOf(NEWLINE, at + 1)) lines++
-  if (lines === 0) return 1024
-  return Math.max(1024, Math.ceil(((end - start) * lines * 1.05) / (sampleEnd - start)))
+  const estimate = lines === 0 ? 1024 : Math.max(1024, Math.ceil(((end - start) * lines * 1.05) / (sampleEnd - start)))
+  return Math.min(estimate, mostRows(start, end, width))
 }
 
 /** arrays of a range's own, with room for about the rows it holds */
 export function ownSpace(bytes: Uint8Array, start: number, end: number, width: number): RowSpace {
-  const room = expectedRows(bytes, start, end)
+  const room = expectedRows(bytes, start, end, width)
   return { values: Array.from({ length: width }, () => new Float64Array(room)), first: 0, room }
 }
 
@@ -98,8 +107,8 @@ export function ownSpace(bytes: Uint8Array, start: number, end: number, width: n
  * after room for the rows the first is expected to hold. joinParts closes the gap between them.
  */
 export function sharedSpaces(bytes: Uint8Array, start: number, mid: number, end: number, width: number): [RowSpace, RowSpace] {
-  const firstRoom = expectedRows(bytes, start, mid)
-  const secondRoom = expectedRows(bytes, mid, end)
+  const firstRoom = expectedRows(bytes, start, mid, width)
+  const secondRoom = expectedRows(bytes, mid, end, width)
   const values = Array.from({ length: width }, () => new Float64Array(new SharedArrayBuffer((firstRoom + secondRoom) * Float64Array.BYTES_PER_ELEMENT)))
   return [
     { values, first: 0, room: firstRoom },
@@ -130,7 +139,7 @@ export function parseNumericBytes(
       continue
     }
     if (row === room) {
-      room = Math.max(2 * row, 1024)
+      room = Math.max(row + 1, Math.min(Math.max(2 * row, 1024), mostRows(start, end, width)))
       values = values.map((v) => {
         const grown = new Float64Array(room)
         grown.set(v.subarray(first, first + row))

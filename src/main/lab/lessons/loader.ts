@@ -3,9 +3,10 @@
  * docs/LESSONS.md), every problem reported with the line to fix. The bundled lessons live in
  * resources/lessons, one file per coding lecture, in the order their names sort.
  */
-import { readdir, readFile } from 'node:fs/promises'
+import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { labError } from '../../../shared/errors'
+import { readTextFile } from '../files/openForReading'
 import { lessonSchema, type Lesson, type LessonInfo } from '../../../shared/learning'
 import { parseJsonWithLines } from './jsonLines'
 
@@ -25,13 +26,7 @@ export function parseLesson(text: string, source: string): Lesson {
 }
 
 export async function readLessonFile(path: string): Promise<Lesson> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch {
-    throw labError('FILE_NOT_FOUND', `There is no lesson file at ${path}.`)
-  }
-  return parseLesson(text, path)
+  return parseLesson(await readTextFile(path, { missing: 'lesson file', kind: 'a lesson file' }), path)
 }
 
 export async function bundledLessons(dir: string): Promise<Lesson[]> {

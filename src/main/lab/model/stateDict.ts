@@ -99,10 +99,32 @@ function shapeOf(value: NestedNumbers): number[] {
   return Array.isArray(value) ? [value.length, ...(value.length > 0 ? shapeOf(value[0]) : [])] : []
 }
 
-function flattenInto(value: NestedNumbers, out: number[], name: string): void {
-  if (Array.isArray(value)) for (const v of value) flattenInto(v, out, name)
-  else if (typeof value === 'number' && Number.isFinite(value)) out.push(value)
-  else throw labError('WEIGHTS_MISMATCH', `"${name}" holds ${JSON.stringify(value)}, which is not a finite number.`, { key: name })
+/** what a JSON value is, as a sentence shows it: JSON.stringify would print 1e400 (Infinity) as null */
+function shown(value: unknown): string {
+  return typeof value === 'number' ? String(value) : JSON.stringify(value)
+}
+
+/**
+ * The values in row-major order, every array as long as the first one at its depth (`shape`) and
+ * numbers only at the innermost one: a ragged list has no shape, and torch.tensor refuses it.
+ */
+function flattenInto(value: NestedNumbers, shape: readonly number[], depth: number, out: number[], name: string): void {
+  if (depth < shape.length) {
+    if (!Array.isArray(value) || value.length !== shape[depth]) {
+      throw labError(
+        'WEIGHTS_MISMATCH',
+        `"${name}" is not a rectangular array: its first rows make it [${shape.join(', ')}], but ${Array.isArray(value) ? `a list at depth ${depth + 1} holds ${value.length} entries, not ${shape[depth]}` : `${shown(value)} stands where a list of ${shape[depth]} belongs`}. torch.tensor refuses such a list too.`,
+        { key: name },
+      )
+    }
+    for (const v of value) flattenInto(v, shape, depth + 1, out, name)
+  } else if (typeof value === 'number' && Number.isFinite(value)) {
+    out.push(value)
+  } else if (Array.isArray(value)) {
+    throw labError('WEIGHTS_MISMATCH', `"${name}" is not a rectangular array: its first rows make it [${shape.join(', ')}], but it holds a list where a number belongs. torch.tensor refuses such a list too.`, { key: name })
+  } else {
+    throw labError('WEIGHTS_MISMATCH', `"${name}" holds ${shown(value)}, which is not a finite number.`, { key: name })
+  }
 }
 
 /** Checks names and shapes against the model's own, and reports every mismatch as load_state_dict does. */
@@ -130,8 +152,9 @@ export function stateDictFromJson(json: StateDictJson, expected: Expected): Stat
   // plain numbers until matched: a count is held in double precision, weights in float32
   const given = Object.entries(json).map(([name, value]) => {
     const values: number[] = []
-    flattenInto(value, values, name)
-    return { name, shape: shapeOf(value), data: values }
+    const shape = shapeOf(value)
+    flattenInto(value, shape, 0, values, name)
+    return { name, shape, data: values }
   })
   return matchStateDict(given, expected, 'the starting weights')
 }

@@ -9,8 +9,8 @@
  * Safe because the worker reads one file at a time and every result leaves it as a copy or an
  * array of its own: nothing made from one file still points into the buffer when the next is read.
  */
-import { open } from 'node:fs/promises'
 import { labError } from '../../../shared/errors'
+import { openForReading } from '../files/openForReading'
 import { isAllocationFailure, tooLargeToRead } from './tooLarge'
 
 /** one read call's limit is 2 GB - 1 (Node's), so a .pth of exactly 2 GB takes two */
@@ -25,9 +25,9 @@ export class ReadBuffer {
    * since the caller looked.
    */
   async read(path: string, shared: boolean, cap: number): Promise<Uint8Array> {
-    const handle = await open(path, 'r')
+    // the caller looked at the path before, but what is opened now is what counts: a pipe swapped in would block the read forever
+    const { handle, size } = await openForReading(path, { missing: 'file', kind: 'a file TorchLab reads' })
     try {
-      const size = (await handle.stat()).size
       if (size > cap)
         throw labError(
           'FILE_UNREADABLE',

@@ -1,0 +1,37 @@
+/**
+ * A CSV with very many columns and few rows: the numeric fast path gave every column room for
+ * 1,024 rows whatever the file held, 8 KB a column, so a 14 MB file of a million columns asked
+ * for 8 GB of arrays, outside the parse worker's heap limit. Room is now bounded by the rows the
+ * bytes can hold.
+ */
+import { describe, expect, it } from 'vitest'
+import { parseNumericBytes, sharedSpaces, splitAt } from '../../src/main/lab/data/fastCsv'
+
+const WIDTH = 20_000
+const ROWS = 3
+const format = { width: WIDTH, delimiter: ',', decimal: '.' } as const
+/** row r, column j holds j + r / 10 */
+const text = Array.from({ length: ROWS }, (_, r) => Array.from({ length: WIDTH }, (_, j) => `${j}.${r}`).join(',') + '\n').join('')
+const bytes = new TextEncoder().encode(text)
+/** a row of WIDTH cells is at least WIDTH bytes (its delimiters and its newline) */
+const mostRows = Math.floor(bytes.length / WIDTH) + 1
+
+describe('a CSV of 20,000 columns and 3 rows', () => {
+  it('takes room for no more rows than its bytes can hold, and reads every value', () => {
+    const part = parseNumericBytes(bytes, 0, bytes.length, format)!
+    expect(part.rowCount).toBe(ROWS)
+    expect(part.values[0].length).toBeLessThanOrEqual(mostRows)
+    expect(part.values.reduce((n, v) => n + v.byteLength, 0)).toBeLessThanOrEqual(WIDTH * mostRows * 8)
+    for (const j of [0, 1, 9_999, WIDTH - 1]) expect(Array.from(part.values[j].subarray(part.first, part.first + ROWS))).toEqual([j, j + 0.1, j + 0.2])
+  })
+
+  it('read in two halves, each half takes room for no more rows than its own bytes can hold', () => {
+    const mid = splitAt(bytes, bytes.length >> 1, bytes.length)
+    const [first, second] = sharedSpaces(bytes, 0, mid, bytes.length, WIDTH)
+    expect(first.room).toBeLessThanOrEqual(Math.floor(mid / WIDTH) + 1)
+    expect(second.room).toBeLessThanOrEqual(Math.floor((bytes.length - mid) / WIDTH) + 1)
+    const a = parseNumericBytes(bytes, 0, mid, format, first)!
+    const b = parseNumericBytes(bytes, mid, bytes.length, format, second)!
+    expect(a.rowCount + b.rowCount).toBe(ROWS)
+  })
+})
