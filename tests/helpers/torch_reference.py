@@ -10,8 +10,9 @@ or a list of them (one Python start for a whole sweep) and prints one line per r
   epochs, batch_size, init ({name: nested list}) or init_pth (a state_dict torch.save()d).
 Optional: drop_last; rows and val_rows (the training and validation rows, by index in the CSV,
 in TorchLab's order; the scaler is fitted on the training rows); float64 (also train a float64
-copy alongside and report "widest", the largest distance between the two runs' weights at any
-epoch's end, and "losses_widest" for the epoch losses, each relative to 1 or to the value).
+copy and a float32 copy from weights one ulp up alongside, and report "widest", the largest
+distance between the run's weights and either copy's at any epoch's end, and "losses_widest" for
+the epoch losses, each relative to 1 or to the value: how far float32 rounding alone carries the run).
 predictions: the trained model's outputs on every training row in eval mode; val_losses: the
 validation loss after each epoch in eval mode.
 """
@@ -104,8 +105,14 @@ def train(spec):
     (X, y), (Xv, yv) = data(spec)
     loss_fn = getattr(nn, spec["loss"])(**spec.get("loss_kwargs", {}))
     runs = []
-    for dtype in (torch.float32, torch.float64) if spec.get("float64") else (torch.float32,):
+    # the float64 twin, and a float32 run from weights one ulp away: how far rounding alone carries this run
+    twins = [(torch.float32, False), (torch.float64, False), (torch.float32, True)] if spec.get("float64") else [(torch.float32, False)]
+    for dtype, nudge in twins:
         model = build(spec, X.shape[1]).to(dtype)
+        if nudge:
+            with torch.no_grad():
+                for p in model.parameters():
+                    p.copy_(torch.nextafter(p, torch.full_like(p, float("inf"))))
         cast = lambda t: t if t.dtype == torch.long else t.to(dtype)
         loader = DataLoader(TensorDataset(cast(X), cast(y)), batch_size=spec["batch_size"], shuffle=False, drop_last=spec.get("drop_last", False))
         runs.append({"model": model, "optimizer": optimizer_for(spec, model), "loader": loader, "val": (cast(Xv), cast(yv)), "losses": [], "val_losses": []})
@@ -127,16 +134,16 @@ def train(spec):
                 model.eval()
                 with torch.no_grad():
                     run["val_losses"].append(loss_fn(model(run["val"][0]), run["val"][1]).item())
-        if len(runs) == 2:
-            widest = max(widest, distance(runs[0]["model"], runs[1]["model"]))
+        if len(runs) == 3:
+            widest = max(widest, distance(runs[0]["model"], runs[1]["model"]), distance(runs[0]["model"], runs[2]["model"]))
     model = runs[0]["model"]
     model.eval()
     with torch.no_grad():
         predictions = model(X).tolist()
     out = {"state_dict": {k: v.tolist() for k, v in model.state_dict().items()}, "losses": runs[0]["losses"], "val_losses": runs[0]["val_losses"], "predictions": predictions}
-    if len(runs) == 2:
+    if len(runs) == 3:
         out["widest"] = widest
-        out["losses_widest"] = max([abs(a - b) / max(1, abs(b)) for a, b in zip(runs[0]["losses"], runs[1]["losses"])] + [0])
+        out["losses_widest"] = max([abs(a - b) / max(1, abs(b)) for twin in runs[1:] for a, b in zip(runs[0]["losses"], twin["losses"])] + [0])
     return out
 
 

@@ -30,12 +30,14 @@ import type { EngineName } from './harness'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 18)
 const COUNT = Number(process.env.FUZZ_COUNT ?? 40)
+/** FUZZ_ONLY=3,17: rerun these cases of the draw alone; FUZZ_DUMP=file: write torch's runs there, and keep their files, to rerun torch alone */
+const ONLY = process.env.FUZZ_ONLY?.split(',').map(Number)
 
 const dir = mkdtempSync(join(tmpdir(), 'torchlab-fuzz-'))
 const service = createService()
 afterAll(() => {
   service.dispose()
-  rmSync(dir, { recursive: true, force: true })
+  if (!process.env.FUZZ_DUMP) rmSync(dir, { recursive: true, force: true })
 })
 
 interface Prepared {
@@ -137,6 +139,14 @@ async function trainOurs(request: TrainRequestInput, engine: EngineName): Promis
   }
 }
 
+/**
+ * TorchLab rounds differently from torch as torch's twins round differently from torch: two
+ * sources of noise, not one. Measured on the ill-conditioned runs of seeds 1 and 2 (300 each),
+ * TorchLab's distance came to 1.0–1.7 times the twins' widest, and torch's own AVX2 run against
+ * its unvectorised run (ATEN_CPU_CAPABILITY=default) to 0.5–1.5 times.
+ */
+const NOISE_FACTOR = 2
+
 /** what went wrong with one engine's run, or undefined where it matches torch */
 function judge(p: Prepared, ours: RunSummary | { refused: string }, torch: TorchSweepResult | undefined): string | undefined {
   const refusal = 'refused' in ours ? ours.refused : ours.status === 'failed' ? (ours.error?.message ?? 'failed without a message') : undefined
@@ -154,8 +164,8 @@ function judge(p: Prepared, ours: RunSummary | { refused: string }, torch: Torch
   const weights = distance(run.stateDict, torch.state_dict)
   const losses = seriesDistance(run.lossHistory, torch.losses)
   const valLosses = seriesDistance(run.valLossHistory, torch.val_losses)
-  const tolerance = Math.max(1e-5, torch.widest ?? 0)
-  const lossTolerance = Math.max(1e-5, torch.losses_widest ?? 0, tolerance)
+  const tolerance = Math.max(1e-5, NOISE_FACTOR * (torch.widest ?? 0))
+  const lossTolerance = Math.max(1e-5, NOISE_FACTOR * (torch.losses_widest ?? 0), tolerance)
   if (weights > tolerance || losses > lossTolerance || valLosses > lossTolerance) {
     return `weights off by ${weights.toExponential(2)}, epoch losses by ${losses.toExponential(2)}, validation losses by ${valLosses.toExponential(2)}; torch float32 vs float64 at most ${(torch.widest ?? 0).toExponential(2)} (losses ${(torch.losses_widest ?? 0).toExponential(2)})`
   }
@@ -163,8 +173,8 @@ function judge(p: Prepared, ours: RunSummary | { refused: string }, torch: Torch
 }
 
 describe('random sweep against torch 1.13', () => {
-  it(`${COUNT} runs drawn from seed ${SEED} train as torch trains them, or are refused by both`, async () => {
-    const all = Array.from({ length: COUNT }, (_, i) => prepare(fuzzCase(SEED, i)))
+  it(`${ONLY?.length ?? COUNT} runs drawn from seed ${SEED} train as torch trains them, or are refused by both`, async () => {
+    const all = (ONLY ?? Array.from({ length: COUNT }, (_, i) => i)).map((i) => prepare(fuzzCase(SEED, i)))
     const written = all.filter((p) => p.c.start !== 'seed')
     await python(
       WRITE_PTH,
@@ -178,6 +188,7 @@ describe('random sweep against torch 1.13', () => {
       })),
     )
     const torchRuns = all.filter((p) => p.torch)
+    if (process.env.FUZZ_DUMP) writeFileSync(process.env.FUZZ_DUMP, JSON.stringify(torchRuns.map((p) => ({ ...p.torch, index: p.c.index, ours: undefined }))))
     const collected: Promise<TorchSweepResult[]> = (async () => {
       const out: TorchSweepResult[] = []
       for await (const r of torchTrainMany(torchRuns.map((p) => p.torch!))) out.push(r)
@@ -192,21 +203,26 @@ describe('random sweep against torch 1.13', () => {
 
     const failures: string[] = []
     const counts = { trained: 0, refusedByBoth: 0, diverged: 0 }
+    const refusals = new Set<string>()
     all.forEach((p, k) => {
       p.engines.forEach((engine, e) => {
         const run = ours[k][e]
         const torch = byCase.get(p)
         const problem = judge(p, run, torch)
         if (problem) failures.push(`${engine} ${p.label}: ${problem}`)
-        else if ('refused' in run || run.status === 'failed') counts.refusedByBoth++
+        else if ('refused' in run || run.status === 'failed') {
+          counts.refusedByBoth++
+          refusals.add('refused' in run ? run.refused : run.error!.message)
+        }
         else if (run.status === 'diverged') counts.diverged++
         else counts.trained++
       })
     })
     console.log(
-      `${COUNT} cases from seed ${SEED}: ${counts.trained} engine runs equal torch's, ${counts.refusedByBoth} refused by both, ${counts.diverged} diverged in both; ` +
+      `${all.length} cases from seed ${SEED}: ${counts.trained} engine runs equal torch's, ${counts.refusedByBoth} refused by both, ${counts.diverged} diverged in both; ` +
         `TorchLab ${oursSeconds.toFixed(1)} s, torch done after ${((performance.now() - started) / 1000).toFixed(1)} s; load ${loadavg()[0].toFixed(1)}`,
     )
+    console.log(`TorchLab's refusals:\n${[...refusals].join('\n')}`)
     if (failures.length) console.log(failures.join('\n'))
     expect(failures).toEqual([])
   }, 600_000)
