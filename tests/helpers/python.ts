@@ -24,8 +24,12 @@ export async function python<T>(script: string, input: unknown = null): Promise<
  * test can use what torch has written (files, a first stage) while torch works on. Ends with an
  * error carrying Python's stderr if the script fails.
  */
-export async function* pythonLines(script: string, input: unknown = null): AsyncGenerator<unknown, void, void> {
-  const child = spawn(PYTHON, ['-c', withInput(script)], { env: ENV, stdio: ['pipe', 'pipe', 'pipe'] })
+export function pythonLines(script: string, input: unknown = null): AsyncGenerator<unknown, void, void> {
+  return linesOf(['-c', withInput(script)], input)
+}
+
+async function* linesOf(args: string[], input: unknown): AsyncGenerator<unknown, void, void> {
+  const child = spawn(PYTHON, args, { env: ENV, stdio: ['pipe', 'pipe', 'pipe'] })
   const stderr: Buffer[] = []
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
   const exit = new Promise<number | null>((resolve) => child.on('close', resolve))
@@ -50,11 +54,34 @@ export interface TorchRun {
   init: Record<string, unknown>
 }
 
+const TORCH_REFERENCE = new URL('./torch_reference.py', import.meta.url).pathname
+
 /** Trains the same run in real PyTorch (tests/helpers/torch_reference.py). */
 export async function torchTrain(spec: TorchRun): Promise<{ state_dict: Record<string, unknown>; losses: number[]; predictions: number[][] }> {
-  const script = new URL('./torch_reference.py', import.meta.url).pathname
-  const child = run(PYTHON, [script], { maxBuffer: 256 * 1024 * 1024, env: ENV })
+  const child = run(PYTHON, [TORCH_REFERENCE], { maxBuffer: 256 * 1024 * 1024, env: ENV })
   child.child.stdin!.end(JSON.stringify(spec))
   const { stdout } = await child
   return JSON.parse(stdout)
+}
+
+export interface TorchSweepRun extends Omit<TorchRun, 'init'> {
+  init?: Record<string, unknown>
+  /** a state_dict torch.save()d, in place of init */
+  init_pth?: string
+  drop_last?: boolean
+  /** the training and validation rows by index in the CSV, in TorchLab's order */
+  rows?: number[]
+  val_rows?: number[]
+  /** also train in float64, to measure how far float32's own ordering noise carries the run */
+  float64?: boolean
+}
+
+export type TorchSweepResult = { index: number } & (
+  | { error: string }
+  | { state_dict: Record<string, unknown>; losses: (number | null)[]; val_losses: (number | null)[]; widest?: number; losses_widest?: number }
+)
+
+/** Trains many runs in one torch process, yielding each result as torch finishes it. */
+export function torchTrainMany(specs: TorchSweepRun[]): AsyncGenerator<TorchSweepResult, void, void> {
+  return linesOf([TORCH_REFERENCE], specs) as AsyncGenerator<TorchSweepResult, void, void>
 }

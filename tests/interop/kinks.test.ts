@@ -1,6 +1,6 @@
 /**
  * Non-smooth points and runs that could not learn, against real torch: L1's gradient at a zero
- * residual is torch's sign(0) = 0 on both engines, a zero-initialised MLP trained with L1 at
+ * residual is torch's sign(0) = 0 on both engines (SmoothL1Loss's at beta 0 is −1/n), a zero-initialised MLP trained with L1 at
  * lr 0.05 keeps torch's exact weights on the dense engine, and a run with no step is refused.
  */
 import { writeFileSync } from 'node:fs'
@@ -47,6 +47,20 @@ describe('kinks against torch', () => {
     }
     const init = zeros(request)
     const { engines, torch } = await trainBoth(service, { ...request, init }, csv)
+    for (const ours of engines) expect(ours.stateDict).toEqual(torch.state_dict)
+  })
+
+  it('SmoothL1Loss(beta=0) with every residual 0 moves the weights on both engines, as torch does (−1/n where L1Loss gives 0)', async () => {
+    // found by the random sweep (fuzz.test.ts): TorchLab took beta 0 for L1Loss, gradient and all
+    const csv = join(tempDir(), 'zero.csv')
+    writeFileSync(csv, 'x,y\n' + [-2, -1, 0.5, 1, 3].map((x) => `${x},0`).join('\n') + '\n')
+    const request = {
+      dataset: { source: { kind: 'file' as const, path: csv }, features: ['x'], target: 'y' },
+      model: { kind: 'linear' as const },
+      train: { loss: 'SmoothL1Loss' as const, smoothL1Beta: 0, optimizer: { name: 'SGD' as const, lr: 0.1 }, epochs: 1, batchSize: 5 },
+    }
+    const { engines, torch } = await trainBoth(service, { ...request, init: zeros(request) }, csv)
+    expect(torch.state_dict['linear.bias']).toEqual([Math.fround(0.1)])
     for (const ours of engines) expect(ours.stateDict).toEqual(torch.state_dict)
   })
 

@@ -8,6 +8,7 @@ import { createTfjsEngine } from '../../src/main/lab/engine/tfjs/engine'
 import { lossOf } from '../../src/main/lab/engine/tfjs/functions'
 import { initialStateDict } from '../../src/main/lab/model/init'
 import { mlpLayers } from '../../src/shared/modelSpec'
+import { float32Stream } from '../helpers/float32Stream'
 import { python } from '../helpers/python'
 
 beforeAll(async () => {
@@ -70,6 +71,40 @@ print(json.dumps(out))
       expect(denseValue, `dense ${loss}`).toBeCloseTo(torch[loss].value, 5)
       denseGrad.forEach((g, i) => expect(g, `dense ${loss} grad ${i}`).toBeCloseTo(torch[loss].grad[i], 6))
     }
+  })
+
+  it("gives the regression losses' gradients bit for bit as torch's float32 kernels do, in their 16-float vectors and their scalar tail, for a delta or beta float32 cannot hold", async () => {
+    // batches of 1 to 40 rows: vectors only (16, 32), a tail only (below 16), both; residuals on both sides of each delta, and exactly at it
+    const settings = [0.1, 0.3, 1, 1.7].flatMap((a) => [{ name: 'MSELoss', a }, { name: 'L1Loss', a }, { name: 'HuberLoss', a }, { name: 'SmoothL1Loss', a }, { name: 'SmoothL1Loss', a: 0 }] as const)
+    const runs = settings.flatMap(({ name, a }) =>
+      [1, 5, 15, 16, 17, 31, 32, 40].map((rows) => {
+        const next = float32Stream(rows * 31 + Math.round(a * 10))
+        const target = Float32Array.from({ length: rows }, () => next())
+        const output = Float32Array.from(target, (t, i) => (i % 5 === 0 ? Math.fround(t + Math.fround(a)) : i % 7 === 0 ? t : Math.fround(t + next() * 2 * (a || 1))))
+        return { name, a, rows, output: Array.from(output), target: Array.from(target) }
+      }),
+    )
+    const torch = await python<number[][]>(
+      `
+import torch
+from torch import nn
+out = []
+for run in INPUT:
+    x = torch.tensor(run['output'], dtype=torch.float32).reshape(-1, 1).requires_grad_()
+    kwargs = {'HuberLoss': {'delta': run['a']}, 'SmoothL1Loss': {'beta': run['a']}}.get(run['name'], {})
+    getattr(nn, run['name'])(**kwargs)(x, torch.tensor(run['target'], dtype=torch.float32).reshape(-1, 1)).backward()
+    out.append(x.grad.reshape(-1).tolist())
+print(json.dumps(out))
+`,
+      runs,
+    )
+    const differ = runs.flatMap(({ name, a, rows, output, target }, k) => {
+      const grad = new Float32Array(rows)
+      lossAndGrad({ name, huberDelta: a || 1, smoothL1Beta: a }, Float32Array.from(output), Float32Array.from(target), rows, 1, grad)
+      const off = Array.from(grad).flatMap((g, i) => (g === torch[k][i] ? [] : [`row ${i}: ${g} against ${torch[k][i]}`]))
+      return off.length ? [`${name}(${a}) on ${rows} rows: ${off.join(', ')}`] : []
+    })
+    expect(differ).toEqual([])
   })
 
   it('BCELoss refuses outputs that are not probabilities, naming the fix', () => {

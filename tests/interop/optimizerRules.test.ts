@@ -79,4 +79,18 @@ except TypeError as e:
 `)
     expect(torch).toBe('TypeError')
   })
+
+  it("maximize, which torch 1.13 takes and TorchLab does not offer, is refused without claiming torch has no such argument", async () => {
+    // the refusal used to say torch would raise a TypeError, which torch 1.13 does not for maximize
+    const refused = optimizerSpecSchema.safeParse({ name: 'SGD', lr: 0.01, maximize: true, foo: 1 })
+    expect(refused.error?.issues[0].message).toBe(
+      "torch.optim.SGD has no foo (torch would raise a TypeError); TorchLab does not offer torch.optim.SGD's maximize and trains with maximize=False; it takes lr, momentum, dampening, weight_decay, nesterov.",
+    )
+    const torch = await python<string>(`
+import torch
+p = torch.zeros(1, requires_grad=True)
+print(json.dumps(torch.optim.SGD([p], lr=0.01, maximize=True).defaults['maximize']))
+`)
+    expect(torch).toBe(true)
+  })
 })

@@ -3,7 +3,8 @@
  * derivative side by side, with its arguments (nn.LeakyReLU's negative_slope, nn.ELU's alpha,
  * nn.Softplus's beta and threshold). The dense engine, the schemas, the CLI, the window and
  * the generated PyTorch code all read this one table. Values are computed in double precision
- * and rounded to float32 where stored, so they agree with torch's float32 kernels.
+ * and rounded to float32 where stored: within an ulp or a few of torch's float32 kernels, not
+ * bit for bit (docs/PARITY.md, Known differences).
  */
 import { z } from 'zod'
 import { argsShape, type ArgSpec } from './args'

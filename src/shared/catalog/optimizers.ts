@@ -67,7 +67,16 @@ const schema = <const K extends OptimizerName>(name: K) => z.strictObject({ name
 
 function optimizerArgsMessage(name: OptimizerName, keys: readonly string[]): string {
   const torchName = (key: string) => Object.values(ARGS).flatMap((args): readonly ArgSpec[] => args).find((a) => a.key === key)?.torch ?? key
-  return `torch.optim.${name} has no ${keys.map(torchName).join(', ')} (torch would raise a TypeError); it takes ${ARGS[name].map((a) => a.torch).join(', ')}.`
+  const names = keys.map(torchName)
+  const takes = `it takes ${ARGS[name].map((a) => a.torch).join(', ')}.`
+  // maximize, foreach, …: torch has them, TorchLab trains with torch's defaults and offers no other
+  const torchHas = names.filter((n) => n in FIXED_GROUP_VALUES && (OPTIMIZER_TABLE[name].groupKeys as readonly string[]).includes(n))
+  const unknown = names.filter((n) => !torchHas.includes(n))
+  const parts = [
+    ...(unknown.length ? [`torch.optim.${name} has no ${unknown.join(', ')} (torch would raise a TypeError)`] : []),
+    ...(torchHas.length ? [`TorchLab does not offer torch.optim.${name}'s ${torchHas.join(', ')} and trains with ${torchHas.map((n) => `${n}=${py(FIXED_GROUP_VALUES[n])}`).join(', ')}`] : []),
+  ]
+  return `${parts.join('; ')}; ${takes}`
 }
 
 export const optimizerSpecSchema = z.discriminatedUnion('name', [

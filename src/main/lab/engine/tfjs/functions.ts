@@ -60,10 +60,11 @@ export function lossOf(spec: LossSpec, output: tf.Tensor2D, target: tf.Tensor1D)
     case 'HuberLoss':
     case 'SmoothL1Loss': {
       // ½·min(d, δ)² + δ·(d − min(d, δ)): Huber's piecewise loss with ops tfjs can differentiate;
-      // SmoothL1Loss is the same divided by beta, and L1Loss at beta 0
-      const diff = absLikeTorch(tf.sub(output, y))
+      // SmoothL1Loss is the same divided by beta. At beta 0 it is L1Loss but for the gradient at a
+      // zero residual: torch's smooth_l1_backward gives it −1/n, as tfjs's own abs does
       const delta = name === 'HuberLoss' ? spec.huberDelta : spec.smoothL1Beta
-      if (delta === 0) return tf.mean(diff)
+      if (delta === 0) return tf.mean(tf.abs(tf.sub(output, y)))
+      const diff = absLikeTorch(tf.sub(output, y))
       const small = tf.minimum(diff, delta)
       const huber: tf.Scalar = tf.mean(tf.add(tf.mul(tf.square(small), 0.5), tf.mul(tf.sub(diff, small), delta)))
       return name === 'HuberLoss' ? huber : tf.div<tf.Scalar>(huber, delta)
