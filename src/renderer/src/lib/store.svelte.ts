@@ -23,6 +23,7 @@ import type {
   LayerSpec,
   LossName,
   ModelArch,
+  ModelSpec,
   OptimizerName,
   OptimizerSpec,
   ParseOptions,
@@ -31,10 +32,10 @@ import type {
 } from '../../../shared/schemas'
 import { parseOptionsSchema } from '../../../shared/schemas'
 import { COURSE } from '../../../shared/catalog/course'
-import { lossDefaults, lossOf, suggestedLoss, type LossArgs } from '../../../shared/catalog/losses'
+import { lossDefaults, lossOf, outputCount, suggestedLoss, type LossArgs } from '../../../shared/catalog/losses'
 import { optimizerStart } from '../../../shared/catalog/optimizers'
 import { defaultLayer } from '../../../shared/layers'
-import { mlpLayers } from '../../../shared/modelSpec'
+import { mlpLayers, resolveModel } from '../../../shared/modelSpec'
 import { lab, messageOf } from './lab'
 import { RunSeries } from './runSeries'
 
@@ -50,6 +51,8 @@ export interface RunView {
   loss: LossName
   status: RunStatus
   epoch: number
+  /** the epochs this run was started with (the form's field may have changed since) */
+  epochs: number
   step: number
   totalSteps: number
   stepsPerEpoch: number
@@ -118,6 +121,8 @@ class LabState {
 
   runs = $state<RunView[]>([])
   currentId = $state<string | null>(null)
+  /** a start request is on its way: a second click (a double click, Ctrl+Enter twice) must not start a second run */
+  launching = $state(false)
   trainError = $state<string | null>(null)
   opened = $state<CheckpointInfo | null>(null)
   /** the search panel listens here for its events */
@@ -179,12 +184,29 @@ class LabState {
     if (this.arch.kind === 'sequential') this.arch = { kind: 'sequential', layers: change([...this.arch.layers]) }
   }
 
-  /** a layer of this kind with torch's defaults, before position `at` (the end when absent) */
+  /**
+   * A layer of this kind with torch's defaults, before position `at`; when absent, at the end of
+   * the hidden layers: before a last Linear that the data sizes, which stays the output layer.
+   */
   addLayer(kind: LayerKind, at?: number): void {
     this.editLayers((layers) => {
-      layers.splice(at ?? layers.length, 0, defaultLayer(kind))
+      const last = layers.at(-1)
+      const output = last?.kind === 'Linear' && last.outFeatures === undefined
+      layers.splice(at ?? (output ? layers.length - 1 : layers.length), 0, defaultLayer(kind))
       return layers
     })
+  }
+
+  /** the model as the lab will build it from the data and the loss, or the sentence saying why it cannot be built */
+  get resolvedModel(): { spec: ModelSpec | null; problem: string } {
+    const classes = this.summary?.classes?.length
+    // a classifier's output layer has one output per class: unknown until the data is chosen
+    if (lossOf(this.loss).task === 'multiclass' && classes === undefined) return { spec: null, problem: 'Choose a data set to size the output layer (one output per class).' }
+    try {
+      return { spec: resolveModel(this.arch, Math.max(1, this.features.length), outputCount(this.loss, classes ?? 1)), problem: '' }
+    } catch (err) {
+      return { spec: null, problem: messageOf(err) }
+    }
   }
 
   removeLayer(i: number): void {
@@ -334,8 +356,9 @@ class LabState {
   }
 
   async train(): Promise<void> {
-    if (this.running) return
+    if (this.running || this.launching) return
     this.trainError = null
+    this.launching = true
     try {
       const { runId, optimizerNote } = await lab.startTraining({
         dataset: this.datasetSpec(),
@@ -354,6 +377,7 @@ class LabState {
           loss: this.loss,
           status: 'starting',
           epoch: 0,
+          epochs: this.epochs,
           step: 0,
           totalSteps: 0,
           stepsPerEpoch: 1,
@@ -364,6 +388,7 @@ class LabState {
         },
       ]
       this.currentId = runId
+      this.launching = false
       await this.follow(runId)
       const summary = await lab.waitForRun(runId)
       this.update(runId, (r) => {
@@ -377,6 +402,8 @@ class LabState {
       }
     } catch (err) {
       this.trainError = messageOf(err)
+    } finally {
+      this.launching = false
     }
   }
 
@@ -465,7 +492,8 @@ class LabState {
 
   togglePause(): void {
     const status = this.current?.status
-    if (status === 'running') void this.control('pause')
+    // a run still starting (its worker loading the data) pauses before its first step
+    if (status === 'running' || status === 'starting') void this.control('pause')
     else if (status === 'paused') void this.control('resume')
   }
 
