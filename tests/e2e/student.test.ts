@@ -2,8 +2,8 @@
  * What a student clicking through the window hit, in Chromium against the real lab: a double
  * click that started two runs (or two searches), a Pause that did nothing while the run was
  * starting, a progress line that read the form's epochs, a "+ layer" that broke the model, pages
- * wider than a small window, unreadable lesson code, a legend over the loss chart's title, and
- * empty file boxes answered in a schema's words.
+ * wider than a small window, unreadable lesson code, a legend over the loss chart's title,
+ * empty file boxes answered in a schema's words, and a reload that left a run training out of reach.
  */
 import { beforeEach, describe, expect, it } from 'vitest'
 import { chooseCourseData, useLab } from '../helpers/browser'
@@ -77,6 +77,20 @@ describe('a student clicking through the window', () => {
     await expect.poll(status, { timeout: 20_000 }).toBe('running')
     await page.fill('[data-testid="epochs"]', '5')
     expect(await page.textContent('[data-testid="progress"]')).toMatch(/epoch \d+ \/ 1000/)
+    await stopRun()
+  })
+
+  it('takes up a run still training after a reload, and stops it', async () => {
+    const { page } = lab()
+    await slowCourseRun()
+    await page.click('[data-testid="start"]')
+    await expect.poll(status, { timeout: 20_000 }).toBe('running')
+    await page.reload()
+    await page.waitForSelector('main[data-ready="true"]')
+    // the lab kept training it: the window shows it again, with its Stop
+    await expect.poll(status, { timeout: 10_000 }).toBe('running')
+    expect(await page.textContent('[data-testid="progress"]')).toMatch(/epoch \d+ \/ 1000/)
+    expect(await runRows()).toBe(1)
     await stopRun()
   })
 

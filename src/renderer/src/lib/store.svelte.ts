@@ -79,6 +79,26 @@ const PULL_MS = 33
 /** the layer list a new nn.Sequential starts from: the MLP shorthand's */
 const STARTING_LAYERS = mlpLayers([COURSE.hidden[0]], COURSE.hiddenActivation)
 
+/** a run as the window first shows it, before its first snapshot */
+function newRunView(runId: string, label: string, loss: LossName, epochs: number): RunView {
+  return { runId, label, loss, status: 'starting', epoch: 0, epochs, step: 0, totalSteps: 0, stepsPerEpoch: 1, elapsed: 0, version: 0, seq: -1, hidden: false }
+}
+
+/** what tells this session's runs apart: data, target, model, optimizer, lr, batch, shuffle */
+function runLabel(
+  source: CsvSource,
+  features: string[],
+  target: string,
+  model: ModelArch | ModelSpec,
+  o: OptimizerSpec,
+  batchSize: number,
+  shuffle: boolean,
+): string {
+  const name = source.kind === 'bundled' ? source.name : (source.path.split(/[\\/]/).pop() ?? source.path)
+  const layers = model.kind === 'linear' ? 'linear' : model.layers.map((l) => (l.kind === 'Linear' ? `Linear(${l.outFeatures ?? ''})` : l.kind)).join(' ')
+  return `${name}: ${features.join(',')} → ${target} · ${layers} · ${o.name} lr ${o.lr} · batch ${batchSize}${shuffle ? ' · shuffled' : ''}`
+}
+
 export function errorInfo(err: unknown): LabErrorInfo {
   return err instanceof LabError ? err.info : { code: 'INTERNAL', message: messageOf(err) }
 }
@@ -248,6 +268,7 @@ class LabState {
     if (settings.lastEngine) this.engine = settings.lastEngine
     if (settings.lastPace !== undefined) this.pace = settings.lastPace
     await this.prepare()
+    await this.resumeRuns()
   }
 
   /**
@@ -369,37 +390,9 @@ class LabState {
         ...(this.initFrom ? { initFrom: this.initFrom, ...(this.initKey !== undefined ? { initKey: this.initKey } : {}) } : {}),
       })
       this.optimizerNote = optimizerNote ?? null
-      this.runs = [
-        ...this.runs.slice(-(MAX_RUNS_SHOWN - 1)),
-        {
-          runId,
-          label: this.runLabel(),
-          loss: this.loss,
-          status: 'starting',
-          epoch: 0,
-          epochs: this.epochs,
-          step: 0,
-          totalSteps: 0,
-          stepsPerEpoch: 1,
-          elapsed: 0,
-          version: 0,
-          seq: -1,
-          hidden: false,
-        },
-      ]
-      this.currentId = runId
+      const label = runLabel(this.source, this.features, this.target ?? '', this.arch, $state.snapshot(this.optimizer) as OptimizerSpec, this.batchSize, this.shuffle)
       this.launching = false
-      await this.follow(runId)
-      const summary = await lab.waitForRun(runId)
-      this.update(runId, (r) => {
-        r.summary = summary
-        r.status = summary.status
-        r.error = summary.divergence?.message ?? summary.error?.message
-      })
-      if (summary.status !== 'failed' && summary.epochsCompleted > 0) {
-        const evaluation = await lab.evaluate(runId, summary.dataset.nVal > 0 ? 'validation' : 'train')
-        this.update(runId, (r) => (r.evaluation = evaluation))
-      }
+      await this.watch(newRunView(runId, label, this.loss, this.epochs))
     } catch (err) {
       this.trainError = messageOf(err)
     } finally {
@@ -407,12 +400,35 @@ class LabState {
     }
   }
 
-  /** what tells this session's runs apart: data, target, model, optimizer, lr, batch, shuffle */
-  private runLabel(): string {
-    const source = this.source.kind === 'bundled' ? this.source.name : (this.source.path.split(/[\\/]/).pop() ?? this.source.path)
-    const model = this.arch.kind === 'linear' ? 'linear' : this.arch.layers.map((l) => (l.kind === 'Linear' ? `Linear(${l.outFeatures ?? ''})` : l.kind)).join(' ')
-    const o = this.optimizer
-    return `${source}: ${this.features.join(',')} → ${this.target} · ${model} · ${o.name} lr ${o.lr} · batch ${this.batchSize}${this.shuffle ? ' · shuffled' : ''}`
+  /**
+   * Takes up the runs the lab is still training, as the window that started them showed them:
+   * after a reload, or in a second window, they stay in reach of Pause and Stop.
+   */
+  private async resumeRuns(): Promise<void> {
+    const live = await lab.listRuns()
+    for (const r of live) {
+      const d = r.dataset.spec
+      const label = runLabel(d.source, d.features, d.target, r.model, r.train.optimizer, r.train.batchSize, r.train.shuffle)
+      void this.watch(newRunView(r.runId, label, r.train.loss, r.train.epochs)).catch((err: unknown) => (this.trainError = messageOf(err)))
+    }
+  }
+
+  /** shows a run as the current one and follows it to its end, then evaluates it */
+  private async watch(view: RunView): Promise<void> {
+    const { runId } = view
+    this.runs = [...this.runs.slice(-(MAX_RUNS_SHOWN - 1)), view]
+    this.currentId = runId
+    await this.follow(runId)
+    const summary = await lab.waitForRun(runId)
+    this.update(runId, (r) => {
+      r.summary = summary
+      r.status = summary.status
+      r.error = summary.divergence?.message ?? summary.error?.message
+    })
+    if (summary.status !== 'failed' && summary.epochsCompleted > 0) {
+      const evaluation = await lab.evaluate(runId, summary.dataset.nVal > 0 ? 'validation' : 'train')
+      this.update(runId, (r) => (r.evaluation = evaluation))
+    }
   }
 
   /**
