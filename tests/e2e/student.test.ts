@@ -163,7 +163,7 @@ describe('a student clicking through the window', () => {
     expect(await page.textContent('[data-testid="files-error"]')).not.toMatch(/Too small|expected string/)
   })
 
-  it('shows the lesson code in lines a student can read, and fits an 800×600 window without a sideways scroll', async () => {
+  it('shows the lesson code in lines a student can read, the autograd graph under its button, and fits an 800×600 window without a sideways scroll', async () => {
     const { page, shot } = lab()
     await page.click('[data-testid="tab-lessons"]')
     await page.click('[data-testid="lesson-from-scratch"]')
@@ -172,6 +172,15 @@ describe('a student clicking through the window', () => {
     const code = await page.locator('[data-testid="lesson-code"]').boundingBox()
     // "y_pred = X[i] * w + b # forward" and its like, unbroken: about 40 characters of 12px monospace
     expect(code!.width).toBeGreaterThan(300)
+
+    // the autograd graph below its button, not beside it
+    await page.click('[data-testid="tab-graph"]')
+    await page.click('[data-testid="graph-load"]')
+    await page.waitForSelector('[data-testid="grad-node"]')
+    const button = (await page.locator('[data-testid="graph-load"]').boundingBox())!
+    const graph = (await page.locator('[data-testid="autograd-graph"]').boundingBox())!
+    expect(graph.y).toBeGreaterThanOrEqual(button.y + button.height)
+
     await page.setViewportSize({ width: 800, height: 600 })
     await page.waitForTimeout(300)
     await shot('800x600')
