@@ -3,7 +3,8 @@
  * click that started two runs (or two searches), a Pause that did nothing while the run was
  * starting, a progress line that read the form's epochs, a "+ layer" that broke the model, pages
  * wider than a small window, unreadable lesson code, a legend over the loss chart's title,
- * empty file boxes answered in a schema's words, and a reload that left a run training out of reach.
+ * empty file boxes answered in a schema's words, a reload that left a run training out of reach,
+ * and a finished run's plots redrawn with the data and model the form moved on to.
  */
 import { beforeEach, describe, expect, it } from 'vitest'
 import { chooseCourseData, useLab } from '../helpers/browser'
@@ -151,6 +152,28 @@ describe('a student clicking through the window', () => {
     expect(legend.right).toBeLessThanOrEqual(chart.right + 1)
     const overlap = legend.left < title.right && title.left < legend.right && legend.top < title.bottom && title.top < legend.bottom
     expect(overlap).toBe(false)
+  })
+
+  it('keeps showing a finished run on its own data and model when the student picks other data and another model', async () => {
+    const { page, shot } = lab()
+    await chooseCourseData(page)
+    await page.click('[data-testid="preset-linear"]')
+    await page.selectOption('[data-testid="speed"]', { index: (await page.locator('[data-testid="speed"] option').count()) - 1 })
+    await page.click('[data-testid="start"]')
+    await expect.poll(status, { timeout: 30_000 }).toBe('completed')
+    await page.getByRole('button', { name: 'Iris' }).click()
+    await page.click('[data-testid="preset-mlp"]')
+    await expect.poll(() => page.textContent('[data-testid="data-summary"]')).toContain('species')
+    // plots redraw at most 5 times a second
+    await page.waitForTimeout(500)
+    const axes = await page.evaluate(() => {
+      const el = document.querySelector('[data-testid="fit-plot"]') as (HTMLElement & { layout?: { title?: { text?: string }; xaxis?: { title?: { text?: string } } } }) | null
+      return { title: el?.layout?.title?.text, x: el?.layout?.xaxis?.title?.text }
+    })
+    await shot('run-after-other-data')
+    expect(axes).toEqual({ title: 'The fitted line', x: 'wt' })
+    expect(await page.locator('[data-testid="weight-plot"]').count()).toBe(1)
+    await page.click('[data-testid="preset-linear"]')
   })
 
   it('answers an empty file box with a sentence, and offers no Open for it', async () => {

@@ -53,6 +53,9 @@ export interface RunView {
   epoch: number
   /** the epochs this run was started with (the form's field may have changed since) */
   epochs: number
+  /** the data and model kind it trains on: its plots stay its own when the form moves on to other data or another model */
+  dataset: DatasetSummary
+  modelKind: ModelArch['kind']
   step: number
   totalSteps: number
   stepsPerEpoch: number
@@ -80,8 +83,13 @@ const PULL_MS = 33
 const STARTING_LAYERS = mlpLayers([COURSE.hidden[0]], COURSE.hiddenActivation)
 
 /** a run as the window first shows it, before its first snapshot */
-function newRunView(runId: string, label: string, loss: LossName, epochs: number): RunView {
-  return { runId, label, loss, status: 'starting', epoch: 0, epochs, step: 0, totalSteps: 0, stepsPerEpoch: 1, elapsed: 0, version: 0, seq: -1, hidden: false }
+function newRunView(runId: string, label: string, run: Pick<RunView, 'loss' | 'epochs' | 'dataset' | 'modelKind'>): RunView {
+  return { runId, label, ...run, status: 'starting', epoch: 0, step: 0, totalSteps: 0, stepsPerEpoch: 1, elapsed: 0, version: 0, seq: -1, hidden: false }
+}
+
+/** the course's one-feature regression line, drawn as a fitted line with its weight and bias curves */
+export function isCourseModel(modelKind: ModelArch['kind'], features: readonly string[], loss: LossName): boolean {
+  return modelKind === 'linear' && features.length === 1 && loss !== 'CrossEntropyLoss'
 }
 
 /** what tells this session's runs apart: data, target, model, optimizer, lr, batch, shuffle */
@@ -377,7 +385,8 @@ class LabState {
   }
 
   async train(): Promise<void> {
-    if (this.running || this.launching) return
+    const dataset = this.summary
+    if (this.running || this.launching || !dataset) return
     this.trainError = null
     this.launching = true
     try {
@@ -392,7 +401,7 @@ class LabState {
       this.optimizerNote = optimizerNote ?? null
       const label = runLabel(this.source, this.features, this.target ?? '', this.arch, $state.snapshot(this.optimizer) as OptimizerSpec, this.batchSize, this.shuffle)
       this.launching = false
-      await this.watch(newRunView(runId, label, this.loss, this.epochs))
+      await this.watch(newRunView(runId, label, { loss: this.loss, epochs: this.epochs, dataset, modelKind: this.arch.kind }))
     } catch (err) {
       this.trainError = messageOf(err)
     } finally {
@@ -409,7 +418,7 @@ class LabState {
     for (const r of live) {
       const d = r.dataset.spec
       const label = runLabel(d.source, d.features, d.target, r.model, r.train.optimizer, r.train.batchSize, r.train.shuffle)
-      void this.watch(newRunView(r.runId, label, r.train.loss, r.train.epochs)).catch((err: unknown) => (this.trainError = messageOf(err)))
+      void this.watch(newRunView(r.runId, label, { loss: r.train.loss, epochs: r.train.epochs, dataset: r.dataset, modelKind: r.model.kind })).catch((err: unknown) => (this.trainError = messageOf(err)))
     }
   }
 
