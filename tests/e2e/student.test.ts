@@ -4,7 +4,8 @@
  * starting, a progress line that read the form's epochs, a "+ layer" that broke the model, pages
  * wider than a small window, unreadable lesson code, a legend over the loss chart's title,
  * empty file boxes answered in a schema's words, a reload that left a run training out of reach,
- * and a finished run's plots redrawn with the data and model the form moved on to.
+ * a finished run's plots redrawn with the data and model the form moved on to, and a columns
+ * table whose first row filled its box.
  */
 import { beforeEach, describe, expect, it } from 'vitest'
 import { chooseCourseData, useLab } from '../helpers/browser'
@@ -31,10 +32,13 @@ async function stopRun(): Promise<void> {
 
 /** the rectangle of the first element matching `selector` inside the chart `testid` */
 const boxIn = (testid: string, selector: string) =>
-  lab().page.evaluate(([id, sel]) => {
-    const r = document.querySelector(`[data-testid="${id}"] ${sel}`)?.getBoundingClientRect()
-    return r ? { left: r.left, right: r.right, top: r.top, bottom: r.bottom } : null
-  }, [testid, selector] as const)
+  lab().page.evaluate(
+    ([id, sel]) => {
+      const r = document.querySelector(`[data-testid="${id}"] ${sel}`)?.getBoundingClientRect()
+      return r ? { left: r.left, right: r.right, top: r.top, bottom: r.bottom } : null
+    },
+    [testid, selector] as const,
+  )
 
 describe('a student clicking through the window', () => {
   // each test starts with no run going and the window at its size, whatever the one before left
@@ -99,7 +103,8 @@ describe('a student clicking through the window', () => {
     const { page } = lab()
     await chooseCourseData(page)
     await page.click('[data-testid="preset-mlp"]')
-    const kinds = () => page.$$eval('[data-testid^="layer-kind-"]', (els) => els.map((e) => (e as HTMLSelectElement).value))
+    const kinds = () =>
+      page.$$eval('[data-testid^="layer-kind-"]', (els) => els.map((e) => (e as HTMLSelectElement).value))
     const before = await kinds()
     await page.selectOption('[data-testid="add-kind"]', 'Linear')
     await page.click('[data-testid="add-layer"]')
@@ -110,7 +115,9 @@ describe('a student clicking through the window', () => {
 
     // the output layer given a width the data does not have: the sentence, and no Start to click
     await page.fill(`[data-testid="units-${before.length}"]`, '16')
-    await expect.poll(() => page.textContent('[data-testid="builder-errors"]')).toContain("Leave the last Linear's out_features empty")
+    await expect
+      .poll(() => page.textContent('[data-testid="builder-errors"]'))
+      .toContain("Leave the last Linear's out_features empty")
     expect(await page.isDisabled('[data-testid="start"]')).toBe(true)
     await page.click('[data-testid="preset-linear"]')
   })
@@ -128,7 +135,9 @@ describe('a student clicking through the window', () => {
       }
     })()`)
     await page.dblclick('[data-testid="search-start"]')
-    await expect.poll(() => page.textContent('[data-testid="search-status"]'), { timeout: 60_000 }).toContain('completed')
+    await expect
+      .poll(() => page.textContent('[data-testid="search-status"]'), { timeout: 60_000 })
+      .toContain('completed')
     expect(await page.evaluate('window.searchStarts')).toBe(1)
     expect(await page.locator('[data-testid="search-error"]').count()).toBe(0)
   })
@@ -137,7 +146,9 @@ describe('a student clicking through the window', () => {
     const { page, shot } = lab()
     await chooseCourseData(page)
     await page.click('[data-testid="preset-linear"]')
-    await page.selectOption('[data-testid="speed"]', { index: (await page.locator('[data-testid="speed"] option').count()) - 1 })
+    await page.selectOption('[data-testid="speed"]', {
+      index: (await page.locator('[data-testid="speed"] option').count()) - 1,
+    })
     for (let i = 0; i < 2; i++) {
       await page.click('[data-testid="start"]')
       await expect.poll(status, { timeout: 30_000 }).toBe('completed')
@@ -150,7 +161,8 @@ describe('a student clicking through the window', () => {
     await shot('two-runs-legend')
     expect(legend.left).toBeGreaterThanOrEqual(chart.left)
     expect(legend.right).toBeLessThanOrEqual(chart.right + 1)
-    const overlap = legend.left < title.right && title.left < legend.right && legend.top < title.bottom && title.top < legend.bottom
+    const overlap =
+      legend.left < title.right && title.left < legend.right && legend.top < title.bottom && title.top < legend.bottom
     expect(overlap).toBe(false)
   })
 
@@ -158,7 +170,9 @@ describe('a student clicking through the window', () => {
     const { page, shot } = lab()
     await chooseCourseData(page)
     await page.click('[data-testid="preset-linear"]')
-    await page.selectOption('[data-testid="speed"]', { index: (await page.locator('[data-testid="speed"] option').count()) - 1 })
+    await page.selectOption('[data-testid="speed"]', {
+      index: (await page.locator('[data-testid="speed"] option').count()) - 1,
+    })
     await page.click('[data-testid="start"]')
     await expect.poll(status, { timeout: 30_000 }).toBe('completed')
     await page.getByRole('button', { name: 'Iris' }).click()
@@ -167,7 +181,8 @@ describe('a student clicking through the window', () => {
     // plots redraw at most 5 times a second
     await page.waitForTimeout(500)
     const axes = await page.evaluate(() => {
-      const el = document.querySelector('[data-testid="fit-plot"]') as (HTMLElement & { layout?: { title?: { text?: string }; xaxis?: { title?: { text?: string } } } }) | null
+      const el = document.querySelector('[data-testid="fit-plot"]') as
+        (HTMLElement & { layout?: { title?: { text?: string }; xaxis?: { title?: { text?: string } } } }) | null
       return { title: el?.layout?.title?.text, x: el?.layout?.xaxis?.title?.text }
     })
     await shot('run-after-other-data')
@@ -186,7 +201,7 @@ describe('a student clicking through the window', () => {
     expect(await page.textContent('[data-testid="files-error"]')).not.toMatch(/Too small|expected string/)
   })
 
-  it('shows the lesson code in lines a student can read, the autograd graph under its button, and fits an 800×600 window without a sideways scroll', async () => {
+  it('shows the lesson code in lines a student can read, the autograd graph under its button, the course’s columns in view at 1024 wide, and fits 800×600 without a sideways scroll', async () => {
     const { page, shot } = lab()
     await page.click('[data-testid="tab-lessons"]')
     await page.click('[data-testid="lesson-from-scratch"]')
@@ -203,6 +218,13 @@ describe('a student clicking through the window', () => {
     const button = (await page.locator('[data-testid="graph-load"]').boundingBox())!
     const graph = (await page.locator('[data-testid="autograd-graph"]').boundingBox())!
     expect(graph.y).toBeGreaterThanOrEqual(button.y + button.height)
+
+    // at 1024 wide, the columns box shows the course's feature without scrolling inside it
+    await page.setViewportSize({ width: 1024, height: 640 })
+    await chooseCourseData(page)
+    const box = (await page.locator('[data-testid="columns"]').locator('xpath=..').boundingBox())!
+    const wt = (await page.locator('[data-testid="role-wt"]').boundingBox())!
+    expect(wt.y + wt.height).toBeLessThanOrEqual(box.y + box.height)
 
     await page.setViewportSize({ width: 800, height: 600 })
     await page.waitForTimeout(300)
