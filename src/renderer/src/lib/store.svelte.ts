@@ -276,7 +276,8 @@ class LabState {
     if (settings.lastEngine) this.engine = settings.lastEngine
     if (settings.lastPace !== undefined) this.pace = settings.lastPace
     await this.prepare()
-    await this.resumeRuns()
+    // the window opens whatever becomes of this: a run it cannot take up is a sentence in Train, not a blank window
+    await this.resumeRuns().catch((err: unknown) => (this.trainError = messageOf(err)))
   }
 
   /**
