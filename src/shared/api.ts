@@ -425,6 +425,8 @@ export const LAB_METHODS = {
   startTraining: z.tuple([trainRequestSchema]),
   controlRun: z.tuple([runControlSchema]),
   getRun: z.tuple([z.string().min(1)]),
+  /** the runs still going, so a reloaded (or second) window takes them up instead of leaving them training out of reach */
+  listRuns: z.tuple([]),
   /** the window's pull: latest state and the series past the cursor */
   getRunSnapshot: z.tuple([z.string().min(1), seriesCursorSchema.default({ epochs: 0, steps: 0 })]),
   waitForRun: z.tuple([z.string().min(1)]),
@@ -469,6 +471,8 @@ export interface LabApi {
   startTraining(...a: Args<'startTraining'>): Promise<RunStart>
   controlRun(...a: Args<'controlRun'>): Promise<{ status: RunStatus }>
   getRun(...a: Args<'getRun'>): Promise<RunSummary>
+  /** the runs starting, running or paused, oldest first */
+  listRuns(...a: Args<'listRuns'>): Promise<RunSummary[]>
   getRunSnapshot(...a: Args<'getRunSnapshot'>): Promise<RunSnapshot>
   waitForRun(...a: Args<'waitForRun'>): Promise<RunSummary>
   evaluate(...a: Args<'evaluate'>): Promise<Evaluation>

@@ -68,7 +68,7 @@ export function resolveModel(arch: ModelArch, inFeatures: number, outputs: numbe
   if (width !== outputs) {
     throw labError(
       'INVALID_ARGUMENT',
-      `The model ends with ${width} output(s), but this data and loss need ${outputs} (one per class for CrossEntropyLoss, else 1). Write the last Linear without a size, as Linear(), and TorchLab sizes it.`,
+      `The model ends with ${width} output(s), but this data and loss need ${outputs} (one per class for CrossEntropyLoss, else 1). Leave the last Linear's out_features empty (Linear() in --layers) and TorchLab sizes it.`,
     )
   }
   return { kind: 'sequential', inFeatures, outFeatures: outputs, layers: placed.map((p) => p.layer) }

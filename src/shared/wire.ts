@@ -14,6 +14,7 @@ export const LAB_METHOD_NAMES = [
   'startTraining',
   'controlRun',
   'getRun',
+  'listRuns',
   'getRunSnapshot',
   'waitForRun',
   'evaluate',

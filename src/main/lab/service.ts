@@ -343,6 +343,11 @@ export class LabService implements LabClient {
     return this.record(runId).run.current
   }
 
+  async listRuns(...args: Parameters<LabApi['listRuns']>): Promise<RunSummary[]> {
+    validate(LAB_METHODS.listRuns, args, 'run list')
+    return [...this.runs.values()].filter(({ run }) => !run.finished).map(({ run }) => run.current)
+  }
+
   async getRunSnapshot(...args: Parameters<LabApi['getRunSnapshot']>): Promise<RunSnapshot> {
     const [runId, since] = validate(LAB_METHODS.getRunSnapshot, args, 'run snapshot request')
     return this.record(runId).run.pull(since)

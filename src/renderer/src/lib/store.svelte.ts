@@ -23,6 +23,7 @@ import type {
   LayerSpec,
   LossName,
   ModelArch,
+  ModelSpec,
   OptimizerName,
   OptimizerSpec,
   ParseOptions,
@@ -31,10 +32,10 @@ import type {
 } from '../../../shared/schemas'
 import { parseOptionsSchema } from '../../../shared/schemas'
 import { COURSE } from '../../../shared/catalog/course'
-import { lossDefaults, lossOf, suggestedLoss, type LossArgs } from '../../../shared/catalog/losses'
+import { lossDefaults, lossOf, outputCount, suggestedLoss, type LossArgs } from '../../../shared/catalog/losses'
 import { optimizerStart } from '../../../shared/catalog/optimizers'
 import { defaultLayer } from '../../../shared/layers'
-import { mlpLayers } from '../../../shared/modelSpec'
+import { mlpLayers, resolveModel } from '../../../shared/modelSpec'
 import { lab, messageOf } from './lab'
 import { RunSeries } from './runSeries'
 
@@ -50,6 +51,11 @@ export interface RunView {
   loss: LossName
   status: RunStatus
   epoch: number
+  /** the epochs this run was started with (the form's field may have changed since) */
+  epochs: number
+  /** the data and model kind it trains on: its plots stay its own when the form moves on to other data or another model */
+  dataset: DatasetSummary
+  modelKind: ModelArch['kind']
   step: number
   totalSteps: number
   stepsPerEpoch: number
@@ -75,6 +81,31 @@ const PULL_MS = 33
 
 /** the layer list a new nn.Sequential starts from: the MLP shorthand's */
 const STARTING_LAYERS = mlpLayers([COURSE.hidden[0]], COURSE.hiddenActivation)
+
+/** a run as the window first shows it, before its first snapshot */
+function newRunView(runId: string, label: string, run: Pick<RunView, 'loss' | 'epochs' | 'dataset' | 'modelKind'>): RunView {
+  return { runId, label, ...run, status: 'starting', epoch: 0, step: 0, totalSteps: 0, stepsPerEpoch: 1, elapsed: 0, version: 0, seq: -1, hidden: false }
+}
+
+/** the course's one-feature regression line, drawn as a fitted line with its weight and bias curves */
+export function isCourseModel(modelKind: ModelArch['kind'], features: readonly string[], loss: LossName): boolean {
+  return modelKind === 'linear' && features.length === 1 && loss !== 'CrossEntropyLoss'
+}
+
+/** what tells this session's runs apart: data, target, model, optimizer, lr, batch, shuffle */
+function runLabel(
+  source: CsvSource,
+  features: string[],
+  target: string,
+  model: ModelArch | ModelSpec,
+  o: OptimizerSpec,
+  batchSize: number,
+  shuffle: boolean,
+): string {
+  const name = source.kind === 'bundled' ? source.name : (source.path.split(/[\\/]/).pop() ?? source.path)
+  const layers = model.kind === 'linear' ? 'linear' : model.layers.map((l) => (l.kind === 'Linear' ? `Linear(${l.outFeatures ?? ''})` : l.kind)).join(' ')
+  return `${name}: ${features.join(',')} → ${target} · ${layers} · ${o.name} lr ${o.lr} · batch ${batchSize}${shuffle ? ' · shuffled' : ''}`
+}
 
 export function errorInfo(err: unknown): LabErrorInfo {
   return err instanceof LabError ? err.info : { code: 'INTERNAL', message: messageOf(err) }
@@ -118,6 +149,8 @@ class LabState {
 
   runs = $state<RunView[]>([])
   currentId = $state<string | null>(null)
+  /** a start request is on its way: a second click (a double click, Ctrl+Enter twice) must not start a second run */
+  launching = $state(false)
   trainError = $state<string | null>(null)
   opened = $state<CheckpointInfo | null>(null)
   /** the search panel listens here for its events */
@@ -179,12 +212,29 @@ class LabState {
     if (this.arch.kind === 'sequential') this.arch = { kind: 'sequential', layers: change([...this.arch.layers]) }
   }
 
-  /** a layer of this kind with torch's defaults, before position `at` (the end when absent) */
+  /**
+   * A layer of this kind with torch's defaults, before position `at`; when absent, at the end of
+   * the hidden layers: before a last Linear that the data sizes, which stays the output layer.
+   */
   addLayer(kind: LayerKind, at?: number): void {
     this.editLayers((layers) => {
-      layers.splice(at ?? layers.length, 0, defaultLayer(kind))
+      const last = layers.at(-1)
+      const output = last?.kind === 'Linear' && last.outFeatures === undefined
+      layers.splice(at ?? (output ? layers.length - 1 : layers.length), 0, defaultLayer(kind))
       return layers
     })
+  }
+
+  /** the model as the lab will build it from the data and the loss, or the sentence saying why it cannot be built */
+  get resolvedModel(): { spec: ModelSpec | null; problem: string } {
+    const classes = this.summary?.classes?.length
+    // a classifier's output layer has one output per class: unknown until the data is chosen
+    if (lossOf(this.loss).task === 'multiclass' && classes === undefined) return { spec: null, problem: 'Choose a data set to size the output layer (one output per class).' }
+    try {
+      return { spec: resolveModel(this.arch, Math.max(1, this.features.length), outputCount(this.loss, classes ?? 1)), problem: '' }
+    } catch (err) {
+      return { spec: null, problem: messageOf(err) }
+    }
   }
 
   removeLayer(i: number): void {
@@ -226,6 +276,8 @@ class LabState {
     if (settings.lastEngine) this.engine = settings.lastEngine
     if (settings.lastPace !== undefined) this.pace = settings.lastPace
     await this.prepare()
+    // the window opens whatever becomes of this: a run it cannot take up is a sentence in Train, not a blank window
+    await this.resumeRuns().catch((err: unknown) => (this.trainError = messageOf(err)))
   }
 
   /**
@@ -334,8 +386,10 @@ class LabState {
   }
 
   async train(): Promise<void> {
-    if (this.running) return
+    const dataset = this.summary
+    if (this.running || this.launching || !dataset) return
     this.trainError = null
+    this.launching = true
     try {
       const { runId, optimizerNote } = await lab.startTraining({
         dataset: this.datasetSpec(),
@@ -346,46 +400,45 @@ class LabState {
         ...(this.initFrom ? { initFrom: this.initFrom, ...(this.initKey !== undefined ? { initKey: this.initKey } : {}) } : {}),
       })
       this.optimizerNote = optimizerNote ?? null
-      this.runs = [
-        ...this.runs.slice(-(MAX_RUNS_SHOWN - 1)),
-        {
-          runId,
-          label: this.runLabel(),
-          loss: this.loss,
-          status: 'starting',
-          epoch: 0,
-          step: 0,
-          totalSteps: 0,
-          stepsPerEpoch: 1,
-          elapsed: 0,
-          version: 0,
-          seq: -1,
-          hidden: false,
-        },
-      ]
-      this.currentId = runId
-      await this.follow(runId)
-      const summary = await lab.waitForRun(runId)
-      this.update(runId, (r) => {
-        r.summary = summary
-        r.status = summary.status
-        r.error = summary.divergence?.message ?? summary.error?.message
-      })
-      if (summary.status !== 'failed' && summary.epochsCompleted > 0) {
-        const evaluation = await lab.evaluate(runId, summary.dataset.nVal > 0 ? 'validation' : 'train')
-        this.update(runId, (r) => (r.evaluation = evaluation))
-      }
+      const label = runLabel(this.source, this.features, this.target ?? '', this.arch, $state.snapshot(this.optimizer) as OptimizerSpec, this.batchSize, this.shuffle)
+      this.launching = false
+      await this.watch(newRunView(runId, label, { loss: this.loss, epochs: this.epochs, dataset, modelKind: this.arch.kind }))
     } catch (err) {
       this.trainError = messageOf(err)
+    } finally {
+      this.launching = false
     }
   }
 
-  /** what tells this session's runs apart: data, target, model, optimizer, lr, batch, shuffle */
-  private runLabel(): string {
-    const source = this.source.kind === 'bundled' ? this.source.name : (this.source.path.split(/[\\/]/).pop() ?? this.source.path)
-    const model = this.arch.kind === 'linear' ? 'linear' : this.arch.layers.map((l) => (l.kind === 'Linear' ? `Linear(${l.outFeatures ?? ''})` : l.kind)).join(' ')
-    const o = this.optimizer
-    return `${source}: ${this.features.join(',')} → ${this.target} · ${model} · ${o.name} lr ${o.lr} · batch ${this.batchSize}${this.shuffle ? ' · shuffled' : ''}`
+  /**
+   * Takes up the runs the lab is still training, as the window that started them showed them:
+   * after a reload, or in a second window, they stay in reach of Pause and Stop.
+   */
+  private async resumeRuns(): Promise<void> {
+    const live = await lab.listRuns()
+    for (const r of live) {
+      const d = r.dataset.spec
+      const label = runLabel(d.source, d.features, d.target, r.model, r.train.optimizer, r.train.batchSize, r.train.shuffle)
+      void this.watch(newRunView(r.runId, label, { loss: r.train.loss, epochs: r.train.epochs, dataset: r.dataset, modelKind: r.model.kind })).catch((err: unknown) => (this.trainError = messageOf(err)))
+    }
+  }
+
+  /** shows a run as the current one and follows it to its end, then evaluates it */
+  private async watch(view: RunView): Promise<void> {
+    const { runId } = view
+    this.runs = [...this.runs.slice(-(MAX_RUNS_SHOWN - 1)), view]
+    this.currentId = runId
+    await this.follow(runId)
+    const summary = await lab.waitForRun(runId)
+    this.update(runId, (r) => {
+      r.summary = summary
+      r.status = summary.status
+      r.error = summary.divergence?.message ?? summary.error?.message
+    })
+    if (summary.status !== 'failed' && summary.epochsCompleted > 0) {
+      const evaluation = await lab.evaluate(runId, summary.dataset.nVal > 0 ? 'validation' : 'train')
+      this.update(runId, (r) => (r.evaluation = evaluation))
+    }
   }
 
   /**
@@ -465,7 +518,8 @@ class LabState {
 
   togglePause(): void {
     const status = this.current?.status
-    if (status === 'running') void this.control('pause')
+    // a run still starting (its worker loading the data) pauses before its first step
+    if (status === 'running' || status === 'starting') void this.control('pause')
     else if (status === 'paused') void this.control('resume')
   }
 
