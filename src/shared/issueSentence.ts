@@ -123,10 +123,10 @@ export const studentSentences: z.core.$ZodErrorMap = (issue) => issueSentence(is
 const escaped = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /**
- * A failed parse's issues as one text, each sentence once, in order. A sentence that does not
- * name its setting (a schema's own: "A range needs min below max") gets the setting's name first.
+ * A failed parse's issues as sentences, each once, in order. A sentence that does not name its
+ * setting (a schema's own: "A range needs min below max") gets the setting's name first.
  */
-export function issuesText(error: z.ZodError): string {
+export function issueSentences(error: z.ZodError): string[] {
   const names = (message: string, name: string): boolean => new RegExp(`(?<!\\w)${escaped(name)}(?!\\w)`, 'i').test(message)
   const sentences = error.issues.map((issue) => {
     const { words, where } = setting(issue.path)
@@ -136,5 +136,10 @@ export function issuesText(error: z.ZodError): string {
     if (where && names(issue.message, words)) return `${where}: ${issue.message}`
     return `${full}: ${issue.message}`
   })
-  return [...new Set(sentences)].join(' ')
+  return [...new Set(sentences)]
+}
+
+/** a failed parse's issues as one text */
+export function issuesText(error: z.ZodError): string {
+  return issueSentences(error).join(' ')
 }

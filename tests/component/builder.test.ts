@@ -21,24 +21,24 @@ describe('model builder', () => {
     await waitFor(() => expect(last('param-count').textContent).toContain('41 parameters'))
     await fireEvent.change(last('add-kind'), { target: { value: 'BatchNorm1d' } })
     await fireEvent.click(last('add-layer'))
-    // BatchNorm1d after the output layer: 2 more parameters (weight and bias of one feature)
-    await waitFor(() => expect(last('param-count').textContent).toContain('43 parameters'))
-    await fireEvent.click(screen.getAllByLabelText('move layer 3 up').at(-1)!)
-    await fireEvent.change(last('layer-kind-1'), { target: { value: 'Dropout' } })
-    await fireEvent.input(last('layer-1-p'), { target: { value: '0.25' } })
+    // a new layer goes before the output layer the data sizes: BatchNorm1d(10), 20 more parameters (weight and bias of ten features)
+    await waitFor(() => expect(last('param-count').textContent).toContain('61 parameters'))
+    await fireEvent.click(screen.getAllByLabelText('move layer 2 up').at(-1)!)
+    await fireEvent.change(last('layer-kind-2'), { target: { value: 'Dropout' } })
+    await fireEvent.input(last('layer-2-p'), { target: { value: '0.25' } })
     await waitFor(() => expect(last('pytorch-code').textContent).toContain('nn.Dropout(p=0.25)'))
     const code = last('pytorch-code').textContent!
     expect(code).toContain('class Model(nn.Sequential)')
-    expect(code.indexOf('nn.Linear(2, 10)')).toBeLessThan(code.indexOf('nn.Dropout(p=0.25)'))
-    expect(code.indexOf('nn.Dropout(p=0.25)')).toBeLessThan(code.indexOf('nn.BatchNorm1d(10)'))
-    expect(code).toContain('nn.Linear(10, 1)')
+    expect(code.indexOf('nn.Linear(2, 10)')).toBeLessThan(code.indexOf('nn.BatchNorm1d(10)'))
+    expect(code.indexOf('nn.BatchNorm1d(10)')).toBeLessThan(code.indexOf('nn.Dropout(p=0.25)'))
+    expect(code.indexOf('nn.Dropout(p=0.25)')).toBeLessThan(code.indexOf('nn.Linear(10, 1)'))
   })
 
   it('names each invalid field and layer, and a model whose output does not fit the data', async () => {
     app.arch = { kind: 'sequential', layers: [{ kind: 'Linear', outFeatures: 8 }, { kind: 'ReLU' }, { kind: 'Linear' }] }
     render(ModelPanel)
     await fireEvent.input(last('units-0'), { target: { value: '0' } })
-    await waitFor(() => expect(last('builder-errors').textContent).toMatch(/Layer 0: out_features — out_features must be at least 1/))
+    await waitFor(() => expect(last('builder-errors').textContent).toMatch(/layers\[0\]: out_features must be at least 1\./))
     await fireEvent.input(last('units-0'), { target: { value: '8' } })
     await fireEvent.input(last('units-2'), { target: { value: '4' } })
     await waitFor(() => expect(last('builder-errors').textContent).toMatch(/ends with 4 output\(s\), but this data and loss need 1/))
@@ -46,8 +46,8 @@ describe('model builder', () => {
     app.batchSize = 0
     await waitFor(() => {
       const text = last('builder-errors').textContent
-      expect(text).toMatch(/Learning rate/)
-      expect(text).toMatch(/Batch size — Batch size must be at least 1/)
+      expect(text).toMatch(/Learning rate must be above 0\./)
+      expect(text).toMatch(/Batch size must be at least 1\./)
     })
   })
 
