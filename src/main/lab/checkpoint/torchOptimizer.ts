@@ -100,7 +100,7 @@ function settingsOf(name: OptimizerName, group: PyDict): OptimizerSpec {
     }),
   )
   const parsed = optimizerSpecSchema.safeParse({ name, ...values })
-  if (!parsed.success) throw new Mismatch(`its param_group's settings are not ones TorchLab can run: ${parsed.error.issues.map((i) => i.message).join(' ')}`)
+  if (!parsed.success) throw new Mismatch(`its param_group's settings are not ones TorchLab can run: ${parsed.error.issues.map((i) => i.message.replace(/\.$/, '')).join('; ')}`)
   return parsed.data
 }
 
