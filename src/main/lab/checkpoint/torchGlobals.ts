@@ -8,7 +8,7 @@ import type { Budget } from './budget'
 import { badFile } from './errors'
 import type { KnownCallable } from './pickle/unpickler'
 import { ClassRef, PyDict, PyObject, PySet, PyTuple, dictKey, type PyValue, type PyValue_Extension } from './pickle/values'
-import { isDType, STORAGE_DTYPE, rebuildTensor, type DType } from './tensor'
+import { isDType, Storage, STORAGE_DTYPE, rebuildTensor, type DType } from './tensor'
 
 export class StorageType implements PyValue_Extension {
   readonly pyKind = 'storage_type'
@@ -60,8 +60,14 @@ export function resolveTorchGlobal(rawModule: string, name: string, ctx: GlobalC
         () => new PyDict(new Map(), 'OrderedDict'),
       )
     case 'torch._utils._rebuild_tensor_v2':
-    case 'torch._utils._rebuild_tensor_v3':
       return known(qualified, (a) => rebuildTensor(a[0], a[1], a[2], a[3], ctx.littleEndian(), ctx.budget))
+    case 'torch._utils._rebuild_tensor_v3':
+      // (storage, offset, size, stride, requires_grad, hooks, dtype): the storage's bytes are read as dtype, whatever its own type
+      return known(qualified, (a) => {
+        const dtype = a[6]
+        if (!(a[0] instanceof Storage) || typeof dtype !== 'string' || !isDType(dtype)) throw badFile('A tensor in the file (torch._utils._rebuild_tensor_v3) names no dtype TorchLab knows.')
+        return rebuildTensor(a[0].as(dtype), a[1], a[2], a[3], ctx.littleEndian(), ctx.budget)
+      })
     case 'torch._utils._rebuild_parameter':
     case 'torch._utils._rebuild_parameter_with_state':
       return known(qualified, (a) => a[0])
