@@ -135,6 +135,30 @@ export function allFiniteBytes(bytes: Uint8Array, dtype: 'float32' | 'float64'):
   return true
 }
 
+/**
+ * An int64 as a double: exact up to 2^53, and beyond that kept to 53 bits rounded to odd. A
+ * float32 made from it is then the one torch's cast of the int64 makes, rounded once: Number()
+ * would round twice past 2^53 (to 53 bits, then to 24), which can land on a float32 midpoint and
+ * tie the wrong way.
+ */
+export function int64AsDouble(v: bigint): number {
+  const n = Number(v)
+  if (Number.isSafeInteger(n)) return n
+  const magnitude = v < 0n ? -v : v
+  const shift = BigInt(magnitude.toString(2).length - 53)
+  let kept = magnitude >> shift
+  if (kept << shift !== magnitude) kept |= 1n
+  const rounded = Number(kept) * 2 ** Number(shift)
+  return v < 0n ? -rounded : rounded
+}
+
+/** a tensor's values as float32, as torch's copy_ into a float32 parameter casts them */
+export function toFloat32(data: TensorData): Float32Array {
+  if (data instanceof Float32Array) return data.slice()
+  if (data instanceof BigInt64Array) return Float32Array.from(data, int64AsDouble)
+  return Float32Array.from(data)
+}
+
 function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1
   const exp = (h >> 10) & 0x1f
