@@ -21,6 +21,13 @@ const ragged: Record<string, StateDictJson> = {
   'a row where a number belongs': { ...good, '1.weight': [[1, [2]]] },
 }
 
+/** 0.5 inside `depth` lists */
+function nested(depth: number): StateDictJson[string] {
+  let value: StateDictJson[string] = 0.5
+  for (let i = 0; i < depth; i++) value = [value]
+  return value
+}
+
 function start(init: StateDictJson) {
   return service.startTraining({
     dataset: { source: { kind: 'bundled', name: 'cars' }, features: ['wt'], target: 'mpg' },
@@ -50,6 +57,27 @@ print(json.dumps(out))`,
   it.each(Object.keys(ragged))('refuses %s, naming the key, before a run starts', async (name) => {
     const key = name === 'a row where a number belongs' ? '1.weight' : '0.weight'
     await expect(start(ragged[name])).rejects.toMatchObject({ info: { code: 'WEIGHTS_MISMATCH', key, message: expect.stringMatching(/is not a rectangular array/) } })
+  })
+
+  it('refuses lists nested deeper than a tensor has dimensions (128, torch.tensor\'s limit), however deep, without overflowing the stack', async () => {
+    expect(await python<boolean[]>(`
+import torch
+out = []
+for depth in (128, 129):
+    v = 0.5
+    for _ in range(depth): v = [v]
+    try:
+        torch.tensor(v); out.append(True)
+    except ValueError:
+        out.append(False)
+print(json.dumps(out))`)).toEqual([true, false])
+    // 128 deep is a tensor, of the wrong shape for this model
+    await expect(start({ ...good, '0.weight': nested(128) })).rejects.toMatchObject({ info: { message: expect.stringMatching(/size mismatch for 0\.weight/) } })
+    for (const depth of [129, 200_000]) {
+      await expect(start({ ...good, '0.weight': nested(depth) })).rejects.toMatchObject({
+        info: { code: 'WEIGHTS_MISMATCH', key: '0.weight', message: '"0.weight" nests lists more than 128 deep, and a tensor has at most 128 dimensions (torch.tensor refuses it too).' },
+      })
+    }
   })
 
   it('starts from a rectangular list', async () => {

@@ -8,7 +8,7 @@
 import { statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { openCheckpoint } from '../../src/main/lab/checkpoint/files'
+import { openCheckpoint, startingPointFromFile } from '../../src/main/lab/checkpoint/files'
 import { toFloat32StateDict } from '../../src/main/lab/checkpoint/infer'
 import { ReadBuffer } from '../../src/main/lab/sandbox/readBuffer'
 import { tempDir } from '../helpers/lab'
@@ -51,5 +51,31 @@ print(json.dumps({k: v.flatten().tolist() for k, v in sd.items()}))`,
     await read(other)
     expect(last!.buffer).toBe(fileMemory)
     for (const t of sd) expect(Array.from(t.data)).toEqual(expected[t.name].map(Math.fround))
+  })
+})
+
+describe('int64 weights', () => {
+  it('become the float32 values torch.load_state_dict casts them to, rounded once (past 2^53 too)', async () => {
+    const path = join(dir, 'int64.pth')
+    // 2^60 + 2^36 + 1: through float64 first it rounds to 2^60 + 2^36, a float32 midpoint, and then ties down to 2^60
+    const torch = await python<{ weight: number[]; bias: number[] }>(
+      `
+import torch
+w = torch.tensor([[2**60 + 2**36 + 1, -(2**60 + 2**36 + 1), 2**53 + 1, 2**62 - 1, -(2**63), 16777217, 7]], dtype=torch.int64)
+sd = {'linear.weight': w, 'linear.bias': torch.tensor([2**40 + 2**16 + 1], dtype=torch.int64)}
+torch.save(sd, INPUT)
+m = torch.nn.Linear(7, 1)
+m.load_state_dict({'weight': sd['linear.weight'], 'bias': sd['linear.bias']})
+print(json.dumps({'weight': m.weight.flatten().tolist(), 'bias': m.bias.tolist()}))`,
+      path,
+    )
+    const shapes = [
+      { name: 'linear.weight', shape: [1, 7] },
+      { name: 'linear.bias', shape: [1] },
+    ]
+    const sd = (await startingPointFromFile(path, shapes, { name: 'SGD', lr: 0.1 })).initial
+    expect(Array.from(sd[0].data)).toEqual(torch.weight)
+    expect(Array.from(sd[1].data)).toEqual(torch.bias)
+    expect(torch.weight[0]).toBe(2 ** 60 + 2 ** 37)
   })
 })

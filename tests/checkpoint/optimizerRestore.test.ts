@@ -271,3 +271,12 @@ describe("a torch checkpoint's optimizer_state_dict on --init", () => {
     expect((await service.waitForRun(runId)).status).toBe('completed')
   })
 })
+
+describe('param_group settings TorchLab cannot run', () => {
+  it('are named in one sentence that ends once (torch.optim.SGD takes a negative dampening; TorchLab does not)', async () => {
+    const { path } = await torchCheckpoint('sgd-dampening', 'SGD', { lr: 0.001, momentum: 0.9, dampening: -0.5 }, 'all', undefined, false)
+    const { runId, optimizerNote } = await service.startTraining(request({ name: 'SGD', lr: 0.001 }, path))
+    expect(optimizerNote).toMatch(/not used: its param_group's settings are not ones TorchLab can run: Dampening must be at least 0\. The optimizer starts fresh\.$/)
+    expect((await service.waitForRun(runId)).status).toBe('completed')
+  })
+})

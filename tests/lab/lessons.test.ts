@@ -140,6 +140,11 @@ describe("a teacher's lesson file", () => {
     expect(err.message).toMatch(/epcohs/)
   })
 
+  it('a value out of range is named in a sentence that ends once', async () => {
+    const text = JSON.stringify({ ...teacherLesson, setup: { ...teacherLesson.setup, train: { ...teacherLesson.setup.train, batchSize: 0 } } }, null, 2)
+    expect((await lessonError(text)).message).toMatch(/setup\.train\.batchSize: Batch size must be at least 1\.$/)
+  })
+
   it('a check on a run that does not exist, and near without within, are refused at their lines', async () => {
     const text = JSON.stringify(
       {

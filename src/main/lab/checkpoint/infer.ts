@@ -11,7 +11,7 @@ import { LAYER_MODULES, type LayerSpec } from '../../../shared/layers'
 import type { Activation, ModelSpec } from '../../../shared/schemas'
 import { namedTensor, type NamedTensor, type StateDict } from '../model/stateDict'
 import type { NamedTorchTensor } from './contents'
-import { ownsMemory, Tensor } from './tensor'
+import { int64AsDouble, ownsMemory, Tensor, toFloat32 } from './tensor'
 
 /** a file's tensors as the lab holds them: float32, and integer counts (int64) in double precision so they stay exact */
 export function toFloat32StateDict(tensors: NamedTorchTensor[]): StateDict {
@@ -26,8 +26,7 @@ export function toFloat32StateDict(tensors: NamedTorchTensor[]): StateDict {
       values = ownsMemory(data) && !taken.has(data) ? data : data.slice()
       taken.add(values)
     } else {
-      const numbers = data as ArrayLike<number | bigint>
-      values = count ? Float64Array.from(numbers, Number) : Float32Array.from(numbers, Number)
+      values = count ? Float64Array.from(data as BigInt64Array, int64AsDouble) : toFloat32(data)
     }
     return namedTensor({ name, shape: [...tensor.shape], ...(count ? { dtype: 'int64' } : {}) }, values)
   })

@@ -59,6 +59,23 @@ export class Storage {
     return this.bytes
   }
 
+  /**
+   * The same bytes read as another dtype, as torch's _rebuild_tensor_v3 reads them (it sets the
+   * tensor on the untyped bytes): one storage per dtype, so views of it still share their decoding.
+   */
+  as(dtype: DType): Storage {
+    if (dtype === this.dtype) return this
+    let other = this.reinterpreted.get(dtype)
+    if (!other) {
+      const bytes = this.numel * DTYPES[this.dtype].size
+      other = new Storage(this.key, dtype, Math.floor(bytes / DTYPES[dtype].size), () => this.data())
+      this.reinterpreted.set(dtype, other)
+    }
+    return other
+  }
+
+  private readonly reinterpreted = new Map<DType, Storage>()
+
   /** all elements decoded once, for the views that are not contiguous (paid once from the budget) */
   elements(littleEndian: boolean, budget: Budget): TensorData {
     if (!this.decoded) {
@@ -116,6 +133,30 @@ export function allFiniteBytes(bytes: Uint8Array, dtype: 'float32' | 'float64'):
   // x − x is 0 for every finite x and NaN for NaN and ±∞
   for (let i = 0; i < values.length; i++) if (values[i] - values[i] !== 0) return false
   return true
+}
+
+/**
+ * An int64 as a double: exact up to 2^53, and beyond that kept to 53 bits rounded to odd. A
+ * float32 made from it is then the one torch's cast of the int64 makes, rounded once: Number()
+ * would round twice past 2^53 (to 53 bits, then to 24), which can land on a float32 midpoint and
+ * tie the wrong way.
+ */
+export function int64AsDouble(v: bigint): number {
+  const n = Number(v)
+  if (Number.isSafeInteger(n)) return n
+  const magnitude = v < 0n ? -v : v
+  const shift = BigInt(magnitude.toString(2).length - 53)
+  let kept = magnitude >> shift
+  if (kept << shift !== magnitude) kept |= 1n
+  const rounded = Number(kept) * 2 ** Number(shift)
+  return v < 0n ? -rounded : rounded
+}
+
+/** a tensor's values as float32, as torch's copy_ into a float32 parameter casts them */
+export function toFloat32(data: TensorData): Float32Array {
+  if (data instanceof Float32Array) return data.slice()
+  if (data instanceof BigInt64Array) return Float32Array.from(data, int64AsDouble)
+  return Float32Array.from(data)
 }
 
 function halfToFloat(h: number): number {

@@ -8,7 +8,7 @@ import type { Budget } from './budget'
 import { badFile } from './errors'
 import type { KnownCallable } from './pickle/unpickler'
 import { ClassRef, PyDict, PyObject, PySet, PyTuple, dictKey, type PyValue, type PyValue_Extension } from './pickle/values'
-import { isDType, STORAGE_DTYPE, rebuildTensor, type DType } from './tensor'
+import { isDType, Storage, STORAGE_DTYPE, rebuildTensor, type DType } from './tensor'
 
 export class StorageType implements PyValue_Extension {
   readonly pyKind = 'storage_type'
@@ -24,6 +24,20 @@ const TORCH_DTYPES = new Map<string, DType>([
   ['half', 'float16'], ['bfloat16', 'bfloat16'], ['int64', 'int64'], ['long', 'int64'], ['int32', 'int32'], ['int', 'int32'],
   ['int16', 'int16'], ['short', 'int16'], ['int8', 'int8'], ['uint8', 'uint8'], ['bool', 'bool'],
 ])
+
+/**
+ * torch's other dtypes, which TorchLab holds no tensors of: a file may still name one as a value
+ * (torch.load(weights_only=True) allows them), and a name is no code to refuse.
+ */
+const OTHER_DTYPES = new Set([
+  'complex32', 'chalf', 'complex64', 'cfloat', 'complex128', 'cdouble', 'quint8', 'qint8', 'qint32', 'quint4x2', 'quint2x4',
+  'uint16', 'uint32', 'uint64', 'float8_e5m2', 'float8_e4m3fn', 'float8_e5m2fnuz', 'float8_e4m3fnuz',
+])
+
+/** the sentence for tensors of a dtype TorchLab does not read, named by `name` ("of dtype torch.complex64") */
+function unreadDtype(how: string, name: string): never {
+  throw labError('CHECKPOINT_UNSUPPORTED', `This file holds tensors ${how} ${name}; TorchLab reads tensors of float, integer and bool dtypes only.`, { key: name })
+}
 
 function known(qualified: string, call: (args: PyValue[]) => PyValue, newObject?: (args: PyValue[]) => PyValue): KnownCallable {
   return { qualified, call, newObject }
@@ -60,8 +74,15 @@ export function resolveTorchGlobal(rawModule: string, name: string, ctx: GlobalC
         () => new PyDict(new Map(), 'OrderedDict'),
       )
     case 'torch._utils._rebuild_tensor_v2':
-    case 'torch._utils._rebuild_tensor_v3':
       return known(qualified, (a) => rebuildTensor(a[0], a[1], a[2], a[3], ctx.littleEndian(), ctx.budget))
+    case 'torch._utils._rebuild_tensor_v3':
+      // (storage, offset, size, stride, requires_grad, hooks, dtype): the storage's bytes are read as dtype, whatever its own type
+      return known(qualified, (a) => {
+        const dtype = a[6]
+        if (typeof dtype === 'string' && OTHER_DTYPES.has(dtype.replace(/^torch\./, ''))) unreadDtype('of dtype', dtype)
+        if (!(a[0] instanceof Storage) || typeof dtype !== 'string' || !isDType(dtype)) throw badFile('A tensor in the file (torch._utils._rebuild_tensor_v3) names no dtype TorchLab knows.')
+        return rebuildTensor(a[0].as(dtype), a[1], a[2], a[3], ctx.littleEndian(), ctx.budget)
+      })
     case 'torch._utils._rebuild_parameter':
     case 'torch._utils._rebuild_parameter_with_state':
       return known(qualified, (a) => a[0])
@@ -97,6 +118,7 @@ export function resolveTorchGlobal(rawModule: string, name: string, ctx: GlobalC
   // a dtype is pickled as the global itself (torch.float32)
   const dtype = module === 'torch' ? TORCH_DTYPES.get(name) : undefined
   if (dtype) return dtype
+  if (module === 'torch' && OTHER_DTYPES.has(name)) return qualified
   if (!FORBIDDEN_MODULES.test(module) && /^[A-Z]/.test(name) && /^[A-Za-z_][\w.]*$/.test(module)) {
     // a class such as torch.nn.modules.linear.Linear or __main__.LinearRegressionTorch
     return new ClassRef(module, name)
@@ -107,5 +129,7 @@ export function resolveTorchGlobal(rawModule: string, name: string, ctx: GlobalC
 export function storageDtype(type: PyValue): DType {
   if (type instanceof StorageType) return type.dtype
   if (typeof type === 'string' && isDType(type)) return type
+  // complex and quantized storages: a real file, of tensors TorchLab has no arithmetic for
+  if (type instanceof ClassRef && type.module === 'torch' && type.name.endsWith('Storage')) unreadDtype('stored as', type.qualified)
   throw badFile(`A storage in the file has an unknown type${typeof type === 'string' ? ` "${type.slice(0, 40)}"` : ''}.`)
 }

@@ -8,7 +8,7 @@ import type { OptimizerSpec } from '../../../shared/schemas'
 import type { OptimizerState } from '../engine/engine'
 import { parametersOf, type StateDict } from '../model/stateDict'
 import { PyDict, PyTuple, type PyValue } from './pickle/values'
-import { Tensor } from './tensor'
+import { Tensor, toFloat32 } from './tensor'
 
 /** a param_group with torch 1.13's keys in torch's order, from the optimizer's descriptor */
 function group(spec: OptimizerSpec, count: number): PyDict {
@@ -100,7 +100,7 @@ function settingsOf(name: OptimizerName, group: PyDict): OptimizerSpec {
     }),
   )
   const parsed = optimizerSpecSchema.safeParse({ name, ...values })
-  if (!parsed.success) throw new Mismatch(`its param_group's settings are not ones TorchLab can run: ${parsed.error.issues.map((i) => i.message).join(' ')}`)
+  if (!parsed.success) throw new Mismatch(`its param_group's settings are not ones TorchLab can run: ${parsed.error.issues.map((i) => i.message.replace(/\.$/, '')).join('; ')}`)
   return parsed.data
 }
 
@@ -131,7 +131,7 @@ function stateOf(name: OptimizerName, value: PyDict, group: PyDict, model: State
       } else if (v instanceof Tensor) {
         if (v.shape.join() !== p.shape.join()) throw new Mismatch(`its ${key} for "${p.name}" has shape [${v.shape.join(', ')}], and the parameter has shape [${p.shape.join(', ')}]`)
         // a copy, cast to the parameter's float32 as torch casts it: the tensor may view the whole file, which must not travel with the state
-        out.push([key, v.data instanceof Float32Array ? v.data.slice() : Float32Array.from(v.data as ArrayLike<number | bigint>, Number)])
+        out.push([key, toFloat32(v.data)])
       } else if (v !== null) {
         throw new Mismatch(`its ${key} for "${p.name}" is not a tensor`)
       }

@@ -28,7 +28,7 @@ const GLOBALS = new Set<string>([
   'torch.storage.TypedStorage',
   'torch.storage.UntypedStorage',
   ...STORAGES,
-  ...['float16', 'float32', 'float64', 'int8', 'int16', 'int32', 'int64'].map((t) => `torch.${t}`),
+  ...['complex32', 'complex64', 'complex128', 'float16', 'float32', 'float64', 'int8', 'int16', 'int32', 'int64'].map((t) => `torch.${t}`),
 ])
 
 /** BUILD is allowed on tensors, parameters and OrderedDicts only */

@@ -19,7 +19,8 @@ export function parseLesson(text: string, source: string): Lesson {
     // an unknown key (often a typo) is on its own line, not on its object's
     const line = located.lineOf(issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path)
     const where = issue.path.length ? `${issue.path.join('.')}: ` : ''
-    return { line, text: `line ${line}: ${where}${issue.message}` }
+    // the sentence ends once, after the last problem
+    return { line, text: `line ${line}: ${where}${issue.message.replace(/\.$/, '')}` }
   })
   const more = result.error.issues.length > problems.length ? ` (and ${result.error.issues.length - problems.length} more)` : ''
   throw labError('LESSON_INVALID', `${source} is not a valid lesson. ${problems.map((p) => p.text).join('; ')}${more}.`, { line: problems[0].line })

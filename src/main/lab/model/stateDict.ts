@@ -95,8 +95,20 @@ export function stateDictToJson(sd: StateDict): StateDictJson {
   return Object.fromEntries(sd.map((t) => [t.name, toNested(t.data, t.shape)]))
 }
 
-function shapeOf(value: NestedNumbers): number[] {
-  return Array.isArray(value) ? [value.length, ...(value.length > 0 ? shapeOf(value[0]) : [])] : []
+/** torch.tensor's limit ("too many dimensions"): it bounds the depth flattenInto recurses to */
+const MAX_DIMS = 128
+
+/** the shape the first entry at each depth gives */
+function shapeOf(value: NestedNumbers, name: string): number[] {
+  const shape: number[] = []
+  for (let v = value; Array.isArray(v); v = v[0]) {
+    if (shape.length === MAX_DIMS) {
+      throw labError('WEIGHTS_MISMATCH', `"${name}" nests lists more than ${MAX_DIMS} deep, and a tensor has at most ${MAX_DIMS} dimensions (torch.tensor refuses it too).`, { key: name })
+    }
+    shape.push(v.length)
+    if (v.length === 0) break
+  }
+  return shape
 }
 
 /** what a JSON value is, as a sentence shows it: JSON.stringify would print 1e400 (Infinity) as null */
@@ -152,7 +164,7 @@ export function stateDictFromJson(json: StateDictJson, expected: Expected): Stat
   // plain numbers until matched: a count is held in double precision, weights in float32
   const given = Object.entries(json).map(([name, value]) => {
     const values: number[] = []
-    const shape = shapeOf(value)
+    const shape = shapeOf(value, name)
     flattenInto(value, shape, 0, values, name)
     return { name, shape, data: values }
   })

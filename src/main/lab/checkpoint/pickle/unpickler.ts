@@ -101,8 +101,8 @@ export class Unpickler {
   private risky(op: number): boolean {
     switch (op) {
       case OP.GLOBAL: {
-        const module = this.line()
-        this.push(this.global(module, this.line()))
+        const module = this.line(true)
+        this.push(this.global(module, this.line(true)))
         return true
       }
       case OP.STACK_GLOBAL: {
@@ -414,6 +414,8 @@ export class Unpickler {
   }
 
   private global(module: string, name: string): PyValue | KnownCallable {
+    // control characters are damage, not a name (a GLOBAL whose newline was lost runs on into the bytes after it): never repeated in a sentence
+    if (/\p{Cc}/u.test(module + name)) throw badFile('The pickle inside the file is damaged: a name it refers to holds unprintable characters.')
     this.trace.globals.add(`${module}.${name}`)
     return this.hooks.resolveGlobal(module, name)
   }
@@ -559,10 +561,11 @@ export class Unpickler {
     return Number(v)
   }
 
-  private line(): string {
+  /** a line of text; `utf8` for a GLOBAL's names, as Python decodes them */
+  private line(utf8 = false): string {
     const end = this.bytes.indexOf(0x0a, this.pos)
     if (end < 0) throw badFile('The pickle inside the file is cut short or damaged.')
-    const text = new TextDecoder('latin1').decode(this.bytes.subarray(this.pos, end))
+    const text = utf8 ? this.text(end - this.pos) : new TextDecoder('latin1').decode(this.bytes.subarray(this.pos, end))
     this.pos = end + 1
     return text
   }
