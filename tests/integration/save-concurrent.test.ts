@@ -113,4 +113,20 @@ describe('stale temporary files', () => {
     expect(readFileSync(path, 'utf8')).toBe('old')
     expect(readdirSync(dir)).toEqual(['model.pth'])
   })
+
+  it('a save the system refuses says why in words, naming what the student chose and never the temporary file', async () => {
+    const dir = tempDir('torchlab-why-')
+    writeFileSync(join(dir, 'notes.txt'), 'a file, not a folder')
+    const cases = [
+      [join(dir, 'missing', 'model.pth'), `the folder ${join(dir, 'missing')} does not exist; choose a folder that does, or create it first`],
+      // the tidying of a temporary file under a file failed too, and used to end the save as an internal error
+      [join(dir, 'notes.txt', 'model.pth'), `a part of ${join(dir, 'notes.txt')} is a file, not a folder`],
+      [dir, `${dir} is a folder; choose a file name inside it`],
+    ]
+    for (const [path, why] of cases) {
+      const err = await atomicWrite(path, new Uint8Array(1)).catch((e: unknown) => e)
+      expect(err).toMatchObject({ info: { code: 'FILE_UNWRITABLE', message: `TorchLab could not save ${path}: ${why}. The previous file, if any, is untouched.` } })
+    }
+    expect(readdirSync(dir)).toEqual(['notes.txt'])
+  })
 })

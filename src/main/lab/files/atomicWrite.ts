@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto'
 import { open, readdir, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { labError, LabError } from '../../../shared/errors'
+import { errnoOf } from './errno'
 import { writePieces } from './writePieces'
 
 const SUFFIX = '.torchlab-tmp'
@@ -79,6 +80,31 @@ async function syncFolder(folder: string): Promise<void> {
   await handle?.close().catch(() => undefined)
 }
 
+/** why a save failed, in words: the system's own message names the temporary file, which the student never chose */
+function writeFailure(err: unknown, path: string, temp: string): string {
+  const folder = dirname(path)
+  switch (errnoOf(err)) {
+    case 'ENOENT':
+      return `the folder ${folder} does not exist; choose a folder that does, or create it first`
+    case 'ENOTDIR':
+      return `a part of ${folder} is a file, not a folder`
+    case 'EISDIR':
+      return `${path} is a folder; choose a file name inside it`
+    case 'EACCES':
+    case 'EPERM':
+      return `TorchLab is not allowed to write in ${folder}; choose a folder you own`
+    case 'EROFS':
+      return `${folder} is on a disk that can only be read`
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return `the disk holding ${folder} is full; free some space or save elsewhere`
+    case 'ENAMETOOLONG':
+      return `the name is longer than this disk allows`
+    default:
+      return (err instanceof Error ? err.message : String(err)).replaceAll(temp, path)
+  }
+}
+
 async function writeThenRename(path: string, pieces: Iterable<Uint8Array>): Promise<number> {
   // tidy first, so a folder full of debris has room for this file; tidying never fails a save
   await removeStaleTemps(dirname(path)).catch(() => undefined)
@@ -97,11 +123,11 @@ async function writeThenRename(path: string, pieces: Iterable<Uint8Array>): Prom
     await syncFolder(dirname(path))
     return size
   } catch (err) {
-    await rm(temp, { force: true })
+    // the tidying of a temporary file that may never have been made must not hide why
+    await rm(temp, { force: true }).catch(() => undefined)
     // a refusal of the content itself (a check while it was written) is the student's sentence as it is
     if (err instanceof LabError) throw err
-    const reason = err instanceof Error ? err.message : String(err)
-    throw labError('FILE_UNWRITABLE', `TorchLab could not save ${path}: ${reason}. The previous file, if any, is untouched.`)
+    throw labError('FILE_UNWRITABLE', `TorchLab could not save ${path}: ${writeFailure(err, path, temp)}. The previous file, if any, is untouched.`)
   } finally {
     live.delete(basename(temp))
   }

@@ -8,15 +8,12 @@
 import { constants } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
 import { LabError, labError } from '../../../shared/errors'
+import { errnoOf } from './errno'
 
 /** how a refusal names what was wanted: "There is no {missing} at …", "… is a folder, not {kind}." */
 export interface Wanted {
   missing: string
   kind: string
-}
-
-function errnoOf(err: unknown): string | undefined {
-  return err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined
 }
 
 function refusal(err: unknown, path: string, wanted: Wanted): LabError {
