@@ -120,14 +120,19 @@ function distance(ours: Record<string, unknown>, torch: Record<string, unknown>)
   let worst = 0
   for (const [name, values] of Object.entries(torch)) {
     const a = flat(ours[name])
-    flat(values).forEach((v, i) => (worst = Math.max(worst, Math.abs(a[i] - v) / Math.max(1, Math.abs(v)))))
+    for (const [i, v] of flat(values).entries()) {
+      // a NaN on either side (torch's arrives as null) is as far off as can be, never a pass
+      const d = v === null ? Infinity : Math.abs(a[i] - v) / Math.max(1, Math.abs(v))
+      worst = Number.isNaN(d) ? Infinity : Math.max(worst, d)
+    }
   }
   return worst
 }
 
 function seriesDistance(ours: number[], torch: (number | null)[]): number {
   if (ours.length !== torch.length) return Infinity
-  return Math.max(0, ...torch.map((v, i) => (v === null ? Infinity : Math.abs(ours[i] - v) / Math.max(1, Math.abs(v)))))
+  const worst = Math.max(0, ...torch.map((v, i) => (v === null ? Infinity : Math.abs(ours[i] - v) / Math.max(1, Math.abs(v)))))
+  return Number.isNaN(worst) ? Infinity : worst
 }
 
 async function trainOurs(request: TrainRequestInput, engine: EngineName): Promise<RunSummary | { refused: string }> {
