@@ -163,6 +163,11 @@ const OPEN_GAPS: Record<string, { why: string; ceiling: number }> = {
     ceiling: 8e-5,
   },
   '18 #4 tfjs': { why: 'as the dense engine: tfjs computes Softplus and GELU with its own roundings', ceiling: 1.05e-4 },
+  '4 #23 dense': {
+    why: "the bias gradient of a Linear before an affine-free BatchNorm1d, 0 in exact arithmetic, is −1.9e-8 in torch's float32 backward and not in TorchLab's; AdamW with beta2 = 0 makes any nonzero gradient an lr-sized step",
+    // 1.36e-2 on 2026-11-28
+    ceiling: 2.8e-2,
+  },
 }
 
 /** what went wrong with one engine's run, or undefined where it matches torch */
