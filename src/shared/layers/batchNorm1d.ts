@@ -3,12 +3,15 @@
  * Training: each column is normalised with the batch's mean and biased variance, and the
  * running statistics move by `momentum` towards the batch mean and the unbiased variance;
  * num_batches_tracked counts the batches (an int64 in the file). Eval: the running statistics
- * normalise instead. Sums are taken in double precision, as torch's CPU kernel takes them.
+ * normalise instead. The batch statistics are rounded as torch's CPU kernel rounds them.
  */
 import { z } from 'zod'
 import { argsShape, keywordArgs } from '../catalog/args'
 import { labError } from '../errors'
+import { fmaf } from '../float32'
 import type { DenseRuntime, LayerModule, TensorShape } from './layer'
+
+const f32 = Math.fround
 
 const ARGS = [
   { key: 'numFeatures', torch: 'num_features', type: 'int', min: 1, max: 4096, label: 'num_features', inferred: true },
@@ -47,17 +50,25 @@ function runtime(layer: BatchNorm1dLayer, c: number): DenseRuntime {
             `BatchNorm1d needs more than 1 row per batch while training, as in PyTorch, but a batch has ${n}. Choose a batch size that leaves no single row at the end of an epoch, or turn on drop_last.`,
           )
         }
+        // torch 1.13's order on [n, C] rows (batch_norm_cpu_collect_stats, channels-last): each column summed
+        // row by row in float32, the squared deviations added by fused multiply-adds; the running statistics
+        // mixed with momentum in float32, the unbiased variance's share in double (measured bit for bit)
+        const m32 = f32(momentum)
+        const keep = f32(1 - m32)
         for (let j = 0; j < c; j++) {
           let sum = 0
-          for (let r = 0; r < n; r++) sum += x[r * c + j]
-          const m = sum / n
+          for (let r = 0; r < n; r++) sum = f32(sum + x[r * c + j])
+          const m = f32(sum / n)
           let squares = 0
-          for (let r = 0; r < n; r++) squares += (x[r * c + j] - m) ** 2
-          mean[j] = Math.fround(m)
-          invstd[j] = Math.fround(1 / Math.sqrt(squares / n + eps))
+          for (let r = 0; r < n; r++) {
+            const d = f32(x[r * c + j] - m)
+            squares = fmaf(d, d, squares)
+          }
+          mean[j] = m
+          invstd[j] = f32(1 / Math.sqrt(f32(squares / n) + eps))
           if (training && trackRunningStats) {
-            runningMean[j] = momentum * m + (1 - momentum) * runningMean[j]
-            runningVar[j] = momentum * (squares / (n - 1)) + (1 - momentum) * runningVar[j]
+            runningMean[j] = f32(m32 * m) + f32(keep * runningMean[j])
+            runningVar[j] = m32 * f32(squares / (n - 1)) + f32(keep * runningVar[j])
           }
         }
         if (training && trackRunningStats) tracked[0] += 1

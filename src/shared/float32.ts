@@ -1,0 +1,38 @@
+/**
+ * float32 arithmetic that JavaScript's doubles do not give directly: C's fmaf, which torch's CPU
+ * kernels reach where the compiler fuses a multiply and an add (the optimizers' add and addcmul,
+ * BatchNorm1d's variance sum).
+ */
+const f = Math.fround
+const BITS_F = new Float32Array(1)
+const BITS_I = new Int32Array(BITS_F.buffer)
+
+/** the float32 beside r (a float32) on the side of `towards` */
+function neighbour(r: number, towards: number): number {
+  if (r === 0) return towards > 0 ? 2 ** -149 : -(2 ** -149)
+  BITS_F[0] = r
+  BITS_I[0] += towards > r === r > 0 ? 1 : -1
+  return BITS_F[0]
+}
+
+/**
+ * a·b + c rounded once to float32, for float32 a, b, c (C's fmaf): the product is exact in a
+ * double, the sum's rounding error is recovered exactly (TwoSum), and it decides the only case
+ * where rounding twice differs from rounding once — a double sum on a float32 tie (a double
+ * rounding is monotonic and every float32 midpoint is a double, so the exact sum cannot cross
+ * one). kernels.wat reaches the same result by rounding the double sum to odd instead.
+ */
+export function fmaf(a: number, b: number, c: number): number {
+  const p = a * b
+  const s = p + c
+  const r = f(s)
+  if (r === s || !Number.isFinite(s)) return r
+  const z = s - p
+  const err = p - (s - z) + (c - z)
+  if (err === 0) return r
+  // past the largest float32, r is infinite: the tie test sees 2¹²⁸ there, as IEEE rounding does
+  const near = Number.isFinite(r) ? r : Math.sign(r) * 2 ** 128
+  const other = neighbour(near, s)
+  if (s - near !== other - s) return r
+  return err > 0 === other > near ? other : r
+}
