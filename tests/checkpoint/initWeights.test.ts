@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { openCheckpoint, startingPointFromFile } from '../../src/main/lab/checkpoint/files'
 import { toFloat32StateDict } from '../../src/main/lab/checkpoint/infer'
 import { ReadBuffer } from '../../src/main/lab/sandbox/readBuffer'
+import { optimizerSpecSchema } from '../../src/shared/schemas'
 import { tempDir } from '../helpers/lab'
 import { python } from '../helpers/python'
 
@@ -73,7 +74,7 @@ print(json.dumps({'weight': m.weight.flatten().tolist(), 'bias': m.bias.tolist()
       { name: 'linear.weight', shape: [1, 7] },
       { name: 'linear.bias', shape: [1] },
     ]
-    const sd = (await startingPointFromFile(path, shapes, { name: 'SGD', lr: 0.1 })).initial
+    const sd = (await startingPointFromFile(path, shapes, optimizerSpecSchema.parse({ name: 'SGD', lr: 0.1 }))).initial
     expect(Array.from(sd[0].data)).toEqual(torch.weight)
     expect(Array.from(sd[1].data)).toEqual(torch.bias)
     expect(torch.weight[0]).toBe(2 ** 60 + 2 ** 37)

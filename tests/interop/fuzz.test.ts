@@ -231,7 +231,7 @@ describe('random sweep against torch 1.13', () => {
       return out
     })()
     const started = performance.now()
-    const ours = []
+    const ours: Awaited<ReturnType<typeof trainOurs>>[][] = []
     for (const p of all) ours.push(await Promise.all(p.engines.map((e) => trainOurs(p.request, e))))
     const oursSeconds = (performance.now() - started) / 1000
     if (process.env.FUZZ_DUMP) writeFileSync(`${process.env.FUZZ_DUMP}.ours.json`, JSON.stringify(ours.map((runs) => runs.map((r) => ('stateDict' in r ? r.stateDict : null)))))

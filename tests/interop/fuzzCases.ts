@@ -121,7 +121,7 @@ function optimizer(d: Draw, name: OptimizerName): Record<string, unknown> {
   return fields
 }
 
-const LOSS_ARGS: Partial<Record<LossName, (d: Draw) => Record<string, number>>> = {
+const LOSS_ARGS: Partial<Record<LossName, (d: Draw) => Partial<Record<string, number>>>> = {
   HuberLoss: (d) => (d.chance(0.7) ? { huberDelta: d.pick([0.1, 0.5, 2, 5]) } : {}),
   SmoothL1Loss: (d) => (d.chance(0.7) ? { smoothL1Beta: d.pick([0, 0.1, 0.5, 2]) } : {}),
 }
