@@ -416,6 +416,13 @@ export interface Predictions {
   written?: string
 }
 
+/** a positional argument that says what it is when it is left empty (a request object's fields are named by their keys) */
+const named = (what: string) => z.string({ error: `${what} must be text.` }).min(1, `${what} is empty; give one.`)
+const RUN_ID = named('The run id')
+const SEARCH_ID = named('The search id')
+const FILE_PATH = named('The file path')
+const LESSON = named('The lesson')
+
 export const LAB_METHODS = {
   getBackend: z.tuple([]),
   listDatasets: z.tuple([]),
@@ -424,15 +431,15 @@ export const LAB_METHODS = {
   prepareDataset: z.tuple([datasetSpecSchema, z.enum(LOSSES).optional()]),
   startTraining: z.tuple([trainRequestSchema]),
   controlRun: z.tuple([runControlSchema]),
-  getRun: z.tuple([z.string().min(1)]),
+  getRun: z.tuple([RUN_ID]),
   /** the runs still going, so a reloaded (or second) window takes them up instead of leaving them training out of reach */
   listRuns: z.tuple([]),
   /** the window's pull: latest state and the series past the cursor */
-  getRunSnapshot: z.tuple([z.string().min(1), seriesCursorSchema.default({ epochs: 0, steps: 0 })]),
-  waitForRun: z.tuple([z.string().min(1)]),
-  evaluate: z.tuple([z.string().min(1), z.enum(['train', 'validation'])]),
+  getRunSnapshot: z.tuple([RUN_ID, seriesCursorSchema.default({ epochs: 0, steps: 0 })]),
+  waitForRun: z.tuple([RUN_ID]),
+  evaluate: z.tuple([RUN_ID, z.enum(['train', 'validation'])]),
   openCheckpoint: z.tuple([
-    z.string().min(1),
+    FILE_PATH,
     /** key: the path of the state_dict to take the weights from (lab inspect --key models.1) */
     z.object({ activations: z.array(z.enum(ACTIVATIONS)).optional(), values: z.boolean().optional(), key: z.string().optional() }).default({}),
   ]),
@@ -440,8 +447,8 @@ export const LAB_METHODS = {
   exportPython: z.tuple([exportPythonRequestSchema]),
   predict: z.tuple([predictRequestSchema]),
   startSearch: z.tuple([searchConfigSchema]),
-  cancelSearch: z.tuple([z.string().min(1)]),
-  waitForSearch: z.tuple([z.string().min(1)]),
+  cancelSearch: z.tuple([SEARCH_ID]),
+  waitForSearch: z.tuple([SEARCH_ID]),
   exportSearchCsv: z.tuple([exportSearchCsvRequestSchema]),
   getSettings: z.tuple([]),
   updateSettings: z.tuple([settingsPatchSchema]),
@@ -450,11 +457,11 @@ export const LAB_METHODS = {
   getGraph: z.tuple([graphRequestSchema]),
   listLessons: z.tuple([]),
   /** a bundled lesson by its id */
-  getLesson: z.tuple([z.string().min(1)]),
+  getLesson: z.tuple([LESSON]),
   /** a teacher's lesson file, checked against the lesson format */
-  loadLessonFile: z.tuple([z.string().min(1)]),
+  loadLessonFile: z.tuple([FILE_PATH]),
   /** a bundled lesson's id, or the path of a lesson file */
-  checkLesson: z.tuple([z.string().min(1)]),
+  checkLesson: z.tuple([LESSON]),
   exportSearchPython: z.tuple([exportSearchPythonRequestSchema]),
   /** MSELoss over a grid of (w, b) for one-feature linear regression, with the least-squares minimum */
   getLandscape: z.tuple([landscapeRequestSchema]),

@@ -5,18 +5,21 @@
  * zod would say "0.train.epochs: Too big: expected number to be <=1000000".
  */
 import type { z } from 'zod'
+import { LOSS_TABLE } from './catalog/losses'
+import { OPTIMIZER_TABLE } from './catalog/optimizers'
 import { assertNever } from './exhaustive'
+import { LAYER_MODULES } from './layers'
 
-/** settings whose words are not their key's (the rest: huberDelta → "Huber delta") */
-const FIELD_NAMES: Record<string, string> = {
-  lr: 'Learning rate',
-  valSplit: 'Validation split',
-  outFeatures: 'out_features',
-  inFeatures: 'in_features',
-  smoothL1Beta: 'SmoothL1 beta',
-  numFeatures: 'num_features',
-  out: 'The output path',
-}
+/**
+ * Each argument's name as its catalogue gives it (the window's inputs, the CLI's and torch's
+ * keywords), then the few settings no catalogue holds; the rest are their key's words
+ * (batchSize → "Batch size").
+ */
+const LABELS: ReadonlyMap<string, string> = new Map([
+  ...[...Object.values(LAYER_MODULES), ...Object.values(LOSS_TABLE), ...Object.values(OPTIMIZER_TABLE)].flatMap((d) => d.args.map((a) => [a.key, a.label] as const)),
+  ['valSplit', 'Validation split'],
+  ['out', 'The output path'],
+])
 
 function words(key: string): string {
   // a symbol (the landscape's axes w and b) is named as it is written
@@ -45,7 +48,7 @@ function setting(path: readonly PropertyKey[]): { words: string; where?: string 
     const item = listItem(path, at)
     if (item) return { words: item }
   }
-  return { words: FIELD_NAMES[key] ?? words(key), where: listItem(path, at) }
+  return { words: LABELS.get(key) ?? words(key), where: listItem(path, at) }
 }
 
 /** "Learning rate", or "out_features of layers[2]" for a setting inside a list; "The request" when the path names none */
@@ -129,6 +132,8 @@ const escaped = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\
 export function issueSentences(error: z.ZodError): string[] {
   const names = (message: string, name: string): boolean => new RegExp(`(?<!\\w)${escaped(name)}(?!\\w)`, 'i').test(message)
   const sentences = error.issues.map((issue) => {
+    // a positional argument (a path, a run's id) has no key to name it: its schema's sentence says what it is
+    if (!issue.path.some((p) => typeof p === 'string')) return issue.message
     const { words, where } = setting(issue.path)
     const full = settingName(issue.path)
     if (names(issue.message, full)) return issue.message

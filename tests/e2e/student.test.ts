@@ -119,6 +119,18 @@ describe('a student clicking through the window', () => {
       .poll(() => page.textContent('[data-testid="builder-errors"]'))
       .toContain("Leave the last Linear's out_features empty")
     expect(await page.isDisabled('[data-testid="start"]')).toBe(true)
+    // Ctrl+Enter, which no disabled button stops, answers with the same sentence and sends the lab nothing
+    await page.evaluate(`(() => {
+      const send = WebSocket.prototype.send
+      window.trainStarts = 0
+      WebSocket.prototype.send = function (data) {
+        if (typeof data === 'string' && JSON.parse(data).method === 'startTraining') window.trainStarts++
+        return send.call(this, data)
+      }
+    })()`)
+    await page.keyboard.press('Control+Enter')
+    await expect.poll(() => page.textContent('[data-testid="train-error"]')).toContain("Leave the last Linear's out_features empty")
+    expect(await page.evaluate('window.trainStarts')).toBe(0)
     await page.click('[data-testid="preset-linear"]')
   })
 

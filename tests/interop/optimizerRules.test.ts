@@ -4,7 +4,8 @@
  * is torch's float32, bit for bit. One torch process runs every case.
  */
 import { describe, expect, it } from 'vitest'
-import { DenseOptimizer, fmaf } from '../../src/main/lab/engine/dense/optimizers'
+import { DenseOptimizer } from '../../src/main/lab/engine/dense/optimizers'
+import { fmaf } from '../../src/shared/float32'
 import { optimizerSpecSchema } from '../../src/shared/catalog/optimizers'
 import { float32Stream } from '../helpers/float32Stream'
 import { OPTIMIZER_SETTINGS, optimizerSetting, torchOptimizerKwargs } from '../helpers/optimizerSettings'

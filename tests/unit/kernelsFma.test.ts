@@ -10,7 +10,8 @@
 import { describe, expect, it } from 'vitest'
 import { ensureKernelsBuilt } from '../../scripts/buildKernels'
 import { createRng, type Rng } from '../../src/main/lab/data/rng'
-import { fmaf, type SgdScalars } from '../../src/main/lab/engine/dense/updateRules'
+import type { SgdScalars } from '../../src/main/lab/engine/dense/updateRules'
+import { fmaf } from '../../src/shared/float32'
 import { optimizerSpecSchema, type OptimizerSpec } from '../../src/shared/schemas'
 
 await ensureKernelsBuilt()

@@ -3,7 +3,8 @@
  * Training: each column is normalised with the batch's mean and biased variance, and the
  * running statistics move by `momentum` towards the batch mean and the unbiased variance;
  * num_batches_tracked counts the batches (an int64 in the file). Eval: the running statistics
- * normalise instead. The batch statistics are rounded as torch's CPU kernel rounds them.
+ * normalise instead. The batch statistics are rounded as torch's CPU kernel rounds them on one
+ * thread (torch.set_num_threads(1)); with more, torch splits the rows and its last bits move.
  */
 import { z } from 'zod'
 import { argsShape, keywordArgs } from '../catalog/args'

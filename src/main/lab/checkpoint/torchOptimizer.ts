@@ -2,6 +2,7 @@
  * Optimizer state in torch.optim's own state_dict layout (torch 1.13), both ways:
  * {'state': {0: {...}, 1: {...}}, 'param_groups': [{lr, ..., 'params': [0, 1, ...]}]}.
  */
+import { issueSentences, studentSentences } from '../../../shared/issueSentence'
 import { py } from '../../../shared/catalog/args'
 import { FIXED_GROUP_VALUES, OPTIMIZERS, optimizerOf, optimizerSpecSchema, type OptimizerName } from '../../../shared/catalog/optimizers'
 import type { OptimizerSpec } from '../../../shared/schemas'
@@ -99,8 +100,8 @@ function settingsOf(name: OptimizerName, group: PyDict): OptimizerSpec {
       return [a.key, v instanceof PyTuple ? v.items.map(plainNumber) : (plainNumber(v) ?? v)]
     }),
   )
-  const parsed = optimizerSpecSchema.safeParse({ name, ...values })
-  if (!parsed.success) throw new Mismatch(`its param_group's settings are not ones TorchLab can run: ${parsed.error.issues.map((i) => i.message.replace(/\.$/, '')).join('; ')}`)
+  const parsed = optimizerSpecSchema.safeParse({ name, ...values }, { error: studentSentences })
+  if (!parsed.success) throw new Mismatch(`its param_group's settings are not ones TorchLab can run: ${issueSentences(parsed.error).map((s) => s.replace(/\.$/, '')).join('; ')}`)
   return parsed.data
 }
 

@@ -99,9 +99,15 @@ function writeFailure(err: unknown, path: string, temp: string): string {
     case 'EDQUOT':
       return `the disk holding ${folder} is full; free some space or save elsewhere`
     case 'ENAMETOOLONG':
-      return `the name is longer than this disk allows`
-    default:
-      return (err instanceof Error ? err.message : String(err)).replaceAll(temp, path)
+      // the temporary copy's name is the file's with about 40 characters more
+      return `the name is too long to save beside its temporary copy; choose a shorter one`
+    case 'EIO':
+      return `the disk reported a fault while writing; try again, or save to another disk`
+    default: {
+      const code = errnoOf(err)
+      // the system's words, for what no case above names, without the temporary file's name
+      return code ? `the system refused it (${code})` : (err instanceof Error ? err.message : String(err)).replaceAll(temp, path)
+    }
   }
 }
 

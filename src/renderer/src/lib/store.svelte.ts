@@ -37,6 +37,7 @@ import { optimizerStart } from '../../../shared/catalog/optimizers'
 import { defaultLayer } from '../../../shared/layers'
 import { mlpLayers, resolveModel } from '../../../shared/modelSpec'
 import { lab, messageOf } from './lab'
+import { builderErrors } from './validation'
 import { RunSeries } from './runSeries'
 
 export type Role = 'feature' | 'target' | 'ignore'
@@ -225,6 +226,17 @@ class LabState {
     })
   }
 
+  /** the builder's sentences: what keeps the layers or the training settings from being valid */
+  get builderErrors(): string[] {
+    return builderErrors(this.arch, this.trainConfig())
+  }
+
+  /** why Start cannot start a run now, or '' when it can: data chosen, the settings valid, the model buildable */
+  get startProblem(): string {
+    if (this.summary === null) return 'Choose a data set first.'
+    return this.builderErrors[0] ?? this.resolvedModel.problem
+  }
+
   /** the model as the lab will build it from the data and the loss, or the sentence saying why it cannot be built */
   get resolvedModel(): { spec: ModelSpec | null; problem: string } {
     const classes = this.summary?.classes?.length
@@ -388,8 +400,13 @@ class LabState {
   async train(): Promise<void> {
     const dataset = this.summary
     if (this.running || this.launching || !dataset) return
-    this.trainError = null
+    // Ctrl+Enter reaches here with Start disabled: say why rather than send what the lab refuses
+    this.trainError = this.startProblem || null
+    if (this.trainError) return
     this.launching = true
+    // what the run is, as the form says now: an edit while the lab starts it belongs to the next run
+    const label = runLabel(this.source, this.features, this.target ?? '', this.arch, $state.snapshot(this.optimizer) as OptimizerSpec, this.batchSize, this.shuffle)
+    const shown = { loss: this.loss, epochs: this.epochs, dataset, modelKind: this.arch.kind }
     try {
       const { runId, optimizerNote } = await lab.startTraining({
         dataset: this.datasetSpec(),
@@ -400,9 +417,8 @@ class LabState {
         ...(this.initFrom ? { initFrom: this.initFrom, ...(this.initKey !== undefined ? { initKey: this.initKey } : {}) } : {}),
       })
       this.optimizerNote = optimizerNote ?? null
-      const label = runLabel(this.source, this.features, this.target ?? '', this.arch, $state.snapshot(this.optimizer) as OptimizerSpec, this.batchSize, this.shuffle)
       this.launching = false
-      await this.watch(newRunView(runId, label, { loss: this.loss, epochs: this.epochs, dataset, modelKind: this.arch.kind }))
+      await this.watch(newRunView(runId, label, shown))
     } catch (err) {
       this.trainError = messageOf(err)
     } finally {

@@ -10,8 +10,6 @@ import type { OptimizerSpec } from '../../../../shared/schemas'
 import type { OptimizerState } from '../engine'
 import { adagradScalars, adagradUpdate, adamScalars, adamUpdate, initialScalars, rmspropUpdate, sgdUpdate, stateBufferNames, stateBufferStart, type AdagradScalars, type AdamScalars, type RmspropScalars, type RuleScalars, type SgdScalars } from './updateRules'
 
-export { fmaf } from './updateRules'
-
 export class DenseOptimizer {
   step: number
   private readonly buffers: Record<string, Float32Array>[]

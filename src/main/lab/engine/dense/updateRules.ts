@@ -14,7 +14,6 @@ import { assertNever } from '../../../../shared/exhaustive'
 import { fmaf } from '../../../../shared/float32'
 import type { OptimizerSpec } from '../../../../shared/schemas'
 
-export { fmaf }
 
 export type SgdSpec = Extract<OptimizerSpec, { name: 'SGD' }>
 export type AdamSpec = Extract<OptimizerSpec, { name: 'Adam' | 'AdamW' }>
