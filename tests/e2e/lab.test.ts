@@ -20,7 +20,8 @@ describe('the learning lab in the window', () => {
     await page.click('[data-testid="tab-lessons"]')
     await page.click('[data-testid="lesson-from-scratch"]')
     await expect.poll(() => text('lesson-title')).toBe('Linear regression from scratch')
-    expect(await text('lesson-code')).toContain('learning_rate = 0.001')
+    // the code carries the window's settings, which the lesson sets as it opens
+    await expect.poll(() => text('lesson-code')).toContain('learning_rate = 0.001')
     // the lesson set the window up: cars, wt → mpg
     await expect.poll(() => text('data-summary')).toContain('wt → mpg')
 
