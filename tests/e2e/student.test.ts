@@ -24,6 +24,29 @@ async function slowCourseRun(): Promise<void> {
   await page.fill('[data-testid="epochs"]', '1000')
 }
 
+/**
+ * Counts the requests the page sends the lab from now on, by method: a second start would run
+ * on where no Pause or Cancel reaches it. The page's sender is wrapped once; each call restarts
+ * the counts.
+ */
+async function countRequests(): Promise<(method: string) => Promise<number>> {
+  const { page } = lab()
+  await page.evaluate(`(() => {
+    if (!window.requestsSent) {
+      const send = WebSocket.prototype.send
+      WebSocket.prototype.send = function (data) {
+        if (typeof data === 'string') {
+          const { method } = JSON.parse(data)
+          window.requestsSent[method] = (window.requestsSent[method] ?? 0) + 1
+        }
+        return send.call(this, data)
+      }
+    }
+    window.requestsSent = {}
+  })()`)
+  return (method) => page.evaluate(`window.requestsSent[${JSON.stringify(method)}] ?? 0`) as Promise<number>
+}
+
 async function stopRun(): Promise<void> {
   const { page } = lab()
   await page.click('[data-testid="stop"]')
@@ -120,37 +143,22 @@ describe('a student clicking through the window', () => {
       .toContain("Leave the last Linear's out_features empty")
     expect(await page.isDisabled('[data-testid="start"]')).toBe(true)
     // Ctrl+Enter, which no disabled button stops, answers with the same sentence and sends the lab nothing
-    await page.evaluate(`(() => {
-      const send = WebSocket.prototype.send
-      window.trainStarts = 0
-      WebSocket.prototype.send = function (data) {
-        if (typeof data === 'string' && JSON.parse(data).method === 'startTraining') window.trainStarts++
-        return send.call(this, data)
-      }
-    })()`)
+    const sent = await countRequests()
     await page.keyboard.press('Control+Enter')
     await expect.poll(() => page.textContent('[data-testid="train-error"]')).toContain("Leave the last Linear's out_features empty")
-    expect(await page.evaluate('window.trainStarts')).toBe(0)
+    expect(await sent('startTraining')).toBe(0)
     await page.click('[data-testid="preset-linear"]')
   })
 
   it('starts one search on a double click', async () => {
     const { page } = lab()
     await chooseCourseData(page)
-    // count the start requests the page sends the lab: a second search would run on where no Cancel reaches it
-    await page.evaluate(`(() => {
-      const send = WebSocket.prototype.send
-      window.searchStarts = 0
-      WebSocket.prototype.send = function (data) {
-        if (typeof data === 'string' && JSON.parse(data).method === 'startSearch') window.searchStarts++
-        return send.call(this, data)
-      }
-    })()`)
+    const sent = await countRequests()
     await page.dblclick('[data-testid="search-start"]')
     await expect
       .poll(() => page.textContent('[data-testid="search-status"]'), { timeout: 60_000 })
       .toContain('completed')
-    expect(await page.evaluate('window.searchStarts')).toBe(1)
+    expect(await sent('startSearch')).toBe(1)
     expect(await page.locator('[data-testid="search-error"]').count()).toBe(0)
   })
 
