@@ -7,6 +7,7 @@
 import type { z } from 'zod'
 import { LOSS_TABLE } from './catalog/losses'
 import { OPTIMIZER_TABLE } from './catalog/optimizers'
+import { labError } from './errors'
 import { assertNever } from './exhaustive'
 import { LAYER_MODULES } from './layers'
 
@@ -147,4 +148,11 @@ export function issueSentences(error: z.ZodError): string[] {
 /** a failed parse's issues as one text */
 export function issuesText(error: z.ZodError): string {
   return issueSentences(error).join(' ')
+}
+
+/** `value` as `schema` takes it, or an INVALID_ARGUMENT LabError: "Invalid {what}." and the sentences */
+export function validate<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(value, { error: studentSentences })
+  if (result.success) return result.data
+  throw labError('INVALID_ARGUMENT', `Invalid ${what}. ${issuesText(result.error)}`)
 }

@@ -3,8 +3,7 @@
  * the search panel; hidden layer sizes as 16 or 16x16 — and one setting applied to a model and
  * training config, which the search and the window's "use these settings" share.
  */
-import { issuesText, studentSentences } from './issueSentence'
-import type { z } from 'zod'
+import { validate } from './issueSentence'
 import { matchName } from './catalog/args'
 import { activationLayer, isActivation } from './catalog/activations'
 import { COURSE } from './catalog/course'
@@ -63,12 +62,6 @@ export function parseGridValues(key: SearchParam, text: string): SearchValue[] {
 
 function wrong(key: string, value: SearchValue, expected: string): never {
   throw labError('INVALID_ARGUMENT', `The search value ${JSON.stringify(value)} for ${key} is not ${expected}.`)
-}
-
-function checked<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const result = schema.safeParse(value, { error: studentSentences })
-  if (result.success) return result.data
-  throw labError('INVALID_ARGUMENT', `Invalid search setting. ${issuesText(result.error)}`)
 }
 
 /** a deep copy of validated settings (plain JSON data: finite numbers, strings, arrays, objects) */
@@ -133,6 +126,6 @@ export function applySetting(model: ModelArch, train: TrainConfig, params: Param
   if ('momentum' in params && !hasArg(String(optimizer.name) as OptimizerName, 'momentum')) {
     throw labError('INVALID_ARGUMENT', `${String(optimizer.name)} has no momentum; search momentum with ${OPTIMIZERS.filter((o) => hasArg(o, 'momentum')).join(' or ')}.`)
   }
-  next.optimizer = checked(optimizerSpecSchema, optimizer)
-  return { model: checked(modelArchSchema, arch), train: checked(trainConfigSchema, next) }
+  next.optimizer = validate(optimizerSpecSchema, optimizer, 'search setting')
+  return { model: validate(modelArchSchema, arch, 'search setting'), train: validate(trainConfigSchema, next, 'search setting') }
 }
