@@ -163,16 +163,6 @@ const OPEN_GAPS: Record<string, { why: string; ceiling: number }> = {
     ceiling: 8e-5,
   },
   '18 #4 tfjs': { why: 'as the dense engine: tfjs computes Softplus and GELU with its own roundings', ceiling: 1.05e-4 },
-  '4 #23 dense': {
-    why: "the bias gradient of a Linear before an affine-free BatchNorm1d, 0 in exact arithmetic, is −1.9e-8 in torch's float32 backward and not in TorchLab's; AdamW with beta2 = 0 makes any nonzero gradient an lr-sized step",
-    // 1.36e-2 on 2026-11-28
-    ceiling: 2.8e-2,
-  },
-  '4 #15 dense': {
-    why: "not traced yet: BatchNorm1d with eps 1e-8 and AdamW with beta1 = 0, like #23; 5.2e-2 where torch's twins reach 2.0e-2 and its AVX2 and unvectorised builds 9.5e-3. It passed before the batch statistics became torch's (bit for bit, forward included): an ill-conditioned run that the change moved",
-    // 5.24e-2 on 2026-11-28
-    ceiling: 0.105,
-  },
 }
 
 /** what went wrong with one engine's run, or undefined where it matches torch */

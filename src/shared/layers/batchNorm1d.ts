@@ -4,7 +4,8 @@
  * running statistics move by `momentum` towards the batch mean and the unbiased variance;
  * num_batches_tracked counts the batches (an int64 in the file). Eval: the running statistics
  * normalise instead. The batch statistics are rounded as torch's CPU kernel rounds them on one
- * thread (torch.set_num_threads(1)); with more, torch splits the rows and its last bits move.
+ * thread (torch.set_num_threads(1)), and so are its gradients; with more threads, torch splits the
+ * rows and its last bits move.
  */
 import { z } from 'zod'
 import { argsShape, keywordArgs } from '../catalog/args'
@@ -87,26 +88,36 @@ function runtime(layer: BatchNorm1dLayer, c: number): DenseRuntime {
       }
     },
     backward(x, _y, dy, n, dx, training) {
+      // torch 1.13's order on [n, C] rows (batch_norm_cpu_backward_channels_last_impl, one thread): each
+      // column's gradient summed row by row in float32 and its dot product with x − mean taken by fused
+      // multiply-adds; grad_input as the kernel writes it, op by op in float32, its − (x − mean)·k fused.
+      // An affine-free BatchNorm1d's input gradient sums to 0 only in exact arithmetic: the Linear before
+      // it gets torch's bias gradient of a few 1e-8 only from torch's roundings (measured bit for bit)
       for (let j = 0; j < c; j++) {
+        const m = mean[j]
+        const s = invstd[j]
         let sum = 0
         let dot = 0
         for (let r = 0; r < n; r++) {
           const g = dy[r * c + j]
-          sum += g
-          dot += (x[r * c + j] - mean[j]) * g
+          sum = f32(sum + g)
+          dot = fmaf(f32(x[r * c + j] - m), g, dot)
         }
-        const w = affine ? gamma[j] : 1
         if (affine) {
-          gGamma[j] = dot * invstd[j]
+          gGamma[j] = f32(dot * s)
           gBeta[j] = sum
         }
         if (!dx) continue
+        const w = affine ? gamma[j] : 1
         if (batchStats(training)) {
-          const k = (dot * invstd[j] * invstd[j]) / n
-          const gradMean = sum / n
-          for (let r = 0; r < n; r++) dx[r * c + j] = (dy[r * c + j] - gradMean - (x[r * c + j] - mean[j]) * k) * invstd[j] * w
+          const k = f32(f32(f32(dot * s) * s) / n)
+          const gradMean = f32(sum / n)
+          for (let r = 0; r < n; r++) {
+            const i = r * c + j
+            dx[i] = f32(fmaf(-f32(x[i] - m), k, f32(dy[i] - gradMean)) * s) * w
+          }
         } else {
-          for (let r = 0; r < n; r++) dx[r * c + j] = dy[r * c + j] * invstd[j] * w
+          for (let r = 0; r < n; r++) dx[r * c + j] = f32(dy[r * c + j] * s) * w
         }
       }
     },
