@@ -17,16 +17,22 @@ function neighbour(r: number, towards: number): number {
 
 /**
  * a·b + c rounded once to float32, for float32 a, b, c (C's fmaf): the product is exact in a
- * double, the sum's rounding error is recovered exactly (TwoSum), and it decides the only case
- * where rounding twice differs from rounding once — a double sum on a float32 tie (a double
- * rounding is monotonic and every float32 midpoint is a double, so the exact sum cannot cross
- * one). kernels.wat reaches the same result by rounding the double sum to odd instead.
+ * double, and the double sum rounded to float32 is the answer except where that sum lands exactly
+ * on a float32 midpoint (a double rounding is monotonic and every float32 midpoint is a double, so
+ * the exact sum cannot cross one). Only there is the sum's rounding error recovered (TwoSum) to
+ * decide the side. kernels.wat reaches the same result by rounding the double sum to odd instead.
  */
 export function fmaf(a: number, b: number, c: number): number {
   const p = a * b
   const s = p + c
   const r = f(s)
-  if (r === s || !Number.isFinite(s)) return r
+  if (r === s) return r
+  // s is a midpoint exactly when the float32 mirrored across it, 2s − r, is a float32 (almost
+  // never; an infinite r mirrors to an infinity and goes on): the cheap test first, so a step's
+  // many fused multiply-adds cost little more than a rounding
+  const mirror = 2 * s - r
+  if (f(mirror) !== mirror) return r
+  if (!Number.isFinite(s)) return r
   const z = s - p
   const err = p - (s - z) + (c - z)
   if (err === 0) return r
