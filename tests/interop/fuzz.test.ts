@@ -158,11 +158,16 @@ const NOISE_FACTOR = 2
  */
 const OPEN_GAPS: Record<string, { why: string; ceiling: number }> = {
   '18 #4 dense': {
-    why: "centered RMSprop (alpha 0.999) magnifies the last-bit differences of TorchLab's Softplus and GELU (computed in double, rounded once) from torch's float32 kernels; torch's AVX2 and unvectorised builds agree to 1.3e-6 because they share those kernels",
+    why: "traced step by step: at the first step the first Linear's outputs differ (9 of 30, up to 4 ulp; torch's OpenBLAS sums each output by fused multiply-adds), then Softplus's (1 ulp; torch's Sleef and glibc kernels, not a double rounded once); centered RMSprop (alpha 0.999) magnifies both. With torch's products alone (an experiment) the run ends 2.3e-5 from torch, within the rule",
     // 3.98e-5 on 2026-11-28
     ceiling: 8e-5,
   },
   '18 #4 tfjs': { why: 'as the dense engine: tfjs computes Softplus and GELU with its own roundings', ceiling: 1.05e-4 },
+  '4 #91 dense': {
+    why: "Linear(1), BatchNorm1d(eps 0.1, affine=False), AdamW: at the first step the first Linear's outputs differ by 1 ulp (torch's OpenBLAS sums each output by fused multiply-adds), BatchNorm1d's x − mean makes that 60 ulp; within the rule until BatchNorm1d's backward became torch's, now 1.02 times it. With torch's products (an experiment) the run is within the rule",
+    // 2.22e-4 on 2026-11-28, where the rule allows 2.18e-4
+    ceiling: 4.4e-4,
+  },
 }
 
 /** what went wrong with one engine's run, or undefined where it matches torch */
