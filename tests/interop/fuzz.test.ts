@@ -163,6 +163,11 @@ const OPEN_GAPS: Record<string, { why: string; ceiling: number }> = {
     ceiling: 8e-5,
   },
   '18 #4 tfjs': { why: 'as the dense engine: tfjs computes Softplus and GELU with its own roundings', ceiling: 1.05e-4 },
+  '1 #157 dense': {
+    why: "Linear(4), BatchNorm1d, Sigmoid, RMSprop (weight decay 0.3): traced step by step, Sigmoid's outputs are the first to differ (10 of 32 by 1 ulp at the first step; torch's float32 kernels, not a double rounded once). The Linear's bias before BatchNorm1d has gradient 0 in exact arithmetic, and RMSprop makes its float32 noise lr-sized steps; within the rule until BatchNorm1d's backward became torch's, now 1.65 times it",
+    // 2.13e-2 on 2026-11-28, where the rule allows 1.29e-2
+    ceiling: 4.3e-2,
+  },
   '4 #91 dense': {
     why: "Linear(1), BatchNorm1d(eps 0.1, affine=False), AdamW: at the first step the first Linear's outputs differ by 1 ulp (torch's OpenBLAS sums each output by fused multiply-adds), BatchNorm1d's x − mean makes that 60 ulp; within the rule until BatchNorm1d's backward became torch's, now 1.02 times it. With torch's products (an experiment) the run is within the rule",
     // 2.22e-4 on 2026-11-28, where the rule allows 2.18e-4
