@@ -93,13 +93,20 @@ describe('help, typos and exit codes', () => {
 
   it('refuses the options a command would have ignored', async () => {
     const settingsDir = settings()
-    const [search, backend] = await Promise.all([
-      runLab(['search', '--grid', 'lr=0.02', '--out', join(dir, 'best.pth'), '--json'], { settingsDir }),
-      runLab(['train', '--backend', 'cpu', '--json'], { settingsDir }),
-    ])
-    expect(search.code).toBe(2)
+    const [search, split, backend, hidden, checkpoint] = await Promise.all(
+      [
+        ['search', '--grid', 'lr=0.02', '--out', join(dir, 'best.pth')],
+        ['search', '--grid', 'lr=0.02', '--val-split', '0.2'],
+        ['train', '--backend', 'cpu'],
+        ['train', '--hidden', '32'],
+        ['train', '--checkpoint'],
+      ].map((args) => runLab([...args, '--json'], { settingsDir })),
+    )
+    for (const refused of [search, split, backend, hidden, checkpoint]) expect(refused.code).toBe(2)
     expect(JSON.parse(search.stdout).error.message).toMatch(/^lab search has no option --out\./)
-    expect(backend.code).toBe(2)
+    expect(JSON.parse(split.stdout).error.message).toMatch(/^lab search has no option --val-split\./)
+    expect(JSON.parse(hidden.stdout).error.message).toBe('--hidden shapes the hidden layers of --model mlp; add --model mlp.')
+    expect(JSON.parse(checkpoint.stdout).error.message).toBe('--checkpoint says what --out saves: add --out FILE.pth.')
     expect(JSON.parse(backend.stdout).error.message).toMatch(/--backend cpu chooses tfjs's backend.*add --engine tfjs/)
   })
 

@@ -91,6 +91,8 @@ async function train(argv: string[], interrupts: Interrupts): Promise<number> {
     process.stdout.write(TRAIN_HELP)
     return EXIT.ok
   }
+  if (args.checkpoint && args.out === undefined) throw labError('INVALID_ARGUMENT', '--checkpoint says what --out saves: add --out FILE.pth.')
+  if (args.weights && !args.json) throw labError('INVALID_ARGUMENT', '--weights puts the state_dict into the --json report: add --json (a small model prints its weights without it).')
   const request = { ...trainRequestFromArgs(args), ...(await startingWeights(args)) }
   const service = newService()
   try {

@@ -10,8 +10,8 @@ import { parseCommandArgs } from './args'
 import { CSV_HELP } from './csvArgs'
 import { RUN_OPTIONS, trainRequestFromArgs } from './trainArgs'
 
-/** every fit runs on the engine's own backend, from its seed's weights, and saves nothing */
-const SEARCHED_RUN_OPTIONS = Object.fromEntries(Object.entries(RUN_OPTIONS).filter(([k]) => k !== 'backend')) as Omit<typeof RUN_OPTIONS, 'backend'>
+/** every fit runs on the engine's own backend, from its seed's weights, validated by its folds (not a split), and saves nothing */
+const SEARCHED_RUN_OPTIONS = Object.fromEntries(Object.entries(RUN_OPTIONS).filter(([k]) => k !== 'backend' && k !== 'val-split')) as Omit<typeof RUN_OPTIONS, 'backend' | 'val-split'>
 
 export const SEARCH_OPTIONS = {
   ...SEARCHED_RUN_OPTIONS,
@@ -29,7 +29,7 @@ export const SEARCH_OPTIONS = {
 
 export function searchConfigFromArgv(argv: string[]): { config: SearchConfigInput; json: boolean; csv?: string; exportPy?: string; help: boolean } {
   const { values } = parseCommandArgs(argv, SEARCH_OPTIONS, 'search')
-  const request = trainRequestFromArgs({ ...values, backend: 'auto', shuffle: COURSE.search.shuffle && !values['no-shuffle'] })
+  const request = trainRequestFromArgs({ ...values, backend: 'auto', 'val-split': '0', shuffle: COURSE.search.shuffle && !values['no-shuffle'] })
   const int = (flag: string, v: string | undefined) => {
     if (v === undefined) return undefined
     const n = Number(v)

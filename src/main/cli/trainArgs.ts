@@ -43,8 +43,9 @@ export const RUN_OPTIONS = {
   y: { type: 'string' },
   model: { type: 'string' },
   layers: { type: 'string' },
-  hidden: { type: 'string', default: COURSE.hidden.join(',') },
-  activation: { type: 'string', default: COURSE.hiddenActivation },
+  // no defaults here: given without --model mlp they would shape nothing, and are refused
+  hidden: { type: 'string' },
+  activation: { type: 'string' },
   loss: { type: 'string' },
   optimizer: { type: 'string', default: COURSE.optimizer },
   ...catalogueFlags(),
@@ -135,14 +136,19 @@ function catalogueValues(args: TrainArgs, own: readonly ArgSpec[], all: readonly
 
 function modelOf(args: TrainArgs): TrainRequestInput['model'] {
   const kind = args.model?.toLowerCase()
+  const mlpFlags = [args.hidden !== undefined && '--hidden', args.activation !== undefined && '--activation'].filter(Boolean).join(' and ')
+  if (mlpFlags && kind !== 'mlp') {
+    throw labError('INVALID_ARGUMENT', `${mlpFlags} shape${mlpFlags.includes(' and ') ? '' : 's'} the hidden layers of --model mlp; add --model mlp${args.layers !== undefined ? ' instead of --layers, or write them into --layers' : ''}.`)
+  }
   if (args.layers !== undefined) {
     if (kind !== undefined) throw labError('INVALID_ARGUMENT', '--layers describes the whole model; leave out --model.')
     return { kind: 'sequential', layers: parseLayers(args.layers) }
   }
   if (kind === undefined || kind === 'linear') return { kind: 'linear' }
   if (kind !== 'mlp') throw labError('INVALID_ARGUMENT', `Unknown --model "${args.model}". Choose linear or mlp, or describe the layers with --layers.`)
-  const activation = pick('activation', args.activation, ACTIVATIONS)
-  return { kind: 'sequential', layers: mlpLayers(list(args.hidden).map((u) => number('hidden', u)), activation) }
+  const activation = pick('activation', args.activation ?? COURSE.hiddenActivation, ACTIVATIONS)
+  const hidden = args.hidden === undefined ? [...COURSE.hidden] : list(args.hidden).map((u) => number('hidden', u))
+  return { kind: 'sequential', layers: mlpLayers(hidden, activation) }
 }
 
 export function trainRequestFromArgs(args: TrainArgs): TrainRequestInput {
