@@ -116,8 +116,7 @@ async function train(argv: string[], interrupts: Interrupts): Promise<number> {
     const trainEval = usable ? await service.evaluate(runId, 'train') : undefined
     const valEval = usable && summary.dataset.nVal > 0 ? await service.evaluate(runId, 'validation') : undefined
     // a run stopped part way is not what --out asked for: the file there (if any) stays as it was
-    const save = args.out !== undefined && usable && summary.status !== 'stopped'
-    const saved = save ? await service.saveRun({ runId, path: args.out!, kind: args.checkpoint ? 'checkpoint' : 'state_dict' }) : undefined
+    const saved = args.out !== undefined && usable && summary.status !== 'stopped' ? await service.saveRun({ runId, path: args.out, kind: args.checkpoint ? 'checkpoint' : 'state_dict' }) : undefined
     if (args.json) await writeJson(process.stdout, { ...report(summary, args.weights, trainEval, valEval), optimizer_note: optimizerNote ?? null, saved: saved ?? null })
     else printHuman(summary, trainEval)
     if (saved && !args.json) process.stdout.write(`saved ${saved.path} (${saved.bytes} bytes)\n`)
