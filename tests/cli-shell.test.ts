@@ -69,9 +69,9 @@ describe('output that cannot be written', () => {
 })
 
 describe('help, typos and exit codes', () => {
-  it('every command answers --help with its usage on stdout and 0', async () => {
+  it('the commands that refused --help answer it with their usage on stdout and 0, as train, search, predict, step and graph do', async () => {
     const settingsDir = settings()
-    const commands = ['train', 'search', 'inspect', 'export-py', 'predict', 'step', 'graph', 'lessons', 'lesson']
+    const commands = ['inspect', 'export-py', 'lessons', 'lesson']
     const results = await Promise.all(commands.map((command) => runLab([command, '--help'], { settingsDir })))
     results.forEach((result, i) => {
       expect([commands[i], result.code, result.stderr]).toEqual([commands[i], 0, ''])
