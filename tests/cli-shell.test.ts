@@ -126,6 +126,18 @@ describe('help, typos and exit codes', () => {
 })
 
 describe('what lab train prints', () => {
+  it('a save the system refuses after training still prints the run, with the refusal beside it, and fails', async () => {
+    const out = join(dir, 'no such folder', 'model.pth')
+    const result = await runLab(['train', '--epochs', '5', '--out', out, '--json'], { settingsDir: settings() })
+    expect(result.code).toBe(2)
+    const report = JSON.parse(result.stdout) as { status: string; epochs: number; state_dict: unknown; saved: unknown; save_error: { code: string; message: string } }
+    expect(report).toMatchObject({ status: 'completed', epochs: 5, saved: null, save_error: { code: 'FILE_UNWRITABLE' } })
+    expect(Object.keys(report.state_dict as object)).toEqual(['linear.weight', 'linear.bias'])
+    expect(result.stderr).toBe(`error: ${report.save_error.message}\n`)
+    expect(report.save_error.message).toContain('does not exist')
+  })
+
+
   it('npm run lab reads a relative path from the folder it was typed in, and prints the metrics --json gives to six digits', async () => {
     const typedIn = tempDir('torchlab-cli-shell-typed-')
     // y = 2x + 1 exactly: the fit gets so close that four decimals printed MSE 0.0000

@@ -29,6 +29,8 @@ import { LESSON_HELP, lessonArgv } from './cli/lessonArgs'
 import { PREDICT_HELP, predictRequestFromArgv } from './cli/predictArgs'
 import { LabService } from './lab/service'
 
+type SavedFile = Awaited<ReturnType<LabService['saveRun']>>
+
 const EXIT = { ok: 0, failed: 1, badInput: 2, diverged: 3 } as const
 /** above this many parameters `--json` leaves the weights out (megabytes of numbers) unless --weights asks */
 const INLINE_PARAMETERS = 100_000
@@ -116,10 +118,19 @@ async function train(argv: string[], interrupts: Interrupts): Promise<number> {
     const trainEval = usable ? await service.evaluate(runId, 'train') : undefined
     const valEval = usable && summary.dataset.nVal > 0 ? await service.evaluate(runId, 'validation') : undefined
     // a run stopped part way is not what --out asked for: the file there (if any) stays as it was
-    const saved = args.out !== undefined && usable && summary.status !== 'stopped' ? await service.saveRun({ runId, path: args.out, kind: args.checkpoint ? 'checkpoint' : 'state_dict' }) : undefined
-    if (args.json) await writeJson(process.stdout, { ...report(summary, args.weights, trainEval, valEval), optimizer_note: optimizerNote ?? null, saved: saved ?? null })
+    // a save the system refuses does not cost the run: its report is printed all the same
+    const saving = args.out !== undefined && usable && summary.status !== 'stopped' ? service.saveRun({ runId, path: args.out, kind: args.checkpoint ? 'checkpoint' : 'state_dict' }) : undefined
+    const saved: { result?: SavedFile; error?: LabErrorInfo } | undefined = await saving?.then(
+      (result) => ({ result }),
+      (err: unknown) => ({ error: toErrorInfo(err) }),
+    )
+    if (args.json) await writeJson(process.stdout, { ...report(summary, args.weights, trainEval, valEval), optimizer_note: optimizerNote ?? null, saved: saved?.result ?? null, save_error: saved?.error ?? null })
     else printHuman(summary, trainEval)
-    if (saved && !args.json) process.stdout.write(`saved ${saved.path} (${saved.bytes} bytes)\n`)
+    if (saved?.result && !args.json) process.stdout.write(`saved ${saved.result.path} (${saved.result.bytes} bytes)\n`)
+    if (saved?.error) {
+      process.stderr.write(`error: ${saved.error.message}\n`)
+      return saved.error.code === 'INTERNAL' ? EXIT.failed : EXIT.badInput
+    }
     if (summary.status === 'stopped') {
       process.stderr.write(`Stopped by Ctrl+C after epoch ${summary.epochsCompleted} of ${request.train.epochs}${args.out === undefined ? '' : `; nothing was saved to ${args.out}`}.\n`)
       return INTERRUPTED
