@@ -3,6 +3,7 @@
  * every command, typos answered with "did you mean", options refused rather than ignored, and
  * paths read from where `npm run lab` was typed. Every case runs the real CLI as a child process.
  */
+import { spawn } from 'node:child_process'
 import { copyFileSync, existsSync, openSync, readFileSync, closeSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -126,6 +127,18 @@ describe('help, typos and exit codes', () => {
 })
 
 describe('what lab train prints', () => {
+  it('a run with --json > file on a terminal shows its progress on stderr, and the file holds the whole JSON', async () => {
+    const settingsDir = settings()
+    const json = join(dir, 'run.json')
+    const command = `${process.execPath} --import ${join(ROOT, 'node_modules/tsx/dist/loader.mjs')} ${join(ROOT, 'src/main/cli.ts')} train --epochs 100000 --json > ${json}`
+    // script(1) gives the command a terminal, as a student's shell does
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, TORCHLAB_CONFIG_DIR: settingsDir }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const result = await exited(child)
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('100% epoch 100000/100000 loss 10.6306')
+    expect(JSON.parse(readFileSync(json, 'utf8'))).toMatchObject({ status: 'completed', epochs: 100000 })
+  })
+
   it('a save the system refuses after training still prints the run, with the refusal beside it, and fails', async () => {
     const out = join(dir, 'no such folder', 'model.pth')
     const result = await runLab(['train', '--epochs', '5', '--out', out, '--json'], { settingsDir: settings() })

@@ -104,7 +104,8 @@ async function train(argv: string[], interrupts: Interrupts): Promise<number> {
       void service.controlRun({ runId, action: 'stop' })
     })
     if (optimizerNote && !args.json) process.stdout.write(`${optimizerNote}\n`)
-    const bar = !args.json && process.stderr.isTTY ? progressBar(process.stderr) : undefined
+    // on a terminal's stderr even with --json: `lab train --json > run.json` shows how far it is, and the JSON stays whole
+    const bar = process.stderr.isTTY ? progressBar(process.stderr) : undefined
     let lastLoss: number | undefined
     service.onEvent((event) => {
       if (event.type !== 'progress' || !bar) return
@@ -154,7 +155,7 @@ async function search(argv: string[], interrupts: Interrupts): Promise<number> {
   const service = newService()
   try {
     const { searchId, fitsTotal } = await service.startSearch(config)
-    const bar = !json && process.stderr.isTTY ? progressBar(process.stderr) : undefined
+    const bar = process.stderr.isTTY ? progressBar(process.stderr) : undefined
     const started = performance.now()
     service.onEvent((event) => {
       if (event.type !== 'search-progress' || !bar) return
@@ -409,7 +410,11 @@ const COMMANDS: Record<string, (argv: string[], interrupts: Interrupts) => Promi
   lesson: (argv) => lessons(argv, 'lesson'),
 }
 
-const HELP = `lab — TorchLab from a terminal\n\n${TRAIN_HELP}\n${SEARCH_HELP}\n${INSPECT_HELP}${EXPORT_HELP}\n${PREDICT_HELP}\n${STEP_HELP}\n${GRAPH_HELP}\n${LESSON_HELP}`
+const EXIT_HELP = `Exit status: 0 done, 1 failed (a lesson's checks, an internal error), 2 refused (bad input, a file it could not read or save),
+3 diverged, 130 stopped by Ctrl+C, 141 its output was closed (| head). --json answers on stdout even when refused: {"error": {...}}.
+`
+
+const HELP = `lab — TorchLab from a terminal\n\n${EXIT_HELP}\n${TRAIN_HELP}\n${SEARCH_HELP}\n${INSPECT_HELP}${EXPORT_HELP}\n${PREDICT_HELP}\n${STEP_HELP}\n${GRAPH_HELP}\n${LESSON_HELP}`
 
 async function main(argv: string[], interrupts: Interrupts): Promise<number> {
   const [name, ...rest] = argv
