@@ -439,7 +439,16 @@ async function main(argv: string[], interrupts: Interrupts): Promise<number> {
   }
 }
 
-// `npm run lab` runs in the project's folder; the paths a student types are from where they typed them
-if (process.env.npm_lifecycle_event === 'lab' && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD)
+/** `npm run lab` runs in the project's folder; the paths a student types are from where they typed them */
+function typedFrom(folder: string | undefined): void {
+  if (process.env.npm_lifecycle_event !== 'lab' || !folder) return
+  try {
+    process.chdir(folder)
+  } catch {
+    // that folder is gone: paths are then read from the project's folder, as npm left it
+  }
+}
+
+typedFrom(process.env.INIT_CWD)
 exitWhenOutputFails(process)
 process.exitCode = await main(process.argv.slice(2), listenForInterrupts(process))
