@@ -11,37 +11,31 @@
  */
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { CheckpointInfo, Evaluation, Predictions, RunSummary } from '../shared/api'
 import type { GraphRequestInput, GraphResult, LessonCheckReport, StepTrace } from '../shared/learning'
 import { cvResultsColumns } from '../shared/cvResults'
 import { labError, toErrorInfo, type LabErrorInfo } from '../shared/errors'
-import type { StateDictJson } from '../shared/schemas'
+import { parseCommandArgs } from './cli/args'
+import { startingWeights } from './cli/initArgs'
+import { INTERRUPTED, listenForInterrupts, type Interrupts } from './cli/interrupt'
 import { writeJson } from './cli/jsonStream'
+import { exitWhenOutputFails } from './cli/output'
+import { closest } from './cli/suggest'
 import { progressBar } from './cli/progress'
 import { SEARCH_HELP, searchConfigFromArgv } from './cli/searchArgs'
 import { parseTrainArgv, TRAIN_HELP, trainRequestFromArgs } from './cli/trainArgs'
 import { GRAPH_HELP, graphRequestFromArgv, STEP_HELP, stepRequestFromArgv } from './cli/stepArgs'
 import { LESSON_HELP, lessonArgv } from './cli/lessonArgs'
 import { PREDICT_HELP, predictRequestFromArgv } from './cli/predictArgs'
-import { LabService, readTextFile } from './lab/service'
+import { LabService } from './lab/service'
+
+type SavedFile = Awaited<ReturnType<LabService['saveRun']>>
 
 const EXIT = { ok: 0, failed: 1, badInput: 2, diverged: 3 } as const
 /** above this many parameters `--json` leaves the weights out (megabytes of numbers) unless --weights asks */
 const INLINE_PARAMETERS = 100_000
 const resourcesDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'resources')
 const newService = () => new LabService({ resourcesDir, settingsDir: process.env.TORCHLAB_CONFIG_DIR })
-
-async function readInit(path: string): Promise<StateDictJson> {
-  const text = await readTextFile(path, { missing: 'weights file', kind: 'a JSON weights file' })
-  try {
-    const value: unknown = JSON.parse(text)
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object')
-    return value as StateDictJson
-  } catch {
-    throw labError('INVALID_ARGUMENT', `${path} is not a JSON object of {name: nested arrays}, such as {"linear.weight": [[0.5]], "linear.bias": [0.1]}.`)
-  }
-}
 
 function metricsOf(evaluation: Evaluation | undefined) {
   if (!evaluation) return null
@@ -72,6 +66,13 @@ function report(summary: RunSummary, withWeights: boolean, train?: Evaluation, v
   }
 }
 
+/**
+ * Six significant digits, as the loss is printed: the data are float32 (about seven), so a
+ * fixed count of decimals would print digits float32 never had (an intercept of 37.285127
+ * where the least squares answer is 37.2851262) and 0.0000 for an MSE of 3e-7.
+ */
+const significant = (v: number): string => v.toPrecision(6)
+
 function printHuman(summary: RunSummary, train?: Evaluation): void {
   const out = process.stdout
   out.write(`TorchLab — ${summary.engine} engine on the ${summary.backend} backend\n`)
@@ -81,54 +82,67 @@ function printHuman(summary: RunSummary, train?: Evaluation): void {
   if (summary.error) out.write(`${summary.error.message}\n`)
   const small = parameterCount(summary) <= 20
   if (small && summary.status !== 'failed') for (const [name, value] of Object.entries(summary.stateDict)) out.write(`  ${name} = ${JSON.stringify(value)}\n`)
-  if (train?.regression) out.write(`train R² ${train.regression.r2.toFixed(4)}  MSE ${train.regression.mse.toFixed(4)}  MAE ${train.regression.mae.toFixed(4)}\n`)
-  if (train?.classification) out.write(`train accuracy ${train.classification.accuracy.toFixed(4)}\n`)
-  if (train?.ols) out.write(`least squares: coef ${train.ols.coef.map((c) => c.toFixed(6)).join(', ')}  intercept ${train.ols.intercept.toFixed(6)}\n`)
+  if (train?.regression) out.write(`train R² ${significant(train.regression.r2)}  MSE ${significant(train.regression.mse)}  MAE ${significant(train.regression.mae)}\n`)
+  if (train?.classification) out.write(`train accuracy ${significant(train.classification.accuracy)}\n`)
+  if (train?.ols) out.write(`least squares: coef ${train.ols.coef.map(significant).join(', ')}  intercept ${significant(train.ols.intercept)}\n`)
 }
 
-async function train(argv: string[]): Promise<number> {
+async function train(argv: string[], interrupts: Interrupts): Promise<number> {
   const args = parseTrainArgv(argv)
   if (args.help) {
     process.stdout.write(TRAIN_HELP)
     return EXIT.ok
   }
-  const initIsJson = args.init !== undefined && args.init.toLowerCase().endsWith('.json')
-  if (args.key !== undefined && (args.init === undefined || initIsJson)) throw labError('INVALID_ARGUMENT', '--key picks a state_dict inside a .pth file: use it with --init FILE.pth.')
-  const request = {
-    ...trainRequestFromArgs(args),
-    ...(args.init && initIsJson ? { init: await readInit(args.init) } : {}),
-    ...(args.init && !initIsJson ? { initFrom: args.init, ...(args.key !== undefined ? { initKey: args.key } : {}) } : {}),
-  }
+  if (args.checkpoint && args.out === undefined) throw labError('INVALID_ARGUMENT', '--checkpoint says what --out saves: add --out FILE.pth.')
+  if (args.weights && !args.json) throw labError('INVALID_ARGUMENT', '--weights puts the state_dict into the --json report: add --json (a small model prints its weights without it).')
+  const request = { ...trainRequestFromArgs(args), ...(await startingWeights(args)) }
   const service = newService()
   try {
     const { runId, optimizerNote } = await service.startTraining(request)
+    interrupts.onPress((note) => {
+      note('Ctrl+C: stopping the run at the end of the current step…')
+      void service.controlRun({ runId, action: 'stop' })
+    })
     if (optimizerNote && !args.json) process.stdout.write(`${optimizerNote}\n`)
-    const bar = !args.json && process.stderr.isTTY ? progressBar(process.stderr) : undefined
+    // on a terminal's stderr even with --json: `lab train --json > run.json` shows how far it is, and the JSON stays whole
+    const bar = process.stderr.isTTY ? progressBar(process.stderr) : undefined
     let lastLoss: number | undefined
     service.onEvent((event) => {
       if (event.type !== 'progress' || !bar) return
       lastLoss = event.trainLoss ?? lastLoss
-      bar.update(event.step, event.totalSteps, event.epoch, request.train.epochs, lastLoss, event.elapsedSeconds)
+      bar.update(event.step, event.totalSteps, `epoch ${event.epoch}/${request.train.epochs}${lastLoss === undefined ? '' : ` loss ${significant(lastLoss)}`} ${event.elapsedSeconds.toFixed(1)} s`)
     })
-    const stop = (): void => void service.controlRun({ runId, action: 'stop' })
-    process.once('SIGINT', stop)
     const summary = await service.waitForRun(runId)
-    process.off('SIGINT', stop)
+    interrupts.onPress((note) => note(`Ctrl+C: the run has ended; finishing its report${args.out ? ` and the save of ${args.out}` : ''} first.`))
     bar?.end()
     const usable = summary.status !== 'failed' && summary.epochsCompleted > 0
     const trainEval = usable ? await service.evaluate(runId, 'train') : undefined
     const valEval = usable && summary.dataset.nVal > 0 ? await service.evaluate(runId, 'validation') : undefined
-    const saved = args.out && usable ? await service.saveRun({ runId, path: args.out, kind: args.checkpoint ? 'checkpoint' : 'state_dict' }) : undefined
-    if (args.json) await writeJson(process.stdout, { ...report(summary, args.weights, trainEval, valEval), optimizer_note: optimizerNote ?? null, saved: saved ?? null })
+    // a run stopped part way is not what --out asked for: the file there (if any) stays as it was
+    // a save the system refuses does not cost the run: its report is printed all the same
+    const saving = args.out !== undefined && usable && summary.status !== 'stopped' ? service.saveRun({ runId, path: args.out, kind: args.checkpoint ? 'checkpoint' : 'state_dict' }) : undefined
+    const saved: { result?: SavedFile; error?: LabErrorInfo } | undefined = await saving?.then(
+      (result) => ({ result }),
+      (err: unknown) => ({ error: toErrorInfo(err) }),
+    )
+    if (args.json) await writeJson(process.stdout, { ...report(summary, args.weights, trainEval, valEval), optimizer_note: optimizerNote ?? null, saved: saved?.result ?? null, save_error: saved?.error ?? null })
     else printHuman(summary, trainEval)
-    if (saved && !args.json) process.stdout.write(`saved ${saved.path} (${saved.bytes} bytes)\n`)
+    if (saved?.result && !args.json) process.stdout.write(`saved ${saved.result.path} (${saved.result.bytes} bytes)\n`)
+    if (saved?.error) {
+      process.stderr.write(`error: ${saved.error.message}\n`)
+      return saved.error.code === 'INTERNAL' ? EXIT.failed : EXIT.badInput
+    }
+    if (summary.status === 'stopped') {
+      process.stderr.write(`Stopped by Ctrl+C after epoch ${summary.epochsCompleted} of ${request.train.epochs}${args.out === undefined ? '' : `; nothing was saved to ${args.out}`}.\n`)
+      return INTERRUPTED
+    }
     return summary.status === 'diverged' ? EXIT.diverged : summary.status === 'failed' ? EXIT.failed : EXIT.ok
   } finally {
     service.dispose()
   }
 }
 
-async function search(argv: string[]): Promise<number> {
+async function search(argv: string[], interrupts: Interrupts): Promise<number> {
   const { config, json, csv, exportPy, help } = searchConfigFromArgv(argv)
   if (help) {
     process.stdout.write(SEARCH_HELP)
@@ -141,14 +155,19 @@ async function search(argv: string[]): Promise<number> {
   const service = newService()
   try {
     const { searchId, fitsTotal } = await service.startSearch(config)
-    const bar = !json && process.stderr.isTTY ? progressBar(process.stderr) : undefined
+    const bar = process.stderr.isTTY ? progressBar(process.stderr) : undefined
+    const started = performance.now()
     service.onEvent((event) => {
-      if (event.type === 'search-progress' && bar) bar.update(event.fitsDone, fitsTotal, event.fitsDone, fitsTotal, event.bestScore ?? undefined, 0)
+      if (event.type !== 'search-progress' || !bar) return
+      const best = event.bestScore === null ? '' : ` best score ${significant(event.bestScore)}`
+      bar.update(event.fitsDone, fitsTotal, `fit ${event.fitsDone}/${fitsTotal}${best} ${((performance.now() - started) / 1000).toFixed(1)} s`)
     })
-    const cancel = (): void => void service.cancelSearch(searchId)
-    process.once('SIGINT', cancel)
+    interrupts.onPress((note) => {
+      note('Ctrl+C: cancelling the search…')
+      void service.cancelSearch(searchId)
+    })
     const summary = await service.waitForSearch(searchId)
-    process.off('SIGINT', cancel)
+    interrupts.onPress((note) => note(`Ctrl+C: the search has ended; finishing its report${csv ? ` and ${csv}` : ''} first.`))
     bar?.end()
     if (csv) await service.exportSearchCsv({ searchId, path: csv })
     const columns = cvResultsColumns(summary.cv)
@@ -163,10 +182,14 @@ async function search(argv: string[]): Promise<number> {
     } else {
       process.stdout.write(`${summary.status}: ${summary.fitsDone} fits in ${summary.seconds.toFixed(2)} s, scoring ${summary.scoring}\n`)
       for (const r of [...summary.rows].sort((a, b) => (a.rankTestScore ?? 1e9) - (b.rankTestScore ?? 1e9))) {
-        const score = r.status === 'diverged' ? `diverged (fold ${r.diverged!.fold}, epoch ${r.diverged!.epoch})` : r.meanTestScore === null ? r.status : `${r.meanTestScore.toFixed(4)} ± ${r.stdTestScore!.toFixed(4)}`
+        const score = r.status === 'diverged' ? `diverged (fold ${r.diverged!.fold}, epoch ${r.diverged!.epoch})` : r.meanTestScore === null ? r.status : `${significant(r.meanTestScore)} ± ${significant(r.stdTestScore!)}`
         process.stdout.write(`  ${String(r.rankTestScore ?? '-').padStart(3)}  ${JSON.stringify(r.params).padEnd(40)} ${score}\n`)
       }
-      process.stdout.write(`best: ${JSON.stringify(summary.bestParams)} score ${summary.bestScore?.toFixed(4) ?? '—'}\n`)
+      process.stdout.write(`best: ${JSON.stringify(summary.bestParams)} score ${summary.bestScore === null ? '—' : significant(summary.bestScore)}\n`)
+    }
+    if (summary.status === 'cancelled') {
+      process.stderr.write(`Stopped by Ctrl+C after ${summary.fitsDone} of ${fitsTotal} fits.\n`)
+      return INTERRUPTED
     }
     return summary.status === 'failed' ? EXIT.failed : EXIT.ok
   } finally {
@@ -204,7 +227,12 @@ function printCheckpoint(info: CheckpointInfo, showValues: boolean): void {
 
 /** One file: its description, or its error as the command's error. Several: one line (or block) per file, each error beside its path. */
 async function inspect(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(argv, { json: { type: 'boolean' }, values: { type: 'boolean' }, key: { type: 'string' } }, 'inspect FILE.pth [FILE.pth ...] [--key PATH]', true)
+  const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' }, values: { type: 'boolean' }, key: { type: 'string' }, help: HELP_OPTION }, 'inspect', true)
+  if (values.help) {
+    process.stdout.write(INSPECT_HELP)
+    return EXIT.ok
+  }
+  if (positionals.length === 0) throw labError('INVALID_ARGUMENT', `Name the .pth file to look into. Usage: ${INSPECT_HELP}`)
   const service = newService()
   const showValues = values.values === true
   const options = { values: showValues, ...(values.key !== undefined ? { key: values.key } : {}) }
@@ -235,11 +263,26 @@ async function inspect(argv: string[]): Promise<number> {
 }
 
 function exportPy(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(argv, { out: { type: 'string' }, json: { type: 'boolean' } }, 'export-py FILE.pth --out model.py')
-  if (!values.out) throw labError('INVALID_ARGUMENT', 'Say where to write the script: lab export-py FILE.pth --out model.py')
-  const request = { checkpoint: positionals[0], out: String(values.out) }
-  return command({ request, json: values.json === true }, 'lab export-py FILE.pth --out model.py\n', (service, r) => service.exportPython(r), (result, out) => out.write(`wrote ${result.path}\n`))
+  const { values, positionals } = parseCommandArgs(argv, { out: { type: 'string' }, json: { type: 'boolean', default: false }, help: HELP_OPTION }, 'export-py', true)
+  if (values.help) {
+    process.stdout.write(EXPORT_HELP)
+    return Promise.resolve(EXIT.ok)
+  }
+  if (positionals.length !== 1) throw labError('INVALID_ARGUMENT', `Name one .pth file. Usage: ${EXPORT_HELP}`)
+  if (!values.out) throw labError('INVALID_ARGUMENT', `Say where to write the script. Usage: ${EXPORT_HELP}`)
+  const request = { checkpoint: positionals[0], out: values.out }
+  return command({ request, json: values.json }, EXPORT_HELP, (service, r) => service.exportPython(r), (result, out) => out.write(`wrote ${result.path}\n`))
 }
+
+const HELP_OPTION = { type: 'boolean', short: 'h', default: false } as const
+
+const INSPECT_HELP = `lab inspect FILE.pth... [--json] [--values] [--key PATH]  what PyTorch files hold, as torch.load shows them
+  --values      print every tensor's values     --key PATH   the state_dict to read, where the file holds several
+  --json        one JSON object per file
+`
+
+const EXPORT_HELP = `lab export-py FILE.pth --out model.py [--json]   the equivalent PyTorch script
+`
 
 const fmt = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' ? Number(x.toPrecision(6)) : x))
 
@@ -310,7 +353,11 @@ function printPredictions(result: Predictions, out: NodeJS.WritableStream): void
   if (result.written) out.write(`wrote ${result.written}\n`)
 }
 
-const step = (argv: string[]) => command(stepRequestFromArgv(argv), STEP_HELP, (service, request) => service.stepRun(request), printTrace)
+async function step(argv: string[]): Promise<number> {
+  const { request, start, json, help } = stepRequestFromArgv(argv)
+  const started = request.kind === 'module' && !help ? { ...request, request: { ...request.request, ...(await startingWeights(start)) } } : request
+  return command({ request: started, json, help }, STEP_HELP, (service, r) => service.stepRun(r), printTrace)
+}
 
 /** the autograd graph's nodes and edges with the model beside them, as one JSON object */
 async function flatGraph(service: LabService, request: GraphRequestInput) {
@@ -323,7 +370,11 @@ const graph = (argv: string[]) => command(graphRequestFromArgv(argv), GRAPH_HELP
 const predict = (argv: string[]) => command(predictRequestFromArgv(argv), PREDICT_HELP, (service, request) => service.predict(request), printPredictions)
 
 async function lessons(argv: string[], name: 'lessons' | 'lesson'): Promise<number> {
-  const { which, check, json } = lessonArgv(argv, name)
+  const { which, check, json, help } = lessonArgv(argv, name)
+  if (help) {
+    process.stdout.write(LESSON_HELP)
+    return EXIT.ok
+  }
   if (which === undefined) {
     return command({ request: {}, json }, LESSON_HELP, (service) => service.listLessons(), (list, out) => {
       for (const l of list) out.write(`${l.id.padEnd(16)} ${l.title}  (${l.lecture})\n`)
@@ -342,40 +393,45 @@ async function lessons(argv: string[], name: 'lessons' | 'lesson'): Promise<numb
   })
 }
 
-function parseCommand<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, usage: string, several = false) {
-  try {
-    const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true })
-    if (several ? parsed.positionals.length === 0 : parsed.positionals.length !== 1) throw new Error(several ? 'expected a file' : 'expected one file')
-    return parsed
-  } catch (err) {
-    throw labError('INVALID_ARGUMENT', `${err instanceof Error ? err.message : String(err)}. Usage: lab ${usage}`)
-  }
-}
-
 function printError(error: LabErrorInfo, json: boolean): void {
   if (json) process.stdout.write(JSON.stringify({ error }) + '\n')
   else process.stderr.write(`error: ${error.message}\n`)
 }
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv
+const COMMANDS: Record<string, (argv: string[], interrupts: Interrupts) => Promise<number>> = {
+  train,
+  search,
+  inspect,
+  'export-py': exportPy,
+  predict,
+  step,
+  graph,
+  lessons: (argv) => lessons(argv, 'lessons'),
+  lesson: (argv) => lessons(argv, 'lesson'),
+}
+
+const EXIT_HELP = `Exit status: 0 done, 1 failed (a lesson's checks, an internal error), 2 refused (bad input, a file it could not read or save),
+3 diverged, 130 stopped by Ctrl+C, 141 its output was closed (| head). --json answers on stdout even when refused: {"error": {...}}.
+`
+
+const HELP = `lab — TorchLab from a terminal\n\n${EXIT_HELP}\n${TRAIN_HELP}\n${SEARCH_HELP}\n${INSPECT_HELP}${EXPORT_HELP}\n${PREDICT_HELP}\n${STEP_HELP}\n${GRAPH_HELP}\n${LESSON_HELP}`
+
+async function main(argv: string[], interrupts: Interrupts): Promise<number> {
+  const [name, ...rest] = argv
   const json = rest.includes('--json')
   try {
-    if (command === 'train') return await train(rest)
-    if (command === 'inspect') return await inspect(rest)
-    if (command === 'search') return await search(rest)
-    if (command === 'export-py') return await exportPy(rest)
-    if (command === 'predict') return await predict(rest)
-    if (command === 'step') return await step(rest)
-    if (command === 'graph') return await graph(rest)
-    if (command === 'lessons' || command === 'lesson') return await lessons(rest, command)
-    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-      process.stdout.write(
-        `lab — TorchLab from a terminal\n\n${TRAIN_HELP}\n${SEARCH_HELP}\nlab inspect FILE.pth... [--json] [--values] [--key PATH]  what PyTorch files hold; --key picks a state_dict\nlab export-py FILE.pth --out model.py      the equivalent PyTorch script\n\n${PREDICT_HELP}\n${STEP_HELP}\n${GRAPH_HELP}\n${LESSON_HELP}`,
-      )
-      return command === undefined ? EXIT.badInput : EXIT.ok
+    if (name === 'help' || name === '--help' || name === '-h') {
+      process.stdout.write(HELP)
+      return EXIT.ok
     }
-    throw labError('INVALID_ARGUMENT', `Unknown command "${command}". Try "lab train --help".`)
+    if (name === undefined) {
+      // nothing asked: the usage is a message, and a script that forgot its command fails
+      process.stderr.write(HELP)
+      return EXIT.badInput
+    }
+    if (Object.hasOwn(COMMANDS, name)) return await COMMANDS[name](rest, interrupts)
+    const meant = closest(name, Object.keys(COMMANDS))
+    throw labError('INVALID_ARGUMENT', `lab has no command "${name}"${meant ? `; did you mean "lab ${meant}"?` : '.'} The commands: ${Object.keys(COMMANDS).join(', ')} ("lab help" shows them all).`)
   } catch (err) {
     const info = toErrorInfo(err)
     printError(info, json)
@@ -383,4 +439,16 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2))
+/** `npm run lab` runs in the project's folder; the paths a student types are from where they typed them */
+function typedFrom(folder: string | undefined): void {
+  if (process.env.npm_lifecycle_event !== 'lab' || !folder) return
+  try {
+    process.chdir(folder)
+  } catch {
+    // that folder is gone: paths are then read from the project's folder, as npm left it
+  }
+}
+
+typedFrom(process.env.INIT_CWD)
+exitWhenOutputFails(process)
+process.exitCode = await main(process.argv.slice(2), listenForInterrupts(process))

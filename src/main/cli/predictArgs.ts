@@ -2,11 +2,11 @@
  * `lab predict FILE.pth --data CSV [--x COLS] [--json | --out preds.csv]` -> a PredictRequest.
  * Pure, so every message can be tested without a file.
  */
-import { parseArgs } from 'node:util'
 import { matchName } from '../../shared/catalog/args'
 import { ACTIVATIONS, BUNDLED_DATASETS, type BundledDatasetName } from '../../shared/schemas'
 import type { PredictRequest } from '../../shared/api'
 import { labError } from '../../shared/errors'
+import { parseCommandArgs } from './args'
 
 const OPTIONS = {
   data: { type: 'string' },
@@ -24,13 +24,7 @@ const list = (text: string): string[] =>
     .filter(Boolean)
 
 export function predictRequestFromArgv(argv: string[]): { request?: PredictRequest; json: boolean; help: boolean } {
-  let parsed
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: true })
-  } catch (err) {
-    throw labError('INVALID_ARGUMENT', `${err instanceof Error ? err.message : String(err)}. Usage: ${USAGE}`)
-  }
-  const { values, positionals } = parsed
+  const { values, positionals } = parseCommandArgs(argv, OPTIONS, 'predict', true)
   if (values.help) return { json: values.json, help: true }
   if (positionals.length !== 1) throw labError('INVALID_ARGUMENT', `Give one .pth file. Usage: ${USAGE}`)
   if (!values.data) throw labError('INVALID_ARGUMENT', `Say which rows to predict with --data, a CSV file or a bundled data set. Usage: ${USAGE}`)

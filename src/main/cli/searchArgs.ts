@@ -2,16 +2,19 @@
  * `lab search` options -> a SearchConfig: the data, model and training options of `lab train`
  * (with skorch's batch 128, shuffled, as defaults) plus --grid, --cv, --scoring, --random, --n-jobs.
  */
-import { parseArgs } from 'node:util'
 import { COURSE } from '../../shared/catalog/course'
 import { labError } from '../../shared/errors'
 import { SCORINGS, SEARCH_PARAMS, type SearchConfigInput } from '../../shared/schemas'
 import { parseGrid } from '../../shared/searchGrid'
+import { parseCommandArgs } from './args'
 import { CSV_HELP } from './csvArgs'
-import { TRAIN_OPTIONS, trainRequestFromArgs } from './trainArgs'
+import { RUN_OPTIONS, trainRequestFromArgs } from './trainArgs'
+
+/** every fit runs on the engine's own backend, from its seed's weights, validated by its folds (not a split), and saves nothing */
+const SEARCHED_RUN_OPTIONS = Object.fromEntries(Object.entries(RUN_OPTIONS).filter(([k]) => k !== 'backend' && k !== 'val-split')) as Omit<typeof RUN_OPTIONS, 'backend' | 'val-split'>
 
 export const SEARCH_OPTIONS = {
-  ...TRAIN_OPTIONS,
+  ...SEARCHED_RUN_OPTIONS,
   'batch-size': { type: 'string', default: String(COURSE.search.batchSize) },
   'no-shuffle': { type: 'boolean', default: false },
   epochs: { type: 'string', default: String(COURSE.search.epochs) },
@@ -25,13 +28,8 @@ export const SEARCH_OPTIONS = {
 } as const
 
 export function searchConfigFromArgv(argv: string[]): { config: SearchConfigInput; json: boolean; csv?: string; exportPy?: string; help: boolean } {
-  let values
-  try {
-    values = parseArgs({ args: argv, options: SEARCH_OPTIONS, strict: true, allowPositionals: false }).values
-  } catch (err) {
-    throw labError('INVALID_ARGUMENT', `${err instanceof Error ? err.message : String(err)}. Run "lab search --help" for the options.`)
-  }
-  const request = trainRequestFromArgs({ ...values, shuffle: COURSE.search.shuffle && !values['no-shuffle'] })
+  const { values } = parseCommandArgs(argv, SEARCH_OPTIONS, 'search')
+  const request = trainRequestFromArgs({ ...values, backend: 'auto', 'val-split': '0', shuffle: COURSE.search.shuffle && !values['no-shuffle'] })
   const int = (flag: string, v: string | undefined) => {
     if (v === undefined) return undefined
     const n = Number(v)

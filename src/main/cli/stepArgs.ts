@@ -2,31 +2,22 @@
  * `lab step` and `lab graph` options -> requests: the options of `lab train` (read by its own
  * parser), plus --steps, and --scratch for the lecture's from-scratch w and b.
  */
-import { parseArgs } from 'node:util'
 import { labError } from '../../shared/errors'
 import { SCRATCH_DTYPES, type GraphRequestInput, type ScratchRequestInput, type StepRequestInput } from '../../shared/learning'
-import { TRAIN_OPTIONS, trainRequestFromArgs } from './trainArgs'
+import { parseCommandArgs } from './args'
+import { INIT_OPTIONS, RUN_OPTIONS, trainRequestFromArgs } from './trainArgs'
 
-/** lab train's options without --out and --checkpoint: stepping and graphs save nothing */
-const SHARED = Object.fromEntries(Object.entries(TRAIN_OPTIONS).filter(([k]) => k !== 'out' && k !== 'checkpoint')) as Omit<typeof TRAIN_OPTIONS, 'out' | 'checkpoint'>
-
-export const GRAPH_OPTIONS = { ...SHARED, scratch: { type: 'boolean', default: false } } as const
+/** a graph's shape does not depend on the weights, and stepping and graphs save nothing */
+export const GRAPH_OPTIONS = { ...RUN_OPTIONS, scratch: { type: 'boolean', default: false } } as const
 
 export const STEP_OPTIONS = {
   ...GRAPH_OPTIONS,
+  ...INIT_OPTIONS,
   steps: { type: 'string', default: '10' },
   dtype: { type: 'string', default: 'float64' },
   w: { type: 'string' },
   b: { type: 'string' },
 } as const
-
-function parse<T extends typeof GRAPH_OPTIONS | typeof STEP_OPTIONS>(argv: string[], options: T, command: string) {
-  try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values
-  } catch (err) {
-    throw labError('INVALID_ARGUMENT', `${err instanceof Error ? err.message : String(err)}. Run "lab ${command} --help" for the options.`)
-  }
-}
 
 function numberOption(flag: string, value: string, whole = false): number {
   const n = Number(value)
@@ -36,12 +27,14 @@ function numberOption(flag: string, value: string, whole = false): number {
   return n
 }
 
-export function stepRequestFromArgv(argv: string[]): { request: StepRequestInput; json: boolean; help: boolean } {
-  const values = parse(argv, STEP_OPTIONS, 'step')
+/** the request, and where a module's run starts (--init, --key: read by startingWeights) */
+export function stepRequestFromArgv(argv: string[]): { request: StepRequestInput; start: { init?: string; key?: string }; json: boolean; help: boolean } {
+  const { values } = parseCommandArgs(argv, STEP_OPTIONS, 'step')
   const train = trainRequestFromArgs(values)
   const steps = numberOption('steps', values.steps, true)
-  const common = { json: values.json, help: values.help }
+  const common = { start: { init: values.init, key: values.key }, json: values.json, help: values.help }
   if (!values.scratch) return { request: { kind: 'module', request: train, steps }, ...common }
+  if (values.init !== undefined || values.key !== undefined) throw labError('INVALID_ARGUMENT', 'The from-scratch run starts from --w and --b, not from a file: leave out --init, or drop --scratch to step a module from it.')
   if (train.model.kind !== 'linear') throw labError('INVALID_ARGUMENT', 'The from-scratch run is the one-weight line x·w + b; leave out --model mlp, or drop --scratch to step an MLP.')
   const dtype = SCRATCH_DTYPES.find((d) => d === values.dtype)
   if (!dtype) throw labError('INVALID_ARGUMENT', `Unknown --dtype "${values.dtype}". Choose float32 or float64.`)
@@ -63,7 +56,7 @@ export function stepRequestFromArgv(argv: string[]): { request: StepRequestInput
 }
 
 export function graphRequestFromArgv(argv: string[]): { request: GraphRequestInput; json: boolean; help: boolean } {
-  const values = parse(argv, GRAPH_OPTIONS, 'graph')
+  const { values } = parseCommandArgs(argv, GRAPH_OPTIONS, 'graph')
   const request: GraphRequestInput = values.scratch ? { kind: 'scratch' } : { kind: 'module', request: trainRequestFromArgs(values) }
   return { request, json: values.json, help: values.help }
 }
@@ -75,6 +68,7 @@ export const STEP_HELP = `lab step — a run one optimizer step at a time: the r
   --scratch                  the lecture's from-scratch w and b, one row per step (lr 0.001 unless --lr)
   --dtype float64|float32    the from-scratch tensors' dtype
   --w W --b B                from-scratch starting values (default: torch.manual_seed(--seed); torch.rand(1) twice)
+  --init WEIGHTS.json|FILE.pth [--key PATH]   a module's starting weights, as lab train takes them
   --json                     {"initial": {...}, "steps": [{"epoch", "batch", "indices", "loss", "grads", "params"}]}
 `
 

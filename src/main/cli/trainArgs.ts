@@ -3,7 +3,6 @@
  * tested without starting a run. With no options it is the course's DataLoader lecture:
  * cars.csv, wt -> mpg, one nn.Linear, SGD lr 0.02, batch 2, 1000 epochs, no shuffle.
  */
-import { parseArgs } from 'node:util'
 import { BUNDLED } from '../../shared/catalog/datasets'
 import { matchName, type ArgSpec } from '../../shared/catalog/args'
 import { COURSE } from '../../shared/catalog/course'
@@ -13,6 +12,7 @@ import { parseLayers } from '../../shared/layers/text'
 import { mlpLayers } from '../../shared/modelSpec'
 import { ACTIVATIONS, ENGINES, BUNDLED_DATASETS, LOSSES, OPTIMIZERS, type BundledDatasetName, type TrainRequestInput } from '../../shared/schemas'
 import { labError } from '../../shared/errors'
+import { parseCommandArgs } from './args'
 import { CSV_HELP, CSV_OPTIONS, parseOptionsFromArgs } from './csvArgs'
 
 /** --weight-decay, --lr-decay, --delta, …: torch's keyword with - for _ */
@@ -35,15 +35,17 @@ function catalogueFlags(): Record<string, { type: 'string' | 'boolean' }> {
   )
 }
 
-export const TRAIN_OPTIONS = {
+/** the options that describe a run (data, model, training, engine): lab train, step, graph and search read them */
+export const RUN_OPTIONS = {
   data: { type: 'string', default: COURSE.dataset },
   ...CSV_OPTIONS,
   x: { type: 'string' },
   y: { type: 'string' },
   model: { type: 'string' },
   layers: { type: 'string' },
-  hidden: { type: 'string', default: COURSE.hidden.join(',') },
-  activation: { type: 'string', default: COURSE.hiddenActivation },
+  // no defaults here: given without --model mlp they would shape nothing, and are refused
+  hidden: { type: 'string' },
+  activation: { type: 'string' },
   loss: { type: 'string' },
   optimizer: { type: 'string', default: COURSE.optimizer },
   ...catalogueFlags(),
@@ -55,25 +57,30 @@ export const TRAIN_OPTIONS = {
   scale: { type: 'string', default: 'none' },
   missing: { type: 'string', default: 'drop' },
   'val-split': { type: 'string', default: '0' },
-  init: { type: 'string' },
-  key: { type: 'string' },
-  out: { type: 'string' },
-  checkpoint: { type: 'boolean', default: false },
   engine: { type: 'string', default: 'auto' },
   backend: { type: 'string', default: 'auto' },
   json: { type: 'boolean', default: false },
-  weights: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const
 
-export type TrainArgs = Omit<ReturnType<typeof parseTrainArgv>, 'out' | 'checkpoint'>
+/** where a run starts (lab train and lab step) */
+export const INIT_OPTIONS = {
+  init: { type: 'string' },
+  key: { type: 'string' },
+} as const
+
+export const TRAIN_OPTIONS = {
+  ...RUN_OPTIONS,
+  ...INIT_OPTIONS,
+  out: { type: 'string' },
+  checkpoint: { type: 'boolean', default: false },
+  weights: { type: 'boolean', default: false },
+} as const
+
+export type TrainArgs = ReturnType<typeof parseCommandArgs<typeof RUN_OPTIONS>>['values']
 
 export function parseTrainArgv(argv: string[]) {
-  try {
-    return parseArgs({ args: argv, options: TRAIN_OPTIONS, strict: true, allowPositionals: false }).values
-  } catch (err) {
-    throw labError('INVALID_ARGUMENT', `${err instanceof Error ? err.message : String(err)}. Run "lab train --help" for the options.`)
-  }
+  return parseCommandArgs(argv, TRAIN_OPTIONS, 'train').values
 }
 
 function number(flag: string, value: string): number {
@@ -129,14 +136,19 @@ function catalogueValues(args: TrainArgs, own: readonly ArgSpec[], all: readonly
 
 function modelOf(args: TrainArgs): TrainRequestInput['model'] {
   const kind = args.model?.toLowerCase()
+  const mlpFlags = [args.hidden !== undefined && '--hidden', args.activation !== undefined && '--activation'].filter(Boolean).join(' and ')
+  if (mlpFlags && kind !== 'mlp') {
+    throw labError('INVALID_ARGUMENT', `${mlpFlags} shape${mlpFlags.includes(' and ') ? '' : 's'} the hidden layers of --model mlp; add --model mlp${args.layers !== undefined ? ' instead of --layers, or write them into --layers' : ''}.`)
+  }
   if (args.layers !== undefined) {
     if (kind !== undefined) throw labError('INVALID_ARGUMENT', '--layers describes the whole model; leave out --model.')
     return { kind: 'sequential', layers: parseLayers(args.layers) }
   }
   if (kind === undefined || kind === 'linear') return { kind: 'linear' }
   if (kind !== 'mlp') throw labError('INVALID_ARGUMENT', `Unknown --model "${args.model}". Choose linear or mlp, or describe the layers with --layers.`)
-  const activation = pick('activation', args.activation, ACTIVATIONS)
-  return { kind: 'sequential', layers: mlpLayers(list(args.hidden).map((u) => number('hidden', u)), activation) }
+  const activation = pick('activation', args.activation ?? COURSE.hiddenActivation, ACTIVATIONS)
+  const hidden = args.hidden === undefined ? [...COURSE.hidden] : list(args.hidden).map((u) => number('hidden', u))
+  return { kind: 'sequential', layers: mlpLayers(hidden, activation) }
 }
 
 export function trainRequestFromArgs(args: TrainArgs): TrainRequestInput {
@@ -162,6 +174,7 @@ export function trainRequestFromArgs(args: TrainArgs): TrainRequestInput {
   if (!engine) throw labError('INVALID_ARGUMENT', `Unknown --engine "${args.engine}". Choose auto, dense or tfjs.`)
   const backend = (['auto', 'tensorflow', 'wasm', 'cpu'] as const).find((b) => b === args.backend)
   if (!backend) throw labError('INVALID_ARGUMENT', `Unknown --backend "${args.backend}". Choose auto, tensorflow, wasm or cpu.`)
+  if (backend !== 'auto' && engine !== 'tfjs') throw labError('INVALID_ARGUMENT', `--backend ${backend} chooses tfjs's backend, and this run is on the dense engine: add --engine tfjs, or leave --backend out.`)
 
   return {
     dataset: {
@@ -202,7 +215,9 @@ ${CSV_HELP}  --x COLS --y COL                      feature columns (comma list) 
                                         shorthands: the course's LinearRegressionTorch, or Linear+activation pairs
   --loss ${LOSSES.map((l) => LOSS_TABLE[l].aliases[0]).join('|')}  (--delta or --huber-delta for huber, --beta for smoothl1)
   --optimizer ${optimizerHelp}
-  --epochs 1000  --batch-size 2  --shuffle  --drop-last  --seed 0
+  --epochs 1000  --batch-size 2  --shuffle  --drop-last
+  --seed 0                              the initial weights, shuffles and split, from TorchLab's own generator
+                                        (torch's init bounds, not torch.manual_seed's stream: --init to start from torch's)
   --scale none|standard  --missing drop|mean  --val-split 0
   --init WEIGHTS.json|FILE.pth          starting weights: JSON {name: nested arrays} or a PyTorch file
   --key PATH                            which state_dict of the .pth to start from (lab inspect lists them)

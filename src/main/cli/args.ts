@@ -1,0 +1,65 @@
+/**
+ * How every `lab` command reads its options: node's parseArgs, strict, with its refusals
+ * reworded as sentences that name the command, suggest the option meant ("did you mean"), and
+ * point at the command's --help. A value that starts with a minus and reads as a number
+ * (`--lr -0.1`, `--w -0.5`) is taken as the value, as Python's argparse takes it.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { labError } from '../../shared/errors'
+import { closest } from './suggest'
+
+type Options = NonNullable<ParseArgsConfig['options']>
+
+/** a negative number: -1, -0.5, -.5, -1e-3, -inf */
+const NEGATIVE_NUMBER = /^-(\d|\.\d|inf)/i
+
+/** `--name -0.1` -> `--name=-0.1` for the options that take a value, so parseArgs reads it as one */
+function joinNegativeValues(argv: readonly string[], options: Options): string[] {
+  const joined: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]
+    if (token === '--') return [...joined, ...argv.slice(i)]
+    const name = token.startsWith('--') && !token.includes('=') ? token.slice(2) : undefined
+    const next = argv[i + 1]
+    if (name !== undefined && Object.hasOwn(options, name) && options[name].type === 'string' && next !== undefined && NEGATIVE_NUMBER.test(next)) {
+      joined.push(`${token}=${next}`)
+      i++
+    } else joined.push(token)
+  }
+  return joined
+}
+
+/** the option parseArgs named in its refusal, as it was typed (--lrr, -x) */
+const optionIn = (message: string): string | undefined => /option '(-{1,2}[^' ]+?)(?: <value>)?'/i.exec(message)?.[1]
+
+function sentence(err: unknown, options: Options, command: string): string {
+  const code = (err as { code?: string }).code
+  const message = err instanceof Error ? err.message : String(err)
+  const typed = optionIn(message)
+  const help = `Run "lab ${command} --help" for the options.`
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && typed) {
+    const flags = Object.keys(options).map((name) => `--${name}`)
+    const meant = closest(typed.split('=')[0], flags)
+    return `lab ${command} has no option ${typed}${meant ? `; did you mean ${meant}?` : '.'} ${help}`
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && typed) {
+    const name = typed.replace(/^-+/, '')
+    if (Object.hasOwn(options, name) && options[name].type === 'boolean') return `${typed} is a switch and takes no value: write ${typed} alone. ${help}`
+    if (/ambiguous/.test(message)) return `${typed} is followed by another option, not its value; a value that starts with "-" is written ${typed}=-VALUE. ${help}`
+    return `${typed} needs a value after it. ${help}`
+  }
+  const positional = /argument '(.*)'/.exec(message)?.[1]
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && positional !== undefined) {
+    return `lab ${command} takes its settings as options (--name value), not "${positional}" on its own. ${help}`
+  }
+  return `${message}. ${help}`
+}
+
+/** argv parsed strictly against options; every refusal is an INVALID_ARGUMENT sentence */
+export function parseCommandArgs<T extends Options>(argv: readonly string[], options: T, command: string, allowPositionals = false) {
+  try {
+    return parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals })
+  } catch (err) {
+    throw labError('INVALID_ARGUMENT', sentence(err, options, command))
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * `lab` as a shell and a script use it: Ctrl+C, a closed or full stdout, exit codes, --help on
+ * every command, typos answered with "did you mean", options refused rather than ignored, and
+ * paths read from where `npm run lab` was typed. Every case runs the real CLI as a child process.
+ */
+import { spawn } from 'node:child_process'
+import { copyFileSync, existsSync, openSync, readFileSync, closeSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { exited, runLab, startLab } from './helpers/cli'
+import { ROOT, tempDir } from './helpers/lab'
+
+const fixtures = join(ROOT, '..', 'shared', 'fixtures', 'pth')
+const dir = tempDir('torchlab-cli-shell-')
+const settings = () => tempDir('torchlab-cli-shell-settings-')
+
+async function until(ready: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms
+  while (!ready()) {
+    if (Date.now() > end) throw new Error('timed out')
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+describe('Ctrl+C', () => {
+  it('stops a run, prints its JSON report, leaves --out as it was and exits 130', async () => {
+    const settingsDir = settings()
+    const out = join(dir, 'kept model.pth')
+    copyFileSync(join(fixtures, 'lin_state_dict.pth'), out)
+    const before = readFileSync(out)
+    // 32 million steps: far longer than the test waits
+    const child = startLab(['train', '--epochs', '1000000', '--batch-size', '1', '--out', out, '--json'], { settingsDir })
+    const done = exited(child)
+    // the run has started once it is remembered in the settings (which also loads conf, whose exit hook re-sends the signal)
+    await until(() => existsSync(join(settingsDir, 'settings.json')), 60_000)
+    await new Promise((r) => setTimeout(r, 1000))
+    const sent = Date.now()
+    child.kill('SIGINT')
+    const result = await done
+    expect(Date.now() - sent).toBeLessThan(10_000)
+    expect(result).toMatchObject({ code: 130, signal: null })
+    const report = JSON.parse(result.stdout) as { status: string; epochs: number; saved: unknown }
+    expect(report).toMatchObject({ status: 'stopped', saved: null })
+    expect(report.epochs).toBeLessThan(1_000_000)
+    expect(result.stderr).toContain(`Stopped by Ctrl+C after epoch ${report.epochs} of 1000000; nothing was saved to ${out}.`)
+    expect(readFileSync(out).equals(before)).toBe(true)
+  })
+})
+
+describe('output that cannot be written', () => {
+  it('a reader that goes away (| head -1) ends the command quietly, with 141', async () => {
+    const child = startLab(['step', '--steps', '1000'], { settingsDir: settings() })
+    const done = exited(child)
+    child.stdout!.once('data', () => child.stdout!.destroy())
+    const result = await done
+    expect(result.code).toBe(141)
+    expect(result.stderr).toBe('')
+  })
+
+  it('a full disk behind > file is one sentence on stderr and status 1', async () => {
+    const full = openSync('/dev/full', 'w')
+    try {
+      const result = await runLab(['inspect', join(fixtures, 'lin_state_dict.pth')], { settingsDir: settings(), stdout: full })
+      expect(result.code).toBe(1)
+      expect(result.stderr).toBe('error: the output could not be written (ENOSPC: no space left on device, write), so what was printed is incomplete.\n')
+    } finally {
+      closeSync(full)
+    }
+  })
+})
+
+describe('help, typos and exit codes', () => {
+  it('the commands that refused --help answer it with their usage on stdout and 0, as train, search, predict, step and graph do', async () => {
+    const settingsDir = settings()
+    const commands = ['inspect', 'export-py', 'lessons', 'lesson']
+    const results = await Promise.all(commands.map((command) => runLab([command, '--help'], { settingsDir })))
+    results.forEach((result, i) => {
+      expect([commands[i], result.code, result.stderr]).toEqual([commands[i], 0, ''])
+      expect(result.stdout).toContain(`lab ${commands[i]}`)
+    })
+  })
+
+  it('no command prints the usage on stderr and fails; a typo is refused with the command meant, in JSON when asked', async () => {
+    const settingsDir = settings()
+    const [none, typo, option, value] = await Promise.all([[], ['trian', '--json'], ['train', '--optimiser', 'adam', '--json'], ['train', '--epochs']].map((args) => runLab(args, { settingsDir })))
+    expect([none.code, none.stdout]).toEqual([2, ''])
+    expect(none.stderr).toContain('lab train')
+    expect(typo.code).toBe(2)
+    expect(JSON.parse(typo.stdout).error).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('did you mean "lab train"?') })
+    expect(option.code).toBe(2)
+    expect(JSON.parse(option.stdout).error.message).toBe('lab train has no option --optimiser; did you mean --optimizer? Run "lab train --help" for the options.')
+    expect([value.code, value.stdout, value.stderr]).toEqual([2, '', 'error: --epochs needs a value after it. Run "lab train --help" for the options.\n'])
+  })
+
+  it('refuses the options a command would have ignored', async () => {
+    const settingsDir = settings()
+    const [search, split, backend, hidden, checkpoint] = await Promise.all(
+      [
+        ['search', '--grid', 'lr=0.02', '--out', join(dir, 'best.pth')],
+        ['search', '--grid', 'lr=0.02', '--val-split', '0.2'],
+        ['train', '--backend', 'cpu'],
+        ['train', '--hidden', '32'],
+        ['train', '--checkpoint'],
+      ].map((args) => runLab([...args, '--json'], { settingsDir })),
+    )
+    for (const refused of [search, split, backend, hidden, checkpoint]) expect(refused.code).toBe(2)
+    expect(JSON.parse(search.stdout).error.message).toMatch(/^lab search has no option --out\./)
+    expect(JSON.parse(split.stdout).error.message).toMatch(/^lab search has no option --val-split\./)
+    expect(JSON.parse(hidden.stdout).error.message).toBe('--hidden shapes the hidden layers of --model mlp; add --model mlp.')
+    expect(JSON.parse(checkpoint.stdout).error.message).toBe('--checkpoint says what --out saves: add --out FILE.pth.')
+    expect(JSON.parse(backend.stdout).error.message).toMatch(/--backend cpu chooses tfjs's backend.*add --engine tfjs/)
+  })
+
+  it('lab step starts from --init, and reads a negative value after its option as argparse does', async () => {
+    const settingsDir = settings()
+    const init = join(dir, 'init.json')
+    writeFileSync(init, JSON.stringify({ 'linear.weight': [[-5]], 'linear.bias': [37] }))
+    const [module, scratch] = await Promise.all([
+      runLab(['step', '--init', init, '--steps', '1', '--json'], { settingsDir }),
+      runLab(['step', '--scratch', '--w', '-0.5', '--b', '0.25', '--steps', '1', '--json'], { settingsDir }),
+    ])
+    expect(module.code).toBe(0)
+    expect(JSON.parse(module.stdout).initial).toEqual({ 'linear.weight': [[-5]], 'linear.bias': [37] })
+    expect(scratch.code).toBe(0)
+    expect(JSON.parse(scratch.stdout).initial).toEqual({ w: [-0.5], b: [0.25] })
+  })
+})
+
+describe('what lab train prints', () => {
+  it('a run with --json > file on a terminal shows its progress on stderr, and the file holds the whole JSON', async () => {
+    const settingsDir = settings()
+    const json = join(dir, 'run.json')
+    const command = `${process.execPath} --import ${join(ROOT, 'node_modules/tsx/dist/loader.mjs')} ${join(ROOT, 'src/main/cli.ts')} train --epochs 100000 --json > ${json}`
+    // script(1) gives the command a terminal, as a student's shell does
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, TORCHLAB_CONFIG_DIR: settingsDir }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const result = await exited(child)
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('100% epoch 100000/100000 loss 10.6306')
+    expect(JSON.parse(readFileSync(json, 'utf8'))).toMatchObject({ status: 'completed', epochs: 100000 })
+  })
+
+  it('a save the system refuses after training still prints the run, with the refusal beside it, and fails', async () => {
+    const out = join(dir, 'no such folder', 'model.pth')
+    const result = await runLab(['train', '--epochs', '5', '--out', out, '--json'], { settingsDir: settings() })
+    expect(result.code).toBe(2)
+    const report = JSON.parse(result.stdout) as { status: string; epochs: number; state_dict: unknown; saved: unknown; save_error: { code: string; message: string } }
+    expect(report).toMatchObject({ status: 'completed', epochs: 5, saved: null, save_error: { code: 'FILE_UNWRITABLE' } })
+    expect(Object.keys(report.state_dict as object)).toEqual(['linear.weight', 'linear.bias'])
+    expect(result.stderr).toBe(`error: ${report.save_error.message}\n`)
+    expect(report.save_error.message).toContain('does not exist')
+  })
+
+
+  it('npm run lab reads a relative path from the folder it was typed in, and prints the metrics --json gives to six digits', async () => {
+    const typedIn = tempDir('torchlab-cli-shell-typed-')
+    // y = 2x + 1 exactly: the fit gets so close that four decimals printed MSE 0.0000
+    writeFileSync(join(typedIn, 'line.csv'), 'x,y\n' + Array.from({ length: 8 }, (_, i) => `${i / 4},${(2 * i) / 4 + 1}`).join('\n') + '\n')
+    const args = ['train', '--data', 'line.csv', '--x', 'x', '--y', 'y', '--lr', '0.1', '--epochs', '2000']
+    // what npm sets when a student runs `npm run lab -- …` in a folder of their own
+    const npm = { settingsDir: settings(), cwd: ROOT, env: { npm_lifecycle_event: 'lab', INIT_CWD: typedIn } }
+    const [text, json] = await Promise.all([runLab(args, npm), runLab([...args, '--json'], npm)])
+    expect([text.code, json.code]).toEqual([0, 0])
+    const report = JSON.parse(json.stdout) as { metrics: { r2: number; mse: number; mae: number }; ols: { coef: number[]; intercept: number } }
+    expect(report.metrics.mse).toBeLessThan(1e-6)
+    const printed = (label: string) => Number(new RegExp(`${label} (\\S+)`).exec(text.stdout)?.[1])
+    const close = (shown: number, value: number) => expect(Math.abs(shown - value)).toBeLessThanOrEqual(Math.abs(value) * 5e-6)
+    close(printed('MSE'), report.metrics.mse)
+    close(printed('MAE'), report.metrics.mae)
+    close(printed('R²'), report.metrics.r2)
+    close(printed('coef'), report.ols.coef[0])
+    close(printed('intercept'), report.ols.intercept)
+  })
+})
