@@ -77,12 +77,17 @@ export interface LabServiceOptions {
   /** where settings live; the user's config folder when absent */
   settingsDir?: string
   backend?: BackendPreference
+  /** hears what the lab leaves out and says so (a setting an older TorchLab saved); standard error when absent */
+  note?: (sentence: string) => void
 }
 
 /** a run's settings with the optimizer a starting file restored, whose settings replace the request's as torch's load_state_dict replaces them */
 function trainWith(train: TrainConfig, restored: StartingPoint['optimizer']): TrainConfig {
   return restored ? { ...train, optimizer: restored.spec } : train
 }
+
+/** an id a client sent, as a sentence quotes it: a long one is cut, never echoed whole */
+const shortened = (id: string): string => (id.length > 60 ? `${id.slice(0, 60)}…` : id)
 
 const MAX_RUNS_KEPT = 8
 const MAX_TABLES_KEPT = 4
@@ -117,7 +122,8 @@ export class LabService implements LabClient {
   }
 
   /** The backend is picked in a worker, never here: tfjs in the main thread would freeze the window. */
-  getBackend(): Promise<BackendInfo> {
+  async getBackend(...args: Parameters<LabApi['getBackend']>): Promise<BackendInfo> {
+    validate(LAB_METHODS.getBackend, args, 'backend request')
     this.backend ??= new Promise<BackendInfo>((resolve, reject) => {
       const worker: Worker = startWorker({ kind: 'probe', backend: this.options.backend ?? 'auto' })
       worker.once('message', (m: WorkerMessage) => {
@@ -130,7 +136,8 @@ export class LabService implements LabClient {
     return this.backend
   }
 
-  async listDatasets(): Promise<BundledDataset[]> {
+  async listDatasets(...args: Parameters<LabApi['listDatasets']>): Promise<BundledDataset[]> {
+    validate(LAB_METHODS.listDatasets, args, 'data set list')
     return [...BUNDLED]
   }
 
@@ -297,7 +304,7 @@ export class LabService implements LabClient {
 
   private search(searchId: string): SearchRun {
     const search = this.searches.get(searchId)
-    if (!search) throw labError('UNKNOWN_RUN', `There is no search "${searchId}".`)
+    if (!search) throw labError('UNKNOWN_RUN', `There is no search "${shortened(searchId)}".`)
     return search
   }
 
@@ -329,7 +336,7 @@ export class LabService implements LabClient {
 
   private record(runId: string): RunRecord {
     const record = this.runs.get(runId)
-    if (!record) throw labError('UNKNOWN_RUN', `There is no run "${runId}" (TorchLab keeps the last ${MAX_RUNS_KEPT} runs).`)
+    if (!record) throw labError('UNKNOWN_RUN', `There is no run "${shortened(runId)}" (TorchLab keeps the last ${MAX_RUNS_KEPT} runs).`)
     return record
   }
 
@@ -366,11 +373,12 @@ export class LabService implements LabClient {
   }
 
   private openSettingsStore(): Promise<SettingsStore> {
-    this.settings ??= openSettings(this.options.settingsDir)
+    this.settings ??= openSettings(this.options.settingsDir, this.options.note ?? ((sentence) => process.stderr.write(`${sentence}\n`)))
     return this.settings
   }
 
-  async getSettings(): Promise<Settings> {
+  async getSettings(...args: Parameters<LabApi['getSettings']>): Promise<Settings> {
+    validate(LAB_METHODS.getSettings, args, 'settings request')
     return (await this.openSettingsStore()).read()
   }
 
@@ -436,7 +444,8 @@ export class LabService implements LabClient {
     return bundledLessons(join(this.options.resourcesDir, 'lessons'))
   }
 
-  async listLessons(): Promise<LessonInfo[]> {
+  async listLessons(...args: Parameters<LabApi['listLessons']>): Promise<LessonInfo[]> {
+    validate(LAB_METHODS.listLessons, args, 'lesson list')
     return (await this.lessons()).map(lessonInfo)
   }
 
@@ -470,7 +479,7 @@ export class LabService implements LabClient {
   private async bundledLesson(id: string): Promise<Lesson> {
     const lessons = await this.lessons()
     const lesson = lessons.find((l) => l.id === id)
-    if (!lesson) throw labError('INVALID_ARGUMENT', `There is no lesson "${id}". The lessons are: ${lessons.map((l) => l.id).join(', ')}; or give the path of a lesson .json file.`)
+    if (!lesson) throw labError('INVALID_ARGUMENT', `There is no lesson "${shortened(id)}". The lessons are: ${lessons.map((l) => l.id).join(', ')}; or give the path of a lesson .json file.`)
     return lesson
   }
 
