@@ -30,10 +30,18 @@ const LABELS: ReadonlyMap<string, string> = new Map([
   ['init', 'The starting weights'],
   ['pace', 'Speed'],
   ['cv', 'Folds'],
-  ['nIter', 'Random settings'],
+  ['nIter', 'Number of random settings'],
   ['nJobs', 'Parallel fits'],
   ['dropLast', 'Drop last'],
   ['refit', 'Refit'],
+  ['key', 'Weights from'],
+  ['batch_size', 'Batch size'],
+  ['hidden', 'Hidden layer sizes'],
+  ['dtype', 'dtype'],
+  ['source', 'The data source'],
+  ['checkpoint', 'The .pth file'],
+  ['config', 'The search'],
+  ['path', 'The file path'],
   ['out', 'The output path'],
 ])
 
@@ -55,9 +63,13 @@ const GROUPS: ReadonlyMap<string, string> = new Map([
   ['scratch', 'the from-scratch run'],
   ['windowBounds', 'the window bounds'],
   ['request', 'the request'],
+  ['grid', 'the search grid'],
   ['settings', 'the saved settings'],
   ['torchlab', "the file's TorchLab record"],
 ])
+
+/** a setting's name in a sentence: its label, else its key's words */
+const label = (key: string): string => LABELS.get(key) ?? words(key)
 
 function words(key: string): string {
   // a symbol (the landscape's axes w and b) is named as it is written
@@ -82,11 +94,11 @@ function setting(path: readonly PropertyKey[]): { words: string; where?: string 
   if (at < 0) return { words: 'The request' }
   const key = path[at] as string
   if ((key === 'name' || key === 'kind') && at > 0) {
-    if (typeof path[at - 1] === 'string') return { words: words(path[at - 1] as string), where: listItem(path, at - 1) }
+    if (typeof path[at - 1] === 'string') return { words: label(path[at - 1] as string), where: listItem(path, at - 1) }
     const item = listItem(path, at)
     if (item) return { words: item }
   }
-  return { words: LABELS.get(key) ?? words(key), where: listItem(path, at) }
+  return { words: label(key), where: listItem(path, at) }
 }
 
 /** "Learning rate", or "out_features of layers[2]" for a setting inside a list; "The request" when the path names none */
@@ -113,16 +125,19 @@ type Issue = z.core.$ZodRawIssue
 /** the set of settings at `path`, in a sentence: "the training settings", "layers[2] (Linear)", "this request" */
 function groupName(path: readonly PropertyKey[], input: unknown): string {
   const last = path.at(-1)
-  if (typeof last === 'number') {
+  if (typeof last === 'number' && path.length > 1) {
     const item = listItem(path, path.length) ?? `item ${last + 1}`
     const kind = typeof input === 'object' && input !== null ? (input as { kind?: unknown; name?: unknown }).kind : undefined
     return typeof kind === 'string' ? `${item} (${kind.slice(0, 40)})` : item
   }
-  if (typeof last !== 'string') return 'this request'
-  return GROUPS.get(last) ?? `the ${words(last).toLowerCase()} settings`
+  // an argument itself: the request, or another argument by its place
+  if (typeof last !== 'string') return typeof last === 'number' && last > 0 ? `the request's argument ${last + 1}` : 'the request'
+  const group = GROUPS.get(last) ?? `the ${words(last).toLowerCase()} settings`
+  const item = listItem(path, path.length - 1)
+  return item ? `${group} of ${item}` : group
 }
 
-type SchemaDef = { type: string; shape?: Record<string, Schema>; innerType?: Schema; in?: Schema; out?: Schema; options?: readonly Schema[] }
+type SchemaDef = { type: string; shape?: Record<string, Schema>; innerType?: Schema; in?: Schema; out?: Schema; options?: readonly Schema[]; keyType?: Schema; entries?: Record<string, unknown> }
 type Schema = { _zod: { def: SchemaDef } } | undefined
 
 /** the keys an object schema takes, through the wrappers (optional, default, a preprocess) and a union's options */
@@ -130,6 +145,9 @@ function shapeOf(schema: Schema, depth = 0): Record<string, Schema> {
   const def = schema?._zod.def
   if (!def || depth > 8) return {}
   if (def.shape) return def.shape
+  // a record whose keys are a list of names (a search grid's hyperparameters)
+  const names = def.keyType?._zod.def.entries
+  if (names) return Object.fromEntries(Object.keys(names).map((k) => [k, undefined]))
   if (def.options) return Object.assign({}, ...def.options.map((o) => shapeOf(o, depth + 1))) as Record<string, Schema>
   return shapeOf(def.innerType ?? def.out, depth + 1)
 }
@@ -161,27 +179,38 @@ function meant(key: string, shape: Record<string, Schema>): string | undefined {
     ...Object.entries(shape).flatMap(([parent, child]) => Object.keys(shapeOf(child)).map((k) => ({ path: `${parent}.${k}`, key: k, depth: 1 }))),
   ]
   const scored = candidates
-    .map((c) => ({ ...c, score: Math.min(near(c.key), near(LABELS.get(c.key) ?? words(c.key))) }))
+    .map((c) => ({ ...c, score: Math.min(near(c.key), near(label(c.key))) }))
     .filter((c) => c.score < Infinity)
     .sort((a, b) => a.score - b.score || a.depth - b.depth)
   const best = scored[0]
   if (!best) return undefined
-  const label = LABELS.get(best.key)
-  return label && plain(label) !== plain(best.key) ? `"${best.path}" (${label})` : `"${best.path}"`
+  const shown = LABELS.get(best.key)
+  return shown && plain(shown) !== plain(best.key) ? `"${best.path}" (${shown})` : `"${best.path}"`
 }
 
-/** a key no schema takes, by its own name, with what the student probably meant or what the place takes */
+/** keys no schema takes, by their own names, each with what the student probably meant, else with what the place takes */
 function unknownKeysSentence(path: readonly PropertyKey[], keys: readonly string[], inst: unknown, input: unknown): string {
   const shape = shapeOf(inst as Schema)
   const where = groupName(path, input)
-  const takes = Object.keys(shape).filter((k) => k !== 'kind' && k !== 'name')
-  const sentences = keys.slice(0, 3).map((raw) => {
-    const key = raw.length > 60 ? `${raw.slice(0, 60)}…` : raw
-    const guess = meant(raw, shape)
-    const hint = guess ? `; did you mean ${guess}?` : takes.length ? `; it takes ${takes.join(', ')}.` : '.'
-    return `${where.charAt(0).toUpperCase()}${where.slice(1)} ${where.startsWith('the') && /s$/.test(where) ? 'have' : 'has'} no setting called "${key}"${hint}`
+  // a list item ("layers[2]") is named as it is written, even first in a sentence
+  const subject = /^\w+\[/.test(where) ? where : `${where.charAt(0).toUpperCase()}${where.slice(1)}`
+  const has = /^the [^[]*s( of |$)/.test(where) ? 'have' : 'has'
+  const quoted = (key: string): string => `"${key.length > 60 ? `${key.slice(0, 60)}…` : key}"`
+  const guessed = keys.flatMap((key) => {
+    const guess = meant(key, shape)
+    return guess ? [`${subject} ${has} no setting called ${quoted(key)}; did you mean ${guess}?`] : []
   })
-  return sentences.join(' ') + (keys.length > 3 ? ` (and ${keys.length - 3} more keys it does not take)` : '')
+  const others = keys.filter((key) => !meant(key, shape))
+  // a discriminator (a layer's kind) is not a setting to offer
+  const takes = Object.keys(shape).filter((k) => shape[k]?._zod.def.type !== 'literal')
+  const listed = others.slice(0, 5).map(quoted)
+  const rest =
+    others.length === 0
+      ? []
+      : [
+          `${subject} ${has} no setting called ${listed.length > 1 ? `${listed.slice(0, -1).join(', ')} or ${listed.at(-1)}` : listed[0]}${others.length > 5 ? ` (nor ${others.length - 5} more)` : ''}${takes.length ? `; ${has === 'have' ? 'they are' : 'it takes'} ${takes.join(', ')}.` : '.'}`,
+        ]
+  return [...guessed.slice(0, 5), ...rest].join(' ')
 }
 
 /** a request's list of arguments (the only list a request is) that is too long or too short */

@@ -23,7 +23,8 @@ export function parseLesson(text: string, source: string): Lesson {
     return { line, text: `line ${line}: ${issueText(issue).replace(/\.$/, '')}` }
   })
   const more = result.error.issues.length > problems.length ? ` (and ${result.error.issues.length - problems.length} more)` : ''
-  throw labError('LESSON_INVALID', `${source} is not a valid lesson. ${problems.map((p) => p.text).join('; ')}${more}.`, { line: problems[0].line })
+  const found = `${problems.map((p) => p.text).join('; ')}${more}`
+  throw labError('LESSON_INVALID', `${source} is not a valid lesson. ${found}${found.endsWith('?') ? '' : '.'}`, { line: problems[0].line })
 }
 
 export async function readLessonFile(path: string): Promise<Lesson> {
