@@ -340,8 +340,8 @@ export function readStored<S extends z.ZodType>(schema: S, value: unknown, at: r
     const unknown = result.error.issues.filter((issue) => issue.code === 'unrecognized_keys')
     if (unknown.length === 0) return { ok: false }
     for (const issue of unknown) {
+      const owner = groupName([...at, ...issue.path], issue.path.reduce<unknown>((v, key) => (v as Record<PropertyKey, unknown> | undefined)?.[key], current))
       current = withoutKeys(current, issue.path, issue.keys)
-      const owner = groupName([...at, ...issue.path], undefined)
       notes.push(...issue.keys.map((key) => `Left out "${key.slice(0, 60)}" of ${owner}: this version of TorchLab has no such setting.`))
     }
   }
