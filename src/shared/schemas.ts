@@ -188,7 +188,32 @@ export const searchConfigSchema = z
     refit: z.boolean().default(true),
   })
   .refine((c) => Object.keys(c.grid).length > 0, { message: 'Give at least one hyperparameter to search, for example lr=0.02,0.05,0.08.' })
+  .superRefine((c, ctx) => {
+    if (c.random) return
+    const settings = gridSize(c.grid)
+    if (settings > MAX_GRID_SETTINGS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['grid'],
+        message: `This grid has ${settings.toLocaleString('en-US')} settings (${Object.entries(c.grid)
+          .map(([key, values]) => `${values!.length} values of ${key}`)
+          .join(' × ')}); TorchLab searches up to ${MAX_GRID_SETTINGS.toLocaleString('en-US')} settings at once. Give fewer values, or draw some of them with random settings.`,
+      })
+    }
+  })
 export type SearchConfig = z.infer<typeof searchConfigSchema>
+
+/**
+ * The most settings a full grid may have: each one is a fit per fold, and the whole grid is
+ * listed before the first fit, so a grid of eight hyperparameters with 50 values each (about
+ * 4·10^13 settings) would take the machine's memory before it could be refused.
+ */
+export const MAX_GRID_SETTINGS = 1000
+
+/** how many settings a full grid has: the product of its value counts */
+export function gridSize(grid: Partial<Record<SearchParam, readonly unknown[]>>): number {
+  return Object.values(grid).reduce((n, values) => n * (values?.length ?? 1), 1)
+}
 export type SearchConfigInput = z.input<typeof searchConfigSchema>
 
 /** Each setting on its own, so one stale or hand-edited entry is dropped without losing the others. */
