@@ -22,6 +22,7 @@ import {
   LOSSES,
   csvSourceSchema,
   datasetSpecSchema,
+  filePathSchema,
   modelSpecSchema,
   trainConfigSchema,
   parseOptionsSchema,
@@ -366,26 +367,26 @@ export interface CheckpointInfo {
 
 export const saveRequestSchema = z.strictObject({
   runId: z.string().min(1),
-  path: z.string().min(1),
+  path: filePathSchema,
   kind: z.enum(['state_dict', 'checkpoint']).default('state_dict'),
 })
 
 /** `lab export-py`: the PyTorch script that rebuilds a .pth file's model (and, for a TorchLab checkpoint, its run) */
 export const exportPythonRequestSchema = z.strictObject({
-  checkpoint: z.string().min(1),
-  out: z.string().min(1),
+  checkpoint: filePathSchema,
+  out: filePathSchema,
 })
 
 /** a search's cv_results_ as CSV */
 export const exportSearchCsvRequestSchema = z.strictObject({
   searchId: z.string().min(1),
-  path: z.string().min(1),
+  path: filePathSchema,
 })
 
 /** a search as the skorch GridSearchCV script that runs it */
 export const exportSearchPythonRequestSchema = z.strictObject({
   config: searchConfigSchema,
-  path: z.string().min(1),
+  path: filePathSchema,
 })
 
 const cursorX = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
@@ -394,14 +395,14 @@ const seriesCursorSchema = z.strictObject({ epochs: cursorX, steps: cursorX })
 /** `lab predict`: a saved model run in eval mode on the rows of a CSV. */
 export const predictRequestSchema = z.strictObject({
   /** a .pth file: a TorchLab checkpoint brings its feature names, scaler and classes; a state_dict needs features */
-  path: z.string().min(1),
+  path: filePathSchema,
   data: csvSourceSchema,
   parse: parseOptionsSchema.prefault({}),
   features: z.array(z.string().min(1)).min(1).optional(),
   /** the activations between a plain state_dict's layers, which the file does not record */
   activations: z.array(z.enum(ACTIVATIONS)).optional(),
   /** also write the predictions as CSV here */
-  out: z.string().min(1).optional(),
+  out: filePathSchema.optional(),
 })
 export type PredictRequest = z.input<typeof predictRequestSchema>
 
@@ -420,7 +421,7 @@ export interface Predictions {
 const named = (what: string) => z.string({ error: `${what} must be text.` }).min(1, `${what} is empty; give one.`)
 const RUN_ID = named('The run id')
 const SEARCH_ID = named('The search id')
-const FILE_PATH = named('The file path')
+const FILE_PATH = named('The file path').pipe(filePathSchema)
 const LESSON = named('The lesson')
 
 export const LAB_METHODS = {

@@ -20,11 +20,15 @@ export { OPTIMIZERS, optimizerSpecSchema, type OptimizerName, type OptimizerSpec
 export { layerSpecSchema, type LayerSpec, type LayerSpecInput, type LayerKind } from './layers'
 
 const finite = z.number().finite()
+
+/** a file's path: not empty, and without the NUL character, which no file's name can hold (the system would refuse it in words meant for programmers) */
+export const filePathSchema = z.string().min(1).refine((path) => !path.includes('\0'), 'A file path cannot hold the NUL character (\\0): no file has such a name.')
+
 const seed = z.number().int().min(0).max(2 ** 31 - 1)
 
 export const csvSourceSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('bundled'), name: z.enum(BUNDLED_DATASETS) }),
-  z.strictObject({ kind: z.literal('file'), path: z.string().min(1) }),
+  z.strictObject({ kind: z.literal('file'), path: filePathSchema }),
 ])
 export type CsvSource = z.infer<typeof csvSourceSchema>
 
@@ -146,7 +150,7 @@ export const trainRequestSchema = z.strictObject({
   train: trainConfigSchema,
   init: stateDictJsonSchema.optional(),
   /** a .pth file to start from; a checkpoint also restores its optimizer state */
-  initFrom: z.string().min(1).optional(),
+  initFrom: filePathSchema.optional(),
   /** the path of the state_dict in initFrom to start from, when the file holds several (models.1) */
   initKey: z.string().min(1).optional(),
   /** auto: the dense engine for every model it supports; tfjs on request */
