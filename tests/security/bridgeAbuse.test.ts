@@ -105,7 +105,8 @@ describe('a client that leaves mid-run', () => {
     const second = await connect()
     const running = await second.call('listRuns')
     expect((running as { value: { runId: string }[] }).value.map((r) => r.runId)).toContain(runId)
-    expect(await second.call('controlRun', [{ runId, action: 'stop' }])).toMatchObject({ ok: true, value: { status: 'stopped' } })
+    // a run still starting on a busy machine answers 'starting' and stops as soon as it has begun
+    expect(await second.call('controlRun', [{ runId, action: 'stop' }])).toMatchObject({ ok: true, value: { status: expect.stringMatching(/^(starting|stopped)$/) } })
     expect(await second.call('waitForRun', [runId])).toMatchObject({ ok: true, value: { status: 'stopped' } })
     second.ws.close()
   }, 60_000)
