@@ -144,3 +144,17 @@ describe('requests built to break the server', () => {
     ws.close()
   }, 60_000)
 })
+
+describe('the HTTP side', () => {
+  it('refuses a wrong token, another origin, another method and an address outside the window in sentences', async () => {
+    const token = new URL(bridge.url).searchParams.get('token')!
+    const refused = async (path: string, init: RequestInit) => {
+      const response = await fetch(`${origin}${path}`, init)
+      return { status: response.status, body: await response.text() }
+    }
+    expect(await refused('/upload?token=nope', { method: 'POST', body: 'x' })).toEqual({ status: 403, body: 'This upload does not carry the token of this TorchLab page. Open the address TorchLab printed when it started.' })
+    expect(await refused(`/upload?token=${token}`, { method: 'POST', body: 'x', headers: { origin: 'http://evil.example' } })).toEqual({ status: 403, body: 'Uploads are taken only from the TorchLab page this server serves.' })
+    expect(await refused('/', { method: 'DELETE' })).toEqual({ status: 405, body: "TorchLab's server shows its window's files and takes uploads; it does nothing else." })
+    expect(await refused('/no-such-file.js', { method: 'GET' })).toEqual({ status: 404, body: "There is no such file in TorchLab's window." })
+  })
+})
