@@ -122,7 +122,7 @@ const KINDS: Record<string, string> = {
 
 type Issue = z.core.$ZodRawIssue
 
-/** the set of settings at `path`, in a sentence: "the training settings", "layers[2] (Linear)", "this request" */
+/** the set of settings at `path`, in a sentence: "the training settings", "layers[2] (Linear)", "the request" */
 function groupName(path: readonly PropertyKey[], input: unknown): string {
   const last = path.at(-1)
   if (typeof last === 'number' && path.length > 1) {
@@ -196,21 +196,19 @@ function unknownKeysSentence(path: readonly PropertyKey[], keys: readonly string
   const subject = /^\w+\[/.test(where) ? where : `${where.charAt(0).toUpperCase()}${where.slice(1)}`
   const has = /^the [^[]*s( of |$)/.test(where) ? 'have' : 'has'
   const quoted = (key: string): string => `"${key.length > 60 ? `${key.slice(0, 60)}…` : key}"`
-  const guessed = keys.flatMap((key) => {
-    const guess = meant(key, shape)
-    return guess ? [`${subject} ${has} no setting called ${quoted(key)}; did you mean ${guess}?`] : []
-  })
-  const others = keys.filter((key) => !meant(key, shape))
+  // the first few are named: a request of a million keys costs no more to answer than one of five
+  const named = keys.slice(0, 5).map((key) => ({ key, guess: key.length <= 60 ? meant(key, shape) : undefined }))
+  const guessed = named.flatMap(({ key, guess }) => (guess ? [`${subject} ${has} no setting called ${quoted(key)}; did you mean ${guess}?`] : []))
+  const others = named.filter(({ guess }) => !guess).map(({ key }) => quoted(key))
+  const unnamed = keys.length - named.length
   // a discriminator (a layer's kind) is not a setting to offer
   const takes = Object.keys(shape).filter((k) => shape[k]?._zod.def.type !== 'literal')
-  const listed = others.slice(0, 5).map(quoted)
-  const rest =
-    others.length === 0
-      ? []
-      : [
-          `${subject} ${has} no setting called ${listed.length > 1 ? `${listed.slice(0, -1).join(', ')} or ${listed.at(-1)}` : listed[0]}${others.length > 5 ? ` (nor ${others.length - 5} more)` : ''}${takes.length ? `; ${has === 'have' ? 'they are' : 'it takes'} ${takes.join(', ')}.` : '.'}`,
-        ]
-  return [...guessed.slice(0, 5), ...rest].join(' ')
+  const listing = others.length > 1 ? `${others.slice(0, -1).join(', ')} or ${others.at(-1)}` : others[0]
+  const rest = others.length
+    ? [`${subject} ${has} no setting called ${listing}${takes.length ? `; ${has === 'have' ? 'they are' : 'it takes'} ${takes.join(', ')}` : ''}.`]
+    : []
+  const more = unnamed > 0 ? [`${unnamed.toLocaleString('en-US')} more key${unnamed === 1 ? ' is' : 's are'} not settings either.`] : []
+  return [...guessed, ...rest, ...more].join(' ')
 }
 
 /** a request's list of arguments (the only list a request is) that is too long or too short */

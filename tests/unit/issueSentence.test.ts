@@ -89,3 +89,15 @@ describe('a request with the wrong number of arguments', () => {
     await expect(call.apply(service, [...args])).rejects.toThrow(sentence)
   })
 })
+
+describe('a request of many unknown keys', () => {
+  it('names the first few and counts the rest, at once', async () => {
+    const keys = Object.fromEntries(Array.from({ length: 200_000 }, (_, i) => [`junk${i}`, i]))
+    const started = performance.now()
+    const error = await service.startTraining(raw({ ...course, ...keys })).catch((e: Error) => e)
+    expect((error as Error).message).toBe(
+      'Invalid training request. The request has no setting called "junk0", "junk1", "junk2", "junk3" or "junk4"; it takes dataset, model, train, init, initFrom, initKey, engine, backend, pace. 199,995 more keys are not settings either.',
+    )
+    expect(performance.now() - started).toBeLessThan(5_000)
+  })
+})
