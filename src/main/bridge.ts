@@ -41,6 +41,16 @@ function send(res: ServerResponse, status: number, body: string | Buffer, type =
 }
 
 const invalid = (message: string): LabErrorInfo => ({ code: 'INVALID_ARGUMENT', message })
+
+/** what the HTTP side refuses, in words: a page or a person reads these too */
+const REFUSED = {
+  token: 'This upload does not carry the token of this TorchLab page. Open the address TorchLab printed when it started.',
+  origin: 'Uploads are taken only from the TorchLab page this server serves.',
+  method: "TorchLab's server shows its window's files and takes uploads; it does nothing else.",
+  outside: "That address is outside TorchLab's window.",
+  missing: "There is no such file in TorchLab's window.",
+  failed: 'TorchLab could not answer this request.',
+}
 const REQUEST_SHAPE = 'A request to the lab service is one JSON object: {"id": 1, "method": "getBackend", "args": []}.'
 
 /** A WebSocket message -> the call it asks for, or the error to answer it with. */
@@ -109,8 +119,8 @@ export async function startBridge(service: LabService, rendererDir: string, opti
       res.once('finish', () => req.destroy())
       send(res, status, message)
     }
-    if (url.searchParams.get('token') !== token) return refuse(403, 'bad token')
-    if (req.headers.origin !== undefined && req.headers.origin !== origin) return refuse(403, 'wrong origin')
+    if (url.searchParams.get('token') !== token) return refuse(403, REFUSED.token)
+    if (req.headers.origin !== undefined && req.headers.origin !== origin) return refuse(403, REFUSED.origin)
     const tooLarge = `The file is larger than the ${Math.round(maxUpload / 1024 / 1024)} MB an upload may carry.`
     if (Number(req.headers['content-length'] ?? 0) > maxUpload) return refuse(413, tooLarge)
     const name = basename(url.searchParams.get('name') ?? 'upload').replace(/[^\w.-]/g, '_').slice(0, 100)
@@ -124,19 +134,19 @@ export async function startBridge(service: LabService, rendererDir: string, opti
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     if (req.method === 'POST' && url.pathname === '/upload') return upload(req, res, url)
-    if (req.method !== 'GET') return send(res, 405, 'method not allowed')
+    if (req.method !== 'GET') return send(res, 405, REFUSED.method)
     const file = staticFileFor(root, url.pathname)
-    if (!file) return send(res, 403, 'forbidden')
+    if (!file) return send(res, 403, REFUSED.outside)
     try {
       send(res, 200, await readFile(file), contentType(file))
     } catch {
-      send(res, 404, 'not found')
+      send(res, 404, REFUSED.missing)
     }
   }
 
   const server = createServer((req, res) => {
     handle(req, res).catch(() => {
-      if (!res.headersSent) send(res, 500, 'error')
+      if (!res.headersSent) send(res, 500, REFUSED.failed)
       else res.destroy()
     })
   })

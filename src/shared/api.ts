@@ -22,6 +22,7 @@ import {
   LOSSES,
   csvSourceSchema,
   datasetSpecSchema,
+  filePathSchema,
   modelSpecSchema,
   trainConfigSchema,
   parseOptionsSchema,
@@ -310,13 +311,13 @@ export interface TensorInfo {
 }
 
 /** What TorchLab stores beside the weights in a checkpoint it writes, so reopening restores the session. */
-export const torchlabMetaSchema = z.object({
+export const torchlabMetaSchema = z.strictObject({
   version: z.literal(1),
   model: modelSpecSchema,
   dataset: datasetSpecSchema,
   task: z.enum(['regression', 'binary', 'multiclass']),
   classes: z.array(z.string()).optional(),
-  scaler: z.object({ features: z.array(z.string()), mean: z.array(z.number()), std: z.array(z.number()) }).optional(),
+  scaler: z.strictObject({ features: z.array(z.string()), mean: z.array(z.number()), std: z.array(z.number()) }).optional(),
   train: trainConfigSchema,
 })
 export type TorchlabMeta = z.infer<typeof torchlabMetaSchema>
@@ -364,44 +365,44 @@ export interface CheckpointInfo {
   key?: string
 }
 
-export const saveRequestSchema = z.object({
+export const saveRequestSchema = z.strictObject({
   runId: z.string().min(1),
-  path: z.string().min(1),
+  path: filePathSchema,
   kind: z.enum(['state_dict', 'checkpoint']).default('state_dict'),
 })
 
 /** `lab export-py`: the PyTorch script that rebuilds a .pth file's model (and, for a TorchLab checkpoint, its run) */
-export const exportPythonRequestSchema = z.object({
-  checkpoint: z.string().min(1),
-  out: z.string().min(1),
+export const exportPythonRequestSchema = z.strictObject({
+  checkpoint: filePathSchema,
+  out: filePathSchema,
 })
 
 /** a search's cv_results_ as CSV */
-export const exportSearchCsvRequestSchema = z.object({
+export const exportSearchCsvRequestSchema = z.strictObject({
   searchId: z.string().min(1),
-  path: z.string().min(1),
+  path: filePathSchema,
 })
 
 /** a search as the skorch GridSearchCV script that runs it */
-export const exportSearchPythonRequestSchema = z.object({
+export const exportSearchPythonRequestSchema = z.strictObject({
   config: searchConfigSchema,
-  path: z.string().min(1),
+  path: filePathSchema,
 })
 
 const cursorX = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
-const seriesCursorSchema = z.object({ epochs: cursorX, steps: cursorX })
+const seriesCursorSchema = z.strictObject({ epochs: cursorX, steps: cursorX })
 
 /** `lab predict`: a saved model run in eval mode on the rows of a CSV. */
-export const predictRequestSchema = z.object({
+export const predictRequestSchema = z.strictObject({
   /** a .pth file: a TorchLab checkpoint brings its feature names, scaler and classes; a state_dict needs features */
-  path: z.string().min(1),
+  path: filePathSchema,
   data: csvSourceSchema,
   parse: parseOptionsSchema.prefault({}),
   features: z.array(z.string().min(1)).min(1).optional(),
   /** the activations between a plain state_dict's layers, which the file does not record */
   activations: z.array(z.enum(ACTIVATIONS)).optional(),
   /** also write the predictions as CSV here */
-  out: z.string().min(1).optional(),
+  out: filePathSchema.optional(),
 })
 export type PredictRequest = z.input<typeof predictRequestSchema>
 
@@ -420,7 +421,7 @@ export interface Predictions {
 const named = (what: string) => z.string({ error: `${what} must be text.` }).min(1, `${what} is empty; give one.`)
 const RUN_ID = named('The run id')
 const SEARCH_ID = named('The search id')
-const FILE_PATH = named('The file path')
+const FILE_PATH = named('The file path').pipe(filePathSchema)
 const LESSON = named('The lesson')
 
 export const LAB_METHODS = {
@@ -441,7 +442,7 @@ export const LAB_METHODS = {
   openCheckpoint: z.tuple([
     FILE_PATH,
     /** key: the path of the state_dict to take the weights from (lab inspect --key models.1) */
-    z.object({ activations: z.array(z.enum(ACTIVATIONS)).optional(), values: z.boolean().optional(), key: z.string().optional() }).default({}),
+    z.strictObject({ activations: z.array(z.enum(ACTIVATIONS)).optional(), values: z.boolean().optional(), key: z.string().optional() }).default({}),
   ]),
   saveRun: z.tuple([saveRequestSchema]),
   exportPython: z.tuple([exportPythonRequestSchema]),

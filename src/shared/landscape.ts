@@ -7,13 +7,13 @@ import { datasetSpecSchema } from './schemas'
 
 const finite = z.number().finite()
 const range = z
-  .object({ min: finite, max: finite })
+  .strictObject({ min: finite, max: finite })
   .refine((r) => r.min < r.max, { message: 'A range needs min below max, for example {"min": -10, "max": 5}.' })
 
 /** enough cells to see the valley, few enough to draw as SVG without a stutter */
 export const LANDSCAPE_MAX_RESOLUTION = 121
 
-export const landscapeRequestSchema = z.object({
+export const landscapeRequestSchema = z.strictObject({
   dataset: datasetSpecSchema,
   /** absent: centred on the least-squares minimum, wide enough to hold the usual starting weights */
   w: range.optional(),

@@ -28,13 +28,13 @@ export type ScratchDtype = (typeof SCRATCH_DTYPES)[number]
  * loss (x·w + b − y)², `w -= lr * w.grad`. Starting values are `torch.manual_seed(seed);
  * w = torch.rand(1); b = torch.rand(1)` in the chosen dtype, or given.
  */
-export const scratchRequestSchema = z.object({
+export const scratchRequestSchema = z.strictObject({
   dataset: datasetSpecSchema,
   lr: finite.positive().default(0.001),
   epochs: z.number().int().min(1).max(100_000).default(100),
   dtype: z.enum(SCRATCH_DTYPES).default('float64'),
   init: z
-    .discriminatedUnion('kind', [z.object({ kind: z.literal('rand'), seed: seed.default(0) }), z.object({ kind: z.literal('values'), w: finite, b: finite })])
+    .discriminatedUnion('kind', [z.strictObject({ kind: z.literal('rand'), seed: seed.default(0) }), z.strictObject({ kind: z.literal('values'), w: finite, b: finite })])
     .default({ kind: 'rand', seed: 0 }),
 })
 export type ScratchRequest = z.infer<typeof scratchRequestSchema>
@@ -44,8 +44,8 @@ export type ScratchRequestInput = z.input<typeof scratchRequestSchema>
 export const MAX_STEPS = 10_000
 
 export const stepRequestSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('module'), request: trainRequestSchema, steps: z.number().int().min(1).max(MAX_STEPS) }),
-  z.object({ kind: z.literal('scratch'), request: scratchRequestSchema, steps: z.number().int().min(1).max(MAX_STEPS) }),
+  z.strictObject({ kind: z.literal('module'), request: trainRequestSchema, steps: z.number().int().min(1).max(MAX_STEPS) }),
+  z.strictObject({ kind: z.literal('scratch'), request: scratchRequestSchema, steps: z.number().int().min(1).max(MAX_STEPS) }),
 ])
 export type StepRequest = z.infer<typeof stepRequestSchema>
 export type StepRequestInput = z.input<typeof stepRequestSchema>
@@ -85,8 +85,8 @@ export interface StepTrace {
 }
 
 export const graphRequestSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('module'), request: trainRequestSchema }),
-  z.object({ kind: z.literal('scratch') }),
+  z.strictObject({ kind: z.literal('module'), request: trainRequestSchema }),
+  z.strictObject({ kind: z.literal('scratch') }),
 ])
 export type GraphRequest = z.infer<typeof graphRequestSchema>
 export type GraphRequestInput = z.input<typeof graphRequestSchema>
@@ -151,10 +151,10 @@ const trainOverrides = {
 }
 
 export const lessonRunSchema = z.discriminatedUnion('kind', [
-  z.object({ ...runBase, kind: z.literal('train'), ...trainOverrides }).strict(),
+  z.strictObject({ ...runBase, kind: z.literal('train'), ...trainOverrides }),
   /** train, save the state_dict to a .pth, load it back */
-  z.object({ ...runBase, kind: z.literal('save-load'), ...trainOverrides }).strict(),
-  z.object({ ...runBase, kind: z.literal('scratch'), scratch: scratchRequestSchema.omit({ dataset: true }).partial().optional() }).strict(),
+  z.strictObject({ ...runBase, kind: z.literal('save-load'), ...trainOverrides }),
+  z.strictObject({ ...runBase, kind: z.literal('scratch'), scratch: scratchRequestSchema.omit({ dataset: true }).partial().optional() }),
   z
     .object({
       ...runBase,
@@ -197,7 +197,7 @@ export const lessonSchema = z
     /** the coding lecture it belongs to */
     lecture: z.string().min(1),
     goal: z.string().min(1),
-    setup: z.object({ data: datasetSpecSchema, model: modelArchSchema, train: trainConfigSchema }).strict(),
+    setup: z.strictObject({ data: datasetSpecSchema, model: modelArchSchema, train: trainConfigSchema }),
     /** the lecture's PyTorch code, one string per line */
     code: z.array(z.string()),
     tasks: z.array(z.string().min(1)).min(1),

@@ -36,7 +36,7 @@ import type { BackendPreference } from './engine/tfjs/backend'
 import { tfjsRefusal } from './engine/tfjs/support'
 import { initialStateDict } from './model/init'
 import { lossSpecOf, suggestedLoss } from '../../shared/catalog/losses'
-import { resolveModel, stateDictShapes } from '../../shared/modelSpec'
+import { parameterCount, resolveModel, stateDictShapes } from '../../shared/modelSpec'
 import { stateDictFromJson } from './model/stateDict'
 import { exportPython as exportPythonScript, type ExportInput } from './checkpoint/exportPy'
 import { saveRunFile, saveStateDict, type StartingPoint } from './checkpoint/files'
@@ -49,6 +49,8 @@ import { idleThread, TrainingRun } from './train/run'
 import { startWorker } from './train/workerThread'
 import { validate } from '../../shared/issueSentence'
 import { FitPool } from './search/pool'
+import { applySetting } from './search/grid'
+import { checkActiveRuns, checkActiveSearches, checkModelSize, MAX_TRACE_NUMBERS, tracedSteps } from './limits'
 import { SearchRun, searchCsv } from './search/search'
 import { defaultScoring } from '../../shared/catalog/losses'
 import { scratchRequestSchema, type GraphResult, type Lesson, type LessonCheckReport, type LessonInfo, type ScratchRequest, type StepTrace } from '../../shared/learning'
@@ -77,6 +79,8 @@ export interface LabServiceOptions {
   /** where settings live; the user's config folder when absent */
   settingsDir?: string
   backend?: BackendPreference
+  /** hears what the lab leaves out and says so (a setting an older TorchLab saved); standard error when absent */
+  note?: (sentence: string) => void
 }
 
 /** a run's settings with the optimizer a starting file restored, whose settings replace the request's as torch's load_state_dict replaces them */
@@ -84,7 +88,11 @@ function trainWith(train: TrainConfig, restored: StartingPoint['optimizer']): Tr
   return restored ? { ...train, optimizer: restored.spec } : train
 }
 
+/** an id a client sent, as a sentence quotes it: a long one is cut, never echoed whole */
+const shortened = (id: string): string => (id.length > 60 ? `${id.slice(0, 60)}…` : id)
+
 const MAX_RUNS_KEPT = 8
+const MAX_SEARCHES_KEPT = 8
 const MAX_TABLES_KEPT = 4
 
 interface RunRecord {
@@ -117,7 +125,8 @@ export class LabService implements LabClient {
   }
 
   /** The backend is picked in a worker, never here: tfjs in the main thread would freeze the window. */
-  getBackend(): Promise<BackendInfo> {
+  async getBackend(...args: Parameters<LabApi['getBackend']>): Promise<BackendInfo> {
+    validate(LAB_METHODS.getBackend, args, 'backend request')
     this.backend ??= new Promise<BackendInfo>((resolve, reject) => {
       const worker: Worker = startWorker({ kind: 'probe', backend: this.options.backend ?? 'auto' })
       worker.once('message', (m: WorkerMessage) => {
@@ -130,7 +139,8 @@ export class LabService implements LabClient {
     return this.backend
   }
 
-  async listDatasets(): Promise<BundledDataset[]> {
+  async listDatasets(...args: Parameters<LabApi['listDatasets']>): Promise<BundledDataset[]> {
+    validate(LAB_METHODS.listDatasets, args, 'data set list')
     return [...BUNDLED]
   }
 
@@ -164,14 +174,22 @@ export class LabService implements LabClient {
     return prepareData(table, spec, loss ?? guess).summary
   }
 
+  private activeRuns(): string[] {
+    return [...this.runs].filter(([, { run }]) => !run.finished).map(([id]) => id)
+  }
+
   async startTraining(...args: Parameters<LabApi['startTraining']>): Promise<RunStart> {
     const [request] = validate(LAB_METHODS.startTraining, args, 'training request')
+    checkActiveRuns(this.activeRuns())
     const data = await this.prepare(request, request.train.loss)
     const model = resolveModel(request.model, data.summary.features.length, data.outputs)
+    checkModelSize(parameterCount(model))
     // refused here, before a worker starts, so the student sees why at once
     const tfjsCannot = request.engine === 'tfjs' ? tfjsRefusal(model) : null
     if (tfjsCannot) throw labError('INVALID_ARGUMENT', tfjsCannot)
     const { initial, optimizer, optimizerNote } = await this.startingPoint(request, model)
+    // again, now that nothing else is awaited before the run is kept: requests sent together were all let through above
+    checkActiveRuns(this.activeRuns())
     const train = trainWith(request.train, optimizer)
     const runId = `run-${++this.runCounter}`
     // a finished run's idle thread trains this one: warm, and no second heap
@@ -285,19 +303,37 @@ export class LabService implements LabClient {
 
   async startSearch(...args: Parameters<LabApi['startSearch']>): Promise<{ searchId: string; fitsTotal: number }> {
     const [config] = validate(LAB_METHODS.startSearch, args, 'search')
+    checkActiveSearches(this.activeSearches())
     const table = await this.loadTable(config.dataset.source, config.dataset.parse)
     // folds are scaled on their own training rows, and cross-validation replaces the split
     const data = prepareData(table, { ...config.dataset, scale: 'none', valSplit: 0 }, config.train.loss)
+    // the largest model a setting builds: the base model, or one of the hidden sizes the grid tries
+    const archs = [config.model, ...(config.grid.hidden ?? []).map((hidden) => applySetting(config.model, config.train, { hidden }).model)]
+    for (const arch of archs) checkModelSize(parameterCount(resolveModel(arch, data.summary.features.length, data.outputs)))
+    checkActiveSearches(this.activeSearches())
     const searchId = `search-${++this.runCounter}`
     const search = new SearchRun(searchId, config, data, (event) => this.emit(event), this.fits)
     this.searches.set(searchId, search)
+    this.evictOldSearches()
     void this.rememberSettings({ lastSearch: { grid: config.grid, cv: config.cv } })
     return { searchId, fitsTotal: search.fitsTotal }
   }
 
+  private activeSearches(): string[] {
+    return [...this.searches].filter(([, search]) => search.running).map(([id]) => id)
+  }
+
+  /** a finished search's rows and refit weights are let go once newer ones are kept */
+  private evictOldSearches(): void {
+    for (const [id, search] of this.searches) {
+      if (this.searches.size <= MAX_SEARCHES_KEPT) return
+      if (!search.running) this.searches.delete(id)
+    }
+  }
+
   private search(searchId: string): SearchRun {
     const search = this.searches.get(searchId)
-    if (!search) throw labError('UNKNOWN_RUN', `There is no search "${searchId}".`)
+    if (!search) throw labError('UNKNOWN_RUN', `There is no search "${shortened(searchId)}" (TorchLab keeps the last ${MAX_SEARCHES_KEPT} searches).`)
     return search
   }
 
@@ -329,7 +365,7 @@ export class LabService implements LabClient {
 
   private record(runId: string): RunRecord {
     const record = this.runs.get(runId)
-    if (!record) throw labError('UNKNOWN_RUN', `There is no run "${runId}" (TorchLab keeps the last ${MAX_RUNS_KEPT} runs).`)
+    if (!record) throw labError('UNKNOWN_RUN', `There is no run "${shortened(runId)}" (TorchLab keeps the last ${MAX_RUNS_KEPT} runs).`)
     return record
   }
 
@@ -366,11 +402,12 @@ export class LabService implements LabClient {
   }
 
   private openSettingsStore(): Promise<SettingsStore> {
-    this.settings ??= openSettings(this.options.settingsDir)
+    this.settings ??= openSettings(this.options.settingsDir, this.options.note ?? ((sentence) => process.stderr.write(`${sentence}\n`)))
     return this.settings
   }
 
-  async getSettings(): Promise<Settings> {
+  async getSettings(...args: Parameters<LabApi['getSettings']>): Promise<Settings> {
+    validate(LAB_METHODS.getSettings, args, 'settings request')
     return (await this.openSettingsStore()).read()
   }
 
@@ -401,12 +438,20 @@ export class LabService implements LabClient {
     const request = step.request
     const data = await this.prepare(request, request.train.loss)
     const model = resolveModel(request.model, data.summary.features.length, data.outputs)
+    const parameters = parameterCount(model)
+    checkModelSize(parameters)
+    // each step records the whole state_dict and every gradient, the batch's outputs and its rows
+    const stateNumbers = stateDictShapes(model).reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0)
+    const perStep = stateNumbers + parameters + request.train.batchSize * (data.outputs + 1)
+    const steps = tracedSteps(step.steps, perStep, parameters)
     const { initial, optimizer } = await this.startingPoint(request, model)
     const train = trainWith(request.train, optimizer)
     const config = { model, loss: lossSpecOf(train), optimizer: train.optimizer, initial, optimizerState: optimizer?.state, seed: train.seed }
     const engine = await createEngine(config, request.engine === 'tfjs' ? 'tfjs' : 'dense', request.backend === 'auto' ? (this.options.backend ?? 'auto') : request.backend)
     try {
-      return moduleTrace(engine, data.train, data.summary.features.length, train, step.steps)
+      const trace = moduleTrace(engine, data.train, data.summary.features.length, train, steps)
+      if (steps === step.steps || trace.stopped) return trace
+      return { ...trace, stopped: `TorchLab recorded the first ${steps.toLocaleString('en-US')} of the ${step.steps.toLocaleString('en-US')} steps asked for: each step of this model records ${perStep.toLocaleString('en-US')} numbers, and a trace holds up to ${MAX_TRACE_NUMBERS.toLocaleString('en-US')}.` }
     } finally {
       engine.dispose()
     }
@@ -436,7 +481,8 @@ export class LabService implements LabClient {
     return bundledLessons(join(this.options.resourcesDir, 'lessons'))
   }
 
-  async listLessons(): Promise<LessonInfo[]> {
+  async listLessons(...args: Parameters<LabApi['listLessons']>): Promise<LessonInfo[]> {
+    validate(LAB_METHODS.listLessons, args, 'lesson list')
     return (await this.lessons()).map(lessonInfo)
   }
 
@@ -470,7 +516,7 @@ export class LabService implements LabClient {
   private async bundledLesson(id: string): Promise<Lesson> {
     const lessons = await this.lessons()
     const lesson = lessons.find((l) => l.id === id)
-    if (!lesson) throw labError('INVALID_ARGUMENT', `There is no lesson "${id}". The lessons are: ${lessons.map((l) => l.id).join(', ')}; or give the path of a lesson .json file.`)
+    if (!lesson) throw labError('INVALID_ARGUMENT', `There is no lesson "${shortened(id)}". The lessons are: ${lessons.map((l) => l.id).join(', ')}; or give the path of a lesson .json file.`)
     return lesson
   }
 

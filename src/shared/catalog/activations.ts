@@ -55,7 +55,7 @@ export interface ActivationDescriptor {
 }
 
 function define<const K extends string, const A extends readonly ArgSpec[]>(name: K, args: A, d: Omit<ActivationDescriptor, 'args'>) {
-  return { name, args, ...d, schema: z.object({ kind: z.literal(name), ...argsShape(args) }) }
+  return { name, args, ...d, schema: z.strictObject({ kind: z.literal(name), ...argsShape(args) }) }
 }
 
 const relu = define('ReLU', [], { f: (x) => (x > 0 ? x : 0), der: (x) => (x > 0 ? 1 : 0) })

@@ -23,7 +23,7 @@ const ARGS = [
   { key: 'trackRunningStats', torch: 'track_running_stats', type: 'boolean', default: true, label: 'track_running_stats' },
 ] as const
 
-export const batchNorm1dSchema = z.object({ kind: z.literal('BatchNorm1d'), ...argsShape(ARGS) })
+export const batchNorm1dSchema = z.strictObject({ kind: z.literal('BatchNorm1d'), ...argsShape(ARGS) })
 export type BatchNorm1dLayer = z.output<typeof batchNorm1dSchema>
 
 function runtime(layer: BatchNorm1dLayer, c: number): DenseRuntime {

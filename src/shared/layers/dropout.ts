@@ -10,7 +10,7 @@ import type { DenseRuntime, LayerModule } from './layer'
 
 const ARGS = [{ key: 'p', torch: 'p', type: 'number', default: 0.5, min: 0, max: 1, label: 'p' }] as const
 
-export const dropoutSchema = z.object({ kind: z.literal('Dropout'), ...argsShape(ARGS) })
+export const dropoutSchema = z.strictObject({ kind: z.literal('Dropout'), ...argsShape(ARGS) })
 export type DropoutLayer = z.output<typeof dropoutSchema>
 
 function runtime(p: number, k: number, rng: () => number): DenseRuntime {

@@ -15,7 +15,7 @@ const ARGS = [
   { key: 'outFeatures', torch: 'out_features', type: 'int', min: 1, max: 4096, label: 'out_features' },
 ] as const
 
-export const linearSchema = z.object({ kind: z.literal('Linear'), ...argsShape(ARGS) })
+export const linearSchema = z.strictObject({ kind: z.literal('Linear'), ...argsShape(ARGS) })
 export type LinearLayer = z.output<typeof linearSchema>
 
 /** a class, not an object of closures: every network's Linear shares one call target, so a new run does not undo the previous one's optimised code */

@@ -7,6 +7,7 @@ import { basename, extname } from 'node:path'
 import type { CheckpointInfo, TorchlabMeta } from '../../../shared/api'
 import { torchlabMetaSchema } from '../../../shared/api'
 import { labError, LabError } from '../../../shared/errors'
+import { readStored } from '../../../shared/issueSentence'
 import type { Activation, OptimizerSpec } from '../../../shared/schemas'
 import type { OptimizerState } from '../engine/engine'
 import { matchStateDict, type StateDict } from '../model/stateDict'
@@ -54,8 +55,9 @@ function tensorInfo(name: string, tensor: Tensor, allValues: boolean) {
 
 function metadata(contents: Interpreted): TorchlabMeta | undefined {
   if (contents.torchlab === undefined) return undefined
-  const parsed = torchlabMetaSchema.safeParse(contents.torchlab)
-  return parsed.success ? parsed.data : undefined
+  // an older TorchLab's record loads without the keys this one no longer has: they were never the student's
+  const parsed = readStored(torchlabMetaSchema, contents.torchlab, ['torchlab'])
+  return parsed.ok ? parsed.value : undefined
 }
 
 export function describe(path: string, format: 'zip' | 'legacy', contents: Interpreted, activations: Activation[] = [], values = false): CheckpointInfo {

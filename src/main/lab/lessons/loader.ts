@@ -6,6 +6,7 @@
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { labError } from '../../../shared/errors'
+import { issueText, studentSentences } from '../../../shared/issueSentence'
 import { readTextFile } from '../files/openForReading'
 import { lessonSchema, type Lesson, type LessonInfo } from '../../../shared/learning'
 import { parseJsonWithLines } from './jsonLines'
@@ -13,17 +14,17 @@ import { parseJsonWithLines } from './jsonLines'
 /** Text -> a valid Lesson, or a LESSON_INVALID error naming the line of the first problem. */
 export function parseLesson(text: string, source: string): Lesson {
   const located = parseJsonWithLines(text, source)
-  const result = lessonSchema.safeParse(located.value)
+  const result = lessonSchema.safeParse(located.value, { error: studentSentences })
   if (result.success) return result.data
   const problems = result.error.issues.slice(0, 3).map((issue) => {
     // an unknown key (often a typo) is on its own line, not on its object's
     const line = located.lineOf(issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path)
-    const where = issue.path.length ? `${issue.path.join('.')}: ` : ''
     // the sentence ends once, after the last problem
-    return { line, text: `line ${line}: ${where}${issue.message.replace(/\.$/, '')}` }
+    return { line, text: `line ${line}: ${issueText(issue).replace(/\.$/, '')}` }
   })
   const more = result.error.issues.length > problems.length ? ` (and ${result.error.issues.length - problems.length} more)` : ''
-  throw labError('LESSON_INVALID', `${source} is not a valid lesson. ${problems.map((p) => p.text).join('; ')}${more}.`, { line: problems[0].line })
+  const found = `${problems.map((p) => p.text).join('; ')}${more}`
+  throw labError('LESSON_INVALID', `${source} is not a valid lesson. ${found}${found.endsWith('?') ? '' : '.'}`, { line: problems[0].line })
 }
 
 export async function readLessonFile(path: string): Promise<Lesson> {

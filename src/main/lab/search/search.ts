@@ -172,6 +172,10 @@ export class SearchRun {
     return this.done
   }
 
+  get running(): boolean {
+    return this.status === 'running'
+  }
+
   get summary(): SearchSummary {
     const best = this.best()
     return {

@@ -39,7 +39,8 @@ async function select(preference: BackendPreference): Promise<BackendInfo> {
       await tryBackend(backend)
       return { engine: 'tfjs', backend, unavailable }
     } catch (err) {
-      unavailable.push({ backend, reason: err instanceof Error ? err.message.split('\n')[0] : String(err) })
+      // Node names the file that imported a missing package: TorchLab's own path, nothing a student gave or can act on
+      unavailable.push({ backend, reason: (err instanceof Error ? err.message.split('\n')[0] : String(err)).replace(/ imported from .*$/, '') })
     }
   }
   throw new Error(`No tfjs backend could start: ${unavailable.map((u) => `${u.backend}: ${u.reason}`).join('; ')}`)

@@ -1,0 +1,59 @@
+/**
+ * What one lab takes on at once, so that no request (a confused student's or a hostile page's)
+ * can take a classroom laptop's memory or both of its cores: the size of a model, how many runs
+ * and searches go at once, and how much a step-by-step trace records. Each refusal says what
+ * was asked, the limit, and what to do instead.
+ */
+import { labError } from '../../shared/errors'
+
+const count = (n: number): string => n.toLocaleString('en-US')
+
+/**
+ * A model's parameters: about 24 bytes each while it trains (weights, gradients, Adam's two
+ * moments, the starting copy), so 50 million take some 1.2 GB. The course's largest models are
+ * a few thousand.
+ */
+export const MAX_PARAMETERS = 50_000_000
+
+export function checkModelSize(parameters: number): void {
+  if (parameters <= MAX_PARAMETERS) return
+  throw labError(
+    'TOO_LARGE',
+    `This model has ${count(parameters)} parameters; TorchLab trains models of up to ${count(MAX_PARAMETERS)}, which is all a laptop's memory holds while it trains. Use fewer or narrower layers.`,
+  )
+}
+
+/** Runs training at once: each holds a thread (some 50 MB) and a core; on two cores more only share them. */
+export const MAX_ACTIVE_RUNS = 4
+
+export function checkActiveRuns(active: readonly string[]): void {
+  if (active.length < MAX_ACTIVE_RUNS) return
+  throw labError('RUN_BUSY', `${active.length} runs are training already (${active.join(', ')}); TorchLab trains up to ${MAX_ACTIVE_RUNS} at once. Stop one, or wait for one to finish.`)
+}
+
+/** Searches at once: they share one pool of fit threads, so a second only waits behind the first. */
+export const MAX_ACTIVE_SEARCHES = 2
+
+export function checkActiveSearches(active: readonly string[]): void {
+  if (active.length < MAX_ACTIVE_SEARCHES) return
+  throw labError('RUN_BUSY', `${active.length} searches are running already (${active.join(', ')}); TorchLab runs up to ${MAX_ACTIVE_SEARCHES} at once. Cancel one, or wait for one to finish.`)
+}
+
+/**
+ * The numbers one step-by-step trace may record: every parameter and its gradient at every
+ * step, kept in the lab's own thread and sent whole, so 2 million (some 40 MB as JSON) is as
+ * much as fits one message with room to spare.
+ */
+export const MAX_TRACE_NUMBERS = 2_000_000
+
+/** how many of the steps asked for a trace records, each recording `perStep` numbers */
+export function tracedSteps(asked: number, perStep: number, parameters: number): number {
+  const fits = Math.floor(MAX_TRACE_NUMBERS / perStep)
+  if (fits < 1) {
+    throw labError(
+      'TOO_LARGE',
+      `Stepping records every weight and its gradient at each step; this model has ${count(parameters)} parameters, more than the ${count(MAX_TRACE_NUMBERS / 2)} a step can show. Step a smaller model, or train this one.`,
+    )
+  }
+  return Math.min(asked, fits)
+}
