@@ -2,16 +2,118 @@
  * The learning lab in the real window, in Chromium, against the real LabService: the
  * from-scratch lesson stepped phase by phase, the loss landscape for lr 0.02 and 0.1, the
  * batch view with and without shuffle and drop_last, the autograd graph, lesson files from disk.
+ * Then what a student following the course hit: lesson code drawn with the previous lesson's
+ * settings as a lesson opened (and with the Step view's loop instead of the lesson's own), task
+ * lists without their numbers, and uploaded files named by their temporary copies.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { useLab } from '../helpers/browser'
 import { RESOURCES, tempDir } from '../helpers/lab'
 
 const lab = useLab('lab')
+/** files torch 1.13 wrote */
+const FIXTURES = resolve(import.meta.dirname, '../../../shared/fixtures/pth')
 const text = (testid: string) => lab().page.textContent(`[data-testid="${testid}"]`)
 const attr = (testid: string, name: string) => lab().page.getAttribute(`[data-testid="${testid}"]`, name)
+
+/**
+ * Records the lesson code every time the page changes while `title` is the lesson shown: what a
+ * student could read at any moment, not only once the window has settled.
+ */
+async function codeWhileShowing(title: string, open: () => Promise<void>): Promise<string[]> {
+  const { page } = lab()
+  await page.evaluate((t) => {
+    const seen: string[] = []
+    ;(window as unknown as { codeSeen: string[] }).codeSeen = seen
+    new MutationObserver(() => {
+      if (document.querySelector('[data-testid="lesson-title"]')?.textContent === t) seen.push(document.querySelector('[data-testid="lesson-code"]')?.textContent ?? '')
+    }).observe(document.body, { subtree: true, childList: true, characterData: true })
+  }, title)
+  await open()
+  await expect.poll(() => text('lesson-title')).toBe(title)
+  await expect.poll(() => text('data-summary')).toContain('wt → mpg')
+  return page.evaluate(() => (window as unknown as { codeSeen: string[] }).codeSeen)
+}
+
+describe('lessons as a student follows them', () => {
+  it('draws a lesson’s code with its own settings from the moment it shows, whichever loop the Step view steps', async () => {
+    const h = lab()
+    const { page } = h
+    await page.click('[data-testid="tab-lessons"]')
+    // the window opens on the Train panel's lr 0.02 and 1000 epochs; the from-scratch loop runs lr 0.001 for 100
+    const seen = await codeWhileShowing('Linear regression from scratch', () => page.click('[data-testid="lesson-from-scratch"]'))
+    expect(seen.length).toBeGreaterThan(0)
+    for (const code of seen) expect(code).toMatch(/num_epochs = 100(?!\d).*learning_rate = 0\.001(?!\d)/)
+    // the model-class lesson trains full batch (32); the batches lesson after it, 2 at a time
+    await page.click('[data-testid="lesson-model-class"]')
+    await expect.poll(() => text('lesson-code')).toContain('NUM_EPOCHS = 1000')
+    await expect.poll(() => page.inputValue('[data-testid="batch-size"]')).toBe('32')
+    const batches = await codeWhileShowing('Batches', () => page.click('[data-testid="lesson-batches"]'))
+    expect(batches.length).toBeGreaterThan(0)
+    for (const code of batches) expect(code).toMatch(/BATCH_SIZE = 2(?!\d)/)
+    await h.shot('16-lesson-code-as-it-opens')
+
+    // stepping the nn.Module loop does not rewrite the from-scratch lecture's numbers
+    await page.click('[data-testid="lesson-from-scratch"]')
+    await expect.poll(() => text('lesson-code')).toContain('learning_rate = 0.001')
+    await page.click('[data-testid="tab-step"]')
+    await page.selectOption('[data-testid="step-mode"]', 'module')
+    await page.click('[data-testid="tab-lessons"]')
+    expect(await text('lesson-code')).toMatch(/num_epochs = 100(?!\d).*learning_rate = 0\.001(?!\d)/)
+  })
+
+  it('numbers a lesson’s tasks', async () => {
+    const { page } = lab()
+    await page.click('[data-testid="tab-lessons"]')
+    await page.click('[data-testid="lesson-dataloader"]')
+    await expect.poll(() => text('lesson-title')).toBe('Dataset and DataLoader')
+    const markers = await page.$$eval('[data-testid="lesson-tasks"] li', (items) => items.map((li) => getComputedStyle(li).display))
+    expect(markers.length).toBeGreaterThan(0)
+    expect(new Set(markers)).toEqual(new Set(['list-item']))
+  })
+})
+
+describe('files a student uploads', () => {
+  it('names an uploaded CSV and .pth by their own names, reopens them by those names, and keeps them out of Recent', async () => {
+    const h = lab()
+    const { page } = h
+    const dir = tempDir('torchlab-e2e-upload-')
+    const csv = join(dir, 'house prices (2024).csv')
+    writeFileSync(csv, 'area;rooms;price\n50,5;2;150000\n72,0;3;210000\n95,5;4;280000\n120,0;5;350000\n60,0;2;170000\n')
+    await page.setInputFiles('input[aria-label="Upload a CSV"]', csv)
+    await expect.poll(() => page.inputValue('[data-testid="csv-path"]')).toBe('house prices (2024).csv')
+    await expect.poll(() => text('preview-info')).toContain('5 rows')
+    await page.selectOption('[data-testid="role-area"]', 'feature')
+    await page.selectOption('[data-testid="role-price"]', 'target')
+    await expect.poll(() => text('data-summary')).toContain('area → price')
+    // Open reads the box again: the upload's own name finds its copy
+    await page.selectOption('[data-testid="delimiter"]', ';')
+    await page.click('button:text-is("Open")')
+    await expect.poll(() => text('preview-info')).toContain('delimiter “;”')
+    expect(await page.$('[data-testid="data-error"]')).toBeNull()
+    await page.selectOption('[data-testid="role-area"]', 'feature')
+    await page.selectOption('[data-testid="role-price"]', 'target')
+    await page.click('[data-testid="preset-linear"]')
+    await page.fill('[data-testid="epochs"]', '2')
+    await page.fill('[data-testid="lr"]', '0.0001')
+    await page.click('[data-testid="start"]')
+    await expect.poll(() => page.textContent('[data-testid="run-row"]:last-child [data-testid="run-select"]'), { timeout: 20_000 }).toMatch(/^house prices \(2024\)\.csv: area → price/)
+
+    await page.setInputFiles('input[aria-label="Upload a .pth"]', join(FIXTURES, 'lin_state_dict.pth'))
+    await expect.poll(() => text('files-message')).toBe('Opened lin_state_dict.pth.')
+    expect(await page.inputValue('[data-testid="open-path"]')).toBe('lin_state_dict.pth')
+    await page.click('button:text-is("Train from these weights")')
+    await expect.poll(() => page.textContent('section[aria-labelledby="train-title"]')).toContain('Starting from the weights in lin_state_dict.pth')
+    // the copy is gone when the lab stops: Recent would lead nowhere
+    const recent = await page.$('[data-testid="recent"]')
+    expect((await recent?.textContent()) ?? '').not.toContain('lin_state_dict')
+    const shown = await page.evaluate(() => document.body.innerText + [...document.querySelectorAll('input')].map((i) => i.value).join(' '))
+    expect(shown).not.toContain('torchlab-uploads')
+    await h.shot('17-uploads-by-name')
+  })
+})
 
 describe('the learning lab in the window', () => {
   it('opens the from-scratch lesson and steps one car through forward, loss, backward, update and zero_grad', async () => {

@@ -6,7 +6,7 @@
 import { labError, type LabErrorInfo } from '../../../shared/errors'
 import type { Landscape } from '../../../shared/landscape'
 import type { GraphResult, Lesson, LessonCheckReport, LessonInfo, StepRequestInput, StepTrace } from '../../../shared/learning'
-import { lessonMode } from '../../../shared/lessonCode'
+import { lessonCode, lessonMode, type CodeLine } from '../../../shared/lessonCode'
 import { epochBatches, phasesOf, type EpochBatches } from '../../../shared/stepPhases'
 import { parseOptionsSchema, type Settings } from '../../../shared/schemas'
 import { lab } from './lab'
@@ -80,27 +80,20 @@ class LearningState {
       const lesson = await load()
       this.lessonError = null
       this.report = null
+      // the settings before the lesson itself: its code is drawn with them, and never with the previous lesson's
+      this.applySettings(lesson)
       this.lesson = lesson
       this.source = source
-      await this.setUp(lesson)
+      await this.loadData(lesson)
     } catch (err) {
       this.lessonError = errorInfo(err)
     }
   }
 
-  /** the lesson's data, model and settings, through the store the other panels read */
-  private async setUp(lesson: Lesson): Promise<void> {
-    const { data, model, train } = lesson.setup
-    app.source = data.source
-    app.parse = parseOptionsSchema.parse(data.parse)
-    await app.loadPreview()
-    app.applyRoles(data.features, data.target)
-    app.missing = data.missing
-    app.scale = data.scale
-    app.valSplit = data.valSplit
-    app.splitSeed = data.splitSeed
+  /** the lesson's model and training settings, through the store the other panels read */
+  private applySettings(lesson: Lesson): void {
+    const { model, train } = lesson.setup
     app.arch = model
-    app.loss = train.loss
     app.optimizer = train.optimizer
     app.epochs = train.epochs
     app.batchSize = train.batchSize
@@ -111,7 +104,37 @@ class LearningState {
     const first = lesson.runs[0]
     if (first.kind === 'scratch') this.scratch = { lr: first.scratch?.lr ?? 0.001, epochs: first.scratch?.epochs ?? 100 }
     this.resetSteps()
+  }
+
+  /** the lesson's data; its loss after the preview, which suggests one for the data set it reads */
+  private async loadData(lesson: Lesson): Promise<void> {
+    const { data, train } = lesson.setup
+    app.source = data.source
+    app.parse = parseOptionsSchema.parse(data.parse)
+    await app.loadPreview()
+    app.applyRoles(data.features, data.target)
+    app.missing = data.missing
+    app.scale = data.scale
+    app.valSplit = data.valSplit
+    app.splitSeed = data.splitSeed
+    app.loss = train.loss
     await app.prepare()
+  }
+
+  /**
+   * The open lesson's code with the window's settings in it. Its own loop decides which: the
+   * from-scratch code carries the scratch loop's lr and epochs whichever loop the Step view steps.
+   */
+  get lessonCode(): CodeLine[] {
+    const lesson = this.lesson
+    if (!lesson) return []
+    const scratch = lessonMode(lesson) === 'scratch'
+    return lessonCode(lesson.code, {
+      lr: scratch ? this.scratch.lr : app.optimizer.lr,
+      epochs: scratch ? this.scratch.epochs : app.epochs,
+      batchSize: app.batchSize,
+      shuffle: app.shuffle,
+    })
   }
 
   async check(): Promise<void> {

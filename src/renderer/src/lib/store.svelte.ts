@@ -36,7 +36,8 @@ import { lossDefaults, lossOf, outputCount, suggestedLoss, type LossArgs } from 
 import { optimizerStart } from '../../../shared/catalog/optimizers'
 import { defaultLayer } from '../../../shared/layers'
 import { mlpLayers, resolveModel } from '../../../shared/modelSpec'
-import { lab, messageOf } from './lab'
+import { host, lab, messageOf } from './lab'
+import { Uploads } from './uploads'
 import { builderErrors } from './validation'
 import { RunSeries } from './runSeries'
 
@@ -95,7 +96,7 @@ export function isCourseModel(modelKind: ModelArch['kind'], features: readonly s
 
 /** what tells this session's runs apart: data, target, model, optimizer, lr, batch, shuffle */
 function runLabel(
-  source: CsvSource,
+  name: string,
   features: string[],
   target: string,
   model: ModelArch | ModelSpec,
@@ -103,7 +104,6 @@ function runLabel(
   batchSize: number,
   shuffle: boolean,
 ): string {
-  const name = source.kind === 'bundled' ? source.name : (source.path.split(/[\\/]/).pop() ?? source.path)
   const layers = model.kind === 'linear' ? 'linear' : model.layers.map((l) => (l.kind === 'Linear' ? `Linear(${l.outFeatures ?? ''})` : l.kind)).join(' ')
   return `${name}: ${features.join(',')} → ${target} · ${layers} · ${o.name} lr ${o.lr} · batch ${batchSize}${shuffle ? ' · shuffled' : ''}`
 }
@@ -115,6 +115,7 @@ export function errorInfo(err: unknown): LabErrorInfo {
 class LabState {
   backend = $state<BackendInfo | null>(null)
   datasets = $state<BundledDataset[]>([])
+  readonly uploads = new Uploads(host)
 
   source = $state<CsvSource>({ kind: 'bundled', name: 'cars' })
   parse = $state<ParseOptions>(parseOptionsSchema.parse({}))
@@ -174,6 +175,12 @@ class LabState {
   get running(): boolean {
     const status = this.current?.status
     return status === 'starting' || status === 'running' || status === 'paused'
+  }
+
+  /** a data set as the runs table names it: a bundled set's name, a file's (an upload's own) name */
+  sourceName(source: CsvSource): string {
+    if (source.kind === 'bundled') return source.name
+    return this.uploads.shown(source.path).split(/[\\/]/).pop() ?? source.path
   }
 
   datasetSpec(): DatasetSpecInput {
@@ -405,7 +412,7 @@ class LabState {
     if (this.trainError) return
     this.launching = true
     // what the run is, as the form says now: an edit while the lab starts it belongs to the next run
-    const label = runLabel(this.source, this.features, this.target ?? '', this.arch, $state.snapshot(this.optimizer) as OptimizerSpec, this.batchSize, this.shuffle)
+    const label = runLabel(this.sourceName(this.source), this.features, this.target ?? '', this.arch, $state.snapshot(this.optimizer) as OptimizerSpec, this.batchSize, this.shuffle)
     const shown = { loss: this.loss, epochs: this.epochs, dataset, modelKind: this.arch.kind }
     try {
       const { runId, optimizerNote } = await lab.startTraining({
@@ -434,7 +441,7 @@ class LabState {
     const live = await lab.listRuns()
     for (const r of live) {
       const d = r.dataset.spec
-      const label = runLabel(d.source, d.features, d.target, r.model, r.train.optimizer, r.train.batchSize, r.train.shuffle)
+      const label = runLabel(this.sourceName(d.source), d.features, d.target, r.model, r.train.optimizer, r.train.batchSize, r.train.shuffle)
       void this.watch(newRunView(r.runId, label, { loss: r.train.loss, epochs: r.train.epochs, dataset: r.dataset, modelKind: r.model.kind })).catch((err: unknown) => (this.trainError = messageOf(err)))
     }
   }
@@ -540,6 +547,8 @@ class LabState {
   }
 
   async rememberFile(path: string): Promise<void> {
+    // an upload's temporary copy is gone when the lab stops: a Recent entry for it would lead nowhere
+    if (this.uploads.isUpload(path)) return
     const settings = await lab.getSettings()
     await lab.updateSettings({ recentFiles: [path, ...settings.recentFiles.filter((p) => p !== path)].slice(0, 10) })
   }
