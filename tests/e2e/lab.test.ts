@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { useLab } from '../helpers/browser'
-import { RESOURCES, tempDir } from '../helpers/lab'
+import { createService, RESOURCES, tempDir } from '../helpers/lab'
 
 const lab = useLab('lab')
 /** files torch 1.13 wrote */
@@ -62,6 +62,41 @@ describe('lessons as a student follows them', () => {
     await page.selectOption('[data-testid="step-mode"]', 'module')
     await page.click('[data-testid="tab-lessons"]')
     expect(await text('lesson-code')).toMatch(/num_epochs = 100(?!\d).*learning_rate = 0\.001(?!\d)/)
+  })
+
+  it('keeps stepping the run it began when the Train panel changes on the way: step 201 follows step 200', async () => {
+    const { page } = lab()
+    await page.click('[data-testid="tab-lessons"]')
+    await page.click('[data-testid="lesson-dataloader"]')
+    await expect.poll(() => text('data-summary')).toContain('wt → mpg')
+    await page.click('[data-testid="tab-step"]')
+    expect(await page.inputValue('[data-testid="step-mode"]')).toBe('module')
+    await page.click('[data-testid="step-next"]')
+    await expect.poll(() => text('step-where')).toContain('step 1)')
+    // the student tries another lr in the Train panel while the stepped run goes on: its next 200 steps are fetched then
+    await page.fill('[data-testid="lr"]', '0.5')
+    await page.click('[data-testid="step-run"]')
+    const stepShown = async () => Number(/step (\d+)/.exec((await text('step-where')) ?? '')?.[1])
+    await expect.poll(stepShown, { timeout: 40_000 }).toBeGreaterThan(201)
+    await page.click('[data-testid="step-pause"]')
+    await page.waitForSelector('[data-testid="step-run"]')
+    const n = await stepShown()
+    await page.click('[data-testid="phase-forward"]')
+    const w = Number(/[-\d.e]+/.exec((await text('value-linear.weight')) ?? '')?.[0])
+
+    const service = createService()
+    try {
+      const trace = await service.stepRun({
+        kind: 'module',
+        request: { dataset: { source: { kind: 'bundled', name: 'cars' }, features: ['wt'], target: 'mpg' }, model: { kind: 'linear' }, train: { optimizer: { name: 'SGD', lr: 0.02 }, epochs: 1000, batchSize: 2, shuffle: false } },
+        steps: n,
+      })
+      // the weight step n starts from: the lesson's lr 0.02 run after n − 1 steps
+      expect(w).toBeCloseTo((trace.steps[n - 2].params['linear.weight'] as number[][])[0][0], 4)
+    } finally {
+      service.dispose()
+    }
+    await page.fill('[data-testid="lr"]', '0.02')
   })
 
   it('numbers a lesson’s tasks', async () => {

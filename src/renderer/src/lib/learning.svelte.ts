@@ -37,6 +37,8 @@ class LearningState {
   mode = $state<'scratch' | 'module'>('module')
   scratch = $state({ lr: 0.001, epochs: 100 })
   trace = $state.raw<StepTrace | null>(null)
+  /** the run the trace steps through, as it was asked for: later steps come from the same run, whatever the form says since */
+  private traceRequest: StepRequestInput | null = null
   stepIndex = $state(0)
   phase = $state(0)
   stepError = $state<LabErrorInfo | null>(null)
@@ -168,6 +170,7 @@ class LearningState {
   resetSteps(): void {
     this.playing = false
     this.trace = null
+    this.traceRequest = null
     this.stepIndex = 0
     this.phase = 0
     this.stepError = null
@@ -176,7 +179,8 @@ class LearningState {
   /** a run is deterministic, so asking for more steps replays the same ones and adds the next */
   private async fetchSteps(steps: number): Promise<boolean> {
     try {
-      this.trace = await lab.stepRun(this.stepRequest(steps))
+      this.traceRequest = { ...(this.traceRequest ?? this.stepRequest(steps)), steps }
+      this.trace = await lab.stepRun(this.traceRequest)
       this.stepError = null
       return true
     } catch (err) {
