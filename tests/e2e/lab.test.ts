@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { useLab } from '../helpers/browser'
+import { openLab, useLab } from '../helpers/browser'
 import { createService, RESOURCES, tempDir } from '../helpers/lab'
 
 const lab = useLab('lab')
@@ -147,6 +147,28 @@ describe('files a student uploads', () => {
     const shown = await page.evaluate(() => document.body.innerText + [...document.querySelectorAll('input')].map((i) => i.value).join(' '))
     expect(shown).not.toContain('torchlab-uploads')
     await h.shot('17-uploads-by-name')
+  })
+})
+
+describe('a window opened after the lab restarted', () => {
+  it('opens the course data, with a sentence, where the file trained on last (an upload) is gone', async () => {
+    const settings = tempDir('torchlab-e2e-restart-')
+    const gone = join(tempDir('torchlab-uploads-'), '1a2b3c4d-house_prices.csv')
+    writeFileSync(join(settings, 'settings.json'), JSON.stringify({ lastDataset: { source: { kind: 'file', path: gone }, features: ['area'], target: 'price' } }))
+    const h = await openLab('lab-restart', settings)
+    try {
+      const { page } = h
+      await expect.poll(() => page.textContent('[data-testid="data-summary"]')).toContain('→ mpg')
+      expect(await page.textContent('[data-testid="data-note"]')).toContain('The file you trained on last is no longer there')
+      expect(await page.$('[data-testid="data-error"]')).toBeNull()
+      expect(await page.evaluate(() => document.body.innerText)).not.toContain(gone)
+      await h.shot('18-restart-upload-gone')
+      // the next data set chosen takes the note away
+      await page.getByRole('button', { name: 'Iris' }).click()
+      await expect.poll(() => page.$('[data-testid="data-note"]')).toBeNull()
+    } finally {
+      await h.close()
+    }
   })
 })
 

@@ -121,6 +121,8 @@ class LabState {
   parse = $state<ParseOptions>(parseOptionsSchema.parse({}))
   preview = $state<CsvPreview | null>(null)
   dataError = $state<LabErrorInfo | null>(null)
+  /** why the window opened on other data than last time */
+  dataNote = $state<string | null>(null)
   roles = $state<Record<string, Role>>({})
   missing = $state<'drop' | 'mean'>('drop')
   scale = $state<'none' | 'standard'>('none')
@@ -283,12 +285,20 @@ class LabState {
     this.datasets = await lab.listDatasets()
     lab.onEvent((event) => this.onEvent(event))
     const settings = await lab.getSettings()
-    if (settings.lastDataset) this.source = settings.lastDataset.source
+    let last = settings.lastDataset
+    if (last) this.source = last.source
     await this.loadPreview()
-    if (settings.lastDataset && this.preview) {
-      this.applyRoles(settings.lastDataset.features, settings.lastDataset.target)
-      this.scale = settings.lastDataset.scale
-      this.valSplit = settings.lastDataset.valSplit
+    if (last && this.dataError?.code === 'FILE_NOT_FOUND') {
+      // most often an upload: its temporary copy went when the lab stopped, and its path would mean nothing to the student
+      last = undefined
+      this.source = { kind: 'bundled', name: COURSE.dataset }
+      await this.loadPreview()
+      this.dataNote = 'The file you trained on last is no longer there (an uploaded file lasts only while the lab runs), so the course’s data is open: upload or open your file again to go on with it.'
+    }
+    if (last && this.preview) {
+      this.applyRoles(last.features, last.target)
+      this.scale = last.scale
+      this.valSplit = last.valSplit
     }
     if (settings.lastModel) this.arch = settings.lastModel
     if (settings.lastTrain) this.restoreTrain(settings.lastTrain)
@@ -351,6 +361,7 @@ class LabState {
 
   /** Parses the chosen source with the chosen options; roles survive where columns do. */
   async loadPreview(): Promise<void> {
+    this.dataNote = null
     try {
       this.preview = await lab.inspectCsv($state.snapshot(this.source), $state.snapshot(this.parse))
       this.dataError = null
