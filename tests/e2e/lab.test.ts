@@ -135,6 +135,7 @@ describe('files a student uploads', () => {
     await page.fill('[data-testid="lr"]', '0.0001')
     await page.click('[data-testid="start"]')
     await expect.poll(() => page.textContent('[data-testid="run-row"]:last-child [data-testid="run-select"]'), { timeout: 20_000 }).toMatch(/^house prices \(2024\)\.csv: area → price/)
+    await expect.poll(() => text('run-status'), { timeout: 20_000 }).toBe('completed')
 
     await page.setInputFiles('input[aria-label="Upload a .pth"]', join(FIXTURES, 'lin_state_dict.pth'))
     await expect.poll(() => text('files-message')).toBe('Opened lin_state_dict.pth.')
@@ -260,6 +261,14 @@ describe('the learning lab in the window', () => {
     expect(Number(at?.[1])).toBeLessThan(-3)
     expect(Number(at?.[2])).toBeGreaterThan(25)
     await h.shot('9-landscape-lr-0.02')
+
+    // a model with no single (w, b) has no landscape: the sentence replaces the map, not sits under it
+    await page.click('[data-testid="preset-mlp"]')
+    await page.click('[data-testid="landscape-load"]')
+    await expect.poll(() => text('landscape-error')).toContain('choose the linear model')
+    expect(await page.$('[data-testid="landscape"]')).toBeNull()
+    await h.shot('10-landscape-not-linear')
+    await page.click('[data-testid="preset-linear"]')
 
     await page.fill('[data-testid="landscape-lr"]', '0.1')
     await page.click('[data-testid="landscape-load"]')

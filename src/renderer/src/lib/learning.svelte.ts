@@ -256,11 +256,16 @@ class LearningState {
   async loadLandscape(): Promise<void> {
     try {
       if (app.arch.kind !== 'linear') throw labError('INVALID_ARGUMENT', 'The loss landscape is drawn for LinearRegressionTorch (one weight and a bias): choose the linear model in the Model panel.')
-      this.landscape = await lab.getLandscape({ dataset: app.datasetSpec() })
-      this.path = await lab.stepRun(this.moduleRequest(PATH_STEPS, this.landscapeLr))
+      const landscape = await lab.getLandscape({ dataset: app.datasetSpec() })
+      const path = await lab.stepRun(this.moduleRequest(PATH_STEPS, this.landscapeLr))
+      // the map and its path together: neither is drawn over the other's data
+      this.landscape = landscape
+      this.path = path
       this.landscapeError = null
       void this.drawPath()
     } catch (err) {
+      // the error replaces what it is about: the previous model's map goes with its path
+      this.landscape = null
       this.path = null
       this.landscapeError = errorInfo(err)
     }
