@@ -99,6 +99,27 @@ describe('lessons as a student follows them', () => {
     await page.fill('[data-testid="lr"]', '0.02')
   })
 
+  it('trains the way a lesson sets up, drop_last included, and says so in its code', async () => {
+    const { page } = lab()
+    const dir = tempDir('torchlab-e2e-droplast-')
+    const lesson = JSON.parse(readFileSync(join(RESOURCES, 'lessons', '05-dataloader.json'), 'utf8')) as { setup: { train: Record<string, unknown> } }
+    const file = join(dir, 'drop-last.json')
+    writeFileSync(file, JSON.stringify({ ...lesson, id: 'drop-last', title: 'Short batches dropped', setup: { ...lesson.setup, train: { ...lesson.setup.train, batchSize: 5, dropLast: true } } }, null, 2))
+    await page.click('[data-testid="tab-lessons"]')
+    await page.fill('[data-testid="lesson-path"]', file)
+    await page.click('[data-testid="lesson-open"]')
+    await expect.poll(() => text('lesson-title')).toBe('Short batches dropped')
+    expect(await text('lesson-code')).toContain('batch_size=5, drop_last=True)')
+    expect(await page.isChecked('[data-testid="drop-last"]')).toBe(true)
+    await expect.poll(() => text('data-summary')).toContain('wt → mpg')
+    await page.fill('[data-testid="epochs"]', '1')
+    await page.click('[data-testid="start"]')
+    await expect.poll(() => text('run-status'), { timeout: 20_000 }).toBe('completed')
+    // 32 cars in batches of 5: six full batches, the last two cars dropped
+    expect(await text('progress')).toContain('step 6 / 6')
+    await page.uncheck('[data-testid="drop-last"]')
+  })
+
   it('numbers a lesson’s tasks', async () => {
     const { page } = lab()
     await page.click('[data-testid="tab-lessons"]')

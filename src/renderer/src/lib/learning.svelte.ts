@@ -44,7 +44,6 @@ class LearningState {
   stepError = $state<LabErrorInfo | null>(null)
   playing = $state(false)
 
-  dropLast = $state(false)
   batches = $state.raw<EpochBatches[]>([])
   batchEpoch = $state(1)
   batchIndex = $state(0)
@@ -101,7 +100,7 @@ class LearningState {
     app.batchSize = train.batchSize
     app.shuffle = train.shuffle
     app.seed = train.seed
-    this.dropLast = train.dropLast
+    app.dropLast = train.dropLast
     this.mode = lessonMode(lesson)
     const first = lesson.runs[0]
     if (first.kind === 'scratch') this.scratch = { lr: first.scratch?.lr ?? 0.001, epochs: first.scratch?.epochs ?? 100 }
@@ -136,6 +135,7 @@ class LearningState {
       epochs: scratch ? this.scratch.epochs : app.epochs,
       batchSize: app.batchSize,
       shuffle: app.shuffle,
+      dropLast: app.dropLast,
     })
   }
 
@@ -157,7 +157,7 @@ class LearningState {
     const train = app.trainConfig()
     return {
       kind: 'module',
-      request: { dataset: app.datasetSpec(), model: $state.snapshot(app.arch), train: { ...train, optimizer: lr === undefined ? train.optimizer : { ...train.optimizer, lr }, dropLast: this.dropLast } },
+      request: { dataset: app.datasetSpec(), model: $state.snapshot(app.arch), train: lr === undefined ? train : { ...train, optimizer: { ...train.optimizer, lr } } },
       steps,
     }
   }

@@ -140,6 +140,7 @@ class LabState {
   epochs = $state<number>(COURSE.epochs)
   batchSize = $state<number>(COURSE.batchSize)
   shuffle = $state<boolean>(COURSE.shuffle)
+  dropLast = $state<boolean>(COURSE.dropLast)
   seed = $state(0)
   engine = $state<EngineChoice>('auto')
   /** epochs per second the next run unfolds at; null for as fast as possible */
@@ -200,7 +201,7 @@ class LabState {
 
   trainConfig(): TrainConfigInput {
     const optimizer = $state.snapshot(this.optimizer) as OptimizerSpec
-    return { loss: this.loss, ...this.lossArgs, optimizer, epochs: this.epochs, batchSize: this.batchSize, shuffle: this.shuffle, seed: this.seed }
+    return { loss: this.loss, ...this.lossArgs, optimizer, epochs: this.epochs, batchSize: this.batchSize, shuffle: this.shuffle, dropLast: this.dropLast, seed: this.seed }
   }
 
   /** a new optimizer starts from its suggested learning rate and torch's defaults */
@@ -322,6 +323,7 @@ class LabState {
     this.epochs = COURSE.epochs
     this.batchSize = COURSE.batchSize
     this.shuffle = COURSE.shuffle
+    this.dropLast = COURSE.dropLast
     this.seed = COURSE.seed
     this.missing = prep.missing
     this.scale = prep.scale
@@ -355,6 +357,7 @@ class LabState {
     this.epochs = t.epochs
     this.batchSize = t.batchSize
     this.shuffle = t.shuffle
+    this.dropLast = t.dropLast
     this.seed = t.seed
     this.optimizer = t.optimizer
   }
