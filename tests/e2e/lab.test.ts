@@ -172,6 +172,26 @@ describe('files a student uploads', () => {
   })
 })
 
+describe('evaluating a run', () => {
+  it('says why a run that blew up in its first epoch has no metrics, instead of waiting for it to end', async () => {
+    const { page } = lab()
+    const csv = join(tempDir('torchlab-e2e-diverge-'), 'prices.csv')
+    writeFileSync(csv, 'area,price\n50,150000\n72,210000\n95,280000\n120,350000\n60,170000\n85,240000\n')
+    await page.fill('[data-testid="csv-path"]', csv)
+    await page.press('[data-testid="csv-path"]', 'Enter')
+    await expect.poll(() => text('preview-info')).toContain('6 rows')
+    await page.selectOption('[data-testid="role-area"]', 'feature')
+    await page.selectOption('[data-testid="role-price"]', 'target')
+    await expect.poll(() => text('data-summary')).toContain('area → price')
+    await page.click('[data-testid="preset-linear"]')
+    await page.fill('[data-testid="epochs"]', '5')
+    await page.click('[data-testid="start"]')
+    // prices in the hundreds of thousands at lr 0.02: the weights blow up within the first batches
+    await expect.poll(() => text('run-status'), { timeout: 20_000 }).toBe('diverged')
+    await expect.poll(() => text('no-metrics')).toBe('This run diverged before its first epoch finished: there is no trained model to measure.')
+  })
+})
+
 describe('a window opened after the lab restarted', () => {
   it('opens the course data, with a sentence, where the file trained on last (an upload) is gone', async () => {
     const settings = tempDir('torchlab-e2e-restart-')

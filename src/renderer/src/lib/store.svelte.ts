@@ -72,6 +72,8 @@ export interface RunView {
   seq: number
   summary?: RunSummary
   evaluation?: Evaluation
+  /** why a run that ended has no metrics */
+  unmeasured?: string
   error?: string
   /** left out of the loss plot (the runs table's "show" box) */
   hidden: boolean
@@ -475,6 +477,8 @@ class LabState {
     if (summary.status !== 'failed' && summary.epochsCompleted > 0) {
       const evaluation = await lab.evaluate(runId, summary.dataset.nVal > 0 ? 'validation' : 'train')
       this.update(runId, (r) => (r.evaluation = evaluation))
+    } else {
+      this.update(runId, (r) => (r.unmeasured = summary.status === 'failed' ? 'This run failed before it trained (the reason is in Train): there is no model to measure.' : `This run ${summary.status === 'diverged' ? 'diverged' : 'ended'} before its first epoch finished: there is no trained model to measure.`))
     }
   }
 
