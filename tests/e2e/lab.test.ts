@@ -125,6 +125,8 @@ describe('lessons as a student follows them', () => {
     await page.click('[data-testid="tab-lessons"]')
     await page.click('[data-testid="lesson-dataloader"]')
     await expect.poll(() => text('lesson-title')).toBe('Dataset and DataLoader')
+    // the lesson has set its data up before the next test chooses other data
+    await expect.poll(() => text('data-summary')).toContain('wt → mpg')
     const markers = await page.$$eval('[data-testid="lesson-tasks"] li', (items) => items.map((li) => getComputedStyle(li).display))
     expect(markers.length).toBeGreaterThan(0)
     expect(new Set(markers)).toEqual(new Set(['list-item']))
@@ -177,6 +179,8 @@ describe('evaluating a run', () => {
     const { page } = lab()
     const csv = join(tempDir('torchlab-e2e-diverge-'), 'prices.csv')
     writeFileSync(csv, 'area,price\n50,150000\n72,210000\n95,280000\n120,350000\n60,170000\n85,240000\n')
+    // the parse options are the student's until changed: an earlier file's semicolon would read this one as one column
+    await page.selectOption('[data-testid="delimiter"]', ',')
     await page.fill('[data-testid="csv-path"]', csv)
     await page.press('[data-testid="csv-path"]', 'Enter')
     await expect.poll(() => text('preview-info')).toContain('6 rows')
