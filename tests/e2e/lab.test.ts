@@ -3,8 +3,11 @@
  * from-scratch lesson stepped phase by phase, the loss landscape for lr 0.02 and 0.1, the
  * batch view with and without shuffle and drop_last, the autograd graph, lesson files from disk.
  * Then what a student following the course hit: lesson code drawn with the previous lesson's
- * settings as a lesson opened (and with the Step view's loop instead of the lesson's own), task
- * lists without their numbers, and uploaded files named by their temporary copies.
+ * settings as a lesson opened (and with the Step view's loop instead of the lesson's own), a
+ * stepped run that turned into another at step 201 after a Train panel edit, a lesson's drop_last
+ * that Train ignored, task lists without their numbers, uploaded files named by their temporary
+ * copies (and a restarted window opening on an error about one), a run that blew up in its first
+ * epoch promised metrics, and a landscape left under the sentence refusing it.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
