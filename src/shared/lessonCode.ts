@@ -10,6 +10,7 @@ export interface CodeSettings {
   epochs: number
   batchSize: number
   shuffle: boolean
+  dropLast: boolean
 }
 
 export interface CodeLine {
@@ -32,6 +33,7 @@ const RULES: [RegExp, keyof CodeSettings][] = [
   [/(for epoch in range\()\d+/g, 'epochs'],
   [/(\b(?:batch_size|BATCH_SIZE)\s*=\s*)\d+/g, 'batchSize'],
   [/(\bshuffle\s*=\s*)(?:True|False)/g, 'shuffle'],
+  [/(\bdrop_last\s*=\s*)(?:True|False)/g, 'dropLast'],
 ]
 
 export function lessonCode(code: readonly string[], settings: CodeSettings): CodeLine[] {
@@ -40,6 +42,7 @@ export function lessonCode(code: readonly string[], settings: CodeSettings): Cod
     for (const [pattern, key] of RULES) text = text.replace(pattern, (_, name: string) => `${name}${py(settings[key])}`)
     // the lecture's DataLoader leaves shuffle at its default (False): name it once the student turns it on
     if (settings.shuffle && /DataLoader\(/.test(text) && !/shuffle\s*=/.test(text)) text = text.replace(/\)\s*$/, ', shuffle=True)')
+    if (settings.dropLast && /DataLoader\(/.test(text) && !/drop_last\s*=/.test(text)) text = text.replace(/\)\s*$/, ', drop_last=True)')
     return { text, changed: text !== line }
   })
 }

@@ -2,16 +2,224 @@
  * The learning lab in the real window, in Chromium, against the real LabService: the
  * from-scratch lesson stepped phase by phase, the loss landscape for lr 0.02 and 0.1, the
  * batch view with and without shuffle and drop_last, the autograd graph, lesson files from disk.
+ * Then what a student following the course hit: lesson code drawn with the previous lesson's
+ * settings as a lesson opened (and with the Step view's loop instead of the lesson's own), a
+ * stepped run that turned into another at step 201 after a Train panel edit, a lesson's drop_last
+ * that Train ignored, task lists without their numbers, uploaded files named by their temporary
+ * copies (and a restarted window opening on an error about one), a run that blew up in its first
+ * epoch promised metrics, and a landscape left under the sentence refusing it.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { useLab } from '../helpers/browser'
-import { RESOURCES, tempDir } from '../helpers/lab'
+import { openLab, useLab } from '../helpers/browser'
+import { createService, RESOURCES, tempDir } from '../helpers/lab'
 
 const lab = useLab('lab')
+/** files torch 1.13 wrote */
+const FIXTURES = resolve(import.meta.dirname, '../../../shared/fixtures/pth')
 const text = (testid: string) => lab().page.textContent(`[data-testid="${testid}"]`)
 const attr = (testid: string, name: string) => lab().page.getAttribute(`[data-testid="${testid}"]`, name)
+
+/**
+ * Records the lesson code every time the page changes while `title` is the lesson shown: what a
+ * student could read at any moment, not only once the window has settled.
+ */
+async function codeWhileShowing(title: string, open: () => Promise<void>): Promise<string[]> {
+  const { page } = lab()
+  await page.evaluate((t) => {
+    const seen: string[] = []
+    ;(window as unknown as { codeSeen: string[] }).codeSeen = seen
+    new MutationObserver(() => {
+      if (document.querySelector('[data-testid="lesson-title"]')?.textContent === t) seen.push(document.querySelector('[data-testid="lesson-code"]')?.textContent ?? '')
+    }).observe(document.body, { subtree: true, childList: true, characterData: true })
+  }, title)
+  await open()
+  await expect.poll(() => text('lesson-title')).toBe(title)
+  await expect.poll(() => text('data-summary')).toContain('wt → mpg')
+  return page.evaluate(() => (window as unknown as { codeSeen: string[] }).codeSeen)
+}
+
+describe('lessons as a student follows them', () => {
+  it('draws a lesson’s code with its own settings from the moment it shows, whichever loop the Step view steps', async () => {
+    const h = lab()
+    const { page } = h
+    await page.click('[data-testid="tab-lessons"]')
+    // the window opens on the Train panel's lr 0.02 and 1000 epochs; the from-scratch loop runs lr 0.001 for 100
+    const seen = await codeWhileShowing('Linear regression from scratch', () => page.click('[data-testid="lesson-from-scratch"]'))
+    expect(seen.length).toBeGreaterThan(0)
+    for (const code of seen) expect(code).toMatch(/num_epochs = 100(?!\d).*learning_rate = 0\.001(?!\d)/)
+    // the model-class lesson trains full batch (32); the batches lesson after it, 2 at a time
+    await page.click('[data-testid="lesson-model-class"]')
+    await expect.poll(() => text('lesson-code')).toContain('NUM_EPOCHS = 1000')
+    await expect.poll(() => page.inputValue('[data-testid="batch-size"]')).toBe('32')
+    const batches = await codeWhileShowing('Batches', () => page.click('[data-testid="lesson-batches"]'))
+    expect(batches.length).toBeGreaterThan(0)
+    for (const code of batches) expect(code).toMatch(/BATCH_SIZE = 2(?!\d)/)
+    await h.shot('16-lesson-code-as-it-opens')
+
+    // stepping the nn.Module loop does not rewrite the from-scratch lecture's numbers
+    await page.click('[data-testid="lesson-from-scratch"]')
+    await expect.poll(() => text('lesson-code')).toContain('learning_rate = 0.001')
+    await page.click('[data-testid="tab-step"]')
+    await page.selectOption('[data-testid="step-mode"]', 'module')
+    await page.click('[data-testid="tab-lessons"]')
+    expect(await text('lesson-code')).toMatch(/num_epochs = 100(?!\d).*learning_rate = 0\.001(?!\d)/)
+  })
+
+  it('keeps stepping the run it began when the Train panel changes on the way: step 201 follows step 200', async () => {
+    const { page } = lab()
+    await page.click('[data-testid="tab-lessons"]')
+    await page.click('[data-testid="lesson-dataloader"]')
+    await expect.poll(() => text('data-summary')).toContain('wt → mpg')
+    await page.click('[data-testid="tab-step"]')
+    expect(await page.inputValue('[data-testid="step-mode"]')).toBe('module')
+    await page.click('[data-testid="step-next"]')
+    await expect.poll(() => text('step-where')).toContain('step 1)')
+    // the student tries another lr in the Train panel while the stepped run goes on: its next 200 steps are fetched then
+    await page.fill('[data-testid="lr"]', '0.5')
+    await page.click('[data-testid="step-run"]')
+    const stepShown = async () => Number(/step (\d+)/.exec((await text('step-where')) ?? '')?.[1])
+    await expect.poll(stepShown, { timeout: 40_000 }).toBeGreaterThan(201)
+    await page.click('[data-testid="step-pause"]')
+    await page.waitForSelector('[data-testid="step-run"]')
+    const n = await stepShown()
+    await page.click('[data-testid="phase-forward"]')
+    const w = Number(/[-\d.e]+/.exec((await text('value-linear.weight')) ?? '')?.[0])
+
+    const service = createService()
+    try {
+      const trace = await service.stepRun({
+        kind: 'module',
+        request: { dataset: { source: { kind: 'bundled', name: 'cars' }, features: ['wt'], target: 'mpg' }, model: { kind: 'linear' }, train: { optimizer: { name: 'SGD', lr: 0.02 }, epochs: 1000, batchSize: 2, shuffle: false } },
+        steps: n,
+      })
+      // the weight step n starts from: the lesson's lr 0.02 run after n − 1 steps
+      expect(w).toBeCloseTo((trace.steps[n - 2].params['linear.weight'] as number[][])[0][0], 4)
+    } finally {
+      service.dispose()
+    }
+    await page.fill('[data-testid="lr"]', '0.02')
+  })
+
+  it('trains the way a lesson sets up, drop_last included, and says so in its code', async () => {
+    const { page } = lab()
+    const dir = tempDir('torchlab-e2e-droplast-')
+    const lesson = JSON.parse(readFileSync(join(RESOURCES, 'lessons', '05-dataloader.json'), 'utf8')) as { setup: { train: Record<string, unknown> } }
+    const file = join(dir, 'drop-last.json')
+    writeFileSync(file, JSON.stringify({ ...lesson, id: 'drop-last', title: 'Short batches dropped', setup: { ...lesson.setup, train: { ...lesson.setup.train, batchSize: 5, dropLast: true } } }, null, 2))
+    await page.click('[data-testid="tab-lessons"]')
+    await page.fill('[data-testid="lesson-path"]', file)
+    await page.click('[data-testid="lesson-open"]')
+    await expect.poll(() => text('lesson-title')).toBe('Short batches dropped')
+    expect(await text('lesson-code')).toContain('batch_size=5, drop_last=True)')
+    expect(await page.isChecked('[data-testid="drop-last"]')).toBe(true)
+    await expect.poll(() => text('data-summary')).toContain('wt → mpg')
+    await page.fill('[data-testid="epochs"]', '1')
+    await page.click('[data-testid="start"]')
+    await expect.poll(() => text('run-status'), { timeout: 20_000 }).toBe('completed')
+    // 32 cars in batches of 5: six full batches, the last two cars dropped
+    expect(await text('progress')).toContain('step 6 / 6')
+    await page.uncheck('[data-testid="drop-last"]')
+  })
+
+  it('numbers a lesson’s tasks', async () => {
+    const { page } = lab()
+    await page.click('[data-testid="tab-lessons"]')
+    await page.click('[data-testid="lesson-dataloader"]')
+    await expect.poll(() => text('lesson-title')).toBe('Dataset and DataLoader')
+    // the lesson has set its data up before the next test chooses other data
+    await expect.poll(() => text('data-summary')).toContain('wt → mpg')
+    const markers = await page.$$eval('[data-testid="lesson-tasks"] li', (items) => items.map((li) => getComputedStyle(li).display))
+    expect(markers.length).toBeGreaterThan(0)
+    expect(new Set(markers)).toEqual(new Set(['list-item']))
+  })
+})
+
+describe('files a student uploads', () => {
+  it('names an uploaded CSV and .pth by their own names, reopens them by those names, and keeps them out of Recent', async () => {
+    const h = lab()
+    const { page } = h
+    const dir = tempDir('torchlab-e2e-upload-')
+    const csv = join(dir, 'house prices (2024).csv')
+    writeFileSync(csv, 'area;rooms;price\n50,5;2;150000\n72,0;3;210000\n95,5;4;280000\n120,0;5;350000\n60,0;2;170000\n')
+    await page.setInputFiles('input[aria-label="Upload a CSV"]', csv)
+    await expect.poll(() => page.inputValue('[data-testid="csv-path"]')).toBe('house prices (2024).csv')
+    await expect.poll(() => text('preview-info')).toContain('5 rows')
+    await page.selectOption('[data-testid="role-area"]', 'feature')
+    await page.selectOption('[data-testid="role-price"]', 'target')
+    await expect.poll(() => text('data-summary')).toContain('area → price')
+    // Open reads the box again: the upload's own name finds its copy
+    await page.selectOption('[data-testid="delimiter"]', ';')
+    await page.click('button:text-is("Open")')
+    await expect.poll(() => text('preview-info')).toContain('delimiter “;”')
+    expect(await page.$('[data-testid="data-error"]')).toBeNull()
+    await page.selectOption('[data-testid="role-area"]', 'feature')
+    await page.selectOption('[data-testid="role-price"]', 'target')
+    await page.click('[data-testid="preset-linear"]')
+    await page.fill('[data-testid="epochs"]', '2')
+    await page.fill('[data-testid="lr"]', '0.0001')
+    await page.click('[data-testid="start"]')
+    await expect.poll(() => page.textContent('[data-testid="run-row"]:last-child [data-testid="run-select"]'), { timeout: 20_000 }).toMatch(/^house prices \(2024\)\.csv: area → price/)
+    await expect.poll(() => text('run-status'), { timeout: 20_000 }).toBe('completed')
+
+    await page.setInputFiles('input[aria-label="Upload a .pth"]', join(FIXTURES, 'lin_state_dict.pth'))
+    await expect.poll(() => text('files-message')).toBe('Opened lin_state_dict.pth.')
+    expect(await page.inputValue('[data-testid="open-path"]')).toBe('lin_state_dict.pth')
+    await page.click('button:text-is("Train from these weights")')
+    await expect.poll(() => page.textContent('section[aria-labelledby="train-title"]')).toContain('Starting from the weights in lin_state_dict.pth')
+    // the copy is gone when the lab stops: Recent would lead nowhere
+    const recent = await page.$('[data-testid="recent"]')
+    expect((await recent?.textContent()) ?? '').not.toContain('lin_state_dict')
+    const shown = await page.evaluate(() => document.body.innerText + [...document.querySelectorAll('input')].map((i) => i.value).join(' '))
+    expect(shown).not.toContain('torchlab-uploads')
+    await h.shot('17-uploads-by-name')
+  })
+})
+
+describe('evaluating a run', () => {
+  it('says why a run that blew up in its first epoch has no metrics, instead of waiting for it to end', async () => {
+    const { page } = lab()
+    const csv = join(tempDir('torchlab-e2e-diverge-'), 'prices.csv')
+    writeFileSync(csv, 'area,price\n50,150000\n72,210000\n95,280000\n120,350000\n60,170000\n85,240000\n')
+    // the parse options are the student's until changed: an earlier file's semicolon would read this one as one column
+    await page.selectOption('[data-testid="delimiter"]', ',')
+    await page.fill('[data-testid="csv-path"]', csv)
+    await page.press('[data-testid="csv-path"]', 'Enter')
+    await expect.poll(() => text('preview-info')).toContain('6 rows')
+    await page.selectOption('[data-testid="role-area"]', 'feature')
+    await page.selectOption('[data-testid="role-price"]', 'target')
+    await expect.poll(() => text('data-summary')).toContain('area → price')
+    await page.click('[data-testid="preset-linear"]')
+    await page.fill('[data-testid="epochs"]', '5')
+    await page.click('[data-testid="start"]')
+    // prices in the hundreds of thousands at lr 0.02: the weights blow up within the first batches
+    await expect.poll(() => text('run-status'), { timeout: 20_000 }).toBe('diverged')
+    await expect.poll(() => text('no-metrics')).toBe('This run diverged before its first epoch finished: there is no trained model to measure.')
+  })
+})
+
+describe('a window opened after the lab restarted', () => {
+  it('opens the course data, with a sentence, where the file trained on last (an upload) is gone', async () => {
+    const settings = tempDir('torchlab-e2e-restart-')
+    const gone = join(tempDir('torchlab-uploads-'), '1a2b3c4d-house_prices.csv')
+    writeFileSync(join(settings, 'settings.json'), JSON.stringify({ lastDataset: { source: { kind: 'file', path: gone }, features: ['area'], target: 'price' } }))
+    const h = await openLab('lab-restart', settings)
+    try {
+      const { page } = h
+      await expect.poll(() => page.textContent('[data-testid="data-summary"]')).toContain('→ mpg')
+      expect(await page.textContent('[data-testid="data-note"]')).toContain('The file you trained on last is no longer there')
+      expect(await page.$('[data-testid="data-error"]')).toBeNull()
+      expect(await page.evaluate(() => document.body.innerText)).not.toContain(gone)
+      await h.shot('18-restart-upload-gone')
+      // the next data set chosen takes the note away
+      await page.getByRole('button', { name: 'Iris' }).click()
+      await expect.poll(() => page.$('[data-testid="data-note"]')).toBeNull()
+    } finally {
+      await h.close()
+    }
+  })
+})
 
 describe('the learning lab in the window', () => {
   it('opens the from-scratch lesson and steps one car through forward, loss, backward, update and zero_grad', async () => {
@@ -101,6 +309,14 @@ describe('the learning lab in the window', () => {
     expect(Number(at?.[1])).toBeLessThan(-3)
     expect(Number(at?.[2])).toBeGreaterThan(25)
     await h.shot('9-landscape-lr-0.02')
+
+    // a model with no single (w, b) has no landscape: the sentence replaces the map, not sits under it
+    await page.click('[data-testid="preset-mlp"]')
+    await page.click('[data-testid="landscape-load"]')
+    await expect.poll(() => text('landscape-error')).toContain('choose the linear model')
+    expect(await page.$('[data-testid="landscape"]')).toBeNull()
+    await h.shot('10-landscape-not-linear')
+    await page.click('[data-testid="preset-linear"]')
 
     await page.fill('[data-testid="landscape-lr"]', '0.1')
     await page.click('[data-testid="landscape-load"]')

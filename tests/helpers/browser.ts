@@ -19,10 +19,10 @@ export interface Harness {
   close(): Promise<void>
 }
 
-function startServer(): Promise<{ child: ChildProcess; url: string }> {
+function startServer(settingsDir: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main/web.ts')], {
     cwd: ROOT,
-    env: { ...process.env, TORCHLAB_CONFIG_DIR: tempDir('torchlab-e2e-settings-') },
+    env: { ...process.env, TORCHLAB_CONFIG_DIR: settingsDir },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   return new Promise((resolve, reject) => {
@@ -36,8 +36,9 @@ function startServer(): Promise<{ child: ChildProcess; url: string }> {
   })
 }
 
-export async function openLab(testName: string): Promise<Harness> {
-  const { child, url } = await startServer()
+/** `settingsDir`: what an earlier session left behind (settings.json); a fresh folder when absent */
+export async function openLab(testName: string, settingsDir = tempDir('torchlab-e2e-settings-')): Promise<Harness> {
+  const { child, url } = await startServer(settingsDir)
   const browser: Browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

@@ -54,19 +54,19 @@ describe('the phases of a step, as the window pages through them', () => {
 })
 
 describe('a lesson’s code with the student’s settings', () => {
-  it('writes lr, epochs, batch size and shuffle into the lines that hold them, and marks them', async () => {
+  it('writes lr, epochs, batch size, shuffle and drop_last into the lines that hold them, and marks them', async () => {
     const lesson = await service.getLesson('dataloader')
     expect(lessonMode(lesson)).toBe('module')
-    const same = lessonCode(lesson.code, { lr: 0.02, epochs: 1000, batchSize: 2, shuffle: false })
+    const same = lessonCode(lesson.code, { lr: 0.02, epochs: 1000, batchSize: 2, shuffle: false, dropLast: false })
     expect(same.every((l) => !l.changed)).toBe(true)
-    const changed = lessonCode(lesson.code, { lr: 0.05, epochs: 200, batchSize: 8, shuffle: true })
+    const changed = lessonCode(lesson.code, { lr: 0.05, epochs: 200, batchSize: 8, shuffle: true, dropLast: true })
     const text = changed.map((l) => l.text).join('\n')
-    expect(text).toContain('batch_size=8, shuffle=True)')
+    expect(text).toContain('batch_size=8, shuffle=True, drop_last=True)')
     expect(text).toContain('lr=0.05')
     expect(text).toContain('for epoch in range(200)')
     expect(changed.filter((l) => l.changed)).toHaveLength(3)
     const scratch = await service.getLesson('from-scratch')
     expect(lessonMode(scratch)).toBe('scratch')
-    expect(lessonCode(scratch.code, { lr: 0.01, epochs: 1000, batchSize: 2, shuffle: false }).map((l) => l.text)).toEqual(expect.arrayContaining(['learning_rate = 0.01', 'num_epochs = 1000']))
+    expect(lessonCode(scratch.code, { lr: 0.01, epochs: 1000, batchSize: 2, shuffle: false, dropLast: false }).map((l) => l.text)).toEqual(expect.arrayContaining(['learning_rate = 0.01', 'num_epochs = 1000']))
   })
 })

@@ -19,6 +19,8 @@ export const COURSE = {
   epochs: 1000,
   batchSize: 2,
   shuffle: false,
+  /** the lecture's DataLoader keeps the last, shorter batch */
+  dropLast: false,
   seed: 0,
   /** epochs per second the window unfolds the lecture at */
   pace: COURSE_PACE,

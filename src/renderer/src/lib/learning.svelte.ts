@@ -6,7 +6,7 @@
 import { labError, type LabErrorInfo } from '../../../shared/errors'
 import type { Landscape } from '../../../shared/landscape'
 import type { GraphResult, Lesson, LessonCheckReport, LessonInfo, StepRequestInput, StepTrace } from '../../../shared/learning'
-import { lessonMode } from '../../../shared/lessonCode'
+import { lessonCode, lessonMode, type CodeLine } from '../../../shared/lessonCode'
 import { epochBatches, phasesOf, type EpochBatches } from '../../../shared/stepPhases'
 import { parseOptionsSchema, type Settings } from '../../../shared/schemas'
 import { lab } from './lab'
@@ -37,12 +37,13 @@ class LearningState {
   mode = $state<'scratch' | 'module'>('module')
   scratch = $state({ lr: 0.001, epochs: 100 })
   trace = $state.raw<StepTrace | null>(null)
+  /** the run the trace steps through, as it was asked for: later steps come from the same run, whatever the form says since */
+  private traceRequest: StepRequestInput | null = null
   stepIndex = $state(0)
   phase = $state(0)
   stepError = $state<LabErrorInfo | null>(null)
   playing = $state(false)
 
-  dropLast = $state(false)
   batches = $state.raw<EpochBatches[]>([])
   batchEpoch = $state(1)
   batchIndex = $state(0)
@@ -80,17 +81,35 @@ class LearningState {
       const lesson = await load()
       this.lessonError = null
       this.report = null
+      // the settings before the lesson itself: its code is drawn with them, and never with the previous lesson's
+      this.applySettings(lesson)
       this.lesson = lesson
       this.source = source
-      await this.setUp(lesson)
+      await this.loadData(lesson)
     } catch (err) {
       this.lessonError = errorInfo(err)
     }
   }
 
-  /** the lesson's data, model and settings, through the store the other panels read */
-  private async setUp(lesson: Lesson): Promise<void> {
-    const { data, model, train } = lesson.setup
+  /** the lesson's model and training settings, through the store the other panels read */
+  private applySettings(lesson: Lesson): void {
+    const { model, train } = lesson.setup
+    app.arch = model
+    app.optimizer = train.optimizer
+    app.epochs = train.epochs
+    app.batchSize = train.batchSize
+    app.shuffle = train.shuffle
+    app.seed = train.seed
+    app.dropLast = train.dropLast
+    this.mode = lessonMode(lesson)
+    const first = lesson.runs[0]
+    if (first.kind === 'scratch') this.scratch = { lr: first.scratch?.lr ?? 0.001, epochs: first.scratch?.epochs ?? 100 }
+    this.resetSteps()
+  }
+
+  /** the lesson's data; its loss after the preview, which suggests one for the data set it reads */
+  private async loadData(lesson: Lesson): Promise<void> {
+    const { data, train } = lesson.setup
     app.source = data.source
     app.parse = parseOptionsSchema.parse(data.parse)
     await app.loadPreview()
@@ -99,19 +118,25 @@ class LearningState {
     app.scale = data.scale
     app.valSplit = data.valSplit
     app.splitSeed = data.splitSeed
-    app.arch = model
     app.loss = train.loss
-    app.optimizer = train.optimizer
-    app.epochs = train.epochs
-    app.batchSize = train.batchSize
-    app.shuffle = train.shuffle
-    app.seed = train.seed
-    this.dropLast = train.dropLast
-    this.mode = lessonMode(lesson)
-    const first = lesson.runs[0]
-    if (first.kind === 'scratch') this.scratch = { lr: first.scratch?.lr ?? 0.001, epochs: first.scratch?.epochs ?? 100 }
-    this.resetSteps()
     await app.prepare()
+  }
+
+  /**
+   * The open lesson's code with the window's settings in it. Its own loop decides which: the
+   * from-scratch code carries the scratch loop's lr and epochs whichever loop the Step view steps.
+   */
+  get lessonCode(): CodeLine[] {
+    const lesson = this.lesson
+    if (!lesson) return []
+    const scratch = lessonMode(lesson) === 'scratch'
+    return lessonCode(lesson.code, {
+      lr: scratch ? this.scratch.lr : app.optimizer.lr,
+      epochs: scratch ? this.scratch.epochs : app.epochs,
+      batchSize: app.batchSize,
+      shuffle: app.shuffle,
+      dropLast: app.dropLast,
+    })
   }
 
   async check(): Promise<void> {
@@ -132,7 +157,7 @@ class LearningState {
     const train = app.trainConfig()
     return {
       kind: 'module',
-      request: { dataset: app.datasetSpec(), model: $state.snapshot(app.arch), train: { ...train, optimizer: lr === undefined ? train.optimizer : { ...train.optimizer, lr }, dropLast: this.dropLast } },
+      request: { dataset: app.datasetSpec(), model: $state.snapshot(app.arch), train: lr === undefined ? train : { ...train, optimizer: { ...train.optimizer, lr } } },
       steps,
     }
   }
@@ -145,6 +170,7 @@ class LearningState {
   resetSteps(): void {
     this.playing = false
     this.trace = null
+    this.traceRequest = null
     this.stepIndex = 0
     this.phase = 0
     this.stepError = null
@@ -153,7 +179,8 @@ class LearningState {
   /** a run is deterministic, so asking for more steps replays the same ones and adds the next */
   private async fetchSteps(steps: number): Promise<boolean> {
     try {
-      this.trace = await lab.stepRun(this.stepRequest(steps))
+      this.traceRequest = { ...(this.traceRequest ?? this.stepRequest(steps)), steps }
+      this.trace = await lab.stepRun(this.traceRequest)
       this.stepError = null
       return true
     } catch (err) {
@@ -229,11 +256,16 @@ class LearningState {
   async loadLandscape(): Promise<void> {
     try {
       if (app.arch.kind !== 'linear') throw labError('INVALID_ARGUMENT', 'The loss landscape is drawn for LinearRegressionTorch (one weight and a bias): choose the linear model in the Model panel.')
-      this.landscape = await lab.getLandscape({ dataset: app.datasetSpec() })
-      this.path = await lab.stepRun(this.moduleRequest(PATH_STEPS, this.landscapeLr))
+      const landscape = await lab.getLandscape({ dataset: app.datasetSpec() })
+      const path = await lab.stepRun(this.moduleRequest(PATH_STEPS, this.landscapeLr))
+      // the map and its path together: neither is drawn over the other's data
+      this.landscape = landscape
+      this.path = path
       this.landscapeError = null
       void this.drawPath()
     } catch (err) {
+      // the error replaces what it is about: the previous model's map goes with its path
+      this.landscape = null
       this.path = null
       this.landscapeError = errorInfo(err)
     }

@@ -36,7 +36,8 @@ import { lossDefaults, lossOf, outputCount, suggestedLoss, type LossArgs } from 
 import { optimizerStart } from '../../../shared/catalog/optimizers'
 import { defaultLayer } from '../../../shared/layers'
 import { mlpLayers, resolveModel } from '../../../shared/modelSpec'
-import { lab, messageOf } from './lab'
+import { host, lab, messageOf } from './lab'
+import { Uploads } from './uploads'
 import { builderErrors } from './validation'
 import { RunSeries } from './runSeries'
 
@@ -71,6 +72,8 @@ export interface RunView {
   seq: number
   summary?: RunSummary
   evaluation?: Evaluation
+  /** why a run that ended has no metrics */
+  unmeasured?: string
   error?: string
   /** left out of the loss plot (the runs table's "show" box) */
   hidden: boolean
@@ -95,7 +98,7 @@ export function isCourseModel(modelKind: ModelArch['kind'], features: readonly s
 
 /** what tells this session's runs apart: data, target, model, optimizer, lr, batch, shuffle */
 function runLabel(
-  source: CsvSource,
+  name: string,
   features: string[],
   target: string,
   model: ModelArch | ModelSpec,
@@ -103,7 +106,6 @@ function runLabel(
   batchSize: number,
   shuffle: boolean,
 ): string {
-  const name = source.kind === 'bundled' ? source.name : (source.path.split(/[\\/]/).pop() ?? source.path)
   const layers = model.kind === 'linear' ? 'linear' : model.layers.map((l) => (l.kind === 'Linear' ? `Linear(${l.outFeatures ?? ''})` : l.kind)).join(' ')
   return `${name}: ${features.join(',')} → ${target} · ${layers} · ${o.name} lr ${o.lr} · batch ${batchSize}${shuffle ? ' · shuffled' : ''}`
 }
@@ -115,11 +117,14 @@ export function errorInfo(err: unknown): LabErrorInfo {
 class LabState {
   backend = $state<BackendInfo | null>(null)
   datasets = $state<BundledDataset[]>([])
+  readonly uploads = new Uploads(host)
 
   source = $state<CsvSource>({ kind: 'bundled', name: 'cars' })
   parse = $state<ParseOptions>(parseOptionsSchema.parse({}))
   preview = $state<CsvPreview | null>(null)
   dataError = $state<LabErrorInfo | null>(null)
+  /** why the window opened on other data than last time */
+  dataNote = $state<string | null>(null)
   roles = $state<Record<string, Role>>({})
   missing = $state<'drop' | 'mean'>('drop')
   scale = $state<'none' | 'standard'>('none')
@@ -137,6 +142,7 @@ class LabState {
   epochs = $state<number>(COURSE.epochs)
   batchSize = $state<number>(COURSE.batchSize)
   shuffle = $state<boolean>(COURSE.shuffle)
+  dropLast = $state<boolean>(COURSE.dropLast)
   seed = $state(0)
   engine = $state<EngineChoice>('auto')
   /** epochs per second the next run unfolds at; null for as fast as possible */
@@ -176,6 +182,12 @@ class LabState {
     return status === 'starting' || status === 'running' || status === 'paused'
   }
 
+  /** a data set as the runs table names it: a bundled set's name, a file's (an upload's own) name */
+  sourceName(source: CsvSource): string {
+    if (source.kind === 'bundled') return source.name
+    return this.uploads.shown(source.path).split(/[\\/]/).pop() ?? source.path
+  }
+
   datasetSpec(): DatasetSpecInput {
     return {
       source: $state.snapshot(this.source),
@@ -191,7 +203,7 @@ class LabState {
 
   trainConfig(): TrainConfigInput {
     const optimizer = $state.snapshot(this.optimizer) as OptimizerSpec
-    return { loss: this.loss, ...this.lossArgs, optimizer, epochs: this.epochs, batchSize: this.batchSize, shuffle: this.shuffle, seed: this.seed }
+    return { loss: this.loss, ...this.lossArgs, optimizer, epochs: this.epochs, batchSize: this.batchSize, shuffle: this.shuffle, dropLast: this.dropLast, seed: this.seed }
   }
 
   /** a new optimizer starts from its suggested learning rate and torch's defaults */
@@ -276,12 +288,20 @@ class LabState {
     this.datasets = await lab.listDatasets()
     lab.onEvent((event) => this.onEvent(event))
     const settings = await lab.getSettings()
-    if (settings.lastDataset) this.source = settings.lastDataset.source
+    let last = settings.lastDataset
+    if (last) this.source = last.source
     await this.loadPreview()
-    if (settings.lastDataset && this.preview) {
-      this.applyRoles(settings.lastDataset.features, settings.lastDataset.target)
-      this.scale = settings.lastDataset.scale
-      this.valSplit = settings.lastDataset.valSplit
+    if (last && this.dataError?.code === 'FILE_NOT_FOUND') {
+      // most often an upload: its temporary copy went when the lab stopped, and its path would mean nothing to the student
+      last = undefined
+      this.source = { kind: 'bundled', name: COURSE.dataset }
+      await this.loadPreview()
+      this.dataNote = 'The file you trained on last is no longer there (an uploaded file lasts only while the lab runs), so the course’s data is open: upload or open your file again to go on with it.'
+    }
+    if (last && this.preview) {
+      this.applyRoles(last.features, last.target)
+      this.scale = last.scale
+      this.valSplit = last.valSplit
     }
     if (settings.lastModel) this.arch = settings.lastModel
     if (settings.lastTrain) this.restoreTrain(settings.lastTrain)
@@ -305,6 +325,7 @@ class LabState {
     this.epochs = COURSE.epochs
     this.batchSize = COURSE.batchSize
     this.shuffle = COURSE.shuffle
+    this.dropLast = COURSE.dropLast
     this.seed = COURSE.seed
     this.missing = prep.missing
     this.scale = prep.scale
@@ -338,12 +359,14 @@ class LabState {
     this.epochs = t.epochs
     this.batchSize = t.batchSize
     this.shuffle = t.shuffle
+    this.dropLast = t.dropLast
     this.seed = t.seed
     this.optimizer = t.optimizer
   }
 
   /** Parses the chosen source with the chosen options; roles survive where columns do. */
   async loadPreview(): Promise<void> {
+    this.dataNote = null
     try {
       this.preview = await lab.inspectCsv($state.snapshot(this.source), $state.snapshot(this.parse))
       this.dataError = null
@@ -405,7 +428,7 @@ class LabState {
     if (this.trainError) return
     this.launching = true
     // what the run is, as the form says now: an edit while the lab starts it belongs to the next run
-    const label = runLabel(this.source, this.features, this.target ?? '', this.arch, $state.snapshot(this.optimizer) as OptimizerSpec, this.batchSize, this.shuffle)
+    const label = runLabel(this.sourceName(this.source), this.features, this.target ?? '', this.arch, $state.snapshot(this.optimizer) as OptimizerSpec, this.batchSize, this.shuffle)
     const shown = { loss: this.loss, epochs: this.epochs, dataset, modelKind: this.arch.kind }
     try {
       const { runId, optimizerNote } = await lab.startTraining({
@@ -434,7 +457,7 @@ class LabState {
     const live = await lab.listRuns()
     for (const r of live) {
       const d = r.dataset.spec
-      const label = runLabel(d.source, d.features, d.target, r.model, r.train.optimizer, r.train.batchSize, r.train.shuffle)
+      const label = runLabel(this.sourceName(d.source), d.features, d.target, r.model, r.train.optimizer, r.train.batchSize, r.train.shuffle)
       void this.watch(newRunView(r.runId, label, { loss: r.train.loss, epochs: r.train.epochs, dataset: r.dataset, modelKind: r.model.kind })).catch((err: unknown) => (this.trainError = messageOf(err)))
     }
   }
@@ -454,6 +477,8 @@ class LabState {
     if (summary.status !== 'failed' && summary.epochsCompleted > 0) {
       const evaluation = await lab.evaluate(runId, summary.dataset.nVal > 0 ? 'validation' : 'train')
       this.update(runId, (r) => (r.evaluation = evaluation))
+    } else {
+      this.update(runId, (r) => (r.unmeasured = summary.status === 'failed' ? 'This run failed before it trained (the reason is in Train): there is no model to measure.' : `This run ${summary.status === 'diverged' ? 'diverged' : 'ended'} before its first epoch finished: there is no trained model to measure.`))
     }
   }
 
@@ -540,6 +565,8 @@ class LabState {
   }
 
   async rememberFile(path: string): Promise<void> {
+    // an upload's temporary copy is gone when the lab stops: a Recent entry for it would lead nowhere
+    if (this.uploads.isUpload(path)) return
     const settings = await lab.getSettings()
     await lab.updateSettings({ recentFiles: [path, ...settings.recentFiles.filter((p) => p !== path)].slice(0, 10) })
   }
