@@ -206,6 +206,11 @@ class LabState {
     return { loss: this.loss, ...this.lossArgs, optimizer, epochs: this.epochs, batchSize: this.batchSize, shuffle: this.shuffle, dropLast: this.dropLast, seed: this.seed }
   }
 
+  /** a search's fits batch as skorch's iterator does: with the search's own batch size and shuffle, keeping the last batch */
+  searchTrainConfig(batchSize: number, shuffle: boolean): TrainConfigInput {
+    return { ...this.trainConfig(), batchSize, shuffle, dropLast: false }
+  }
+
   /** a new optimizer starts from its suggested learning rate and torch's defaults */
   chooseOptimizer(name: OptimizerName): void {
     this.optimizer = optimizerStart(name)
