@@ -67,6 +67,17 @@ print(json.dumps({'loss': loss, 'ols': ols}))
     expect(grid.loss[0][0]).toBeCloseTo((4 + 16 + 36) / 3, 12)
   })
 
+  it('stays exact far from the origin: points on a line at x near a million give a zero-loss minimum', () => {
+    // sums of raw squares (x² ≈ 10¹²) would leave rounding of ~10⁻⁴ where the loss is 0
+    const x = [1e6, 1e6 + 1, 1e6 + 2]
+    const grid = lossGrid({ x, y: [1, 3, 5], n: 3 }, { w: { min: 1, max: 3 }, b: { min: -2e6 - 1, max: -2e6 + 3 }, resolution: 5 }, { feature: 'x', target: 'y' })
+    expect(grid.minimum.loss).toBeLessThan(1e-12)
+    expect(grid.loss[2][2]).toBeLessThan(1e-12)
+    // w = 1, b = −2·10⁶ − 1: residuals −10⁶ − 2, −10⁶ − 4, −10⁶ − 6
+    const residuals = x.map((xi, i) => xi - 2e6 - 1 - [1, 3, 5][i])
+    expect(grid.loss[0][0]).toBeCloseTo(residuals.reduce((s, r) => s + r * r, 0) / 3, 0)
+  })
+
   it('refuses two features, a reversed range and a huge grid with a sentence naming what was refused', async () => {
     const two = await dispatch(service, 'getLandscape', [{ dataset: { ...cars, features: ['wt', 'hp'] } }])
     expect(two).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/one feature column; 2 were given \(wt, hp\)/) } })

@@ -1,6 +1,8 @@
 /**
- * MSELoss of ŷ = w·x + b over a grid of (w, b). Pure: rows in, grid out. Summed in float64 over
- * the rows as they are, so every cell is the mean squared error a student could compute by hand.
+ * MSELoss of ŷ = w·x + b over a grid of (w, b). Pure: rows in, grid out. Each cell comes from the
+ * rows' means and centred sums (two passes in float64) rather than a pass over the rows, so a map
+ * of a million-row file costs the lab's thread one pass, not one per cell (121² of them): the
+ * mean squared error a student could compute by hand, to double precision.
  */
 import type { Landscape } from '../../../shared/landscape'
 import { leastSquares } from '../train/ols'
@@ -17,13 +19,45 @@ export interface GridAxes {
   resolution: number
 }
 
-export function mseAt(rows: Rows, w: number, b: number): number {
-  let sum = 0
+/** what the mean squared error of any line needs of the rows: their means, and sums of products about them */
+interface Moments {
+  n: number
+  xMean: number
+  yMean: number
+  sxx: number
+  sxy: number
+  syy: number
+}
+
+function momentsOf(rows: Rows): Moments {
+  let xSum = 0
+  let ySum = 0
   for (let i = 0; i < rows.n; i++) {
-    const r = w * rows.x[i] + b - rows.y[i]
-    sum += r * r
+    xSum += rows.x[i]
+    ySum += rows.y[i]
   }
-  return sum / rows.n
+  const xMean = xSum / rows.n
+  const yMean = ySum / rows.n
+  let sxx = 0
+  let sxy = 0
+  let syy = 0
+  for (let i = 0; i < rows.n; i++) {
+    const dx = rows.x[i] - xMean
+    const dy = rows.y[i] - yMean
+    sxx += dx * dx
+    sxy += dx * dy
+    syy += dy * dy
+  }
+  return { n: rows.n, xMean, yMean, sxx, sxy, syy }
+}
+
+/**
+ * Σ(w·x + b − y)² / n split about the means: the spread the slope leaves, plus the offset of the
+ * line at x's mean squared (the cross terms sum to zero). Never below 0, where rounding would take it.
+ */
+function mseAt(m: Moments, w: number, b: number): number {
+  const offset = w * m.xMean + b - m.yMean
+  return Math.max(0, (w * w * m.sxx - 2 * w * m.sxy + m.syy) / m.n) + offset * offset
 }
 
 /** n evenly spaced values from min to max, both included */
@@ -44,7 +78,8 @@ export function defaultAxes(minimum: { w: number; b: number }, resolution: numbe
 
 export function lossGrid(rows: Rows, axes: Partial<GridAxes> & { resolution: number }, names: { feature: string; target: string }): Landscape {
   const ols = leastSquares(rows.x, rows.y, rows.n, 1)
-  const minimum = { w: ols.coef[0], b: ols.intercept, loss: mseAt(rows, ols.coef[0], ols.intercept) }
+  const moments = momentsOf(rows)
+  const minimum = { w: ols.coef[0], b: ols.intercept, loss: mseAt(moments, ols.coef[0], ols.intercept) }
   const fallback = defaultAxes(minimum, axes.resolution)
   const w = linspace((axes.w ?? fallback.w).min, (axes.w ?? fallback.w).max, axes.resolution)
   const b = linspace((axes.b ?? fallback.b).min, (axes.b ?? fallback.b).max, axes.resolution)
@@ -52,7 +87,7 @@ export function lossGrid(rows: Rows, axes: Partial<GridAxes> & { resolution: num
   let hi = -Infinity
   const loss = b.map((bj) =>
     w.map((wi) => {
-      const l = mseAt(rows, wi, bj)
+      const l = mseAt(moments, wi, bj)
       lo = Math.min(lo, l)
       hi = Math.max(hi, l)
       return l
