@@ -32,6 +32,11 @@ export const csvSourceSchema = z.discriminatedUnion('kind', [
 ])
 export type CsvSource = z.infer<typeof csvSourceSchema>
 
+/** whether two sources name the same file or bundled set */
+export function sameSource(a: CsvSource, b: CsvSource): boolean {
+  return a.kind === 'bundled' ? b.kind === 'bundled' && a.name === b.name : b.kind === 'file' && a.path === b.path
+}
+
 export const parseOptionsSchema = z.strictObject({
   /** empty: detect among , ; tab | */
   delimiter: z.enum(['', ',', ';', '\t', '|']).default(''),

@@ -177,13 +177,35 @@ describe('files a student uploads', () => {
   })
 })
 
+describe('files one after another', () => {
+  it('reads each new file as its own: the delimiter chosen for a semicolon file is not used for the next one', async () => {
+    const { page } = lab()
+    const dir = tempDir('torchlab-e2e-two-files-')
+    const semicolons = join(dir, 'semicolons.csv')
+    const commas = join(dir, 'commas.csv')
+    writeFileSync(semicolons, 'a;b\n1;2\n3;4\n5;6\n')
+    writeFileSync(commas, 'x,y,z\n1,2,3\n4,5,6\n')
+    await page.fill('[data-testid="csv-path"]', semicolons)
+    await page.press('[data-testid="csv-path"]', 'Enter')
+    await page.selectOption('[data-testid="delimiter"]', ';')
+    await expect.poll(() => text('preview-info')).toContain('delimiter “;”')
+    // Open on the same file keeps what was chosen for it
+    await page.press('[data-testid="csv-path"]', 'Enter')
+    await expect.poll(() => page.inputValue('[data-testid="delimiter"]')).toBe(';')
+    await page.fill('[data-testid="csv-path"]', commas)
+    await page.press('[data-testid="csv-path"]', 'Enter')
+    await expect.poll(() => text('preview-info')).toContain('2 rows')
+    expect(await text('preview-info')).toContain('delimiter “,”')
+    expect(await page.$('[data-testid="role-z"]')).not.toBeNull()
+  })
+})
+
 describe('evaluating a run', () => {
   it('says why a run that blew up in its first epoch has no metrics, instead of waiting for it to end', async () => {
     const { page } = lab()
     const csv = join(tempDir('torchlab-e2e-diverge-'), 'prices.csv')
     writeFileSync(csv, 'area,price\n50,150000\n72,210000\n95,280000\n120,350000\n60,170000\n85,240000\n')
-    // the parse options are the student's until changed: an earlier file's semicolon would read this one as one column
-    await page.selectOption('[data-testid="delimiter"]', ',')
+    // the upload before was read with a semicolon: this file is read as its own, not as one column
     await page.fill('[data-testid="csv-path"]', csv)
     await page.press('[data-testid="csv-path"]', 'Enter')
     await expect.poll(() => text('preview-info')).toContain('6 rows')

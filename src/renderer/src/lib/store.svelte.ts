@@ -30,7 +30,7 @@ import type {
   TrainConfig,
   TrainConfigInput,
 } from '../../../shared/schemas'
-import { parseOptionsSchema } from '../../../shared/schemas'
+import { parseOptionsSchema, sameSource } from '../../../shared/schemas'
 import { COURSE } from '../../../shared/catalog/course'
 import { lossDefaults, lossOf, outputCount, suggestedLoss, type LossArgs } from '../../../shared/catalog/losses'
 import { optimizerStart } from '../../../shared/catalog/optimizers'
@@ -367,6 +367,18 @@ class LabState {
     this.dropLast = t.dropLast
     this.seed = t.seed
     this.optimizer = t.optimizer
+  }
+
+  /**
+   * A file or bundled set chosen in the Data panel, with no roles yet. Another one than before is
+   * read as its own (delimiter, header and decimal mark detected again): the last file's semicolon
+   * would read a comma file as one column. The same one again keeps the options chosen for it.
+   */
+  async openSource(source: CsvSource): Promise<void> {
+    if (!sameSource(source, this.source)) this.parse = parseOptionsSchema.parse({})
+    this.source = source
+    this.roles = {}
+    await this.loadPreview()
   }
 
   /** Parses the chosen source with the chosen options; roles survive where columns do. */
