@@ -9,9 +9,15 @@ import { removeUploadsAtExit, startBridge } from './bridge'
 import { LabService } from './lab/service'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
-const { values } = parseArgs({ options: { port: { type: 'string', default: '0' } } })
+// --max-upload-mb: a teacher serving a classroom from one machine keeps its disk for what students need
+const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, 'max-upload-mb': { type: 'string', default: '1024' } } })
+const maxUploadMb = Number(values['max-upload-mb'])
+if (!(maxUploadMb > 0)) {
+  process.stderr.write(`--max-upload-mb takes a number of megabytes above 0; "${values['max-upload-mb']}" is not one.\n`)
+  process.exit(2)
+}
 const service = new LabService({ resourcesDir: join(root, 'resources'), settingsDir: process.env.TORCHLAB_CONFIG_DIR })
-const bridge = await startBridge(service, join(root, 'out', 'renderer'), { port: Number(values.port) })
+const bridge = await startBridge(service, join(root, 'out', 'renderer'), { port: Number(values.port), maxUpload: maxUploadMb * 1024 * 1024 })
 removeUploadsAtExit(bridge)
 process.stdout.write(`TorchLab web harness: ${bridge.url}\n`)
 

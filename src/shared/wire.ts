@@ -167,7 +167,7 @@ export interface LabHost {
   kind: 'electron' | 'browser'
   /** a native file dialog; null when cancelled or when the host has none (then the UI's path field is used) */
   choosePath(purpose: PathPurpose, defaultName?: string): Promise<string | null>
-  /** a local path for a dropped or uploaded file */
+  /** a local path for a dropped or uploaded file; null when it has none; rejects with the sentence of an upload the lab refused */
   pathOfFile(file: DroppedFile): Promise<string | null>
   onMenu(listener: (command: MenuCommand) => void): () => void
 }

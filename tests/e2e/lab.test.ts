@@ -221,12 +221,12 @@ describe('evaluating a run', () => {
   })
 })
 
-describe('a window opened after the lab restarted', () => {
-  it('opens the course data, with a sentence, where the file trained on last (an upload) is gone', async () => {
+describe('a window opened after the lab restarted (served with --max-upload-mb 1)', () => {
+  it('opens the course data, with a sentence, where the file trained on last (an upload) is gone; an upload over the limit says so and keeps the data', async () => {
     const settings = tempDir('torchlab-e2e-restart-')
     const gone = join(tempDir('torchlab-uploads-'), '1a2b3c4d-house_prices.csv')
     writeFileSync(join(settings, 'settings.json'), JSON.stringify({ lastDataset: { source: { kind: 'file', path: gone }, features: ['area'], target: 'price' } }))
-    const h = await openLab('lab-restart', settings)
+    const h = await openLab('lab-restart', settings, ['--max-upload-mb', '1'])
     try {
       const { page } = h
       await expect.poll(() => page.textContent('[data-testid="data-summary"]')).toContain('→ mpg')
@@ -237,6 +237,12 @@ describe('a window opened after the lab restarted', () => {
       // the next data set chosen takes the note away
       await page.getByRole('button', { name: 'Iris' }).click()
       await expect.poll(() => page.$('[data-testid="data-note"]')).toBeNull()
+
+      const big = join(tempDir('torchlab-e2e-big-'), 'big.csv')
+      writeFileSync(big, 'x,y\n' + '1.25,2.5\n'.repeat(150_000))
+      await page.setInputFiles('input[aria-label="Upload a CSV"]', big)
+      await expect.poll(() => page.textContent('[data-testid="data-error"]')).toContain('big.csv was not uploaded: The file is larger than the 1 MB an upload may carry.')
+      expect(await page.textContent('[data-testid="data-summary"]')).toContain('→ species')
     } finally {
       await h.close()
     }

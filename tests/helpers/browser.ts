@@ -19,8 +19,8 @@ export interface Harness {
   close(): Promise<void>
 }
 
-function startServer(settingsDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main/web.ts')], {
+function startServer(settingsDir: string, serverArgs: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main/web.ts'), ...serverArgs], {
     cwd: ROOT,
     env: { ...process.env, TORCHLAB_CONFIG_DIR: settingsDir },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -36,9 +36,9 @@ function startServer(settingsDir: string): Promise<{ child: ChildProcess; url: s
   })
 }
 
-/** `settingsDir`: what an earlier session left behind (settings.json); a fresh folder when absent */
-export async function openLab(testName: string, settingsDir = tempDir('torchlab-e2e-settings-')): Promise<Harness> {
-  const { child, url } = await startServer(settingsDir)
+/** `settingsDir`: what an earlier session left behind (settings.json); a fresh folder when absent. `serverArgs`: npm run web's options */
+export async function openLab(testName: string, settingsDir = tempDir('torchlab-e2e-settings-'), serverArgs: string[] = []): Promise<Harness> {
+  const { child, url } = await startServer(settingsDir, serverArgs)
   const browser: Browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

@@ -5,7 +5,7 @@
  * socket closes, resolves to an error envelope with a sentence, never hangs.
  */
 import type { LabEvent } from '../../../shared/api'
-import type { LabErrorInfo } from '../../../shared/errors'
+import { labError, type LabErrorInfo } from '../../../shared/errors'
 import { createWire, MAX_MESSAGE_BYTES, type Envelope, type LabHost, type LabWire } from '../../../shared/wire'
 
 /** Why the socket is gone, in words: 1009 is the server refusing a message over its size limit. */
@@ -62,7 +62,8 @@ export async function connectBridge(): Promise<{ wire: LabWire; host: LabHost }>
     choosePath: async () => null,
     pathOfFile: async (file: File) => {
       const response = await fetch(`/upload?token=${encodeURIComponent(token)}&name=${encodeURIComponent(file.name)}`, { method: 'POST', body: file })
-      if (!response.ok) return null
+      // the server refuses an upload in a sentence (too large, cut off, a stale page's token)
+      if (!response.ok) throw labError(response.status === 413 ? 'TOO_LARGE' : 'INVALID_ARGUMENT', `${file.name} was not uploaded: ${await response.text()}`)
       return ((await response.json()) as { path: string }).path
     },
     onMenu: () => () => undefined,

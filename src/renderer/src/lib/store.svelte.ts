@@ -38,6 +38,7 @@ import { defaultLayer } from '../../../shared/layers'
 import { mlpLayers, resolveModel } from '../../../shared/modelSpec'
 import { host, lab, messageOf } from './lab'
 import { Uploads } from './uploads'
+import type { DroppedFile } from '../../../shared/wire'
 import { builderErrors } from './validation'
 import { RunSeries } from './runSeries'
 
@@ -379,6 +380,16 @@ class LabState {
     this.source = source
     this.roles = {}
     await this.loadPreview()
+  }
+
+  /** the path a CSV upload reaches the lab at, or null; a refused one says why where the data's errors show, and the data shown stays */
+  async uploadCsv(file: DroppedFile): Promise<string | null> {
+    try {
+      return await this.uploads.pathOf(file)
+    } catch (err) {
+      this.dataError = errorInfo(err)
+      return null
+    }
   }
 
   /** Parses the chosen source with the chosen options; roles survive where columns do. */

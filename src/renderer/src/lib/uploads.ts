@@ -12,7 +12,7 @@ export class Uploads {
 
   constructor(private readonly host: LabHost) {}
 
-  /** the path the lab reads `file` from, or null when the file did not reach the lab */
+  /** the path the lab reads `file` from, or null when it has none; rejects with the lab's sentence when the upload was refused */
   async pathOf(file: DroppedFile): Promise<string | null> {
     const path = await this.host.pathOfFile(file)
     // the desktop window hands over the file's own path, which the student knows already
