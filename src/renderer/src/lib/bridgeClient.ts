@@ -61,7 +61,9 @@ export async function connectBridge(): Promise<{ wire: LabWire; host: LabHost }>
     kind: 'browser',
     choosePath: async () => null,
     pathOfFile: async (file: File) => {
-      const response = await fetch(`/upload?token=${encodeURIComponent(token)}&name=${encodeURIComponent(file.name)}`, { method: 'POST', body: file })
+      const response = await fetch(`/upload?token=${encodeURIComponent(token)}&name=${encodeURIComponent(file.name)}`, { method: 'POST', body: file }).catch(() => {
+        throw labError('INTERNAL', `${file.name} did not reach the lab service: the connection to it was cut. Reload the page, or restart the lab (npm start).`)
+      })
       // the server refuses an upload in a sentence (too large, cut off, a stale page's token)
       if (!response.ok) throw labError(response.status === 413 ? 'TOO_LARGE' : 'INVALID_ARGUMENT', `${file.name} was not uploaded: ${await response.text()}`)
       return ((await response.json()) as { path: string }).path
