@@ -31,6 +31,8 @@ const RULES: [RegExp, keyof CodeSettings][] = [
   [/(\b(?:LR|learning_rate|LEARNING_RATE)\s*=\s*)[-+0-9.eE]+/g, 'lr'],
   [/(\b(?:num_epochs|NUM_EPOCHS|EPOCHS|epochs)\s*=\s*)\d+/g, 'epochs'],
   [/(for epoch in range\()\d+/g, 'epochs'],
+  // skorch's net: its epochs before the grid replaces them, as the search's are the Train panel's
+  [/(\bmax_epochs\s*=\s*)\d+/g, 'epochs'],
   [/(\b(?:batch_size|BATCH_SIZE)\s*=\s*)\d+/g, 'batchSize'],
   [/(\bshuffle\s*=\s*)(?:True|False)/g, 'shuffle'],
   [/(\bdrop_last\s*=\s*)(?:True|False)/g, 'dropLast'],

@@ -68,5 +68,8 @@ describe('a lesson’s code with the student’s settings', () => {
     const scratch = await service.getLesson('from-scratch')
     expect(lessonMode(scratch)).toBe('scratch')
     expect(lessonCode(scratch.code, { lr: 0.01, epochs: 1000, batchSize: 2, shuffle: false, dropLast: false }).map((l) => l.text)).toEqual(expect.arrayContaining(['learning_rate = 0.01', 'num_epochs = 1000']))
+    // skorch's net takes the window's lr and epochs; the grid's lists are the grid's own
+    const grid = lessonCode((await service.getLesson('grid-search')).code, { lr: 0.03, epochs: 300, batchSize: 2, shuffle: false, dropLast: false }).map((l) => l.text)
+    expect(grid).toEqual(expect.arrayContaining(['    max_epochs=300,', '    lr=0.03,', "    'max_epochs': [10, 200, 500],", "    'lr': [0.02, 0.05, 0.08],"]))
   })
 })
