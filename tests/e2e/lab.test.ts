@@ -200,6 +200,36 @@ describe('files one after another', () => {
   })
 })
 
+describe('a checkpoint TorchLab saved', () => {
+  it('"Train from these weights" opens the data set a full checkpoint trained on as it was: its columns and its standardising', async () => {
+    const { page } = lab()
+    await page.getByRole('button', { name: 'Cars (mtcars)', exact: true }).click()
+    await expect.poll(() => text('data-summary')).toContain('→ mpg')
+    await page.click('[data-testid="preset-linear"]')
+    await page.selectOption('[data-testid="role-wt"]', 'ignore')
+    await page.selectOption('[data-testid="role-hp"]', 'feature')
+    await page.getByLabel('Standardize features').check()
+    await expect.poll(() => text('data-summary')).toContain('hp → mpg')
+    await page.fill('[data-testid="epochs"]', '2')
+    await page.click('[data-testid="start"]')
+    await expect.poll(() => text('run-status'), { timeout: 20_000 }).toBe('completed')
+    const path = join(tempDir('torchlab-e2e-reopen-'), 'hp.pth')
+    await page.fill('[data-testid="save-path"]', path)
+    await page.selectOption('select[aria-label="what to save"]', 'checkpoint')
+    await page.click('[data-testid="save"]')
+    await expect.poll(() => text('files-message')).toContain('Saved')
+
+    await page.getByRole('button', { name: 'Iris' }).click()
+    await expect.poll(() => text('data-summary')).toContain('→ species')
+    await page.fill('[data-testid="open-path"]', path)
+    await page.click('[data-testid="open"]')
+    await page.click('button:text-is("Train from these weights")')
+    await expect.poll(() => text('data-summary')).toContain('hp → mpg')
+    expect(await page.getByLabel('Standardize features').isChecked()).toBe(true)
+    expect(await page.isEnabled('[data-testid="start"]')).toBe(true)
+  })
+})
+
 describe('evaluating a run', () => {
   it('says why a run that blew up in its first epoch has no metrics, instead of waiting for it to end', async () => {
     const { page } = lab()

@@ -8,7 +8,7 @@ import type { Landscape } from '../../../shared/landscape'
 import type { GraphResult, Lesson, LessonCheckReport, LessonInfo, StepRequestInput, StepTrace } from '../../../shared/learning'
 import { lessonCode, lessonMode, type CodeLine } from '../../../shared/lessonCode'
 import { epochBatches, phasesOf, type EpochBatches } from '../../../shared/stepPhases'
-import { parseOptionsSchema, type Settings } from '../../../shared/schemas'
+import type { Settings } from '../../../shared/schemas'
 import { lab } from './lab'
 import { app, errorInfo } from './store.svelte'
 
@@ -110,14 +110,7 @@ class LearningState {
   /** the lesson's data; its loss after the preview, which suggests one for the data set it reads */
   private async loadData(lesson: Lesson): Promise<void> {
     const { data, train } = lesson.setup
-    app.source = data.source
-    app.parse = parseOptionsSchema.parse(data.parse)
-    await app.loadPreview()
-    app.applyRoles(data.features, data.target)
-    app.missing = data.missing
-    app.scale = data.scale
-    app.valSplit = data.valSplit
-    app.splitSeed = data.splitSeed
+    await app.openDataset(data)
     app.loss = train.loss
     await app.prepare()
   }

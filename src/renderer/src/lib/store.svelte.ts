@@ -18,6 +18,7 @@ import { LabError, type LabErrorInfo } from '../../../shared/errors'
 import type {
   CsvSource,
   EngineChoice,
+  DatasetSpec,
   DatasetSpecInput,
   LayerKind,
   LayerSpec,
@@ -380,6 +381,22 @@ class LabState {
     this.source = source
     this.roles = {}
     await this.loadPreview()
+  }
+
+  /**
+   * A data set as a lesson or a checkpoint's record names it: read as it says (its own parse
+   * options, not the last file's), with its roles, missing values, scaling and split. The caller
+   * prepares it, once whatever else it sets (a lesson's loss) is in place.
+   */
+  async openDataset(spec: DatasetSpec): Promise<void> {
+    this.source = spec.source
+    this.parse = parseOptionsSchema.parse(spec.parse)
+    await this.loadPreview()
+    this.applyRoles(spec.features, spec.target)
+    this.missing = spec.missing
+    this.scale = spec.scale
+    this.valSplit = spec.valSplit
+    this.splitSeed = spec.splitSeed
   }
 
   /** the path a CSV upload reaches the lab at, or null; a refused one says why where the data's errors show, and the data shown stays */
