@@ -7,6 +7,7 @@
 import type { z } from 'zod'
 import { LOSS_TABLE } from './catalog/losses'
 import { OPTIMIZER_TABLE } from './catalog/optimizers'
+import { editDistance } from './editDistance'
 import { labError } from './errors'
 import { assertNever } from './exhaustive'
 import { LAYER_MODULES } from './layers'
@@ -153,16 +154,6 @@ function shapeOf(schema: Schema, depth = 0): Record<string, Schema> {
 }
 
 const plain = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]/g, '')
-
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i]
-    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
-    row = next
-  }
-  return row[b.length]
-}
 
 /**
  * The setting a student most likely meant by a key the schema does not take: the same words in

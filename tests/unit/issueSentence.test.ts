@@ -48,6 +48,8 @@ describe('a key no schema takes', () => {
   it.each([
     ['a setting spelt as its label', train({ learningRate: 0.05 }), 'The training settings have no setting called "learningRate"; did you mean "optimizer.lr" (Learning rate)?'],
     ['a slip of a letter', train({ epoch: 20 }), 'The training settings have no setting called "epoch"; did you mean "epochs"?'],
+    // two neighbours swapped are one slip, as the CLI counts them: a four-letter key allows one
+    ['two letters swapped', train({ sede: 3 }), 'The training settings have no setting called "sede"; did you mean "seed"?'],
     ['Python’s spelling', train({ batch_size: 8 }), 'The training settings have no setting called "batch_size"; did you mean "batchSize"?'],
     ['a request’s own key', { ...course, initfrom: 'model.pth' }, 'The request has no setting called "initfrom"; did you mean "initFrom" (The .pth file to start from)?'],
     ['a layer’s argument by torch’s keyword', layers({ kind: 'Linear', out_features: 3 }, { kind: 'Linear' }), 'layers[0] (Linear) has no setting called "out_features"; did you mean "outFeatures"?'],
