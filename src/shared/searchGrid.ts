@@ -10,6 +10,7 @@ import { COURSE } from './catalog/course'
 import { findLoss } from './catalog/losses'
 import { hasArg, optimizerOf } from './catalog/optimizers'
 import { labError } from './errors'
+import { assertNever } from './exhaustive'
 import { mlpLayers } from './modelSpec'
 import {
   ACTIVATIONS,
@@ -121,6 +122,8 @@ export function applySetting(model: ModelArch, train: TrainConfig, params: Param
         arch = { kind: 'sequential', layers: arch.layers.map((l) => (isActivation(l.kind) ? activationLayer(name) : l)) }
         break
       }
+      default:
+        assertNever(key, 'search setting')
     }
   }
   if ('momentum' in params && !hasArg(String(optimizer.name) as OptimizerName, 'momentum')) {

@@ -9,6 +9,7 @@ import type { Worker } from 'node:worker_threads'
 import type { BackendInfo, DatasetSummary, LabEvent, RunProgress, RunSnapshot, RunStatus, RunSummary, SeriesCursor, SeriesLayout } from '../../../shared/api'
 import { DecimatedSeries } from '../../../shared/series'
 import { labError, type LabErrorInfo } from '../../../shared/errors'
+import { assertNever } from '../../../shared/exhaustive'
 import type { ModelSpec, TrainConfig } from '../../../shared/schemas'
 import { batchCount } from '../data/dataloader'
 import type { OptimizerState } from '../engine/engine'
@@ -129,6 +130,8 @@ export class TrainingRun {
       case 'failed':
         this.fail(m.error)
         return
+      default:
+        assertNever(m, 'training thread message')
     }
   }
 
