@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, protocol, session, shell, type MenuItemConstructorOptions } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, protocol, screen, session, shell, type MenuItemConstructorOptions } from 'electron'
 import fitWorkerPath from './lab/search/fitWorker?modulePath'
 import parseWorkerPath from './lab/sandbox/parseWorker?modulePath'
 import workerPath from './lab/train/worker?modulePath'
@@ -14,6 +14,7 @@ import { dispatch } from './lab/dispatch'
 import { LabService } from './lab/service'
 import { useBuiltWorkers } from './lab/train/workerThread'
 import { contentType } from './staticFiles'
+import { windowPlacement } from './windowPlacement'
 import { eventForWire, IPC_CHOOSE_PATH, IPC_EVENT, IPC_INVOKE, IPC_MENU, type MenuCommand, type PathPurpose } from '../shared/wire'
 
 const CSP = [
@@ -56,7 +57,8 @@ async function serveApp(request: Request): Promise<Response> {
 
 async function createWindow(): Promise<void> {
   const settings = await service.getSettings()
-  const bounds = settings.windowBounds ?? { width: 1280, height: 820 }
+  const primary = screen.getPrimaryDisplay()
+  const bounds = windowPlacement(settings.windowBounds, [primary, ...screen.getAllDisplays().filter((d) => d.id !== primary.id)].map((d) => d.workArea))
   window = new BrowserWindow({
     ...bounds,
     minWidth: 900,
@@ -145,7 +147,7 @@ app.whenReady().then(async () => {
   })
   service.onEvent((labEvent) => window?.webContents.send(IPC_EVENT, eventForWire(labEvent)))
   ipcMain.handle(IPC_CHOOSE_PATH, (event, purpose: unknown, defaultName: unknown) => {
-    if (!event.senderFrame || !isOwnPage(event.senderFrame.url) || typeof purpose !== 'string' || !(purpose in FILTERS)) return null
+    if (!event.senderFrame || !isOwnPage(event.senderFrame.url) || typeof purpose !== 'string' || !Object.hasOwn(FILTERS, purpose)) return null
     return choosePath(purpose as PathPurpose, typeof defaultName === 'string' ? defaultName : undefined)
   })
   const settings = await service.getSettings()
