@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { dispatch } from '../../src/main/lab/dispatch'
 import { LabService } from '../../src/main/lab/service'
 import { createService, RESOURCES, tempDir } from '../helpers/lab'
-import { writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 const service = createService()
@@ -57,5 +57,32 @@ describe('dispatch', () => {
     writeFileSync(join(dir, 'settings.json'), '{"theme": 42, "windowBounds": "big"}')
     const third = new LabService({ resourcesDir: RESOURCES, settingsDir: dir })
     expect(await third.getSettings()).toEqual({ theme: 'system', recentFiles: [] })
+  })
+
+  it('starts from its defaults when the settings file is not JSON, keeping a copy of it', async () => {
+    const dir = tempDir('torchlab-settings-')
+    const cut = '{"theme": "dark", "recentFiles": ["/home/student/ca'
+    writeFileSync(join(dir, 'settings.json'), cut)
+    const notes: string[] = []
+    const service = new LabService({ resourcesDir: RESOURCES, settingsDir: dir, note: (s) => notes.push(s) })
+    expect(await service.getSettings()).toEqual({ theme: 'system', recentFiles: [] })
+    expect(await service.updateSettings({ theme: 'light' })).toMatchObject({ theme: 'light' })
+    const copies = readdirSync(dir).filter((f) => f.startsWith('settings.json.unreadable-'))
+    expect(copies).toHaveLength(1)
+    expect(readFileSync(join(dir, copies[0]), 'utf8')).toBe(cut)
+    expect(notes).toEqual([expect.stringMatching(/^The saved settings \(.*settings\.json\) were not readable \(.+\); TorchLab kept a copy as .*settings\.json\.unreadable-.* and started from its defaults\.$/)])
+    service.dispose()
+  })
+
+  it('opens with settings kept in memory where the settings folder cannot be made, and says so', async () => {
+    const dir = tempDir('torchlab-settings-')
+    writeFileSync(join(dir, 'not-a-folder'), '')
+    const notes: string[] = []
+    const service = new LabService({ resourcesDir: RESOURCES, settingsDir: join(dir, 'not-a-folder', 'torchlab'), note: (s) => notes.push(s) })
+    expect(await service.getSettings()).toEqual({ theme: 'system', recentFiles: [] })
+    await service.updateSettings({ theme: 'dark' })
+    expect(await service.getSettings()).toMatchObject({ theme: 'dark' })
+    expect(notes).toEqual([expect.stringMatching(/^TorchLab cannot keep its settings on this machine \(.*ENOTDIR.*\); it will forget them when it closes\.$/)])
+    service.dispose()
   })
 })

@@ -6,6 +6,8 @@
  * and never takes the theme or the recent files with it; a key inside an entry that this
  * version no longer has is left out with a note, and the rest of the entry kept.
  */
+import { copyFileSync, readFileSync } from 'node:fs'
+import { labError } from '../../shared/errors'
 import { readStored } from '../../shared/issueSentence'
 import { settingFields, settingsSchema, type Settings, type SettingsPatch } from '../../shared/schemas'
 
@@ -15,28 +17,36 @@ export interface SettingsStore {
 }
 
 interface KeyValueStore {
+  /** empty while the file is not JSON (clearInvalidConfig); set, it replaces the file in one atomic write */
   store: Record<string, unknown>
-  set(object: Record<string, unknown>): void
-  clear(): void
+  readonly path: string
 }
 
 async function openBackingStore(cwd: string | undefined): Promise<KeyValueStore> {
   if (process.versions.electron && !cwd) {
     const { default: ElectronStore } = await import('electron-store')
-    return new ElectronStore({ name: 'settings' }) as unknown as KeyValueStore
+    return new ElectronStore({ name: 'settings', clearInvalidConfig: true }) as unknown as KeyValueStore
   }
   const { default: Conf } = await import('conf')
-  return new Conf({ projectName: 'torchlab', configName: 'settings', ...(cwd ? { cwd } : {}) }) as unknown as KeyValueStore
+  return new Conf({ projectName: 'torchlab', configName: 'settings', clearInvalidConfig: true, ...(cwd ? { cwd } : {}) }) as unknown as KeyValueStore
 }
 
 /** `note` hears, once each, what an older TorchLab saved that this one leaves out */
 export async function openSettings(cwd: string | undefined, note: (sentence: string) => void): Promise<SettingsStore> {
-  const backing = await openBackingStore(cwd)
   const told = new Set<string>()
   const tell = (sentence: string): void => {
     if (told.has(sentence)) return
     told.add(sentence)
     note(sentence)
+  }
+  let backing: KeyValueStore
+  try {
+    backing = await openBackingStore(cwd)
+    keepUnreadable(backing, tell)
+  } catch (err) {
+    // a locked-down classroom account (a read-only home, a full disk) must still open the lab
+    tell(`TorchLab cannot keep its settings on this machine (${err instanceof Error ? err.message : String(err)}); it will forget them when it closes.`)
+    backing = memoryStore()
   }
   const read = (): Settings => {
     const stored = backing.store
@@ -57,9 +67,53 @@ export async function openSettings(cwd: string | undefined, note: (sentence: str
     update(patch) {
       const given = Object.entries(patch).filter(([, value]) => value !== undefined)
       const next = settingsSchema.parse({ ...read(), ...Object.fromEntries(given) })
-      backing.clear()
-      backing.set(next as Record<string, unknown>)
+      try {
+        backing.store = next
+      } catch (err) {
+        throw labError('FILE_UNWRITABLE', `TorchLab could not save its settings to ${backing.path} (${err instanceof Error ? err.message : String(err)}). Free some disk space, or check that the folder can be written to.`)
+      }
       return next
+    },
+  }
+}
+
+/**
+ * A settings file cut short (a power cut, a full disk) or edited by hand into something that is
+ * not JSON stopped TorchLab from starting. The store now reads it as empty; the file is copied
+ * aside for the student to recover by hand before the next change overwrites it.
+ */
+function keepUnreadable(backing: KeyValueStore, tell: (sentence: string) => void): void {
+  let text: string
+  try {
+    text = readFileSync(backing.path, 'utf8')
+  } catch {
+    return // no file yet, or none to read: nothing to keep
+  }
+  try {
+    JSON.parse(text)
+    return
+  } catch (err) {
+    // stamped, so a second unreadable file never replaces the copy of the first
+    const kept = `${backing.path}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`
+    try {
+      copyFileSync(backing.path, kept)
+      backing.store = {}
+      tell(`The saved settings (${backing.path}) were not readable (${(err as Error).message}); TorchLab kept a copy as ${kept} and started from its defaults.`)
+    } catch (copyErr) {
+      tell(`The saved settings (${backing.path}) were not readable (${(err as Error).message}) and could not be copied aside (${copyErr instanceof Error ? copyErr.message : String(copyErr)}); TorchLab uses its defaults.`)
+    }
+  }
+}
+
+function memoryStore(): KeyValueStore {
+  let entries: Record<string, unknown> = {}
+  return {
+    path: '(memory)',
+    get store() {
+      return { ...entries }
+    },
+    set store(object) {
+      entries = { ...object }
     },
   }
 }
