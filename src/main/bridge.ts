@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
-import type { LabErrorInfo } from '../shared/errors'
+import { labError, type LabError, type LabErrorInfo } from '../shared/errors'
 import { eventForWire, kindOf, MAX_MESSAGE_BYTES, tooLargeError, type Envelope } from '../shared/wire'
 import { dispatch } from './lab/dispatch'
 import type { LabService } from './lab/service'
@@ -188,7 +188,11 @@ export async function startBridge(service: LabService, rendererDir: string, opti
     })
   })
   sockets.on('error', () => undefined)
-  await new Promise<void>((done) => server.listen(options.port ?? 0, '127.0.0.1', done))
+  await new Promise<void>((done, fail) => {
+    // a port another program holds is an 'error' event: without this listener it ended the process with a stack
+    server.once('error', (err: NodeJS.ErrnoException) => fail(listenError(err, options.port ?? 0)))
+    server.listen(options.port ?? 0, '127.0.0.1', done)
+  })
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : options.port
   origin = `http://127.0.0.1:${port}`
@@ -208,4 +212,10 @@ export async function startBridge(service: LabService, rendererDir: string, opti
 /** Removes a bridge's uploads at process exit, when close() had no chance to run. */
 export function removeUploadsAtExit(bridge: Bridge): void {
   process.once('exit', () => rmSync(bridge.uploads, { recursive: true, force: true }))
+}
+
+function listenError(err: NodeJS.ErrnoException, port: number): LabError {
+  if (err.code === 'EADDRINUSE') return labError('INVALID_ARGUMENT', `Port ${port} is in use by another program (another TorchLab?). Choose another with --port N, or leave --port out for any free port.`)
+  if (err.code === 'EACCES') return labError('INVALID_ARGUMENT', `Port ${port} needs administrator rights on this machine. Choose one above 1023 with --port N, or leave --port out for any free port.`)
+  return labError('INTERNAL', `The lab could not listen on 127.0.0.1:${port} (${err.message}).`)
 }

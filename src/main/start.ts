@@ -8,8 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { chooseShell, shellFacts, unavailableLine } from './desktopShell'
+import { portOf, readLaunchOptions } from './launchOptions'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const electronVite = join(dirname(createRequire(import.meta.url).resolve('electron-vite/package.json')), 'bin', 'electron-vite.js')
@@ -22,7 +22,9 @@ function run(args: string[]): ChildProcess {
 
 const exitCode = (child: ChildProcess) => new Promise<number>((done) => child.once('exit', (code, signal) => done(code ?? (signal ? 0 : 1))))
 
-const { values } = parseArgs({ options: { browser: { type: 'boolean', default: false }, 'skip-build': { type: 'boolean', default: false }, port: { type: 'string', default: '0' } } })
+const values = readLaunchOptions('npm start', { browser: { type: 'boolean', default: false }, 'skip-build': { type: 'boolean', default: false }, port: { type: 'string', default: '0' } })
+// checked here too, so a bad port is refused before a build of half a minute
+portOf('npm start', values.port)
 
 if (!values['skip-build']) {
   const built = await exitCode(run([electronVite, 'build']))

@@ -4,11 +4,14 @@
  * spawned as npm runs it, its URL fetched, then it is stopped. The choice itself is tested on
  * each kind of machine.
  */
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { describe, expect, it } from 'vitest'
+import { parseArgs } from 'node:util'
 import { chooseShell, shellFacts, type ShellFacts } from '../../src/main/desktopShell'
+import { launchProblem, portProblem } from '../../src/main/launchOptions'
 import { ROOT, tempDir } from '../helpers/lab'
 
 describe('npm start', () => {
@@ -39,6 +42,60 @@ describe('npm start', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
     child.kill('SIGTERM')
     expect(await exited).toBe(0)
+  })
+})
+
+describe('the launchers’ options', () => {
+  const launch = (script: string, ...args: string[]) => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main', script), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, TORCHLAB_CONFIG_DIR: tempDir('torchlab-start-settings-') },
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
+    return { status: result.status, stderr: result.stderr.trim() }
+  }
+
+  it('refuses a typo in a sentence and exit code 2, as npm runs it', () => {
+    expect(launch('start.ts', '--skip-build', '--brwoser')).toEqual({ status: 2, stderr: 'npm start has no option "--brwoser"; did you mean --browser? It takes --browser, --skip-build, --port.' })
+  })
+
+  const WEB = { port: { type: 'string' }, 'max-upload-mb': { type: 'string' } } as const
+  const problem = (args: string[]) => {
+    try {
+      parseArgs({ options: WEB, args })
+    } catch (err) {
+      return launchProblem('npm run web', WEB, err)
+    }
+    return 'read'
+  }
+  it.each([
+    [['--prot', '5'], 'npm run web has no option "--prot"; did you mean --port? It takes --port, --max-upload-mb.'],
+    [['--colour'], 'npm run web has no option "--colour". It takes --port, --max-upload-mb.'],
+    [['--port'], "npm run web's --port takes a value (--port VALUE)."],
+    [['cars.csv'], 'npm run web takes only options (--port, --max-upload-mb); "cars.csv" is not one.'],
+  ])('names what it cannot read in %j', (args, sentence) => {
+    expect(problem(args)).toBe(sentence)
+  })
+  it.each(['abc', '70000', '-1', '8.5', ''])('refuses the port "%s"', (text) => {
+    expect(portProblem('npm run web', text)).toBe(`npm run web's --port takes a whole number from 1 to 65535 (or 0 for any free port); "${text}" is not one.`)
+  })
+  it.each(['0', '8080', '65535'])('takes the port "%s"', (text) => {
+    expect(portProblem('npm run web', text)).toBeUndefined()
+  })
+
+  it('says so when the port is taken by another program', async () => {
+    const holder = createServer()
+    await new Promise<void>((done) => holder.listen(0, '127.0.0.1', done))
+    const { port } = holder.address() as { port: number }
+    try {
+      expect(launch('web.ts', '--port', String(port))).toEqual({
+        status: 2,
+        stderr: `Port ${port} is in use by another program (another TorchLab?). Choose another with --port N, or leave --port out for any free port.`,
+      })
+    } finally {
+      holder.close()
+    }
   })
 })
 
