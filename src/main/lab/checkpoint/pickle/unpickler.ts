@@ -22,7 +22,7 @@ import { labError } from '../../../../shared/errors'
 import type { Budget } from '../budget'
 import { badFile } from '../errors'
 import { OP, opName, type OpName } from './opcodes'
-import { ClassRef, dictKey, MAX_NESTING, PyDict, PyObject, PySet, PyTuple, type PyValue } from './values'
+import { ClassRef, MAX_NESTING, PyDict, PyObject, PySet, PyTuple, type PyValue } from './values'
 
 /** A callable the loader allows: it maps its arguments to a value, running no code from the file. */
 export interface KnownCallable {
@@ -308,6 +308,8 @@ export class Unpickler {
         this.push(this.take(this.u64()).slice())
         return true
       case OP.READONLY_BUFFER:
+        // Python takes a memoryview of the value on top: only bytes have one
+        if (!(this.top() instanceof Uint8Array)) throw badFile('The pickle inside the file is malformed (READONLY_BUFFER on a value that is not bytes).')
         return true
       default:
         return false
@@ -454,7 +456,7 @@ export class Unpickler {
   private setItems(target: PyValue, items: PyValue[]): void {
     if (!(target instanceof PyDict)) throw badFile('The pickle inside the file is malformed (it sets items on a non-dict).')
     this.nest(target, items)
-    for (let i = 0; i + 1 < items.length; i += 2) target.entries.set(dictKey(items[i], this.budget), items[i + 1])
+    for (let i = 0; i + 1 < items.length; i += 2) target.set(items[i], items[i + 1], this.budget)
   }
 
   private append(target: PyValue, items: PyValue[]): void {
