@@ -8,6 +8,7 @@ import type { TorchlabMeta } from '../../../shared/api'
 import type { ModelSpec } from '../../../shared/schemas'
 import { lossSpecOf } from '../../../shared/catalog/losses'
 import { lossCode, moduleCode, optimizerCode, py } from '../../../shared/pytorchCode'
+import { MISSING_CELLS } from '../data/cells'
 
 export interface ExportInput {
   model: ModelSpec
@@ -96,7 +97,7 @@ function readCode(meta: TorchlabMeta): string {
     keep = [i for i in range(len(rows)) if not math.isnan(y[i])]`
   return `FEATURES = ${py(dataset.features)}
 TARGET = ${py(dataset.target)}
-${classes ? `CLASSES = ${py(classes)}\n` : ''}MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-"}
+${classes ? `CLASSES = ${py(classes)}\n` : ''}MISSING = {${MISSING_CELLS.map(py).join(', ')}}
 
 
 def is_number(cell):
