@@ -123,8 +123,9 @@ function readZipPth(bytes: Uint8Array): PthContents {
   let byteorder: 'little' | 'big' = 'little'
   const order = entries.get(`${root}/byteorder`)
   if (order) {
-    const text = new TextDecoder().decode(entryData(bytes, order, budget)).trim()
-    if (text !== 'little' && text !== 'big') throw badFile(`The file's byteorder record says "${text.slice(0, 20)}".`)
+    // torch writes "little" or "big": a longer record is neither, and is never decoded whole
+    const text = new TextDecoder().decode(entryData(bytes, order, budget).subarray(0, 64)).trim()
+    if ((text !== 'little' && text !== 'big') || order.size > 64) throw badFile(`The file's byteorder record says "${text.slice(0, 20)}".`)
     byteorder = text
   }
   const storages = new Map<string, Storage>()
