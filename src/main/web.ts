@@ -16,8 +16,17 @@ if (!(maxUploadMb > 0)) {
   process.stderr.write(`--max-upload-mb takes a number of megabytes above 0; "${values['max-upload-mb']}" is not one.\n`)
   process.exit(2)
 }
+const port = Number(values.port)
+if (!(Number.isInteger(port) && port >= 0 && port <= 65535) || values.port.trim() === '') {
+  process.stderr.write(`--port takes a port number from 0 to 65535 (0: any free port); "${values.port}" is not one.\n`)
+  process.exit(2)
+}
 const service = new LabService({ resourcesDir: join(root, 'resources'), settingsDir: process.env.TORCHLAB_CONFIG_DIR })
-const bridge = await startBridge(service, join(root, 'out', 'renderer'), { port: Number(values.port), maxUpload: maxUploadMb * 1024 * 1024 })
+const bridge = await startBridge(service, join(root, 'out', 'renderer'), { port, maxUpload: maxUploadMb * 1024 * 1024 }).catch((err: unknown) => {
+  service.dispose()
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`)
+  process.exit(1)
+})
 removeUploadsAtExit(bridge)
 process.stdout.write(`TorchLab web harness: ${bridge.url}\n`)
 
