@@ -10,13 +10,14 @@
 import { randomBytes } from 'node:crypto'
 import { createWriteStream, rmSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
-import { labError, type LabError, type LabErrorInfo } from '../shared/errors'
+import { labError, type LabErrorInfo } from '../shared/errors'
 import { eventForWire, kindOf, MAX_MESSAGE_BYTES, tooLargeError, type Envelope } from '../shared/wire'
 import { dispatch } from './lab/dispatch'
+import { errnoOf } from './lab/files/errno'
 import type { LabService } from './lab/service'
 import { contentType, staticFileFor } from './staticFiles'
 
@@ -105,6 +106,28 @@ function receiveUpload(req: IncomingMessage, path: string, max: number): Promise
   })
 }
 
+/** listens on 127.0.0.1, or says in a sentence why it cannot (the port taken, or one only an administrator may use) */
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((done, fail) => {
+    const refused = (err: unknown): void => {
+      const why =
+        errnoOf(err) === 'EADDRINUSE'
+          ? 'another program is using that port'
+          : errnoOf(err) === 'EACCES'
+            ? 'ports below 1024 need administrator rights'
+            : err instanceof Error
+              ? err.message
+              : String(err)
+      fail(labError('INVALID_ARGUMENT', `TorchLab cannot serve its window on 127.0.0.1 port ${port}: ${why}. Choose another port with --port, or leave --port out for a free one.`))
+    }
+    server.once('error', refused)
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', refused)
+      done()
+    })
+  })
+}
+
 export async function startBridge(service: LabService, rendererDir: string, options: BridgeOptions = {}): Promise<Bridge> {
   const maxUpload = options.maxUpload ?? 1024 ** 3
   const token = randomBytes(24).toString('hex')
@@ -188,11 +211,12 @@ export async function startBridge(service: LabService, rendererDir: string, opti
     })
   })
   sockets.on('error', () => undefined)
-  await new Promise<void>((done, fail) => {
-    // a port another program holds is an 'error' event: without this listener it ended the process with a stack
-    server.once('error', (err: NodeJS.ErrnoException) => fail(listenError(err, options.port ?? 0)))
-    server.listen(options.port ?? 0, '127.0.0.1', done)
-  })
+  try {
+    await listen(server, options.port ?? 0)
+  } catch (err) {
+    await rm(uploads, { recursive: true, force: true })
+    throw err
+  }
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : options.port
   origin = `http://127.0.0.1:${port}`
@@ -212,10 +236,4 @@ export async function startBridge(service: LabService, rendererDir: string, opti
 /** Removes a bridge's uploads at process exit, when close() had no chance to run. */
 export function removeUploadsAtExit(bridge: Bridge): void {
   process.once('exit', () => rmSync(bridge.uploads, { recursive: true, force: true }))
-}
-
-function listenError(err: NodeJS.ErrnoException, port: number): LabError {
-  if (err.code === 'EADDRINUSE') return labError('INVALID_ARGUMENT', `Port ${port} is in use by another program (another TorchLab?). Choose another with --port N, or leave --port out for any free port.`)
-  if (err.code === 'EACCES') return labError('INVALID_ARGUMENT', `Port ${port} needs administrator rights on this machine. Choose one above 1023 with --port N, or leave --port out for any free port.`)
-  return labError('INTERNAL', `The lab could not listen on 127.0.0.1:${port} (${err.message}).`)
 }

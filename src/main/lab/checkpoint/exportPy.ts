@@ -8,6 +8,7 @@ import type { TorchlabMeta } from '../../../shared/api'
 import type { ModelSpec } from '../../../shared/schemas'
 import { lossSpecOf } from '../../../shared/catalog/losses'
 import { lossCode, moduleCode, optimizerCode, py } from '../../../shared/pytorchCode'
+import { MISSING_CELLS } from '../data/cells'
 
 export interface ExportInput {
   model: ModelSpec
@@ -66,7 +67,7 @@ function readCode(meta: TorchlabMeta): string {
   const { dataset, task, classes } = meta
   const header = hasHeader(meta)
   const columns = header
-    ? `    names = [name.strip() for name in rows.pop(0)]
+    ? `    names = pandas_names([name.strip() for name in rows.pop(0)])
     # blank lines${dataset.parse.badRows === 'skip' ? ' and rows of another width (the run skipped them)' : ''} are not rows
     rows = [r for r in rows if len(r) == len(names)]
     col = {name: j for j, name in enumerate(names)}`
@@ -96,7 +97,7 @@ function readCode(meta: TorchlabMeta): string {
     keep = [i for i in range(len(rows)) if not math.isnan(y[i])]`
   return `FEATURES = ${py(dataset.features)}
 TARGET = ${py(dataset.target)}
-${classes ? `CLASSES = ${py(classes)}\n` : ''}MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-"}
+${classes ? `CLASSES = ${py(classes)}\n` : ''}MISSING = {${MISSING_CELLS.map(py).join(', ')}}
 
 
 def is_number(cell):
@@ -113,6 +114,27 @@ def number(cell):
     if cell.lower() in MISSING${dataset.parse.badCells === 'missing' ? ' or not is_number(cell)' : ''}:
         return math.nan
     return float(cell)
+
+
+def pandas_names(raw):
+    """the header's names as TorchLab and pandas.read_csv give them: a blank one is "Unnamed: j", a repeated one gets .1, .2, …"""
+    names = [name or f"Unnamed: {j}" for j, name in enumerate(raw)]
+    in_header = collections.Counter(names)
+    counts = {}
+    for i, name in enumerate(names):
+        unique, count = name, counts.get(name, 0)
+        while count > 0:
+            counts[name] = count + 1
+            unique = f"{name}.{count}"
+            count = count + 1 if unique in in_header else counts.get(unique, 0)
+        if unique != name:
+            names[i] = unique
+            in_header[name] -= 1
+            if in_header[name] == 0:
+                del in_header[name]
+            in_header[unique] += 1
+        counts[unique] = count + 1
+    return names
 
 
 def read_rows(path):
@@ -277,7 +299,7 @@ WEIGHTS_PATH = ${py(input.weightsPath)}`
     : `WEIGHTS_PATH = ${py(input.weightsPath)}`
   return `${doc}
 import argparse
-${run ? 'import csv\nimport math\n' : ''}
+${run ? 'import collections\nimport csv\nimport math\n' : ''}
 import torch
 from torch import nn
 

@@ -37,11 +37,28 @@ export function toTorchTensor(t: NamedTensor): Tensor {
   return t.dtype === 'int64' ? new Tensor('int64', t.shape, BigInt64Array.from(t.data, (v) => BigInt(Math.round(v)))) : new Tensor('float32', t.shape, t.data)
 }
 
+/** prefixes a wrapper puts before every name of the model it wraps, and the wrapper */
+const WRAPPER_PREFIXES = new Map([
+  ['module.', 'nn.DataParallel (or DistributedDataParallel)'],
+  ['_orig_mod.', 'torch.compile'],
+])
+
+/** how to get the plain names back, when every key carries a wrapper's prefix */
+function wrapperHint(names: string[]): string {
+  const found = [...WRAPPER_PREFIXES].find(([prefix]) => names.length > 0 && names.every((n) => n.startsWith(prefix)))
+  if (!found) return ''
+  const [prefix, wrapper] = found
+  return (
+    ` They all start with "${prefix}", which ${wrapper} adds to the names of the model it wraps: in PyTorch, ` +
+    `torch.nn.modules.utils.consume_prefix_in_state_dict_if_present(state_dict, '${prefix}') removes it; save the state_dict again after that.`
+  )
+}
+
 function unsupported(names: string[], why = 'describe another architecture'): never {
   throw labError(
     'CHECKPOINT_UNSUPPORTED',
     `TorchLab builds LinearRegressionTorch or an nn.Sequential of Linear, BatchNorm1d, Dropout and activation layers; ` +
-      `this file's keys (${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''}) ${why}.`,
+      `this file's keys (${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''}) ${why}.${wrapperHint(names)}`,
   )
 }
 

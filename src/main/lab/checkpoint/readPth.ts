@@ -10,7 +10,7 @@ import { Unpickler, type PickleTrace } from './pickle/unpickler'
 import { MAX_NESTING, PyDict, PyObject, PySet, PyTuple, type PyValue } from './pickle/values'
 import { Storage, Tensor, DTYPES } from './tensor'
 import { resolveTorchGlobal, storageDtype } from './torchGlobals'
-import { entryData, isZip, readZip } from './zip'
+import { entryData, isZip, readZip, type ZipEntry } from './zip'
 
 export interface PthContents {
   format: 'zip' | 'legacy'
@@ -61,7 +61,10 @@ function materialiseAll(value: PyValue): void {
 
 /** ('storage', type, key, location, numel), plus view metadata in the legacy format, exactly as torch unpacks it */
 function pidTuple(pid: PyValue, fields: 5 | 6): PyValue[] {
-  if (!(pid instanceof PyTuple) || pid.items[0] !== 'storage' || pid.items.length !== fields || typeof pid.items[2] !== 'string') {
+  // torch names the record data/{key}: a key pickled as an int finds it as well as a string does
+  const key = pid instanceof PyTuple ? pid.items[2] : undefined
+  const keyOk = typeof key === 'string' || (typeof key === 'number' && Number.isSafeInteger(key) && key >= 0)
+  if (!(pid instanceof PyTuple) || pid.items[0] !== 'storage' || pid.items.length !== fields || !keyOk) {
     throw badFile('The file refers to its data in a way PyTorch does not write.')
   }
   if (fields === 6 && pid.items[5] !== null) {
@@ -78,11 +81,35 @@ function checkedCount(value: PyValue, bytesAvailable: number, itemSize: number, 
   return value
 }
 
+/** torch's reader supports the archive versions 1 to 10 (torch.save writes 3) */
+const ARCHIVE_VERSIONS = { min: 1, max: 10 }
+
+/** the version record, read as torch's reader reads it (C++ stoull: leading spaces, then digits; the rest ignored) */
+function checkVersion(bytes: Uint8Array, record: ZipEntry | undefined, root: string, budget: Budget): void {
+  if (!record) throw badFile(`This zip file is not a PyTorch file: it has no ${root}/version record, without which torch.load refuses it too.`)
+  const text = new TextDecoder('latin1').decode(entryData(bytes, record, budget).subarray(0, 40))
+  const digits = /^\s*\+?(\d+)/.exec(text)?.[1]
+  const version = digits === undefined ? NaN : Number(digits)
+  if (!(version >= ARCHIVE_VERSIONS.min && version <= ARCHIVE_VERSIONS.max)) {
+    const shown = JSON.stringify(text.trim().slice(0, 20))
+    throw labError('CHECKPOINT_UNSUPPORTED', `This file's version record says ${shown}; torch reads versions ${ARCHIVE_VERSIONS.min} to ${ARCHIVE_VERSIONS.max} of its zip format (torch.save writes 3), and so does TorchLab.`)
+  }
+}
+
+/** a zip that holds a .pth (a download or a hand-in packed as a zip), named so the student can unpack it */
+function packedPth(names: string[]): string | undefined {
+  return names.find((n) => /\.(pth|pt|ckpt|bin)$/i.test(n))
+}
+
 function readZipPth(bytes: Uint8Array): PthContents {
   const budget = Budget.forFile(bytes.length)
   const entries = readZip(bytes)
   const names = [...entries.keys()]
   const roots = new Set(names.map((n) => n.split('/')[0]))
+  const inner = packedPth(names)
+  if (inner !== undefined && !entries.has(`${names[0].split('/')[0]}/data.pkl`)) {
+    throw badFile(`This is a zip archive that holds ${inner}, not a .pth file itself: unzip it and open ${inner}.`)
+  }
   if (names.length === 0 || roots.size !== 1 || names.some((n) => !n.includes('/'))) {
     throw badFile('This zip file is not a PyTorch file: its records do not share one top folder.')
   }
@@ -90,13 +117,15 @@ function readZipPth(bytes: Uint8Array): PthContents {
   if (entries.has(`${root}/constants.pkl`)) {
     throw labError('CHECKPOINT_UNSUPPORTED', 'This is a TorchScript archive (torch.jit.save), not a torch.save file; TorchLab opens torch.save files.')
   }
+  checkVersion(bytes, entries.get(`${root}/.data/version`) ?? entries.get(`${root}/version`), root, budget)
   const pkl = entries.get(`${root}/data.pkl`)
   if (!pkl) throw badFile(`This zip file is not a PyTorch file: it has no ${root}/data.pkl.`)
   let byteorder: 'little' | 'big' = 'little'
   const order = entries.get(`${root}/byteorder`)
   if (order) {
-    const text = new TextDecoder().decode(entryData(bytes, order, budget)).trim()
-    if (text !== 'little' && text !== 'big') throw badFile(`The file's byteorder record says "${text.slice(0, 20)}".`)
+    // torch writes "little" or "big": a longer record is neither, and is never decoded whole
+    const text = new TextDecoder().decode(entryData(bytes, order, budget).subarray(0, 64)).trim()
+    if ((text !== 'little' && text !== 'big') || order.size > 64) throw badFile(`The file's byteorder record says "${text.slice(0, 20)}".`)
     byteorder = text
   }
   const storages = new Map<string, Storage>()

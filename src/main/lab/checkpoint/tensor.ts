@@ -210,8 +210,10 @@ function readElements(bytes: Uint8Array, dtype: DType, littleEndian: boolean, co
     case 'int8':
       return Int8Array.from({ length: count }, (_, i) => dv.getInt8(i))
     case 'uint8':
-    case 'bool':
       return new Uint8Array(bytes.subarray(0, count))
+    case 'bool':
+      // torch reads any byte but 0 as True, which becomes 1 wherever a bool is cast to a number
+      return Uint8Array.from(bytes.subarray(0, count), (b) => (b === 0 ? 0 : 1))
   }
 }
 

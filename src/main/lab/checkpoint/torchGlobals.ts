@@ -7,8 +7,9 @@ import { labError } from '../../../shared/errors'
 import type { Budget } from './budget'
 import { badFile } from './errors'
 import type { KnownCallable } from './pickle/unpickler'
-import { ClassRef, PyDict, PyObject, PySet, PyTuple, dictKey, type PyValue, type PyValue_Extension } from './pickle/values'
-import { isDType, Storage, STORAGE_DTYPE, rebuildTensor, type DType } from './tensor'
+import { ClassRef, PyDict, PyObject, PySet, PyTuple, type PyValue, type PyValue_Extension } from './pickle/values'
+import { isTensorClass, newParameter, rebuildParameter, rebuildV1, rebuildV2, rebuildV3, tensorClassCall, unsupportedRebuild } from './rebuilds'
+import { isDType, STORAGE_DTYPE, type DType } from './tensor'
 
 export class StorageType implements PyValue_Extension {
   readonly pyKind = 'storage_type'
@@ -34,6 +35,9 @@ const OTHER_DTYPES = new Set([
   'uint16', 'uint32', 'uint64', 'float8_e5m2', 'float8_e4m3fn', 'float8_e5m2fnuz', 'float8_e4m3fnuz',
 ])
 
+/** torch's layouts, which its sparse rebuilds name as values: a name, no code */
+const LAYOUTS = new Set(['strided', 'sparse_coo', 'sparse_csr', 'sparse_csc', 'sparse_bsr', 'sparse_bsc', '_mkldnn'])
+
 /** the sentence for tensors of a dtype TorchLab does not read, named by `name` ("of dtype torch.complex64") */
 function unreadDtype(how: string, name: string): never {
   throw labError('CHECKPOINT_UNSUPPORTED', `This file holds tensors ${how} ${name}; TorchLab reads tensors of float, integer and bool dtypes only.`, { key: name })
@@ -50,6 +54,12 @@ function pairs(value: PyValue): [PyValue, PyValue][] {
     if (p instanceof PyTuple && p.items.length === 2) return p.items as [PyValue, PyValue]
     throw badFile('A dictionary in the file is malformed.')
   })
+}
+
+/** dict(pairs) and OrderedDict(pairs): the pairs set one by one, as Python sets them */
+function filled(dict: PyDict, args: PyValue[], budget: Budget): PyDict {
+  if (args.length) for (const [k, v] of pairs(args[0])) dict.set(k, v, budget)
+  return dict
 }
 
 export interface GlobalContext {
@@ -70,22 +80,27 @@ export function resolveTorchGlobal(rawModule: string, name: string, ctx: GlobalC
     case 'collections.OrderedDict':
       return known(
         qualified,
-        (args) => new PyDict(new Map(args.length ? pairs(args[0]).map(([k, v]) => [dictKey(k, ctx.budget), v]) : []), 'OrderedDict'),
+        (args) => filled(new PyDict(new Map(), 'OrderedDict'), args, ctx.budget),
         () => new PyDict(new Map(), 'OrderedDict'),
       )
+    case 'torch._utils._rebuild_tensor':
+      return known(qualified, (a) => rebuildV1(qualified, a, ctx))
     case 'torch._utils._rebuild_tensor_v2':
-      return known(qualified, (a) => rebuildTensor(a[0], a[1], a[2], a[3], ctx.littleEndian(), ctx.budget))
+      return known(qualified, (a) => rebuildV2(qualified, a, ctx))
     case 'torch._utils._rebuild_tensor_v3':
-      // (storage, offset, size, stride, requires_grad, hooks, dtype): the storage's bytes are read as dtype, whatever its own type
+      // the storage's bytes are read as the dtype named, whatever the storage's own type
       return known(qualified, (a) => {
         const dtype = a[6]
         if (typeof dtype === 'string' && OTHER_DTYPES.has(dtype.replace(/^torch\./, ''))) unreadDtype('of dtype', dtype)
-        if (!(a[0] instanceof Storage) || typeof dtype !== 'string' || !isDType(dtype)) throw badFile('A tensor in the file (torch._utils._rebuild_tensor_v3) names no dtype TorchLab knows.')
-        return rebuildTensor(a[0].as(dtype), a[1], a[2], a[3], ctx.littleEndian(), ctx.budget)
+        if (typeof dtype !== 'string' || !isDType(dtype)) throw badFile('A tensor in the file (torch._utils._rebuild_tensor_v3) names no dtype TorchLab knows.')
+        return rebuildV3(qualified, a, dtype, ctx)
       })
     case 'torch._utils._rebuild_parameter':
+      return known(qualified, (a) => rebuildParameter(qualified, a, false))
     case 'torch._utils._rebuild_parameter_with_state':
-      return known(qualified, (a) => a[0])
+      return known(qualified, (a) => rebuildParameter(qualified, a, true))
+    case 'torch.nn.parameter.Parameter':
+      return known(qualified, (a) => newParameter(qualified, a), (a) => newParameter(qualified, a))
     case 'torch.Size':
       return known(qualified, (a) => (a[0] instanceof PyTuple ? a[0] : new PyTuple(Array.isArray(a[0]) ? a[0] : [])))
     case 'torch.device':
@@ -105,7 +120,7 @@ export function resolveTorchGlobal(rawModule: string, name: string, ctx: GlobalC
     case 'builtins.tuple':
       return known(qualified, (a) => new PyTuple(Array.isArray(a[0]) ? a[0] : a[0] instanceof PyTuple ? a[0].items : []))
     case 'builtins.dict':
-      return known(qualified, (a) => new PyDict(new Map(a.length ? pairs(a[0]).map(([k, v]) => [dictKey(k, ctx.budget), v]) : [])))
+      return known(qualified, (a) => filled(new PyDict(), a, ctx.budget))
     case 'copyreg._reconstructor':
       // how protocol 0/1 pickles an object: recorded as data, the class is never called
       return known(qualified, (a) => {
@@ -113,12 +128,15 @@ export function resolveTorchGlobal(rawModule: string, name: string, ctx: GlobalC
         throw labError('CHECKPOINT_UNSAFE', 'This file asks to rebuild an object in a way TorchLab does not run.')
       })
   }
+  const unsupported = unsupportedRebuild(module, name)
+  if (unsupported) return known(qualified, unsupported)
+  if (isTensorClass(module, name)) return known(qualified, () => tensorClassCall(qualified))
   const storage = module === 'torch' ? STORAGE_DTYPE.get(name) : undefined
   if (storage) return new StorageType(storage)
   // a dtype is pickled as the global itself (torch.float32)
   const dtype = module === 'torch' ? TORCH_DTYPES.get(name) : undefined
   if (dtype) return dtype
-  if (module === 'torch' && OTHER_DTYPES.has(name)) return qualified
+  if (module === 'torch' && (OTHER_DTYPES.has(name) || LAYOUTS.has(name))) return qualified
   if (!FORBIDDEN_MODULES.test(module) && /^[A-Z]/.test(name) && /^[A-Za-z_][\w.]*$/.test(module)) {
     // a class such as torch.nn.modules.linear.Linear or __main__.LinearRegressionTorch
     return new ClassRef(module, name)

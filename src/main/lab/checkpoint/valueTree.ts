@@ -7,7 +7,7 @@
 import type { ValueNode } from '../../../shared/api'
 import type { Budget } from './budget'
 import { badFile } from './errors'
-import { ClassRef, MAX_NESTING, PyDict, PyObject, PySet, PyTuple, type PyValue } from './pickle/values'
+import { ClassRef, MAX_NESTING, PyDict, PyObject, PySet, PyTuple, ReprKey, type PyValue } from './pickle/values'
 import { Tensor } from './tensor'
 
 /** more rows than a student reads; the walk goes on (to find every state_dict) without listing them */
@@ -58,7 +58,7 @@ function quoted(s: string): string {
 function keyText(key: unknown): string {
   if (key === null) return 'None'
   if (typeof key === 'boolean') return key ? 'True' : 'False'
-  if (typeof key === 'string' || typeof key === 'number' || typeof key === 'bigint') return String(key)
+  if (typeof key === 'string' || typeof key === 'number' || typeof key === 'bigint' || key instanceof ReprKey) return String(key)
   return '<key>'
 }
 

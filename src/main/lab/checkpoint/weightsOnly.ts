@@ -23,6 +23,7 @@ const GLOBALS = new Set<string>([
   'torch.serialization._get_layout',
   'torch.Size',
   'torch.Tensor',
+  'torch._utils._rebuild_tensor',
   'torch._utils._rebuild_tensor_v2',
   'torch._utils._rebuild_parameter',
   'torch.storage.TypedStorage',

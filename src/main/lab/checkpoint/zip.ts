@@ -17,6 +17,8 @@ export interface ZipEntry {
   size: number
   crc: number
   dataOffset: number
+  /** general-purpose flag bit 0 (or bit 6, strong encryption): torch's reader refuses such a record when it reads it */
+  encrypted: boolean
 }
 
 const EOCD = 0x06054b50
@@ -94,6 +96,7 @@ export function readZip(bytes: Uint8Array): Map<string, ZipEntry> {
   for (let i = 0; i < count; i++) {
     need(bytes, p, 46, 'record directory')
     if (dv.getUint32(p, true) !== CENTRAL) throw badFile('The record directory of this file is damaged.')
+    const flags = dv.getUint16(p + 8, true)
     const method = dv.getUint16(p + 10, true)
     const crc = dv.getUint32(p + 16, true)
     const nameLength = dv.getUint16(p + 28, true)
@@ -114,7 +117,7 @@ export function readZip(bytes: Uint8Array): Map<string, ZipEntry> {
     // and Python's zipfile takes the last. Each reader may see a different pickle, so no choice
     // TorchLab makes is torch's: the file is refused.
     if (entries.has(name)) throw labError('CHECKPOINT_UNSAFE', `The file holds two records named "${name}"; torch and other zip readers may each read a different one, so TorchLab refuses it.`, { key: name })
-    entries.set(name, { name, method, crc, size: fields.size, compressedSize: fields.compressedSize, dataOffset })
+    entries.set(name, { name, method, crc, size: fields.size, compressedSize: fields.compressedSize, dataOffset, encrypted: (flags & 0x41) !== 0 })
     p += 46 + nameLength + extraLength + commentLength
   }
   return entries
@@ -122,6 +125,9 @@ export function readZip(bytes: Uint8Array): Map<string, ZipEntry> {
 
 /** a record's bytes; a deflated one is inflated only up to its declared size, which the budget pays first */
 export function entryData(bytes: Uint8Array, entry: ZipEntry, budget: Budget): Uint8Array {
+  if (entry.encrypted) {
+    throw labError('CHECKPOINT_UNSUPPORTED', `The record "${entry.name}" of this file is encrypted (a password-protected zip), which torch cannot read either; ask for the file without a password.`, { key: entry.name })
+  }
   const raw = bytes.subarray(entry.dataOffset, entry.dataOffset + entry.compressedSize)
   let data: Uint8Array
   if (entry.method === 0) {

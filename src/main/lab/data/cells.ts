@@ -1,6 +1,15 @@
 /** What counts as a missing value and as a number in a CSV cell, and how a cell is quoted back to a student. */
-const MISSING = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '?', '-'])
-const MISSING_CHARS = 4
+/**
+ * Cells that are missing values, in lower case: pandas.read_csv's default NA strings (#N/A from a
+ * spreadsheet, <NA>, -nan, 1.#IND, …) and the placeholders students type (?, -). The scripts
+ * TorchLab exports write this same list, so they read a file as the lab did.
+ */
+export const MISSING_CELLS: readonly string[] = [
+  '', 'na', 'n/a', 'nan', 'null', 'none', '?', '-',
+  '#n/a', '#n/a n/a', '#na', '<na>', '-nan', '1.#ind', '-1.#ind', '1.#qnan', '-1.#qnan',
+]
+const MISSING = new Set(MISSING_CELLS)
+const MISSING_CHARS = Math.max(...MISSING_CELLS.map((s) => s.length))
 const INFINITY_CHARS = '-infinity'.length
 
 /**

@@ -67,7 +67,8 @@ function headerNames(cells: string[], line: number): { names: string[]; renamed:
         { line },
       )
     }
-    return name || `column ${j + 1}`
+    // pandas.read_csv's name for a blank one, which the exported scripts and a student's own pandas code use too
+    return name || `Unnamed: ${j}`
   })
   const names = uniqueNames(raw)
   return { names, renamed: names.flatMap((to, j) => (to === raw[j] ? [] : [{ from: raw[j], to }])) }

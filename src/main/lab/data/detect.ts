@@ -75,12 +75,16 @@ export function detectDecimal(rows: string[][], delimiter: string): DecimalGuess
   return commas > points ? { decimal: ',', evidence } : { decimal: '.' }
 }
 
-/** A header row is one whose cells are all text where the rows below hold numbers somewhere. */
+/**
+ * A header row is one whose cells are all text where the rows below hold numbers somewhere. A
+ * name may be blank (pandas' to_csv writes its index under a blank name, a trailing delimiter
+ * leaves one), as long as some name is not.
+ */
 export function detectHeader(rows: string[][], decimal: '.' | ','): boolean {
   const isText = (c: string) => Number.isNaN(parseNumber(c, decimal))
   const first = rows[0]
   if (rows.length < 2) return first.every(isText)
-  if (!first.every((c) => c.trim() !== '' && isText(c))) return false
+  if (!first.every(isText) || first.every((c) => c.trim() === '')) return false
   const sample = rows.slice(1, SAMPLE_ROWS)
   const someNumericColumn = first.some((_, j) => sample.some((r) => r[j] !== undefined && !isText(r[j])))
   const allTextColumns = first.every((_, j) => sample.every((r) => r[j] === undefined || isText(r[j])))

@@ -3,6 +3,8 @@
  * encoding (as browsers decide); without one, UTF-16 shows itself by a zero in every other byte
  * of text that is mostly ASCII, which no UTF-8 or Windows-1252 CSV has.
  */
+import { constants } from 'node:buffer'
+import { labError } from '../../../shared/errors'
 import type { ParseOptions } from '../../../shared/schemas'
 
 type Encoding = ParseOptions['encoding']
@@ -40,7 +42,25 @@ export function sniffEncoding(bytes: Uint8Array, chosen: Encoding): Encoding {
   return byBom(bytes) ?? (chosen === 'utf-8' ? byZeroBytes(bytes) : undefined) ?? chosen
 }
 
-/** Bytes -> text; bytes the encoding cannot read become U+FFFD, which the parser reports by line. */
+/** V8's longest string, in characters: the general parser's text cannot be longer */
+const LONGEST_TEXT = constants.MAX_STRING_LENGTH
+
+/**
+ * Bytes -> text; bytes the encoding cannot read become U+FFFD, which the parser reports by line.
+ * A text longer than a string can be (512 MB of ASCII) is refused in words before it is decoded:
+ * UTF-8 throws past that length, and Windows-1252 ends the whole process (a fatal V8 error in
+ * Node's decoder), so only the fast reader of plain numbers reads such a file, from its bytes.
+ */
 export function decodeCsv(bytes: Uint8Array, chosen: Encoding): string {
-  return new TextDecoder(sniffEncoding(bytes, chosen)).decode(bytes)
+  const encoding = sniffEncoding(bytes, chosen)
+  // at most one character per byte, one per two bytes in UTF-16
+  const longest = encoding === 'utf-16le' || encoding === 'utf-16be' ? bytes.length / 2 : bytes.length
+  if (longest > LONGEST_TEXT) {
+    throw labError(
+      'FILE_UNREADABLE',
+      `This CSV is ${Math.round(bytes.length / 2 ** 20).toLocaleString('en-US')} MB, and files over ${Math.floor(LONGEST_TEXT / 2 ** 20)} MB TorchLab reads only when they hold ` +
+        'nothing but plain numbers (no quotes, text cells, blank lines, zero bytes or UTF-16). Split the file into smaller ones, or keep only its columns of numbers.',
+    )
+  }
+  return new TextDecoder(encoding).decode(bytes)
 }

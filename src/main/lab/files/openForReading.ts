@@ -50,6 +50,10 @@ export async function openForReading(path: string, wanted: Wanted): Promise<{ ha
   }
 }
 
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toLocaleString('en-US', { maximumFractionDigits: 1 })} MB`
+}
+
 /** the size of a regular file, refused with a sentence when it is missing or is no regular file */
 export async function regularFileSize(path: string, wanted: Wanted): Promise<number> {
   const { handle, size } = await openForReading(path, wanted)
@@ -57,10 +61,16 @@ export async function regularFileSize(path: string, wanted: Wanted): Promise<num
   return size
 }
 
-/** a whole regular file as UTF-8 text */
-export async function readTextFile(path: string, wanted: Wanted): Promise<string> {
-  const { handle } = await openForReading(path, wanted)
+/**
+ * A whole regular file as UTF-8 text; one larger than `maxBytes` is refused by its size before a
+ * byte is read (a 2 GB file named as a lesson would otherwise be read whole, then fail as text).
+ */
+export async function readTextFile(path: string, wanted: Wanted, maxBytes = Infinity): Promise<string> {
+  const { handle, size } = await openForReading(path, wanted)
   try {
+    if (size > maxBytes) {
+      throw labError('FILE_UNREADABLE', `${path} is ${megabytes(size)}, larger than the ${megabytes(maxBytes)} TorchLab reads as ${wanted.kind}.`)
+    }
     return await handle.readFile('utf8')
   } catch (err) {
     throw refusal(err, path, wanted)

@@ -9,7 +9,7 @@ import { labError } from '../../../shared/errors'
 import { issueText, studentSentences } from '../../../shared/issueSentence'
 import { readTextFile } from '../files/openForReading'
 import { lessonSchema, type Lesson, type LessonInfo } from '../../../shared/learning'
-import { parseJsonWithLines } from './jsonLines'
+import { MAX_LESSON_BYTES, parseJsonWithLines } from './jsonLines'
 
 /** Text -> a valid Lesson, or a LESSON_INVALID error naming the line of the first problem. */
 export function parseLesson(text: string, source: string): Lesson {
@@ -28,7 +28,7 @@ export function parseLesson(text: string, source: string): Lesson {
 }
 
 export async function readLessonFile(path: string): Promise<Lesson> {
-  return parseLesson(await readTextFile(path, { missing: 'lesson file', kind: 'a lesson file' }), path)
+  return parseLesson(await readTextFile(path, { missing: 'lesson file', kind: 'a lesson file' }, MAX_LESSON_BYTES), path)
 }
 
 export async function bundledLessons(dir: string): Promise<Lesson[]> {

@@ -12,6 +12,7 @@ import { isActivation, type ActivationName } from '../../../shared/catalog/activ
 import { mlpLayers } from '../../../shared/modelSpec'
 import type { ModelArch, SearchConfig, SearchParam, SearchValue, Scoring } from '../../../shared/schemas'
 import { sortedParams } from './grid'
+import { MISSING_CELLS } from '../data/cells'
 
 export interface SkorchExport {
   config: SearchConfig
@@ -119,7 +120,7 @@ ${pipeline ? 'from sklearn.pipeline import Pipeline\n' : ''}${dataset.missing ==
 CSV_PATH = ${py(input.csvPath)}
 FEATURES = ${py(dataset.features)}
 TARGET = ${py(dataset.target)}
-MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-"}
+MISSING = {${MISSING_CELLS.map(py).join(', ')}}
 
 
 def number(cell):

@@ -22,7 +22,7 @@ import { labError } from '../../../../shared/errors'
 import type { Budget } from '../budget'
 import { badFile } from '../errors'
 import { OP, opName, type OpName } from './opcodes'
-import { ClassRef, dictKey, MAX_NESTING, PyDict, PyObject, PySet, PyTuple, type PyValue } from './values'
+import { ClassRef, MAX_NESTING, PyDict, PyObject, PySet, PyTuple, type PyValue } from './values'
 
 /** A callable the loader allows: it maps its arguments to a value, running no code from the file. */
 export interface KnownCallable {
@@ -50,6 +50,8 @@ const MARK = Symbol('mark')
 type StackItem = PyValue | KnownCallable | typeof MARK
 
 const MAX_DEPTH_OF_MARKS = 100_000
+/** texts in a checkpoint are names and notes; a vocabulary saved as one string is a few MB */
+const MAX_TEXT_BYTES = 64 * 1024 * 1024
 
 export function isKnownCallable(value: unknown): value is KnownCallable {
   return typeof value === 'object' && value !== null && 'call' in value && 'qualified' in value
@@ -65,7 +67,8 @@ export class Unpickler {
   private readonly stack: StackItem[] = []
   private readonly marks: number[] = []
   private readonly memo = new Map<number, PyValue | KnownCallable>()
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true })
+  private readonly utf8 = new TextDecoder('utf-8', { fatal: true })
+  private readonly latin1 = new TextDecoder('latin1')
   /** how deep each container built so far nests, so that a depth bomb stops at MAX_NESTING, not after the whole file is built */
   private readonly depths = new WeakMap<object, number>()
   readonly trace: PickleTrace = { opcodes: new Set(), globals: new Set(), built: new Set() }
@@ -289,10 +292,10 @@ export class Unpickler {
         this.push(this.line())
         return true
       case OP.SHORT_BINSTRING:
-        this.push(new TextDecoder('latin1').decode(this.take(this.byte())))
+        this.push(this.decoded(this.take(this.byte()), this.latin1))
         return true
       case OP.BINSTRING:
-        this.push(new TextDecoder('latin1').decode(this.take(this.i32())))
+        this.push(this.decoded(this.take(this.i32()), this.latin1))
         return true
       case OP.STRING:
         this.push(this.line().replace(/^(['"])(.*)\1$/, '$2'))
@@ -308,6 +311,8 @@ export class Unpickler {
         this.push(this.take(this.u64()).slice())
         return true
       case OP.READONLY_BUFFER:
+        // Python takes a memoryview of the value on top: only bytes have one
+        if (!(this.top() instanceof Uint8Array)) throw badFile('The pickle inside the file is malformed (READONLY_BUFFER on a value that is not bytes).')
         return true
       default:
         return false
@@ -454,7 +459,7 @@ export class Unpickler {
   private setItems(target: PyValue, items: PyValue[]): void {
     if (!(target instanceof PyDict)) throw badFile('The pickle inside the file is malformed (it sets items on a non-dict).')
     this.nest(target, items)
-    for (let i = 0; i + 1 < items.length; i += 2) target.entries.set(dictKey(items[i], this.budget), items[i + 1])
+    for (let i = 0; i + 1 < items.length; i += 2) target.set(items[i], items[i + 1], this.budget)
   }
 
   private append(target: PyValue, items: PyValue[]): void {
@@ -565,18 +570,32 @@ export class Unpickler {
   private line(utf8 = false): string {
     const end = this.bytes.indexOf(0x0a, this.pos)
     if (end < 0) throw badFile('The pickle inside the file is cut short or damaged.')
-    const text = utf8 ? this.text(end - this.pos) : new TextDecoder('latin1').decode(this.bytes.subarray(this.pos, end))
+    const text = utf8 ? this.text(end - this.pos) : this.decoded(this.bytes.subarray(this.pos, end), this.latin1)
     this.pos = end + 1
     return text
   }
 
   private text(n: number): string {
     try {
-      return this.decoder.decode(this.take(n))
+      return this.decoded(this.take(n), this.utf8)
     } catch (err) {
       if (err instanceof TypeError) throw badFile('A text inside the file is not valid UTF-8.')
       throw err
     }
+  }
+
+  /**
+   * Text from the file, refused past MAX_TEXT_BYTES before it is decoded: a string past V8's
+   * longest (512 MB) fails to decode, and Node's Latin-1 decoder then ends the whole process.
+   */
+  private decoded(bytes: Uint8Array, decoder: { decode(bytes: Uint8Array): string }): string {
+    if (bytes.length > MAX_TEXT_BYTES) {
+      throw labError(
+        'CHECKPOINT_UNSAFE',
+        `This file holds a text of ${Math.ceil(bytes.length / 2 ** 20).toLocaleString('en')} MB, beyond TorchLab's budget for one text (${MAX_TEXT_BYTES / 2 ** 20} MB); no real checkpoint holds one, so TorchLab refuses it.`,
+      )
+    }
+    return decoder.decode(bytes)
   }
 
   private long(bytes: Uint8Array): number | bigint {

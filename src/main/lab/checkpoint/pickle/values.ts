@@ -36,12 +36,41 @@ export class PySet {
   ) {}
 }
 
+/** A dict key Python compares by value and JavaScript would compare by identity (a tuple, bytes): its repr stands for it. */
+export class ReprKey {
+  constructor(readonly repr: string) {}
+
+  toString(): string {
+    return this.repr
+  }
+}
+
 export class PyDict {
+  /** the key of each repr already in this dict, so that two equal tuples are one key */
+  private reprKeys?: Map<string, ReprKey>
+
   /** 'OrderedDict' when built by collections.OrderedDict */
   constructor(
     readonly entries: Map<unknown, PyValue> = new Map(),
     readonly kind: 'dict' | 'OrderedDict' = 'dict',
   ) {}
+
+  /** d[key] = value as Python sets it: keys that compare equal (1 and True, equal tuples) are one key, the first one kept in its place */
+  set(key: PyValue, value: PyValue, budget: Budget): void {
+    const hashed = dictKey(key, budget)
+    let k = hashed
+    if (hashed instanceof ReprKey) {
+      this.reprKeys ??= new Map()
+      const first = this.reprKeys.get(hashed.repr) ?? hashed
+      this.reprKeys.set(first.repr, first)
+      k = first
+    } else if (typeof k === 'boolean' && this.entries.has(Number(k))) {
+      k = Number(k)
+    } else if ((k === 0 || k === 1) && this.entries.has(k === 1)) {
+      k = k === 1
+    }
+    this.entries.set(k, value)
+  }
 }
 
 export class ClassRef {
@@ -86,7 +115,22 @@ function objectId(value: object): string {
 }
 
 function unhashable(value: PyValue): boolean {
-  return Array.isArray(value) || value instanceof PyDict || (value instanceof PySet && !value.frozen) || value instanceof Uint8Array
+  return Array.isArray(value) || value instanceof PyDict || (value instanceof PySet && !value.frozen)
+}
+
+/** bytes as Python writes them (b'ab\\x00'), refused past MAX_KEY_CHARS like a tuple */
+function bytesRepr(bytes: Uint8Array, budget: Budget): string {
+  if (bytes.length > MAX_KEY_CHARS) {
+    throw labError('CHECKPOINT_INVALID', `A dictionary key in the file is ${bytes.length.toLocaleString('en')} bytes long, beyond TorchLab's budget for keys (${MAX_KEY_CHARS} characters); no checkpoint has one.`)
+  }
+  let text = ''
+  for (const b of bytes) {
+    if (b === 0x5c || b === 0x27) text += `\\${String.fromCharCode(b)}`
+    else if (b >= 0x20 && b < 0x7f) text += String.fromCharCode(b)
+    else text += `\\x${b.toString(16).padStart(2, '0')}`
+  }
+  budget.spend('keyChars', text.length + 3)
+  return `b'${text}'`
 }
 
 function scalarKey(value: PyValue): string | undefined {
@@ -119,7 +163,7 @@ function tupleKey(root: PyTuple, budget: Budget): string {
     let length = 2
     for (const item of tuple.items) {
       if (unhashable(item)) throw badKey(item)
-      const part = item instanceof PyTuple ? tupleKeys.get(item)! : (scalarKey(item) ?? objectId(item as object))
+      const part = item instanceof PyTuple ? tupleKeys.get(item)! : item instanceof Uint8Array ? bytesRepr(item, budget) : (scalarKey(item) ?? objectId(item as object))
       length += part.length + 2
       if (length > MAX_KEY_CHARS) {
         throw labError('CHECKPOINT_INVALID', `A dictionary key in the file is a tuple longer than ${MAX_KEY_CHARS} characters written out, beyond TorchLab's budget for keys; no checkpoint has one.`)
@@ -134,15 +178,16 @@ function tupleKey(root: PyTuple, budget: Budget): string {
 }
 
 function badKey(value: PyValue): Error {
-  const what = Array.isArray(value) ? 'a list' : value instanceof PyDict ? 'a dict' : value instanceof PySet ? 'a set' : 'a bytes value'
+  const what = Array.isArray(value) ? 'a list' : value instanceof PyDict ? 'a dict' : 'a set'
   return labError('CHECKPOINT_INVALID', `A dictionary key in the file is ${what}, which Python cannot use as a key (it is unhashable).`)
 }
 
-/** Dict keys as JS Map keys: Python ints, strings, bools and None compare by value; a tuple by its repr. */
-export function dictKey(value: PyValue, budget: Budget): unknown {
+/** Dict keys as JS Map keys: Python ints, strings, bools and None compare by value; a tuple or bytes by its repr. */
+function dictKey(value: PyValue, budget: Budget): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value
   if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value
-  if (value instanceof PyTuple) return tupleKey(value, budget)
+  if (value instanceof PyTuple) return new ReprKey(tupleKey(value, budget))
+  if (value instanceof Uint8Array) return new ReprKey(bytesRepr(value, budget))
   if (unhashable(value)) throw badKey(value)
   return value
 }
