@@ -2,12 +2,12 @@
  * PyTorch's losses (mean reduction): the value, and its gradient with respect to the outputs.
  * The value is torch's float32 one, the number a student compares with `loss.item()`: each
  * element's loss op by op in float32, as torch 1.13's CPU kernels compute it, then `mean()`,
- * which sums in torch's order (ColumnSums) and divides by the count in float32.
+ * which sums in torch's order (contiguousSum) and divides by the count in float32.
  */
 import { labError } from '../../../../shared/errors'
 import { assertNever } from '../../../../shared/exhaustive'
 import type { LossSpec } from '../../../../shared/catalog/losses'
-import { ColumnSums } from '../../../../shared/layers/columnSums'
+import { contiguousSum } from '../../../../shared/layers/columnSums'
 
 const f32 = Math.fround
 /**
@@ -35,8 +35,6 @@ function ceilLog2(x: number): number {
  */
 export class TorchLoss {
   private elements = new Float32Array(0)
-  private readonly sums = new ColumnSums()
-  private readonly one = new Float32Array(1)
   private readonly nllPartial = new Float32Array(NLL_LEVELS)
 
   constructor(private readonly spec: LossSpec) {}
@@ -53,14 +51,10 @@ export class TorchLoss {
     this.reserve(n, width)
     const elements = this.elements
     elementLosses(this.spec, out, target, count, width, elements, grad)
-    return this.mean(elements, count)
+    // Tensor.mean(): torch's float32 sum, divided by the count in float32
+    return f32(contiguousSum(elements, count) / count)
   }
 
-  /** Tensor.mean(): torch's float32 sum, divided by the count in float32 */
-  private mean(values: Float32Array, count: number): number {
-    this.sums.sum(values, count, 1, this.one)
-    return f32(this.one[0] / count)
-  }
 
   /**
    * log_softmax over each row (max, the exponentials' sum in order, its log, then
