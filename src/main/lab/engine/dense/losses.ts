@@ -20,6 +20,9 @@ const VECTOR_SPAN = 16
 /** ln(v) in float32, clamped at −100 as torch's binary_cross_entropy clamps it */
 const clampedLog = (v: number): number => Math.max(f32(Math.log(v)), -100)
 
+/** torch's EPSILON in binary_cross_entropy_backward (1e-12), as a float32 */
+const BCE_EPSILON = f32(1e-12)
+
 /** nll_loss's cascade: eight levels of partial sums, each level 2^levelPower rows of the one below */
 const NLL_LEVELS = 8
 
@@ -140,16 +143,17 @@ function elementLosses(spec: LossSpec, out: Float32Array, target: Float32Array, 
         const m = Math.max(-x, 0)
         const spread = f32(f32(Math.exp(-m)) + f32(Math.exp(f32(-x - m))))
         elements[i] = f32(f32(f32((1 - t) * x) + m) + f32(Math.log(spread)))
-        if (grad) grad[i] = (1 / (1 + Math.exp(-x)) - t) / count
+        // (sigmoid(x) − t) / numel, each op in float32 as binary_cross_entropy_with_logits_backward
+        if (grad) grad[i] = f32(f32(f32(1 / (1 + Math.exp(-x))) - t) / count)
         break
       }
       case 'BCELoss':
-        if (x < 0 || x > 1) {
-          throw labError('INVALID_ARGUMENT', `BCELoss takes probabilities between 0 and 1, but the model gave ${x}. End the model with Sigmoid(), or use BCEWithLogitsLoss on its raw outputs.`)
-        }
+        // torch refuses NaN here too: its check is 0 <= x <= 1
+        if (!(x >= 0 && x <= 1)) throw labError('INVALID_ARGUMENT', bceRefusal(x))
         // binary_cross_entropy's kernel: (t − 1)·max(log(1 − x), −100) − t·max(log(x), −100)
         elements[i] = f32(f32((t - 1) * clampedLog(f32(1 - x))) - f32(t * clampedLog(x)))
-        if (grad) grad[i] = (x - t) / Math.max((1 - x) * x, 1e-12) / count
+        // binary_cross_entropy_backward: (x − t) / max((1 − x)·x, EPSILON) in float32, then ÷ numel
+        if (grad) grad[i] = f32(f32(f32(x - t) / Math.max(f32(f32(1 - x) * x), BCE_EPSILON)) / count)
         break
       case 'CrossEntropyLoss':
         throw new Error('CrossEntropyLoss is not elementwise')
@@ -157,6 +161,14 @@ function elementLosses(spec: LossSpec, out: Float32Array, target: Float32Array, 
         assertNever(name, 'loss')
     }
   }
+}
+
+/** why BCELoss refuses an output, as torch refuses it ("all elements of input should be between 0 and 1") */
+function bceRefusal(x: number): string {
+  if (Number.isNaN(x)) {
+    return 'BCELoss takes probabilities between 0 and 1, but the model gave NaN: its weights blew up at the step before, and torch stops here too. Try a smaller learning rate.'
+  }
+  return `BCELoss takes probabilities between 0 and 1, but the model gave ${x}. End the model with Sigmoid(), or use BCEWithLogitsLoss on its raw outputs.`
 }
 
 /**
