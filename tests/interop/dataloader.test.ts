@@ -43,4 +43,27 @@ print(json.dumps(out))
     expect(a1).toEqual(b1)
     expect(a1).not.toEqual(a2)
   })
+
+  it("shuffles in torch's order: each epoch's batches equal DataLoader(shuffle=True)'s after torch.manual_seed(seed), over four epochs", async () => {
+    const shuffled = [...cases, { n: 1000, batch: 64, dropLast: false }, { n: 5, batch: 2, dropLast: true }].flatMap((c, k) => [0, 7, 42, 2 ** 32 + 5, 123456789].map((seed) => ({ ...c, seed: seed + k })))
+    const torch = await python<number[][][][]>(
+      `
+import torch
+from torch.utils.data import DataLoader
+out = []
+for c in INPUT:
+    torch.manual_seed(c['seed'])
+    loader = DataLoader(list(range(c['n'])), batch_size=c['batch'], drop_last=c['dropLast'], shuffle=True)
+    out.append([[b.tolist() for b in loader] for epoch in range(4)])
+print(json.dumps(out))
+`,
+      shuffled,
+    )
+    const differ = shuffled.flatMap((c, i) => {
+      const loader = new DataLoader(c.n, { batchSize: c.batch, dropLast: c.dropLast, shuffle: true, seed: c.seed })
+      const ours = Array.from({ length: 4 }, () => loader.nextEpoch().map((b) => Array.from(b)))
+      return JSON.stringify(ours) === JSON.stringify(torch[i]) ? [] : [`n=${c.n} batch=${c.batch} seed=${c.seed}`]
+    })
+    expect(differ).toEqual([])
+  })
 })

@@ -3,7 +3,9 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseCsv } from '../../src/main/lab/data/csv'
 import { prepareData } from '../../src/main/lab/data/dataset'
-import { classificationMetrics, regressionMetrics } from '../../src/main/lab/train/metrics'
+import { classificationMetrics, numpyMean, regressionMetrics } from '../../src/main/lab/train/metrics'
+import { score } from '../../src/main/lab/search/fit'
+import { float32Stream } from '../helpers/float32Stream'
 import { leastSquares } from '../../src/main/lab/train/ols'
 import { datasetSpecSchema, parseOptionsSchema } from '../../src/shared/schemas'
 import { DATASETS } from '../helpers/lab'
@@ -65,13 +67,70 @@ a, p, l, g = INPUT
 print(json.dumps({'r2': r2_score(a, p), 'mse': mean_squared_error(a, p), 'mae': mean_absolute_error(a, p),
   'acc': accuracy_score(l, g), 'cm': confusion_matrix(l, g).tolist(), 'r2const': r2_score([3, 3, 3], [3, 3, 2])}))
 `, [actual, predicted, labels, guesses])
-    const reg = regressionMetrics(actual, predicted)
-    expect(reg.r2).toBeCloseTo(sk.r2, 12)
-    expect(reg.mse).toBeCloseTo(sk.mse, 12)
-    expect(reg.mae).toBeCloseTo(sk.mae, 12)
-    expect(regressionMetrics([3, 3, 3], [3, 3, 2]).r2).toBe(sk.r2const)
+    const reg = regressionMetrics(actual, predicted, 'float64')
+    expect(reg).toEqual({ r2: sk.r2, mse: sk.mse, mae: sk.mae })
+    expect(regressionMetrics([3, 3, 3], [3, 3, 2], 'float64').r2).toBe(sk.r2const)
     const cls = classificationMetrics(labels, guesses, ['a', 'b', 'c'])
     expect(cls.accuracy).toBeCloseTo(sk.acc, 12)
     expect(cls.confusion).toEqual(sk.cm)
+  })
+})
+
+describe('scores of a model\'s float32 outputs', () => {
+  it("equal scikit-learn's bit for bit on float32 arrays (r2, MSE, MAE; the scorers GridSearchCV calls), from 1 to 20,000 rows, and GridSearchCV's mean and std over 2 to 20 folds", async () => {
+    const sizes = [1, 2, 3, 7, 8, 9, 15, 16, 17, 100, 127, 128, 129, 130, 255, 257, 1000, 4099, 8191, 8193, 20000]
+    const cases = sizes.map((n, k) => {
+      const next = float32Stream(n * 7 + k)
+      const actual = Array.from({ length: n }, () => Math.fround(next() * 30 + 20))
+      const predicted = actual.map((v) => Math.fround(v + next() * 3))
+      return { actual, predicted }
+    })
+    const folds = [2, 3, 5, 7, 8, 9, 10, 16, 20].map((k) => {
+      const next = float32Stream(k)
+      return Array.from({ length: k }, () => 0.6 + next() * 0.3)
+    })
+    const sk = await python<{ r2: number; mse: number; mae: number; neg_mse: number; neg_mae: number; r2_scorer: number }[] & { folds?: never }>(
+      `
+import numpy as np
+from sklearn.metrics import r2_score, mean_squared_error, mean_absolute_error, get_scorer
+class Fixed:
+    # a fitted estimator whose predict gives the float32 outputs, as skorch's does
+    def __init__(self, p): self.p = p
+    def predict(self, X): return self.p
+    def fit(self, X, y): return self
+out = []
+for c in INPUT['cases']:
+    a = np.array(c['actual'], dtype=np.float32).reshape(-1, 1)
+    p = np.array(c['predicted'], dtype=np.float32).reshape(-1, 1)
+    est = Fixed(p)
+    out.append({'r2': float(r2_score(a, p)), 'mse': float(mean_squared_error(a, p)), 'mae': float(mean_absolute_error(a, p)),
+                'neg_mse': float(get_scorer('neg_mean_squared_error')(est, None, a)), 'neg_mae': float(get_scorer('neg_mean_absolute_error')(est, None, a)),
+                'r2_scorer': float(get_scorer('r2')(est, None, a))})
+folds = []
+for f in INPUT['folds']:
+    s = np.array([f])
+    m = np.average(s, axis=1)
+    folds.append([float(m[0]), float(np.sqrt(np.average((s - m[:, np.newaxis]) ** 2, axis=1))[0])])
+# r2 of one row is NaN in sklearn (with a warning); JSON has no NaN
+print(json.dumps({'cases': [{k: (None if v != v else v) for k, v in c.items()} for c in out], 'folds': folds}))
+`,
+      { cases, folds },
+    ).then((r) => r as unknown as { cases: { r2: number; mse: number; mae: number; neg_mse: number; neg_mae: number; r2_scorer: number }[]; folds: number[][] })
+    const differ = cases.flatMap(({ actual, predicted }, k) => {
+      const y = Float32Array.from(actual)
+      const p = Float32Array.from(predicted)
+      const ours = regressionMetrics(y, p, 'float32')
+      const want = sk.cases[k]
+      const got = { r2: ours.r2, mse: ours.mse, mae: ours.mae, neg_mse: score('neg_mean_squared_error', 'MSELoss', p, y, 1), neg_mae: score('neg_mean_absolute_error', 'MSELoss', p, y, 1), r2_scorer: score('r2', 'MSELoss', p, y, 1) }
+      // one row: sklearn's R² is undefined (NaN); TorchLab's says 1 or 0 as for a constant target (PARITY.md)
+      const keys = (Object.keys(want) as (keyof typeof want)[]).filter((key) => want[key] !== null)
+      return keys.flatMap((key) => (Object.is(got[key], want[key]) ? [] : [`${actual.length} rows ${key}: ${got[key]} against ${want[key]}`]))
+    })
+    expect(differ).toEqual([])
+    folds.forEach((scores, k) => {
+      const m = numpyMean(scores)
+      expect(m, `${scores.length} folds mean`).toBe(sk.folds[k][0])
+      expect(Math.sqrt(numpyMean(scores.map((x) => (x - m) ** 2))), `${scores.length} folds std`).toBe(sk.folds[k][1])
+    })
   })
 })

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { createRng, STREAM } from '../../src/main/lab/data/rng'
 import { DenseEngine } from '../../src/main/lab/engine/dense/engine'
 import { createKernels } from '../../src/main/lab/engine/dense/kernels'
-import { lossAndGrad } from '../../src/main/lab/engine/dense/losses'
+import { TorchLoss } from '../../src/main/lab/engine/dense/losses'
 import { DenseNetwork } from '../../src/main/lab/engine/dense/network'
 import { chooseOptimizer } from '../../src/main/lab/engine/dense/optimizerChoice'
 import { DenseOptimizer } from '../../src/main/lab/engine/dense/optimizers'
@@ -47,7 +47,7 @@ function plainTraining(model: ModelSpec, spec: OptimizerSpec, steps: { x: Float3
     const outs = placed.map((p) => new Float32Array(n * p.outFeatures))
     const douts = placed.map((p) => new Float32Array(n * p.outFeatures))
     runtimes.forEach((r, i) => r.forward(i === 0 ? x : outs[i - 1], outs[i], n, true))
-    lossAndGrad(CROSS_ENTROPY, outs[outs.length - 1], y, n, model.outFeatures, douts[douts.length - 1])
+    new TorchLoss(CROSS_ENTROPY).compute(outs[outs.length - 1], y, n, model.outFeatures, douts[douts.length - 1])
     for (let i = runtimes.length - 1; i >= 0; i--) runtimes[i].backward(i === 0 ? x : outs[i - 1], outs[i], douts[i], n, i === 0 ? null : douts[i - 1], true)
     optimizer.apply(runtimes.flatMap((r) => r.params), runtimes.flatMap((r) => r.grads))
   }

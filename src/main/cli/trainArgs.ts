@@ -216,8 +216,9 @@ ${CSV_HELP}  --x COLS --y COL                      feature columns (comma list) 
   --loss ${LOSSES.map((l) => LOSS_TABLE[l].aliases[0]).join('|')}  (--delta or --huber-delta for huber, --beta for smoothl1)
   --optimizer ${optimizerHelp}
   --epochs 1000  --batch-size 2  --shuffle  --drop-last
-  --seed 0                              the initial weights, shuffles and split, from TorchLab's own generator
-                                        (torch's init bounds, not torch.manual_seed's stream: --init to start from torch's)
+  --seed 0                              the initial weights and split, from TorchLab's own generator
+                                        (torch's init bounds, not torch.manual_seed's stream: --init to start from torch's);
+                                        --shuffle takes torch's DataLoader order after torch.manual_seed(seed)
   --scale none|standard  --missing drop|mean  --val-split 0
   --init WEIGHTS.json|FILE.pth          starting weights: JSON {name: nested arrays} or a PyTorch file
   --key PATH                            which state_dict of the .pth to start from (lab inspect lists them)

@@ -1,6 +1,6 @@
 /**
  * The PyTorch script equivalent to a TorchLab model or run. For a run it reproduces the run:
- * TorchLab's seeded split and batch order, the scaler fitted on the training rows, the same
+ * TorchLab's seeded split, its batch order (torch's DataLoader's), the scaler fitted on the training rows, the same
  * initial weights, loss and optimizer; then it compares its weights with the run's. Every
  * .pth it reads is a bare state_dict loaded with torch.load(weights_only=True).
  */
@@ -36,7 +36,7 @@ class TorchLabRng:
     """TorchLab's seeded generator (mulberry32 seeded through splitmix32), so that the split and
     the batch order are the run's on every machine; torch's own generator would give others."""
 
-    SPLIT, SHUFFLE = 2, 3
+    SPLIT = 2
 
     def __init__(self, seed, stream):
         self.a = _splitmix32(_splitmix32(seed) ^ _imul(stream + 1, 0x27D4EB2D))
@@ -188,7 +188,7 @@ function runCode(meta: TorchlabMeta, hasDropout: boolean): string {
     task === 'multiclass'
       ? `torch.tensor([int(y[i]) for i in rows])`
       : `torch.tensor([[y[i]] for i in rows], dtype=torch.float32)`
-  const order = train.shuffle ? `TorchLabRng(${train.seed}, TorchLabRng.SHUFFLE)` : null
+  const shuffled = train.shuffle
   const batchCount = train.dropLast ? `len(x_train) // BATCH_SIZE` : `math.ceil(len(x_train) / BATCH_SIZE)`
   const hasVal = dataset.valSplit > 0
   return `${readCode(meta)}
@@ -212,12 +212,16 @@ loss_fn = ${lossCode(lossSpecOf(train))}
 
 def train(model, x_train, y_train, x_val, y_val, epochs):
     optimizer = ${optimizerCode(train.optimizer)}
-${order ? `    shuffle = ${order}\n` : ''}    batches = ${batchCount}
+${shuffled ? `    # torch's DataLoader order after torch.manual_seed(${train.seed}), its generator kept apart from Dropout's draws, as TorchLab keeps them\n    torch.manual_seed(${train.seed})\n    shuffle_state = torch.get_rng_state()\n` : ''}    batches = ${batchCount}
     for epoch in range(1, epochs + 1):
         model.train()
-        # TorchLab's batch order${order ? ': a fresh seeded permutation every epoch' : ', the rows in order'}
-        order = ${order ? 'shuffle.permutation(len(x_train))' : 'list(range(len(x_train)))'}
-        total = 0.0
+${shuffled ? `        with torch.random.fork_rng():
+            torch.set_rng_state(shuffle_state)
+            order = [int(i) for batch in torch.utils.data.DataLoader(range(len(x_train)), batch_size=BATCH_SIZE, shuffle=True) for i in batch]
+            shuffle_state = torch.get_rng_state()
+` : `        # TorchLab's batch order: the rows in order
+        order = list(range(len(x_train)))
+`}        total = 0.0
         for b in range(batches):
             rows = torch.tensor(order[b * BATCH_SIZE:(b + 1) * BATCH_SIZE])
             optimizer.zero_grad()

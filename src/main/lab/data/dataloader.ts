@@ -1,9 +1,9 @@
 /**
  * Batch index lists with torch.utils.data.DataLoader's semantics: batches of batch_size in
- * order (or a fresh seeded permutation each epoch when shuffling), the last short batch kept
- * unless drop_last.
+ * order (or, when shuffling, each epoch in torch's order after torch.manual_seed(seed):
+ * torchShuffle.ts), the last short batch kept unless drop_last.
  */
-import { createRng, permutation, STREAM, type Rng } from './rng'
+import { TorchShuffle } from './torchShuffle'
 
 export interface LoaderOptions {
   batchSize: number
@@ -17,7 +17,7 @@ export function batchCount(n: number, batchSize: number, dropLast: boolean): num
 }
 
 export class DataLoader {
-  private readonly rng: Rng
+  private readonly shuffle: TorchShuffle
   readonly batchesPerEpoch: number
   /**
    * without shuffling every epoch has the same batches: made once, not once an epoch, and at the
@@ -30,14 +30,14 @@ export class DataLoader {
     readonly size: number,
     private readonly options: LoaderOptions,
   ) {
-    this.rng = createRng(options.seed, STREAM.shuffle)
+    this.shuffle = new TorchShuffle(options.seed)
     this.batchesPerEpoch = batchCount(size, options.batchSize, options.dropLast)
     if (!options.shuffle) this.inOrder = this.batchesOf(Int32Array.from({ length: size }, (_, i) => i))
   }
 
   /** The batches of the next epoch, each a list of row indices (not to be written to). */
   nextEpoch(): Int32Array[] {
-    return this.inOrder ?? this.batchesOf(permutation(this.size, this.rng))
+    return this.inOrder ?? this.batchesOf(this.shuffle.next(this.size))
   }
 
   private batchesOf(order: Int32Array): Int32Array[] {

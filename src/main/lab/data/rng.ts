@@ -23,7 +23,8 @@ export function createRng(seed: number, stream = 0): Rng {
   }
 }
 
-export const STREAM = { init: 1, split: 2, shuffle: 3, search: 4, dropout: 5 } as const
+// 3 was the shuffle's stream, before batches took torch's order (torchShuffle.ts)
+export const STREAM = { init: 1, split: 2, search: 4, dropout: 5 } as const
 
 /** Fisher–Yates permutation of 0..n-1 */
 export function permutation(n: number, rng: Rng): Int32Array {

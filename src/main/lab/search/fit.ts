@@ -51,7 +51,8 @@ export function score(scoring: Scoring, loss: LossName, output: Float32Array, y:
     return classificationMetrics(Int32Array.from(y), labels, Array.from({ length: Math.max(2, width) }, String)).accuracy
   }
   if (task !== 'regression') throw new Error(`${scoring} scores regression; use accuracy for classification`)
-  const m = regressionMetrics(y, output)
+  // skorch's predictions and targets are float32 arrays
+  const m = regressionMetrics(y, output, 'float32')
   return scoring === 'r2' ? m.r2 : scoring === 'neg_mean_squared_error' ? -m.mse : -m.mae
 }
 

@@ -16,10 +16,15 @@ import { shareFold, shareRows, type FoldRows, type SharedRows } from './foldData
 import { kFold, stratifiedKFold } from './folds'
 import { applySetting, expandGrid, sampleSettings, sortedParams, type Params } from './grid'
 import type { FitBatch, FitPool } from './pool'
+import { numpyMean } from '../train/metrics'
 import { labError } from '../../../shared/errors'
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
-const std = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)))
+// GridSearchCV's np.average over the folds, and its std from the same mean
+const mean = numpyMean
+const std = (xs: number[]) => {
+  const m = numpyMean(xs)
+  return Math.sqrt(numpyMean(xs.map((x) => (x - m) ** 2)))
+}
 
 export class SearchRun {
   private readonly results: SearchRow[]

@@ -40,8 +40,8 @@ export async function evaluateRun(run: TrainingRun, data: PreparedData, split: '
       })
     return {
       ...base,
-      regression: regressionMetrics(set.y, output),
-      ols: fit && { ...fit, metrics: regressionMetrics(set.y, olsPredicted(fit)) },
+      regression: regressionMetrics(set.y, output, 'float32'),
+      ols: fit && { ...fit, metrics: regressionMetrics(set.y, olsPredicted(fit), 'float64') },
       points: { x: picks.map(firstFeature), actual: picks.map((i) => set.y[i]), predicted: picks.map((i) => output[i]) },
     }
   }

@@ -1,23 +1,68 @@
-/** Scores as scikit-learn computes them (r2_score, mean_squared_error, accuracy_score, confusion_matrix). */
+/** Scores as scikit-learn computes them (r2_score, mean_squared_error, mean_absolute_error, accuracy_score, confusion_matrix). */
 import type { ClassificationMetrics, RegressionMetrics } from '../../../shared/api'
 
-export function regressionMetrics(actual: ArrayLike<number>, predicted: ArrayLike<number>): RegressionMetrics {
-  const n = actual.length
-  let mean = 0
-  for (let i = 0; i < n; i++) mean += actual[i]
-  mean /= n
-  let ssRes = 0
-  let ssTot = 0
-  let abs = 0
-  for (let i = 0; i < n; i++) {
-    const e = actual[i] - predicted[i]
-    ssRes += e * e
-    ssTot += (actual[i] - mean) ** 2
-    abs += Math.abs(e)
+/** the precision of the arrays a score is computed on: a model's float32 outputs, or float64 (least squares) */
+export type Precision = 'float32' | 'float64'
+
+/** numpy's pairwise sum of one buffer (runs of 8 in eight accumulators, halves above 128), from 0 */
+function pairwiseSum(values: ArrayLike<number>, start: number, n: number, round: (v: number) => number): number {
+  if (n < 8) {
+    let s = 0
+    for (let i = 0; i < n; i++) s = round(s + values[start + i])
+    return s
   }
+  if (n <= 128) {
+    const r = [0, 1, 2, 3, 4, 5, 6, 7].map((j) => values[start + j])
+    let i = 8
+    for (; i < n - (n % 8); i += 8) for (let j = 0; j < 8; j++) r[j] = round(r[j] + values[start + i + j])
+    let s = round(round(round(r[0] + r[1]) + round(r[2] + r[3])) + round(round(r[4] + r[5]) + round(r[6] + r[7])))
+    for (; i < n; i++) s = round(s + values[start + i])
+    return s
+  }
+  let half = Math.floor(n / 2)
+  half -= half % 8
+  return round(pairwiseSum(values, start, half, round) + pairwiseSum(values, start + half, n - half, round))
+}
+
+/** np.mean of float64 values (GridSearchCV's mean and std over folds) */
+export function numpyMean(values: ArrayLike<number>): number {
+  return numpySum(values, values.length, (v) => v) / values.length
+}
+
+/** numpy's reductions go through its iterator's buffer, this many values at a time */
+const NUMPY_BUFFER = 8192
+
+/** np.add.reduce over contiguous values: a pairwise sum per buffer of 8192, the buffers added in turn, in the given precision */
+function numpySum(values: ArrayLike<number>, n: number, round: (v: number) => number): number {
+  let s = 0
+  for (let start = 0; start < n; start += NUMPY_BUFFER) s = round(s + pairwiseSum(values, start, Math.min(NUMPY_BUFFER, n - start), round))
+  return s
+}
+
+/**
+ * r2_score, mean_squared_error and mean_absolute_error as scikit-learn 1.2 computes them on numpy
+ * arrays of this precision: for a model's float32 outputs (skorch's predict, torch's tensors),
+ * the residuals, their squares and the means in float32, R²'s two sums in float64.
+ */
+export function regressionMetrics(actual: ArrayLike<number>, predicted: ArrayLike<number>, precision: Precision): RegressionMetrics {
+  const round = precision === 'float32' ? Math.fround : (v: number) => v
+  const n = actual.length
+  const squares = new Float64Array(n)
+  const absolute = new Float64Array(n)
+  for (let i = 0; i < n; i++) {
+    const e = round(actual[i] - predicted[i])
+    squares[i] = round(e * e)
+    absolute[i] = Math.abs(e)
+  }
+  // np.average(y_true, axis=0): the sum in the arrays' precision, divided by n in it
+  const mean = round(numpySum(actual, n, round) / n)
+  const deviations = Float64Array.from(actual, (v) => round(round(v - mean) * round(v - mean)))
+  // R²'s sums are taken in float64 whatever the arrays' precision (sum(dtype=np.float64))
+  const ssRes = numpySum(squares, n, (v) => v)
+  const ssTot = numpySum(deviations, n, (v) => v)
   // sklearn's force_finite: a constant target scores 1 when predicted exactly, else 0
   const r2 = ssTot === 0 ? (ssRes === 0 ? 1 : 0) : 1 - ssRes / ssTot
-  return { r2, mse: ssRes / n, mae: abs / n }
+  return { r2, mse: round(numpySum(squares, n, round) / n), mae: round(numpySum(absolute, n, round) / n) }
 }
 
 export function classificationMetrics(actual: ArrayLike<number>, predicted: ArrayLike<number>, classes: string[]): ClassificationMetrics {

@@ -9,7 +9,7 @@ import type { StateDict } from '../../model/stateDict'
 import type { Engine, EngineConfig, OptimizerState } from '../engine'
 import { denseBackendName } from './backendName'
 import { createKernels, type KernelChoice } from './kernels'
-import { lossAndGrad } from './losses'
+import { TorchLoss } from './losses'
 import { DenseNetwork } from './network'
 import { chooseOptimizer, type ParameterUpdates } from './optimizerChoice'
 
@@ -17,12 +17,14 @@ export class DenseEngine implements Engine {
   readonly info: BackendInfo
   private readonly network: DenseNetwork
   private readonly optimizer: ParameterUpdates
+  private readonly lossFunction: TorchLoss
 
   constructor(
     private readonly config: EngineConfig,
     { kernels, unavailable }: KernelChoice = createKernels(),
   ) {
     this.network = new DenseNetwork(config.model, config.initial, config.seed, kernels)
+    this.lossFunction = new TorchLoss(config.loss)
     this.optimizer = chooseOptimizer(config.optimizer, kernels, this.network.params, this.network.grads, config.optimizerState)
     this.info = { engine: 'dense', backend: denseBackendName(kernels, config.model, this.optimizer), unavailable }
   }
@@ -37,7 +39,7 @@ export class DenseEngine implements Engine {
 
   trainStep(x: Float32Array, y: Float32Array, n: number): number {
     const out = this.network.forward(x, n)
-    const loss = lossAndGrad(this.config.loss, out, y, n, this.config.model.outFeatures, this.network.outputGrad)
+    const loss = this.lossFunction.compute(out, y, n, this.config.model.outFeatures, this.network.outputGrad)
     if (!Number.isFinite(loss)) return loss
     this.network.backward(n)
     this.optimizer.apply()
@@ -46,10 +48,11 @@ export class DenseEngine implements Engine {
 
   reserve(rows: number): void {
     this.network.reserve(rows)
+    this.lossFunction.reserve(rows, this.config.model.outFeatures)
   }
 
   loss(x: Float32Array, y: Float32Array, n: number): number {
-    return lossAndGrad(this.config.loss, this.network.forward(x, n), y, n, this.config.model.outFeatures, null)
+    return this.lossFunction.compute(this.network.forward(x, n), y, n, this.config.model.outFeatures, null)
   }
 
   predict(x: Float32Array, n: number): Float32Array {

@@ -1,10 +1,13 @@
-/** PyTorch's losses (mean reduction): the value, and its gradient with respect to the outputs. */
+/**
+ * PyTorch's losses (mean reduction): the value, and its gradient with respect to the outputs.
+ * The value is torch's float32 one, the number a student compares with `loss.item()`: each
+ * element's loss op by op in float32, as torch 1.13's CPU kernels compute it, then `mean()`,
+ * which sums in torch's order (contiguousSum) and divides by the count in float32.
+ */
 import { labError } from '../../../../shared/errors'
 import { assertNever } from '../../../../shared/exhaustive'
 import type { LossSpec } from '../../../../shared/catalog/losses'
-
-/** log clamped at −100, as torch's binary_cross_entropy clamps it */
-const clampedLog = (v: number): number => Math.max(Math.log(v), -100)
+import { contiguousSum } from '../../../../shared/layers/columnSums'
 
 const f32 = Math.fround
 /**
@@ -14,28 +17,90 @@ const f32 = Math.fround
  */
 const VECTOR_SPAN = 16
 
+/** ln(v) in float32, clamped at −100 as torch's binary_cross_entropy clamps it */
+const clampedLog = (v: number): number => Math.max(f32(Math.log(v)), -100)
+
+/** torch's EPSILON in binary_cross_entropy_backward (1e-12), as a float32 */
+const BCE_EPSILON = f32(1e-12)
+
+/** nll_loss's cascade: eight levels of partial sums, each level 2^levelPower rows of the one below */
+const NLL_LEVELS = 8
+
+/** ⌈log₂ x⌉, and 1 for x ≤ 2 (c10's CeilLog2) */
+function ceilLog2(x: number): number {
+  return x <= 2 ? 1 : Math.ceil(Math.log2(x))
+}
+
 /**
- * out: [n, width] outputs; target: [n] values, 0/1 labels or class indices; grad: filled with
- * dLoss/dOut. Returns the loss, summed in double precision.
+ * A loss over batches: out is [n, width] outputs, target [n] values, 0/1 labels or class
+ * indices. It keeps the per-element losses of the last batch for torch's summation order, so a
+ * step allocates nothing once reserved.
  */
-export function lossAndGrad(spec: LossSpec, out: Float32Array, target: Float32Array, n: number, width: number, grad: Float32Array | null): number {
-  const name = spec.name
-  let total = 0
-  if (name === 'CrossEntropyLoss') {
+export class TorchLoss {
+  private elements = new Float32Array(0)
+  private readonly nllPartial = new Float32Array(NLL_LEVELS)
+
+  constructor(private readonly spec: LossSpec) {}
+
+  /** sizes the element buffer for batches of up to `rows` rows of `width` outputs */
+  reserve(rows: number, width: number): void {
+    if (this.elements.length < rows * width) this.elements = new Float32Array(rows * width)
+  }
+
+  /** torch's float32 loss of the batch; fills grad (when given) with dLoss/dOut */
+  compute(out: Float32Array, target: Float32Array, n: number, width: number, grad: Float32Array | null): number {
+    if (this.spec.name === 'CrossEntropyLoss') return this.crossEntropy(out, target, n, width, grad)
+    const count = n * width
+    this.reserve(n, width)
+    const elements = this.elements
+    elementLosses(this.spec, out, target, count, width, elements, grad)
+    // Tensor.mean(): torch's float32 sum, divided by the count in float32
+    return f32(contiguousSum(elements, count) / count)
+  }
+
+
+  /**
+   * log_softmax over each row (max, the exponentials' sum in order, its log, then
+   * x − max − log-sum, all in float32), then nll_loss's mean: its negated picks summed in
+   * cascaded partial sums (LossNLL.cpp), divided by the row count.
+   */
+  private crossEntropy(out: Float32Array, target: Float32Array, n: number, width: number, grad: Float32Array | null): number {
+    const partial = this.nllPartial.fill(0)
+    const levelPower = Math.max(4, Math.floor(ceilLog2(n) / NLL_LEVELS))
+    const levelMask = (1 << levelPower) - 1
     for (let r = 0; r < n; r++) {
       const row = r * width
       let max = -Infinity
       for (let c = 0; c < width; c++) max = Math.max(max, out[row + c])
       let sum = 0
-      for (let c = 0; c < width; c++) sum += Math.exp(out[row + c] - max)
-      const logSum = max + Math.log(sum)
+      // the gradient's softmax stays in double, as before: only the value is torch's float32
+      let exactSum = 0
+      for (let c = 0; c < width; c++) {
+        sum = f32(sum + f32(Math.exp(f32(out[row + c] - max))))
+        exactSum += Math.exp(out[row + c] - max)
+      }
+      const logSum = f32(Math.log(sum))
       const t = target[r]
-      total += logSum - out[row + t]
-      if (grad) for (let c = 0; c < width; c++) grad[row + c] = (Math.exp(out[row + c] - logSum) - (c === t ? 1 : 0)) / n
+      partial[0] = f32(partial[0] - f32(f32(out[row + t] - max) - logSum))
+      for (let j = 0; j + 1 < NLL_LEVELS; j++) {
+        if ((r & (levelMask << (j * levelPower))) !== 0) break
+        partial[j + 1] = f32(partial[j + 1] + partial[j])
+        partial[j] = 0
+      }
+      if (grad) {
+        const exact = max + Math.log(exactSum)
+        for (let c = 0; c < width; c++) grad[row + c] = (Math.exp(out[row + c] - exact) - (c === t ? 1 : 0)) / n
+      }
     }
-    return total / n
+    let total = 0
+    for (let j = 0; j < NLL_LEVELS; j++) total = f32(total + partial[j])
+    return f32(total / n)
   }
-  const count = n * width
+}
+
+/** each element's loss as torch's float32 kernel computes it into elements, and its gradient into grad */
+function elementLosses(spec: LossSpec, out: Float32Array, target: Float32Array, count: number, width: number, elements: Float32Array, grad: Float32Array | null): void {
+  const name = spec.name
   // the gradients of the regression losses as torch's float32 backward kernels compute them: the
   // difference in float32, times the mean's 1/n rounded to float32 (mse_backward, huber_backward, smooth_l1_backward)
   const norm = f32(1 / count)
@@ -43,51 +108,67 @@ export function lossAndGrad(spec: LossSpec, out: Float32Array, target: Float32Ar
   for (let i = 0; i < count; i++) {
     const x = out[i]
     const t = target[Math.floor(i / width)]
-    const d = x - t
+    const df = f32(x - t)
     switch (name) {
       case 'MSELoss':
-        total += d * d
-        if (grad) grad[i] = f32(2 / count) * f32(d)
+        elements[i] = df * df
+        if (grad) grad[i] = f32(2 / count) * df
         break
       case 'L1Loss':
-        total += Math.abs(d)
-        if (grad) grad[i] = Math.sign(d) * norm
+        elements[i] = Math.abs(df)
+        if (grad) grad[i] = Math.sign(df) * norm
         break
       case 'HuberLoss': {
-        const delta = spec.huberDelta
-        const z = Math.abs(d)
-        total += z < delta ? 0.5 * d * d : delta * (z - 0.5 * delta)
+        // huber_kernel: delta in float32 on both paths, 0.5·z·z or delta·(z − 0.5·delta)
+        const delta = f32(spec.huberDelta)
+        const z = Math.abs(df)
+        elements[i] = z < delta ? f32(0.5 * z) * z : delta * f32(z - 0.5 * delta)
         if (grad) {
-          const edge = i < vectorEnd ? f32(delta) : delta
-          const df = f32(d)
+          const edge = i < vectorEnd ? delta : spec.huberDelta
           grad[i] = df <= -edge ? -(norm * edge) : df >= edge ? norm * edge : norm * df
         }
         break
       }
       case 'SmoothL1Loss': {
+        // smooth_l1_loss with beta 0 is l1_loss; else smooth_l1_kernel with beta in float32
         const beta = spec.smoothL1Beta
-        const z = Math.abs(d)
-        // beta 0 gives L1Loss's value, but not its gradient at a zero residual (see smoothL1Grad)
-        total += beta === 0 ? z : z < beta ? (0.5 * d * d) / beta : z - 0.5 * beta
-        if (grad) grad[i] = smoothL1Grad(f32(d), beta, norm, i < vectorEnd)
+        const edge = f32(beta)
+        const z = Math.abs(df)
+        elements[i] = beta === 0 ? z : z < edge ? f32(f32(f32(0.5 * z) * z) / edge) : f32(z - 0.5 * edge)
+        if (grad) grad[i] = smoothL1Grad(df, beta, norm, i < vectorEnd)
         break
       }
-      case 'BCEWithLogitsLoss':
-        total += Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x)))
-        if (grad) grad[i] = (1 / (1 + Math.exp(-x)) - t) / count
+      case 'BCEWithLogitsLoss': {
+        // torch 1.13's composite: (1 − t)·x + m + log(exp(−m) + exp(−x − m)), m = max(−x, 0), op by op
+        const m = Math.max(-x, 0)
+        const spread = f32(f32(Math.exp(-m)) + f32(Math.exp(f32(-x - m))))
+        elements[i] = f32(f32(f32((1 - t) * x) + m) + f32(Math.log(spread)))
+        // (sigmoid(x) − t) / numel, each op in float32 as binary_cross_entropy_with_logits_backward
+        if (grad) grad[i] = f32(f32(f32(1 / (1 + Math.exp(-x))) - t) / count)
         break
+      }
       case 'BCELoss':
-        if (x < 0 || x > 1) {
-          throw labError('INVALID_ARGUMENT', `BCELoss takes probabilities between 0 and 1, but the model gave ${x}. End the model with Sigmoid(), or use BCEWithLogitsLoss on its raw outputs.`)
-        }
-        total -= t * clampedLog(x) + (1 - t) * clampedLog(1 - x)
-        if (grad) grad[i] = (x - t) / Math.max((1 - x) * x, 1e-12) / count
+        // torch refuses NaN here too: its check is 0 <= x <= 1
+        if (!(x >= 0 && x <= 1)) throw labError('INVALID_ARGUMENT', bceRefusal(x))
+        // binary_cross_entropy's kernel: (t − 1)·max(log(1 − x), −100) − t·max(log(x), −100)
+        elements[i] = f32(f32((t - 1) * clampedLog(f32(1 - x))) - f32(t * clampedLog(x)))
+        // binary_cross_entropy_backward: (x − t) / max((1 − x)·x, EPSILON) in float32, then ÷ numel
+        if (grad) grad[i] = f32(f32(f32(x - t) / Math.max(f32(f32(1 - x) * x), BCE_EPSILON)) / count)
         break
+      case 'CrossEntropyLoss':
+        throw new Error('CrossEntropyLoss is not elementwise')
       default:
         assertNever(name, 'loss')
     }
   }
-  return total / count
+}
+
+/** why BCELoss refuses an output, as torch refuses it ("all elements of input should be between 0 and 1") */
+function bceRefusal(x: number): string {
+  if (Number.isNaN(x)) {
+    return 'BCELoss takes probabilities between 0 and 1, but the model gave NaN: its weights blew up at the step before, and torch stops here too. Try a smaller learning rate.'
+  }
+  return `BCELoss takes probabilities between 0 and 1, but the model gave ${x}. End the model with Sigmoid(), or use BCEWithLogitsLoss on its raw outputs.`
 }
 
 /**

@@ -1,11 +1,11 @@
 /**
  * Where plain JavaScript runs instead of a call into the SIMD kernels, decided here and nowhere
- * else, to the same bits either way. A call into WebAssembly and the lookups of the buffers
+ * else. A call into WebAssembly and the lookups of the buffers
  * behind its arrays cost more than the whole of a tiny layer's arithmetic (the course's
  * Linear(1, 1) at batch 2 is four multiplications), so those layers stay in JavaScript:
  * - a product over fewer inputs than one f32x4 vector: kernels.wat has no lane to split such
- *   a sum across, its scalar loops are the whole computation, and narrowProducts.ts repeats
- *   them operation for operation;
+ *   a sum across, and narrowProducts.ts takes it in torch's order (fused multiply-adds), which
+ *   the kernels' scalar loops do not;
  * - an optimizer update of a parameter this short: updateRules.ts is what kernels.wat repeats
  *   lane for lane (tests/unit/kernels.test.ts holds them to the bit).
  */
