@@ -1,9 +1,13 @@
 /**
  * A student's session, third pass, in Chromium against the real lab: the last data the student
- * asked for is the data shown, however the lab's answers cross.
+ * asked for is the data shown, however the lab's answers cross; the nn.Module step view writes
+ * its loss and its update with the batch's numbers, as `lab step --json` records them.
  */
 import { describe, expect, it } from 'vitest'
+import type { StepTrace } from '../../src/shared/learning'
 import { useLab } from '../helpers/browser'
+import { runLab } from '../helpers/cli'
+import { tempDir } from '../helpers/lab'
 
 const lab = useLab('session')
 const text = (testid: string) => lab().page.textContent(`[data-testid="${testid}"]`)
@@ -58,5 +62,32 @@ describe('a student’s session', () => {
     await page.waitForTimeout(1000)
     expect(await text('data-summary')).toContain('→ species')
     expect(await page.inputValue('[data-testid="role-species"]')).toBe('target')
+  })
+
+  it('writes the nn.Module loop’s loss with the batch’s targets and its update as lr × gradient, with the numbers of lab step --json', async () => {
+    const { page, shot } = lab()
+    await page.click('[data-testid="tab-lessons"]')
+    await page.click('[data-testid="lesson-dataloader"]')
+    await expect.poll(() => text('data-summary')).toContain('wt → mpg')
+    await page.click('[data-testid="tab-step"]')
+    await page.selectOption('[data-testid="step-mode"]', 'module')
+    await page.click('[data-testid="step-begin"]')
+    await page.click('[data-testid="phase-loss"]')
+    // the lecture's run on the command line: the same first batch
+    const cli = await runLab(['step', '--steps', '1', '--json'], { settingsDir: tempDir('torchlab-e2e-cli-') })
+    expect(cli.code).toBe(0)
+    const trace = JSON.parse(cli.stdout) as StepTrace
+    const [first] = trace.steps
+    const n = (v: number) => String(Number(v.toPrecision(6)))
+    expect(await text('value-y_batch')).toBe(`[${first.targets.map(n).join(', ')}]`)
+    const formulas = () => page.locator('[data-testid="phase-formula"]').allTextContents()
+    expect((await formulas())[0]).toMatch(new RegExp(`^L = mean\\(\\(ŷ − y\\)²\\) = .*\\) / 2 = ${n(first.loss).replace('.', '\\.')}$`))
+    await shot('module-loss')
+    await page.click('[data-testid="phase-step"]')
+    const w0 = (trace.initial['linear.weight'] as number[][])[0][0]
+    const g = (first.grads['linear.weight'] as number[][])[0][0]
+    const w1 = (first.params['linear.weight'] as number[][])[0][0]
+    expect(await formulas()).toContain(`linear.weight ← linear.weight − lr·linear.weight.grad = ${n(w0)} − 0.02·(${n(g)}) = ${n(w1)}`)
+    await shot('module-step')
   })
 })
