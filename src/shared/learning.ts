@@ -18,6 +18,7 @@ import {
   type StateDictJson,
 } from './schemas'
 import type { LossSpec } from './catalog/losses'
+import { shownNumber } from './shownNumber'
 
 const finite = z.number().finite()
 const seed = z.number().int().min(0).max(2 ** 31 - 1)
@@ -230,6 +231,11 @@ export interface LessonInfo {
 }
 
 export type Quantity = number | string
+
+/** a check's quantity as a student reads it: six significant digits (the rest of a float32 weight's float64 digits is noise); none is a dash */
+export function shownQuantity(q: Quantity | null): string {
+  return q === null ? '—' : typeof q === 'number' ? shownNumber(q) : q
+}
 
 export interface CheckResult {
   label: string

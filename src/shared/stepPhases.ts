@@ -8,6 +8,7 @@ import type { LossSpec } from './catalog/losses'
 import type { OptimizerSpec } from './catalog/optimizers'
 import type { StepRecord, StepTrace } from './learning'
 import type { StateDictJson } from './schemas'
+import { shownNumber } from './shownNumber'
 
 /** the from-scratch loop body, in the lecture's order */
 export const SCRATCH_PHASES = ['forward', 'loss', 'backward', 'update', 'zero_grad'] as const
@@ -35,7 +36,7 @@ export interface PhaseView {
   values: PhaseValue[]
 }
 
-const num = (v: number): string => (Number.isFinite(v) ? Number(v.toPrecision(6)).toString() : String(v))
+const num = shownNumber
 const flat = (v: unknown): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v as number])
 const tensor = (v: unknown): string => {
   const values = flat(v)

@@ -90,4 +90,40 @@ describe('a student’s session', () => {
     expect(await formulas()).toContain(`linear.weight ← linear.weight − lr·linear.weight.grad = ${n(w0)} − 0.02·(${n(g)}) = ${n(w1)}`)
     await shot('module-step')
   })
+
+  it('fits the lessons at 800×600: checks in rows a line high, badges in one piece, Python lines unbroken and scrolled sideways', async () => {
+    const { page, shot } = lab()
+    await page.setViewportSize({ width: 800, height: 600 })
+    const ids = await page.$$eval('[data-testid^="lesson-"][data-testid]', (els) => els.map((e) => e.getAttribute('data-testid')!))
+    const lessons = ids.filter((id) => !['lesson-list', 'lesson-path', 'lesson-open', 'lesson', 'lesson-title', 'lesson-code', 'lesson-check', 'lesson-checks', 'lesson-tasks', 'lesson-result'].includes(id)).map((id) => id.slice('lesson-'.length))
+    expect(lessons).toContain('grid-search')
+    await page.evaluate((list) => (window as unknown as { lab: { updateSettings(s: object): Promise<unknown> } }).lab.updateSettings({ lessonProgress: Object.fromEntries(list.map((id) => [id, { passed: true, checkedAt: '2026-11-28T22:00:00Z' }])) }), lessons)
+    // the list reads the progress as it opens
+    await page.click('[data-testid="tab-step"]')
+    await page.click('[data-testid="tab-lessons"]')
+    await page.click('[data-testid="lesson-dataloader"]')
+    await page.click('[data-testid="lesson-check"]')
+    await page.waitForSelector('[data-testid="check-2"]', { timeout: 60_000 })
+    await page.waitForTimeout(200)
+    await shot('lessons-800')
+    const lineHeight = await page.evaluate(() => parseFloat(getComputedStyle(document.querySelector('[data-testid="lesson-checks"] td')!).lineHeight) || 20)
+    for (const row of await page.locator('[data-testid^="check-"]').all()) expect((await row.boundingBox())!.height).toBeLessThan(2 * lineHeight + 8)
+    for (const id of lessons) expect((await page.locator(`[data-testid="progress-${id}"]`).boundingBox())!.height, id).toBeLessThan(1.6 * lineHeight)
+    const code = () =>
+      page.evaluate(() => {
+        const pre = document.querySelector('[data-testid="lesson-code"]')!
+        const heights = [...pre.querySelectorAll('.line')].map((l) => l.getBoundingClientRect().height)
+        return { tallest: Math.max(...heights), shortest: Math.min(...heights), scrolls: pre.scrollWidth > pre.clientWidth }
+      })
+    const at800 = await code()
+    expect(at800.tallest).toBeLessThan(1.5 * at800.shortest)
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(800)
+    // narrower than its longest line (the DataLoader's), the box scrolls rather than break a line in two
+    await page.setViewportSize({ width: 520, height: 600 })
+    await page.waitForTimeout(200)
+    const narrow = await code()
+    expect(narrow.scrolls).toBe(true)
+    expect(narrow.tallest).toBeLessThan(1.5 * narrow.shortest)
+    await page.setViewportSize({ width: 1440, height: 1000 })
+  })
 })
