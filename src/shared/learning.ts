@@ -14,8 +14,11 @@ import {
   searchValueSchema,
   trainConfigSchema,
   trainRequestSchema,
+  type OptimizerSpec,
   type StateDictJson,
 } from './schemas'
+import type { LossSpec } from './catalog/losses'
+import { shownNumber } from './shownNumber'
 
 const finite = z.number().finite()
 const seed = z.number().int().min(0).max(2 ** 31 - 1)
@@ -68,6 +71,8 @@ export interface StepRecord {
   indices: number[]
   /** model outputs for the batch before the update ([n, out] row-major) */
   outputs: number[]
+  /** the batch's targets, one per row (a class index for a classifier), as the loss compares them with the outputs */
+  targets: number[]
   loss: number
   /** every parameter's .grad from this batch, shaped like the parameter */
   grads: StateDictJson
@@ -76,13 +81,15 @@ export interface StepRecord {
   scratch?: ScratchPhases
 }
 
-export interface StepTrace {
-  kind: 'module' | 'scratch'
+interface TraceBase {
   initial: StateDictJson
   steps: StepRecord[]
   /** why fewer steps than asked were recorded: the run ended, or the loss stopped being finite */
   stopped?: string
 }
+
+/** an nn.Module's steps carry the loss and optimizer that made them: the step view writes their formulas with the batch's numbers */
+export type StepTrace = (TraceBase & { kind: 'scratch' }) | (TraceBase & { kind: 'module'; loss: LossSpec; optimizer: OptimizerSpec })
 
 export const graphRequestSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('module'), request: trainRequestSchema }),
@@ -224,6 +231,11 @@ export interface LessonInfo {
 }
 
 export type Quantity = number | string
+
+/** a check's quantity as a student reads it: six significant digits (the rest of a float32 weight's float64 digits is noise); none is a dash */
+export function shownQuantity(q: Quantity | null): string {
+  return q === null ? '—' : typeof q === 'number' ? shownNumber(q) : q
+}
 
 export interface CheckResult {
   label: string

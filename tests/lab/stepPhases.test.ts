@@ -40,6 +40,42 @@ describe('the phases of a step, as the window pages through them', () => {
     expect(views[0].values.map((v) => v.value)).toEqual(['[0]', '[0]'])
   })
 
+  it('nn.Module: the loss with the batch’s outputs and targets, and optimizer.step() as lr × gradient', async () => {
+    const trace = await service.stepRun({ kind: 'module', request: course({}), steps: 1 })
+    const [step] = trace.steps
+    // the first two cars' mpg, as the DataLoader hands them to the loss
+    expect(step.targets).toEqual([21, 21])
+    const [o1, o2] = step.outputs
+    const loss = phaseView(trace, 0, MODULE_PHASES.indexOf('loss'))
+    expect(loss.formulas).toEqual([`L = mean((ŷ − y)²) = ((${Number(o1.toPrecision(6))} − 21)² + (${Number(o2.toPrecision(6))} − 21)²) / 2 = ${Number(step.loss.toPrecision(6))}`])
+    expect(((o1 - 21) ** 2 + (o2 - 21) ** 2) / 2).toBeCloseTo(step.loss, 3)
+    expect(loss.values).toContainEqual({ name: 'y_batch', value: '[21, 21]' })
+
+    const update = phaseView(trace, 0, MODULE_PHASES.indexOf('step')).formulas
+    const w0 = (trace.initial['linear.weight'] as number[][])[0][0]
+    const g = (step.grads['linear.weight'] as number[][])[0][0]
+    const w1 = (step.params['linear.weight'] as number[][])[0][0]
+    const n = (v: number) => Number(v.toPrecision(6))
+    expect(update).toEqual(['SGD: p ← p − lr·p.grad', `linear.weight ← linear.weight − lr·linear.weight.grad = ${n(w0)} − 0.02·(${n(g)}) = ${n(w1)}`, expect.stringMatching(/^linear\.bias ← linear\.bias − lr·linear\.bias\.grad = /)])
+    expect(g).toBeLessThan(0)
+    expect(w0 - 0.02 * g).toBeCloseTo(w1, 5)
+  })
+
+  it('nn.Module: a classifier’s loss names each row’s class, and an optimizer other than SGD shows lr × gradient beside its move', async () => {
+    const iris: DatasetSpecInput = { source: { kind: 'bundled', name: 'iris' }, features: ['petal_length', 'petal_width'], target: 'species' }
+    const trace = await service.stepRun({ kind: 'module', request: { dataset: iris, model: { kind: 'linear' }, train: { loss: 'CrossEntropyLoss', optimizer: { name: 'Adam', lr: 0.01 }, epochs: 1, batchSize: 8 } }, steps: 1 })
+    const [step] = trace.steps
+    expect(step.targets).toHaveLength(8)
+    expect(step.outputs).toHaveLength(24)
+    const [formula] = phaseView(trace, 0, MODULE_PHASES.indexOf('loss')).formulas
+    const first = step.outputs.slice(0, 3).map((v) => Number(v.toPrecision(6))).join(', ')
+    expect(formula).toContain(`= (−log softmax([${first}])[${step.targets[0]}] + `)
+    expect(formula).toMatch(new RegExp(`… \\(8 terms\\)\\) / 8 = ${Number(step.loss.toPrecision(6))}$`.replace(/\./g, '\\.')))
+    const update = phaseView(trace, 0, MODULE_PHASES.indexOf('step')).formulas
+    expect(update[0]).toMatch(/^Adam: p ← p − lr·m̂ \/ \(√v̂ \+ eps\)/)
+    expect(update[1]).toMatch(/^linear\.weight\[0\]: lr·grad = 0\.01·.* the step moved it .*\(the first of its 6 values\)$/)
+  })
+
   it('groups batches by epoch: shuffle reorders each epoch, drop_last leaves rows out', async () => {
     const plain = epochBatches(await service.stepRun({ kind: 'module', request: course({}), steps: 32 }), 32)
     expect(plain.map((e) => e.batches[0].indices)).toEqual([[0, 1], [0, 1]])

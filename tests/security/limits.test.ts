@@ -87,9 +87,9 @@ describe('a step-by-step trace', () => {
     service.stepRun({ kind: 'module', request: { dataset: cars, model, train: { optimizer: { name: 'SGD', lr: 0.001 }, epochs: 1000, batchSize: 1 } }, steps: count })
 
   it('records as many steps as fit, and says why it stopped there', async () => {
-    // 1 → 512 → 1: 1,537 parameters, each step some 3,100 numbers
+    // 1 → 512 → 1: 1,537 parameters and their gradients, and the batch's output, row and target: each step some 3,100 numbers
     const trace = await steps(wide(512, 1), 10_000)
-    const perStep = 2 * 1537 + 2
+    const perStep = 2 * 1537 + 3
     expect(trace.steps).toHaveLength(Math.floor(MAX_TRACE_NUMBERS / perStep))
     expect(trace.stopped).toBe(`TorchLab recorded the first ${trace.steps.length} of the 10,000 steps asked for: each step of this model records ${perStep.toLocaleString('en-US')} numbers, and a trace holds up to 2,000,000.`)
   }, 60_000)

@@ -440,9 +440,9 @@ export class LabService implements LabClient {
     const model = resolveModel(request.model, data.summary.features.length, data.outputs)
     const parameters = parameterCount(model)
     checkModelSize(parameters)
-    // each step records the whole state_dict and every gradient, the batch's outputs and its rows
+    // each step records the whole state_dict and every gradient, the batch's outputs, its rows and their targets
     const stateNumbers = stateDictShapes(model).reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0)
-    const perStep = stateNumbers + parameters + request.train.batchSize * (data.outputs + 1)
+    const perStep = stateNumbers + parameters + request.train.batchSize * (data.outputs + 2)
     const steps = tracedSteps(step.steps, perStep, parameters)
     const { initial, optimizer } = await this.startingPoint(request, model)
     const train = trainWith(request.train, optimizer)

@@ -33,6 +33,7 @@ export function scratchTrace(data: ScratchData, request: ScratchRequest, steps: 
       batch: s.row + 1,
       indices: [s.row],
       outputs: [s.prediction],
+      targets: [s.y],
       loss: s.loss,
       grads: { w: [s.dw], b: [s.db] },
       params: { w: [s.w], b: [s.b] },

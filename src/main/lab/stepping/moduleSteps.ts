@@ -7,6 +7,7 @@
 import { labError } from '../../../shared/errors'
 import type { StepRecord, StepTrace } from '../../../shared/learning'
 import type { TrainConfig } from '../../../shared/schemas'
+import { lossSpecOf } from '../../../shared/catalog/losses'
 import { DataLoader } from '../data/dataloader'
 import type { Split } from '../data/dataset'
 import type { Engine } from '../engine/engine'
@@ -20,7 +21,7 @@ export function moduleTrace(engine: Engine, train: Split, features: number, conf
   const gatherer = new BatchGather(train, features, Math.min(config.batchSize, train.n))
   const initial = stateDictToJson(engine.stateDict())
   const records: StepRecord[] = []
-  const done = (stopped?: string): StepTrace => ({ kind: 'module', initial, steps: records, ...(stopped ? { stopped } : {}) })
+  const done = (stopped?: string): StepTrace => ({ kind: 'module', loss: lossSpecOf(config), optimizer: config.optimizer, initial, steps: records, ...(stopped ? { stopped } : {}) })
   if (loader.batchesPerEpoch === 0) return done('drop_last leaves no full batch: the training set has fewer rows than one batch.')
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
     const batches = loader.nextEpoch()
@@ -38,6 +39,7 @@ export function moduleTrace(engine: Engine, train: Split, features: number, conf
         batch: b + 1,
         indices: Array.from(batches[b]),
         outputs,
+        targets: Array.from(y),
         loss,
         grads: stateDictToJson(gradients()),
         params: stateDictToJson(engine.stateDict()),

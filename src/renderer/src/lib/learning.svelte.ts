@@ -77,6 +77,8 @@ class LearningState {
   }
 
   private async show(source: LessonSource, load: () => Promise<Lesson>): Promise<void> {
+    // other data chosen while the lesson loads is the student's later choice: the lesson's data does not replace it
+    const asked = app.dataMark()
     try {
       const lesson = await load()
       this.lessonError = null
@@ -85,7 +87,7 @@ class LearningState {
       this.applySettings(lesson)
       this.lesson = lesson
       this.source = source
-      await this.loadData(lesson)
+      await this.loadData(lesson, asked)
     } catch (err) {
       this.lessonError = errorInfo(err)
     }
@@ -107,10 +109,10 @@ class LearningState {
     this.resetSteps()
   }
 
-  /** the lesson's data; its loss after the preview, which suggests one for the data set it reads */
-  private async loadData(lesson: Lesson): Promise<void> {
+  /** the lesson's data; its loss after the preview, which suggests one for the data set it reads. Neither when other data was chosen since `mark`. */
+  private async loadData(lesson: Lesson, mark: number): Promise<void> {
     const { data, train } = lesson.setup
-    await app.openDataset(data)
+    if (!(await app.openDataset(data, mark))) return
     app.loss = train.loss
     await app.prepare()
   }

@@ -42,6 +42,7 @@ import { Uploads } from './uploads'
 import type { DroppedFile } from '../../../shared/wire'
 import { builderErrors } from './validation'
 import { RunSeries } from './runSeries'
+import { RequestOrder } from './requestOrder'
 
 export type Role = 'feature' | 'target' | 'ignore'
 
@@ -134,6 +135,10 @@ class LabState {
   splitSeed = $state(0)
   summary = $state<DatasetSummary | null>(null)
   summaryError = $state<LabErrorInfo | null>(null)
+  /** data chosen (a set, a file, its parse options, a lesson's or a checkpoint's data): the last one chosen is shown */
+  private readonly dataRequests = new RequestOrder()
+  /** summaries asked for (roles, scaling, split changed): the last one asked for is shown */
+  private readonly summaryRequests = new RequestOrder()
 
   arch = $state<ModelArch>({ kind: 'linear' })
   /** the layer list kept while the course's linear model is chosen, so switching back restores it */
@@ -297,15 +302,15 @@ class LabState {
     const settings = await lab.getSettings()
     let last = settings.lastDataset
     if (last) this.source = last.source
-    await this.loadPreview()
-    if (last && this.dataError?.code === 'FILE_NOT_FOUND') {
+    let shown = await this.loadPreview()
+    if (shown && last && this.dataError?.code === 'FILE_NOT_FOUND') {
       // most often an upload: its temporary copy went when the lab stopped, and its path would mean nothing to the student
       last = undefined
       this.source = { kind: 'bundled', name: COURSE.dataset }
-      await this.loadPreview()
-      this.dataNote = 'The file you trained on last is no longer there (an uploaded file lasts only while the lab runs), so the course’s data is open: upload or open your file again to go on with it.'
+      shown = await this.loadPreview()
+      if (shown) this.dataNote = 'The file you trained on last is no longer there (an uploaded file lasts only while the lab runs), so the course’s data is open: upload or open your file again to go on with it.'
     }
-    if (last && this.preview) {
+    if (shown && last && this.preview) {
       this.applyRoles(last.features, last.target)
       this.scale = last.scale
       this.valSplit = last.valSplit
@@ -354,8 +359,7 @@ class LabState {
   async resetToLecture(): Promise<void> {
     this.source = { kind: 'bundled', name: COURSE.dataset }
     this.parse = parseOptionsSchema.parse({})
-    await this.loadPreview()
-    this.applyRoles([...COURSE.features], COURSE.target)
+    if (await this.loadPreview()) this.applyRoles([...COURSE.features], COURSE.target)
     await this.applyCoursePreset()
   }
 
@@ -383,20 +387,28 @@ class LabState {
     await this.loadPreview()
   }
 
+  /** where the data requests stand: a request that waits on something else first (a lesson's file) opens its data only if none came since */
+  dataMark(): number {
+    return this.dataRequests.mark()
+  }
+
   /**
    * A data set as a lesson or a checkpoint's record names it: read as it says (its own parse
    * options, not the last file's), with its roles, missing values, scaling and split. The caller
-   * prepares it, once whatever else it sets (a lesson's loss) is in place.
+   * prepares it, once whatever else it sets (a lesson's loss) is in place. False, and nothing
+   * changed, when the student chose other data since `mark` (dataMark()) or while it was read.
    */
-  async openDataset(spec: DatasetSpec): Promise<void> {
+  async openDataset(spec: DatasetSpec, mark = this.dataMark()): Promise<boolean> {
+    if (!this.dataRequests.isLatest(mark)) return false
     this.source = spec.source
     this.parse = parseOptionsSchema.parse(spec.parse)
-    await this.loadPreview()
+    if (!(await this.loadPreview())) return false
     this.applyRoles(spec.features, spec.target)
     this.missing = spec.missing
     this.scale = spec.scale
     this.valSplit = spec.valSplit
     this.splitSeed = spec.splitSeed
+    return true
   }
 
   /** the path a CSV upload reaches the lab at, or null; a refused one says why where the data's errors show, and the data shown stays */
@@ -409,11 +421,17 @@ class LabState {
     }
   }
 
-  /** Parses the chosen source with the chosen options; roles survive where columns do. */
-  async loadPreview(): Promise<void> {
+  /**
+   * Parses the chosen source with the chosen options; roles survive where columns do. False when
+   * other data was chosen before the answer came: that answer is not shown.
+   */
+  async loadPreview(): Promise<boolean> {
+    const asked = this.dataRequests.next()
     this.dataNote = null
     try {
-      this.preview = await lab.inspectCsv($state.snapshot(this.source), $state.snapshot(this.parse))
+      const preview = await lab.inspectCsv($state.snapshot(this.source), $state.snapshot(this.parse))
+      if (!this.dataRequests.isLatest(asked)) return false
+      this.preview = preview
       this.dataError = null
       const bundled = this.source.kind === 'bundled' ? this.datasets.find((d) => d.name === (this.source as { name: string }).name) : undefined
       const known = this.preview.columns.every((c) => c.name in this.roles)
@@ -427,12 +445,15 @@ class LabState {
         if (classifier || lossOf(this.loss).task !== 'regression') this.loss = suggestedLoss(classifier)
       }
       await this.prepare()
+      return true
     } catch (err) {
+      if (!this.dataRequests.isLatest(asked)) return false
       // the new file's error replaces everything the previous file showed
       this.preview = null
       this.summary = null
       this.summaryError = null
       this.dataError = errorInfo(err)
+      return true
     }
   }
 
@@ -451,15 +472,19 @@ class LabState {
   }
 
   async prepare(): Promise<void> {
+    const asked = this.summaryRequests.next()
     if (!this.target || this.features.length === 0) {
       this.summary = null
       this.summaryError = null
       return
     }
     try {
-      this.summary = await lab.prepareDataset(this.datasetSpec(), this.loss)
+      const summary = await lab.prepareDataset(this.datasetSpec(), this.loss)
+      if (!this.summaryRequests.isLatest(asked)) return
+      this.summary = summary
       this.summaryError = null
     } catch (err) {
+      if (!this.summaryRequests.isLatest(asked)) return
       this.summary = null
       this.summaryError = errorInfo(err)
     }
