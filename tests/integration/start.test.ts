@@ -91,7 +91,7 @@ describe('the launchers’ options', () => {
     try {
       expect(launch('web.ts', '--port', String(port))).toEqual({
         status: 2,
-        stderr: `Port ${port} is in use by another program (another TorchLab?). Choose another with --port N, or leave --port out for any free port.`,
+        stderr: `TorchLab cannot serve its window on 127.0.0.1 port ${port}: another program is using that port. Choose another port with --port, or leave --port out for a free one.`,
       })
     } finally {
       holder.close()
