@@ -13,7 +13,7 @@ import { LabError, type LabErrorInfo } from '../../src/shared/errors'
 import { createService, tempDir } from '../helpers/lab'
 import { PYTHON } from '../helpers/python'
 
-type TorchOutcome = { tensors: Record<string, number[] | string>; keys: string[] } | { error: string }
+type TorchOutcome = { tensors: Record<string, number[] | string>; keys: string[]; floats: string[] } | { error: string }
 interface Made {
   path: string
   torch: { weights_only: TorchOutcome; full: TorchOutcome }
@@ -33,7 +33,7 @@ async function open(name: string): Promise<CheckpointInfo | LabErrorInfo> {
   }
 }
 
-function read(outcome: TorchOutcome): { tensors: Record<string, number[] | string>; keys: string[] } {
+function read(outcome: TorchOutcome): { tensors: Record<string, number[] | string>; keys: string[]; floats: string[] } {
   if ('error' in outcome) throw new Error(`torch refused the file: ${outcome.error}`)
   return outcome
 }
@@ -67,6 +67,7 @@ describe('a file torch reads', () => {
     ['bytes_key', 'a bytes key, hashable in Python'],
     ['one_and_true', '1 and True, one key in Python (the first kept, the last value)'],
     ['tuple_and_its_repr', "the tuple (1,) and the string '(1,)', two keys in Python"],
+    ['text_floats', 'floats as protocol 0 writes them: nan, -inf, 1e300, 2.5E-3'],
   ])('%s (%s) has the keys torch.load gives', async (name) => {
     const expected = read(made[name].torch.full)
     const info = (await open(name)) as CheckpointInfo
@@ -74,6 +75,7 @@ describe('a file torch reads', () => {
     expect(info.tree.filter((n) => n.depth === 1).map((n) => n.name)).toEqual(expected.keys.map(shownKey))
     expect(Object.fromEntries(info.tensors.map((t) => [t.key, t.values]))).toEqual(expected.tensors)
     if (name === 'one_and_true') expect(info.tree.find((n) => n.path === '1')?.summary).toBe("'b'")
+    if (name === 'text_floats') expect(['nan', 'inf', 'big', 'e'].map((k) => info.tree.find((n) => n.path === k)?.summary)).toEqual(expected.floats)
   })
 })
 
@@ -89,6 +91,7 @@ describe('a file torch refuses', () => {
     ['version_words', /version record says "three"/],
     ['encrypted', /encrypted/],
     ['readonly_buffer_on_int', /READONLY_BUFFER on a value that is not bytes/],
+    ['text_float_hex', /holds a malformed number/],
   ])('%s is refused in a sentence naming why', async (name, why) => {
     expect('error' in made[name].torch.full, `torch read ${name}`).toBe(true)
     const error = await refusal(name)

@@ -2,7 +2,8 @@
 with the assembler, and says what real torch.load does with each.
 
 argv[1]: output folder. Prints {name: {"path", "torch": {"weights_only": outcome, "full": outcome}}}
-where an outcome is {"tensors": {key: [values as floats]}, "keys": [repr of top-level keys]} or
+where an outcome is {"tensors": {key: [values as floats]}, "keys": [repr of top-level keys], "floats":
+[repr of top-level float values]} or
 {"error": text}. The files name only torch's own functions and collections.OrderedDict, so loading
 them with weights_only=False runs nothing but torch's rebuilds.
 """
@@ -82,7 +83,9 @@ files = {
     "storage_key_int": pth_zip(pickle_of(linear(v2(storage(key_bytes=integer(0)), integer(0), tup(integer(1), integer(1)), tup(integer(1), integer(1)), P.NEWFALSE, ordered())))),
     "bool_byte_2": pth_zip(pickle_of(linear(weight(stype=glob("torch", "BoolStorage")))), {"0": b"\x02", "1": LINEAR_DATA["1"]}),
     "version_spaced": zip_with(b" 3x\n"),
-    # read by torch with weights_only=False: Python's own dict keys
+    # read by torch with weights_only=False: protocol 0's text floats, Python's own dict keys
+    "text_floats": pth_zip(pickle_of(dct((ustr("model_state_dict"), linear()), *[(ustr(k), P.FLOAT + v + b"\n") for k, v in
+                                       (("nan", b"nan"), ("inf", b"-inf"), ("big", b"1e300"), ("e", b"2.5E-3"))]))),
     "bytes_key": pth_zip(pickle_of(dct((ustr("model_state_dict"), linear()), (P.SHORT_BINBYTES + b"\x02ab", integer(1))), 3)),
     "one_and_true": pth_zip(pickle_of(dct((ustr("model_state_dict"), linear()), (integer(1), ustr("a")), (P.NEWTRUE, ustr("b"))))),
     "tuple_and_its_repr": pth_zip(pickle_of(dct((ustr("model_state_dict"), linear()), (tup(integer(1)), ustr("a")), (ustr('(1,)'), ustr("b"))))),
@@ -96,6 +99,7 @@ files = {
     "version_99": zip_with(b"99\n"),
     "version_words": zip_with(b"three\n"),
     "encrypted": flagged(zip_with(b"3\n"), 1),
+    "text_float_hex": pth_zip(pickle_of(dct((ustr("model_state_dict"), linear()), (ustr("loss"), P.FLOAT + b"0x10\n")))),
     "readonly_buffer_on_int": pth_zip(P.PROTO + b"\x05" + dct((ustr("model_state_dict"), linear()), (ustr("n"), integer(3) + P.READONLY_BUFFER)) + P.STOP),
     # torch's own tensors TorchLab has no values or arithmetic for
     "meta_tensor": pth_zip(pickle_of(linear(call(glob("torch._utils", "_rebuild_meta_tensor_no_storage"), glob("torch", "float32"), tup(integer(1), integer(1)), tup(integer(1), integer(1)), P.NEWFALSE)))),
@@ -118,7 +122,8 @@ def outcome(path, weights_only):
         return {"error": f"{type(e).__name__}: {e}"[:300]}
     state = v.get("model_state_dict", v) if isinstance(v, dict) else v
     return {"tensors": {str(k): values(t) for k, t in state.items() if isinstance(t, torch.Tensor)},
-            "keys": [repr(k) for k in v.keys()] if isinstance(v, dict) else []}
+            "keys": [repr(k) for k in v.keys()] if isinstance(v, dict) else [],
+            "floats": [repr(x) for x in v.values() if isinstance(x, float)] if isinstance(v, dict) else []}
 
 
 for name, data in files.items():

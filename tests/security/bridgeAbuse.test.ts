@@ -73,7 +73,11 @@ const longRun = {
 
 async function stopAll(call: (method: unknown, args?: unknown) => Promise<Envelope<unknown>>): Promise<void> {
   const running = await call('listRuns')
-  for (const run of (running as { value: { runId: string }[] }).value) await call('controlRun', [{ runId: run.runId, action: 'stop' }])
+  for (const run of (running as { value: { runId: string }[] }).value) {
+    await call('controlRun', [{ runId: run.runId, action: 'stop' }])
+    // a stop is answered at once; the run counts as active until its worker has ended, which takes longer on a loaded machine
+    await call('waitForRun', [run.runId])
+  }
 }
 
 describe('a flood of requests on one socket', () => {

@@ -5,6 +5,7 @@
  * O_NONBLOCK, a pipe opens at once; the handle's own fstat then says what was really opened, so
  * nothing can be swapped in between a check and the open.
  */
+import { constants as buffer } from 'node:buffer'
 import { constants } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
 import { LabError, labError } from '../../../shared/errors'
@@ -61,11 +62,15 @@ export async function regularFileSize(path: string, wanted: Wanted): Promise<num
   return size
 }
 
+/** the longest string V8 makes: a larger file cannot be one text */
+const LONGEST_TEXT = buffer.MAX_STRING_LENGTH
+
 /**
- * A whole regular file as UTF-8 text; one larger than `maxBytes` is refused by its size before a
- * byte is read (a 2 GB file named as a lesson would otherwise be read whole, then fail as text).
+ * A whole regular file as UTF-8 text; one larger than `maxBytes` (at most the longest string) is
+ * refused by its size before a byte is read: it would otherwise be read whole, then fail as text
+ * in Node's words.
  */
-export async function readTextFile(path: string, wanted: Wanted, maxBytes = Infinity): Promise<string> {
+export async function readTextFile(path: string, wanted: Wanted, maxBytes = LONGEST_TEXT): Promise<string> {
   const { handle, size } = await openForReading(path, wanted)
   try {
     if (size > maxBytes) {

@@ -53,6 +53,18 @@ const MAX_DEPTH_OF_MARKS = 100_000
 /** texts in a checkpoint are names and notes; a vocabulary saved as one string is a few MB */
 const MAX_TEXT_BYTES = 64 * 1024 * 1024
 
+/**
+ * A float as Python's pickle reads protocol 0's FLOAT (C's PyOS_string_to_double): nan and inf or
+ * infinity in any case, signed; no spaces, no underscores, and an overflow (1e999) refused.
+ * undefined where Python raises: JavaScript's Number would read "" as 0 and "0x10" as 16.
+ */
+function pythonFloat(s: string): number | undefined {
+  const special = /^([+-]?)(nan|inf|infinity)$/i.exec(s)
+  if (special) return special[2].toLowerCase() === 'nan' ? NaN : special[1] === '-' ? -Infinity : Infinity
+  const v = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s) ? Number(s) : NaN
+  return Number.isFinite(v) ? v : undefined
+}
+
 export function isKnownCallable(value: unknown): value is KnownCallable {
   return typeof value === 'object' && value !== null && 'call' in value && 'qualified' in value
 }
@@ -274,8 +286,8 @@ export class Unpickler {
         this.pos += 8
         return true
       case OP.FLOAT: {
-        const v = Number(this.line())
-        if (Number.isNaN(v)) throw badFile('The pickle inside the file holds a malformed number.')
+        const v = pythonFloat(this.line())
+        if (v === undefined) throw badFile('The pickle inside the file holds a malformed number.')
         this.push(v)
         return true
       }
