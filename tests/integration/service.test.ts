@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { dispatch } from '../../src/main/lab/dispatch'
 import { LabService } from '../../src/main/lab/service'
 import { createService, RESOURCES, tempDir } from '../helpers/lab'
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 const service = createService()
@@ -57,6 +57,21 @@ describe('dispatch', () => {
     writeFileSync(join(dir, 'settings.json'), '{"theme": 42, "windowBounds": "big"}')
     const third = new LabService({ resourcesDir: RESOURCES, settingsDir: dir })
     expect(await third.getSettings()).toEqual({ theme: 'system', recentFiles: [] })
+  })
+
+  it('reads a file again when it was replaced keeping its modification time (cp -p, unzip)', async () => {
+    const dir = tempDir('torchlab-replaced-')
+    const path = join(dir, 'data.csv')
+    // a whole second, so setting it again gives the very same mtimeMs
+    const then = new Date('2026-09-01T08:00:00Z')
+    writeFileSync(path, 'x,y\n1,2\n3,4\n')
+    utimesSync(path, then, then)
+    const service = new LabService({ resourcesDir: RESOURCES, settingsDir: tempDir('torchlab-settings-') })
+    expect((await service.inspectCsv({ kind: 'file', path }, {})).columns.map((c) => c.name)).toEqual(['x', 'y'])
+    writeFileSync(path, 'a,b\n5,6\n7,8\n')
+    utimesSync(path, then, then)
+    expect((await service.inspectCsv({ kind: 'file', path }, {})).columns.map((c) => c.name)).toEqual(['a', 'b'])
+    service.dispose()
   })
 
   it('starts from its defaults when the settings file is not JSON, keeping a copy of it', async () => {

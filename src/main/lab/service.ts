@@ -146,8 +146,10 @@ export class LabService implements LabClient {
 
   private async loadTable(source: CsvSource, parse: ParseOptions): Promise<Table> {
     const path = sourcePath(source, this.options.resourcesDir)
-    const modified = source.kind === 'file' ? (await stat(path).catch(() => undefined))?.mtimeMs : 0
-    const key = JSON.stringify([path, modified, parse])
+    // a file replaced keeping its modification time (cp -p, unzip) is another file: its inode or change time differ
+    const facts = source.kind === 'file' ? await stat(path).catch(() => undefined) : undefined
+    const version = facts ? [facts.ino, facts.size, facts.mtimeMs, facts.ctimeMs] : null
+    const key = JSON.stringify([path, version, parse])
     const cached = this.tables.get(key)
     if (cached) return cached
     const table = await this.sandbox.run({ kind: 'csv', path, encoding: parse.encoding, parse })

@@ -88,7 +88,3 @@ const NAMES = new Map<number, OpName>(Object.entries(OP).map(([name, code]) => [
 export function opName(code: number): string {
   return NAMES.get(code) ?? `0x${code.toString(16).padStart(2, '0')}`
 }
-
-export function isOpcode(code: number): boolean {
-  return NAMES.has(code)
-}
