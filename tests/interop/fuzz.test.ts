@@ -179,7 +179,11 @@ const OPEN_GAPS: Record<string, { why: string; ceiling: number }> = {
 function judge(p: Prepared, engine: EngineName, ours: RunSummary | { refused: string }, torch: TorchSweepResult | undefined): string | undefined {
   const refusal = 'refused' in ours ? ours.refused : ours.status === 'failed' ? (ours.error?.message ?? 'failed without a message') : undefined
   if (!torch || 'error' in torch) {
-    if (refusal === undefined) return `TorchLab trained a run torch refuses (${torch && 'error' in torch ? torch.error : 'TorchLab refused it at preparation'})`
+    // torch's BCELoss raises on the NaN of weights that blew up (seed 7, cases 144 and 158: centered RMSprop with alpha 0
+    // takes the square root of a rounding error below 0); TorchLab stops such a run as diverged, with its sentence
+    const blewUp = torch && 'error' in torch && /all elements of input should be between 0 and 1/.test(torch.error) && 'status' in ours && ours.status === 'diverged'
+    if (refusal === undefined && !blewUp) return `TorchLab trained a run torch refuses (${torch && 'error' in torch ? torch.error : 'TorchLab refused it at preparation'})`
+    if (blewUp) return undefined
     if (/Something went wrong|Error:|at .*\.ts/.test(refusal)) return `refused without a sentence: ${refusal}`
     return undefined
   }
