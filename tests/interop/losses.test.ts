@@ -209,6 +209,23 @@ print(json.dumps(out))
 })
 
 describe('tfjs engine', () => {
+  it("gives BCELoss torch's finite gradient at a saturated Sigmoid's exact 0 and 1 (tfjs's own derivative of the clamped log is NaN there)", async () => {
+    const p = [1, 0, 0.5, 1, 0.25]
+    const t = [1, 0, 1, 0, 0]
+    const torch = await python<number[]>(
+      `
+import torch
+p = torch.tensor(INPUT[0], dtype=torch.float32).reshape(-1, 1).requires_grad_()
+torch.nn.BCELoss()(p, torch.tensor(INPUT[1], dtype=torch.float32).reshape(-1, 1)).backward()
+print(json.dumps(p.grad.reshape(-1).tolist()))
+`,
+      [p, t],
+    )
+    const grad = tf.tidy(() => Array.from(tf.grad((o: tf.Tensor) => lossOf(spec('BCELoss'), o as tf.Tensor2D, tf.tensor1d(t)))(tf.tensor2d(p, [5, 1])).dataSync()))
+    expect(grad.every(Number.isFinite)).toBe(true)
+    grad.forEach((g, i) => expect(g, `row ${i}`).toBeCloseTo(torch[i], 6))
+  })
+
   it('leaks no tensors across epochs', async () => {
     const model = { kind: 'sequential' as const, inFeatures: 3, outFeatures: 1, layers: mlpLayers([8], 'GELU') }
     const engine = await createTfjsEngine(
