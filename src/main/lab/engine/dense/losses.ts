@@ -148,8 +148,11 @@ function elementLosses(spec: LossSpec, out: Float32Array, target: Float32Array, 
         break
       }
       case 'BCELoss':
-        // torch refuses NaN here too: its check is 0 <= x <= 1
-        if (!(x >= 0 && x <= 1)) throw labError('INVALID_ARGUMENT', bceRefusal(x))
+        // NaN passes on: it comes from weights that blew up, and the loop stops the run as diverged
+        // where torch's BCELoss raises (its check is 0 <= x <= 1)
+        if (x < 0 || x > 1) {
+          throw labError('INVALID_ARGUMENT', `BCELoss takes probabilities between 0 and 1, but the model gave ${x}. End the model with Sigmoid(), or use BCEWithLogitsLoss on its raw outputs.`)
+        }
         // binary_cross_entropy's kernel: (t − 1)·max(log(1 − x), −100) − t·max(log(x), −100)
         elements[i] = f32(f32((t - 1) * clampedLog(f32(1 - x))) - f32(t * clampedLog(x)))
         // binary_cross_entropy_backward: (x − t) / max((1 − x)·x, EPSILON) in float32, then ÷ numel
@@ -161,14 +164,6 @@ function elementLosses(spec: LossSpec, out: Float32Array, target: Float32Array, 
         assertNever(name, 'loss')
     }
   }
-}
-
-/** why BCELoss refuses an output, as torch refuses it ("all elements of input should be between 0 and 1") */
-function bceRefusal(x: number): string {
-  if (Number.isNaN(x)) {
-    return 'BCELoss takes probabilities between 0 and 1, but the model gave NaN: its weights blew up at the step before, and torch stops here too. Try a smaller learning rate.'
-  }
-  return `BCELoss takes probabilities between 0 and 1, but the model gave ${x}. End the model with Sigmoid(), or use BCEWithLogitsLoss on its raw outputs.`
 }
 
 /**

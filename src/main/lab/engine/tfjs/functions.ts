@@ -13,6 +13,26 @@ const absLikeTorch = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) 
   return { value: tf.abs(x), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, tf.sign(saved[0])) }
 }) as (x: tf.Tensor2D) => tf.Tensor2D
 
+/**
+ * BCELoss with torch's gradient, (p − y) / max((1 − p)·p, 1e-12) / n: tfjs's own derivative of the
+ * clamped log at a saturated Sigmoid's exact 0 or 1 is 0·∞ = NaN, where torch's stays finite (the
+ * random sweep's seed 7: five Linear + Sigmoid runs diverged on tfjs alone)
+ */
+const bceLoss = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [p, y, save] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc]
+  save([p, y])
+  // logs clamped at −100, as torch's binary_cross_entropy clamps them
+  const logP = tf.maximum(tf.log(p), -100)
+  const log1mP = tf.maximum(tf.log(tf.sub(1, p)), -100)
+  return {
+    value: tf.neg(tf.mean(tf.add(tf.mul(y, logP), tf.mul(tf.sub(1, y), log1mP)))),
+    gradFunc: (dy: tf.Tensor, [ps, ys]: tf.Tensor[]) => {
+      const perRow = tf.div(tf.sub(ps, ys), tf.maximum(tf.mul(tf.sub(1, ps), ps), 1e-12))
+      return [tf.mul(dy, tf.div(perRow, ps.size)), tf.zerosLike(ys)]
+    },
+  }
+}) as (p: tf.Tensor2D, y: tf.Tensor2D) => tf.Scalar
+
 export function activate(x: tf.Tensor2D, layer: ActivationLayer): tf.Tensor2D {
   switch (layer.kind) {
     case 'ReLU':
@@ -72,12 +92,8 @@ export function lossOf(spec: LossSpec, output: tf.Tensor2D, target: tf.Tensor1D)
     case 'BCEWithLogitsLoss':
       // max(x, 0) − x·y + log(1 + e^−|x|): stable for large logits, as torch computes it
       return tf.mean(tf.add(tf.sub(tf.relu(output), tf.mul(output, y)), tf.log1p(tf.exp(tf.neg(tf.abs(output))))))
-    case 'BCELoss': {
-      // logs clamped at −100, as torch's binary_cross_entropy clamps them
-      const logP = tf.maximum(tf.log(output), -100)
-      const log1mP = tf.maximum(tf.log(tf.sub(1, output)), -100)
-      return tf.neg(tf.mean(tf.add(tf.mul(y, logP), tf.mul(tf.sub(1, y), log1mP))))
-    }
+    case 'BCELoss':
+      return bceLoss(output, y as tf.Tensor2D)
     default:
       return assertNever(name, 'loss')
   }
