@@ -266,7 +266,18 @@ const escaped = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\
  * setting (a schema's own: "A range needs min below max") gets the setting's name first.
  */
 export function issueSentences(error: z.ZodError): string[] {
-  return [...new Set(error.issues.map(issueText))]
+  return [...new Set(error.issues.filter((issue, _, all) => !looser(issue, all)).map(issueText))]
+}
+
+/**
+ * a bound another issue of the same setting tightens: an integer's own safe-integer bound beside
+ * the setting's maximum said "at most 9,007,199,254,740,991" and "at most 1,000,000" at once
+ */
+function looser(issue: z.core.$ZodIssue, all: readonly z.core.$ZodIssue[]): boolean {
+  const samePlace = (other: z.core.$ZodIssue) => other !== issue && other.code === issue.code && other.path.join('.') === issue.path.join('.')
+  if (issue.code === 'too_big') return all.some((o) => samePlace(o) && o.code === 'too_big' && Number(o.maximum) < Number(issue.maximum))
+  if (issue.code === 'too_small') return all.some((o) => samePlace(o) && o.code === 'too_small' && Number(o.minimum) > Number(issue.minimum))
+  return false
 }
 
 const names = (message: string, name: string): boolean => new RegExp(`(?<!\\w)${escaped(name)}(?!\\w)`, 'i').test(message)

@@ -21,6 +21,8 @@ const layers = (...list: Record<string, unknown>[]) => ({ ...course, model: { ki
 describe('a refused training request', () => {
   it.each([
     ['past a maximum', train({ epochs: 1e12 }), 'Epochs can be at most 1,000,000.'],
+    // past 2^53 a whole number's own bound fails too: only the tighter one is said
+    ['past the largest exact whole number', train({ epochs: 2 ** 53 + 2 }), 'Epochs can be at most 1,000,000.'],
     ['a fraction where a whole number goes', train({ batchSize: 1.5 }), 'Batch size must be a whole number.'],
     ['NaN', train({ epochs: Number.NaN }), 'Epochs must be a finite number, not NaN.'],
     ['text for a number', train({ optimizer: { name: 'SGD', lr: 'fast' } }), 'Learning rate must be a number.'],
