@@ -1,6 +1,6 @@
 /** The search as skorch + GridSearchCV code, run in Debian's real skorch. */
 import { execFile } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -51,6 +51,28 @@ describe('lab search --export-py', () => {
     expect(script).toMatch(/"net__module__hidden": \[\(4,\), \(8, 8,\)\]/)
     const { params } = await runScript(path)
     expect(Object.keys(params)).toEqual(['net__module__hidden'])
+  }, 300_000)
+
+  it('reads a file whose header pandas renames (a blank name, a repeated one) in its own encoding, as TorchLab read it', async () => {
+    const dir = tempDir()
+    const csvPath = join(dir, 'masses.csv')
+    // pandas' to_csv index has a blank name; "masse" twice, the second is the feature; a cp1252 û in the target's name
+    const lines = [',masse,masse,coût', ...Array.from({ length: 30 }, (_, i) => `${i},${(i * 7) % 5},${(i / 10).toFixed(1)},${(3 * (i / 10) + 2).toFixed(2)}`)]
+    writeFileSync(csvPath, Buffer.from(lines.join('\n') + '\n', 'latin1'))
+    const config = {
+      dataset: { source: { kind: 'file' as const, path: csvPath }, parse: { encoding: 'windows-1252' as const }, features: ['masse.1'], target: 'coût' },
+      model: { kind: 'linear' as const },
+      train: { optimizer: { name: 'SGD' as const, lr: 0.05 }, epochs: 100, batchSize: 4 },
+      grid: { lr: [0.02, 0.1] },
+      cv: 3,
+    }
+    const path = join(dir, 'masses.py')
+    await service.exportSearchPython({ config, path })
+    const { searchId } = await service.startSearch(config)
+    const ours = await service.waitForSearch(searchId)
+    const skorch = await runScript(path)
+    expect(skorch.params).toEqual({ lr: ours.bestParams!.lr })
+    expect(Math.abs(skorch.score - ours.bestScore!)).toBeLessThan(0.01)
   }, 300_000)
 
   it('refuses a search it cannot write, with a message', async () => {

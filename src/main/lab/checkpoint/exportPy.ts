@@ -9,6 +9,7 @@ import type { ModelSpec } from '../../../shared/schemas'
 import { lossSpecOf } from '../../../shared/catalog/losses'
 import { lossCode, moduleCode, optimizerCode, py } from '../../../shared/pytorchCode'
 import { MISSING_CELLS } from '../data/cells'
+import { PANDAS_NAMES_CODE, PY_ENCODING } from '../data/pythonReading'
 
 export interface ExportInput {
   model: ModelSpec
@@ -17,8 +18,6 @@ export interface ExportInput {
   /** for a checkpoint TorchLab saved: its settings, the run's CSV and TorchLab's initial weights for the run's seed */
   run?: { meta: TorchlabMeta; csvPath: string; initialPath: string }
 }
-
-const PY_ENCODING = { 'utf-8': 'utf-8-sig', 'windows-1252': 'cp1252', 'utf-16le': 'utf-16', 'utf-16be': 'utf-16' } as const
 
 /** TorchLab's generator (data/rng.ts) in Python: 32-bit arithmetic as JavaScript's Math.imul and >>> do it */
 const RNG_CODE = `def _imul(a, b):
@@ -116,25 +115,7 @@ def number(cell):
     return float(cell)
 
 
-def pandas_names(raw):
-    """the header's names as TorchLab and pandas.read_csv give them: a blank one is "Unnamed: j", a repeated one gets .1, .2, …"""
-    names = [name or f"Unnamed: {j}" for j, name in enumerate(raw)]
-    in_header = collections.Counter(names)
-    counts = {}
-    for i, name in enumerate(names):
-        unique, count = name, counts.get(name, 0)
-        while count > 0:
-            counts[name] = count + 1
-            unique = f"{name}.{count}"
-            count = count + 1 if unique in in_header else counts.get(unique, 0)
-        if unique != name:
-            names[i] = unique
-            in_header[name] -= 1
-            if in_header[name] == 0:
-                del in_header[name]
-            in_header[unique] += 1
-        counts[unique] = count + 1
-    return names
+${PANDAS_NAMES_CODE}
 
 
 def read_rows(path):

@@ -13,6 +13,7 @@ import { mlpLayers } from '../../../shared/modelSpec'
 import type { ModelArch, SearchConfig, SearchParam, SearchValue, Scoring } from '../../../shared/schemas'
 import { sortedParams } from './grid'
 import { MISSING_CELLS } from '../data/cells'
+import { PANDAS_NAMES_CODE, PY_ENCODING } from '../data/pythonReading'
 
 export interface SkorchExport {
   config: SearchConfig
@@ -109,6 +110,7 @@ Data: ${input.csvPath} (${dataset.features.join(', ')} -> ${dataset.target}); ${
 Every setting is trained on each fold's training rows and scored on its test rows, then the
 best is refit on all rows. Run it with: python3 this_file.py
 """
+import collections
 import csv
 
 import numpy as np
@@ -128,8 +130,14 @@ def number(cell):
     return float("nan") if cell.lower() in MISSING else float(${input.decimal === ',' ? 'cell.replace(",", ".")' : 'cell'})
 
 
-with open(CSV_PATH, newline="", encoding="utf-8-sig") as f:
-    rows = list(csv.DictReader(f, delimiter=${py(input.delimiter)}))
+${PANDAS_NAMES_CODE}
+
+
+with open(CSV_PATH, newline="", encoding=${py(PY_ENCODING[dataset.parse.encoding])}) as f:
+    table = list(csv.reader(f, delimiter=${py(input.delimiter)}))
+# the columns by the names TorchLab gave them; blank lines are not rows
+names = pandas_names([name.strip() for name in table.pop(0)])
+rows = [dict(zip(names, r)) for r in table if len(r) == len(names)]
 # a row without a target is never used; ${dataset.missing === 'drop' ? 'rows missing a feature are dropped too' : 'missing features get the mean of the training rows'}
 rows = [r for r in rows if r[TARGET].strip().lower() not in MISSING${dataset.missing === 'drop' ? ' and all(r[c].strip().lower() not in MISSING for c in FEATURES)' : ''}]
 X = np.array([[number(r[c]) for c in FEATURES] for r in rows], dtype=np.float32)
