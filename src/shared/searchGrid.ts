@@ -32,7 +32,7 @@ export type Params = Partial<Record<SearchParam, SearchValue>>
 export function gridValue(key: SearchParam, text: string): SearchValue {
   if (key === 'hidden') {
     const sizes = text.split(/[x×]/).map(Number)
-    if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw labError('INVALID_ARGUMENT', `--grid hidden takes layer sizes such as 16 or 16x16, not "${text}".`)
+    if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw labError('INVALID_ARGUMENT', `Hidden sizes are layer widths such as 16, or 16x16 for two hidden layers; "${text}" is not one.`)
     return sizes
   }
   const n = Number(text)

@@ -12,6 +12,47 @@ import { tempDir } from '../helpers/lab'
 const lab = useLab('session')
 const text = (testid: string) => lab().page.textContent(`[data-testid="${testid}"]`)
 
+interface LowContrast {
+  text: string
+  ratio: number
+  color: string
+  testid?: string
+}
+
+/**
+ * Every visible text of the page whose contrast with the colour under it (backgrounds composed
+ * up the tree, opacity included) is below WCAG AA: 4.5:1, or 3:1 for large or bold 14px text.
+ * Disabled controls are exempt, as WCAG exempts them.
+ */
+const LOW_CONTRAST = `(() => {
+  const parse = (c) => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null; const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number); return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 } }
+  const lum = ({ r, g, b }) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4 }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b) }
+  const over = (top, under) => ({ r: top.r * top.a + under.r * (1 - top.a), g: top.g * top.a + under.g * (1 - top.a), b: top.b * top.a + under.b * (1 - top.a), a: 1 })
+  const under = (el) => {
+    const stack = []
+    for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor); if (c && c.a > 0) { stack.push(c); if (c.a >= 1) break } }
+    let acc = { r: 255, g: 255, b: 255, a: 1 }
+    for (let i = stack.length - 1; i >= 0; i--) acc = over(stack[i], acc)
+    return acc
+  }
+  const low = []
+  for (const el of document.querySelectorAll('body *')) {
+    if (!el.offsetParent || ![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue
+    if (el.closest('button:disabled, input:disabled, select:disabled')) continue
+    const s = getComputedStyle(el)
+    let opacity = 1
+    for (let e = el; e; e = e.parentElement) opacity *= parseFloat(getComputedStyle(e).opacity)
+    const bg = under(el)
+    const fg = parse(s.color)
+    const [a, b] = [lum(over({ ...fg, a: fg.a * opacity }, bg)), lum(bg)].sort((x, y) => y - x)
+    const ratio = (a + 0.05) / (b + 0.05)
+    const size = parseFloat(s.fontSize)
+    const large = size >= 18.66 || (size >= 14 && Number(s.fontWeight) >= 700)
+    if (ratio < (large ? 3 : 4.5)) low.push({ text: el.textContent.trim().slice(0, 40), ratio: Math.round(ratio * 100) / 100, color: s.color, testid: el.closest('[data-testid]')?.getAttribute('data-testid') ?? undefined })
+  }
+  return low
+})()`
+
 /**
  * Holds back the next request to the lab with this method for `ms`: the lab's answer to it
  * arrives after the answers to whatever the student asks meanwhile, as on a busy machine.
@@ -94,6 +135,7 @@ describe('a student’s session', () => {
   it('fits the lessons at 800×600: checks in rows a line high, badges in one piece, Python lines unbroken and scrolled sideways', async () => {
     const { page, shot } = lab()
     await page.setViewportSize({ width: 800, height: 600 })
+    await page.click('[data-testid="tab-lessons"]')
     const ids = await page.$$eval('[data-testid^="lesson-"][data-testid]', (els) => els.map((e) => e.getAttribute('data-testid')!))
     const lessons = ids.filter((id) => !['lesson-list', 'lesson-path', 'lesson-open', 'lesson', 'lesson-title', 'lesson-code', 'lesson-check', 'lesson-checks', 'lesson-tasks', 'lesson-result'].includes(id)).map((id) => id.slice('lesson-'.length))
     expect(lessons).toContain('grid-search')
@@ -125,5 +167,53 @@ describe('a student’s session', () => {
     expect(narrow.scrolls).toBe(true)
     expect(narrow.tallest).toBeLessThan(1.5 * narrow.shortest)
     await page.setViewportSize({ width: 1440, height: 1000 })
+  })
+
+  it('says what is wrong with a grid in the window’s words, and drops a refusal once the grid is edited', async () => {
+    const { page } = lab()
+    await page.getByRole('button', { name: 'Cars (mtcars)' }).click()
+    await expect.poll(() => text('data-summary')).toContain('wt → mpg')
+    await page.fill('[data-testid="grid-hidden"]', '16x')
+    const alert = page.locator('[data-testid="search-panel"] [role="alert"]')
+    await expect.poll(() => alert.textContent()).toContain('Hidden sizes are layer widths such as 16, or 16x16 for two hidden layers; "16x" is not one.')
+    // the window has no --grid flag to fix
+    expect(await alert.textContent()).not.toContain('--grid')
+    await page.fill('[data-testid="grid-hidden"]', '')
+    await page.fill('[data-testid="grid-epochs"]', '0, 10')
+    await page.click('[data-testid="search-start"]')
+    await expect.poll(() => text('search-error')).toContain('Epochs must be at least 1.')
+    await page.fill('[data-testid="grid-epochs"]', '5, 10')
+    expect(await page.locator('[data-testid="search-error"]').count()).toBe(0)
+    await page.fill('[data-testid="grid-epochs"]', '10, 200, 500')
+  })
+
+  it('reads in both themes: every text at WCAG AA contrast, with a trained classifier, a search and a lesson on screen', async () => {
+    const { page, shot } = lab()
+    await page.getByRole('button', { name: 'Iris' }).click()
+    await expect.poll(() => text('data-summary')).toContain('species')
+    await page.fill('[data-testid="epochs"]', '20')
+    await page.selectOption('[data-testid="speed"]', { index: (await page.locator('[data-testid="speed"] option').count()) - 1 })
+    await page.click('[data-testid="start"]')
+    await expect.poll(() => text('run-status'), { timeout: 60_000 }).toBe('completed')
+    await page.waitForSelector('[data-testid="confusion-matrix"]')
+    await page.fill('[data-testid="grid-lr"]', '0.02, 0.05')
+    await page.fill('[data-testid="grid-epochs"]', '5, 10')
+    await page.click('[data-testid="search-start"]')
+    await expect.poll(() => text('search-status'), { timeout: 60_000 }).toContain('completed')
+    await page.click('[data-testid="tab-lessons"]')
+    await page.click('[data-testid="lesson-batches"]')
+    await page.click('[data-testid="lesson-check"]')
+    await page.waitForSelector('[data-testid="progress-batches"]', { timeout: 60_000 })
+    // the header's button goes system → dark → light → system
+    for (const theme of ['dark', 'light', 'system']) {
+      await page.click('[data-testid="theme"]')
+      await expect.poll(() => text('theme')).toBe(`theme: ${theme}`)
+      if (theme === 'system') break
+      await page.waitForTimeout(200)
+      await shot(`theme-${theme}`)
+      expect((await page.evaluate(LOW_CONTRAST)) as LowContrast[], theme).toEqual([])
+    }
+    await page.fill('[data-testid="grid-lr"]', '0.02, 0.05, 0.08')
+    await page.fill('[data-testid="grid-epochs"]', '10, 200, 500')
   })
 })
