@@ -3,6 +3,8 @@
  * asked for is the data shown, however the lab's answers cross; the nn.Module step view writes
  * its loss and its update with the batch's numbers, as `lab step --json` records them.
  */
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { StepTrace } from '../../src/shared/learning'
 import { useLab } from '../helpers/browser'
@@ -215,5 +217,33 @@ describe('a student’s session', () => {
     }
     await page.fill('[data-testid="grid-lr"]', '0.02, 0.05, 0.08')
     await page.fill('[data-testid="grid-epochs"]', '10, 200, 500')
+  })
+
+  it('regresses a file’s number target after a classifier set: the loss follows the target the student picks, and the run is measured as a regression', async () => {
+    const { page, shot } = lab()
+    await page.getByRole('button', { name: 'Iris' }).click()
+    await expect.poll(() => page.inputValue('[data-testid="loss"]')).toBe('CrossEntropyLoss')
+    // 24 rows of y = 3x + 0.05z with measurements, two cells of x and one of z missing
+    const lines = ['x,z,y', ...Array.from({ length: 24 }, (_, i) => `${i === 3 || i === 7 ? '' : (i * 0.37).toFixed(2)},${i === 5 ? 'NA' : 100 + i * 3.1},${(3 * i * 0.37 + 0.05 * (100 + i * 3.1) + 0.013 * i).toFixed(3)}`)]
+    const file = join(tempDir('torchlab-e2e-csv-'), 'measured.csv')
+    writeFileSync(file, lines.join('\n') + '\n')
+    await page.fill('[data-testid="csv-path"]', file)
+    await page.getByRole('button', { name: 'Open', exact: true }).click()
+    await page.waitForSelector('[data-testid="role-y"]')
+    await page.selectOption('[data-testid="role-x"]', 'feature')
+    await page.selectOption('[data-testid="role-z"]', 'feature')
+    await page.selectOption('[data-testid="role-y"]', 'target')
+    await expect.poll(() => text('data-summary')).toContain('x, z → y · regression')
+    expect(await page.inputValue('[data-testid="loss"]')).toBe('MSELoss')
+    await page.locator('fieldset[aria-label="Preparation"] select').selectOption('mean')
+    await page.locator('fieldset[aria-label="Preparation"] input[type="checkbox"]').check()
+    await expect.poll(() => text('data-summary')).toContain('Filled 2 in "x", 1 in "z" with the training mean.')
+    await page.fill('[data-testid="epochs"]', '30')
+    await page.selectOption('[data-testid="speed"]', { index: (await page.locator('[data-testid="speed"] option').count()) - 1 })
+    await page.click('[data-testid="start"]')
+    await expect.poll(() => text('run-status'), { timeout: 60_000 }).toBe('completed')
+    await page.waitForSelector('[data-testid="r2"]')
+    await shot('file-regression')
+    expect(await page.locator('[data-testid="accuracy"]').count()).toBe(0)
   })
 })

@@ -33,7 +33,7 @@ import type {
 } from '../../../shared/schemas'
 import { parseOptionsSchema, sameSource } from '../../../shared/schemas'
 import { COURSE } from '../../../shared/catalog/course'
-import { lossDefaults, lossOf, outputCount, suggestedLoss, type LossArgs } from '../../../shared/catalog/losses'
+import { lossDefaults, lossForTarget, lossOf, outputCount, suggestedLoss, type LossArgs } from '../../../shared/catalog/losses'
 import { optimizerStart } from '../../../shared/catalog/optimizers'
 import { defaultLayer } from '../../../shared/layers'
 import { mlpLayers, resolveModel } from '../../../shared/modelSpec'
@@ -465,7 +465,11 @@ class LabState {
 
   setRole(column: string, role: Role): void {
     const roles = { ...this.roles }
-    if (role === 'target') for (const c of Object.keys(roles)) if (roles[c] === 'target') roles[c] = 'ignore'
+    if (role === 'target') {
+      for (const c of Object.keys(roles)) if (roles[c] === 'target') roles[c] = 'ignore'
+      const kind = this.preview?.columns.find((c) => c.name === column)?.kind
+      if (kind) this.loss = lossForTarget(kind !== 'numeric', this.loss)
+    }
     roles[column] = role
     this.roles = roles
     void this.prepare()
