@@ -235,6 +235,8 @@ describe('a student’s session', () => {
     await page.selectOption('[data-testid="role-y"]', 'target')
     await expect.poll(() => text('data-summary')).toContain('x, z → y · regression')
     expect(await page.inputValue('[data-testid="loss"]')).toBe('MSELoss')
+    // the course's model first: its preset puts back the lecture's preparation (rows with missing values dropped, nothing scaled)
+    await page.click('[data-testid="preset-linear"]')
     await page.locator('fieldset[aria-label="Preparation"] select').selectOption('mean')
     await page.locator('fieldset[aria-label="Preparation"] input[type="checkbox"]').check()
     await expect.poll(() => text('data-summary')).toContain('Filled 2 in "x", 1 in "z" with the training mean.')
@@ -245,5 +247,7 @@ describe('a student’s session', () => {
     await page.waitForSelector('[data-testid="r2"]')
     await shot('file-regression')
     expect(await page.locator('[data-testid="accuracy"]').count()).toBe(0)
+    // weights of standardized features are per standard deviation: the table says so
+    expect(await page.locator('[data-testid="weights-vs-ols"] thead').textContent()).toContain('weight · x (standardized)')
   })
 })
