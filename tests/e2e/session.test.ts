@@ -186,6 +186,13 @@ describe('a student’s session', () => {
     await expect.poll(() => text('search-error')).toContain('Epochs must be at least 1.')
     await page.fill('[data-testid="grid-epochs"]', '5, 10')
     expect(await page.locator('[data-testid="search-error"]').count()).toBe(0)
+    // a classifier's loss on the course's regression: the losses that do train it
+    await page.fill('[data-testid="grid-loss"]', 'CrossEntropyLoss')
+    await page.click('[data-testid="search-start"]')
+    await expect
+      .poll(() => text('search-error'))
+      .toBe("The grid's CrossEntropyLoss trains a multiclass model, and mpg is trained here as regression: search only losses for regression (MSELoss, L1Loss, HuberLoss, SmoothL1Loss).")
+    await page.fill('[data-testid="grid-loss"]', '')
     await page.fill('[data-testid="grid-epochs"]', '10, 200, 500')
   })
 
