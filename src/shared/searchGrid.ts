@@ -116,7 +116,7 @@ export function applySetting(model: ModelArch, train: TrainConfig, params: Param
         const name = typeof value === 'string' ? matchName(value, ACTIVATIONS) : undefined
         if (!name) wrong(key, value, `one of ${ACTIVATIONS.join(', ')}`)
         if (arch.kind !== 'sequential' || !arch.layers.some((l) => isActivation(l.kind))) {
-          throw labError('INVALID_ARGUMENT', 'Searching over activations needs a model with activation layers, and this one has none: add one (ReLU, Tanh, …) between its Linear layers, search hidden sizes with it (they build layers with activations), or leave activation out of the grid.')
+          throw labError('INVALID_ARGUMENT', 'Searching over activations needs a model with activation layers, and this one has none: add one (ReLU, Tanh, …) between its Linear layers, or leave activation out of the grid.')
         }
         arch = { kind: 'sequential', layers: arch.layers.map((l) => (isActivation(l.kind) ? activationLayer(name) : l)) }
         break
