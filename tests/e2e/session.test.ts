@@ -14,6 +14,15 @@ import { tempDir } from '../helpers/lab'
 const lab = useLab('session')
 const text = (testid: string) => lab().page.textContent(`[data-testid="${testid}"]`)
 
+/** a run of the form's settings for `epochs` epochs, as fast as it goes, followed to its end */
+async function runToEnd(epochs: number): Promise<void> {
+  const { page } = lab()
+  await page.fill('[data-testid="epochs"]', String(epochs))
+  await page.selectOption('[data-testid="speed"]', { index: (await page.locator('[data-testid="speed"] option').count()) - 1 })
+  await page.click('[data-testid="start"]')
+  await expect.poll(() => text('run-status'), { timeout: 60_000 }).toBe('completed')
+}
+
 interface LowContrast {
   text: string
   ratio: number
@@ -87,7 +96,7 @@ describe('a student’s session', () => {
     await holdNext('inspectCsv', 1500)
     await page.click('[data-testid="lesson-dataloader"]')
     await expect.poll(() => text('lesson-title')).toBe('Dataset and DataLoader')
-    await page.getByRole('button', { name: 'Iris' }).click()
+    await page.getByRole('button', { name: 'Iris', exact: true }).click()
     await expect.poll(() => text('data-summary')).toContain('species')
     await page.waitForTimeout(2500)
     await shot('lesson-then-iris')
@@ -96,11 +105,11 @@ describe('a student’s session', () => {
     expect(await page.inputValue('[data-testid="loss"]')).toBe('CrossEntropyLoss')
 
     // the lesson itself arrives after the click on Iris: its data does not replace the student's choice either
-    await page.getByRole('button', { name: 'Cars (mtcars)' }).click()
+    await page.getByRole('button', { name: 'Cars (mtcars)', exact: true }).click()
     await expect.poll(() => text('data-summary')).toContain('wt → mpg')
     await holdNext('getLesson', 1500)
     await page.click('[data-testid="lesson-from-scratch"]')
-    await page.getByRole('button', { name: 'Iris' }).click()
+    await page.getByRole('button', { name: 'Iris', exact: true }).click()
     await expect.poll(() => text('lesson-title'), { timeout: 5_000 }).toBe('Linear regression from scratch')
     await page.waitForTimeout(1000)
     expect(await text('data-summary')).toContain('→ species')
@@ -173,7 +182,7 @@ describe('a student’s session', () => {
 
   it('says what is wrong with a grid in the window’s words, and drops a refusal once the grid is edited', async () => {
     const { page } = lab()
-    await page.getByRole('button', { name: 'Cars (mtcars)' }).click()
+    await page.getByRole('button', { name: 'Cars (mtcars)', exact: true }).click()
     await expect.poll(() => text('data-summary')).toContain('wt → mpg')
     await page.fill('[data-testid="grid-hidden"]', '16x')
     const alert = page.locator('[data-testid="search-panel"] [role="alert"]')
@@ -198,12 +207,9 @@ describe('a student’s session', () => {
 
   it('reads in both themes: every text at WCAG AA contrast, with a trained classifier, a search and a lesson on screen', async () => {
     const { page, shot } = lab()
-    await page.getByRole('button', { name: 'Iris' }).click()
+    await page.getByRole('button', { name: 'Iris', exact: true }).click()
     await expect.poll(() => text('data-summary')).toContain('species')
-    await page.fill('[data-testid="epochs"]', '20')
-    await page.selectOption('[data-testid="speed"]', { index: (await page.locator('[data-testid="speed"] option').count()) - 1 })
-    await page.click('[data-testid="start"]')
-    await expect.poll(() => text('run-status'), { timeout: 60_000 }).toBe('completed')
+    await runToEnd(20)
     await page.waitForSelector('[data-testid="confusion-matrix"]')
     await page.fill('[data-testid="grid-lr"]', '0.02, 0.05')
     await page.fill('[data-testid="grid-epochs"]', '5, 10')
@@ -228,7 +234,7 @@ describe('a student’s session', () => {
 
   it('regresses a file’s number target after a classifier set: the loss follows the target the student picks, and the run is measured as a regression', async () => {
     const { page, shot } = lab()
-    await page.getByRole('button', { name: 'Iris' }).click()
+    await page.getByRole('button', { name: 'Iris', exact: true }).click()
     await expect.poll(() => page.inputValue('[data-testid="loss"]')).toBe('CrossEntropyLoss')
     // 24 rows of y = 3x + 0.05z with measurements, two cells of x and one of z missing
     const lines = ['x,z,y', ...Array.from({ length: 24 }, (_, i) => `${i === 3 || i === 7 ? '' : (i * 0.37).toFixed(2)},${i === 5 ? 'NA' : 100 + i * 3.1},${(3 * i * 0.37 + 0.05 * (100 + i * 3.1) + 0.013 * i).toFixed(3)}`)]
@@ -247,10 +253,7 @@ describe('a student’s session', () => {
     await page.locator('fieldset[aria-label="Preparation"] select').selectOption('mean')
     await page.locator('fieldset[aria-label="Preparation"] input[type="checkbox"]').check()
     await expect.poll(() => text('data-summary')).toContain('Filled 2 in "x", 1 in "z" with the training mean.')
-    await page.fill('[data-testid="epochs"]', '30')
-    await page.selectOption('[data-testid="speed"]', { index: (await page.locator('[data-testid="speed"] option').count()) - 1 })
-    await page.click('[data-testid="start"]')
-    await expect.poll(() => text('run-status'), { timeout: 60_000 }).toBe('completed')
+    await runToEnd(30)
     await page.waitForSelector('[data-testid="r2"]')
     await shot('file-regression')
     expect(await page.locator('[data-testid="accuracy"]').count()).toBe(0)
