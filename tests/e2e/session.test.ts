@@ -114,6 +114,17 @@ describe('a student’s session', () => {
     await page.waitForTimeout(1000)
     expect(await text('data-summary')).toContain('→ species')
     expect(await page.inputValue('[data-testid="role-species"]')).toBe('target')
+
+    // the lesson's file is read, and its summary is still being made when the student clicks Iris
+    await page.getByRole('button', { name: 'Cars (mtcars)', exact: true }).click()
+    await expect.poll(() => text('data-summary')).toContain('wt → mpg')
+    await holdNext('prepareDataset', 1500)
+    await page.click('[data-testid="lesson-model-class"]')
+    await page.waitForSelector('[data-testid="role-wt"]')
+    await page.getByRole('button', { name: 'Iris', exact: true }).click()
+    await page.waitForTimeout(2500)
+    expect(await text('data-summary')).toContain('→ species')
+    expect(await page.inputValue('[data-testid="role-species"]')).toBe('target')
   })
 
   it('writes the nn.Module loop’s loss with the batch’s targets and its update as lr × gradient, with the numbers of lab step --json', async () => {

@@ -445,7 +445,8 @@ class LabState {
         if (classifier || lossOf(this.loss).task !== 'regression') this.loss = suggestedLoss(classifier)
       }
       await this.prepare()
-      return true
+      // other data chosen while the summary was made: a caller must not put its roles on that data
+      return this.dataRequests.isLatest(asked)
     } catch (err) {
       if (!this.dataRequests.isLatest(asked)) return false
       // the new file's error replaces everything the previous file showed
