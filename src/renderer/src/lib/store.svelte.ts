@@ -469,7 +469,8 @@ class LabState {
     if (role === 'target') {
       for (const c of Object.keys(roles)) if (roles[c] === 'target') roles[c] = 'ignore'
       const kind = this.preview?.columns.find((c) => c.name === column)?.kind
-      if (kind) this.loss = lossForTarget(kind !== 'numeric', this.loss)
+      // a text column (a number column with a bad cell, or names) keeps the loss: the lab's sentence about its cells is what helps
+      if (kind === 'numeric' || kind === 'categorical') this.loss = lossForTarget(kind === 'categorical', this.loss)
     }
     roles[column] = role
     this.roles = roles
