@@ -33,7 +33,7 @@ export type Params = Partial<Record<SearchParam, SearchValue>>
 export function gridValue(key: SearchParam, text: string): SearchValue {
   if (key === 'hidden') {
     const sizes = text.split(/[x×]/).map(Number)
-    if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw labError('INVALID_ARGUMENT', `--grid hidden takes layer sizes such as 16 or 16x16, not "${text}".`)
+    if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw labError('INVALID_ARGUMENT', `Hidden sizes are layer widths such as 16, or 16x16 for two hidden layers; "${text}" is not one.`)
     return sizes
   }
   const n = Number(text)
@@ -117,7 +117,7 @@ export function applySetting(model: ModelArch, train: TrainConfig, params: Param
         const name = typeof value === 'string' ? matchName(value, ACTIVATIONS) : undefined
         if (!name) wrong(key, value, `one of ${ACTIVATIONS.join(', ')}`)
         if (arch.kind !== 'sequential' || !arch.layers.some((l) => isActivation(l.kind))) {
-          throw labError('INVALID_ARGUMENT', 'Searching over activations needs a model with activation layers; this one has none.')
+          throw labError('INVALID_ARGUMENT', 'Searching over activations needs a model with activation layers, and this one has none: add one (ReLU, Tanh, …) between its Linear layers, or leave activation out of the grid.')
         }
         arch = { kind: 'sequential', layers: arch.layers.map((l) => (isActivation(l.kind) ? activationLayer(name) : l)) }
         break

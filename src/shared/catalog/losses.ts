@@ -67,6 +67,15 @@ export function suggestedLoss(targetIsClassLabel: boolean): LossName {
   return targetIsClassLabel ? 'CrossEntropyLoss' : 'MSELoss'
 }
 
+/**
+ * The loss once the student picks a target column: the one in place when it trains that kind of
+ * column, else the suggested one. A number column is regressed (iris's CrossEntropyLoss, left in
+ * place, made 39 "classes" of a file's 39 measurements), a column of a few labels is classified.
+ */
+export function lossForTarget(targetIsClassLabel: boolean, current: LossName): LossName {
+  return (LOSS_TABLE[current].task !== 'regression') === targetIsClassLabel ? current : suggestedLoss(targetIsClassLabel)
+}
+
 export function lossCode(spec: LossSpec): string {
   return `nn.${spec.name}(${keywordArgs(LOSS_TABLE[spec.name].args, spec as unknown as Record<string, unknown>).join(', ')})`
 }

@@ -6,7 +6,7 @@
 import type { LabEvent, SearchRow, SearchSummary } from '../../../shared/api'
 import { cvResultsColumns } from '../../../shared/cvResults'
 import { toErrorInfo } from '../../../shared/errors'
-import { defaultScoring } from '../../../shared/catalog/losses'
+import { defaultScoring, LOSSES } from '../../../shared/catalog/losses'
 import type { Scoring, SearchConfig, SearchParam } from '../../../shared/schemas'
 import { resolveModel } from '../../../shared/modelSpec'
 import { taskForLoss, type PreparedData } from '../data/dataset'
@@ -58,7 +58,11 @@ export class SearchRun {
     const params = config.random ? sampleSettings(config.grid, config.random.nIter, config.random.seed) : expandGrid(config.grid)
     this.settings = params.map((p) => ({ params: p, ...applySetting(config.model, config.train, p) }))
     for (const s of this.settings) {
-      if (taskForLoss(s.train.loss) !== task) throw labError('INVALID_ARGUMENT', `A search cannot mix ${s.train.loss} with losses of another kind of task.`)
+      if (taskForLoss(s.train.loss) !== task) {
+        // the data's task is the base loss's: name the losses that train it, so the student can fix the grid
+        const fits = LOSSES.filter((l) => taskForLoss(l) === task).join(', ')
+        throw labError('INVALID_ARGUMENT', `The grid's ${s.train.loss} trains a ${taskForLoss(s.train.loss)} model, and ${data.summary.target} is trained here as ${task}: search only losses for ${task} (${fits}).`)
+      }
     }
     this.varying = sortedParams(config.grid).filter((k) => new Set(params.map((p) => JSON.stringify(p[k]))).size > 1)
     const n = data.train.n

@@ -33,7 +33,7 @@ import type {
 } from '../../../shared/schemas'
 import { parseOptionsSchema, sameSource } from '../../../shared/schemas'
 import { COURSE } from '../../../shared/catalog/course'
-import { lossDefaults, lossOf, outputCount, suggestedLoss, type LossArgs } from '../../../shared/catalog/losses'
+import { lossDefaults, lossForTarget, lossOf, outputCount, suggestedLoss, type LossArgs } from '../../../shared/catalog/losses'
 import { optimizerStart } from '../../../shared/catalog/optimizers'
 import { defaultLayer } from '../../../shared/layers'
 import { mlpLayers, resolveModel } from '../../../shared/modelSpec'
@@ -445,7 +445,8 @@ class LabState {
         if (classifier || lossOf(this.loss).task !== 'regression') this.loss = suggestedLoss(classifier)
       }
       await this.prepare()
-      return true
+      // other data chosen while the summary was made: a caller must not put its roles on that data
+      return this.dataRequests.isLatest(asked)
     } catch (err) {
       if (!this.dataRequests.isLatest(asked)) return false
       // the new file's error replaces everything the previous file showed
@@ -465,7 +466,12 @@ class LabState {
 
   setRole(column: string, role: Role): void {
     const roles = { ...this.roles }
-    if (role === 'target') for (const c of Object.keys(roles)) if (roles[c] === 'target') roles[c] = 'ignore'
+    if (role === 'target') {
+      for (const c of Object.keys(roles)) if (roles[c] === 'target') roles[c] = 'ignore'
+      const kind = this.preview?.columns.find((c) => c.name === column)?.kind
+      // a text column (a number column with a bad cell, or names) keeps the loss: the lab's sentence about its cells is what helps
+      if (kind === 'numeric' || kind === 'categorical') this.loss = lossForTarget(kind === 'categorical', this.loss)
+    }
     roles[column] = role
     this.roles = roles
     void this.prepare()
