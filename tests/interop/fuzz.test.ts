@@ -188,7 +188,7 @@ function judge(p: Prepared, engine: EngineName, ours: RunSummary | { refused: st
     // takes the square root of a rounding error below 0); TorchLab stops such a run as diverged, with its sentence
     const blewUp = torch && 'error' in torch && /all elements of input should be between 0 and 1/.test(torch.error) && 'status' in ours && ours.status === 'diverged'
     if (refusal === undefined && !blewUp) return `TorchLab trained a run torch refuses (${torch && 'error' in torch ? torch.error : 'TorchLab refused it at preparation'})`
-    if (blewUp) return undefined
+    if (blewUp || refusal === undefined) return undefined
     if (/Something went wrong|Error:|at .*\.ts/.test(refusal)) return `refused without a sentence: ${refusal}`
     return undefined
   }
