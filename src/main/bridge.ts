@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
-import { labError, type LabErrorInfo } from '../shared/errors'
+import { labError, messageIn, type LabErrorInfo } from '../shared/errors'
 import { eventForWire, kindOf, MAX_MESSAGE_BYTES, tooLargeError, type Envelope } from '../shared/wire'
 import { dispatch } from './lab/dispatch'
 import { errnoOf } from './lab/files/errno'
@@ -115,9 +115,7 @@ function listen(server: Server, port: number): Promise<void> {
           ? 'another program is using that port'
           : errnoOf(err) === 'EACCES'
             ? 'ports below 1024 need administrator rights'
-            : err instanceof Error
-              ? err.message
-              : String(err)
+            : messageIn(err)
       fail(labError('INVALID_ARGUMENT', `TorchLab cannot serve its window on 127.0.0.1 port ${port}: ${why}. Choose another port with --port, or leave --port out for a free one.`))
     }
     server.once('error', refused)

@@ -10,8 +10,8 @@ import { portOf, readLaunchOptions, refuse } from './launchOptions'
 import { LabError } from '../shared/errors'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
-// --max-upload-mb: a teacher serving a classroom from one machine keeps its disk for what students need
 const COMMAND = 'npm run web'
+// --max-upload-mb: a teacher serving a classroom from one machine keeps its disk for what students need
 const values = readLaunchOptions(COMMAND, { port: { type: 'string', default: '0' }, 'max-upload-mb': { type: 'string', default: '1024' } })
 const port = portOf(COMMAND, values.port)
 const maxUploadMb = Number(values['max-upload-mb'])

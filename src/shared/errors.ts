@@ -67,7 +67,8 @@ export function isLabErrorInfo(value: unknown): value is LabErrorInfo {
   return typeof message === 'string' && (ERROR_CODES as readonly unknown[]).includes(code)
 }
 
-function messageIn(err: unknown): string {
+/** an error's own message, whatever was thrown */
+export function messageIn(err: unknown): string {
   if (err instanceof Error) return err.message
   const message = (err as { message?: unknown } | null | undefined)?.message
   return typeof message === 'string' ? message : String(err)

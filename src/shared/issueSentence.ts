@@ -179,6 +179,12 @@ function meant(key: string, shape: Record<string, Schema>): string | undefined {
   return shown && plain(shown) !== plain(best.key) ? `"${best.path}" (${shown})` : `"${best.path}"`
 }
 
+/** a key or an id a client sent, as a sentence quotes it: a long one is cut, never echoed whole */
+export const shortened = (text: string): string => (text.length > 60 ? `${text.slice(0, 60)}…` : text)
+
+/** the note for a key an older TorchLab saved that this one does not have */
+export const leftOutNote = (key: string, owner: string): string => `Left out "${key.slice(0, 60)}" of ${owner}: this version of TorchLab has no such setting.`
+
 /** keys no schema takes, by their own names, each with what the student probably meant, else with what the place takes */
 function unknownKeysSentence(path: readonly PropertyKey[], keys: readonly string[], inst: unknown, input: unknown): string {
   const shape = shapeOf(inst as Schema)
@@ -186,7 +192,7 @@ function unknownKeysSentence(path: readonly PropertyKey[], keys: readonly string
   // a list item ("layers[2]") is named as it is written, even first in a sentence
   const subject = /^\w+\[/.test(where) ? where : `${where.charAt(0).toUpperCase()}${where.slice(1)}`
   const has = /^the [^[]*s( of |$)/.test(where) ? 'have' : 'has'
-  const quoted = (key: string): string => `"${key.length > 60 ? `${key.slice(0, 60)}…` : key}"`
+  const quoted = (key: string): string => `"${shortened(key)}"`
   // the first few are named: a request of a million keys costs no more to answer than one of five
   const named = keys.slice(0, 5).map((key) => ({ key, guess: key.length <= 60 ? meant(key, shape) : undefined }))
   const guessed = named.flatMap(({ key, guess }) => (guess ? [`${subject} ${has} no setting called ${quoted(key)}; did you mean ${guess}?`] : []))
@@ -274,7 +280,7 @@ export function issueSentences(error: z.ZodError): string[] {
  * the setting's maximum said "at most 9,007,199,254,740,991" and "at most 1,000,000" at once
  */
 function looser(issue: z.core.$ZodIssue, all: readonly z.core.$ZodIssue[]): boolean {
-  const samePlace = (other: z.core.$ZodIssue) => other !== issue && other.code === issue.code && other.path.join('.') === issue.path.join('.')
+  const samePlace = (other: z.core.$ZodIssue) => other !== issue && other.path.join('.') === issue.path.join('.')
   if (issue.code === 'too_big') return all.some((o) => samePlace(o) && o.code === 'too_big' && Number(o.maximum) < Number(issue.maximum))
   if (issue.code === 'too_small') return all.some((o) => samePlace(o) && o.code === 'too_small' && Number(o.minimum) > Number(issue.minimum))
   return false
@@ -342,7 +348,7 @@ export function readStored<S extends z.ZodType>(schema: S, value: unknown, at: r
     for (const issue of unknown) {
       const owner = groupName([...at, ...issue.path], issue.path.reduce<unknown>((v, key) => (v as Record<PropertyKey, unknown> | undefined)?.[key], current))
       current = withoutKeys(current, issue.path, issue.keys)
-      notes.push(...issue.keys.map((key) => `Left out "${key.slice(0, 60)}" of ${owner}: this version of TorchLab has no such setting.`))
+      notes.push(...issue.keys.map((key) => leftOutNote(key, owner)))
     }
   }
   return { ok: false }

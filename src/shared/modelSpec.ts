@@ -55,10 +55,15 @@ export function stateDictShapes(spec: ModelSpec): StateDictEntry[] {
 
 /** what the optimizer updates: model.parameters() */
 export function parameterCount(spec: ModelSpec): number {
-  return stateDictShapes(spec)
-    .filter((t) => !t.buffer)
-    .reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0)
+  return numbersIn(stateDictShapes(spec).filter((t) => !t.buffer))
 }
+
+/** the numbers in the model's whole state_dict: its parameters and its buffers (BatchNorm1d's running statistics) */
+export function stateDictSize(spec: ModelSpec): number {
+  return numbersIn(stateDictShapes(spec))
+}
+
+const numbersIn = (entries: readonly StateDictEntry[]): number => entries.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0)
 
 /** The architecture with the data's widths: every Linear and BatchNorm1d sized, the output count checked. */
 export function resolveModel(arch: ModelArch, inFeatures: number, outputs: number): ModelSpec {

@@ -36,7 +36,7 @@ import type { BackendPreference } from './engine/tfjs/backend'
 import { tfjsRefusal } from './engine/tfjs/support'
 import { initialStateDict } from './model/init'
 import { lossSpecOf, suggestedLoss } from '../../shared/catalog/losses'
-import { parameterCount, resolveModel, stateDictShapes } from '../../shared/modelSpec'
+import { parameterCount, resolveModel, stateDictShapes, stateDictSize } from '../../shared/modelSpec'
 import { stateDictFromJson } from './model/stateDict'
 import { exportPython as exportPythonScript, type ExportInput } from './checkpoint/exportPy'
 import { saveRunFile, saveStateDict, type StartingPoint } from './checkpoint/files'
@@ -47,7 +47,7 @@ import { evaluateRun } from './train/evaluate'
 import type { WorkerMessage } from './train/protocol'
 import { idleThread, TrainingRun } from './train/run'
 import { startWorker } from './train/workerThread'
-import { validate } from '../../shared/issueSentence'
+import { shortened, validate } from '../../shared/issueSentence'
 import { FitPool } from './search/pool'
 import { applySetting } from './search/grid'
 import { checkActiveRuns, checkActiveSearches, checkModelSize, MAX_TRACE_NUMBERS, tracedSteps } from './limits'
@@ -87,9 +87,6 @@ export interface LabServiceOptions {
 function trainWith(train: TrainConfig, restored: StartingPoint['optimizer']): TrainConfig {
   return restored ? { ...train, optimizer: restored.spec } : train
 }
-
-/** an id a client sent, as a sentence quotes it: a long one is cut, never echoed whole */
-const shortened = (id: string): string => (id.length > 60 ? `${id.slice(0, 60)}…` : id)
 
 const MAX_RUNS_KEPT = 8
 const MAX_SEARCHES_KEPT = 8
@@ -443,8 +440,7 @@ export class LabService implements LabClient {
     const parameters = parameterCount(model)
     checkModelSize(parameters)
     // each step records the whole state_dict and every gradient, the batch's outputs, its rows and their targets
-    const stateNumbers = stateDictShapes(model).reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0)
-    const perStep = stateNumbers + parameters + request.train.batchSize * (data.outputs + 2)
+    const perStep = stateDictSize(model) + parameters + request.train.batchSize * (data.outputs + 2)
     const steps = tracedSteps(step.steps, perStep, parameters)
     const { initial, optimizer } = await this.startingPoint(request, model)
     const train = trainWith(request.train, optimizer)

@@ -7,8 +7,8 @@
  * version no longer has is left out with a note, and the rest of the entry kept.
  */
 import { copyFileSync, readFileSync } from 'node:fs'
-import { labError } from '../../shared/errors'
-import { readStored } from '../../shared/issueSentence'
+import { labError, messageIn } from '../../shared/errors'
+import { leftOutNote, readStored } from '../../shared/issueSentence'
 import { settingFields, settingsSchema, type Settings, type SettingsPatch } from '../../shared/schemas'
 
 export interface SettingsStore {
@@ -45,13 +45,13 @@ export async function openSettings(cwd: string | undefined, note: (sentence: str
     keepUnreadable(backing, tell)
   } catch (err) {
     // a locked-down classroom account (a read-only home, a full disk) must still open the lab
-    tell(`TorchLab cannot keep its settings on this machine (${err instanceof Error ? err.message : String(err)}); it will forget them when it closes.`)
+    tell(`TorchLab cannot keep its settings on this machine (${messageIn(err)}); it will forget them when it closes.`)
     backing = memoryStore()
   }
   const read = (): Settings => {
     const stored = backing.store
     for (const key of Object.keys(stored)) {
-      if (!Object.hasOwn(settingFields, key)) tell(`Left out "${key.slice(0, 60)}" of the saved settings: this version of TorchLab has no such setting.`)
+      if (!Object.hasOwn(settingFields, key)) tell(leftOutNote(key, 'the saved settings'))
     }
     const valid = Object.entries(settingFields).flatMap(([key, schema]) => {
       const parsed = readStored(schema, stored[key], [key])
@@ -70,7 +70,7 @@ export async function openSettings(cwd: string | undefined, note: (sentence: str
       try {
         backing.store = next
       } catch (err) {
-        throw labError('FILE_UNWRITABLE', `TorchLab could not save its settings to ${backing.path} (${err instanceof Error ? err.message : String(err)}). Free some disk space, or check that the folder can be written to.`)
+        throw labError('FILE_UNWRITABLE', `TorchLab could not save its settings to ${backing.path} (${messageIn(err)}). Free some disk space, or check that the folder can be written to.`)
       }
       return next
     },
@@ -98,9 +98,9 @@ function keepUnreadable(backing: KeyValueStore, tell: (sentence: string) => void
     try {
       copyFileSync(backing.path, kept)
       backing.store = {}
-      tell(`The saved settings (${backing.path}) were not readable (${(err as Error).message}); TorchLab kept a copy as ${kept} and started from its defaults.`)
+      tell(`The saved settings (${backing.path}) were not readable (${messageIn(err)}); TorchLab kept a copy as ${kept} and started from its defaults.`)
     } catch (copyErr) {
-      tell(`The saved settings (${backing.path}) were not readable (${(err as Error).message}) and could not be copied aside (${copyErr instanceof Error ? copyErr.message : String(copyErr)}); TorchLab uses its defaults.`)
+      tell(`The saved settings (${backing.path}) were not readable (${messageIn(err)}) and could not be copied aside (${messageIn(copyErr)}); TorchLab uses its defaults.`)
     }
   }
 }
