@@ -42,7 +42,13 @@ export class TorchLoss {
 
   constructor(private readonly spec: LossSpec) {}
 
-  /** sizes the element buffer for batches of up to `rows` rows of `width` outputs */
+  /**
+   * sizes the element buffer for batches of up to `rows` rows of `width` outputs. Called ahead
+   * of a run (the engine's reserve) and only when a batch outgrows the buffer, never every step:
+   * a method every step calls is optimised, and its growing branch, first taken by the next run's
+   * new loss, had no type feedback there, so V8 threw a warm thread's code away
+   * (tests/unit/warmThread.test.ts)
+   */
   reserve(rows: number, width: number): void {
     if (this.elements.length < rows * width) this.elements = new Float32Array(rows * width)
   }
@@ -51,7 +57,7 @@ export class TorchLoss {
   compute(out: Float32Array, target: Float32Array, n: number, width: number, grad: Float32Array | null): number {
     if (this.spec.name === 'CrossEntropyLoss') return this.crossEntropy(out, target, n, width, grad)
     const count = n * width
-    this.reserve(n, width)
+    if (this.elements.length < count) this.reserve(n, width)
     const elements = this.elements
     elementLosses(this.spec, out, target, count, width, elements, grad)
     // Tensor.mean(): torch's float32 sum, divided by the count in float32
