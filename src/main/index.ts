@@ -39,7 +39,7 @@ protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standa
 const resourcesDir = app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources')
 const rendererDir = join(import.meta.dirname, '../renderer')
 const devServer = process.env.ELECTRON_RENDERER_URL
-const service = new LabService({ resourcesDir })
+const service = new LabService({ resourcesDir, spareThread: true })
 let window: BrowserWindow | undefined
 
 const isOwnPage = (url: string): boolean => isOwnUrl(url, devServer)

@@ -16,7 +16,7 @@ const values = readLaunchOptions(COMMAND, { port: { type: 'string', default: '0'
 const port = portOf(COMMAND, values.port)
 const maxUploadMb = Number(values['max-upload-mb'])
 if (!(maxUploadMb > 0)) refuse(`${COMMAND}'s --max-upload-mb takes a number of megabytes above 0; "${values['max-upload-mb']}" is not one.`)
-const service = new LabService({ resourcesDir: join(root, 'resources'), settingsDir: process.env.TORCHLAB_CONFIG_DIR })
+const service = new LabService({ resourcesDir: join(root, 'resources'), settingsDir: process.env.TORCHLAB_CONFIG_DIR, spareThread: true })
 const bridge = await startBridge(service, join(root, 'out', 'renderer'), { port, maxUpload: maxUploadMb * 1024 * 1024 }).catch((err: unknown) => {
   service.dispose()
   return refuse(err instanceof LabError ? err.message : String(err))

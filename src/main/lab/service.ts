@@ -44,7 +44,7 @@ import { notExportable } from './checkpoint/weightsOnly'
 import { atomicWrite } from './files/atomicWrite'
 import { openSettings, type SettingsStore } from './settings'
 import { evaluateRun } from './train/evaluate'
-import type { WorkerMessage } from './train/protocol'
+import type { WorkerMessage, WorkerStart } from './train/protocol'
 import { idleThread, TrainingRun } from './train/run'
 import { startWorker } from './train/workerThread'
 import { shortened, validate } from '../../shared/issueSentence'
@@ -81,6 +81,14 @@ export interface LabServiceOptions {
   backend?: BackendPreference
   /** hears what the lab leaves out and says so (a setting an older TorchLab saved); standard error when absent */
   note?: (sentence: string) => void
+  /**
+   * Start a training thread as soon as a data set is prepared, before the first run: that run then
+   * does not wait for a thread to load its code (a second or more on a busy classroom machine).
+   * For the window; a CLI command that trains at once gains nothing from it.
+   */
+  spareThread?: boolean
+  /** starts the probe's and the spare's threads (tests count them) */
+  startThread?: (start: WorkerStart) => Worker
 }
 
 /** a run's settings with the optimizer a starting file restored, whose settings replace the request's as torch's load_state_dict replaces them */
@@ -98,6 +106,7 @@ interface RunRecord {
 }
 
 export class LabService implements LabClient {
+  private spare: { worker: Worker; forget: () => void } | undefined
   private readonly tables = new Map<string, Table>()
   private readonly runs = new Map<string, RunRecord>()
   private readonly listeners = new Set<(event: LabEvent) => void>()
@@ -110,7 +119,11 @@ export class LabService implements LabClient {
   /** a search's fits, one worker per core, kept warm from one search to the next */
   private readonly fits = new FitPool(availableParallelism())
 
-  constructor(private readonly options: LabServiceOptions) {}
+  private readonly startThread: (start: WorkerStart) => Worker
+
+  constructor(private readonly options: LabServiceOptions) {
+    this.startThread = options.startThread ?? startWorker
+  }
 
   onEvent(listener: (event: LabEvent) => void): () => void {
     this.listeners.add(listener)
@@ -125,7 +138,7 @@ export class LabService implements LabClient {
   async getBackend(...args: Parameters<LabApi['getBackend']>): Promise<BackendInfo> {
     validate(LAB_METHODS.getBackend, args, 'backend request')
     this.backend ??= new Promise<BackendInfo>((resolve, reject) => {
-      const worker: Worker = startWorker({ kind: 'probe', backend: this.options.backend ?? 'auto' })
+      const worker: Worker = this.startThread({ kind: 'probe', backend: this.options.backend ?? 'auto' })
       worker.once('message', (m: WorkerMessage) => {
         void worker.terminate()
         if (m.type === 'ready') resolve(m.info)
@@ -167,6 +180,7 @@ export class LabService implements LabClient {
 
   async prepareDataset(...args: Parameters<LabApi['prepareDataset']>): Promise<DatasetSummary> {
     const [spec, loss] = validate(LAB_METHODS.prepareDataset, args, 'data set')
+    this.readySpare()
     const table = await this.loadTable(spec.source, spec.parse)
     // without a loss, a text target is taken as class labels
     const guess = suggestedLoss(table.columns.find((c) => c.name === spec.target)?.kind !== 'numeric')
@@ -192,7 +206,7 @@ export class LabService implements LabClient {
     const train = trainWith(request.train, optimizer)
     const runId = `run-${++this.runCounter}`
     // a finished run's idle thread trains this one: warm, and no second heap
-    const thread = idleThread(Array.from(this.runs.values(), (r) => r.run))
+    const thread = idleThread(Array.from(this.runs.values(), (r) => r.run)) ?? this.takeSpare()
     let run: TrainingRun
     try {
       run = new TrainingRun(
@@ -536,7 +550,32 @@ export class LabService implements LabClient {
     return { path }
   }
 
+  /** a spare thread while no run has one to hand over (see LabServiceOptions.spareThread) */
+  private readySpare(): void {
+    if (!this.options.spareThread || this.spare || this.runs.size > 0) return
+    const spare = this.startThread({ kind: 'spare' })
+    // waiting, it must not keep a process alive; failing, it is only forgotten, and the run starts its own
+    spare.unref()
+    const forget = (): void => {
+      if (this.spare?.worker === spare) this.spare = undefined
+    }
+    spare.on('error', forget).once('exit', forget)
+    this.spare = { worker: spare, forget }
+  }
+
+  private takeSpare(): Worker | undefined {
+    if (!this.spare) return undefined
+    const { worker, forget } = this.spare
+    this.spare = undefined
+    // from here the run hears its errors and its exit
+    worker.off('error', forget).off('exit', forget)
+    worker.ref()
+    return worker
+  }
+
   dispose(): void {
+    void this.spare?.worker.terminate()
+    this.spare = undefined
     // the pool first, so that cancelling the searches starts no fresh workers
     this.fits.dispose()
     for (const search of this.searches.values()) void search.cancel()

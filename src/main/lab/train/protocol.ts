@@ -66,7 +66,12 @@ export interface ServeStart {
   engine: EngineConfig
 }
 
-export type WorkerStart = TrainStart | ProbeStart | ServeStart
+/** a training thread started before the run it will train: it waits for that run's 'train' request */
+export interface SpareStart {
+  kind: 'spare'
+}
+
+export type WorkerStart = TrainStart | ProbeStart | ServeStart | SpareStart
 
 export type WorkerRequest =
   | { type: 'predict'; id: number; x: Float32Array; n: number }

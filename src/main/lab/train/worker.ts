@@ -1,7 +1,8 @@
 /**
  * The training thread: builds the engine, runs the loop behind its control gate with a
  * progress reporter as the loop's sink, then stays to answer predictions for evaluation,
- * and to train the next run if the finished one hands the thread over.
+ * and to train the next run if the finished one hands the thread over. A spare thread starts
+ * with no run and waits for its first.
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { toErrorInfo } from '../../../shared/errors'
@@ -105,6 +106,7 @@ async function main(): Promise<void> {
     return
   }
   if (start.kind === 'serve') return serve(start)
+  if (start.kind === 'spare') return answerRequests()
   await train(start)
 }
 

@@ -1,0 +1,84 @@
+/**
+ * The window's service starts a training thread when the student prepares data, so the first
+ * Train does not wait for a thread to load its code. The thread is real; the test counts the
+ * threads the service starts and listens on the spare to see the run's messages go through it.
+ */
+import { execFile } from 'node:child_process'
+import { resolve } from 'node:path'
+import { promisify } from 'node:util'
+import type { Worker } from 'node:worker_threads'
+import { afterEach, describe, expect, it } from 'vitest'
+import { LabService } from '../../src/main/lab/service'
+import type { WorkerStart } from '../../src/main/lab/train/protocol'
+import { startWorker } from '../../src/main/lab/train/workerThread'
+import { RESOURCES, tempDir } from '../helpers/lab'
+
+const ROOT = resolve(import.meta.dirname, '../..')
+const cars = { source: { kind: 'bundled' as const, name: 'cars' as const }, features: ['wt'], target: 'mpg' }
+const request = { dataset: cars, model: { kind: 'linear' as const }, train: { optimizer: { name: 'SGD' as const, lr: 0.02 }, epochs: 20, batchSize: 4 } }
+
+let services: LabService[] = []
+afterEach(() => {
+  for (const s of services) s.dispose()
+  services = []
+})
+
+function serviceWith(spareThread: boolean): { service: LabService; started: Array<{ kind: WorkerStart['kind']; worker: Worker }> } {
+  const started: Array<{ kind: WorkerStart['kind']; worker: Worker }> = []
+  const service = new LabService({
+    resourcesDir: RESOURCES,
+    settingsDir: tempDir(),
+    spareThread,
+    startThread: (start) => {
+      const worker = startWorker(start)
+      started.push({ kind: start.kind, worker })
+      return worker
+    },
+  })
+  services.push(service)
+  return { service, started }
+}
+
+describe('a spare training thread', () => {
+  it('starts once when data is prepared, and the first run trains on it, as a run on its own thread does', async () => {
+    const { service, started } = serviceWith(true)
+    await service.prepareDataset(cars)
+    await service.prepareDataset(cars)
+    expect(started.map((s) => s.kind)).toEqual(['spare'])
+    const heard: string[] = []
+    started[0].worker.on('message', (m: { type: string }) => heard.push(m.type))
+    const { runId } = await service.startTraining(request)
+    const spared = await service.waitForRun(runId)
+    expect(spared.status).toBe('completed')
+    expect(heard).toContain('ready')
+    expect(heard.at(-1)).toBe('done')
+    // no run, no thread of its own: a second preparation after a run starts no spare
+    await service.prepareDataset(cars)
+    expect(started.map((s) => s.kind)).toEqual(['spare'])
+
+    const { service: plain, started: none } = serviceWith(false)
+    await plain.prepareDataset(cars)
+    const alone = await plain.waitForRun((await plain.startTraining(request)).runId)
+    expect(none).toEqual([])
+    expect(spared.lossHistory).toEqual(alone.lossHistory)
+    expect(spared.stateDict).toEqual(alone.stateDict)
+  })
+
+  it('is forgotten when it dies before its run, which then starts a thread of its own', async () => {
+    const { service, started } = serviceWith(true)
+    await service.prepareDataset(cars)
+    await started[0].worker.terminate()
+    const summary = await service.waitForRun((await service.startTraining(request)).runId)
+    expect(summary.status).toBe('completed')
+  })
+
+  it('keeps no process alive: a service with a spare and no run ends when its script does', async () => {
+    const script = `
+      import { LabService } from ${JSON.stringify(resolve(ROOT, 'src/main/lab/service.ts'))}
+      const service = new LabService({ resourcesDir: ${JSON.stringify(RESOURCES)}, settingsDir: ${JSON.stringify(tempDir())}, spareThread: true })
+      await service.prepareDataset(${JSON.stringify(cars)})
+      console.log('prepared')`
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, timeout: 60_000 })
+    expect(stdout.trim()).toBe('prepared')
+  })
+})
