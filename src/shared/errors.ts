@@ -74,11 +74,15 @@ export function messageIn(err: unknown): string {
   return typeof message === 'string' ? message : String(err)
 }
 
-/** Turns anything thrown into an error a student can read; unknown faults keep only their message. */
+/** what a student can do about a fault that is TorchLab's own, said after its words (a teacher reporting it needs them) */
+export const INTERNAL_ADVICE = 'This is a fault in TorchLab, not in your data or settings: try again, and if it happens again, tell your teacher what you did.'
+
+/** Turns anything thrown into an error a student can read; unknown faults keep only their message, and say what to do. */
 export function toErrorInfo(err: unknown): LabErrorInfo {
   if (err instanceof LabError) return err.info
   if (isLabErrorInfo(err)) return err
-  return { code: 'INTERNAL', message: `Something went wrong inside TorchLab: ${messageIn(err)}` }
+  const words = messageIn(err).trim().replace(/\.$/, '')
+  return { code: 'INTERNAL', message: `Something went wrong inside TorchLab: ${words}. ${INTERNAL_ADVICE}` }
 }
 
 export function labError(code: ErrorCode, message: string, extra: Omit<LabErrorInfo, 'code' | 'message'> = {}): LabError {

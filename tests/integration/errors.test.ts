@@ -11,7 +11,7 @@ import { startBridge } from '../../src/main/bridge'
 import type { FitJob } from '../../src/main/lab/search/fit'
 import { shareFold, shareRows } from '../../src/main/lab/search/foldData'
 import { FitPool } from '../../src/main/lab/search/pool'
-import { LabError, labError, toErrorInfo } from '../../src/shared/errors'
+import { INTERNAL_ADVICE, LabError, labError, toErrorInfo } from '../../src/shared/errors'
 import { resolveModel } from '../../src/shared/modelSpec'
 import { trainConfigSchema } from '../../src/shared/schemas'
 import { clientFromWire, createWire, type Envelope } from '../../src/shared/wire'
@@ -41,7 +41,7 @@ describe('a fit worker’s error', () => {
     pool.dispose()
     expect(failure).toBeInstanceOf(LabError)
     const info = toErrorInfo(failure)
-    expect(info).toEqual({ code: 'INTERNAL', message: 'Something went wrong inside TorchLab: r2 scores regression; use accuracy for classification' })
+    expect(info).toEqual({ code: 'INTERNAL', message: `Something went wrong inside TorchLab: r2 scores regression; use accuracy for classification. ${INTERNAL_ADVICE}` })
   })
 })
 
@@ -51,9 +51,11 @@ describe('a LabError that crossed a structured clone', () => {
     expect(toErrorInfo(structuredClone(original.info))).toEqual(original.info)
   })
   it('of any other kind keeps its message', () => {
-    expect(toErrorInfo({ message: 'the disk is full' }).message).toBe('Something went wrong inside TorchLab: the disk is full')
+    expect(toErrorInfo({ message: 'the disk is full' }).message).toBe(`Something went wrong inside TorchLab: the disk is full. ${INTERNAL_ADVICE}`)
+    // one full stop, whether or not the fault's own words end in one
+    expect(toErrorInfo(new Error('the disk is full.')).message).toBe(`Something went wrong inside TorchLab: the disk is full. ${INTERNAL_ADVICE}`)
     expect(toErrorInfo({ code: 'NOT_A_CODE', message: 'odd' }).code).toBe('INTERNAL')
-    expect(toErrorInfo(structuredClone(new TypeError('x is undefined'))).message).toBe('Something went wrong inside TorchLab: x is undefined')
+    expect(toErrorInfo(structuredClone(new TypeError('x is undefined'))).message).toBe(`Something went wrong inside TorchLab: x is undefined. ${INTERNAL_ADVICE}`)
   })
 })
 
