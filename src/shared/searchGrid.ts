@@ -19,10 +19,13 @@ import {
   SEARCH_PARAMS,
   modelArchSchema,
   optimizerSpecSchema,
+  searchConfigSchema,
   trainConfigSchema,
   type Activation,
   type ModelArch,
   type OptimizerName,
+  type SearchConfig,
+  type SearchConfigInput,
   type SearchParam,
   type SearchValue,
   type TrainConfig,
@@ -131,4 +134,21 @@ export function applySetting(model: ModelArch, train: TrainConfig, params: Param
   }
   next.optimizer = validate(optimizerSpecSchema, optimizer, 'search setting')
   return { model: validate(modelArchSchema, arch, 'search setting'), train: validate(trainConfigSchema, next, 'search setting') }
+}
+
+/**
+ * A search request as the service takes it before any fit: its schema, then every value of the
+ * grid applied to the base model and settings (momentum with each optimizer the grid tries,
+ * since only those pairs meet in a setting). The Search panel runs this as the student types,
+ * so a value Start would refuse is refused at once, in the sentence Start would give.
+ */
+export function checkSearchConfig(input: SearchConfigInput): SearchConfig {
+  const config = validate(searchConfigSchema, input, 'search')
+  for (const [key, values] of Object.entries(config.grid) as [SearchParam, SearchValue[]][]) {
+    const withOptimizers = key === 'momentum' && config.grid.optimizer ? config.grid.optimizer.map((optimizer) => ({ optimizer })) : [{}]
+    for (const value of values) {
+      for (const optimizer of withOptimizers) applySetting(config.model, config.train, { ...optimizer, [key]: value })
+    }
+  }
+  return config
 }

@@ -12,7 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { openLab, useLab } from '../helpers/browser'
+import { openCsv, openLab, useLab } from '../helpers/browser'
 import { createService, RESOURCES, tempDir } from '../helpers/lab'
 
 const lab = useLab('lab')
@@ -236,12 +236,7 @@ describe('evaluating a run', () => {
     const csv = join(tempDir('torchlab-e2e-diverge-'), 'prices.csv')
     writeFileSync(csv, 'area,price\n50,150000\n72,210000\n95,280000\n120,350000\n60,170000\n85,240000\n')
     // the upload before was read with a semicolon: this file is read as its own, not as one column
-    await page.fill('[data-testid="csv-path"]', csv)
-    await page.press('[data-testid="csv-path"]', 'Enter')
-    await expect.poll(() => text('preview-info')).toContain('6 rows')
-    await page.selectOption('[data-testid="role-area"]', 'feature')
-    await page.selectOption('[data-testid="role-price"]', 'target')
-    await expect.poll(() => text('data-summary')).toContain('area → price')
+    await openCsv(page, csv, { rows: 6, features: ['area'], target: 'price' })
     await page.click('[data-testid="preset-linear"]')
     await page.fill('[data-testid="epochs"]', '5')
     await page.click('[data-testid="start"]')

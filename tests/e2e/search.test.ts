@@ -10,9 +10,20 @@ describe('grid search in the lab window', () => {
     const { page } = h
     await page.getByRole('button', { name: 'Cars (mtcars)' }).click()
     await expect.poll(() => page.textContent('[data-testid="data-summary"]')).toContain('wt → mpg')
+    // a value the search would refuse is refused as it is typed, in the service's own sentence, with no fit count
+    const problem = page.locator('[data-testid="search-problem"]')
+    await page.fill('[data-testid="grid-lr"]', '0.02, abc')
+    await expect.poll(() => problem.textContent()).toBe('The search value "abc" for lr is not a number.')
+    expect(await page.locator('[data-testid="fit-count"]').count()).toBe(0)
+    expect(await page.isEnabled('[data-testid="search-start"]')).toBe(false)
     await page.fill('[data-testid="grid-lr"]', '0.02, 0.05, 0.08')
+    await page.getByLabel('folds').fill('2.5')
+    await expect.poll(() => problem.textContent()).toBe('Invalid search. Folds must be a whole number.')
+    expect(await page.locator('[data-testid="fit-count"]').count()).toBe(0)
+    await page.getByLabel('folds').fill('3')
     await page.fill('[data-testid="grid-epochs"]', '10, 200, 500')
     await expect.poll(() => page.textContent('[data-testid="fit-count"]')).toContain('= 27 fits')
+    expect(await problem.count()).toBe(0)
     // the status line when the first result row appears: the table fills as fits finish, not at the end
     const firstRowSeen = page.evaluate(`new Promise((resolve) => {
       const observer = new MutationObserver(() => {
@@ -29,6 +40,12 @@ describe('grid search in the lab window', () => {
     // settings in words, never raw JSON
     expect(await page.textContent('[data-testid="search-best"]')).toContain('learning rate 0.05, epochs 500')
     expect(await page.textContent('[data-testid="search-panel"]')).not.toMatch(/[{}]/)
+    // GridSearchCV ranks a diverged (NaN) setting last, tied: 7 settings scored, the 2 diverged ones are 8th, as `lab search` prints them
+    const ranks = await page.locator('[data-testid="search-results"] tbody tr').evaluateAll((rows) =>
+      rows.map((row) => `${row.querySelector('[data-testid="search-rank"]')!.textContent} ${/diverged/.test(row.textContent ?? '') ? 'diverged' : 'scored'}`),
+    )
+    expect(ranks.filter((r) => r.endsWith('diverged'))).toEqual(['8 diverged', '8 diverged'])
+    expect(ranks.filter((r) => r.endsWith('scored')).map((r) => Number(r.split(' ')[0])).sort()).toEqual([1, 2, 3, 4, 5, 6, 7])
     const heat = await page.textContent('[data-testid="search-heatmap"]')
     expect(heat?.match(/diverged/g)).toHaveLength(2)
     await page.waitForSelector('[data-testid="search-curves"]')

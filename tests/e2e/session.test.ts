@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { StepTrace } from '../../src/shared/learning'
-import { useLab } from '../helpers/browser'
+import { openCsv, useLab } from '../helpers/browser'
 import { runLab } from '../helpers/cli'
 import { tempDir } from '../helpers/lab'
 
@@ -201,11 +201,12 @@ describe('a student’s session', () => {
     // the window has no --grid flag to fix
     expect(await alert.textContent()).not.toContain('--grid')
     await page.fill('[data-testid="grid-hidden"]', '')
+    // refused as it is typed, in the sentence Start would give, and Start waits for a grid it can run
     await page.fill('[data-testid="grid-epochs"]', '0, 10')
-    await page.click('[data-testid="search-start"]')
-    await expect.poll(() => text('search-error')).toContain('Epochs must be at least 1.')
+    await expect.poll(() => text('search-problem')).toContain('Epochs must be at least 1.')
+    expect(await page.isEnabled('[data-testid="search-start"]')).toBe(false)
     await page.fill('[data-testid="grid-epochs"]', '5, 10')
-    expect(await page.locator('[data-testid="search-error"]').count()).toBe(0)
+    expect(await page.locator('[data-testid="search-problem"]').count()).toBe(0)
     // a classifier's loss on the course's regression: the losses that do train it
     await page.fill('[data-testid="grid-loss"]', 'CrossEntropyLoss')
     await page.click('[data-testid="search-start"]')
@@ -251,13 +252,8 @@ describe('a student’s session', () => {
     const lines = ['x,z,y', ...Array.from({ length: 24 }, (_, i) => `${i === 3 || i === 7 ? '' : (i * 0.37).toFixed(2)},${i === 5 ? 'NA' : 100 + i * 3.1},${(3 * i * 0.37 + 0.05 * (100 + i * 3.1) + 0.013 * i).toFixed(3)}`)]
     const file = join(tempDir('torchlab-e2e-csv-'), 'measured.csv')
     writeFileSync(file, lines.join('\n') + '\n')
-    await page.fill('[data-testid="csv-path"]', file)
-    await page.getByRole('button', { name: 'Open', exact: true }).click()
-    await page.waitForSelector('[data-testid="role-y"]')
-    await page.selectOption('[data-testid="role-x"]', 'feature')
-    await page.selectOption('[data-testid="role-z"]', 'feature')
-    await page.selectOption('[data-testid="role-y"]', 'target')
-    await expect.poll(() => text('data-summary')).toContain('x, z → y · regression')
+    await openCsv(page, file, { rows: 24, features: ['x', 'z'], target: 'y' })
+    expect(await text('data-summary')).toContain('x, z → y · regression')
     expect(await page.inputValue('[data-testid="loss"]')).toBe('MSELoss')
     // the course's model first: its preset puts back the lecture's preparation (rows with missing values dropped, nothing scaled)
     await page.click('[data-testid="preset-linear"]')

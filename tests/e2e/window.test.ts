@@ -69,6 +69,9 @@ describe('a window that keeps pace', () => {
     expect(atStop).toBeLessThan(200_000)
     await page.waitForTimeout(300)
     expect(await shownEpoch()).toBe(atStop)
+    // where the student reads the numbers, they are said to be of a run cut short
+    await expect.poll(() => page.textContent('[data-testid="evaluation-stopped"]')).toContain(`stopped after epoch ${atStop} of 200000`)
+    expect(await page.textContent('[data-testid="metrics"]')).toContain(`stopped at epoch ${atStop}`)
     console.info(`pause shown after ${pauseMs.toFixed(0)} ms at epoch ${atPause}; stop shown after ${stopMs.toFixed(0)} ms at epoch ${atStop}`)
     await h.shot('2-stopped')
   }, 120_000)

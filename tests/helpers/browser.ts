@@ -76,10 +76,27 @@ export function useLab(testName: string): () => Harness {
   return () => harness!
 }
 
+/** columns given their roles as a student gives them, one select at a time; waits for the summary to name them */
+export async function giveRoles(page: Page, features: string[], target: string): Promise<void> {
+  for (const feature of features) await page.selectOption(`[data-testid="role-${feature}"]`, 'feature')
+  await page.selectOption(`[data-testid="role-${target}"]`, 'target')
+  await expect.poll(() => page.textContent('[data-testid="data-summary"]')).toContain(`${features.join(', ')} → ${target}`)
+}
+
+/**
+ * A CSV opened by its path (typed, then Enter) and its columns given roles. `rows`: the file's
+ * row count, waited for in the preview so that the roles go on this file's columns, not on the
+ * same-named columns of the file shown before it.
+ */
+export async function openCsv(page: Page, path: string, roles: { rows: number; features: string[]; target: string }): Promise<void> {
+  await page.fill('[data-testid="csv-path"]', path)
+  await page.press('[data-testid="csv-path"]', 'Enter')
+  await expect.poll(() => page.textContent('[data-testid="preview-info"]')).toMatch(new RegExp(`^\\s*${roles.rows} rows`))
+  await giveRoles(page, roles.features, roles.target)
+}
+
 /** the course's data as a student picks it: the bundled cars, wt as the feature, mpg as the target */
 export async function chooseCourseData(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Cars (mtcars)' }).click()
-  await page.selectOption('[data-testid="role-wt"]', 'feature')
-  await page.selectOption('[data-testid="role-mpg"]', 'target')
-  await expect.poll(() => page.textContent('[data-testid="data-summary"]')).toContain('wt → mpg')
+  await giveRoles(page, ['wt'], 'mpg')
 }

@@ -127,11 +127,15 @@ export class SearchRun {
     this.emit({ type: 'search-progress', searchId: this.searchId, fitsDone: this.fitsDone, fitsTotal: this.fitsTotal, row, bestParams: best?.params ?? null, bestScore: best?.meanTestScore ?? null })
   }
 
-  /** rankdata(-mean, method='min'); settings without a score (diverged, unfinished) rank last */
+  /**
+   * GridSearchCV's rank: rankdata(-mean, method='min') with a NaN score (a diverged setting) tied
+   * last. A setting still running has no score yet, not a NaN one: it is not ranked.
+   */
   private rank(): void {
     const scored = this.results.filter((r) => r.meanTestScore !== null)
     for (const r of this.results) {
-      r.rankTestScore = r.meanTestScore === null ? scored.length + 1 : 1 + scored.filter((o) => o.meanTestScore! > r.meanTestScore!).length
+      if (r.status === 'pending') r.rankTestScore = null
+      else r.rankTestScore = r.meanTestScore === null ? scored.length + 1 : 1 + scored.filter((o) => o.meanTestScore! > r.meanTestScore!).length
     }
   }
 
