@@ -1,5 +1,6 @@
 /** Scores as scikit-learn computes them (r2_score, mean_squared_error, mean_absolute_error, accuracy_score, confusion_matrix). */
 import type { ClassificationMetrics, RegressionMetrics } from '../../../shared/api'
+import { labError } from '../../../shared/errors'
 
 /** the precision of the arrays a score is computed on: a model's float32 outputs, or float64 (least squares) */
 export type Precision = 'float32' | 'float64'
@@ -39,12 +40,38 @@ function numpySum(values: ArrayLike<number>, n: number, round: (v: number) => nu
   return s
 }
 
+/** which rows a score is asked of, and what a student can do when there are too few */
+export interface ScoredRows {
+  /** 'the validation split', 'the smallest test fold' */
+  name: string
+  fix: string
+}
+
+/**
+ * scikit-learn's r2_score is NaN (with a warning) below two rows. TorchLab refuses it there with
+ * this sentence, wherever R² is asked for: Evaluate, the CLI's report, a search scored by r2.
+ */
+export function requireR2Rows(n: number, rows: ScoredRows): void {
+  if (n < 2) throw labError('TOO_FEW_ROWS', `R² needs at least two rows, and ${rows.name} has ${n} (scikit-learn's r2_score gives NaN there). ${rows.fix}`)
+}
+
 /**
  * r2_score, mean_squared_error and mean_absolute_error as scikit-learn 1.2 computes them on numpy
  * arrays of this precision: for a model's float32 outputs (skorch's predict, torch's tensors),
  * the residuals, their squares and the means in float32, R²'s two sums in float64.
  */
-export function regressionMetrics(actual: ArrayLike<number>, predicted: ArrayLike<number>, precision: Precision): RegressionMetrics {
+export function regressionMetrics(actual: ArrayLike<number>, predicted: ArrayLike<number>, precision: Precision, rows: ScoredRows): RegressionMetrics {
+  requireR2Rows(actual.length, rows)
+  return scores(actual, predicted, precision)
+}
+
+/** mean_squared_error and mean_absolute_error alone, which one row does not trouble */
+export function errorMetrics(actual: ArrayLike<number>, predicted: ArrayLike<number>, precision: Precision): Omit<RegressionMetrics, 'r2'> {
+  const { mse, mae } = scores(actual, predicted, precision)
+  return { mse, mae }
+}
+
+function scores(actual: ArrayLike<number>, predicted: ArrayLike<number>, precision: Precision): RegressionMetrics {
   const round = precision === 'float32' ? Math.fround : (v: number) => v
   const n = actual.length
   const squares = new Float64Array(n)
