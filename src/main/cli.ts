@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url'
 import type { CheckpointInfo, Evaluation, Predictions, RunSummary } from '../shared/api'
 import type { GraphRequestInput, GraphResult, LessonCheckReport, StepTrace } from '../shared/learning'
 import { cvResultsColumns } from '../shared/cvResults'
-import { labError, toErrorInfo, type LabErrorInfo } from '../shared/errors'
+import { LabError, labError, toErrorInfo, type LabErrorInfo } from '../shared/errors'
 import { parseCommandArgs } from './cli/args'
 import { startingWeights } from './cli/initArgs'
 import { INTERRUPTED, listenForInterrupts, type Interrupts } from './cli/interrupt'
@@ -116,8 +116,16 @@ async function train(argv: string[], interrupts: Interrupts): Promise<number> {
     interrupts.onPress((note) => note(`Ctrl+C: the run has ended; finishing its report${args.out ? ` and the save of ${args.out}` : ''} first.`))
     bar?.end()
     const usable = summary.status !== 'failed' && summary.epochsCompleted > 0
-    const trainEval = usable ? await service.evaluate(runId, 'train') : undefined
-    const valEval = usable && summary.dataset.nVal > 0 ? await service.evaluate(runId, 'validation') : undefined
+    // a split the metrics refuse (R² of one row) costs the run nothing: the sentence stands in the metrics' place
+    const refused: string[] = []
+    const evaluate = (split: 'train' | 'validation') =>
+      service.evaluate(runId, split).catch((err: unknown) => {
+        if (!LabError.is(err)) throw err
+        refused.push(err.message)
+        return undefined
+      })
+    const trainEval = usable ? await evaluate('train') : undefined
+    const valEval = usable && summary.dataset.nVal > 0 ? await evaluate('validation') : undefined
     // a run stopped part way is not what --out asked for: the file there (if any) stays as it was
     // a save the system refuses does not cost the run: its report is printed all the same
     const saving = args.out !== undefined && usable && summary.status !== 'stopped' ? service.saveRun({ runId, path: args.out, kind: args.checkpoint ? 'checkpoint' : 'state_dict' }) : undefined
@@ -125,8 +133,13 @@ async function train(argv: string[], interrupts: Interrupts): Promise<number> {
       (result) => ({ result }),
       (err: unknown) => ({ error: toErrorInfo(err) }),
     )
-    if (args.json) await writeJson(process.stdout, { ...report(summary, args.weights, trainEval, valEval), optimizer_note: optimizerNote ?? null, saved: saved?.result ?? null, save_error: saved?.error ?? null })
-    else printHuman(summary, trainEval)
+    if (args.json) {
+      const notes = refused.length > 0 ? { metrics_refused: refused } : {}
+      await writeJson(process.stdout, { ...report(summary, args.weights, trainEval, valEval), ...notes, optimizer_note: optimizerNote ?? null, saved: saved?.result ?? null, save_error: saved?.error ?? null })
+    } else {
+      printHuman(summary, trainEval)
+      for (const sentence of refused) process.stdout.write(`${sentence}\n`)
+    }
     if (saved?.result && !args.json) process.stdout.write(`saved ${saved.result.path} (${saved.result.bytes} bytes)\n`)
     if (saved?.error) {
       process.stderr.write(`error: ${saved.error.message}\n`)

@@ -46,7 +46,7 @@ describe('model builder', () => {
     app.batchSize = 0
     await waitFor(() => {
       const text = last('builder-errors').textContent
-      expect(text).toMatch(/Learning rate must be above 0\./)
+      expect(text).toMatch(/Learning rate must be at least 0\./)
       expect(text).toMatch(/Batch size must be at least 1\./)
     })
   })

@@ -31,6 +31,33 @@ for case in INPUT:
 print(json.dumps(out))
 `
 
+/** steps each setting on the same parameters and gradients in TorchLab and in torch: every parameter and state buffer equal, bit for bit */
+async function expectTorchSteps(settings: readonly Record<string, unknown>[]): Promise<{ params: number[][][]; trained: number[][][] }> {
+  const cases = settings.map((raw, k) => {
+    const spec = optimizerSetting(raw)
+    const next = float32Stream(k + 1)
+    const params = SHAPES.map((s) => Array.from({ length: s.reduce((a, b) => a * b, 1) }, next))
+    // gradients of mixed scale, with exact zeros, as a ReLU network produces
+    const grads = Array.from({ length: STEPS }, (_, t) => params.map((p) => p.map(() => (next() > 0.8 ? 0 : Math.fround(next() * 10 ** ((t % 5) - 3))))))
+    return { spec, params, grads }
+  })
+  const torch = await python<{ params: number[][]; state: Record<string, number[]>[] }[]>(
+    SCRIPT,
+    cases.map(({ spec, params, grads }) => ({ name: spec.name, kwargs: torchOptimizerKwargs(spec), shapes: SHAPES, params, grads })),
+  )
+  const trained = cases.map(({ spec, params, grads }, k) => {
+    const ours = params.map((p) => Float32Array.from(p))
+    const optimizer = new DenseOptimizer(spec, ours.map((p) => p.length))
+    for (const g of grads) optimizer.apply(ours, g.map((x) => Float32Array.from(x)))
+    const label = JSON.stringify(settings[k])
+    expect(ours.map((p) => Array.from(p)), label).toEqual(torch[k].params)
+    const state = optimizer.state().buffers.map((b) => Object.fromEntries(Object.entries(b).map(([key, v]) => [key, Array.from(v)])))
+    expect(state, label).toEqual(torch[k].state)
+    return ours.map((p) => Array.from(p))
+  })
+  return { params: cases.map((c) => c.params.map((p) => p.map(Math.fround))), trained }
+}
+
 describe('dense optimizer rules, bit for bit against torch 1.13', () => {
   it('fmaf rounds a·b + c once, where rounding the product first or the double sum both land on a tie', () => {
     // a·b = 2⁻²⁴ − 2⁻⁶⁰, so the exact sum lies just below the tie 1 + 3·2⁻²⁴ and rounds down to 1 + 2⁻²³
@@ -44,27 +71,14 @@ describe('dense optimizer rules, bit for bit against torch 1.13', () => {
   })
 
   it(`${OPTIMIZER_SETTINGS.length} optimizer settings, ${STEPS} steps: every parameter and buffer equals torch's`, async () => {
-    const cases = OPTIMIZER_SETTINGS.map((raw, k) => {
-      const spec = optimizerSetting(raw)
-      const next = float32Stream(k + 1)
-      const params = SHAPES.map((s) => Array.from({ length: s.reduce((a, b) => a * b, 1) }, next))
-      // gradients of mixed scale, with exact zeros, as a ReLU network produces
-      const grads = Array.from({ length: STEPS }, (_, t) => params.map((p) => p.map(() => (next() > 0.8 ? 0 : Math.fround(next() * 10 ** ((t % 5) - 3))))))
-      return { spec, params, grads }
-    })
-    const torch = await python<{ params: number[][]; state: Record<string, number[]>[] }[]>(
-      SCRIPT,
-      cases.map(({ spec, params, grads }) => ({ name: spec.name, kwargs: torchOptimizerKwargs(spec), shapes: SHAPES, params, grads })),
-    )
-    cases.forEach(({ spec, params, grads }, k) => {
-      const ours = params.map((p) => Float32Array.from(p))
-      const optimizer = new DenseOptimizer(spec, ours.map((p) => p.length))
-      for (const g of grads) optimizer.apply(ours, g.map((x) => Float32Array.from(x)))
-      const label = JSON.stringify(OPTIMIZER_SETTINGS[k])
-      expect(ours.map((p) => Array.from(p)), label).toEqual(torch[k].params)
-      const state = optimizer.state().buffers.map((b) => Object.fromEntries(Object.entries(b).map(([key, v]) => [key, Array.from(v)])))
-      expect(state, label).toEqual(torch[k].state)
-    })
+    await expectTorchSteps(OPTIMIZER_SETTINGS)
+  })
+
+  it("lr=0, which torch 1.13 takes for every optimizer (its check is lr < 0): the weights stay where they are, and momentum, Adam's and RMSprop's state move as torch's do", async () => {
+    const still = OPTIMIZER_SETTINGS.map((s) => ({ ...s, lr: 0 }))
+    const { params, trained } = await expectTorchSteps(still)
+    trained.forEach((ours, k) => expect(ours, JSON.stringify(still[k])).toEqual(params[k]))
+    expect(optimizerSpecSchema.safeParse({ name: 'SGD', lr: -0.01 }).error?.issues[0].message).toBe('Learning rate must be at least 0.')
   })
 
   it('Adam with momentum is refused, as torch refuses it', async () => {

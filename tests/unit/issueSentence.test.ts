@@ -39,7 +39,7 @@ describe('a refused training request', () => {
 describe('a refused search', () => {
   it('names the grid value a setting cannot take', async () => {
     const search = { ...course, grid: { lr: [0.02, -1] } }
-    await expect(service.startSearch(search)).rejects.toThrow('Invalid search setting. Learning rate must be above 0.')
+    await expect(service.startSearch(search)).rejects.toThrow('Invalid search setting. Learning rate must be at least 0.')
   })
 })
 

@@ -15,7 +15,7 @@ export interface LossDescriptor {
   /** names a student may type on the command line, beside PyTorch's own */
   readonly aliases: readonly string[]
   readonly args: readonly ArgSpec[]
-  /** binary losses: an output above this is class 1 (a logit's 0, a probability's 0.5) */
+  /** binary losses: an output above this is class 1, as skorch's predict decides (its probability above 0.5) */
   readonly threshold?: number
   readonly blurb: string
 }
@@ -25,12 +25,18 @@ const regression = (aliases: string[], blurb: string, args: readonly ArgSpec[] =
 const HUBER_ARGS = [{ key: 'huberDelta', torch: 'delta', type: 'number', default: 1, above: 0, label: 'Huber delta' }] as const satisfies readonly ArgSpec[]
 const SMOOTH_L1_ARGS = [{ key: 'smoothL1Beta', torch: 'beta', type: 'number', default: 1, min: 0, label: 'SmoothL1 beta' }] as const satisfies readonly ArgSpec[]
 
+/**
+ * the largest logit whose float32 sigmoid torch 1.13 rounds to exactly 0.5 (1.5·2⁻²⁴, in its
+ * vector loop and its scalar tail alike): skorch's sigmoid(logit) > 0.5 says class 1 only above it
+ */
+const SIGMOID_HALF = 3 * 2 ** -25
+
 export const LOSS_TABLE = {
   MSELoss: regression(['mse'], 'mean squared error'),
   L1Loss: regression(['l1', 'mae'], 'mean absolute error'),
   HuberLoss: regression(['huber'], 'squared near 0, linear beyond delta', HUBER_ARGS),
   SmoothL1Loss: regression(['smoothl1'], 'HuberLoss divided by beta', SMOOTH_L1_ARGS),
-  BCEWithLogitsLoss: { task: 'binary', aliases: ['bce', 'bcewithlogits'], args: [], threshold: 0, blurb: 'two classes, from a logit' },
+  BCEWithLogitsLoss: { task: 'binary', aliases: ['bce', 'bcewithlogits'], args: [], threshold: SIGMOID_HALF, blurb: 'two classes, from a logit' },
   BCELoss: { task: 'binary', aliases: ['bceprob'], args: [], threshold: 0.5, blurb: 'two classes, from a probability (end the model with Sigmoid)' },
   CrossEntropyLoss: { task: 'multiclass', aliases: ['crossentropy', 'ce'], args: [], blurb: 'several classes, from one logit each' },
 } as const satisfies Record<string, LossDescriptor>

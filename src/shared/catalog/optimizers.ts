@@ -7,7 +7,8 @@
 import { z } from 'zod'
 import { argsShape, py, type ArgSpec } from './args'
 
-const LR = { key: 'lr', torch: 'lr', type: 'number', above: 0, label: 'Learning rate' } as const
+// torch 1.13 refuses only lr < 0: at lr=0 the weights stay and the optimizer's state still moves
+const LR = { key: 'lr', torch: 'lr', type: 'number', min: 0, label: 'Learning rate' } as const
 const WEIGHT_DECAY = { key: 'weightDecay', torch: 'weight_decay', type: 'number', default: 0, min: 0, label: 'Weight decay' } as const
 const MOMENTUM = { key: 'momentum', torch: 'momentum', type: 'number', default: 0, min: 0, label: 'Momentum' } as const
 const BETAS = { key: 'betas', torch: 'betas', type: 'pair', default: [0.9, 0.999], min: 0, below: 1, label: 'Betas' } as const

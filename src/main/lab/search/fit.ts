@@ -11,8 +11,9 @@ import type { EngineChoice, ModelSpec, Scoring, TrainConfig } from '../../../sha
 import { initialStateDict } from '../model/init'
 import type { StateDict } from '../model/stateDict'
 import { ALWAYS_RUN, runTraining } from '../train/loop'
-import { classificationMetrics, decide, regressionMetrics } from '../train/metrics'
+import { classificationMetrics, decide, errorMetrics, regressionMetrics } from '../train/metrics'
 import { foldSplits, type FoldRows, type SharedRows } from './foldData'
+import { TEST_FOLD } from './folds'
 
 export interface FitJob {
   id: number
@@ -52,8 +53,9 @@ export function score(scoring: Scoring, loss: LossName, output: Float32Array, y:
   }
   if (task !== 'regression') throw new Error(`${scoring} scores regression; use accuracy for classification`)
   // skorch's predictions and targets are float32 arrays
-  const m = regressionMetrics(y, output, 'float32')
-  return scoring === 'r2' ? m.r2 : scoring === 'neg_mean_squared_error' ? -m.mse : -m.mae
+  if (scoring === 'r2') return regressionMetrics(y, output, 'float32', TEST_FOLD).r2
+  const m = errorMetrics(y, output, 'float32')
+  return scoring === 'neg_mean_squared_error' ? -m.mse : -m.mae
 }
 
 export async function fit(job: FitJob): Promise<FitResult> {

@@ -3,6 +3,10 @@
  * StratifiedKFold(n_splits, shuffle=False) as sklearn ≥ 0.24 assigns them.
  */
 import { labError } from '../../../shared/errors'
+import type { ScoredRows } from '../train/metrics'
+
+/** a search scored by r2 is refused before it starts when one of its test folds holds a single row */
+export const TEST_FOLD: ScoredRows = { name: 'the smallest test fold', fix: 'Use fewer folds (cv), or score by neg_mean_squared_error.' }
 
 export interface Fold {
   train: number[]

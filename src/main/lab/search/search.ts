@@ -13,10 +13,10 @@ import { taskForLoss, type PreparedData } from '../data/dataset'
 import { stateDictToJson } from '../model/stateDict'
 import type { FitJob, FitResult } from './fit'
 import { shareFold, shareRows, type FoldRows, type SharedRows } from './foldData'
-import { kFold, stratifiedKFold } from './folds'
+import { kFold, stratifiedKFold, TEST_FOLD } from './folds'
 import { applySetting, expandGrid, sampleSettings, sortedParams, type Params } from './grid'
 import type { FitBatch, FitPool } from './pool'
-import { numpyMean } from '../train/metrics'
+import { numpyMean, requireR2Rows } from '../train/metrics'
 import { labError } from '../../../shared/errors'
 
 // GridSearchCV's np.average over the folds, and its std from the same mean
@@ -66,7 +66,9 @@ export class SearchRun {
     }
     this.varying = sortedParams(config.grid).filter((k) => new Set(params.map((p) => JSON.stringify(p[k]))).size > 1)
     const n = data.train.n
-    this.folds = (task === 'regression' ? kFold(n, config.cv) : stratifiedKFold(data.train.y, config.cv)).map(shareFold)
+    const folds = task === 'regression' ? kFold(n, config.cv) : stratifiedKFold(data.train.y, config.cv)
+    if (this.scoring === 'r2') requireR2Rows(Math.min(...folds.map((f) => f.test.length)), TEST_FOLD)
+    this.folds = folds.map(shareFold)
     this.rows = shareRows(data.train, data.summary.features.length)
     this.fitsTotal = this.settings.length * config.cv
     this.results = this.settings.map((s, index) => ({

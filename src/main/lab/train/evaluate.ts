@@ -4,7 +4,7 @@ import { lossOf } from '../../../shared/catalog/losses'
 import { LabError, labError } from '../../../shared/errors'
 import type { PreparedData } from '../data/dataset'
 import { downsample } from '../data/downsample'
-import { classificationMetrics, decide, regressionMetrics } from './metrics'
+import { classificationMetrics, decide, regressionMetrics, type ScoredRows } from './metrics'
 import { leastSquares, type OlsFit } from './ols'
 import type { TrainingRun } from './run'
 
@@ -16,6 +16,11 @@ function referenceFit(data: PreparedData, d: number): OlsFit | undefined {
     if (LabError.is(err)) return undefined
     throw err
   }
+}
+
+const SPLIT_ROWS: Record<'train' | 'validation', ScoredRows> = {
+  train: { name: 'the training split', fix: 'Train on at least two rows.' },
+  validation: { name: 'the validation split', fix: 'Raise the validation fraction so that it holds two rows or more, or evaluate on the training split.' },
 }
 
 export async function evaluateRun(run: TrainingRun, data: PreparedData, split: 'train' | 'validation'): Promise<Evaluation> {
@@ -40,8 +45,8 @@ export async function evaluateRun(run: TrainingRun, data: PreparedData, split: '
       })
     return {
       ...base,
-      regression: regressionMetrics(set.y, output, 'float32'),
-      ols: fit && { ...fit, metrics: regressionMetrics(set.y, olsPredicted(fit), 'float64') },
+      regression: regressionMetrics(set.y, output, 'float32', SPLIT_ROWS[split]),
+      ols: fit && { ...fit, metrics: regressionMetrics(set.y, olsPredicted(fit), 'float64', SPLIT_ROWS[split]) },
       points: { x: picks.map(firstFeature), actual: picks.map((i) => set.y[i]), predicted: picks.map((i) => output[i]) },
     }
   }

@@ -1,5 +1,6 @@
 /** Scores as scikit-learn computes them (r2_score, mean_squared_error, mean_absolute_error, accuracy_score, confusion_matrix). */
 import type { ClassificationMetrics, RegressionMetrics } from '../../../shared/api'
+import { labError } from '../../../shared/errors'
 
 /** the precision of the arrays a score is computed on: a model's float32 outputs, or float64 (least squares) */
 export type Precision = 'float32' | 'float64'
@@ -39,12 +40,38 @@ function numpySum(values: ArrayLike<number>, n: number, round: (v: number) => nu
   return s
 }
 
+/** which rows a score is asked of, and what a student can do when there are too few */
+export interface ScoredRows {
+  /** 'the validation split', 'the smallest test fold' */
+  name: string
+  fix: string
+}
+
+/**
+ * scikit-learn's r2_score is NaN (with a warning) below two rows. TorchLab refuses it there with
+ * this sentence, wherever R² is asked for: Evaluate, the CLI's report, a search scored by r2.
+ */
+export function requireR2Rows(n: number, rows: ScoredRows): void {
+  if (n < 2) throw labError('TOO_FEW_ROWS', `R² needs at least two rows, and ${rows.name} has ${n} (scikit-learn's r2_score gives NaN there). ${rows.fix}`)
+}
+
 /**
  * r2_score, mean_squared_error and mean_absolute_error as scikit-learn 1.2 computes them on numpy
  * arrays of this precision: for a model's float32 outputs (skorch's predict, torch's tensors),
  * the residuals, their squares and the means in float32, R²'s two sums in float64.
  */
-export function regressionMetrics(actual: ArrayLike<number>, predicted: ArrayLike<number>, precision: Precision): RegressionMetrics {
+export function regressionMetrics(actual: ArrayLike<number>, predicted: ArrayLike<number>, precision: Precision, rows: ScoredRows): RegressionMetrics {
+  requireR2Rows(actual.length, rows)
+  return scores(actual, predicted, precision)
+}
+
+/** mean_squared_error and mean_absolute_error alone, which one row does not trouble */
+export function errorMetrics(actual: ArrayLike<number>, predicted: ArrayLike<number>, precision: Precision): Omit<RegressionMetrics, 'r2'> {
+  const { mse, mae } = scores(actual, predicted, precision)
+  return { mse, mae }
+}
+
+function scores(actual: ArrayLike<number>, predicted: ArrayLike<number>, precision: Precision): RegressionMetrics {
   const round = precision === 'float32' ? Math.fround : (v: number) => v
   const n = actual.length
   const squares = new Float64Array(n)
@@ -76,17 +103,52 @@ export function classificationMetrics(actual: ArrayLike<number>, predicted: Arra
   return { accuracy: actual.length === 0 ? 0 : correct / actual.length, classes, confusion }
 }
 
-/** Class decisions from raw outputs: argmax of logits, or output > threshold (a logit's 0, a probability's 0.5) for a single binary output. */
+/**
+ * Class decisions from raw outputs, as skorch's predict makes them: a single binary output is
+ * class 1 above the loss's threshold; several logits are torch.softmax's float32 probabilities'
+ * argmax (numpy's: the first of equals), which can tie where the logits differ in the last bits.
+ */
 export function decide(output: Float32Array, n: number, width: number, threshold = 0): Int32Array {
   const labels = new Int32Array(n)
+  if (width === 1) {
+    for (let i = 0; i < n; i++) labels[i] = output[i] > threshold ? 1 : 0
+    return labels
+  }
+  const probabilities = new Float64Array(width)
   for (let i = 0; i < n; i++) {
-    if (width === 1) {
-      labels[i] = output[i] > threshold ? 1 : 0
-      continue
-    }
+    softmaxRow(output, i * width, width, probabilities)
+    // numpy's argmax takes the first NaN as the largest (an infinite logit's inf − inf)
     let best = 0
-    for (let j = 1; j < width; j++) if (output[i * width + j] > output[i * width + best]) best = j
+    for (let j = 1; j < width && !Number.isNaN(probabilities[best]); j++) if (probabilities[j] > probabilities[best] || Number.isNaN(probabilities[j])) best = j
     labels[i] = best
   }
   return labels
+}
+
+/** lanes in torch 1.13's AVX2 float vector */
+const LANES = 8
+
+/**
+ * One row of torch 1.13's float32 softmax over the last dimension (_vec_softmax_lastdim): the
+ * maximum, exp(x − max) in float32, the sum in vec::reduce_all's order, its reciprocal, each exp
+ * times it. A row narrower than a vector is summed left to right; a wider one in 8 lanes, which
+ * the AVX2 reduction then adds as (l0 + l4) + (l2 + l6) + ((l1 + l5) + (l3 + l7)).
+ */
+function softmaxRow(output: Float32Array, start: number, width: number, into: Float64Array): void {
+  const f = Math.fround
+  let max = output[start]
+  for (let j = 1; j < width; j++) max = Math.max(max, output[start + j])
+  for (let j = 0; j < width; j++) into[j] = f(Math.exp(f(output[start + j] - max)))
+  let sum: number
+  if (width < LANES) {
+    sum = into[0]
+    for (let j = 1; j < width; j++) sum = f(sum + into[j])
+  } else {
+    const lanes = [0, 0, 0, 0, 0, 0, 0, 0]
+    for (let j = 0; j < width; j++) lanes[j % LANES] = j < LANES ? into[j] : f(lanes[j % LANES] + into[j])
+    const [a0, a1, a2, a3] = [0, 1, 2, 3].map((l) => f(lanes[l] + lanes[l + 4]))
+    sum = f(f(a0 + a2) + f(a1 + a3))
+  }
+  const reciprocal = f(1 / sum)
+  for (let j = 0; j < width; j++) into[j] = f(into[j] * reciprocal)
 }
