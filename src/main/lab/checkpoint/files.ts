@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises'
 import { basename, extname } from 'node:path'
 import type { CheckpointInfo, TorchlabMeta } from '../../../shared/api'
 import { torchlabMetaSchema } from '../../../shared/api'
-import { labError, LabError } from '../../../shared/errors'
+import { labError, LabError, messageIn } from '../../../shared/errors'
 import { readStored } from '../../../shared/issueSentence'
 import type { Activation, OptimizerSpec } from '../../../shared/schemas'
 import type { OptimizerState } from '../engine/engine'
@@ -42,7 +42,7 @@ async function readBytes(path: string, read: (path: string) => Promise<Uint8Arra
     return await read(path)
   } catch (err) {
     if (err instanceof LabError) throw err
-    throw labError('FILE_UNREADABLE', `TorchLab cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`)
+    throw labError('FILE_UNREADABLE', `TorchLab cannot read ${path}: ${messageIn(err)}`)
   }
 }
 

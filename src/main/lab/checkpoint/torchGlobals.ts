@@ -63,7 +63,6 @@ function filled(dict: PyDict, args: PyValue[], budget: Budget): PyDict {
 }
 
 export interface GlobalContext {
-  littleEndian: () => boolean
   budget: Budget
 }
 

@@ -1,7 +1,7 @@
 /** Finds and reads the bytes of a CSV source: a bundled course data set or a student's file. */
 import { join } from 'node:path'
 import type { CsvSource } from '../../../shared/schemas'
-import { LabError, labError } from '../../../shared/errors'
+import { LabError, labError, messageIn } from '../../../shared/errors'
 import { regularFileSize } from '../files/openForReading'
 
 /** Larger files would not fit the lab's in-memory tables on a classroom machine. */
@@ -20,6 +20,6 @@ export async function readCsvBytes(path: string, read: (path: string) => Promise
   try {
     return await read(path)
   } catch (err) {
-    throw LabError.is(err) ? err : labError('FILE_UNREADABLE', `TorchLab cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`)
+    throw LabError.is(err) ? err : labError('FILE_UNREADABLE', `TorchLab cannot read ${path}: ${messageIn(err)}`)
   }
 }

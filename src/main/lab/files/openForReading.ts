@@ -8,7 +8,7 @@
 import { constants as buffer } from 'node:buffer'
 import { constants } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
-import { LabError, labError } from '../../../shared/errors'
+import { LabError, labError, messageIn } from '../../../shared/errors'
 import { errnoOf } from './errno'
 
 /** how a refusal names what was wanted: "There is no {missing} at …", "… is a folder, not {kind}." */
@@ -30,7 +30,7 @@ function refusal(err: unknown, path: string, wanted: Wanted): LabError {
     case 'EPERM':
       return labError('FILE_UNREADABLE', `TorchLab is not allowed to read ${path}: its permissions forbid it. Copy it somewhere you own, or change its permissions.`)
     default:
-      return labError('FILE_UNREADABLE', `TorchLab cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`)
+      return labError('FILE_UNREADABLE', `TorchLab cannot read ${path}: ${messageIn(err)}`)
   }
 }
 
