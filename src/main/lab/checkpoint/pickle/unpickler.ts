@@ -160,6 +160,8 @@ export class Unpickler {
         } else if (target instanceof PyDict) {
           this.trace.built.add(target.kind)
         } else if (typeof target === 'object' && target !== null && 'pyKind' in target) {
+          // a value that keeps its state (numpy's dtype, its byte order) keeps it as data
+          if ('state' in target) target.state = state
           this.trace.built.add(String(target.pyKind))
         } else {
           throw badFile('The pickle inside the file is malformed (BUILD sets the state of a plain value).')
