@@ -34,6 +34,29 @@ function refusal(err: unknown, path: string, wanted: Wanted): LabError {
   }
 }
 
+/** the most bytes TorchLab opens of one kind of file, as a sentence names them ("CSV files", 1 GB) */
+export interface SizeLimit {
+  files: string
+  bytes: number
+}
+
+/**
+ * A student's file read whole by `read` (the parse worker reads into memory it keeps), refused
+ * with a sentence when it is missing, no regular file, or larger than the limit, before a byte
+ * is read.
+ */
+export async function readRegularFile(path: string, wanted: Wanted, limit: SizeLimit, read: (path: string) => Promise<Uint8Array>): Promise<Uint8Array> {
+  const size = await regularFileSize(path, wanted)
+  if (size > limit.bytes) {
+    throw labError('FILE_UNREADABLE', `${path} is ${(size / 2 ** 30).toFixed(1)} GB; TorchLab opens ${limit.files} up to ${limit.bytes / 2 ** 30} GB.`)
+  }
+  try {
+    return await read(path)
+  } catch (err) {
+    throw refusal(err, path, wanted)
+  }
+}
+
 /** the open file and its size; the caller closes it */
 export async function openForReading(path: string, wanted: Wanted): Promise<{ handle: FileHandle; size: number }> {
   let handle: FileHandle | undefined
