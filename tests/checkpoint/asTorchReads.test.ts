@@ -55,6 +55,10 @@ describe('a file torch reads', () => {
     ['storage_key_int', 'a storage whose key is pickled as an int'],
     ['bool_byte_2', 'a bool weight stored as the byte 2, which torch reads as True'],
     ['version_spaced', 'a version record of " 3x", which torch reads as 3'],
+    ['value_below_result', 'a value left beneath the result at STOP, which torch does not look at'],
+    ['mark_open_at_stop', 'a mark left open at STOP'],
+    ['byteorder_words', 'a byteorder record that says "middle", which torch 1.13 reads past'],
+    ['legacy_big_flag', "a legacy file whose sys_info says little_endian=False, which torch 1.13 reads as little-endian all the same"],
   ])('%s (%s) gives torch.load(weights_only=True)’s tensors', async (name) => {
     const expected = read(made[name].torch.weights_only).tensors
     const info = (await open(name)) as CheckpointInfo
@@ -84,7 +88,8 @@ describe('a file torch refuses', () => {
     ['requires_grad_tensor', /requires_grad a value that is not True or False/],
     ['requires_grad_int', /requires_grad a value that is not True or False/],
     ['requires_grad_on_long', /int64 tensor .* asks for gradients/],
-    ['v2_five_args', /_rebuild_tensor_v2 with 5 arguments; torch's takes 6 or 7/],
+    ['v2_five_args', /_rebuild_tensor_v2 with 5 arguments; torch's takes 6,/],
+    ['v2_seven_args', /_rebuild_tensor_v2 with a seventh argument, the tensor metadata a newer PyTorch adds; torch 1.13's takes six/],
     ['parameter_of_int', /parameter .* is made from a value that is not a tensor/],
     ['no_version', /has no archive\/version record/],
     ['version_99', /version record says "99"; torch reads versions 1 to 10/],
@@ -97,6 +102,16 @@ describe('a file torch refuses', () => {
     const error = await refusal(name)
     expect(error.code).toMatch(/^CHECKPOINT_(INVALID|UNSUPPORTED)$/)
     expect(error.message).toMatch(why)
+  })
+})
+
+describe('a file torch 1.13 reads into other values than a newer torch does', () => {
+  it('byteorder=big: torch 1.13 reads the numbers byte-swapped, so TorchLab refuses the file in a sentence naming the record', async () => {
+    // the weights are 0.5 and -0.25 written big-endian: torch 1.13 reads other numbers from those bytes
+    expect(Object.values(read(made.byteorder_big.torch.weights_only).tensors).flat()).not.toEqual([0.5, -0.25])
+    const error = await refusal('byteorder_big')
+    expect(error.code).toBe('CHECKPOINT_UNSUPPORTED')
+    expect(error.message).toMatch(/archive\/byteorder record says its numbers are big-endian .* torch 1\.13 ignores that record and reads the numbers byte-swapped/)
   })
 })
 

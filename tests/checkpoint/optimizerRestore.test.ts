@@ -48,7 +48,14 @@ if INPUT.get("step"):
     for s in optimizer.state.values():
         s["step"] = eval(INPUT["step"])
 saved = {k: v.tolist() for k, v in model.state_dict().items()}
-torch.save({"epoch": INPUT["epochs"], "model_state_dict": model.state_dict(), "optimizer_state_dict": optimizer.state_dict()}, INPUT["path"])
+optimizer_state = optimizer.state_dict()
+if INPUT.get("trueKey"):
+    # the second parameter's state under True: True == 1 and hash(True) == hash(1), so load_state_dict's lookup finds it
+    optimizer_state["state"] = {(True if k == 1 else k): v for k, v in optimizer_state["state"].items()}
+    optimizer = getattr(torch.optim, INPUT["optimizer"])(model.parameters(), **kwargs)
+    optimizer.load_state_dict(optimizer_state)
+    assert all(optimizer.state[p] for p in model.parameters())
+torch.save({"epoch": INPUT["epochs"], "model_state_dict": model.state_dict(), "optimizer_state_dict": optimizer_state}, INPUT["path"])
 if INPUT.get("goOn", True):
     epochs(INPUT["epochs"])
 state = {str(k): {n: (v.tolist() if torch.is_tensor(v) else v) for n, v in s.items()} for k, s in optimizer.state_dict()["state"].items()}
@@ -91,18 +98,24 @@ function maxDiff(ours: Record<string, unknown>, theirs: Record<string, unknown>)
   return worst
 }
 
+interface CheckpointOptions {
+  groups?: string
+  /** a Python expression: the step the checkpoint records for every parameter */
+  step?: string
+  /** torch goes on from the file; not from a step its Adam cannot take */
+  goOn?: boolean
+  /** the file keeps the second parameter's state under the key True, and torch goes on from it loaded back */
+  trueKey?: boolean
+}
+
 async function torchCheckpoint(
   name: string,
   optimizer: string,
   kwargs: Record<string, unknown>,
-  groups = 'all',
-  /** a Python expression: the step the checkpoint records for every parameter */
-  step?: string,
-  /** torch goes on from the file; not from a step its Adam cannot take */
-  goOn = true,
+  { groups = 'all', step, goOn = true, trueKey = false }: CheckpointOptions = {},
 ): Promise<{ path: string; after: TorchRun }> {
   const path = join(dir, `${name}.pth`)
-  const after = await python<TorchRun>(TORCH, { csv: CARS, optimizer, kwargs, epochs: 2, path, groups, step, goOn })
+  const after = await python<TorchRun>(TORCH, { csv: CARS, optimizer, kwargs, epochs: 2, path, groups, step, goOn, trueKey })
   return { path, after }
 }
 
@@ -191,11 +204,11 @@ describe("a torch checkpoint's optimizer_state_dict on --init", () => {
     expect((await service.waitForRun(fresh.runId)).stateDict).toEqual((await service.waitForRun(other.runId)).stateDict)
     expect((await service.getRun(other.runId)).train.optimizer).toMatchObject(sgd)
 
-    const part = await torchCheckpoint('first-layer', 'SGD', { lr: 0.001, momentum: 0.9 }, 'first layer')
+    const part = await torchCheckpoint('first-layer', 'SGD', { lr: 0.001, momentum: 0.9 }, { groups: 'first layer' })
     expect((await service.startTraining(request(sgd, part.path))).optimizerNote).toMatch(
       /not used: it holds state for 2 parameters and this model has 4\./,
     )
-    const two = await torchCheckpoint('two-groups', 'SGD', { lr: 0.001, momentum: 0.9 }, 'two')
+    const two = await torchCheckpoint('two-groups', 'SGD', { lr: 0.001, momentum: 0.9 }, { groups: 'two' })
     expect((await service.startTraining(request(sgd, two.path))).optimizerNote).toMatch(
       /not used: it has 2 param groups, and TorchLab trains all parameters as one\./,
     )
@@ -247,7 +260,7 @@ describe("a torch checkpoint's optimizer_state_dict on --init", () => {
   })
 
   it("counts Adam's steps in float32 as torch's step tensor does: from 2^24 − 2, eight more steps end at 2^24", async () => {
-    const { path, after } = await torchCheckpoint('adam-near-2-24', 'Adam', { lr: 0.01 }, 'all', 'torch.tensor(2.0 ** 24 - 2)')
+    const { path, after } = await torchCheckpoint('adam-near-2-24', 'Adam', { lr: 0.01 }, { step: 'torch.tensor(2.0 ** 24 - 2)' })
     const { runId, optimizerNote } = await service.startTraining(request({ name: 'Adam', lr: 0.01 }, path))
     expect(optimizerNote).toMatch(/at step 16777214,/)
     expect((await service.waitForRun(runId)).status).toBe('completed')
@@ -258,13 +271,22 @@ describe("a torch checkpoint's optimizer_state_dict on --init", () => {
     expect(after.state['0'].step).toBe(2 ** 24)
   })
 
+  it("finds a parameter's state kept under True, as torch's lookup does (True == 1 in Python, with one hash)", async () => {
+    const { path, after } = await torchCheckpoint('adam-true-key', 'Adam', { lr: 0.01 }, { trueKey: true })
+    const { runId, optimizerNote } = await service.startTraining(request({ name: 'Adam', lr: 0.01 }, path))
+    expect(optimizerNote).toMatch(/^Restored the torch\.optim\.Adam state from .* at step 8,/)
+    const summary = await service.waitForRun(runId)
+    // without the second parameter's state its Adam starts over, and the weights leave torch's by far more than float32's precision
+    expect(maxDiff(summary.stateDict, after.weights)).toBeLessThan(1e-5)
+  })
+
   it.each([
     ['NaN', 'torch.tensor(float("nan"))', /the step for "0\.weight" is NaN/],
     ['negative', '-3', /the step for "0\.weight" is -3/],
     ['a fraction', 'torch.tensor(2.5)', /the step for "0\.weight" is 2\.5/],
     ['past 2^24', 'torch.tensor(2.0 ** 24 + 2)', /the step for "0\.weight" is 16777218/],
   ])('a step that is %s is not used, with a sentence naming it, and the run starts fresh', async (label, step, message) => {
-    const { path } = await torchCheckpoint(`step-${label.replace(/\W+/g, '-')}`, 'Adam', { lr: 0.01 }, 'all', step, false)
+    const { path } = await torchCheckpoint(`step-${label.replace(/\W+/g, '-')}`, 'Adam', { lr: 0.01 }, { step, goOn: false })
     const { runId, optimizerNote } = await service.startTraining(request({ name: 'Adam', lr: 0.01 }, path))
     expect(optimizerNote).toMatch(message)
     expect(optimizerNote).toMatch(/whole number of steps from 0 to 16777216 \(2\^24\)\. The optimizer starts fresh\.$/)
@@ -274,7 +296,7 @@ describe("a torch checkpoint's optimizer_state_dict on --init", () => {
 
 describe('param_group settings TorchLab cannot run', () => {
   it('are named in one sentence that ends once (torch.optim.SGD takes a negative dampening; TorchLab does not)', async () => {
-    const { path } = await torchCheckpoint('sgd-dampening', 'SGD', { lr: 0.001, momentum: 0.9, dampening: -0.5 }, 'all', undefined, false)
+    const { path } = await torchCheckpoint('sgd-dampening', 'SGD', { lr: 0.001, momentum: 0.9, dampening: -0.5 }, { goOn: false })
     const { runId, optimizerNote } = await service.startTraining(request({ name: 'SGD', lr: 0.001 }, path))
     expect(optimizerNote).toMatch(/not used: its param_group's settings are not ones TorchLab can run: Dampening must be at least 0\. The optimizer starts fresh\.$/)
     expect((await service.waitForRun(runId)).status).toBe('completed')

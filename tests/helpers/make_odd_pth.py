@@ -83,6 +83,15 @@ files = {
     "storage_key_int": pth_zip(pickle_of(linear(v2(storage(key_bytes=integer(0)), integer(0), tup(integer(1), integer(1)), tup(integer(1), integer(1)), P.NEWFALSE, ordered())))),
     "bool_byte_2": pth_zip(pickle_of(linear(weight(stype=glob("torch", "BoolStorage")))), {"0": b"\x02", "1": LINEAR_DATA["1"]}),
     "version_spaced": zip_with(b" 3x\n"),
+    # CPython's load_stop and torch's weights_only unpickler give the top of the stack, whatever lies beneath it
+    "value_below_result": pth_zip(pickle_of(integer(7) + linear())),
+    "mark_open_at_stop": pth_zip(pickle_of(P.MARK + linear())),
+    # torch 1.13 knows no byteorder record, and the legacy format's little_endian flag changes nothing: both read little-endian
+    "byteorder_words": pth_zip(pickle_of(linear()), extra=[stored("archive/byteorder", b"middle")]),
+    "legacy_big_flag": legacy(linear_state_dict, sys_info=dct((ustr("protocol_version"), integer(1001)), (ustr("little_endian"), P.NEWFALSE),
+                                                                (ustr("type_sizes"), dct((ustr("int"), integer(4)), (ustr("long"), integer(4)))))),
+    # newer torch byte-swaps a byteorder=big file's numbers; torch 1.13 reads them as they lie, into other values
+    "byteorder_big": pth_zip(pickle_of(linear()), {k: v[::-1] for k, v in LINEAR_DATA.items()}, extra=[stored("archive/byteorder", b"big")]),
     # read by torch with weights_only=False: protocol 0's text floats, Python's own dict keys
     "text_floats": pth_zip(pickle_of(dct((ustr("model_state_dict"), linear()), *[(ustr(k), P.FLOAT + v + b"\n") for k, v in
                                        (("nan", b"nan"), ("inf", b"-inf"), ("big", b"1e300"), ("e", b"2.5E-3"))]))),
@@ -93,6 +102,7 @@ files = {
     "requires_grad_tensor": pth_zip(pickle_of(linear(weight(rg=bias())))),
     "requires_grad_int": pth_zip(pickle_of(linear(weight(rg=integer(1))))),
     "requires_grad_on_long": pth_zip(pickle_of(linear(weight(rg=P.NEWTRUE, stype=glob("torch", "LongStorage")))), {"0": struct.pack("<q", 3), "1": LINEAR_DATA["1"]}),
+    "v2_seven_args": pth_zip(pickle_of(linear(v2(storage(), integer(0), tup(integer(1), integer(1)), tup(integer(1), integer(1)), P.NEWFALSE, ordered(), dct())))),
     "v2_five_args": pth_zip(pickle_of(linear(v2(storage(), integer(0), tup(integer(1), integer(1)), tup(integer(1), integer(1)), P.NEWFALSE)))),
     "parameter_of_int": pth_zip(pickle_of(linear(call(glob("torch._utils", "_rebuild_parameter"), integer(7), P.NEWTRUE, ordered())))),
     "no_version": zip_with(None),

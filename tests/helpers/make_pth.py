@@ -126,7 +126,8 @@ def big_endian(name, data):
     return data
 
 
-be = rewrite(good, "big_endian", big_endian, expect=describe(lin.state_dict()))
+# torch 1.13 reads past the byteorder record, into byte-swapped values: refused, not read wrong
+be = rewrite(good, "big_endian", big_endian, refuse="big-endian")
 with zipfile.ZipFile(be, "a") as z:
     z.writestr("good/byteorder", "big")
 deflated = os.path.join(out, "deflated.pth")

@@ -5,7 +5,7 @@
  * (`--lr -0.1`, `--w -0.5`) is taken as the value, as Python's argparse takes it.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { labError } from '../../shared/errors'
+import { labError, messageIn } from '../../shared/errors'
 import { closest } from './suggest'
 
 type Options = NonNullable<ParseArgsConfig['options']>
@@ -34,7 +34,7 @@ const optionIn = (message: string): string | undefined => /option '(-{1,2}[^' ]+
 
 function sentence(err: unknown, options: Options, command: string): string {
   const code = (err as { code?: string }).code
-  const message = err instanceof Error ? err.message : String(err)
+  const message = messageIn(err)
   const typed = optionIn(message)
   const help = `Run "lab ${command} --help" for the options.`
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && typed) {

@@ -543,6 +543,7 @@ export class LabService implements LabClient {
       task: taskForLoss(config.train.loss),
       scoring: config.scoring ?? defaultScoring(config.train.loss),
       csvPath: resolve(sourcePath(config.dataset.source, this.options.resourcesDir)),
+      encoding: table.encoding,
       delimiter: table.delimiter,
       decimal: table.decimal,
     })

@@ -77,10 +77,24 @@ export async function openSettings(cwd: string | undefined, note: (sentence: str
   }
 }
 
+/** what a file that is JSON holds when it is not an object of settings, or undefined when it is one */
+function notAnObject(value: unknown): string | undefined {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'a list'
+  return typeof value === 'object' ? undefined : `a ${typeof value}`
+}
+
+/** the saved entries this version cannot use: a hand-edited type (theme: 42), or an entry an older TorchLab shaped otherwise */
+function unusableEntries(stored: Record<string, unknown>): string[] {
+  return Object.entries(settingFields).flatMap(([key, schema]) => (key in stored && !readStored(schema, stored[key], [key]).ok ? [key] : []))
+}
+
 /**
- * A settings file cut short (a power cut, a full disk) or edited by hand into something that is
- * not JSON stopped TorchLab from starting. The store now reads it as empty; the file is copied
- * aside for the student to recover by hand before the next change overwrites it.
+ * What the settings file holds that TorchLab cannot use is copied aside before the next change
+ * overwrites it, for the student to recover by hand: a file cut short (a power cut, a full disk)
+ * or edited into something that is not JSON, or into JSON that is not an object of settings,
+ * which once stopped TorchLab from starting, and is now read as empty; and entries of the wrong
+ * type, which are left out one by one, the rest kept.
  */
 function keepUnreadable(backing: KeyValueStore, tell: (sentence: string) => void): void {
   let text: string
@@ -89,19 +103,27 @@ function keepUnreadable(backing: KeyValueStore, tell: (sentence: string) => void
   } catch {
     return // no file yet, or none to read: nothing to keep
   }
+  let why: string | undefined
+  let left: string[] = []
   try {
-    JSON.parse(text)
-    return
+    const value: unknown = JSON.parse(text)
+    const kind = notAnObject(value)
+    if (kind) why = `it is JSON, but ${kind} where TorchLab keeps its settings by name`
+    else left = unusableEntries(value as Record<string, unknown>)
   } catch (err) {
-    // stamped, so a second unreadable file never replaces the copy of the first
-    const kept = `${backing.path}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`
-    try {
-      copyFileSync(backing.path, kept)
-      backing.store = {}
-      tell(`The saved settings (${backing.path}) were not readable (${messageIn(err)}); TorchLab kept a copy as ${kept} and started from its defaults.`)
-    } catch (copyErr) {
-      tell(`The saved settings (${backing.path}) were not readable (${messageIn(err)}) and could not be copied aside (${messageIn(copyErr)}); TorchLab uses its defaults.`)
-    }
+    why = messageIn(err)
+  }
+  if (why === undefined && left.length === 0) return
+  // stamped, so a second unreadable file never replaces the copy of the first
+  const kept = `${backing.path}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`
+  const what = why === undefined ? `The saved settings ${left.map((key) => `"${key}"`).join(', ')} (${backing.path}) were not of a kind this version of TorchLab can use` : `The saved settings (${backing.path}) were not readable (${why})`
+  const outcome = why === undefined ? `and left ${left.length === 1 ? 'it' : 'them'} out` : 'and started from its defaults'
+  try {
+    copyFileSync(backing.path, kept)
+    if (why !== undefined) backing.store = {}
+    tell(`${what}; TorchLab kept a copy as ${kept} ${outcome}.`)
+  } catch (copyErr) {
+    tell(`${what} and could not be copied aside (${messageIn(copyErr)}); TorchLab ${why === undefined ? `left ${left.length === 1 ? 'it' : 'them'} out` : 'uses its defaults'}.`)
   }
 }
 

@@ -20,7 +20,7 @@ import type { Tensor } from './tensor'
 import { restoreOptimizer, toTorchOptimizer } from './torchOptimizer'
 import { codeRefusal, weightsOnlyRefusal } from './weightsOnly'
 import { atomicWrite } from '../files/atomicWrite'
-import { regularFileSize } from '../files/openForReading'
+import { readRegularFile } from '../files/openForReading'
 import { encodePth } from './writePth'
 
 /** Larger files would not fit a classroom machine's memory next to the app. */
@@ -33,17 +33,6 @@ export interface OpenedCheckpoint {
   weightsOnlyRefusal: string | null
   /** the part of that refusal that names code (a global, a pickled object), or null */
   codeRefusal: string | null
-}
-
-async function readBytes(path: string, read: (path: string) => Promise<Uint8Array>): Promise<Uint8Array> {
-  const size = await regularFileSize(path, { missing: 'file', kind: 'a .pth file' })
-  if (size > MAX_PTH_BYTES) throw labError('FILE_UNREADABLE', `${path} is larger than 2 GB; TorchLab opens .pth files up to 2 GB.`)
-  try {
-    return await read(path)
-  } catch (err) {
-    if (err instanceof LabError) throw err
-    throw labError('FILE_UNREADABLE', `TorchLab cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`)
-  }
 }
 
 function tensorInfo(name: string, tensor: Tensor, allValues: boolean) {
@@ -103,7 +92,7 @@ export function describe(path: string, format: 'zip' | 'legacy', contents: Inter
 
 /** `read` reads the file's bytes (the parse worker reads into memory it keeps) */
 export async function openCheckpoint(path: string, activations: Activation[] = [], values = false, key?: string, read: (path: string) => Promise<Uint8Array> = readFile): Promise<OpenedCheckpoint> {
-  const bytes = await readBytes(path, read)
+  const bytes = await readRegularFile(path, { missing: 'file', kind: 'a .pth file' }, { files: '.pth files', bytes: MAX_PTH_BYTES }, read)
   const pth = readPth(bytes)
   const contents = interpret(pth, key)
   return {

@@ -16,7 +16,6 @@ export interface PthContents {
   format: 'zip' | 'legacy'
   /** the zip's top folder (torch names it after the file) */
   root?: string
-  byteorder: 'little' | 'big'
   value: PyValue
   /** what the pickle used, to tell whether torch's weights_only unpickler would load it too */
   trace: PickleTrace
@@ -96,6 +95,15 @@ function checkVersion(bytes: Uint8Array, record: ZipEntry | undefined, root: str
   }
 }
 
+/**
+ * Whether the byteorder record says "big": newer torch writes the record, torch 1.13 reads past
+ * it whatever it holds. A record longer than "big" and its spaces is never decoded.
+ */
+function isBigEndian(bytes: Uint8Array, record: ZipEntry | undefined, budget: Budget): boolean {
+  if (!record || record.size > 64) return false
+  return new TextDecoder().decode(entryData(bytes, record, budget)).trim() === 'big'
+}
+
 /** a zip that holds a .pth (a download or a hand-in packed as a zip), named so the student can unpack it */
 function packedPth(names: string[]): string | undefined {
   return names.find((n) => /\.(pth|pt|ckpt|bin)$/i.test(n))
@@ -120,23 +128,23 @@ function readZipPth(bytes: Uint8Array): PthContents {
   checkVersion(bytes, entries.get(`${root}/.data/version`) ?? entries.get(`${root}/version`), root, budget)
   const pkl = entries.get(`${root}/data.pkl`)
   if (!pkl) throw badFile(`This zip file is not a PyTorch file: it has no ${root}/data.pkl.`)
-  let byteorder: 'little' | 'big' = 'little'
-  const order = entries.get(`${root}/byteorder`)
-  if (order) {
-    // torch writes "little" or "big": a longer record is neither, and is never decoded whole
-    const text = new TextDecoder().decode(entryData(bytes, order, budget).subarray(0, 64)).trim()
-    if ((text !== 'little' && text !== 'big') || order.size > 64) throw badFile(`The file's byteorder record says "${text.slice(0, 20)}".`)
-    byteorder = text
-  }
+  const bigEndian = isBigEndian(bytes, entries.get(`${root}/byteorder`), budget)
   const storages = new Map<string, Storage>()
   const unpickler = new Unpickler(entryData(bytes, pkl, budget), {
-    resolveGlobal: (module, name) => resolveTorchGlobal(module, name, { littleEndian: () => byteorder === 'little', budget }),
+    resolveGlobal: (module, name) => resolveTorchGlobal(module, name, { budget }),
     persistentLoad: (pid) => {
       const [, type, key, , numel] = pidTuple(pid, 5)
       const dtype = storageDtype(type)
       const name = String(key)
       const existing = storages.get(name)
       if (existing) return existing
+      if (bigEndian && DTYPES[dtype].size > 1) {
+        throw labError(
+          'CHECKPOINT_UNSUPPORTED',
+          `This file's ${root}/byteorder record says its numbers are big-endian (a newer PyTorch saved it on a big-endian machine). torch 1.13 ignores that record and reads the numbers byte-swapped, into other values; TorchLab reads files as torch 1.13 does, so it refuses this one rather than give wrong weights. Load it in that newer PyTorch on an ordinary (little-endian) computer and save it again.`,
+          { key: `${root}/byteorder` },
+        )
+      }
       const entry = entries.get(`${root}/data/${name}`)
       if (!entry) throw badFile(`The file is missing the data of storage "${name}" (${root}/data/${name}).`, name)
       const count = checkedCount(numel, entry.size, DTYPES[dtype].size, name)
@@ -147,16 +155,15 @@ function readZipPth(bytes: Uint8Array): PthContents {
   }, budget)
   const value = unpickler.load()
   materialiseAll(value)
-  return { format: 'zip', root, byteorder, value, trace: unpickler.trace, budget }
+  return { format: 'zip', root, value, trace: unpickler.trace, budget }
 }
 
 function readLegacyPth(bytes: Uint8Array): PthContents {
   const budget = Budget.forFile(bytes.length)
   const storages = new Map<string, Storage>()
   const data = new Map<string, Uint8Array>()
-  let littleEndian = true
   const hooks = {
-    resolveGlobal: (module: string, name: string) => resolveTorchGlobal(module, name, { littleEndian: () => littleEndian, budget }),
+    resolveGlobal: (module: string, name: string) => resolveTorchGlobal(module, name, { budget }),
     persistentLoad: (pid: PyValue) => {
       const [, type, key, , numel] = pidTuple(pid, 6)
       const dtype = storageDtype(type)
@@ -186,8 +193,8 @@ function readLegacyPth(bytes: Uint8Array): PthContents {
     return value
   }
   if (next() !== 1001) throw labError('CHECKPOINT_UNSUPPORTED', 'This legacy PyTorch file uses a protocol version TorchLab does not know.')
-  const sysInfo = next()
-  if (sysInfo instanceof PyDict && sysInfo.entries.get('little_endian') === false) littleEndian = false
+  // sys_info: torch 1.13 reads it and looks at none of it (its little_endian flag included)
+  next()
   const value = next()
   const keys = next()
   if (!Array.isArray(keys)) throw badFile('The legacy file has no list of its storages.')
@@ -198,7 +205,7 @@ function readLegacyPth(bytes: Uint8Array): PthContents {
     const storage = storages.get(name)
     if (!storage) throw badFile(`The legacy file lists a storage "${name}" that nothing uses.`, name)
     if (pos + 8 > bytes.length) throw badFile(`The file is cut short before the data of storage "${name}".`, name)
-    const count = Number(dv.getBigInt64(pos, littleEndian))
+    const count = Number(dv.getBigInt64(pos, true))
     const size = count * DTYPES[storage.dtype].size
     pos += 8
     if (count !== storage.numel || pos + size > bytes.length) throw badFile(`The data of storage "${name}" is cut short or has the wrong size.`, name)
@@ -206,7 +213,7 @@ function readLegacyPth(bytes: Uint8Array): PthContents {
     pos += size
   }
   materialiseAll(value)
-  return { format: 'legacy', byteorder: littleEndian ? 'little' : 'big', value, trace, budget }
+  return { format: 'legacy', value, trace, budget }
 }
 
 export function readPth(bytes: Uint8Array): PthContents {

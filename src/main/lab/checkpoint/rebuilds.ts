@@ -36,14 +36,24 @@ function plainMetadata(qualified: string, metadata: PyValue | undefined): void {
 /** _rebuild_tensor(storage, offset, size, stride): what the older rebuilds call, and torch 1.13's weights_only loader allows */
 export function rebuildV1(qualified: string, a: PyValue[], ctx: GlobalContext): Tensor {
   arity(qualified, a, [4])
-  return rebuildTensor(a[0], a[1], a[2], a[3], ctx.littleEndian(), ctx.budget)
+  return rebuildTensor(a[0], a[1], a[2], a[3], ctx.budget)
 }
 
-/** _rebuild_tensor_v2(storage, offset, size, stride, requires_grad, backward_hooks[, metadata]): torch 1.13 takes six, newer torch seven */
+/**
+ * _rebuild_tensor_v2(storage, offset, size, stride, requires_grad, backward_hooks): torch 1.13's
+ * takes six and refuses the seventh (metadata) that newer torch's takes, and so does TorchLab,
+ * which reads a file as torch 1.13 does
+ */
 export function rebuildV2(qualified: string, a: PyValue[], ctx: GlobalContext): Tensor {
-  arity(qualified, a, [6, 7])
-  plainMetadata(qualified, a[6])
-  return withGradFlag(qualified, rebuildTensor(a[0], a[1], a[2], a[3], ctx.littleEndian(), ctx.budget), a[4])
+  if (a.length === 7) {
+    throw labError(
+      'CHECKPOINT_UNSUPPORTED',
+      `A tensor in the file calls ${qualified} with a seventh argument, the tensor metadata a newer PyTorch adds; torch 1.13's takes six and refuses the file, and TorchLab reads files as torch 1.13 does. Ask for the file as torch 1.13 saves it.`,
+      { key: qualified },
+    )
+  }
+  arity(qualified, a, [6])
+  return withGradFlag(qualified, rebuildTensor(a[0], a[1], a[2], a[3], ctx.budget), a[4])
 }
 
 /** _rebuild_tensor_v3(storage, offset, size, stride, requires_grad, backward_hooks, dtype[, metadata]): the storage's bytes read as `dtype` */
@@ -51,7 +61,7 @@ export function rebuildV3(qualified: string, a: PyValue[], dtype: DType, ctx: Gl
   arity(qualified, a, [7, 8])
   plainMetadata(qualified, a[7])
   if (!(a[0] instanceof Storage)) throw badFile('A tensor in the file does not point at a storage.')
-  return withGradFlag(qualified, rebuildTensor(a[0].as(dtype), a[1], a[2], a[3], ctx.littleEndian(), ctx.budget), a[4])
+  return withGradFlag(qualified, rebuildTensor(a[0].as(dtype), a[1], a[2], a[3], ctx.budget), a[4])
 }
 
 function parameterData(qualified: string, data: PyValue): Tensor {

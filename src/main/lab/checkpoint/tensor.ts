@@ -77,10 +77,10 @@ export class Storage {
   private readonly reinterpreted = new Map<DType, Storage>()
 
   /** all elements decoded once, for the views that are not contiguous (paid once from the budget) */
-  elements(littleEndian: boolean, budget: Budget): TensorData {
+  elements(budget: Budget): TensorData {
     if (!this.decoded) {
       budget.spend('tensorBytes', this.numel * decodedSize(this.dtype))
-      this.decoded = readElements(this.data().subarray(0, this.numel * DTYPES[this.dtype].size), this.dtype, littleEndian, this.numel)
+      this.decoded = readElements(this.data().subarray(0, this.numel * DTYPES[this.dtype].size), this.dtype, this.numel)
     }
     return this.decoded
   }
@@ -168,47 +168,38 @@ function halfToFloat(h: number): number {
   return sign * 2 ** (exp - 15) * (1 + frac / 1024)
 }
 
-type ArrayOver = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => TensorData
-/** the dtypes a little-endian typed array holds as they are stored */
-const ARRAYS = new Map<DType, ArrayOver>([
-  ['float64', Float64Array],
-  ['float32', Float32Array],
-  ['int64', BigInt64Array],
-  ['int32', Int32Array],
-  ['int16', Int16Array],
-])
-
-function readElements(bytes: Uint8Array, dtype: DType, littleEndian: boolean, count: number): TensorData {
+/**
+ * The storage's bytes as values: torch 1.13 reads every storage as little-endian (a byteorder
+ * record it does not know, and the legacy format's little_endian flag, change nothing), as a
+ * typed array does on the machines TorchLab runs on. torch aligns records on 64 bytes, so a
+ * tensor is usually a view of the file's own bytes, copied never; elsewhere (the legacy format)
+ * one copy puts its bytes where a typed array can see them.
+ */
+function readElements(bytes: Uint8Array, dtype: DType, count: number): TensorData {
   const size = DTYPES[dtype].size
-  const array = ARRAYS.get(dtype)
-  if (littleEndian && array) {
-    // torch aligns records on 64 bytes, so a tensor is usually a view of the file's own bytes, copied never;
-    // elsewhere (the legacy format) one copy puts its bytes where a typed array can see them (a Buffer's slice is a view)
-    const own = bytes.byteOffset % size === 0 ? bytes : new Uint8Array(bytes.subarray(0, count * size))
-    return new array(own.buffer, own.byteOffset, count)
-  }
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const own = bytes.byteOffset % size === 0 ? bytes : new Uint8Array(bytes.subarray(0, count * size))
   switch (dtype) {
     case 'float64':
-      return Float64Array.from({ length: count }, (_, i) => dv.getFloat64(i * size, littleEndian))
+      return new Float64Array(own.buffer, own.byteOffset, count)
     case 'float32':
-      return Float32Array.from({ length: count }, (_, i) => dv.getFloat32(i * size, littleEndian))
+      return new Float32Array(own.buffer, own.byteOffset, count)
     case 'float16':
-      return Float32Array.from({ length: count }, (_, i) => halfToFloat(dv.getUint16(i * size, littleEndian)))
+      return Float32Array.from(new Uint16Array(own.buffer, own.byteOffset, count), halfToFloat)
     case 'bfloat16': {
+      const halves = new Uint16Array(own.buffer, own.byteOffset, count)
       const out = new Float32Array(count)
       const bits = new Uint32Array(out.buffer)
-      for (let i = 0; i < count; i++) bits[i] = dv.getUint16(i * size, littleEndian) << 16
+      for (let i = 0; i < count; i++) bits[i] = halves[i] << 16
       return out
     }
     case 'int64':
-      return BigInt64Array.from({ length: count }, (_, i) => dv.getBigInt64(i * size, littleEndian))
+      return new BigInt64Array(own.buffer, own.byteOffset, count)
     case 'int32':
-      return Int32Array.from({ length: count }, (_, i) => dv.getInt32(i * size, littleEndian))
+      return new Int32Array(own.buffer, own.byteOffset, count)
     case 'int16':
-      return Int16Array.from({ length: count }, (_, i) => dv.getInt16(i * size, littleEndian))
+      return new Int16Array(own.buffer, own.byteOffset, count)
     case 'int8':
-      return Int8Array.from({ length: count }, (_, i) => dv.getInt8(i))
+      return Int8Array.from(bytes.subarray(0, count))
     case 'uint8':
       return new Uint8Array(bytes.subarray(0, count))
     case 'bool':
@@ -231,7 +222,7 @@ function intList(value: unknown, what: string): number[] {
  * tensors of one file share one budget: ten thousand views of one storage cost ten thousand
  * copies, and a stride-0 view costs its whole shape.
  */
-export function rebuildTensor(storage: unknown, offset: unknown, size: unknown, stride: unknown, littleEndian: boolean, budget: Budget): Tensor {
+export function rebuildTensor(storage: unknown, offset: unknown, size: unknown, stride: unknown, budget: Budget): Tensor {
   if (!(storage instanceof Storage)) throw badFile('A tensor in the file does not point at a storage.')
   if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) throw badFile('A tensor in the file has a malformed offset.')
   const shape = intList(size, 'shape')
@@ -245,7 +236,7 @@ export function rebuildTensor(storage: unknown, offset: unknown, size: unknown, 
     }
   }
   budget.spend('tensorBytes', numel * decodedSize(storage.dtype))
-  return new Tensor(storage.dtype, shape, () => materialise(storage, offset, shape, strides, littleEndian, budget))
+  return new Tensor(storage.dtype, shape, () => materialise(storage, offset, shape, strides, budget))
 }
 
 /** row-major strides (dimensions of size 1 may have any), checked in one pass: the number of dimensions comes from the file */
@@ -258,14 +249,14 @@ function isContiguous(shape: number[], strides: number[]): boolean {
   return true
 }
 
-function materialise(storage: Storage, offset: number, shape: number[], strides: number[], littleEndian: boolean, budget: Budget): TensorData {
+function materialise(storage: Storage, offset: number, shape: number[], strides: number[], budget: Budget): TensorData {
   const bytes = storage.data()
   const itemSize = DTYPES[storage.dtype].size
   const numel = shape.reduce((a, b) => a * b, 1)
   const contiguous = isContiguous(shape, strides)
-  if (contiguous) return readElements(bytes.subarray(offset * itemSize, (offset + numel) * itemSize), storage.dtype, littleEndian, numel)
+  if (contiguous) return readElements(bytes.subarray(offset * itemSize, (offset + numel) * itemSize), storage.dtype, numel)
   // a transposed or sliced view: gather element by element from the storage, decoded once
-  const all = storage.elements(littleEndian, budget)
+  const all = storage.elements(budget)
   const out = new (all.constructor as new (n: number) => TensorData)(numel)
   const index = new Array<number>(shape.length).fill(0)
   for (let i = 0; i < numel; i++) {

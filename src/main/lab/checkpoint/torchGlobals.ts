@@ -8,6 +8,7 @@ import type { Budget } from './budget'
 import { badFile } from './errors'
 import type { KnownCallable } from './pickle/unpickler'
 import { ClassRef, PyDict, PyObject, PySet, PyTuple, type PyValue, type PyValue_Extension } from './pickle/values'
+import { numpyDtype, numpyScalar } from './numpyValues'
 import { isTensorClass, newParameter, rebuildParameter, rebuildV1, rebuildV2, rebuildV3, tensorClassCall, unsupportedRebuild } from './rebuilds'
 import { isDType, STORAGE_DTYPE, type DType } from './tensor'
 
@@ -63,7 +64,6 @@ function filled(dict: PyDict, args: PyValue[], budget: Budget): PyDict {
 }
 
 export interface GlobalContext {
-  littleEndian: () => boolean
   budget: Budget
 }
 
@@ -121,6 +121,12 @@ export function resolveTorchGlobal(rawModule: string, name: string, ctx: GlobalC
       return known(qualified, (a) => new PyTuple(Array.isArray(a[0]) ? a[0] : a[0] instanceof PyTuple ? a[0].items : []))
     case 'builtins.dict':
       return known(qualified, (a) => filled(new PyDict(), a, ctx.budget))
+    case 'numpy.dtype':
+      return known(qualified, numpyDtype)
+    // numpy.core before numpy 2, numpy._core since
+    case 'numpy.core.multiarray.scalar':
+    case 'numpy._core.multiarray.scalar':
+      return known(qualified, (a) => numpyScalar(qualified, a))
     case 'copyreg._reconstructor':
       // how protocol 0/1 pickles an object: recorded as data, the class is never called
       return known(qualified, (a) => {

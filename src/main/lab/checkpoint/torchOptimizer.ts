@@ -116,7 +116,7 @@ function stateOf(name: OptimizerName, value: PyDict, group: PyDict, model: State
   if (!(state instanceof PyDict)) throw new Mismatch("it has no 'state'")
   const steps = new Set<number>()
   const buffers = params.map((p, i) => {
-    const entry = state.entries.get(plainNumber(ids[i]) ?? ids[i])
+    const entry = state.get(plainNumber(ids[i]) ?? ids[i])
     if (entry === undefined) return {}
     if (!(entry instanceof PyDict)) throw new Mismatch(`its state for "${p.name}" is not a dict`)
     const out: [string, Float32Array][] = []

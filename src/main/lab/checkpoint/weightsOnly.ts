@@ -35,6 +35,19 @@ const GLOBALS = new Set<string>([
 /** BUILD is allowed on tensors, parameters and OrderedDicts only */
 const BUILDS = new Set(['OrderedDict', 'tensor'])
 
+const NUMPY_NUMBERS = 'numpy numbers (such as a loss computed with numpy)'
+/**
+ * What torch 1.13's weights_only loader refuses by name that is data, not code, and that TorchLab
+ * reads as values without calling anything: such a file exports as one with plain floats does.
+ */
+const DATA_GLOBALS = new Map<string, string>([
+  ['_codecs.encode', 'bytes, as pickle protocol 2 writes them'],
+  ['numpy.dtype', NUMPY_NUMBERS],
+  ['numpy.core.multiarray.scalar', NUMPY_NUMBERS],
+  ['numpy._core.multiarray.scalar', NUMPY_NUMBERS],
+])
+const DATA_BUILDS = new Map([['numpy.dtype', NUMPY_NUMBERS]])
+
 const WHY: Partial<Record<OpName, string>> = {
   BINFLOAT: 'plain Python floats (such as a loss or a learning rate)',
   FLOAT: 'plain Python floats',
@@ -47,6 +60,7 @@ const WHY: Partial<Record<OpName, string>> = {
 /** null when torch 1.13 loads the file with weights_only=True; otherwise what it would refuse, as a phrase */
 export function weightsOnlyRefusal(trace: PickleTrace): string | null {
   for (const op of trace.opcodes) if (!OPCODES.has(op)) return `${WHY[op] ?? `the pickle instruction ${op}`}`
+  for (const name of trace.globals) if (DATA_GLOBALS.has(name)) return DATA_GLOBALS.get(name)!
   return codeRefusal(trace)
 }
 
@@ -56,8 +70,8 @@ export function weightsOnlyRefusal(trace: PickleTrace): string | null {
  * its weights again as a bare state_dict that torch 1.13 loads with weights_only=True.
  */
 export function codeRefusal(trace: PickleTrace): string | null {
-  for (const name of trace.globals) if (!GLOBALS.has(name)) return `the global ${name}`
-  for (const kind of trace.built) if (!BUILDS.has(kind)) return kind === 'object' ? 'a pickled object (only its class name is recorded)' : `state set on a ${kind}`
+  for (const name of trace.globals) if (!GLOBALS.has(name) && !DATA_GLOBALS.has(name)) return `the global ${name}`
+  for (const kind of trace.built) if (!BUILDS.has(kind) && !DATA_BUILDS.has(kind)) return kind === 'object' ? 'a pickled object (only its class name is recorded)' : `state set on a ${kind}`
   return null
 }
 

@@ -51,7 +51,7 @@ function u64(dv: DataView, offset: number): number {
 function findEocd(bytes: Uint8Array, dv: DataView): number {
   const stop = Math.max(0, bytes.length - 22 - 0xffff)
   for (let i = bytes.length - 22; i >= stop; i--) if (dv.getUint32(i, true) === EOCD) return i
-  throw badFile('This is not a complete zip file: its directory at the end is missing (was the download cut short?).')
+  throw badFile('This is not a complete zip file: its directory at the end is missing. Was the download cut short, or is a program still saving it? Open it again once it is whole.')
 }
 
 /** zip64 values replace 0xffffffff fields in the order: size, compressed size, local offset */

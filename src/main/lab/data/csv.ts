@@ -26,7 +26,7 @@ const SAMPLE_CHARS = 64 * 1024
 /** text larger than this tries the one-pass numeric reader first */
 const FAST_PATH_CHARS = SAMPLE_CHARS
 
-type Conventions = Pick<Table, 'delimiter' | 'header' | 'decimal' | 'decimalEvidence' | 'undecodableLine'>
+type Conventions = Pick<Table, 'encoding' | 'delimiter' | 'header' | 'decimal' | 'decimalEvidence' | 'undecodableLine'>
 
 /**
  * Duplicate names made unique exactly as pandas.read_csv's default (C) parser does: wt, wt.1, wt.2,
@@ -136,7 +136,7 @@ function mostCommonWidth(rows: string[][]): number {
  * How the file is written, read from its first lines: `clean` is the text without a byte order
  * mark, whole or a prefix of at least SAMPLE_CHARS + 1 characters.
  */
-function conventionsOf(clean: string, options: ParseOptions): Omit<Conventions, 'undecodableLine'> {
+function conventionsOf(clean: string, options: ParseOptions, encoding: ParseOptions['encoding']): Omit<Conventions, 'undecodableLine'> {
   const sampleText = completeLines(clean, SAMPLE_CHARS)
   const zero = sampleText.indexOf('\0')
   if (zero >= 0) {
@@ -152,6 +152,7 @@ function conventionsOf(clean: string, options: ParseOptions): Omit<Conventions, 
   const sample = tokenize(sampleText, delimiter, SAMPLE_ROWS)
   const guess = options.decimal ? { decimal: options.decimal } : detectDecimal(sample.rows, delimiter)
   return {
+    encoding,
     delimiter,
     decimal: guess.decimal,
     decimalEvidence: guess.evidence,
@@ -168,13 +169,15 @@ function undecodableLine(text: string): number | undefined {
 }
 
 export function parseCsv(text: string, parse: ParseOptionsInput): Table {
-  return parseText(text, parseOptionsSchema.parse(parse), true)
+  const options = parseOptionsSchema.parse(parse)
+  return parseText(text, options, true, options.encoding)
 }
 
-function parseText(text: string, options: ParseOptions, tryFast: boolean): Table {
+/** `encoding`: the one the text was decoded from (a byte order mark overrides the chosen one) */
+function parseText(text: string, options: ParseOptions, tryFast: boolean, encoding: ParseOptions['encoding']): Table {
   const clean = withoutBom(text)
   if (clean.trim() === '') throw labError('CSV_EMPTY', 'The file is empty: there is nothing to import.')
-  const conventions: Conventions = { ...conventionsOf(clean, options), undecodableLine: undecodableLine(clean) }
+  const conventions: Conventions = { ...conventionsOf(clean, options, encoding), undecodableLine: undecodableLine(clean) }
   if (tryFast && clean.length > FAST_PATH_CHARS) {
     const bytes = Buffer.from(clean)
     const plan = planNumeric(clean, bytes, 0, 'encoded', conventions)
@@ -225,7 +228,7 @@ export function planCsvBytes(bytes: Uint8Array, parse: ParseOptionsInput): Numer
   const clean = withoutBom(decoded)
   const skipped = (hasUtf8Bom(bytes) && encoding === 'utf-8' ? 3 : 0) + (clean === decoded ? 0 : 3)
   if (clean.trim() === '') return null
-  return planNumeric(clean, bytes, skipped, encoding, { ...conventionsOf(clean, options), undecodableLine: undefined })
+  return planNumeric(clean, bytes, skipped, encoding, { ...conventionsOf(clean, options, encoding), undecodableLine: undefined })
 }
 
 /**
@@ -240,7 +243,7 @@ export async function parseCsvBytes(
   const options = parseOptionsSchema.parse(parse)
   const plan = planCsvBytes(bytes, options)
   const table = plan && plan.finish(await readNumbers(plan))
-  return table ?? parseText(decodeCsv(bytes, options.encoding), options, !plan)
+  return table ?? parseText(decodeCsv(bytes, options.encoding), options, !plan, sniffEncoding(bytes, options.encoding))
 }
 
 /** the text up to the last line break within `chars` (all of it when shorter; the start of the first line when that is longer) */

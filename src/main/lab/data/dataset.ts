@@ -211,8 +211,8 @@ export function prepareData(table: Table, spec: DatasetSpec, loss: LossName): Pr
   const shown = downsample(rows.length).map((i) => rows[i])
   return {
     summary: {
-      // as read: a detected delimiter and decimal mark are written in, so a saved checkpoint (and the script exported from it) reads the file the same way
-      spec: { ...spec, parse: { ...spec.parse, delimiter: table.delimiter, decimal: table.decimal } },
+      // as read: a detected encoding, delimiter and decimal mark are written in, so a saved checkpoint (and the script exported from it) reads the file the same way
+      spec: { ...spec, parse: { ...spec.parse, encoding: table.encoding, delimiter: table.delimiter, decimal: table.decimal } },
       task,
       nTrain: train.length,
       nVal: val.length,

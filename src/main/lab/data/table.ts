@@ -55,6 +55,8 @@ export interface RaggedRows {
 export interface Table {
   columns: Column[]
   rowCount: number
+  /** what the bytes were read as: a byte order mark, or UTF-16's zero bytes, overrides the chosen encoding */
+  encoding: ParseOptions['encoding']
   delimiter: Exclude<ParseOptions['delimiter'], ''>
   header: boolean
   decimal: '.' | ','

@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto'
 import { open, readdir, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
-import { labError, LabError } from '../../../shared/errors'
+import { labError, LabError, messageIn } from '../../../shared/errors'
 import { errnoOf } from './errno'
 import { writePieces } from './writePieces'
 
@@ -106,7 +106,7 @@ function writeFailure(err: unknown, path: string, temp: string): string {
     default: {
       const code = errnoOf(err)
       // the system's words, for what no case above names, without the temporary file's name
-      return code ? `the system refused it (${code})` : (err instanceof Error ? err.message : String(err)).replaceAll(temp, path)
+      return code ? `the system refused it (${code})` : messageIn(err).replaceAll(temp, path)
     }
   }
 }

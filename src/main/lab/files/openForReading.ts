@@ -8,7 +8,7 @@
 import { constants as buffer } from 'node:buffer'
 import { constants } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
-import { LabError, labError } from '../../../shared/errors'
+import { LabError, labError, messageIn } from '../../../shared/errors'
 import { errnoOf } from './errno'
 
 /** how a refusal names what was wanted: "There is no {missing} at …", "… is a folder, not {kind}." */
@@ -30,7 +30,30 @@ function refusal(err: unknown, path: string, wanted: Wanted): LabError {
     case 'EPERM':
       return labError('FILE_UNREADABLE', `TorchLab is not allowed to read ${path}: its permissions forbid it. Copy it somewhere you own, or change its permissions.`)
     default:
-      return labError('FILE_UNREADABLE', `TorchLab cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`)
+      return labError('FILE_UNREADABLE', `TorchLab cannot read ${path}: ${messageIn(err)}`)
+  }
+}
+
+/** the most bytes TorchLab opens of one kind of file, as a sentence names them ("CSV files", 1 GB) */
+export interface SizeLimit {
+  files: string
+  bytes: number
+}
+
+/**
+ * A student's file read whole by `read` (the parse worker reads into memory it keeps), refused
+ * with a sentence when it is missing, no regular file, or larger than the limit, before a byte
+ * is read.
+ */
+export async function readRegularFile(path: string, wanted: Wanted, limit: SizeLimit, read: (path: string) => Promise<Uint8Array>): Promise<Uint8Array> {
+  const size = await regularFileSize(path, wanted)
+  if (size > limit.bytes) {
+    throw labError('FILE_UNREADABLE', `${path} is ${(size / 2 ** 30).toFixed(1)} GB; TorchLab opens ${limit.files} up to ${limit.bytes / 2 ** 30} GB.`)
+  }
+  try {
+    return await read(path)
+  } catch (err) {
+    throw refusal(err, path, wanted)
   }
 }
 

@@ -10,7 +10,7 @@ import { py } from '../../../shared/pytorchCode'
 import type { Task } from '../../../shared/api'
 import { isActivation, type ActivationName } from '../../../shared/catalog/activations'
 import { mlpLayers } from '../../../shared/modelSpec'
-import type { ModelArch, SearchConfig, SearchParam, SearchValue, Scoring } from '../../../shared/schemas'
+import type { ModelArch, ParseOptions, SearchConfig, SearchParam, SearchValue, Scoring } from '../../../shared/schemas'
 import { sortedParams } from './grid'
 import { MISSING_CELLS } from '../data/cells'
 import { PANDAS_NAMES_CODE, PY_ENCODING } from '../data/pythonReading'
@@ -20,7 +20,8 @@ export interface SkorchExport {
   task: Task
   scoring: Scoring
   csvPath: string
-  /** the delimiter and decimal mark TorchLab read the file with */
+  /** the encoding, delimiter and decimal mark TorchLab read the file with */
+  encoding: ParseOptions['encoding']
   delimiter: string
   decimal: '.' | ','
 }
@@ -133,7 +134,7 @@ def number(cell):
 ${PANDAS_NAMES_CODE}
 
 
-with open(CSV_PATH, newline="", encoding=${py(PY_ENCODING[dataset.parse.encoding])}) as f:
+with open(CSV_PATH, newline="", encoding=${py(PY_ENCODING[input.encoding])}) as f:
     table = list(csv.reader(f, delimiter=${py(input.delimiter)}))
 # the columns by the names TorchLab gave them; blank lines are not rows
 names = pandas_names([name.strip() for name in table.pop(0)])

@@ -160,6 +160,8 @@ export class Unpickler {
         } else if (target instanceof PyDict) {
           this.trace.built.add(target.kind)
         } else if (typeof target === 'object' && target !== null && 'pyKind' in target) {
+          // a value that keeps its state (numpy's dtype, its byte order) keeps it as data
+          if ('state' in target) target.state = state
           this.trace.built.add(String(target.pyKind))
         } else {
           throw badFile('The pickle inside the file is malformed (BUILD sets the state of a plain value).')
@@ -414,11 +416,14 @@ export class Unpickler {
     }
   }
 
-  /** the result must be data: a function or a class left alone on the stack is what an exploit returns */
+  /**
+   * The value on top, as CPython's load_stop and torch 1.13's weights_only unpickler both return
+   * it: values left beneath it, and marks left open, are not looked at. It must be data: a
+   * function or a class as the result is what an exploit returns.
+   */
   private stop(): PyValue {
-    if (this.stack.length !== 1 || this.marks.length !== 0) throw badFile('The pickle inside the file is malformed (it ends in the middle).')
-    const result = this.stack.pop()!
-    if (result === MARK) throw badFile('The pickle inside the file is malformed (it ends on a mark).')
+    const result = this.stack.at(-1)
+    if (result === undefined || result === MARK) throw badFile('The pickle inside the file is malformed (it ends with no value to give).')
     if (isKnownCallable(result) || result instanceof ClassRef || this.isStorageType(result)) {
       const what = isKnownCallable(result) ? result.qualified : result instanceof ClassRef ? result.qualified : 'a storage type'
       throw unsafe(`This file's content is the global ${what} itself, not data; TorchLab refuses a file whose result is a function or a class.`, what)

@@ -71,6 +71,13 @@ export class PyDict {
     }
     this.entries.set(k, value)
   }
+
+  /** d[key] as Python finds it: 1 finds the entry of True, and True that of 1 (they are equal, with one hash) */
+  get(key: PyValue): PyValue | undefined {
+    const found = this.entries.get(key)
+    if (found !== undefined || !(key === 0 || key === 1 || typeof key === 'boolean')) return found
+    return this.entries.get(typeof key === 'boolean' ? Number(key) : key === 1)
+  }
 }
 
 export class ClassRef {
