@@ -25,6 +25,7 @@ export async function connectBridge(): Promise<{ wire: LabWire; host: LabHost }>
   })
   const pending = new Map<number, (envelope: Envelope<unknown>) => void>()
   const listeners = new Set<(event: LabEvent) => void>()
+  const closedListeners = new Set<(error: LabErrorInfo) => void>()
   let nextId = 1
   let closed: LabErrorInfo | undefined
   socket.onmessage = (message) => {
@@ -39,6 +40,7 @@ export async function connectBridge(): Promise<{ wire: LabWire; host: LabHost }>
     closed = closedError(event.code)
     for (const resolve of pending.values()) resolve({ ok: false, error: closed })
     pending.clear()
+    closedListeners.forEach((listener) => listener(closed!))
   }
   const wire = createWire(
     (method, args) =>
@@ -69,6 +71,11 @@ export async function connectBridge(): Promise<{ wire: LabWire; host: LabHost }>
       return ((await response.json()) as { path: string }).path
     },
     onMenu: () => () => undefined,
+    onClosed: (listener) => {
+      if (closed) listener(closed)
+      closedListeners.add(listener)
+      return () => closedListeners.delete(listener)
+    },
   }
   return { wire, host }
 }
