@@ -29,6 +29,11 @@ describe('the window at 1280×800, by keyboard', () => {
       expect(await text('data-summary'), name).not.toMatch(/\s{2}/)
     }
     await shot('1-columns-1280')
+    // each lesson's title on one line: "Hyperparameter tuning with grid search" wrapped, centred, under the one above
+    await page.click('[data-testid="tab-lessons"]')
+    const heights = await page.locator('[data-testid="lesson-list"] button').evaluateAll((buttons) => buttons.map((b) => b.getBoundingClientRect().height))
+    expect(heights).toHaveLength(7)
+    expect(Math.max(...heights) - Math.min(...heights)).toBeLessThan(2)
     await page.setViewportSize({ width: 1440, height: 1000 })
   })
 
