@@ -2,7 +2,7 @@
  * What a student with a keyboard and a 1280×800 screen trips on: the role selects of a wide file
  * cut off by the columns box, a path box that ignores Enter, the Learning lab's tabs without
  * their arrow keys, and, last, a window whose lab server was killed under a running run that
- * kept saying "running" beside a live Stop button.
+ * kept saying "running" beside a live Stop button (and a page opened at a stale address, blank).
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
@@ -69,6 +69,18 @@ describe('the window at 1280×800, by keyboard', () => {
     await page.press('[data-testid="export-path"]', 'Enter')
     await expect.poll(() => text('files-message')).toMatch(/^Wrote .*typed\.py/)
     expect(existsSync(join(dir, 'typed.pth')) && existsSync(join(dir, 'typed.py'))).toBe(true)
+  })
+
+  it('says so, instead of a blank page, when the page’s address is not its server’s (started again since: a new token)', async () => {
+    const { page, url } = lab()
+    const context = await page.context().browser()!.newContext()
+    const stale = await context.newPage()
+    const thrown: string[] = []
+    stale.on('pageerror', (err) => thrown.push(err.message))
+    await stale.goto(url.replace(/token=\w+/, 'token=0123456789abcdef'))
+    await expect.poll(() => stale.textContent('[data-testid="connection-lost"]').catch(() => null)).toContain('TorchLab could not reach its lab service from this page')
+    expect(thrown).toEqual([])
+    await context.close()
   })
 
   it('says the lab is out of reach when its server is killed under a run, and stops offering Pause and Stop', async () => {

@@ -21,7 +21,9 @@ export async function connectBridge(): Promise<{ wire: LabWire; host: LabHost }>
   const socket = new WebSocket(`ws://${location.host}/lab?token=${encodeURIComponent(token)}`)
   await new Promise<void>((resolve, reject) => {
     socket.onopen = () => resolve()
-    socket.onerror = () => reject(new Error('TorchLab could not reach its lab service.'))
+    // a server stopped, or started again since this page was opened (its token is new): the page cannot say which
+    socket.onerror = () =>
+      reject(labError('INTERNAL', 'TorchLab could not reach its lab service from this page: it has stopped, or was started again at a new address. Start it (npm start) and open the address it prints.'))
   })
   const pending = new Map<number, (envelope: Envelope<unknown>) => void>()
   const listeners = new Set<(event: LabEvent) => void>()
