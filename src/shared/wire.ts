@@ -170,6 +170,11 @@ export interface LabHost {
   /** a local path for a dropped or uploaded file; null when it has none; rejects with the sentence of an upload the lab refused */
   pathOfFile(file: DroppedFile): Promise<string | null>
   onMenu(listener: (command: MenuCommand) => void): () => void
+  /**
+   * The lab service can no longer be reached, and why: the browser bridge's socket closed (the
+   * server stopped). Electron's IPC lasts as long as its window, so its host has no such end.
+   */
+  onClosed?(listener: (error: LabErrorInfo) => void): () => void
 }
 
 export const IPC_CHOOSE_PATH = 'host:choose-path'

@@ -10,6 +10,8 @@ const service = installLab()
 afterAll(() => service.dispose())
 const { app } = await import('../../src/renderer/src/lib/store.svelte')
 const { default: DataPanel } = await import('../../src/renderer/src/panels/DataPanel.svelte')
+/** the type the wizard gives a column, as its table shows it */
+const typeOf = (column: string) => screen.getByTestId(`type-${column}`).textContent
 
 describe('import wizard parse options', () => {
   it('detects the delimiter and the decimal comma, and re-reads the file when the decimal mark and header options change', async () => {
@@ -21,7 +23,6 @@ describe('import wizard parse options', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Open' }))
     await waitFor(() => expect(screen.getByTestId('preview-info').textContent).toContain('delimiter “;” · decimal mark “,”'))
     expect(screen.getByTestId('preview-notes').textContent).toContain('Decimal mark: a comma, detected from cells such as "1,5".')
-    const typeOf = (column: string) => screen.getByTestId(`role-${column}`).closest('tr')!.children[1].textContent
     expect(typeOf('price')).toBe('numeric')
 
     await fireEvent.change(screen.getByTestId('decimal'), { target: { value: '.' } })
@@ -56,7 +57,6 @@ describe('import wizard parse options', () => {
     await fireEvent.click(screen.getAllByRole('button', { name: 'Open' })[0])
     await waitFor(() => expect(screen.getByTestId('problem-cells').textContent).toContain('Column "mpg" is read as text because line 3 holds "twenty" (2 cells are not numbers).'))
     await fireEvent.click(screen.getByRole('button', { name: 'Treat as missing (2 cells)' }))
-    const typeOf = (column: string) => screen.getByTestId(`role-${column}`).closest('tr')!.children[1].textContent
     await waitFor(() => expect(typeOf('mpg')).toBe('numeric'))
     expect(screen.getByTestId('note-mpg').textContent).toBe('2 cells read as missing, the first on line 3: "twenty".')
   })

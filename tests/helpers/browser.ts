@@ -16,6 +16,8 @@ export interface Harness {
   page: Page
   url: string
   shot(name: string): Promise<void>
+  /** the lab's server killed under the window, as when its terminal is closed */
+  killServer(): void
   close(): Promise<void>
 }
 
@@ -55,6 +57,9 @@ export async function openLab(testName: string, settingsDir = tempDir('torchlab-
     url,
     shot: async (name) => {
       await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true })
+    },
+    killServer: () => {
+      child.kill('SIGKILL')
     },
     close: async () => {
       await browser.close()

@@ -21,10 +21,13 @@ export async function connectBridge(): Promise<{ wire: LabWire; host: LabHost }>
   const socket = new WebSocket(`ws://${location.host}/lab?token=${encodeURIComponent(token)}`)
   await new Promise<void>((resolve, reject) => {
     socket.onopen = () => resolve()
-    socket.onerror = () => reject(new Error('TorchLab could not reach its lab service.'))
+    // a server stopped, or started again since this page was opened (its token is new): the page cannot say which
+    socket.onerror = () =>
+      reject(labError('INTERNAL', 'TorchLab could not reach its lab service from this page: it has stopped, or was started again at a new address. Start it (npm start) and open the address it prints.'))
   })
   const pending = new Map<number, (envelope: Envelope<unknown>) => void>()
   const listeners = new Set<(event: LabEvent) => void>()
+  const closedListeners = new Set<(error: LabErrorInfo) => void>()
   let nextId = 1
   let closed: LabErrorInfo | undefined
   socket.onmessage = (message) => {
@@ -39,6 +42,7 @@ export async function connectBridge(): Promise<{ wire: LabWire; host: LabHost }>
     closed = closedError(event.code)
     for (const resolve of pending.values()) resolve({ ok: false, error: closed })
     pending.clear()
+    closedListeners.forEach((listener) => listener(closed!))
   }
   const wire = createWire(
     (method, args) =>
@@ -69,6 +73,11 @@ export async function connectBridge(): Promise<{ wire: LabWire; host: LabHost }>
       return ((await response.json()) as { path: string }).path
     },
     onMenu: () => () => undefined,
+    onClosed: (listener) => {
+      if (closed) listener(closed)
+      closedListeners.add(listener)
+      return () => closedListeners.delete(listener)
+    },
   }
   return { wire, host }
 }

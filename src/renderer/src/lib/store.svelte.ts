@@ -89,6 +89,8 @@ const PULL_MS = 33
 /** the layer list a new nn.Sequential starts from: the MLP shorthand's */
 const STARTING_LAYERS = mlpLayers([COURSE.hidden[0]], COURSE.hiddenActivation)
 
+const isLive = (status: RunStatus | undefined): boolean => status === 'starting' || status === 'running' || status === 'paused'
+
 /** a run as the window first shows it, before its first snapshot */
 function newRunView(runId: string, label: string, run: Pick<RunView, 'loss' | 'epochs' | 'dataset' | 'modelKind'>): RunView {
   return { runId, label, ...run, status: 'starting', epoch: 0, step: 0, totalSteps: 0, stepsPerEpoch: 1, elapsed: 0, version: 0, seq: -1, hidden: false }
@@ -166,6 +168,8 @@ class LabState {
   /** a start request is on its way: a second click (a double click, Ctrl+Enter twice) must not start a second run */
   launching = $state(false)
   trainError = $state<string | null>(null)
+  /** why the lab service can no longer be reached (the browser's server stopped); null while it can */
+  connectionLost = $state<string | null>(null)
   opened = $state<CheckpointInfo | null>(null)
   /** the search panel listens here for its events */
   readonly searchListeners = new Set<(event: Extract<LabEvent, { searchId: string }>) => void>()
@@ -185,8 +189,12 @@ class LabState {
   }
 
   get running(): boolean {
-    const status = this.current?.status
-    return status === 'starting' || status === 'running' || status === 'paused'
+    return !this.connectionLost && isLive(this.current?.status)
+  }
+
+  /** a run's status as the window can know it: a live run's last status means nothing once the lab is out of reach */
+  statusShown(run: RunView): string {
+    return this.connectionLost && isLive(run.status) ? 'disconnected' : run.status
   }
 
   /** a data set as the runs table names it: a bundled set's name, a file's (an upload's own) name */
@@ -296,6 +304,7 @@ class LabState {
   }
 
   async start(): Promise<void> {
+    host.onClosed?.((error) => (this.connectionLost = error.message))
     this.backend = await lab.getBackend().catch(() => null)
     this.datasets = await lab.listDatasets()
     lab.onEvent((event) => this.onEvent(event))
