@@ -144,7 +144,8 @@ export async function startBridge(service: LabService, rendererDir: string, opti
     if (req.headers.origin !== undefined && req.headers.origin !== origin) return refuse(403, REFUSED.origin)
     const tooLarge = `The file is larger than the ${Math.round(maxUpload / 1024 / 1024)} MB an upload may carry.`
     if (Number(req.headers['content-length'] ?? 0) > maxUpload) return refuse(413, tooLarge)
-    const name = basename(url.searchParams.get('name') ?? 'upload').replace(/[^\w.-]/g, '_').slice(0, 100)
+    // the student's own name, accents and spaces kept (élève.csv, not _l_ve.csv); anything that is no letter, digit or plain punctuation (a slash, a control or direction mark) becomes _
+    const name = [...basename(url.searchParams.get('name') ?? 'upload').replace(/[^\p{L}\p{M}\p{N}_.() -]/gu, '_')].slice(0, 100).join('')
     const path = join(uploads, `${randomBytes(4).toString('hex')}-${name}`)
     const outcome = await receiveUpload(req, path, maxUpload)
     if (outcome === 'too-large') return refuse(413, tooLarge)

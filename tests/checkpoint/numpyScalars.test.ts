@@ -3,7 +3,8 @@
  * scalars, which torch.load(weights_only=False) reads through numpy. TorchLab refused the whole
  * file ("asks to run numpy.core.multiarray.scalar"), weights and all; it now reads each number
  * from its bytes, calling nothing, and exports the file as one with plain floats. A numpy value
- * that is not a number (a string) is refused by its dtype.
+ * that is not a number (a string) is refused by its dtype, and a numpy array as data TorchLab does
+ * not read (it was refused as code: "asks to run numpy.ndarray").
  */
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -33,6 +34,7 @@ values = {
 }
 torch.save({"model_state_dict": model.state_dict(), **values}, INPUT["numbers"])
 torch.save({"model_state_dict": model.state_dict(), "name": np.str_("adam")}, INPUT["text"])
+torch.save({"model_state_dict": model.state_dict(), "losses": np.array([0.5, 0.25])}, INPUT["array"])
 loaded = torch.load(INPUT["numbers"], weights_only=False)
 try:
     torch.load(INPUT["numbers"], weights_only=True)
@@ -40,11 +42,11 @@ try:
 except Exception as e:
     weights_only = type(e).__name__
 print(json.dumps({"values": {k: repr(loaded[k].item()) for k in values},
-                  "text": repr(torch.load(INPUT["text"], weights_only=False)["name"]), "weights_only": weights_only}))
+                  "text": repr(torch.load(INPUT["text"], weights_only=False)["name"]), "array": torch.load(INPUT["array"], weights_only=False)["losses"].tolist(), "weights_only": weights_only}))
 `
 
-const files = { numbers: join(dir, 'numbers.pth'), text: join(dir, 'text.pth') }
-const saved = python<{ values: Record<string, string>; text: string; weights_only: string }>(SAVE, files)
+const files = { numbers: join(dir, 'numbers.pth'), text: join(dir, 'text.pth'), array: join(dir, 'array.pth') }
+const saved = python<{ values: Record<string, string>; text: string; array: number[]; weights_only: string }>(SAVE, files)
 
 describe('numpy scalars in a checkpoint', () => {
   it('are read as the numbers torch.load gives, with the weights beside them', async () => {
@@ -70,5 +72,12 @@ describe('numpy scalars in a checkpoint', () => {
   it('a numpy string is refused by its dtype, in a sentence that says what to save instead', async () => {
     expect((await saved).text).toBe("'adam'")
     await expect(service.openCheckpoint(files.text, { values: false })).rejects.toThrow(/holds a numpy value of dtype "U4"; TorchLab reads numpy numbers and bools only\. In PyTorch, save it as a plain Python value/)
+  })
+
+  it('a numpy array is refused as data TorchLab does not read, not as code, saying what to save instead', async () => {
+    expect((await saved).array).toEqual([0.5, 0.25])
+    const refused = service.openCheckpoint(files.array, { values: false })
+    await expect(refused).rejects.toMatchObject({ info: { code: 'CHECKPOINT_UNSUPPORTED' } })
+    await expect(refused).rejects.toThrow(/holds a numpy array \(built by numpy\.core\.multiarray\._reconstruct\); TorchLab reads numpy numbers, not arrays\. In PyTorch, save it as a tensor \(torch\.from_numpy\(a\)\) or a list/)
   })
 })

@@ -42,6 +42,7 @@ import { exportPython as exportPythonScript, type ExportInput } from './checkpoi
 import { saveRunFile, saveStateDict, type StartingPoint } from './checkpoint/files'
 import { notExportable } from './checkpoint/weightsOnly'
 import { atomicWrite } from './files/atomicWrite'
+import { refuseWritingOver } from './files/notItsSource'
 import { openSettings, type SettingsStore } from './settings'
 import { evaluateRun } from './train/evaluate'
 import type { WorkerMessage, WorkerStart } from './train/protocol'
@@ -286,9 +287,11 @@ export class LabService implements LabClient {
     if (!model) throw labError('CHECKPOINT_UNSUPPORTED', opened.info.modelNote)
     if (opened.codeRefusal) throw notExportable(pthPath, opened.codeRefusal)
     const beside = (what: string) => resolve(dirname(outPath), `${basename(outPath, extname(outPath))}.${what}.pth`)
+    const rewritesWeights = kind !== 'state_dict' || opened.weightsOnlyRefusal !== null
+    await refuseWritingOver([pthPath], [outPath, ...(rewritesWeights ? [beside('weights')] : []), ...(torchlab ? [beside('initial')] : [])], 'the export')
     const written: string[] = []
     let weightsPath = resolve(pthPath)
-    if (kind !== 'state_dict' || opened.weightsOnlyRefusal) {
+    if (rewritesWeights) {
       const { weights } = await this.sandbox.run({ kind: 'model', path: pthPath, activations: [] })
       weightsPath = beside('weights')
       await saveStateDict(weightsPath, weights)
@@ -310,6 +313,7 @@ export class LabService implements LabClient {
     const table = await this.loadTable(request.data, request.parse)
     const predictions = predictTable({ info: opened.info, weights: opened.weights, table, features: request.features })
     if (!request.out) return predictions
+    await refuseWritingOver([request.path, sourcePath(request.data, this.options.resourcesDir)], [request.out], 'the predictions')
     await atomicWrite(request.out, new TextEncoder().encode(predictionsCsv(table, predictions)))
     return { ...predictions, written: request.out }
   }
@@ -547,6 +551,7 @@ export class LabService implements LabClient {
       delimiter: table.delimiter,
       decimal: table.decimal,
     })
+    await refuseWritingOver([sourcePath(config.dataset.source, this.options.resourcesDir)], [path], 'the skorch script')
     await atomicWrite(path, new TextEncoder().encode(script))
     return { path }
   }

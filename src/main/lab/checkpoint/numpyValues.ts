@@ -60,3 +60,12 @@ export function numpyScalar(qualified: string, args: PyValue[]): PyValue {
   if (bytes.length !== size) throw badFile(`A numpy value in the file (${qualified}, dtype ${dtype.code}) holds ${bytes.length} bytes, not ${size}.`)
   return read(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), dtype.littleEndian)
 }
+
+/** numpy.core.multiarray._reconstruct(numpy.ndarray, …): an array, data like a scalar, which TorchLab holds no values for */
+export function numpyArrayRefusal(qualified: string): never {
+  throw labError(
+    'CHECKPOINT_UNSUPPORTED',
+    `This file holds a numpy array (built by ${qualified}); TorchLab reads numpy numbers, not arrays. In PyTorch, save it as a tensor (torch.from_numpy(a)) or a list (a.tolist()) instead.`,
+    { key: qualified },
+  )
+}
