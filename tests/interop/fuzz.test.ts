@@ -163,25 +163,10 @@ const OPEN_GAPS: Record<string, { why: string; ceiling: number }> = {
     ceiling: 8e-5,
   },
   '18 #4 tfjs': { why: 'as the dense engine: tfjs computes Softplus and GELU with its own roundings', ceiling: 1.05e-4 },
-  '1 #157 dense': {
-    why: "Linear(4), BatchNorm1d, Sigmoid, RMSprop (weight decay 0.3): traced step by step, Sigmoid's outputs are the first to differ (10 of 32 by 1 ulp at the first step; torch's float32 kernels, not a double rounded once). The Linear's bias before BatchNorm1d has gradient 0 in exact arithmetic, and RMSprop makes its float32 noise lr-sized steps; within the rule until BatchNorm1d's backward became torch's, now 1.65 times it",
-    // 2.13e-2 on 2026-11-28, where the rule allows 1.29e-2
-    ceiling: 4.3e-2,
-  },
-  '7 #61 dense': {
-    why: 'not traced: BatchNorm1d, Linear(6), BatchNorm1d, Softplus(beta 2, threshold 0.5), Linear(3), Softplus(beta 0.5), Linear, Sigmoid with AMSGrad AdamW on batches of 2; ill-conditioned (torch float32 against float64 4.7e-2), through BatchNorm1d on two rows and the activations known to round differently (Softplus, Sigmoid)',
-    // 9.36e-2 on 2026-11-28, where the rule allows 9.34e-2
-    ceiling: 1.9e-1,
-  },
   '29 #16 tfjs': {
     why: "tfjs only, not traced: Linear(3), ReLU, Linear from zeros with L1Loss and AdamW (beta2 0.9999) on batches of 6. From zeros only the output bias moves (torch's float32 and float64 runs agree exactly); it walks to the targets' median, where L1's ±1/n gradients balance. The shape of the sweep's listed tfjs gap: tfjs sums balanced ±1/n in its own order to a rounding error where torch gets 0, and an adaptive optimizer makes that an lr-sized step. The dense engine ends on torch's weights",
     // 3.13e-1 on 2026-11-29
     ceiling: 6.3e-1,
-  },
-  '31 #126 dense': {
-    why: "not traced: Linear(1), GELU, Linear(4), Sigmoid, Linear with HuberLoss(delta 0.1) and AdamW with beta2 = 0 (each step the sign of its gradient, lr-sized) on batches of 7 with drop_last; ill-conditioned (torch float32 against float64 3.0e-1), through GELU and Sigmoid, the activations known to round differently from torch's float32 kernels",
-    // 1.17 on 2026-11-29, where the rule allows 6.1e-1
-    ceiling: 2.4,
   },
   '31 #96 tfjs': {
     why: "tfjs only, not traced: a single Linear from zeros, HuberLoss(delta 0.1), SGD with momentum 0.99 and weight decay 0.3, unscaled features; tfjs takes HuberLoss's gradient with its own ops and roundings, and momentum 0.99 carries each difference on. The dense engine ends on torch's weights",
