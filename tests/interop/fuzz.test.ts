@@ -173,6 +173,11 @@ const OPEN_GAPS: Record<string, { why: string; ceiling: number }> = {
     // 4.32e-1 on 2026-11-29, where the rule allows 1.13e-1
     ceiling: 8.7e-1,
   },
+  '7 #73 dense': {
+    why: "Linear(5), BatchNorm1d(affine=False, no running stats), Softplus(beta 0.5, threshold 0.5), Linear(3), Softplus(beta 2), Linear, Sigmoid with AMSGrad AdamW; ill-conditioned (torch float32 against float64 3.7e-3). Within the rule while Sigmoid rounded once from double; once Sigmoid became torch's float32 ops (closing seed 1 #157, seed 7 #61 and seed 31 #126) it ended 1.19 times the rule from torch. What still rounds otherwise: Softplus, a Linear over 4 inputs (torch's OpenBLAS order), and Sigmoid in torch's Sleef vector loop where Sleef's expf is not correctly rounded",
+    // 8.86e-3 on 2026-11-29, where the rule allows 7.42e-3
+    ceiling: 1.8e-2,
+  },
   '4 #91 dense': {
     why: "Linear(1), BatchNorm1d(eps 0.1, affine=False), AdamW: at the first step the first Linear's outputs differ by 1 ulp (torch's OpenBLAS sums each output by fused multiply-adds), BatchNorm1d's x − mean makes that 60 ulp; within the rule until BatchNorm1d's backward became torch's, now 1.02 times it. With torch's products (an experiment) the run is within the rule",
     // 2.22e-4 on 2026-11-28, where the rule allows 2.18e-4
