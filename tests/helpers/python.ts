@@ -77,7 +77,8 @@ export interface TorchSweepRun extends Omit<TorchRun, 'init'> {
 }
 
 export type TorchSweepResult = { index: number } & (
-  | { error: string }
+  /** blew_up_at: where torch's float32 loss first went NaN or infinite, before it refused the run */
+  | { error: string; blew_up_at?: { epoch: number; step: number } }
   | { state_dict: Record<string, unknown>; losses: (number | null)[]; val_losses: (number | null)[]; widest?: number; losses_widest?: number }
 )
 

@@ -101,7 +101,13 @@ def distance(a, b):
     return max([((p - q.to(p.dtype)).abs() / p.abs().clamp(min=1)).max().item() for p, q in zip(a.state_dict().values(), b.state_dict().values()) if p.is_floating_point()] + [0])
 
 
+# where the float32 run's loss first went NaN or infinite: a run torch refuses later (BatchNorm1d's one-row
+# batch) had blown up before, as TorchLab's stopped run did
+first_blowup = {}
+
+
 def train(spec):
+    first_blowup.clear()
     (X, y), (Xv, yv) = data(spec)
     loss_fn = getattr(nn, spec["loss"])(**spec.get("loss_kwargs", {}))
     runs = []
@@ -129,6 +135,8 @@ def train(spec):
                 run["optimizer"].step()
                 total += loss.item()
                 count += 1
+                if run is runs[0] and not first_blowup and not np.isfinite(loss.item()):
+                    first_blowup.update(epoch=epoch + 1, step=count)
             run["losses"].append(total / count)
             if len(Xv):
                 model.eval()
@@ -165,7 +173,7 @@ if isinstance(spec, list):
             result = train(one)
         except (ValueError, RuntimeError, ZeroDivisionError) as e:
             # ZeroDivisionError: drop_last left no batch, so no step and no loss
-            result = {"error": str(e)}
+            result = {"error": str(e), **({"blew_up_at": dict(first_blowup)} if first_blowup else {})}
         print(json.dumps(finite({"index": k, **result})), flush=True)
 else:
     print(json.dumps(train(spec)))

@@ -163,15 +163,20 @@ const OPEN_GAPS: Record<string, { why: string; ceiling: number }> = {
     ceiling: 8e-5,
   },
   '18 #4 tfjs': { why: 'as the dense engine: tfjs computes Softplus and GELU with its own roundings', ceiling: 1.05e-4 },
-  '1 #157 dense': {
-    why: "Linear(4), BatchNorm1d, Sigmoid, RMSprop (weight decay 0.3): traced step by step, Sigmoid's outputs are the first to differ (10 of 32 by 1 ulp at the first step; torch's float32 kernels, not a double rounded once). The Linear's bias before BatchNorm1d has gradient 0 in exact arithmetic, and RMSprop makes its float32 noise lr-sized steps; within the rule until BatchNorm1d's backward became torch's, now 1.65 times it",
-    // 2.13e-2 on 2026-11-28, where the rule allows 1.29e-2
-    ceiling: 4.3e-2,
+  '29 #16 tfjs': {
+    why: "tfjs only, not traced: Linear(3), ReLU, Linear from zeros with L1Loss and AdamW (beta2 0.9999) on batches of 6. From zeros only the output bias moves (torch's float32 and float64 runs agree exactly); it walks to the targets' median, where L1's ±1/n gradients balance. The shape of the sweep's listed tfjs gap: tfjs sums balanced ±1/n in its own order to a rounding error where torch gets 0, and an adaptive optimizer makes that an lr-sized step. The dense engine ends on torch's weights",
+    // 3.13e-1 on 2026-11-29
+    ceiling: 6.3e-1,
   },
-  '7 #61 dense': {
-    why: 'not traced: BatchNorm1d, Linear(6), BatchNorm1d, Softplus(beta 2, threshold 0.5), Linear(3), Softplus(beta 0.5), Linear, Sigmoid with AMSGrad AdamW on batches of 2; ill-conditioned (torch float32 against float64 4.7e-2), through BatchNorm1d on two rows and the activations known to round differently (Softplus, Sigmoid)',
-    // 9.36e-2 on 2026-11-28, where the rule allows 9.34e-2
-    ceiling: 1.9e-1,
+  '31 #96 tfjs': {
+    why: "tfjs only, not traced: a single Linear from zeros, HuberLoss(delta 0.1), SGD with momentum 0.99 and weight decay 0.3, unscaled features; tfjs takes HuberLoss's gradient with its own ops and roundings, and momentum 0.99 carries each difference on. The dense engine ends on torch's weights",
+    // 4.32e-1 on 2026-11-29, where the rule allows 1.13e-1
+    ceiling: 8.7e-1,
+  },
+  '7 #73 dense': {
+    why: "Linear(5), BatchNorm1d(affine=False, no running stats), Softplus(beta 0.5, threshold 0.5), Linear(3), Softplus(beta 2), Linear, Sigmoid with AMSGrad AdamW; ill-conditioned (torch float32 against float64 3.7e-3). Within the rule while Sigmoid rounded once from double; once Sigmoid became torch's float32 ops (closing seed 1 #157, seed 7 #61 and seed 31 #126) it ended 1.19 times the rule from torch. What still rounds otherwise: Softplus, a Linear over 4 inputs (torch's OpenBLAS order), and Sigmoid in torch's Sleef vector loop where Sleef's expf is not correctly rounded",
+    // 8.86e-3 on 2026-11-29, where the rule allows 7.42e-3
+    ceiling: 1.8e-2,
   },
   '4 #91 dense': {
     why: "Linear(1), BatchNorm1d(eps 0.1, affine=False), AdamW: at the first step the first Linear's outputs differ by 1 ulp (torch's OpenBLAS sums each output by fused multiply-adds), BatchNorm1d's x − mean makes that 60 ulp; within the rule until BatchNorm1d's backward became torch's, now 1.02 times it. With torch's products (an experiment) the run is within the rule",
@@ -186,7 +191,11 @@ function judge(p: Prepared, engine: EngineName, ours: RunSummary | { refused: st
   if (!torch || 'error' in torch) {
     // torch's BCELoss raises on the NaN of weights that blew up (seed 7, cases 144 and 158: centered RMSprop with alpha 0
     // takes the square root of a rounding error below 0); TorchLab stops such a run as diverged, with its sentence
-    const blewUp = torch && 'error' in torch && /all elements of input should be between 0 and 1/.test(torch.error) && 'status' in ours && ours.status === 'diverged'
+    const diverged = 'status' in ours && ours.status === 'diverged' ? ours.divergence : undefined
+    // or torch's loss went NaN at the very step TorchLab stopped, and torch refused the run only later (seed 29, case 31:
+    // centered RMSprop with alpha 0 again, then BatchNorm1d's batch of one row at the end of the epoch)
+    const sameBlowUp = torch && 'error' in torch && torch.blew_up_at?.epoch === diverged?.epoch && torch.blew_up_at?.step === diverged?.step
+    const blewUp = torch && 'error' in torch && diverged !== undefined && (/all elements of input should be between 0 and 1/.test(torch.error) || sameBlowUp)
     if (refusal === undefined && !blewUp) return `TorchLab trained a run torch refuses (${torch && 'error' in torch ? torch.error : 'TorchLab refused it at preparation'})`
     if (blewUp || refusal === undefined) return undefined
     if (/Something went wrong|Error:|at .*\.ts/.test(refusal)) return `refused without a sentence: ${refusal}`

@@ -282,8 +282,8 @@ describe('an import that forgives', () => {
     })
     const run = await service.waitForRun(runId)
     expect(run.status).toBe('completed')
-    const evaluation = await service.evaluate(runId, 'train')
-    expect(evaluation.regression?.mse).toBeGreaterThanOrEqual(0)
-    expect(evaluation.ols).toBeUndefined()
+    // R² of one row is NaN in scikit-learn: Evaluate says so (interop/r2Rows.test.ts), and the run stays
+    await expect(service.evaluate(runId, 'train')).rejects.toThrow(/^R² needs at least two rows, and the training split has 1/)
+    expect((await service.waitForRun(runId)).stateDict['linear.weight']).toBeDefined()
   })
 })

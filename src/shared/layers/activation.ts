@@ -19,8 +19,9 @@ export const activation: LayerModule<ActivationLayer> = {
   init: () => [],
   code: (layer) => `nn.${layer.kind}(${keywordArgs(activationOf(layer.kind).args, argsOf(layer)).join(', ')})`,
   dense(layer, k) {
-    const { f, der } = activationOf(layer.kind)
+    const { f, der, grad } = activationOf(layer.kind)
     const a = argsOf(layer)
+    const inputGrad = grad ?? ((dy: number, x: number, y: number) => dy * der(x, y, a))
     return {
       params: [],
       grads: [],
@@ -30,7 +31,7 @@ export const activation: LayerModule<ActivationLayer> = {
       },
       backward(x, y, dy, n, dx) {
         if (!dx) return
-        for (let i = 0, end = n * k; i < end; i++) dx[i] = dy[i] * der(x[i], y[i], a)
+        for (let i = 0, end = n * k; i < end; i++) dx[i] = inputGrad(dy[i], x[i], y[i], a)
       },
     }
   },

@@ -4,6 +4,7 @@
  * which stays accurate where the normal equations lose digits.
  */
 import { labError } from '../../../shared/errors'
+import { numpyMean } from './metrics'
 
 export interface OlsFit {
   coef: number[]
@@ -16,11 +17,15 @@ export function leastSquares(x: ArrayLike<number>, y: ArrayLike<number>, n: numb
   if (n < p) {
     throw labError('TOO_FEW_ROWS', `Least squares needs at least ${p} rows for ${d} feature(s) and an intercept; there are ${n}.`)
   }
-  // columns: intercept, then features (column-major copy for the reflections)
-  const a = Array.from({ length: p }, (_, j) => Float64Array.from({ length: n }, (_, i) => (j === 0 ? 1 : x[i * d + j - 1])))
-  const b = Float64Array.from({ length: n }, (_, i) => y[i])
+  // centred on np.average of each column, as scikit-learn's LinearRegression centres before it
+  // solves: a constant target then gets coefficients of exactly 0 and its mean as the intercept,
+  // and so sklearn's R² of 1, where the rounding of an intercept column left 0 or 1 to chance
+  const xMean = Array.from({ length: d }, (_, j) => numpyMean(Float64Array.from({ length: n }, (_, i) => x[i * d + j])))
+  const yMean = numpyMean(Float64Array.from({ length: n }, (_, i) => y[i]))
+  const a = Array.from({ length: d }, (_, j) => Float64Array.from({ length: n }, (_, i) => x[i * d + j] - xMean[j]))
+  const b = Float64Array.from({ length: n }, (_, i) => y[i] - yMean)
   const scale = Math.max(...a.map((col) => Math.sqrt(col.reduce((s, v) => s + v * v, 0))))
-  for (let k = 0; k < p; k++) {
+  for (let k = 0; k < d; k++) {
     const col = a[k]
     let norm = 0
     for (let i = k; i < n; i++) norm += col[i] * col[i]
@@ -38,14 +43,17 @@ export function leastSquares(x: ArrayLike<number>, y: ArrayLike<number>, n: numb
       const f = (2 * dot) / vv
       for (let i = 0; i < v.length; i++) target[k + i] -= f * v[i]
     }
-    for (let j = k; j < p; j++) reflect(a[j])
+    for (let j = k; j < d; j++) reflect(a[j])
     reflect(b)
   }
-  const beta = new Float64Array(p)
-  for (let k = p - 1; k >= 0; k--) {
+  const coef = new Array<number>(d).fill(0)
+  for (let k = d - 1; k >= 0; k--) {
     let s = b[k]
-    for (let j = k + 1; j < p; j++) s -= a[j][k] * beta[j]
-    beta[k] = s / a[k][k]
+    for (let j = k + 1; j < d; j++) s -= a[j][k] * coef[j]
+    coef[k] = s / a[k][k]
   }
-  return { intercept: beta[0], coef: Array.from(beta.subarray(1)) }
+  // sklearn's y_offset − X_offset · coef
+  let offset = 0
+  for (let j = 0; j < d; j++) offset += xMean[j] * coef[j]
+  return { intercept: yMean - offset, coef }
 }
