@@ -2,9 +2,9 @@
  * A write never replaces the file it is made from. `lab export-py model.pth --out model.pth`
  * turned the student's checkpoint into a Python script (and an export beside a checkpoint named
  * model.weights.pth wrote the bare weights over it); predictions written to the CSV they were
- * made from took the data with them, and so did a skorch script. Each is refused in a sentence
- * naming both files, before anything is written, also through a symbolic link; the file is
- * left byte for byte as it was.
+ * made from took the data with them, and so did a skorch script, a search's results or a run
+ * saved there. Each is refused in a sentence naming both files, before anything is written,
+ * also through a symbolic link; the file is left byte for byte as it was.
  */
 import { copyFileSync, readFileSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
@@ -58,6 +58,19 @@ describe('a write onto the file it is made from', () => {
   it('a skorch script onto the CSV it searches', async () => {
     const config = { dataset, model: { kind: 'linear' as const }, train: { optimizer: { name: 'SGD' as const, lr: 0.02 }, epochs: 2, batchSize: 4 }, grid: { lr: [0.01, 0.02] }, cv: 2 }
     await refusedOver(() => service.exportSearchPython({ config, path: csv }), csv, csv)
+  })
+
+  it('a run saved onto the CSV it trained on', async () => {
+    const { runId } = await service.startTraining({ dataset, model: { kind: 'linear' }, train: { optimizer: { name: 'SGD', lr: 0.02 }, epochs: 2, batchSize: 4 } })
+    await service.waitForRun(runId)
+    await refusedOver(() => service.saveRun({ runId, path: csv, kind: 'checkpoint' }), csv, csv)
+  })
+
+  it("a search's results onto the CSV it searched", async () => {
+    const config = { dataset, model: { kind: 'linear' as const }, train: { optimizer: { name: 'SGD' as const, lr: 0.02 }, epochs: 2, batchSize: 4 }, grid: { lr: [0.01, 0.02] }, cv: 2 }
+    const { searchId } = await service.startSearch(config)
+    await service.waitForSearch(searchId)
+    await refusedOver(() => service.exportSearchCsv({ searchId, path: csv }), csv, csv)
   })
 
   it('writes elsewhere as before', async () => {

@@ -263,6 +263,7 @@ export class LabService implements LabClient {
     const summary = run.current
     const { model, train } = run.config
     const { spec, task, classes, scaler } = data.summary
+    await refuseWritingOver([sourcePath(spec.source, this.options.resourcesDir)], [path], 'the run')
     const bytes = await saveRunFile(path, kind, {
       weights: run.weights,
       optimizer: train.optimizer,
@@ -366,7 +367,9 @@ export class LabService implements LabClient {
 
   async exportSearchCsv(...args: Parameters<LabApi['exportSearchCsv']>): Promise<{ path: string }> {
     const [{ searchId, path }] = validate(LAB_METHODS.exportSearchCsv, args, 'export request')
-    await atomicWrite(path, new TextEncoder().encode(searchCsv(this.search(searchId).summary)))
+    const search = this.search(searchId)
+    await refuseWritingOver([sourcePath(search.config.dataset.source, this.options.resourcesDir)], [path], 'the search results')
+    await atomicWrite(path, new TextEncoder().encode(searchCsv(search.summary)))
     return { path }
   }
 

@@ -46,7 +46,7 @@ export class SearchRun {
 
   constructor(
     readonly searchId: string,
-    private readonly config: SearchConfig,
+    readonly config: SearchConfig,
     private readonly data: PreparedData,
     private readonly emit: (event: LabEvent) => void,
     private readonly pool: FitPool,
