@@ -8,6 +8,7 @@ import type { Budget } from './budget'
 import { badFile } from './errors'
 import type { KnownCallable } from './pickle/unpickler'
 import { ClassRef, PyDict, PyObject, PySet, PyTuple, type PyValue, type PyValue_Extension } from './pickle/values'
+import { dateValue } from './dateValues'
 import { numpyArrayRefusal, numpyDtype, numpyScalar } from './numpyValues'
 import { isTensorClass, newParameter, rebuildParameter, rebuildV1, rebuildV2, rebuildV3, tensorClassCall, unsupportedRebuild } from './rebuilds'
 import { isDType, STORAGE_DTYPE, type DType } from './tensor'
@@ -132,6 +133,12 @@ export function resolveTorchGlobal(rawModule: string, name: string, ctx: GlobalC
     case 'numpy.core.multiarray._reconstruct':
     case 'numpy._core.multiarray._reconstruct':
       return known(qualified, () => numpyArrayRefusal(qualified))
+    case 'datetime.datetime':
+    case 'datetime.date':
+    case 'datetime.time':
+    case 'datetime.timedelta':
+    case 'datetime.timezone':
+      return known(qualified, (a) => dateValue(qualified, a))
     case 'copyreg._reconstructor':
       // how protocol 0/1 pickles an object: recorded as data, the class is never called
       return known(qualified, (a) => {

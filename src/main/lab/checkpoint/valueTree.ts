@@ -6,6 +6,7 @@
  */
 import type { ValueNode } from '../../../shared/api'
 import type { Budget } from './budget'
+import { PyDateValue } from './dateValues'
 import { badFile } from './errors'
 import { ClassRef, MAX_NESTING, PyDict, PyObject, PySet, PyTuple, ReprKey, type PyValue } from './pickle/values'
 import { Tensor } from './tensor'
@@ -75,6 +76,7 @@ function leaf(value: PyValue): Pick<ValueNode, 'type' | 'summary'> {
   if (value instanceof Uint8Array) return { type: 'bytes', summary: `${value.length.toLocaleString('en')} bytes` }
   if (value instanceof ClassRef) return { type: 'class', summary: `<class '${value.qualified}'> (named, never loaded)` }
   if (value instanceof PyObject) return { type: 'object', summary: `a ${value.cls.qualified} object (recorded, never constructed)` }
+  if (value instanceof PyDateValue) return { type: value.pyKind, summary: value.repr }
   return { type: 'pyKind' in value ? String(value.pyKind) : 'value', summary: '' }
 }
 

@@ -36,6 +36,7 @@ const GLOBALS = new Set<string>([
 const BUILDS = new Set(['OrderedDict', 'tensor'])
 
 const NUMPY_NUMBERS = 'numpy numbers (such as a loss computed with numpy)'
+const DATES = 'dates and times (such as datetime.now())'
 /**
  * What torch 1.13's weights_only loader refuses by name that is data, not code, and that TorchLab
  * reads as values without calling anything: such a file exports as one with plain floats does.
@@ -45,6 +46,7 @@ const DATA_GLOBALS = new Map<string, string>([
   ['numpy.dtype', NUMPY_NUMBERS],
   ['numpy.core.multiarray.scalar', NUMPY_NUMBERS],
   ['numpy._core.multiarray.scalar', NUMPY_NUMBERS],
+  ...['datetime', 'date', 'time', 'timedelta', 'timezone'].map((name): [string, string] => [`datetime.${name}`, DATES]),
 ])
 const DATA_BUILDS = new Map([['numpy.dtype', NUMPY_NUMBERS]])
 
