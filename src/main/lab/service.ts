@@ -545,16 +545,17 @@ export class LabService implements LabClient {
     if (!table.header) throw labError('INVALID_ARGUMENT', 'The skorch script reads columns by their header names; this file has no header row.')
     // the same checks a search makes, so a script is only written for a search that can run
     prepareData(table, { ...config.dataset, scale: 'none', valSplit: 0 }, config.train.loss)
+    const csvPath = resolve(sourcePath(config.dataset.source, this.options.resourcesDir))
     const script = exportSkorch({
       config,
       task: taskForLoss(config.train.loss),
       scoring: config.scoring ?? defaultScoring(config.train.loss),
-      csvPath: resolve(sourcePath(config.dataset.source, this.options.resourcesDir)),
+      csvPath,
       encoding: table.encoding,
       delimiter: table.delimiter,
       decimal: table.decimal,
     })
-    await refuseWritingOver([sourcePath(config.dataset.source, this.options.resourcesDir)], [path], 'the skorch script')
+    await refuseWritingOver([csvPath], [path], 'the skorch script')
     await atomicWrite(path, new TextEncoder().encode(script))
     return { path }
   }
