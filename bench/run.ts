@@ -66,6 +66,7 @@ async function torch(name: string): Promise<Measure> {
 // names the reference's workload when it is not the row's own (a context row beside a target row)
 const WORKLOADS: { name: string; torch?: string; title: string; engines: string[]; reference: string; target?: number }[] = [
   { name: 'course-slicing', title: 'course loop (cars, batch 2, 1000 epochs) vs torch slicing', engines: ['dense', 'tfjs-cpu', 'tfjs-wasm'], reference: 'PyTorch', target: 0.01 },
+  { name: 'course-cold', torch: 'course-slicing', title: 'course loop, a fresh thread\'s first run (as `lab train`)', engines: ['dense'], reference: 'PyTorch slicing (context, no target)' },
   { name: 'course-dataloader', title: 'course loop vs torch DataLoader', engines: ['dense'], reference: 'PyTorch', target: 0.01 },
   { name: 'course-full-batch', title: 'course model, full batch, 1000 epochs', engines: ['dense', 'tfjs-cpu'], reference: 'PyTorch' },
   { name: 'mlp-100k', title: 'MLP 8-64-64-1 ReLU, Adam, batch 32, 100k rows, 1 epoch', engines: ['dense', 'tfjs-cpu', 'tfjs-wasm'], reference: 'PyTorch', target: 1.0 },
@@ -182,7 +183,7 @@ for (const w of WORKLOADS.filter((w) => wanted(w.name))) {
   for (const engine of w.engines) {
     const ours = await lab(w.name, engine)
     console.log(tableRow(w.title, engine, ours, reference, w.target, w.reference))
-    repeats.push(`${(w.torch ?? w.name).padEnd(18)}${engine.padEnd(11)}TorchLab ${seconds(ours)}   ${w.reference}: ${seconds(reference)}`)
+    repeats.push(`${(w.torch && w.torch !== w.name ? `${w.name} vs ${w.torch}` : w.name).padEnd(34)}${engine.padEnd(11)}TorchLab ${seconds(ours)}   ${w.reference}: ${seconds(reference)}`)
   }
 }
 console.log(`(${load()} at the end)`)

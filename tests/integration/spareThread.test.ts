@@ -1,7 +1,8 @@
 /**
  * The window's service starts a training thread when the student prepares data, so the first
  * Train does not wait for a thread to load its code. The thread is real; the test counts the
- * threads the service starts and listens on the spare to see the run's messages go through it.
+ * threads the service starts and listens on the spare to see the run's messages go through it,
+ * and its word that it has warmed up.
  */
 import { execFile } from 'node:child_process'
 import { resolve } from 'node:path'
@@ -62,6 +63,28 @@ describe('a spare training thread', () => {
     expect(none).toEqual([])
     expect(spared.lossHistory).toEqual(alone.lossHistory)
     expect(spared.stateDict).toEqual(alone.stateDict)
+  })
+
+  it('warms up while it waits, and the runs it then trains, the course model or another, are the runs a fresh thread trains', async () => {
+    const { service, started } = serviceWith(true)
+    await service.prepareDataset(cars)
+    // the spare says so once its warm-up runs are over; no run has reached it yet
+    await new Promise<void>((warm) => started[0].worker.on('message', (m: { type: string }) => m.type === 'warm' && warm()))
+    const mlp = {
+      ...request,
+      model: { kind: 'mlp' as const, hidden: [{ units: 8, activation: 'Tanh' as const }] },
+      train: { optimizer: { name: 'Adam' as const, lr: 0.01 }, epochs: 15, batchSize: 5, shuffle: true, seed: 3 },
+    }
+    const warmed = [await service.waitForRun((await service.startTraining(request)).runId), await service.waitForRun((await service.startTraining(mlp)).runId)]
+    expect(started.map((s) => s.kind)).toEqual(['spare'])
+
+    const { service: plain } = serviceWith(false)
+    const fresh = [await plain.waitForRun((await plain.startTraining(request)).runId), await plain.waitForRun((await plain.startTraining(mlp)).runId)]
+    for (const [i, summary] of warmed.entries()) {
+      expect(summary.status).toBe('completed')
+      expect(summary.lossHistory).toEqual(fresh[i].lossHistory)
+      expect(summary.stateDict).toEqual(fresh[i].stateDict)
+    }
   })
 
   it('is forgotten when it dies before its run, which then starts a thread of its own', async () => {

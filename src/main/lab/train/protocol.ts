@@ -93,3 +93,5 @@ export type WorkerMessage =
     }
   | { type: 'prediction'; id: number; output: Float32Array }
   | { type: 'failed'; error: LabErrorInfo }
+  /** a spare thread has run its warm-up (warmUp.ts): a run handed to it now starts warm */
+  | { type: 'warm' }

@@ -130,6 +130,9 @@ export class TrainingRun {
       case 'failed':
         this.fail(m.error)
         return
+      case 'warm':
+        // the spare's word, crossing the run it was handed: the run is already on it
+        return
       default:
         assertNever(m, 'training thread message')
     }

@@ -13,6 +13,7 @@ import type { Engine } from '../engine/engine'
 import { ControlGate } from './gate'
 import { runTraining } from './loop'
 import { FLUSH_MS, ProgressReporter } from './progress'
+import { warmUp } from './warmUp'
 import { seriesLayout, type ServeStart, type TrainStart, type WorkerMessage, type WorkerRequest, type WorkerStart } from './protocol'
 
 const port = parentPort!
@@ -23,6 +24,8 @@ const clock = (): number => performance.now()
 /** the engine of the thread's latest run (or served model): predictions come from it */
 let current: Engine | undefined
 let listening = false
+/** a spare thread with no run yet: it warms up meanwhile */
+let waiting = false
 
 /**
  * Requests once a model exists: predictions from the current engine, and the next run's start
@@ -59,6 +62,7 @@ async function serve(start: ServeStart): Promise<void> {
 }
 
 async function train(start: TrainStart): Promise<void> {
+  waiting = false
   current?.dispose()
   current = undefined
   let engine: Engine
@@ -71,15 +75,20 @@ async function train(start: TrainStart): Promise<void> {
   current = engine
   post({ type: 'ready', info: engine.info })
   answerRequests()
+  runOn(engine, start, post)
+}
+
+/** a run on its built engine, its messages sent through `send`: a student's run, or a warm-up's whose messages go nowhere */
+function runOn(engine: Engine, start: TrainStart, send: (message: WorkerMessage, transfer?: ArrayBuffer[]) => void): void {
   const control = new Int32Array(start.control)
   // a report's losses are copied, not transferred: the first buffer a thread detaches makes V8
   // throw away every optimised typed-array access in it, the next run's steps included
-  const reporter = new ProgressReporter(seriesLayout(start), (report) => post({ type: 'progress', ...report }), clock)
+  const reporter = new ProgressReporter(seriesLayout(start), (report) => send({ type: 'progress', ...report }), clock)
   const stepsPerEpoch = Math.max(1, batchCount(start.data.train.n, start.train.batchSize, start.train.dropLast))
   try {
     const result = runTraining(engine, start.data, start.train, new ControlGate(control, reporter, stepsPerEpoch, clock, FLUSH_MS), reporter)
     reporter.flush(result.status)
-    post({
+    send({
       type: 'done',
       status: result.status,
       epochsCompleted: result.epochsCompleted,
@@ -90,8 +99,19 @@ async function train(start: TrainStart): Promise<void> {
       optimizerState: engine.optimizerState(),
     })
   } catch (err) {
-    post({ type: 'failed', error: toErrorInfo(err) })
+    send({ type: 'failed', error: toErrorInfo(err) })
   }
+}
+
+/** a spare thread's wait: warm-up runs (warmUp.ts) until its first run arrives, then a word to say it is warm */
+async function warmWhileWaiting(): Promise<void> {
+  waiting = true
+  const warm = await warmUp(async (start) => {
+    const engine = await createEngine(start.engine, start.engineChoice, start.backend)
+    runOn(engine, start, () => {})
+    engine.dispose()
+  }, () => waiting).catch(() => false)
+  if (warm) post({ type: 'warm' })
 }
 
 async function main(): Promise<void> {
@@ -106,7 +126,10 @@ async function main(): Promise<void> {
     return
   }
   if (start.kind === 'serve') return serve(start)
-  if (start.kind === 'spare') return answerRequests()
+  if (start.kind === 'spare') {
+    answerRequests()
+    return warmWhileWaiting()
+  }
   await train(start)
 }
 
