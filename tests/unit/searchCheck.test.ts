@@ -42,6 +42,11 @@ describe('the Search panel checks a request as the service does', () => {
     expect(refusal(() => checkSearchConfig(config))).toBe(service_)
   })
 
+  it('refuses a grid value before reading the data: a word as lr on a file that is not there names the word, not the file', async () => {
+    const config = { ...COURSE_SEARCH, dataset: { ...COURSE_SEARCH.dataset, source: { kind: 'file' as const, path: '/nowhere/big.csv' } }, grid: { lr: ['abc'] } }
+    await expect(service.startSearch(config)).rejects.toThrow('The search value "abc" for lr is not a number.')
+  })
+
   it('passes momentum searched with the optimizers that have it, which the service starts', async () => {
     const config = { ...COURSE_SEARCH, grid: { optimizer: ['SGD', 'RMSprop'], momentum: [0, 0.9] }, train: { ...COURSE_SEARCH.train, epochs: 2 } }
     expect(refusal(() => checkSearchConfig(config))).toBe('no refusal')

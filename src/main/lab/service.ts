@@ -51,6 +51,7 @@ import { startWorker } from './train/workerThread'
 import { shortened, validate } from '../../shared/issueSentence'
 import { FitPool } from './search/pool'
 import { applySetting } from './search/grid'
+import { checkSearchConfig } from '../../shared/searchGrid'
 import { checkActiveRuns, checkActiveSearches, checkModelSize, MAX_TRACE_NUMBERS, tracedSteps } from './limits'
 import { SearchRun, searchCsv } from './search/search'
 import { defaultScoring } from '../../shared/catalog/losses'
@@ -320,7 +321,8 @@ export class LabService implements LabClient {
   }
 
   async startSearch(...args: Parameters<LabApi['startSearch']>): Promise<{ searchId: string; fitsTotal: number }> {
-    const [config] = validate(LAB_METHODS.startSearch, args, 'search')
+    // every grid value applied before the table loads: a value the search would refuse is refused without waiting for a large file
+    const config = checkSearchConfig(validate(LAB_METHODS.startSearch, args, 'search')[0])
     checkActiveSearches(this.activeSearches())
     const table = await this.loadTable(config.dataset.source, config.dataset.parse)
     // folds are scaled on their own training rows, and cross-validation replaces the split
