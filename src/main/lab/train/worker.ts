@@ -79,7 +79,7 @@ async function train(start: TrainStart): Promise<void> {
 }
 
 /** a run on its built engine, its messages sent through `send`: a student's run, or a warm-up's whose messages go nowhere */
-function runOn(engine: Engine, start: TrainStart, send: (message: WorkerMessage, transfer?: ArrayBuffer[]) => void): void {
+function runOn(engine: Engine, start: TrainStart, send: (message: WorkerMessage) => void): void {
   const control = new Int32Array(start.control)
   // a report's losses are copied, not transferred: the first buffer a thread detaches makes V8
   // throw away every optimised typed-array access in it, the next run's steps included
