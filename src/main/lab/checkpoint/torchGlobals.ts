@@ -10,7 +10,7 @@ import type { KnownCallable } from './pickle/unpickler'
 import { ClassRef, PyDict, PyObject, PySet, PyTuple, type PyValue, type PyValue_Extension } from './pickle/values'
 import { dateValue } from './dateValues'
 import { numpyArrayRefusal, numpyDtype, numpyScalar } from './numpyValues'
-import { isTensorClass, newParameter, rebuildParameter, rebuildV1, rebuildV2, rebuildV3, tensorClassCall, unsupportedRebuild } from './rebuilds'
+import { isTensorClass, newParameter, rebuildParameter, rebuildV1, rebuildV2, tensorClassCall, unsupportedRebuild } from './rebuilds'
 import { isDType, STORAGE_DTYPE, type DType } from './tensor'
 
 export class StorageType implements PyValue_Extension {
@@ -88,14 +88,6 @@ export function resolveTorchGlobal(rawModule: string, name: string, ctx: GlobalC
       return known(qualified, (a) => rebuildV1(qualified, a, ctx))
     case 'torch._utils._rebuild_tensor_v2':
       return known(qualified, (a) => rebuildV2(qualified, a, ctx))
-    case 'torch._utils._rebuild_tensor_v3':
-      // the storage's bytes are read as the dtype named, whatever the storage's own type
-      return known(qualified, (a) => {
-        const dtype = a[6]
-        if (typeof dtype === 'string' && OTHER_DTYPES.has(dtype.replace(/^torch\./, ''))) unreadDtype('of dtype', dtype)
-        if (typeof dtype !== 'string' || !isDType(dtype)) throw badFile('A tensor in the file (torch._utils._rebuild_tensor_v3) names no dtype TorchLab knows.')
-        return rebuildV3(qualified, a, dtype, ctx)
-      })
     case 'torch._utils._rebuild_parameter':
       return known(qualified, (a) => rebuildParameter(qualified, a, false))
     case 'torch._utils._rebuild_parameter_with_state':
