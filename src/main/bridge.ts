@@ -49,6 +49,7 @@ const REFUSED = {
   origin: 'Uploads are taken only from the TorchLab page this server serves.',
   method: "TorchLab's server shows its window's files and takes uploads; it does nothing else.",
   outside: "That address is outside TorchLab's window.",
+  host: "TorchLab's server answers only at the address it printed, http://127.0.0.1 and its port; this request names another host (a page of another site reaching it through its own name).",
   missing: "There is no such file in TorchLab's window.",
   failed: 'TorchLab could not answer this request.',
 }
@@ -153,7 +154,11 @@ export async function startBridge(service: LabService, rendererDir: string, opti
     send(res, 200, JSON.stringify({ path }), 'application/json')
   }
 
+  // a page of another site whose name it points at 127.0.0.1 (DNS rebinding) sends its own name as Host
+  const ownHost = (req: IncomingMessage): boolean => req.headers.host === origin.slice('http://'.length)
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!ownHost(req)) return send(res, 421, REFUSED.host)
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     if (req.method === 'POST' && url.pathname === '/upload') return upload(req, res, url)
     if (req.method !== 'GET') return send(res, 405, REFUSED.method)
@@ -175,7 +180,7 @@ export async function startBridge(service: LabService, rendererDir: string, opti
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
-    if (url.pathname !== '/lab' || url.searchParams.get('token') !== token || req.headers.origin !== origin) {
+    if (!ownHost(req) || url.pathname !== '/lab' || url.searchParams.get('token') !== token || req.headers.origin !== origin) {
       socket.destroy()
       return
     }

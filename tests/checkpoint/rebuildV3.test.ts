@@ -1,10 +1,9 @@
 /**
- * torch._utils._rebuild_tensor_v3(storage, offset, size, stride, requires_grad, hooks, dtype),
- * which newer torch writes (torch 1.13 has no v3): torch sets a tensor of `dtype` on the
- * storage's untyped bytes, so offset, size and stride count elements of `dtype`, whatever type
- * the storage was pickled as. TorchLab read the storage as its own type and ignored `dtype`: an
- * UntypedStorage's float32 weights came out as bytes. Files built opcode by opcode; the expected
- * values are the same bytes unpacked by Python's struct.
+ * torch._utils._rebuild_tensor_v3(storage, offset, size, stride, requires_grad, hooks, dtype), which
+ * a newer PyTorch writes for dtypes torch 1.13 lacks (uint16, float8, …). torch 1.13 has no v3, so
+ * its torch.load refuses such a file; TorchLab reads files as torch 1.13 does and refuses it too,
+ * by name, rather than reading bytes torch 1.13 would never give. Files built opcode by opcode,
+ * each also handed to the real torch.load.
  */
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -14,10 +13,10 @@ import { python } from '../helpers/python'
 const service = createService()
 afterAll(() => service.dispose())
 const dir = tempDir('torchlab-v3-')
-const files = { untyped: join(dir, 'untyped.pth'), float64: join(dir, 'float64.pth'), legacy: join(dir, 'legacy.pth') }
+const files = { untyped: join(dir, 'untyped.pth'), float32: join(dir, 'float32.pth'), legacy: join(dir, 'legacy.pth') }
 
 const BUILD = `
-import pickle as P, struct, zipfile, zlib
+import pickle as P, struct, zipfile, torch, torch._utils
 def ustr(s):
     b = s.encode(); return P.BINUNICODE + struct.pack("<I", len(b)) + b
 def integer(n):
@@ -35,42 +34,39 @@ def write_zip(path, pkl, data):
         z.writestr("archive/data.pkl", pkl); z.writestr("archive/data/0", data); z.writestr("archive/version", "3\\n")
 
 raw = struct.pack("<4f", 0.5, -0.25, 3.0, 1.5)
-# an UntypedStorage of 16 bytes, read as float32: the weight is elements 0 and 2 (stride 2), the bias element 1
-untyped = glob("torch", "UntypedStorage")
-write_zip(INPUT["untyped"], pickle_of(ordered(
-    (ustr("linear.weight"), v3(untyped, 16, 0, [1, 2], [1, 2], "float32")),
-    (ustr("linear.bias"), v3(untyped, 16, 1, [1], [1], "float32")))), raw)
-# a FloatStorage of 4 elements read as float64: two doubles
-write_zip(INPUT["float64"], pickle_of(ordered((ustr("w"), v3(glob("torch", "FloatStorage"), 4, 0, [2], [1], "float64")))), raw)
-# the legacy format: magic, protocol, sys_info, the object, its storage keys, then each storage's count and bytes
-obj = ordered((ustr("w"), v3(glob("torch", "FloatStorage"), 4, 1, [1], [1], "float64", legacy=True)))
+write_zip(INPUT["untyped"], pickle_of(ordered((ustr("linear.weight"), v3(glob("torch", "UntypedStorage"), 16, 0, [1, 2], [1, 2], "float32")))), raw)
+write_zip(INPUT["float32"], pickle_of(ordered((ustr("w"), v3(glob("torch", "FloatStorage"), 4, 0, [4], [1], "float32")))), raw)
+obj = ordered((ustr("w"), v3(glob("torch", "FloatStorage"), 4, 1, [1], [1], "float32", legacy=True)))
 info = P.EMPTY_DICT + P.MARK + ustr("protocol_version") + integer(1001) + ustr("little_endian") + P.NEWTRUE + P.SETITEMS
 magic = P.LONG1 + bytes([10]) + (0x1950A86A20F9469CFC6C).to_bytes(10, "little")
 keys = P.EMPTY_LIST + P.MARK + ustr("0") + P.APPENDS
 with open(INPUT["legacy"], "wb") as f:
     f.write(pickle_of(magic) + pickle_of(P.BININT2 + struct.pack("<H", 1001)) + pickle_of(info) + pickle_of(obj) + pickle_of(keys) + struct.pack("<q", 4) + raw)
-print(json.dumps({"untyped": [[struct.unpack("<f", raw[0:4])[0], struct.unpack("<f", raw[8:12])[0]], [struct.unpack("<f", raw[4:8])[0]]],
-                  "float64": list(struct.unpack("<2d", raw)), "legacy": list(struct.unpack("<d", raw[8:16]))}))
+refused = {}
+for name in ["untyped", "float32", "legacy"]:
+    for weights_only in [False, True]:
+        try:
+            torch.load(INPUT[name], weights_only=weights_only); refused[f"{name} {weights_only}"] = None
+        except Exception as e:
+            refused[f"{name} {weights_only}"] = type(e).__name__
+print(json.dumps({"version": torch.__version__, "has_v3": hasattr(torch._utils, "_rebuild_tensor_v3"), "refused": refused}))
 `
 
-describe('tensors rebuilt by _rebuild_tensor_v3', () => {
-  let expected: { untyped: number[][]; float64: number[]; legacy: number[] }
+describe('tensors rebuilt by _rebuild_tensor_v3, which torch 1.13 does not have', () => {
+  let torch: { version: string; has_v3: boolean; refused: Record<string, string | null> }
   beforeAll(async () => {
-    expected = await python(BUILD, files)
+    torch = await python(BUILD, files)
   })
 
-  it("read an UntypedStorage's bytes as the dtype named, offset and strides counted in its elements", async () => {
-    const info = await service.openCheckpoint(files.untyped, { values: true })
-    expect(info.tensors.map((t) => [t.key, t.dtype, t.shape])).toEqual([
-      ['linear.weight', 'float32', [1, 2]],
-      ['linear.bias', 'float32', [1]],
-    ])
-    expect(info.tensors.map((t) => t.values)).toEqual(expected.untyped)
+  it('are refused by the real torch.load, with or without weights_only', () => {
+    expect(torch.version).toMatch(/^1\.13/)
+    expect(torch.has_v3).toBe(false)
+    for (const [load, error] of Object.entries(torch.refused)) expect(error, load).not.toBeNull()
   })
 
-  it('read a typed storage as the dtype named, not as its own type', async () => {
-    const info = await service.openCheckpoint(files.float64, { values: true })
-    expect(info.tensors[0]).toMatchObject({ dtype: 'float64', shape: [2], values: expected.float64 })
-    expect((await service.openCheckpoint(files.legacy, { values: true })).tensors[0]).toMatchObject({ dtype: 'float64', shape: [1], values: expected.legacy })
+  it.each(Object.keys(files) as (keyof typeof files)[])('are refused by TorchLab with a sentence naming the rebuild and what to save instead (%s)', async (name) => {
+    const refusal = service.openCheckpoint(files[name], { values: true })
+    await expect(refusal).rejects.toMatchObject({ info: { code: 'CHECKPOINT_UNSUPPORTED', key: 'torch._utils._rebuild_tensor_v3' } })
+    await expect(refusal).rejects.toThrow(/_rebuild_tensor_v3.*torch 1\.13.*tensor\.float\(\)/s)
   })
 })

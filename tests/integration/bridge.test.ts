@@ -161,6 +161,25 @@ describe('the bridge only talks to its own page', () => {
     for (const other of [`http://localhost:${port}`, `http://evil.example:${port}`, `https://127.0.0.1:${port}`, 'null']) await refused({ origin: other })
     await refused({})
   })
+  it('refuses every request that names another host, as a page reaching it by DNS rebinding does', async () => {
+    const port = new URL(origin).port
+    const asked = (method: string, path: string, host: string) =>
+      new Promise<{ status: number; body: string }>((resolve) =>
+        request(`${origin}${path}`, { method, headers: { host, origin, 'content-length': method === 'POST' ? '8' : '0' } }, (res) => {
+          let body = ''
+          res.on('data', (c: Buffer) => (body += c.toString()))
+          res.on('end', () => resolve({ status: res.statusCode!, body }))
+        }).end(method === 'POST' ? 'a,b\n1,2\n' : undefined),
+      )
+    for (const host of [`evil.example:${port}`, `localhost:${port}`, '127.0.0.1', `127.0.0.1:${port}.evil.example`]) {
+      for (const [method, path] of [['GET', '/'], ['GET', '/index.html'], ['POST', `/upload?token=${token}&name=x.csv`]]) {
+        expect(await asked(method, path, host), `${method} ${path} as ${host}`).toEqual({ status: 421, body: expect.stringMatching(/^TorchLab's server answers only at the address it printed/) })
+      }
+      await refused({ origin, host })
+    }
+    expect(readdirSync(bridge.uploads)).toEqual([])
+    expect((await asked('GET', '/', `127.0.0.1:${port}`)).status).toBe(200)
+  })
   it('refuses a wrong token', async () => {
     const ws = new WebSocket(`${origin.replace('http', 'ws')}/lab?token=nope`, { headers: { origin } })
     await expect(new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)))).rejects.toThrow()

@@ -130,3 +130,23 @@ describe('stale temporary files', () => {
     expect(readdirSync(dir)).toEqual(['notes.txt'])
   })
 })
+
+describe('a save cut short by the system', () => {
+  // a short write used to end as "only 102400 of 1000000 bytes were written", which says nothing of why or what to do
+  it('by a file size limit (ulimit -f) says so in words and keeps the previous file whole', () => {
+    const dir = tempDir('torchlab-fsize-')
+    const path = join(dir, 'model.pth')
+    writeFileSync(path, 'old')
+    const script = `const { atomicWrite } = await import(${JSON.stringify(join(import.meta.dirname, '../../src/main/lab/files/atomicWrite.ts'))})
+const err = await atomicWrite(${JSON.stringify(path)}, new Uint8Array(1_000_000)).catch((e) => e)
+process.stdout.write(JSON.stringify(err.info))`
+    const child = spawnSync('bash', ['-c', 'ulimit -f 100 && exec "$0" --import tsx --input-type=module -e "$1"', process.execPath, script], { encoding: 'utf8' })
+    expect(child.status, child.stderr).toBe(0)
+    expect(JSON.parse(child.stdout)).toEqual({
+      code: 'FILE_UNWRITABLE',
+      message: `TorchLab could not save ${path}: the file is larger than this system lets TorchLab write (a file size limit); save a smaller model, or ask whoever set the limit to raise it. The previous file, if any, is untouched.`,
+    })
+    expect(readFileSync(path, 'utf8')).toBe('old')
+    expect(readdirSync(dir)).toEqual(['model.pth'])
+  })
+})

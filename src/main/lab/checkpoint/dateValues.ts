@@ -6,17 +6,10 @@
  * three ints), calls nothing, and keeps it as data shown by its Python repr.
  */
 import { badFile } from './errors'
-import type { PyValue, PyValue_Extension } from './pickle/values'
+import type { PyValue } from './pickle/values'
+import { PyReprValue } from './reprValue'
 
-/** a datetime value, recorded as the text Python's repr() gives it */
-export class PyDateValue implements PyValue_Extension {
-  constructor(
-    readonly pyKind: 'datetime.datetime' | 'datetime.date' | 'datetime.time' | 'datetime.timedelta' | 'datetime.timezone',
-    readonly repr: string,
-  ) {}
-}
-
-export type DateKind = PyDateValue['pyKind']
+export type DateKind = 'datetime.datetime' | 'datetime.date' | 'datetime.time' | 'datetime.timedelta' | 'datetime.timezone'
 
 function packed(kind: DateKind, value: PyValue, length: number): Uint8Array {
   if (value instanceof Uint8Array && value.length === length) return value
@@ -38,33 +31,33 @@ function clock(b: Uint8Array, at: number): number[] {
 
 function withZone(kind: DateKind, parts: number[], zone: PyValue | undefined): string {
   if (zone === undefined || zone === null) return `${kind}(${parts.join(', ')})`
-  if (zone instanceof PyDateValue && zone.pyKind === 'datetime.timezone') return `${kind}(${parts.join(', ')}, tzinfo=${zone.repr})`
-  throw badFile(`A ${kind} in the file has a time zone TorchLab does not read (only datetime.timezone offsets).`)
+  if (zone instanceof PyReprValue && (zone.pyKind === 'datetime.timezone' || zone.pyKind === 'zoneinfo.ZoneInfo')) return `${kind}(${parts.join(', ')}, tzinfo=${zone.repr})`
+  throw badFile(`A ${kind} in the file has a time zone TorchLab does not read (only datetime.timezone offsets and zoneinfo.ZoneInfo zones).`)
 }
 
-export function dateValue(kind: DateKind, args: PyValue[]): PyDateValue {
+export function dateValue(kind: DateKind, args: PyValue[]): PyReprValue {
   switch (kind) {
     case 'datetime.datetime': {
       const b = packed(kind, args[0], 10)
-      return new PyDateValue(kind, withZone(kind, [(b[0] << 8) | b[1], b[2] & 0x7f, b[3], ...clock(b, 4)], args[1]))
+      return new PyReprValue(kind, withZone(kind, [(b[0] << 8) | b[1], b[2] & 0x7f, b[3], ...clock(b, 4)], args[1]))
     }
     case 'datetime.date': {
       const b = packed(kind, args[0], 4)
-      return new PyDateValue(kind, `${kind}(${(b[0] << 8) | b[1]}, ${b[2]}, ${b[3]})`)
+      return new PyReprValue(kind, `${kind}(${(b[0] << 8) | b[1]}, ${b[2]}, ${b[3]})`)
     }
     case 'datetime.time':
-      return new PyDateValue(kind, withZone(kind, clock(packed(kind, args[0], 6), 0), args[1]))
+      return new PyReprValue(kind, withZone(kind, clock(packed(kind, args[0], 6), 0), args[1]))
     case 'datetime.timedelta': {
       const [days, seconds, microseconds] = [0, 1, 2].map((i) => int(kind, args[i] ?? 0))
       const parts = Object.entries({ days, seconds, microseconds }).filter(([, v]) => v !== 0)
-      return new PyDateValue(kind, `${kind}(${parts.length ? parts.map(([k, v]) => `${k}=${v}`).join(', ') : '0'})`)
+      return new PyReprValue(kind, `${kind}(${parts.length ? parts.map(([k, v]) => `${k}=${v}`).join(', ') : '0'})`)
     }
     case 'datetime.timezone': {
       const offset = args[0]
-      if (!(offset instanceof PyDateValue) || offset.pyKind !== 'datetime.timedelta') throw badFile('A datetime.timezone in the file has no timedelta offset.')
+      if (!(offset instanceof PyReprValue) || offset.pyKind !== 'datetime.timedelta') throw badFile('A datetime.timezone in the file has no timedelta offset.')
       if (args[1] !== undefined && typeof args[1] !== 'string') throw badFile('A datetime.timezone in the file has a name that is not text.')
-      if (offset.repr === 'datetime.timedelta(0)' && args[1] === undefined) return new PyDateValue(kind, 'datetime.timezone.utc')
-      return new PyDateValue(kind, `${kind}(${offset.repr}${args[1] === undefined ? '' : `, '${args[1]}'`})`)
+      if (offset.repr === 'datetime.timedelta(0)' && args[1] === undefined) return new PyReprValue(kind, 'datetime.timezone.utc')
+      return new PyReprValue(kind, `${kind}(${offset.repr}${args[1] === undefined ? '' : `, '${args[1]}'`})`)
     }
   }
 }

@@ -6,9 +6,9 @@
  */
 import { labError } from '../../../shared/errors'
 import { badFile } from './errors'
-import { PyDict, type PyValue } from './pickle/values'
+import type { PyValue } from './pickle/values'
 import type { GlobalContext } from './torchGlobals'
-import { rebuildTensor, Storage, Tensor, type DType } from './tensor'
+import { rebuildTensor, Tensor, type DType } from './tensor'
 
 const FLOAT_DTYPES = new Set<DType>(['float64', 'float32', 'float16', 'bfloat16'])
 
@@ -25,12 +25,6 @@ function withGradFlag(qualified: string, tensor: Tensor, flag: PyValue): Tensor 
     throw badFile(`A ${tensor.dtype} tensor in the file (${qualified}) asks for gradients, which only floating-point tensors have; torch.load refuses the file too.`, qualified)
   }
   return tensor
-}
-
-/** newer torch passes tensor metadata (conjugate and negative bits) last; a real tensor's is empty */
-function plainMetadata(qualified: string, metadata: PyValue | undefined): void {
-  if (metadata === undefined || metadata === null || (metadata instanceof PyDict && metadata.entries.size === 0)) return
-  throw labError('CHECKPOINT_UNSUPPORTED', `A tensor in the file (${qualified}) carries tensor metadata (such as a conjugate bit); TorchLab reads plain real tensors only.`, { key: qualified })
 }
 
 /** _rebuild_tensor(storage, offset, size, stride): what the older rebuilds call, and torch 1.13's weights_only loader allows */
@@ -56,14 +50,6 @@ export function rebuildV2(qualified: string, a: PyValue[], ctx: GlobalContext): 
   return withGradFlag(qualified, rebuildTensor(a[0], a[1], a[2], a[3], ctx.budget), a[4])
 }
 
-/** _rebuild_tensor_v3(storage, offset, size, stride, requires_grad, backward_hooks, dtype[, metadata]): the storage's bytes read as `dtype` */
-export function rebuildV3(qualified: string, a: PyValue[], dtype: DType, ctx: GlobalContext): Tensor {
-  arity(qualified, a, [7, 8])
-  plainMetadata(qualified, a[7])
-  if (!(a[0] instanceof Storage)) throw badFile('A tensor in the file does not point at a storage.')
-  return withGradFlag(qualified, rebuildTensor(a[0].as(dtype), a[1], a[2], a[3], ctx.budget), a[4])
-}
-
 function parameterData(qualified: string, data: PyValue): Tensor {
   if (data instanceof Tensor) return data
   throw badFile(`A parameter in the file (${qualified}) is made from a value that is not a tensor; torch.load refuses the file too.`, qualified)
@@ -85,6 +71,11 @@ export function newParameter(qualified: string, a: PyValue[]): Tensor {
 
 /** torch's rebuilds of tensors TorchLab holds no values for, each with what to do instead */
 const UNSUPPORTED_REBUILDS = new Map<string, string>([
+  // torch 1.13 has no v3 and its torch.load refuses such a file: reading it would give what torch 1.13 never gives
+  [
+    '_rebuild_tensor_v3',
+    'a tensor of a dtype torch 1.13 lacks (such as uint16 or float8), saved by a newer PyTorch: torch 1.13 has no _rebuild_tensor_v3 and its torch.load refuses the file, and TorchLab reads files as torch 1.13 does; in PyTorch, save tensor.float() instead',
+  ],
   ['_rebuild_sparse_tensor', 'a sparse tensor; TorchLab reads dense tensors only (in PyTorch, save tensor.to_dense())'],
   ['_rebuild_sparse_csr_tensor', 'a sparse CSR tensor; TorchLab reads dense tensors only (in PyTorch, save tensor.to_dense())'],
   ['_rebuild_meta_tensor_no_storage', 'a tensor on the meta device, which has a shape but no values; save the model once its weights are on the CPU'],

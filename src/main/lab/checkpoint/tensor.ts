@@ -59,23 +59,6 @@ export class Storage {
     return this.bytes
   }
 
-  /**
-   * The same bytes read as another dtype, as torch's _rebuild_tensor_v3 reads them (it sets the
-   * tensor on the untyped bytes): one storage per dtype, so views of it still share their decoding.
-   */
-  as(dtype: DType): Storage {
-    if (dtype === this.dtype) return this
-    let other = this.reinterpreted.get(dtype)
-    if (!other) {
-      const bytes = this.numel * DTYPES[this.dtype].size
-      other = new Storage(this.key, dtype, Math.floor(bytes / DTYPES[dtype].size), () => this.data())
-      this.reinterpreted.set(dtype, other)
-    }
-    return other
-  }
-
-  private readonly reinterpreted = new Map<DType, Storage>()
-
   /** all elements decoded once, for the views that are not contiguous (paid once from the budget) */
   elements(budget: Budget): TensorData {
     if (!this.decoded) {

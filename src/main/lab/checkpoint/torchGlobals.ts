@@ -9,8 +9,9 @@ import { badFile } from './errors'
 import type { KnownCallable } from './pickle/unpickler'
 import { ClassRef, PyDict, PyObject, PySet, PyTuple, type PyValue, type PyValue_Extension } from './pickle/values'
 import { dateValue } from './dateValues'
+import { complexValue, defaultDict, zoneGetattr } from './stdlibValues'
 import { numpyArrayRefusal, numpyDtype, numpyScalar } from './numpyValues'
-import { isTensorClass, newParameter, rebuildParameter, rebuildV1, rebuildV2, rebuildV3, tensorClassCall, unsupportedRebuild } from './rebuilds'
+import { isTensorClass, newParameter, rebuildParameter, rebuildV1, rebuildV2, tensorClassCall, unsupportedRebuild } from './rebuilds'
 import { isDType, STORAGE_DTYPE, type DType } from './tensor'
 
 export class StorageType implements PyValue_Extension {
@@ -45,7 +46,7 @@ function unreadDtype(how: string, name: string): never {
   throw labError('CHECKPOINT_UNSUPPORTED', `This file holds tensors ${how} ${name}; TorchLab reads tensors of float, integer and bool dtypes only.`, { key: name })
 }
 
-function known(qualified: string, call: (args: PyValue[]) => PyValue, newObject?: (args: PyValue[]) => PyValue): KnownCallable {
+function known(qualified: string, call: KnownCallable['call'], newObject?: (args: PyValue[]) => PyValue): KnownCallable {
   return { qualified, call, newObject }
 }
 
@@ -74,6 +75,22 @@ const PYTHON2_MODULES = new Map([
   ['copy_reg', 'copyreg'],
 ])
 
+/** Python's types a defaultdict names as its factory, kept as names and never called (protocol 2 writes int and str as long and unicode) */
+const BUILTIN_TYPES = new Map([
+  ['int', 'int'], ['long', 'int'], ['float', 'float'], ['str', 'str'], ['unicode', 'str'], ['bool', 'bool'], ['bytes', 'bytes'], ['object', 'object'],
+])
+
+/** a Python container type: called, TorchLab builds the container; named as a value (defaultdict(list)'s factory), it is a name */
+class BuiltType extends ClassRef implements KnownCallable {
+  constructor(
+    module: string,
+    name: string,
+    readonly call: (args: PyValue[]) => PyValue,
+  ) {
+    super(module, name)
+  }
+}
+
 export function resolveTorchGlobal(rawModule: string, name: string, ctx: GlobalContext): KnownCallable | PyValue {
   const module = PYTHON2_MODULES.get(rawModule) ?? rawModule
   const qualified = `${module}.${name}`
@@ -88,14 +105,6 @@ export function resolveTorchGlobal(rawModule: string, name: string, ctx: GlobalC
       return known(qualified, (a) => rebuildV1(qualified, a, ctx))
     case 'torch._utils._rebuild_tensor_v2':
       return known(qualified, (a) => rebuildV2(qualified, a, ctx))
-    case 'torch._utils._rebuild_tensor_v3':
-      // the storage's bytes are read as the dtype named, whatever the storage's own type
-      return known(qualified, (a) => {
-        const dtype = a[6]
-        if (typeof dtype === 'string' && OTHER_DTYPES.has(dtype.replace(/^torch\./, ''))) unreadDtype('of dtype', dtype)
-        if (typeof dtype !== 'string' || !isDType(dtype)) throw badFile('A tensor in the file (torch._utils._rebuild_tensor_v3) names no dtype TorchLab knows.')
-        return rebuildV3(qualified, a, dtype, ctx)
-      })
     case 'torch._utils._rebuild_parameter':
       return known(qualified, (a) => rebuildParameter(qualified, a, false))
     case 'torch._utils._rebuild_parameter_with_state':
@@ -115,13 +124,13 @@ export function resolveTorchGlobal(rawModule: string, name: string, ctx: GlobalC
       return known(qualified, (a) => Uint8Array.from(String(a[0]), (c) => c.charCodeAt(0) & 0xff))
     case 'builtins.set':
     case 'builtins.frozenset':
-      return known(qualified, (a) => new PySet(Array.isArray(a[0]) ? a[0] : a[0] instanceof PyTuple ? a[0].items : [], name === 'frozenset'))
+      return new BuiltType(module, name, (a) => new PySet(Array.isArray(a[0]) ? a[0] : a[0] instanceof PyTuple ? a[0].items : [], name === 'frozenset'))
     case 'builtins.list':
-      return known(qualified, (a) => (Array.isArray(a[0]) ? a[0] : a[0] instanceof PyTuple ? [...a[0].items] : []))
+      return new BuiltType(module, name, (a) => (Array.isArray(a[0]) ? a[0] : a[0] instanceof PyTuple ? [...a[0].items] : []))
     case 'builtins.tuple':
-      return known(qualified, (a) => new PyTuple(Array.isArray(a[0]) ? a[0] : a[0] instanceof PyTuple ? a[0].items : []))
+      return new BuiltType(module, name, (a) => new PyTuple(Array.isArray(a[0]) ? a[0] : a[0] instanceof PyTuple ? a[0].items : []))
     case 'builtins.dict':
-      return known(qualified, (a) => filled(new PyDict(), a, ctx.budget))
+      return new BuiltType(module, name, (a) => filled(new PyDict(), a, ctx.budget))
     case 'numpy.dtype':
       return known(qualified, numpyDtype)
     // numpy.core before numpy 2, numpy._core since
@@ -139,6 +148,12 @@ export function resolveTorchGlobal(rawModule: string, name: string, ctx: GlobalC
     case 'datetime.timedelta':
     case 'datetime.timezone':
       return known(qualified, (a) => dateValue(qualified, a))
+    case 'collections.defaultdict':
+      return known(qualified, defaultDict)
+    case 'builtins.complex':
+      return known(qualified, complexValue)
+    case 'builtins.getattr':
+      return known(qualified, zoneGetattr)
     case 'copyreg._reconstructor':
       // how protocol 0/1 pickles an object: recorded as data, the class is never called
       return known(qualified, (a) => {
@@ -146,6 +161,8 @@ export function resolveTorchGlobal(rawModule: string, name: string, ctx: GlobalC
         throw labError('CHECKPOINT_UNSAFE', 'This file asks to rebuild an object in a way TorchLab does not run.')
       })
   }
+  const builtinType = module === 'builtins' ? BUILTIN_TYPES.get(name) : undefined
+  if (builtinType) return new ClassRef(module, builtinType)
   const unsupported = unsupportedRebuild(module, name)
   if (unsupported) return known(qualified, unsupported)
   if (isTensorClass(module, name)) return known(qualified, () => tensorClassCall(qualified))

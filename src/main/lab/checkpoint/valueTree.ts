@@ -6,9 +6,9 @@
  */
 import type { ValueNode } from '../../../shared/api'
 import type { Budget } from './budget'
-import { PyDateValue } from './dateValues'
 import { badFile } from './errors'
 import { ClassRef, MAX_NESTING, PyDict, PyObject, PySet, PyTuple, ReprKey, type PyValue } from './pickle/values'
+import { PyReprValue } from './reprValue'
 import { Tensor } from './tensor'
 
 /** more rows than a student reads; the walk goes on (to find every state_dict) without listing them */
@@ -51,7 +51,7 @@ function float32Text(x: number): string {
   return pyFloat(x)
 }
 
-function quoted(s: string): string {
+export function quoted(s: string): string {
   const cut = s.length > SHOWN_CHARS ? `${s.slice(0, SHOWN_CHARS)}…` : s
   return `'${cut.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'${s.length > SHOWN_CHARS ? ` (${s.length.toLocaleString('en')} characters)` : ''}`
 }
@@ -76,7 +76,7 @@ function leaf(value: PyValue): Pick<ValueNode, 'type' | 'summary'> {
   if (value instanceof Uint8Array) return { type: 'bytes', summary: `${value.length.toLocaleString('en')} bytes` }
   if (value instanceof ClassRef) return { type: 'class', summary: `<class '${value.qualified}'> (named, never loaded)` }
   if (value instanceof PyObject) return { type: 'object', summary: `a ${value.cls.qualified} object (recorded, never constructed)` }
-  if (value instanceof PyDateValue) return { type: value.pyKind, summary: value.repr }
+  if (value instanceof PyReprValue) return { type: value.pyKind, summary: value.repr }
   return { type: 'pyKind' in value ? String(value.pyKind) : 'value', summary: '' }
 }
 

@@ -47,6 +47,15 @@ const DATA_GLOBALS = new Map<string, string>([
   ['numpy.core.multiarray.scalar', NUMPY_NUMBERS],
   ['numpy._core.multiarray.scalar', NUMPY_NUMBERS],
   ...['datetime', 'date', 'time', 'timedelta', 'timezone'].map((name): [string, string] => [`datetime.${name}`, DATES]),
+  // as the trace names them: protocol 2 spells builtins __builtin__
+  ...['builtins', '__builtin__'].map((module): [string, string] => [`${module}.complex`, 'complex numbers']),
+  ...['builtins', '__builtin__'].map((module): [string, string] => [`${module}.getattr`, 'time zones (zoneinfo.ZoneInfo)']),
+  ['zoneinfo.ZoneInfo', 'time zones (zoneinfo.ZoneInfo)'],
+  ['collections.defaultdict', 'a collections.defaultdict'],
+  // a defaultdict's factory: a type named, never called
+  ...['builtins', '__builtin__'].flatMap((module) =>
+    ['int', 'long', 'float', 'str', 'unicode', 'bool', 'bytes', 'object', 'list', 'dict', 'set', 'tuple'].map((name): [string, string] => [`${module}.${name}`, "Python's types named as values (such as a defaultdict's list)"]),
+  ),
 ])
 const DATA_BUILDS = new Map([['numpy.dtype', NUMPY_NUMBERS]])
 

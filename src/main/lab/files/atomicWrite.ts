@@ -98,6 +98,9 @@ function writeFailure(err: unknown, path: string, temp: string): string {
     case 'ENOSPC':
     case 'EDQUOT':
       return `the disk holding ${folder} is full; free some space or save elsewhere`
+    case 'EFBIG':
+      // a size limit set on TorchLab's process (ulimit -f) or the file system's largest file
+      return `the file is larger than this system lets TorchLab write (a file size limit); save a smaller model, or ask whoever set the limit to raise it`
     case 'ENAMETOOLONG':
       // the temporary copy's name is the file's with about 40 characters more
       return `the name is too long to save beside its temporary copy; choose a shorter one`

@@ -29,11 +29,15 @@ export async function writePieces(handle: FileHandle, pieces: Iterable<Uint8Arra
   let batch: Uint8Array[] = []
   let batchBytes = 0
 
-  const write = (parts: Uint8Array[], at: number, bytes: number): Promise<void> =>
-    // libuv finishes partial writes itself; a short count means the disk refused the rest
-    handle.writev(parts, at).then(({ bytesWritten }) => {
-      if (bytesWritten !== bytes) throw new Error(`only ${bytesWritten} of ${bytes} bytes were written`)
-    })
+  const write = async (parts: Uint8Array[], at: number, bytes: number): Promise<void> => {
+    let done = 0
+    while (done < bytes) {
+      // libuv finishes partial writes itself: a short count means the disk took no more, and writing the rest makes the system say why (ENOSPC, EFBIG)
+      const { bytesWritten } = await handle.writev(done ? after(parts, done) : parts, at + done)
+      if (bytesWritten === 0) throw new Error(`only ${done} of ${bytes} bytes were written`)
+      done += bytesWritten
+    }
+  }
 
   const send = async (): Promise<void> => {
     await writing
@@ -67,4 +71,17 @@ export async function writePieces(handle: FileHandle, pieces: Iterable<Uint8Arra
     await Promise.allSettled([writing, ...flushes])
     throw err
   }
+}
+
+/** `parts` without their first `skip` bytes, as views (no copy) */
+function after(parts: Uint8Array[], skip: number): Uint8Array[] {
+  const rest: Uint8Array[] = []
+  for (const part of parts) {
+    if (skip >= part.length) skip -= part.length
+    else {
+      rest.push(skip ? part.subarray(skip) : part)
+      skip = 0
+    }
+  }
+  return rest
 }

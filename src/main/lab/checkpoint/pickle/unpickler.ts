@@ -11,6 +11,8 @@
  * - INST, OBJ, EXT1/2/4 and NEXT_BUFFER are refused: torch never writes them.
  * - PERSID / BINPERSID go to `persistentLoad`, which accepts only torch's storage ids.
  * - A callable is never data: it may only be called, and STOP refuses a global as the result.
+ *   A Python type TorchLab can build (list, dict) is a ClassRef too, and as a value only a name
+ *   (defaultdict(list)'s factory).
  * - Every length is checked against the bytes left before anything is read or allocated;
  *   shared (memoised) values stay shared, never copied; nothing recurses, and a container
  *   nested deeper than MAX_NESTING is refused as it is built.
@@ -27,7 +29,8 @@ import { ClassRef, MAX_NESTING, PyDict, PyObject, PySet, PyTuple, type PyValue }
 /** A callable the loader allows: it maps its arguments to a value, running no code from the file. */
 export interface KnownCallable {
   readonly qualified: string
-  call(args: PyValue[]): PyValue
+  /** a callable only where Python's pickles reach a method through getattr (zoneinfo.ZoneInfo._unpickle) */
+  call(args: PyValue[]): PyValue | KnownCallable
   /** collections.OrderedDict and friends may be created by NEWOBJ with no arguments */
   newObject?(args: PyValue[]): PyValue
 }
@@ -518,7 +521,7 @@ export class Unpickler {
   }
 
   private data(v: PyValue | KnownCallable): PyValue {
-    if (isKnownCallable(v)) throw unsafe(`This file uses the function ${v.qualified} as a value; TorchLab only lets a file call the functions torch.load allows.`, v.qualified)
+    if (isKnownCallable(v) && !(v instanceof ClassRef)) throw unsafe(`This file uses the function ${v.qualified} as a value; TorchLab only lets a file call the functions torch.load allows.`, v.qualified)
     return v
   }
 

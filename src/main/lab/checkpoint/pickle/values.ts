@@ -49,10 +49,10 @@ export class PyDict {
   /** the key of each repr already in this dict, so that two equal tuples are one key */
   private reprKeys?: Map<string, ReprKey>
 
-  /** 'OrderedDict' when built by collections.OrderedDict */
+  /** 'OrderedDict' or 'defaultdict' when built by collections' (a defaultdict's factory is never called) */
   constructor(
     readonly entries: Map<unknown, PyValue> = new Map(),
-    readonly kind: 'dict' | 'OrderedDict' = 'dict',
+    readonly kind: 'dict' | 'OrderedDict' | 'defaultdict' = 'dict',
   ) {}
 
   /** d[key] = value as Python sets it: keys that compare equal (1 and True, equal tuples) are one key, the first one kept in its place */
