@@ -4,7 +4,7 @@
  * paths read from where `npm run lab` was typed. Every case runs the real CLI as a child process.
  */
 import { spawn } from 'node:child_process'
-import { copyFileSync, existsSync, openSync, readFileSync, closeSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, openSync, readdirSync, readFileSync, closeSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { exited, runLab, startLab } from './helpers/cli'
@@ -22,10 +22,13 @@ async function until(ready: () => boolean, ms: number): Promise<void> {
   }
 }
 
-describe('Ctrl+C', () => {
-  it('stops a run, prints its JSON report, leaves --out as it was and exits 130', async () => {
+describe('Ctrl+C and SIGTERM', () => {
+  it.each([
+    ['SIGINT', 'Ctrl+C', 130],
+    ['SIGTERM', 'SIGTERM', 143],
+  ] as const)('%s (%s) stops a run, prints its JSON report, leaves --out as it was and exits %i', async (signal, said, status) => {
     const settingsDir = settings()
-    const out = join(dir, 'kept model.pth')
+    const out = join(dir, `kept model ${signal}.pth`)
     copyFileSync(join(fixtures, 'lin_state_dict.pth'), out)
     const before = readFileSync(out)
     // 32 million steps: far longer than the test waits
@@ -35,16 +38,40 @@ describe('Ctrl+C', () => {
     await until(() => existsSync(join(settingsDir, 'settings.json')), 60_000)
     await new Promise((r) => setTimeout(r, 1000))
     const sent = Date.now()
-    child.kill('SIGINT')
+    child.kill(signal)
     const result = await done
     expect(Date.now() - sent).toBeLessThan(10_000)
-    expect(result).toMatchObject({ code: 130, signal: null })
+    expect(result).toMatchObject({ code: status, signal: null })
     const report = JSON.parse(result.stdout) as { status: string; epochs: number; saved: unknown }
     expect(report).toMatchObject({ status: 'stopped', saved: null })
     expect(report.epochs).toBeLessThan(1_000_000)
-    expect(result.stderr).toContain(`Stopped by Ctrl+C after epoch ${report.epochs} of 1000000; nothing was saved to ${out}.`)
+    expect(result.stderr).toContain(`Stopped by ${said} after epoch ${report.epochs} of 1000000; nothing was saved to ${out}.`)
     expect(readFileSync(out).equals(before)).toBe(true)
   })
+
+  it('a second Ctrl+C during the save quits at once, leaving no temporary file and the file whole', async () => {
+    const settingsDir = settings()
+    const folder = tempDir('torchlab-cli-shell-second-')
+    const out = join(folder, 'big.pth')
+    copyFileSync(join(fixtures, 'lin_state_dict.pth'), out)
+    const before = readFileSync(out)
+    // 16 million weights: a 64 MB file, long enough to save that both presses land while it is written
+    const child = startLab(['train', '--layers', 'Linear(4000), Linear(4000), Linear(1)', '--epochs', '1', '--lr', '1e-7', '--out', out], { settingsDir })
+    const done = exited(child)
+    const temporary = () => readdirSync(folder).filter((name) => name !== 'big.pth')
+    await until(() => temporary().length > 0, 120_000)
+    child.kill('SIGINT')
+    await new Promise((r) => setTimeout(r, 100))
+    child.kill('SIGINT')
+    const result = await done
+    expect(result).toMatchObject({ code: 130, signal: null })
+    expect(result.stderr).toContain('Ctrl+C: the run has ended; finishing its report and the save of')
+    expect(result.stderr).toMatch(/Ctrl\+C again: quitting now\. (The save of .*big\.pth was cut short|.*big\.pth is saved whole)/)
+    expect(temporary()).toEqual([])
+    const after = readFileSync(out)
+    // the old file, or the new one whole (a 64 MB zip ends with its central directory's end record)
+    if (!after.equals(before)) expect([after.length > 64_000_000, after.subarray(-22, -18).toString('hex')]).toEqual([true, '504b0506'])
+  }, 180_000)
 })
 
 describe('output that cannot be written', () => {

@@ -17,7 +17,8 @@ import { cvResultsColumns } from '../shared/cvResults'
 import { LabError, labError, toErrorInfo, type LabErrorInfo } from '../shared/errors'
 import { parseCommandArgs } from './cli/args'
 import { startingWeights } from './cli/initArgs'
-import { INTERRUPTED, listenForInterrupts, type Interrupts } from './cli/interrupt'
+import { listenForInterrupts, type Interrupts } from './cli/interrupt'
+import { abandonSave } from './cli/cutShort'
 import { writeJson } from './cli/jsonStream'
 import { exitWhenOutputFails } from './cli/output'
 import { closest } from './cli/suggest'
@@ -99,10 +100,11 @@ async function train(argv: string[], interrupts: Interrupts): Promise<number> {
   const service = newService()
   try {
     const { runId, optimizerNote } = await service.startTraining(request)
-    interrupts.onPress((note) => {
-      note('Ctrl+C: stopping the run at the end of the current step…')
+    interrupts.onPress((note, said) => {
+      note(`${said}: stopping the run at the end of the current step…`)
       void service.controlRun({ runId, action: 'stop' })
     })
+    interrupts.whenForced(() => (args.out === undefined ? 'The run was not saved.' : `Nothing was saved to ${args.out}.`))
     if (optimizerNote && !args.json) process.stdout.write(`${optimizerNote}\n`)
     // on a terminal's stderr even with --json: `lab train --json > run.json` shows how far it is, and the JSON stays whole
     const bar = process.stderr.isTTY ? progressBar(process.stderr) : undefined
@@ -113,7 +115,7 @@ async function train(argv: string[], interrupts: Interrupts): Promise<number> {
       bar.update(event.step, event.totalSteps, `epoch ${event.epoch}/${request.train.epochs}${lastLoss === undefined ? '' : ` loss ${significant(lastLoss)}`} ${event.elapsedSeconds.toFixed(1)} s`)
     })
     const summary = await service.waitForRun(runId)
-    interrupts.onPress((note) => note(`Ctrl+C: the run has ended; finishing its report${args.out ? ` and the save of ${args.out}` : ''} first.`))
+    interrupts.onPress((note, said) => note(`${said}: the run has ended; finishing its report${args.out ? ` and the save of ${args.out}` : ''} first (${said} again quits at once).`))
     bar?.end()
     const usable = summary.status !== 'failed' && summary.epochsCompleted > 0
     // a split the metrics refuse (R² of one row) costs the run nothing: the sentence stands in the metrics' place
@@ -128,11 +130,14 @@ async function train(argv: string[], interrupts: Interrupts): Promise<number> {
     const valEval = usable && summary.dataset.nVal > 0 ? await evaluate('validation') : undefined
     // a run stopped part way is not what --out asked for: the file there (if any) stays as it was
     // a save the system refuses does not cost the run: its report is printed all the same
-    const saving = args.out !== undefined && usable && summary.status !== 'stopped' ? service.saveRun({ runId, path: args.out, kind: args.checkpoint ? 'checkpoint' : 'state_dict' }) : undefined
+    const out = args.out
+    const saving = out !== undefined && usable && summary.status !== 'stopped' ? service.saveRun({ runId, path: out, kind: args.checkpoint ? 'checkpoint' : 'state_dict' }) : undefined
+    if (saving) interrupts.whenForced(() => abandonSave(out!))
     const saved: { result?: SavedFile; error?: LabErrorInfo } | undefined = await saving?.then(
       (result) => ({ result }),
       (err: unknown) => ({ error: toErrorInfo(err) }),
     )
+    if (saved) interrupts.whenForced(() => (saved.result ? `${saved.result.path} is saved whole; its report was cut short.` : 'Nothing was saved.'))
     if (args.json) {
       const notes = refused.length > 0 ? { metrics_refused: refused } : {}
       await writeJson(process.stdout, { ...report(summary, args.weights, trainEval, valEval), ...notes, optimizer_note: optimizerNote ?? null, saved: saved?.result ?? null, save_error: saved?.error ?? null })
@@ -145,9 +150,10 @@ async function train(argv: string[], interrupts: Interrupts): Promise<number> {
       process.stderr.write(`error: ${saved.error.message}\n`)
       return saved.error.code === 'INTERNAL' ? EXIT.failed : EXIT.badInput
     }
-    if (summary.status === 'stopped') {
-      process.stderr.write(`Stopped by Ctrl+C after epoch ${summary.epochsCompleted} of ${request.train.epochs}${args.out === undefined ? '' : `; nothing was saved to ${args.out}`}.\n`)
-      return INTERRUPTED
+    const stopped = interrupts.stoppedBy()
+    if (summary.status === 'stopped' && stopped) {
+      process.stderr.write(`Stopped by ${stopped.said} after epoch ${summary.epochsCompleted} of ${request.train.epochs}${args.out === undefined ? '' : `; nothing was saved to ${args.out}`}.\n`)
+      return stopped.exit
     }
     return summary.status === 'diverged' ? EXIT.diverged : summary.status === 'failed' ? EXIT.failed : EXIT.ok
   } finally {
@@ -162,6 +168,7 @@ async function search(argv: string[], interrupts: Interrupts): Promise<number> {
     return EXIT.ok
   }
   if (exportPy) {
+    interrupts.whenForced(() => abandonSave(exportPy))
     const print = (result: { path: string }, out: NodeJS.WritableStream) => out.write(`wrote ${result.path}: python3 ${result.path} runs the search in skorch\n`)
     return command({ request: { config, path: exportPy }, json }, SEARCH_HELP, (service, request) => service.exportSearchPython(request), print)
   }
@@ -175,12 +182,14 @@ async function search(argv: string[], interrupts: Interrupts): Promise<number> {
       const best = event.bestScore === null ? '' : ` best score ${significant(event.bestScore)}`
       bar.update(event.fitsDone, fitsTotal, `fit ${event.fitsDone}/${fitsTotal}${best} ${((performance.now() - started) / 1000).toFixed(1)} s`)
     })
-    interrupts.onPress((note) => {
-      note('Ctrl+C: cancelling the search…')
+    interrupts.onPress((note, said) => {
+      note(`${said}: cancelling the search…`)
       void service.cancelSearch(searchId)
     })
+    interrupts.whenForced(() => (csv ? `Nothing was written to ${csv}.` : 'The search was not reported.'))
     const summary = await service.waitForSearch(searchId)
-    interrupts.onPress((note) => note(`Ctrl+C: the search has ended; finishing its report${csv ? ` and ${csv}` : ''} first.`))
+    interrupts.onPress((note, said) => note(`${said}: the search has ended; finishing its report${csv ? ` and ${csv}` : ''} first (${said} again quits at once).`))
+    if (csv) interrupts.whenForced(() => abandonSave(csv))
     bar?.end()
     if (csv) await service.exportSearchCsv({ searchId, path: csv })
     const columns = cvResultsColumns(summary.cv)
@@ -200,9 +209,10 @@ async function search(argv: string[], interrupts: Interrupts): Promise<number> {
       }
       process.stdout.write(`best: ${JSON.stringify(summary.bestParams)} score ${summary.bestScore === null ? '—' : significant(summary.bestScore)}\n`)
     }
-    if (summary.status === 'cancelled') {
-      process.stderr.write(`Stopped by Ctrl+C after ${summary.fitsDone} of ${fitsTotal} fits.\n`)
-      return INTERRUPTED
+    const stopped = interrupts.stoppedBy()
+    if (summary.status === 'cancelled' && stopped) {
+      process.stderr.write(`Stopped by ${stopped.said} after ${summary.fitsDone} of ${fitsTotal} fits.\n`)
+      return stopped.exit
     }
     return summary.status === 'failed' ? EXIT.failed : EXIT.ok
   } finally {
@@ -275,7 +285,7 @@ async function inspect(argv: string[]): Promise<number> {
   }
 }
 
-function exportPy(argv: string[]): Promise<number> {
+function exportPy(argv: string[], interrupts: Interrupts): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, { out: { type: 'string' }, json: { type: 'boolean', default: false }, help: HELP_OPTION }, 'export-py', true)
   if (values.help) {
     process.stdout.write(EXPORT_HELP)
@@ -284,6 +294,7 @@ function exportPy(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw labError('INVALID_ARGUMENT', `Name one .pth file. Usage: ${EXPORT_HELP}`)
   if (!values.out) throw labError('INVALID_ARGUMENT', `Say where to write the script. Usage: ${EXPORT_HELP}`)
   const request = { checkpoint: positionals[0], out: values.out }
+  interrupts.whenForced(() => abandonSave(request.out))
   return command({ request, json: values.json }, EXPORT_HELP, (service, r) => service.exportPython(r), (result, out) => out.write(`wrote ${result.path}\n`))
 }
 
@@ -380,7 +391,12 @@ async function flatGraph(service: LabService, request: GraphRequestInput) {
 
 const graph = (argv: string[]) => command(graphRequestFromArgv(argv), GRAPH_HELP, flatGraph, printGraph)
 
-const predict = (argv: string[]) => command(predictRequestFromArgv(argv), PREDICT_HELP, (service, request) => service.predict(request), printPredictions)
+function predict(argv: string[], interrupts: Interrupts): Promise<number> {
+  const parsed = predictRequestFromArgv(argv)
+  const out = parsed.request?.out
+  if (out !== undefined) interrupts.whenForced(() => abandonSave(out))
+  return command(parsed, PREDICT_HELP, (service, request) => service.predict(request), printPredictions)
+}
 
 async function lessons(argv: string[], name: 'lessons' | 'lesson'): Promise<number> {
   const { which, check, json, help } = lessonArgv(argv, name)
