@@ -440,7 +440,8 @@ const COMMANDS: Record<string, (argv: string[], interrupts: Interrupts) => Promi
 }
 
 const EXIT_HELP = `Exit status: 0 done, 1 failed (a lesson's checks, an internal error), 2 refused (bad input, a file it could not read or save),
-3 diverged, 130 stopped by Ctrl+C, 141 its output was closed (| head). --json answers on stdout even when refused: {"error": {...}}.
+3 diverged, 130 stopped by Ctrl+C, 143 stopped by SIGTERM (a second Ctrl+C or SIGTERM quits at once, saving nothing half-way),
+141 its output was closed (| head). --json answers on stdout even when refused: {"error": {...}}.
 `
 
 const HELP = `lab — TorchLab from a terminal\n\n${EXIT_HELP}\n${TRAIN_HELP}\n${SEARCH_HELP}\n${INSPECT_HELP}${EXPORT_HELP}\n${PREDICT_HELP}\n${STEP_HELP}\n${GRAPH_HELP}\n${LESSON_HELP}`

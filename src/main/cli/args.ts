@@ -55,11 +55,30 @@ function sentence(err: unknown, options: Options, command: string): string {
   return `${message}. ${help}`
 }
 
+/**
+ * An option given twice with two values (`--lr 0.1 … --lr 0.5`, a script's default and its
+ * override) is refused: parseArgs would keep the last without a word, and the student would not
+ * know which ran. The same value twice, and the options meant to repeat (--grid), are fine.
+ */
+function refuseConflicts(tokens: readonly { kind: string; name?: string; rawName?: string; value?: string | undefined }[], options: Options, command: string): void {
+  const seen = new Map<string, string | undefined>()
+  for (const token of tokens) {
+    if (token.kind !== 'option' || token.name === undefined || options[token.name]?.multiple) continue
+    if (seen.has(token.name) && seen.get(token.name) !== token.value) {
+      throw labError('INVALID_ARGUMENT', `--${token.name} is given twice, as ${seen.get(token.name)} and as ${token.value}: give it once, with the value you mean. Run "lab ${command} --help" for the options.`)
+    }
+    seen.set(token.name, token.value)
+  }
+}
+
 /** argv parsed strictly against options; every refusal is an INVALID_ARGUMENT sentence */
 export function parseCommandArgs<T extends Options>(argv: readonly string[], options: T, command: string, allowPositionals = false) {
+  let parsed
   try {
-    return parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals })
+    parsed = parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals, tokens: true })
   } catch (err) {
     throw labError('INVALID_ARGUMENT', sentence(err, options, command))
   }
+  refuseConflicts(parsed.tokens, options, command)
+  return { values: parsed.values, positionals: parsed.positionals }
 }

@@ -1,0 +1,36 @@
+/** How every lab command reads its options, as a teacher's script writes them: twice, joined with =, negative, after --. */
+import { describe, expect, it } from 'vitest'
+import { parseCommandArgs } from '../../src/main/cli/args'
+import { searchConfigFromArgv } from '../../src/main/cli/searchArgs'
+import { parseTrainArgv } from '../../src/main/cli/trainArgs'
+import { LabError } from '../../src/shared/errors'
+
+const refusal = (run: () => unknown): string => {
+  try {
+    run()
+  } catch (err) {
+    if (LabError.is(err)) return err.message
+    throw err
+  }
+  throw new Error('not refused')
+}
+
+describe('lab options', () => {
+  it('an option given twice with two values is refused, naming both; the same value twice is one value', () => {
+    expect(refusal(() => parseTrainArgv(['--lr', '0.1', '--epochs', '5', '--lr=0.5']))).toBe(
+      '--lr is given twice, as 0.1 and as 0.5: give it once, with the value you mean. Run "lab train --help" for the options.',
+    )
+    expect(parseTrainArgv(['--lr', '0.1', '--lr=0.1', '--json', '--json'])).toMatchObject({ lr: '0.1', json: true })
+  })
+
+  it('options meant to repeat still repeat', () => {
+    const { config } = searchConfigFromArgv(['--grid', 'lr=0.02,0.05', '--grid', 'epochs=10,20'])
+    expect(config.grid).toEqual({ lr: [0.02, 0.05], epochs: [10, 20] })
+  })
+
+  it('reads --opt=value as --opt value, a negative number as a value, and a path after -- as a path', () => {
+    expect(parseTrainArgv(['--lr=-1', '--momentum', '-0.5', '--epochs', '3'])).toMatchObject({ lr: '-1', momentum: '-0.5', epochs: '3' })
+    const { positionals } = parseCommandArgs(['--json', '--', '-model.pth', '--values'], { json: { type: 'boolean' } }, 'inspect', true)
+    expect(positionals).toEqual(['-model.pth', '--values'])
+  })
+})
