@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process'
 import { copyFileSync, existsSync, openSync, readdirSync, readFileSync, closeSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { shownNumber } from '../src/shared/shownNumber'
 import { exited, runLab, startLab } from './helpers/cli'
 import { ROOT, tempDir } from './helpers/lab'
 
@@ -154,6 +155,20 @@ describe('help, typos and exit codes', () => {
 })
 
 describe('what lab train prints', () => {
+  it("prints every number of a run with the window's digits (shownNumber), the numbers --json gives", async () => {
+    const settingsDir = settings()
+    const args = ['train', '--epochs', '3']
+    const [text, json] = await Promise.all([runLab(args, { settingsDir }), runLab([...args, '--json'], { settingsDir })])
+    expect([text.code, json.code]).toEqual([0, 0])
+    const r = JSON.parse(json.stdout) as { final_loss: number; state_dict: { 'linear.weight': number[][]; 'linear.bias': number[] }; metrics: { r2: number; mse: number; mae: number }; ols: { coef: number[]; intercept: number } }
+    const lines = text.stdout.split('\n')
+    expect(lines).toContain(`final epoch loss: ${shownNumber(r.final_loss)}`)
+    expect(lines).toContain(`  linear.weight = [[${shownNumber(r.state_dict['linear.weight'][0][0])}]]`)
+    expect(lines).toContain(`  linear.bias = [${shownNumber(r.state_dict['linear.bias'][0])}]`)
+    expect(lines).toContain(`train R² ${shownNumber(r.metrics.r2)}  MSE ${shownNumber(r.metrics.mse)}  MAE ${shownNumber(r.metrics.mae)}`)
+    expect(lines).toContain(`least squares: coef ${shownNumber(r.ols.coef[0])}  intercept ${shownNumber(r.ols.intercept)}`)
+  })
+
   it('a run with --json > file on a terminal shows its progress on stderr, and the file holds the whole JSON', async () => {
     const settingsDir = settings()
     const json = join(dir, 'run.json')

@@ -22,6 +22,8 @@ import { abandonSave } from './cli/cutShort'
 import { writeJson } from './cli/jsonStream'
 import { exitWhenOutputFails } from './cli/output'
 import { closest } from './cli/suggest'
+import { shownValue } from './cli/shownValue'
+import { shownNumber } from '../shared/shownNumber'
 import { progressBar } from './cli/progress'
 import { SEARCH_HELP, searchConfigFromArgv } from './cli/searchArgs'
 import { parseTrainArgv, TRAIN_HELP, trainRequestFromArgs } from './cli/trainArgs'
@@ -67,25 +69,19 @@ function report(summary: RunSummary, withWeights: boolean, train?: Evaluation, v
   }
 }
 
-/**
- * Six significant digits, as the loss is printed: the data are float32 (about seven), so a
- * fixed count of decimals would print digits float32 never had (an intercept of 37.285127
- * where the least squares answer is 37.2851262) and 0.0000 for an MSE of 3e-7.
- */
-const significant = (v: number): string => v.toPrecision(6)
 
 function printHuman(summary: RunSummary, train?: Evaluation): void {
   const out = process.stdout
   out.write(`TorchLab — ${summary.engine} engine on the ${summary.backend} backend\n`)
   out.write(`${summary.status}: ${summary.epochsCompleted} epochs, ${summary.steps} steps in ${summary.seconds.toFixed(2)} s\n`)
-  if (summary.finalLoss !== null) out.write(`final epoch loss: ${summary.finalLoss.toPrecision(6)}\n`)
+  if (summary.finalLoss !== null) out.write(`final epoch loss: ${shownNumber(summary.finalLoss)}\n`)
   if (summary.divergence) out.write(`${summary.divergence.message}\n`)
   if (summary.error) out.write(`${summary.error.message}\n`)
   const small = parameterCount(summary) <= 20
-  if (small && summary.status !== 'failed') for (const [name, value] of Object.entries(summary.stateDict)) out.write(`  ${name} = ${JSON.stringify(value)}\n`)
-  if (train?.regression) out.write(`train R² ${significant(train.regression.r2)}  MSE ${significant(train.regression.mse)}  MAE ${significant(train.regression.mae)}\n`)
-  if (train?.classification) out.write(`train accuracy ${significant(train.classification.accuracy)}\n`)
-  if (train?.ols) out.write(`least squares: coef ${train.ols.coef.map(significant).join(', ')}  intercept ${significant(train.ols.intercept)}\n`)
+  if (small && summary.status !== 'failed') for (const [name, value] of Object.entries(summary.stateDict)) out.write(`  ${name} = ${shownValue(value)}\n`)
+  if (train?.regression) out.write(`train R² ${shownNumber(train.regression.r2)}  MSE ${shownNumber(train.regression.mse)}  MAE ${shownNumber(train.regression.mae)}\n`)
+  if (train?.classification) out.write(`train accuracy ${shownNumber(train.classification.accuracy)}\n`)
+  if (train?.ols) out.write(`least squares: coef ${train.ols.coef.map(shownNumber).join(', ')}  intercept ${shownNumber(train.ols.intercept)}\n`)
 }
 
 async function train(argv: string[], interrupts: Interrupts): Promise<number> {
@@ -112,7 +108,7 @@ async function train(argv: string[], interrupts: Interrupts): Promise<number> {
     service.onEvent((event) => {
       if (event.type !== 'progress' || !bar) return
       lastLoss = event.trainLoss ?? lastLoss
-      bar.update(event.step, event.totalSteps, `epoch ${event.epoch}/${request.train.epochs}${lastLoss === undefined ? '' : ` loss ${significant(lastLoss)}`} ${event.elapsedSeconds.toFixed(1)} s`)
+      bar.update(event.step, event.totalSteps, `epoch ${event.epoch}/${request.train.epochs}${lastLoss === undefined ? '' : ` loss ${shownNumber(lastLoss)}`} ${event.elapsedSeconds.toFixed(1)} s`)
     })
     const summary = await service.waitForRun(runId)
     interrupts.onPress((note, said) => note(`${said}: the run has ended; finishing its report${args.out ? ` and the save of ${args.out}` : ''} first (${said} again quits at once).`))
@@ -179,7 +175,7 @@ async function search(argv: string[], interrupts: Interrupts): Promise<number> {
     const started = performance.now()
     service.onEvent((event) => {
       if (event.type !== 'search-progress' || !bar) return
-      const best = event.bestScore === null ? '' : ` best score ${significant(event.bestScore)}`
+      const best = event.bestScore === null ? '' : ` best score ${shownNumber(event.bestScore)}`
       bar.update(event.fitsDone, fitsTotal, `fit ${event.fitsDone}/${fitsTotal}${best} ${((performance.now() - started) / 1000).toFixed(1)} s`)
     })
     interrupts.onPress((note, said) => {
@@ -204,10 +200,10 @@ async function search(argv: string[], interrupts: Interrupts): Promise<number> {
     } else {
       process.stdout.write(`${summary.status}: ${summary.fitsDone} fits in ${summary.seconds.toFixed(2)} s, scoring ${summary.scoring}\n`)
       for (const r of [...summary.rows].sort((a, b) => (a.rankTestScore ?? 1e9) - (b.rankTestScore ?? 1e9))) {
-        const score = r.status === 'diverged' ? `diverged (fold ${r.diverged!.fold}, epoch ${r.diverged!.epoch})` : r.meanTestScore === null ? r.status : `${significant(r.meanTestScore)} ± ${significant(r.stdTestScore!)}`
+        const score = r.status === 'diverged' ? `diverged (fold ${r.diverged!.fold}, epoch ${r.diverged!.epoch})` : r.meanTestScore === null ? r.status : `${shownNumber(r.meanTestScore)} ± ${shownNumber(r.stdTestScore!)}`
         process.stdout.write(`  ${String(r.rankTestScore ?? '-').padStart(3)}  ${JSON.stringify(r.params).padEnd(40)} ${score}\n`)
       }
-      process.stdout.write(`best: ${JSON.stringify(summary.bestParams)} score ${summary.bestScore === null ? '—' : significant(summary.bestScore)}\n`)
+      process.stdout.write(`best: ${JSON.stringify(summary.bestParams)} score ${summary.bestScore === null ? '—' : shownNumber(summary.bestScore)}\n`)
     }
     const stopped = interrupts.stoppedBy()
     if (summary.status === 'cancelled' && stopped) {
@@ -308,7 +304,6 @@ const INSPECT_HELP = `lab inspect FILE.pth... [--json] [--values] [--key PATH]  
 const EXPORT_HELP = `lab export-py FILE.pth --out model.py [--json]   the equivalent PyTorch script
 `
 
-const fmt = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' ? Number(x.toPrecision(6)) : x))
 
 
 /** What a command's arguments asked: its request (none: print the usage), and whether to answer in JSON. */
@@ -346,11 +341,11 @@ async function command<Q, R>(
 }
 
 function printTrace(trace: StepTrace, out: NodeJS.WritableStream): void {
-  out.write(`initial ${fmt(trace.initial)}\n`)
+  out.write(`initial ${shownValue(trace.initial)}\n`)
   for (const s of trace.steps) {
-    out.write(`epoch ${s.epoch} batch ${s.batch} rows ${fmt(s.indices)}  loss ${fmt(s.loss)}\n`)
+    out.write(`epoch ${s.epoch} batch ${s.batch} rows ${shownValue(s.indices)}  loss ${shownValue(s.loss)}\n`)
     if (s.scratch) for (const line of Object.values(s.scratch.formulas)) out.write(`  ${line}\n`)
-    else out.write(`  grads ${fmt(s.grads)}\n  after ${fmt(s.params)}\n`)
+    else out.write(`  grads ${shownValue(s.grads)}\n  after ${shownValue(s.params)}\n`)
   }
   if (trace.stopped) out.write(`${trace.stopped}\n`)
 }
@@ -372,7 +367,7 @@ function printGraph({ model, ...autograd }: GraphResult['autograd'] & { model: G
 function printPredictions(result: Predictions, out: NodeJS.WritableStream): void {
   out.write(`${result.outputs.length} rows from ${result.features.join(', ')}${result.scaled ? ' (standardised as in training)' : ''}, model in eval mode\n`)
   const shown = 20
-  result.outputs.slice(0, shown).forEach((row, i) => out.write(`  ${String(i + 1).padStart(4)}  ${row.map((v) => v.toPrecision(6)).join('  ')}${result.labels ? `  ${result.labels[i]}` : ''}\n`))
+  result.outputs.slice(0, shown).forEach((row, i) => out.write(`  ${String(i + 1).padStart(4)}  ${row.map(shownNumber).join('  ')}${result.labels ? `  ${result.labels[i]}` : ''}\n`))
   if (result.outputs.length > shown) out.write(`  … ${result.outputs.length - shown} more\n`)
   if (result.written) out.write(`wrote ${result.written}\n`)
 }
@@ -412,7 +407,7 @@ async function lessons(argv: string[], name: 'lessons' | 'lesson'): Promise<numb
   if (check) {
     const printReport = (report: LessonCheckReport, out: NodeJS.WritableStream) => {
       out.write(`${report.title}: ${report.passed ? 'all checks pass' : 'some checks fail'}\n`)
-      for (const c of report.checks) out.write(`  ${c.passed ? 'pass' : 'FAIL'}  ${c.label}  (got ${fmt(c.got)}, expected ${c.expected})\n`)
+      for (const c of report.checks) out.write(`  ${c.passed ? 'pass' : 'FAIL'}  ${c.label}  (got ${shownValue(c.got)}, expected ${c.expected})\n`)
     }
     return command({ request: which, json }, LESSON_HELP, (service, id) => service.checkLesson(id), printReport, (report) => (report.passed ? EXIT.ok : EXIT.failed))
   }
