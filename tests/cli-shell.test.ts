@@ -155,6 +155,17 @@ describe('help, typos and exit codes', () => {
 })
 
 describe('what lab train prints', () => {
+  it('keeps notes on stderr and the report alone on stdout: the optimizer state a checkpoint restores', async () => {
+    const settingsDir = settings()
+    const checkpoint = join(dir, 'restored.pth')
+    expect((await runLab(['train', '--epochs', '2', '--out', checkpoint, '--checkpoint'], { settingsDir })).code).toBe(0)
+    const result = await runLab(['train', '--epochs', '2', '--init', checkpoint], { settingsDir })
+    expect(result.code).toBe(0)
+    expect(result.stderr).toMatch(/^Restored the torch\.optim\.SGD state from .*\n$/)
+    expect(result.stdout).toMatch(/^TorchLab — dense engine/)
+    expect(result.stdout).not.toContain('Restored')
+  })
+
   it("prints every number of a run with the window's digits (shownNumber), the numbers --json gives", async () => {
     const settingsDir = settings()
     const args = ['train', '--epochs', '3']

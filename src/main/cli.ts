@@ -101,7 +101,8 @@ async function train(argv: string[], interrupts: Interrupts): Promise<number> {
       void service.controlRun({ runId, action: 'stop' })
     })
     interrupts.whenForced(() => (args.out === undefined ? 'The run was not saved.' : `Nothing was saved to ${args.out}.`))
-    if (optimizerNote && !args.json) process.stdout.write(`${optimizerNote}\n`)
+    // a note, not a result: `lab train --init ck.pth > run.txt` keeps the run's report alone in the file
+    if (optimizerNote && !args.json) process.stderr.write(`${optimizerNote}\n`)
     // on a terminal's stderr even with --json: `lab train --json > run.json` shows how far it is, and the JSON stays whole
     const bar = process.stderr.isTTY ? progressBar(process.stderr) : undefined
     let lastLoss: number | undefined
