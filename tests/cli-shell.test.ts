@@ -180,16 +180,38 @@ describe('what lab train prints', () => {
     expect(lines).toContain(`least squares: coef ${shownNumber(r.ols.coef[0])}  intercept ${shownNumber(r.ols.intercept)}`)
   })
 
+  /** `lab ARGS > json` in a terminal (script(1) gives the command one, as a student's shell does), after the shell's own setup; what the terminal showed */
+  async function inTerminal(setup: string, args: string, json: string, env: Record<string, string> = {}) {
+    const command = `${setup}${process.execPath} --import ${join(ROOT, 'node_modules/tsx/dist/loader.mjs')} ${join(ROOT, 'src/main/cli.ts')} ${args} > ${json}`
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, TORCHLAB_CONFIG_DIR: settings(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    return exited(child)
+  }
+
   it('a run with --json > file on a terminal shows its progress on stderr, and the file holds the whole JSON', async () => {
-    const settingsDir = settings()
     const json = join(dir, 'run.json')
-    const command = `${process.execPath} --import ${join(ROOT, 'node_modules/tsx/dist/loader.mjs')} ${join(ROOT, 'src/main/cli.ts')} train --epochs 100000 --json > ${json}`
-    // script(1) gives the command a terminal, as a student's shell does
-    const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, TORCHLAB_CONFIG_DIR: settingsDir }, stdio: ['ignore', 'pipe', 'pipe'] })
-    const result = await exited(child)
+    const result = await inTerminal('', 'train --epochs 100000 --json', json)
     expect(result.code).toBe(0)
     expect(result.stdout).toContain('100% epoch 100000/100000 loss 10.6306')
     expect(JSON.parse(readFileSync(json, 'utf8'))).toMatchObject({ status: 'completed', epochs: 100000 })
+  })
+
+  it('on a narrow terminal the progress line fits its width, so a redraw never wraps onto a new line', async () => {
+    const result = await inTerminal('stty cols 40; ', 'train --epochs 100000 --json', join(dir, 'narrow.json'))
+    expect(result.code).toBe(0)
+    const drawn = result.stdout.split(/\r\n|\r|\n/).filter((line) => line.trim())
+    expect(drawn.length).toBeGreaterThan(0)
+    for (const line of drawn) expect(line.length).toBeLessThan(40)
+    expect(drawn.at(-1)).toMatch(/^100% epoch 100000\/100000/)
+  })
+
+  it('a dumb terminal (TERM=dumb) gets plain progress lines, a few, never a carriage return of its own', async () => {
+    const result = await inTerminal('', 'train --epochs 100000 --json', join(dir, 'dumb.json'), { TERM: 'dumb' })
+    expect(result.code).toBe(0)
+    // the terminal turns each \n into \r\n; a bare \r would be a redraw
+    const lines = result.stdout.split('\r\n').filter((line) => line)
+    expect(lines.join('')).not.toContain('\r')
+    expect(lines.length).toBeLessThanOrEqual(11)
+    expect(lines.at(-1)).toMatch(/^100% epoch 100000\/100000 loss 10\.6306/)
   })
 
   it('a save the system refuses after training still prints the run, with the refusal beside it, and fails', async () => {

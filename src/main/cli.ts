@@ -24,7 +24,7 @@ import { exitWhenOutputFails } from './cli/output'
 import { closest } from './cli/suggest'
 import { shownValue } from './cli/shownValue'
 import { shownNumber } from '../shared/shownNumber'
-import { progressBar } from './cli/progress'
+import { progressFor } from './cli/progress'
 import { SEARCH_HELP, searchConfigFromArgv } from './cli/searchArgs'
 import { parseTrainArgv, TRAIN_HELP, trainRequestFromArgs } from './cli/trainArgs'
 import { GRAPH_HELP, graphRequestFromArgv, STEP_HELP, stepRequestFromArgv } from './cli/stepArgs'
@@ -104,7 +104,7 @@ async function train(argv: string[], interrupts: Interrupts): Promise<number> {
     // a note, not a result: `lab train --init ck.pth > run.txt` keeps the run's report alone in the file
     if (optimizerNote && !args.json) process.stderr.write(`${optimizerNote}\n`)
     // on a terminal's stderr even with --json: `lab train --json > run.json` shows how far it is, and the JSON stays whole
-    const bar = process.stderr.isTTY ? progressBar(process.stderr) : undefined
+    const bar = progressFor(process.stderr, process.env.TERM)
     let lastLoss: number | undefined
     service.onEvent((event) => {
       if (event.type !== 'progress' || !bar) return
@@ -172,7 +172,7 @@ async function search(argv: string[], interrupts: Interrupts): Promise<number> {
   const service = newService()
   try {
     const { searchId, fitsTotal } = await service.startSearch(config)
-    const bar = process.stderr.isTTY ? progressBar(process.stderr) : undefined
+    const bar = progressFor(process.stderr, process.env.TERM)
     const started = performance.now()
     service.onEvent((event) => {
       if (event.type !== 'search-progress' || !bar) return
