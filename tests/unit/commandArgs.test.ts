@@ -33,4 +33,15 @@ describe('lab options', () => {
     const { positionals } = parseCommandArgs(['--json', '--', '-model.pth', '--values'], { json: { type: 'boolean' } }, 'inspect', true)
     expect(positionals).toEqual(['-model.pth', '--values'])
   })
+
+  it('refuses a path written as on Windows, with what to write instead, except on Windows', () => {
+    const options = { out: { type: 'string' } } as const
+    expect(refusal(() => parseCommandArgs(['--out', 'C:\\Users\\kim\\model.pth'], options, 'train', false, 'linux'))).toBe(
+      '--out C:\\Users\\kim\\model.pth is written as on Windows; on this computer a path has no drive letter and separates its folders with / (a file in the current folder is written by its name alone: model.pth).',
+    )
+    expect(refusal(() => parseCommandArgs(['\\\\server\\share\\m.pth'], {}, 'inspect', true, 'darwin'))).toMatch(/^\\\\server\\share\\m\.pth is written as on Windows/)
+    expect(refusal(() => parseTrainArgv(['--data', '.\\cars.csv']))).toMatch(/^--data \.\\cars\.csv is written as on Windows;.*: cars\.csv\)\.$/)
+    expect(parseCommandArgs(['--out', 'C:\\Users\\kim\\model.pth'], options, 'train', false, 'win32').values.out).toBe('C:\\Users\\kim\\model.pth')
+    expect(parseCommandArgs(['--out', 'runs/Ünï côde/model.pth'], options, 'train', false, 'linux').values.out).toBe('runs/Ünï côde/model.pth')
+  })
 })

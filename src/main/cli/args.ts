@@ -71,8 +71,25 @@ function refuseConflicts(tokens: readonly { kind: string; name?: string; rawName
   }
 }
 
+/** C:\\ or C:/, \\\\server\\share, .\\ and ..\\: how Windows, never a Unix shell, begins a path */
+const WINDOWS_PATH = /^([a-z]:[\\/]|\\\\|\.{1,2}\\)/i
+
+/**
+ * A path copied from a Windows machine (a teacher's script written there) is refused on Linux
+ * and macOS, where it names nothing the student meant: read, it is a missing file; written, a
+ * file called "C:\\Users\\kim\\model.pth" in the current folder.
+ */
+function refuseWindowsPaths(values: Iterable<[string | undefined, string]>, platform: NodeJS.Platform): void {
+  if (platform === 'win32') return
+  for (const [name, value] of values) {
+    if (!WINDOWS_PATH.test(value)) continue
+    const file = value.split(/[\\/]/).at(-1)
+    throw labError('INVALID_ARGUMENT', `${name === undefined ? '' : `--${name} `}${value} is written as on Windows; on this computer a path has no drive letter and separates its folders with / (a file in the current folder is written by its name alone: ${file}).`)
+  }
+}
+
 /** argv parsed strictly against options; every refusal is an INVALID_ARGUMENT sentence */
-export function parseCommandArgs<T extends Options>(argv: readonly string[], options: T, command: string, allowPositionals = false) {
+export function parseCommandArgs<T extends Options>(argv: readonly string[], options: T, command: string, allowPositionals = false, platform = process.platform) {
   let parsed
   try {
     parsed = parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals, tokens: true })
@@ -80,5 +97,9 @@ export function parseCommandArgs<T extends Options>(argv: readonly string[], opt
     throw labError('INVALID_ARGUMENT', sentence(err, options, command))
   }
   refuseConflicts(parsed.tokens, options, command)
+  refuseWindowsPaths(
+    parsed.tokens.flatMap((t): [string | undefined, string][] => (t.kind === 'option' && t.value !== undefined ? [[t.name, t.value]] : t.kind === 'positional' ? [[undefined, t.value]] : [])),
+    platform,
+  )
   return { values: parsed.values, positionals: parsed.positionals }
 }
