@@ -98,14 +98,19 @@ describe('output that cannot be written', () => {
 })
 
 describe('help, typos and exit codes', () => {
-  it('the commands that refused --help answer it with their usage on stdout and 0, as train, search, predict, step and graph do', async () => {
+  it("every command's --help (and lab help COMMAND) ends with what its exit status means", async () => {
     const settingsDir = settings()
-    const commands = ['inspect', 'export-py', 'lessons', 'lesson']
-    const results = await Promise.all(commands.map((command) => runLab([command, '--help'], { settingsDir })))
-    results.forEach((result, i) => {
+    const commands = ['train', 'search', 'inspect', 'export-py', 'predict', 'step', 'graph', 'lessons', 'lesson']
+    const [helps, viaHelp] = await Promise.all([
+      Promise.all(commands.map((command) => runLab([command, '--help'], { settingsDir }))),
+      Promise.all(['train', 'inspect'].map((command) => runLab(['help', command], { settingsDir }))),
+    ])
+    helps.forEach((result, i) => {
       expect([commands[i], result.code, result.stderr]).toEqual([commands[i], 0, ''])
       expect(result.stdout).toContain(`lab ${commands[i]}`)
+      expect(result.stdout).toMatch(/\nExit status: 0 done, 1 failed .*, 2 refused .*\n3 diverged, 130 stopped by Ctrl\+C, 143 stopped by SIGTERM .*\n141 its output was closed .*\n$/)
     })
+    expect(viaHelp).toEqual([helps[0], helps[2]])
   })
 
   it('no command prints the usage on stderr and fails; a typo is refused with the command meant, in JSON when asked', async () => {

@@ -87,7 +87,7 @@ function printHuman(summary: RunSummary, train?: Evaluation): void {
 async function train(argv: string[], interrupts: Interrupts): Promise<number> {
   const args = parseTrainArgv(argv)
   if (args.help) {
-    process.stdout.write(TRAIN_HELP)
+    printUsage(TRAIN_HELP)
     return EXIT.ok
   }
   if (args.checkpoint && args.out === undefined) throw labError('INVALID_ARGUMENT', '--checkpoint says what --out saves: add --out FILE.pth.')
@@ -161,7 +161,7 @@ async function train(argv: string[], interrupts: Interrupts): Promise<number> {
 async function search(argv: string[], interrupts: Interrupts): Promise<number> {
   const { config, json, csv, exportPy, help } = searchConfigFromArgv(argv)
   if (help) {
-    process.stdout.write(SEARCH_HELP)
+    printUsage(SEARCH_HELP)
     return EXIT.ok
   }
   if (exportPy) {
@@ -249,7 +249,7 @@ function printCheckpoint(info: CheckpointInfo, showValues: boolean): void {
 async function inspect(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' }, values: { type: 'boolean' }, key: { type: 'string' }, help: HELP_OPTION }, 'inspect', true)
   if (values.help) {
-    process.stdout.write(INSPECT_HELP)
+    printUsage(INSPECT_HELP)
     return EXIT.ok
   }
   if (positionals.length === 0) throw labError('INVALID_ARGUMENT', `Name the .pth file to look into. Usage: ${INSPECT_HELP}`)
@@ -285,7 +285,7 @@ async function inspect(argv: string[]): Promise<number> {
 function exportPy(argv: string[], interrupts: Interrupts): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, { out: { type: 'string' }, json: { type: 'boolean', default: false }, help: HELP_OPTION }, 'export-py', true)
   if (values.help) {
-    process.stdout.write(EXPORT_HELP)
+    printUsage(EXPORT_HELP)
     return Promise.resolve(EXIT.ok)
   }
   if (positionals.length !== 1) throw labError('INVALID_ARGUMENT', `Name one .pth file. Usage: ${EXPORT_HELP}`)
@@ -327,7 +327,7 @@ async function command<Q, R>(
   exit: (result: R) => number = () => EXIT.ok,
 ): Promise<number> {
   if (parsed.help || parsed.request === undefined) {
-    process.stdout.write(usage)
+    printUsage(usage)
     return EXIT.ok
   }
   const service = newService()
@@ -397,7 +397,7 @@ function predict(argv: string[], interrupts: Interrupts): Promise<number> {
 async function lessons(argv: string[], name: 'lessons' | 'lesson'): Promise<number> {
   const { which, check, json, help } = lessonArgv(argv, name)
   if (help) {
-    process.stdout.write(LESSON_HELP)
+    printUsage(LESSON_HELP)
     return EXIT.ok
   }
   if (which === undefined) {
@@ -440,12 +440,19 @@ const EXIT_HELP = `Exit status: 0 done, 1 failed (a lesson's checks, an internal
 141 its output was closed (| head). --json answers on stdout even when refused: {"error": {...}}.
 `
 
+/** a command's usage, and what its exit status says (a script reads that first) */
+function printUsage(usage: string): void {
+  process.stdout.write(`${usage}\n${EXIT_HELP}`)
+}
+
 const HELP = `lab — TorchLab from a terminal\n\n${EXIT_HELP}\n${TRAIN_HELP}\n${SEARCH_HELP}\n${INSPECT_HELP}${EXPORT_HELP}\n${PREDICT_HELP}\n${STEP_HELP}\n${GRAPH_HELP}\n${LESSON_HELP}`
 
 async function main(argv: string[], interrupts: Interrupts): Promise<number> {
   const [name, ...rest] = argv
   const json = rest.includes('--json')
   try {
+    // `lab help train` is `lab train --help`, as git and npm read it
+    if (name === 'help' && rest.length > 0 && Object.hasOwn(COMMANDS, rest[0])) return await COMMANDS[rest[0]](['--help'], interrupts)
     if (name === 'help' || name === '--help' || name === '-h') {
       process.stdout.write(HELP)
       return EXIT.ok
