@@ -44,4 +44,13 @@ describe('lab options', () => {
     expect(parseCommandArgs(['--out', 'C:\\Users\\kim\\model.pth'], options, 'train', false, 'win32').values.out).toBe('C:\\Users\\kim\\model.pth')
     expect(parseCommandArgs(['--out', 'runs/Ünï côde/model.pth'], options, 'train', false, 'linux').values.out).toBe('runs/Ünï côde/model.pth')
   })
+
+  it('refuses "-" as a file, read or written, where it would have named a file called "-"', () => {
+    expect(refusal(() => parseTrainArgv(['--out', '-']))).toBe('--out names a file to write, not standard output ("-"): give a file name, and print the file with cat if you want it on the terminal.')
+    expect(refusal(() => searchConfigFromArgv(['--grid', 'lr=0.02', '--csv=-']))).toMatch(/^--csv names a file to write, not standard output/)
+    expect(refusal(() => parseTrainArgv(['--data', '-']))).toMatch(/^--data names a file to read, not standard input \("-"\)/)
+    expect(refusal(() => parseCommandArgs(['-'], {}, 'inspect', true))).toMatch(/^lab reads its files by name, not from standard input/)
+    // a value that is not a file keeps its "-" (refused, where it is, for its own reason)
+    expect(parseCommandArgs(['--delimiter', '-'], { delimiter: { type: 'string' } }, 'train').values.delimiter).toBe('-')
+  })
 })
