@@ -219,6 +219,16 @@ describe('what lab train prints', () => {
     expect(lines.at(-1)).toMatch(/^100% epoch 100000\/100000 loss 10\.6306/)
   })
 
+  it('a --csv the system refuses after a search still prints the search, with the refusal beside it, and fails', async () => {
+    const csv = join(dir, 'no such folder', 'cv.csv')
+    const result = await runLab(['search', '--grid', 'lr=0.02,0.05', '--json', '--csv', csv], { settingsDir: settings() })
+    expect(result.code).toBe(2)
+    const report = JSON.parse(result.stdout) as { status: string; best_params: unknown; cv_results: unknown[]; csv_written: unknown; csv_error: { code: string; message: string } }
+    expect(report).toMatchObject({ status: 'completed', best_params: { lr: expect.any(Number) }, csv_written: null, csv_error: { code: 'FILE_UNWRITABLE' } })
+    expect(report.cv_results).toHaveLength(2)
+    expect(result.stderr).toBe(`error: ${report.csv_error.message}\n`)
+  })
+
   it('a save the system refuses after training still prints the run, with the refusal beside it, and fails', async () => {
     const out = join(dir, 'no such folder', 'model.pth')
     const result = await runLab(['train', '--epochs', '5', '--out', out, '--json'], { settingsDir: settings() })

@@ -188,7 +188,8 @@ async function search(argv: string[], interrupts: Interrupts): Promise<number> {
     interrupts.onPress((note, said) => note(`${said}: the search has ended; finishing its report${csv ? ` and ${csv}` : ''} first (${said} again quits at once).`))
     if (csv) interrupts.whenForced(() => abandonSave(csv))
     bar?.end()
-    if (csv) await service.exportSearchCsv({ searchId, path: csv })
+    // a CSV the system refuses does not cost the search: its report is printed all the same
+    const csvError = csv ? await service.exportSearchCsv({ searchId, path: csv }).then(() => undefined, toErrorInfo) : undefined
     const columns = cvResultsColumns(summary.cv)
     const rows = summary.rows.map((r) => ({
       params: r.params,
@@ -197,7 +198,8 @@ async function search(argv: string[], interrupts: Interrupts): Promise<number> {
       diverged: r.diverged ?? null,
     }))
     if (json) {
-      process.stdout.write(JSON.stringify({ status: summary.status, scoring: summary.scoring, seconds: summary.seconds, best_params: summary.bestParams, best_score: summary.bestScore, cv_results: rows }) + '\n')
+      const written = csv ? { csv_written: csvError ? null : csv, csv_error: csvError ?? null } : {}
+      process.stdout.write(JSON.stringify({ status: summary.status, scoring: summary.scoring, seconds: summary.seconds, best_params: summary.bestParams, best_score: summary.bestScore, cv_results: rows, ...written }) + '\n')
     } else {
       process.stdout.write(`${summary.status}: ${summary.fitsDone} fits in ${summary.seconds.toFixed(2)} s, scoring ${summary.scoring}\n`)
       for (const r of [...summary.rows].sort((a, b) => (a.rankTestScore ?? 1e9) - (b.rankTestScore ?? 1e9))) {
@@ -205,6 +207,10 @@ async function search(argv: string[], interrupts: Interrupts): Promise<number> {
         process.stdout.write(`  ${String(r.rankTestScore ?? '-').padStart(3)}  ${JSON.stringify(r.params).padEnd(40)} ${score}\n`)
       }
       process.stdout.write(`best: ${JSON.stringify(summary.bestParams)} score ${summary.bestScore === null ? '—' : shownNumber(summary.bestScore)}\n`)
+    }
+    if (csvError) {
+      process.stderr.write(`error: ${csvError.message}\n`)
+      return csvError.code === 'INTERNAL' ? EXIT.failed : EXIT.badInput
     }
     const stopped = interrupts.stoppedBy()
     if (summary.status === 'cancelled' && stopped) {
