@@ -50,6 +50,25 @@ describe('Ctrl+C and SIGTERM', () => {
     expect(readFileSync(out).equals(before)).toBe(true)
   })
 
+  it('SIGTERM cancels a search, prints what it has, writes no --csv of a search cut short and exits 143', async () => {
+    const settingsDir = settings()
+    const csv = join(dir, 'kept results.csv')
+    writeFileSync(csv, 'the results of an earlier search\n')
+    // six fits of 200,000 epochs: far longer than the test waits
+    const child = startLab(['search', '--grid', 'epochs=200000,200001', '--csv', csv, '--json'], { settingsDir })
+    const done = exited(child)
+    await until(() => existsSync(join(settingsDir, 'settings.json')), 60_000)
+    await new Promise((r) => setTimeout(r, 1000))
+    child.kill('SIGTERM')
+    const result = await done
+    expect(result).toMatchObject({ code: 143, signal: null })
+    const report = JSON.parse(result.stdout) as { status: string; cv_results: unknown[]; csv_written: unknown }
+    expect(report).toMatchObject({ status: 'cancelled', csv_written: null })
+    expect(report.cv_results).toHaveLength(2)
+    expect(result.stderr).toMatch(new RegExp(`Stopped by SIGTERM after \\d of 6 fits; nothing was written to ${csv}\\.`))
+    expect(readFileSync(csv, 'utf8')).toBe('the results of an earlier search\n')
+  })
+
   it('a second Ctrl+C during the save quits at once, leaving no temporary file and the file whole', async () => {
     const settingsDir = settings()
     const folder = tempDir('torchlab-cli-shell-second-')

@@ -186,10 +186,12 @@ async function search(argv: string[], interrupts: Interrupts): Promise<number> {
     interrupts.whenForced(() => (csv ? `Nothing was written to ${csv}.` : 'The search was not reported.'))
     const summary = await service.waitForSearch(searchId)
     interrupts.onPress((note, said) => note(`${said}: the search has ended; finishing its report${csv ? ` and ${csv}` : ''} first (${said} again quits at once).`))
-    if (csv) interrupts.whenForced(() => abandonSave(csv))
     bar?.end()
+    // a search cancelled part way is not what --csv asked for: the file there (if any) stays as it was
+    const writing = csv !== undefined && summary.status !== 'cancelled' ? csv : undefined
+    if (writing) interrupts.whenForced(() => abandonSave(writing))
     // a CSV the system refuses does not cost the search: its report is printed all the same
-    const csvError = csv ? await service.exportSearchCsv({ searchId, path: csv }).then(() => undefined, toErrorInfo) : undefined
+    const csvError = writing ? await service.exportSearchCsv({ searchId, path: writing }).then(() => undefined, toErrorInfo) : undefined
     const columns = cvResultsColumns(summary.cv)
     const rows = summary.rows.map((r) => ({
       params: r.params,
@@ -198,7 +200,7 @@ async function search(argv: string[], interrupts: Interrupts): Promise<number> {
       diverged: r.diverged ?? null,
     }))
     if (json) {
-      const written = csv ? { csv_written: csvError ? null : csv, csv_error: csvError ?? null } : {}
+      const written = csv ? { csv_written: writing && !csvError ? csv : null, csv_error: csvError ?? null } : {}
       process.stdout.write(JSON.stringify({ status: summary.status, scoring: summary.scoring, seconds: summary.seconds, best_params: summary.bestParams, best_score: summary.bestScore, cv_results: rows, ...written }) + '\n')
     } else {
       process.stdout.write(`${summary.status}: ${summary.fitsDone} fits in ${summary.seconds.toFixed(2)} s, scoring ${summary.scoring}\n`)
@@ -214,7 +216,7 @@ async function search(argv: string[], interrupts: Interrupts): Promise<number> {
     }
     const stopped = interrupts.stoppedBy()
     if (summary.status === 'cancelled' && stopped) {
-      process.stderr.write(`Stopped by ${stopped.said} after ${summary.fitsDone} of ${fitsTotal} fits.\n`)
+      process.stderr.write(`Stopped by ${stopped.said} after ${summary.fitsDone} of ${fitsTotal} fits${csv === undefined ? '' : `; nothing was written to ${csv}`}.\n`)
       return stopped.exit
     }
     return summary.status === 'failed' ? EXIT.failed : EXIT.ok
