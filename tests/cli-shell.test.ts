@@ -4,7 +4,7 @@
  * paths read from where `npm run lab` was typed. Every case runs the real CLI as a child process.
  */
 import { spawn } from 'node:child_process'
-import { copyFileSync, existsSync, openSync, readdirSync, readFileSync, closeSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, closeSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { shownNumber } from '../src/shared/shownNumber'
@@ -259,6 +259,19 @@ describe('what lab train prints', () => {
     expect(report.save_error.message).toContain('does not exist')
   })
 
+
+  it('in LANG=C, from a folder of its own, reads and writes paths and columns with spaces and accents', async () => {
+    const folder = join(tempDir('torchlab-cli-shell-'), 'cours ünï')
+    mkdirSync(folder)
+    writeFileSync(join(folder, 'données.csv'), 'poids é,mpg ü\n1,2\n2,4.1\n3,6.2\n4,7.9\n')
+    const where = { settingsDir: settings(), cwd: folder, env: { LANG: 'C', LC_ALL: 'C' } }
+    const trained = await runLab(['train', '--data', 'données.csv', '--x', 'poids é', '--y', 'mpg ü', '--epochs', '5', '--out', 'modèle 1.pth', '--checkpoint'], where)
+    expect([trained.code, trained.stderr]).toEqual([0, ''])
+    expect(trained.stdout).toContain(`saved modèle 1.pth`)
+    const predicted = await runLab(['predict', 'modèle 1.pth', '--data', 'données.csv', '--json'], where)
+    expect(predicted.code).toBe(0)
+    expect(JSON.parse(predicted.stdout)).toMatchObject({ features: ['poids é'] })
+  })
 
   it('npm run lab reads a relative path from the folder it was typed in, and prints the metrics --json gives to six digits', async () => {
     const typedIn = tempDir('torchlab-cli-shell-typed-')
