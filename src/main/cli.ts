@@ -17,11 +17,14 @@ import { cvResultsColumns } from '../shared/cvResults'
 import { LabError, labError, toErrorInfo, type LabErrorInfo } from '../shared/errors'
 import { parseCommandArgs } from './cli/args'
 import { startingWeights } from './cli/initArgs'
-import { INTERRUPTED, listenForInterrupts, type Interrupts } from './cli/interrupt'
+import { listenForInterrupts, type Interrupts } from './cli/interrupt'
+import { abandonSave } from './cli/cutShort'
 import { writeJson } from './cli/jsonStream'
 import { exitWhenOutputFails } from './cli/output'
 import { closest } from './cli/suggest'
-import { progressBar } from './cli/progress'
+import { shownValue } from './cli/shownValue'
+import { shownNumber } from '../shared/shownNumber'
+import { progressFor } from './cli/progress'
 import { SEARCH_HELP, searchConfigFromArgv } from './cli/searchArgs'
 import { parseTrainArgv, TRAIN_HELP, trainRequestFromArgs } from './cli/trainArgs'
 import { GRAPH_HELP, graphRequestFromArgv, STEP_HELP, stepRequestFromArgv } from './cli/stepArgs'
@@ -66,31 +69,25 @@ function report(summary: RunSummary, withWeights: boolean, train?: Evaluation, v
   }
 }
 
-/**
- * Six significant digits, as the loss is printed: the data are float32 (about seven), so a
- * fixed count of decimals would print digits float32 never had (an intercept of 37.285127
- * where the least squares answer is 37.2851262) and 0.0000 for an MSE of 3e-7.
- */
-const significant = (v: number): string => v.toPrecision(6)
 
 function printHuman(summary: RunSummary, train?: Evaluation): void {
   const out = process.stdout
   out.write(`TorchLab — ${summary.engine} engine on the ${summary.backend} backend\n`)
   out.write(`${summary.status}: ${summary.epochsCompleted} epochs, ${summary.steps} steps in ${summary.seconds.toFixed(2)} s\n`)
-  if (summary.finalLoss !== null) out.write(`final epoch loss: ${summary.finalLoss.toPrecision(6)}\n`)
+  if (summary.finalLoss !== null) out.write(`final epoch loss: ${shownNumber(summary.finalLoss)}\n`)
   if (summary.divergence) out.write(`${summary.divergence.message}\n`)
   if (summary.error) out.write(`${summary.error.message}\n`)
   const small = parameterCount(summary) <= 20
-  if (small && summary.status !== 'failed') for (const [name, value] of Object.entries(summary.stateDict)) out.write(`  ${name} = ${JSON.stringify(value)}\n`)
-  if (train?.regression) out.write(`train R² ${significant(train.regression.r2)}  MSE ${significant(train.regression.mse)}  MAE ${significant(train.regression.mae)}\n`)
-  if (train?.classification) out.write(`train accuracy ${significant(train.classification.accuracy)}\n`)
-  if (train?.ols) out.write(`least squares: coef ${train.ols.coef.map(significant).join(', ')}  intercept ${significant(train.ols.intercept)}\n`)
+  if (small && summary.status !== 'failed') for (const [name, value] of Object.entries(summary.stateDict)) out.write(`  ${name} = ${shownValue(value)}\n`)
+  if (train?.regression) out.write(`train R² ${shownNumber(train.regression.r2)}  MSE ${shownNumber(train.regression.mse)}  MAE ${shownNumber(train.regression.mae)}\n`)
+  if (train?.classification) out.write(`train accuracy ${shownNumber(train.classification.accuracy)}\n`)
+  if (train?.ols) out.write(`least squares: coef ${train.ols.coef.map(shownNumber).join(', ')}  intercept ${shownNumber(train.ols.intercept)}\n`)
 }
 
 async function train(argv: string[], interrupts: Interrupts): Promise<number> {
   const args = parseTrainArgv(argv)
   if (args.help) {
-    process.stdout.write(TRAIN_HELP)
+    printUsage(TRAIN_HELP)
     return EXIT.ok
   }
   if (args.checkpoint && args.out === undefined) throw labError('INVALID_ARGUMENT', '--checkpoint says what --out saves: add --out FILE.pth.')
@@ -99,21 +96,23 @@ async function train(argv: string[], interrupts: Interrupts): Promise<number> {
   const service = newService()
   try {
     const { runId, optimizerNote } = await service.startTraining(request)
-    interrupts.onPress((note) => {
-      note('Ctrl+C: stopping the run at the end of the current step…')
+    interrupts.onPress((note, said) => {
+      note(`${said}: stopping the run at the end of the current step…`)
       void service.controlRun({ runId, action: 'stop' })
     })
-    if (optimizerNote && !args.json) process.stdout.write(`${optimizerNote}\n`)
+    interrupts.whenForced(() => (args.out === undefined ? 'The run was not saved.' : `Nothing was saved to ${args.out}.`))
+    // a note, not a result: `lab train --init ck.pth > run.txt` keeps the run's report alone in the file
+    if (optimizerNote && !args.json) process.stderr.write(`${optimizerNote}\n`)
     // on a terminal's stderr even with --json: `lab train --json > run.json` shows how far it is, and the JSON stays whole
-    const bar = process.stderr.isTTY ? progressBar(process.stderr) : undefined
+    const bar = progressFor(process.stderr, process.env.TERM)
     let lastLoss: number | undefined
     service.onEvent((event) => {
       if (event.type !== 'progress' || !bar) return
       lastLoss = event.trainLoss ?? lastLoss
-      bar.update(event.step, event.totalSteps, `epoch ${event.epoch}/${request.train.epochs}${lastLoss === undefined ? '' : ` loss ${significant(lastLoss)}`} ${event.elapsedSeconds.toFixed(1)} s`)
+      bar.update(event.step, event.totalSteps, `epoch ${event.epoch}/${request.train.epochs}${lastLoss === undefined ? '' : ` loss ${shownNumber(lastLoss)}`} ${event.elapsedSeconds.toFixed(1)} s`)
     })
     const summary = await service.waitForRun(runId)
-    interrupts.onPress((note) => note(`Ctrl+C: the run has ended; finishing its report${args.out ? ` and the save of ${args.out}` : ''} first.`))
+    interrupts.onPress((note, said) => note(`${said}: the run has ended; finishing its report${args.out ? ` and the save of ${args.out}` : ''} first (${said} again quits at once).`))
     bar?.end()
     const usable = summary.status !== 'failed' && summary.epochsCompleted > 0
     // a split the metrics refuse (R² of one row) costs the run nothing: the sentence stands in the metrics' place
@@ -128,11 +127,14 @@ async function train(argv: string[], interrupts: Interrupts): Promise<number> {
     const valEval = usable && summary.dataset.nVal > 0 ? await evaluate('validation') : undefined
     // a run stopped part way is not what --out asked for: the file there (if any) stays as it was
     // a save the system refuses does not cost the run: its report is printed all the same
-    const saving = args.out !== undefined && usable && summary.status !== 'stopped' ? service.saveRun({ runId, path: args.out, kind: args.checkpoint ? 'checkpoint' : 'state_dict' }) : undefined
+    const out = args.out
+    const saving = out !== undefined && usable && summary.status !== 'stopped' ? service.saveRun({ runId, path: out, kind: args.checkpoint ? 'checkpoint' : 'state_dict' }) : undefined
+    if (saving) interrupts.whenForced(() => abandonSave(out!))
     const saved: { result?: SavedFile; error?: LabErrorInfo } | undefined = await saving?.then(
       (result) => ({ result }),
       (err: unknown) => ({ error: toErrorInfo(err) }),
     )
+    if (saved) interrupts.whenForced(() => (saved.result ? `${saved.result.path} is saved whole; its report was cut short.` : 'Nothing was saved.'))
     if (args.json) {
       const notes = refused.length > 0 ? { metrics_refused: refused } : {}
       await writeJson(process.stdout, { ...report(summary, args.weights, trainEval, valEval), ...notes, optimizer_note: optimizerNote ?? null, saved: saved?.result ?? null, save_error: saved?.error ?? null })
@@ -145,9 +147,10 @@ async function train(argv: string[], interrupts: Interrupts): Promise<number> {
       process.stderr.write(`error: ${saved.error.message}\n`)
       return saved.error.code === 'INTERNAL' ? EXIT.failed : EXIT.badInput
     }
-    if (summary.status === 'stopped') {
-      process.stderr.write(`Stopped by Ctrl+C after epoch ${summary.epochsCompleted} of ${request.train.epochs}${args.out === undefined ? '' : `; nothing was saved to ${args.out}`}.\n`)
-      return INTERRUPTED
+    const stopped = interrupts.stoppedBy()
+    if (summary.status === 'stopped' && stopped) {
+      process.stderr.write(`Stopped by ${stopped.said} after epoch ${summary.epochsCompleted} of ${request.train.epochs}${args.out === undefined ? '' : `; nothing was saved to ${args.out}`}.\n`)
+      return stopped.exit
     }
     return summary.status === 'diverged' ? EXIT.diverged : summary.status === 'failed' ? EXIT.failed : EXIT.ok
   } finally {
@@ -158,31 +161,37 @@ async function train(argv: string[], interrupts: Interrupts): Promise<number> {
 async function search(argv: string[], interrupts: Interrupts): Promise<number> {
   const { config, json, csv, exportPy, help } = searchConfigFromArgv(argv)
   if (help) {
-    process.stdout.write(SEARCH_HELP)
+    printUsage(SEARCH_HELP)
     return EXIT.ok
   }
   if (exportPy) {
+    interrupts.whenForced(() => abandonSave(exportPy))
     const print = (result: { path: string }, out: NodeJS.WritableStream) => out.write(`wrote ${result.path}: python3 ${result.path} runs the search in skorch\n`)
     return command({ request: { config, path: exportPy }, json }, SEARCH_HELP, (service, request) => service.exportSearchPython(request), print)
   }
   const service = newService()
   try {
     const { searchId, fitsTotal } = await service.startSearch(config)
-    const bar = process.stderr.isTTY ? progressBar(process.stderr) : undefined
+    const bar = progressFor(process.stderr, process.env.TERM)
     const started = performance.now()
     service.onEvent((event) => {
       if (event.type !== 'search-progress' || !bar) return
-      const best = event.bestScore === null ? '' : ` best score ${significant(event.bestScore)}`
+      const best = event.bestScore === null ? '' : ` best score ${shownNumber(event.bestScore)}`
       bar.update(event.fitsDone, fitsTotal, `fit ${event.fitsDone}/${fitsTotal}${best} ${((performance.now() - started) / 1000).toFixed(1)} s`)
     })
-    interrupts.onPress((note) => {
-      note('Ctrl+C: cancelling the search…')
+    interrupts.onPress((note, said) => {
+      note(`${said}: cancelling the search…`)
       void service.cancelSearch(searchId)
     })
+    interrupts.whenForced(() => (csv ? `Nothing was written to ${csv}.` : 'The search was not reported.'))
     const summary = await service.waitForSearch(searchId)
-    interrupts.onPress((note) => note(`Ctrl+C: the search has ended; finishing its report${csv ? ` and ${csv}` : ''} first.`))
+    interrupts.onPress((note, said) => note(`${said}: the search has ended; finishing its report${csv ? ` and ${csv}` : ''} first (${said} again quits at once).`))
     bar?.end()
-    if (csv) await service.exportSearchCsv({ searchId, path: csv })
+    // a search cancelled part way is not what --csv asked for: the file there (if any) stays as it was
+    const writing = csv !== undefined && summary.status !== 'cancelled' ? csv : undefined
+    if (writing) interrupts.whenForced(() => abandonSave(writing))
+    // a CSV the system refuses does not cost the search: its report is printed all the same
+    const csvError = writing ? await service.exportSearchCsv({ searchId, path: writing }).then(() => undefined, toErrorInfo) : undefined
     const columns = cvResultsColumns(summary.cv)
     const rows = summary.rows.map((r) => ({
       params: r.params,
@@ -191,18 +200,24 @@ async function search(argv: string[], interrupts: Interrupts): Promise<number> {
       diverged: r.diverged ?? null,
     }))
     if (json) {
-      process.stdout.write(JSON.stringify({ status: summary.status, scoring: summary.scoring, seconds: summary.seconds, best_params: summary.bestParams, best_score: summary.bestScore, cv_results: rows }) + '\n')
+      const written = csv ? { csv_written: writing && !csvError ? csv : null, csv_error: csvError ?? null } : {}
+      process.stdout.write(JSON.stringify({ status: summary.status, scoring: summary.scoring, seconds: summary.seconds, best_params: summary.bestParams, best_score: summary.bestScore, cv_results: rows, ...written }) + '\n')
     } else {
       process.stdout.write(`${summary.status}: ${summary.fitsDone} fits in ${summary.seconds.toFixed(2)} s, scoring ${summary.scoring}\n`)
       for (const r of [...summary.rows].sort((a, b) => (a.rankTestScore ?? 1e9) - (b.rankTestScore ?? 1e9))) {
-        const score = r.status === 'diverged' ? `diverged (fold ${r.diverged!.fold}, epoch ${r.diverged!.epoch})` : r.meanTestScore === null ? r.status : `${significant(r.meanTestScore)} ± ${significant(r.stdTestScore!)}`
+        const score = r.status === 'diverged' ? `diverged (fold ${r.diverged!.fold}, epoch ${r.diverged!.epoch})` : r.meanTestScore === null ? r.status : `${shownNumber(r.meanTestScore)} ± ${shownNumber(r.stdTestScore!)}`
         process.stdout.write(`  ${String(r.rankTestScore ?? '-').padStart(3)}  ${JSON.stringify(r.params).padEnd(40)} ${score}\n`)
       }
-      process.stdout.write(`best: ${JSON.stringify(summary.bestParams)} score ${summary.bestScore === null ? '—' : significant(summary.bestScore)}\n`)
+      process.stdout.write(`best: ${JSON.stringify(summary.bestParams)} score ${summary.bestScore === null ? '—' : shownNumber(summary.bestScore)}\n`)
     }
-    if (summary.status === 'cancelled') {
-      process.stderr.write(`Stopped by Ctrl+C after ${summary.fitsDone} of ${fitsTotal} fits.\n`)
-      return INTERRUPTED
+    if (csvError) {
+      process.stderr.write(`error: ${csvError.message}\n`)
+      return csvError.code === 'INTERNAL' ? EXIT.failed : EXIT.badInput
+    }
+    const stopped = interrupts.stoppedBy()
+    if (summary.status === 'cancelled' && stopped) {
+      process.stderr.write(`Stopped by ${stopped.said} after ${summary.fitsDone} of ${fitsTotal} fits${csv === undefined ? '' : `; nothing was written to ${csv}`}.\n`)
+      return stopped.exit
     }
     return summary.status === 'failed' ? EXIT.failed : EXIT.ok
   } finally {
@@ -242,7 +257,7 @@ function printCheckpoint(info: CheckpointInfo, showValues: boolean): void {
 async function inspect(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' }, values: { type: 'boolean' }, key: { type: 'string' }, help: HELP_OPTION }, 'inspect', true)
   if (values.help) {
-    process.stdout.write(INSPECT_HELP)
+    printUsage(INSPECT_HELP)
     return EXIT.ok
   }
   if (positionals.length === 0) throw labError('INVALID_ARGUMENT', `Name the .pth file to look into. Usage: ${INSPECT_HELP}`)
@@ -275,15 +290,16 @@ async function inspect(argv: string[]): Promise<number> {
   }
 }
 
-function exportPy(argv: string[]): Promise<number> {
+function exportPy(argv: string[], interrupts: Interrupts): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, { out: { type: 'string' }, json: { type: 'boolean', default: false }, help: HELP_OPTION }, 'export-py', true)
   if (values.help) {
-    process.stdout.write(EXPORT_HELP)
+    printUsage(EXPORT_HELP)
     return Promise.resolve(EXIT.ok)
   }
   if (positionals.length !== 1) throw labError('INVALID_ARGUMENT', `Name one .pth file. Usage: ${EXPORT_HELP}`)
   if (!values.out) throw labError('INVALID_ARGUMENT', `Say where to write the script. Usage: ${EXPORT_HELP}`)
   const request = { checkpoint: positionals[0], out: values.out }
+  interrupts.whenForced(() => abandonSave(request.out))
   return command({ request, json: values.json }, EXPORT_HELP, (service, r) => service.exportPython(r), (result, out) => out.write(`wrote ${result.path}\n`))
 }
 
@@ -297,7 +313,6 @@ const INSPECT_HELP = `lab inspect FILE.pth... [--json] [--values] [--key PATH]  
 const EXPORT_HELP = `lab export-py FILE.pth --out model.py [--json]   the equivalent PyTorch script
 `
 
-const fmt = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' ? Number(x.toPrecision(6)) : x))
 
 
 /** What a command's arguments asked: its request (none: print the usage), and whether to answer in JSON. */
@@ -320,7 +335,7 @@ async function command<Q, R>(
   exit: (result: R) => number = () => EXIT.ok,
 ): Promise<number> {
   if (parsed.help || parsed.request === undefined) {
-    process.stdout.write(usage)
+    printUsage(usage)
     return EXIT.ok
   }
   const service = newService()
@@ -335,11 +350,11 @@ async function command<Q, R>(
 }
 
 function printTrace(trace: StepTrace, out: NodeJS.WritableStream): void {
-  out.write(`initial ${fmt(trace.initial)}\n`)
+  out.write(`initial ${shownValue(trace.initial)}\n`)
   for (const s of trace.steps) {
-    out.write(`epoch ${s.epoch} batch ${s.batch} rows ${fmt(s.indices)}  loss ${fmt(s.loss)}\n`)
+    out.write(`epoch ${s.epoch} batch ${s.batch} rows ${shownValue(s.indices)}  loss ${shownValue(s.loss)}\n`)
     if (s.scratch) for (const line of Object.values(s.scratch.formulas)) out.write(`  ${line}\n`)
-    else out.write(`  grads ${fmt(s.grads)}\n  after ${fmt(s.params)}\n`)
+    else out.write(`  grads ${shownValue(s.grads)}\n  after ${shownValue(s.params)}\n`)
   }
   if (trace.stopped) out.write(`${trace.stopped}\n`)
 }
@@ -361,7 +376,7 @@ function printGraph({ model, ...autograd }: GraphResult['autograd'] & { model: G
 function printPredictions(result: Predictions, out: NodeJS.WritableStream): void {
   out.write(`${result.outputs.length} rows from ${result.features.join(', ')}${result.scaled ? ' (standardised as in training)' : ''}, model in eval mode\n`)
   const shown = 20
-  result.outputs.slice(0, shown).forEach((row, i) => out.write(`  ${String(i + 1).padStart(4)}  ${row.map((v) => v.toPrecision(6)).join('  ')}${result.labels ? `  ${result.labels[i]}` : ''}\n`))
+  result.outputs.slice(0, shown).forEach((row, i) => out.write(`  ${String(i + 1).padStart(4)}  ${row.map(shownNumber).join('  ')}${result.labels ? `  ${result.labels[i]}` : ''}\n`))
   if (result.outputs.length > shown) out.write(`  … ${result.outputs.length - shown} more\n`)
   if (result.written) out.write(`wrote ${result.written}\n`)
 }
@@ -380,12 +395,17 @@ async function flatGraph(service: LabService, request: GraphRequestInput) {
 
 const graph = (argv: string[]) => command(graphRequestFromArgv(argv), GRAPH_HELP, flatGraph, printGraph)
 
-const predict = (argv: string[]) => command(predictRequestFromArgv(argv), PREDICT_HELP, (service, request) => service.predict(request), printPredictions)
+function predict(argv: string[], interrupts: Interrupts): Promise<number> {
+  const parsed = predictRequestFromArgv(argv)
+  const out = parsed.request?.out
+  if (out !== undefined) interrupts.whenForced(() => abandonSave(out))
+  return command(parsed, PREDICT_HELP, (service, request) => service.predict(request), printPredictions)
+}
 
 async function lessons(argv: string[], name: 'lessons' | 'lesson'): Promise<number> {
   const { which, check, json, help } = lessonArgv(argv, name)
   if (help) {
-    process.stdout.write(LESSON_HELP)
+    printUsage(LESSON_HELP)
     return EXIT.ok
   }
   if (which === undefined) {
@@ -396,7 +416,7 @@ async function lessons(argv: string[], name: 'lessons' | 'lesson'): Promise<numb
   if (check) {
     const printReport = (report: LessonCheckReport, out: NodeJS.WritableStream) => {
       out.write(`${report.title}: ${report.passed ? 'all checks pass' : 'some checks fail'}\n`)
-      for (const c of report.checks) out.write(`  ${c.passed ? 'pass' : 'FAIL'}  ${c.label}  (got ${fmt(c.got)}, expected ${c.expected})\n`)
+      for (const c of report.checks) out.write(`  ${c.passed ? 'pass' : 'FAIL'}  ${c.label}  (got ${shownValue(c.got)}, expected ${c.expected})\n`)
     }
     return command({ request: which, json }, LESSON_HELP, (service, id) => service.checkLesson(id), printReport, (report) => (report.passed ? EXIT.ok : EXIT.failed))
   }
@@ -424,8 +444,14 @@ const COMMANDS: Record<string, (argv: string[], interrupts: Interrupts) => Promi
 }
 
 const EXIT_HELP = `Exit status: 0 done, 1 failed (a lesson's checks, an internal error), 2 refused (bad input, a file it could not read or save),
-3 diverged, 130 stopped by Ctrl+C, 141 its output was closed (| head). --json answers on stdout even when refused: {"error": {...}}.
+3 diverged, 130 stopped by Ctrl+C, 143 stopped by SIGTERM (a second Ctrl+C or SIGTERM quits at once, saving nothing half-way),
+141 its output was closed (| head). --json answers on stdout even when refused: {"error": {...}}.
 `
+
+/** a command's usage, and what its exit status says (a script reads that first) */
+function printUsage(usage: string): void {
+  process.stdout.write(`${usage}\n${EXIT_HELP}`)
+}
 
 const HELP = `lab — TorchLab from a terminal\n\n${EXIT_HELP}\n${TRAIN_HELP}\n${SEARCH_HELP}\n${INSPECT_HELP}${EXPORT_HELP}\n${PREDICT_HELP}\n${STEP_HELP}\n${GRAPH_HELP}\n${LESSON_HELP}`
 
@@ -433,6 +459,8 @@ async function main(argv: string[], interrupts: Interrupts): Promise<number> {
   const [name, ...rest] = argv
   const json = rest.includes('--json')
   try {
+    // `lab help train` is `lab train --help`, as git and npm read it
+    if (name === 'help' && rest.length > 0 && Object.hasOwn(COMMANDS, rest[0])) return await COMMANDS[rest[0]](['--help'], interrupts)
     if (name === 'help' || name === '--help' || name === '-h') {
       process.stdout.write(HELP)
       return EXIT.ok

@@ -248,7 +248,7 @@ describe("a torch checkpoint's optimizer_state_dict on --init", () => {
         },
       )
     const text = await lab(['--optimizer', 'rmsprop', '--lr', '0.01'])
-    expect(text.stdout).toMatch(
+    expect(text.stderr).toMatch(
       /Restored the torch\.optim\.RMSprop state from .* at step 8, as optimizer\.load_state_dict does; its settings replace this run's, as torch's do: lr=0\.001 \(this run asked for 0\.01\), alpha=0\.9 \(this run asked for 0\.99\)\./,
     )
     const json = JSON.parse((await lab(['--optimizer', 'adagrad', '--json'])).stdout) as {

@@ -74,6 +74,8 @@ import { predictionsCsv, predictTable } from './predict'
 
 /** for the CLI, whose only door into the core is this module: it reads a --init JSON file itself, refusing pipes as the lab does */
 export { readTextFile } from './files/openForReading'
+// a second Ctrl+C in the CLI removes the temporary file of the save it cut short
+export { writerOf } from './files/atomicWrite'
 
 export interface LabServiceOptions {
   /** folder holding datasets/ */
