@@ -93,16 +93,10 @@ class LearningState {
     }
   }
 
-  /** the lesson's model and training settings, through the store the other panels read */
+  /** every setting the lesson's lecture fixes, through the store the other panels read */
   private applySettings(lesson: Lesson): void {
-    const { model, train } = lesson.setup
-    app.arch = model
-    app.optimizer = train.optimizer
-    app.epochs = train.epochs
-    app.batchSize = train.batchSize
-    app.shuffle = train.shuffle
-    app.seed = train.seed
-    app.dropLast = train.dropLast
+    const { data, model, train } = lesson.setup
+    app.applyLecture(model, train, data)
     this.mode = lessonMode(lesson)
     const first = lesson.runs[0]
     if (first.kind === 'scratch') this.scratch = { lr: first.scratch?.lr ?? 0.001, epochs: first.scratch?.epochs ?? 100 }
