@@ -80,8 +80,9 @@ print(json.dumps([w.item(), b.item()]))
       const { data, model, train } = lesson.setup
       // the lab's seeded stream is not torch.manual_seed's: every nn.Linear the code builds starts where the lab's run starts
       const init = { 'linear.weight': [[0.25]], 'linear.bias': [-0.5] }
-      const epochs = 100
-      const { runId } = await service.startTraining({ dataset: data, model, train: { ...train, epochs, optimizer: { ...train.optimizer, lr } }, init })
+      // the student's own epochs and batch size, which the code shown must carry
+      const asked = { ...train, epochs: 100, batchSize: 4, optimizer: { ...train.optimizer, lr } }
+      const { runId } = await service.startTraining({ dataset: data, model, train: asked, init })
       const plotted = (await service.waitForRun(runId)).lossHistory
       const torch = await python<number[]>(
         `
@@ -97,7 +98,7 @@ with contextlib.redirect_stdout(io.StringIO()):
     exec(INPUT['code'], scope)
 print(json.dumps(scope['losses']))
 `,
-        { dir: DATASETS, code: lessonCode(lesson.code, { ...train, lr, epochs }).map((l) => l.text).join('\n'), init },
+        { dir: DATASETS, code: lessonCode(lesson.code, { ...asked, lr }).map((l) => l.text).join('\n'), init },
       )
       expect(torch.length).toBe(plotted.length)
       for (let i = 0; i < torch.length; i++) expect(Math.abs(plotted[i] - torch[i]), `epoch ${i + 1}`).toBeLessThanOrEqual(1e-6 * Math.abs(torch[i]))
