@@ -107,19 +107,26 @@ describe('a window that keeps pace', () => {
     await page.getByLabel('Shuffle', { exact: true }).check()
     await page.getByLabel('Validation split').fill('0.25')
     await page.getByLabel('Validation split').dispatchEvent('change')
+    await page.getByLabel('Split seed').fill('3')
+    await page.getByLabel('Split seed').dispatchEvent('change')
+    await page.getByLabel('Missing values').selectOption('mean')
     await expect.poll(() => page.textContent('[data-testid="data-summary"]')).toContain('validation')
     await page.click('[data-testid="start"]')
     await expect.poll(status, { timeout: 30_000 }).toBe('completed')
 
-    // the next session starts as this one left off
+    // the next session starts as this one left off: the same rows in validation, missing values treated the same
     await page.reload()
     await page.waitForSelector('main[data-ready="true"]')
     await expect.poll(() => page.getByLabel('Shuffle', { exact: true }).isChecked()).toBe(true)
     expect(await page.getByLabel('Validation split').inputValue()).toBe('0.25')
+    expect(await page.getByLabel('Split seed').inputValue()).toBe('3')
+    expect(await page.getByLabel('Missing values').inputValue()).toBe('mean')
 
     await page.click('[data-testid="preset-linear"]')
     await expect.poll(() => page.getByLabel('Shuffle', { exact: true }).isChecked()).toBe(false)
     expect(await page.getByLabel('Validation split').inputValue()).toBe('0')
+    expect(await page.getByLabel('Split seed').inputValue()).toBe('0')
+    expect(await page.getByLabel('Missing values').inputValue()).toBe('drop')
     expect(await page.locator('[data-testid="speed"] option:checked').textContent()).toBe('250 epochs/s')
     await page.click('[data-testid="start"]')
     // at the course pace the lecture unfolds over about four seconds: the plots fill while it runs

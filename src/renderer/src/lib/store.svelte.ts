@@ -87,6 +87,9 @@ const MAX_RUNS_SHOWN = 6
 const PULL_MS = 33
 
 /** the layer list a new nn.Sequential starts from: the MLP shorthand's */
+/** what decides which rows a run trains and validates on, and their values, beside the columns' roles */
+type DataPrep = Pick<DatasetSpec, 'missing' | 'scale' | 'valSplit' | 'splitSeed'>
+
 const STARTING_LAYERS = mlpLayers([COURSE.hidden[0]], COURSE.hiddenActivation)
 
 const isLive = (status: RunStatus | undefined): boolean => status === 'starting' || status === 'running' || status === 'paused'
@@ -320,8 +323,7 @@ class LabState {
     }
     if (shown && last && this.preview) {
       this.applyRoles(last.features, last.target)
-      this.scale = last.scale
-      this.valSplit = last.valSplit
+      this.usePrep(last)
     }
     if (settings.lastModel) this.arch = settings.lastModel
     if (settings.lastTrain) this.useTrain(settings.lastTrain)
@@ -348,15 +350,12 @@ class LabState {
    * the data is prepared and split, the course's pace, and torch's initial weights rather than a
    * file's. The data set itself is the caller's to open.
    */
-  applyLecture(model: ModelArch, train: TrainConfig, prep: Pick<DatasetSpec, 'missing' | 'scale' | 'valSplit' | 'splitSeed'>): void {
+  applyLecture(model: ModelArch, train: TrainConfig, prep: DataPrep): void {
     // the student's layer list comes back when they choose nn.Sequential again
     if (this.arch.kind === 'sequential') this.layers = $state.snapshot(this.arch.layers) as LayerSpec[]
     this.arch = model
     this.useTrain(train)
-    this.missing = prep.missing
-    this.scale = prep.scale
-    this.valSplit = prep.valSplit
-    this.splitSeed = prep.splitSeed
+    this.usePrep(prep)
     this.pace = COURSE.pace
     this.startFrom(null)
   }
@@ -374,6 +373,14 @@ class LabState {
     this.parse = parseOptionsSchema.parse({})
     if (await this.loadPreview()) this.applyRoles([...COURSE.features], COURSE.target)
     await this.applyCoursePreset()
+  }
+
+  /** how the data is prepared and split, as a whole: a field left behind would change the rows a run trains on */
+  private usePrep(prep: DataPrep): void {
+    this.missing = prep.missing
+    this.scale = prep.scale
+    this.valSplit = prep.valSplit
+    this.splitSeed = prep.splitSeed
   }
 
   /** training settings as a whole: the last run's as the student left them, or a lecture's */
@@ -417,10 +424,7 @@ class LabState {
     this.parse = parseOptionsSchema.parse(spec.parse)
     if (!(await this.loadPreview())) return false
     this.applyRoles(spec.features, spec.target)
-    this.missing = spec.missing
-    this.scale = spec.scale
-    this.valSplit = spec.valSplit
-    this.splitSeed = spec.splitSeed
+    this.usePrep(spec)
     return true
   }
 
