@@ -6,7 +6,7 @@ import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { LabError } from '../../src/shared/errors'
 import type { LessonCheckReport, LessonInfo } from '../../src/shared/learning'
-import { lessonCode } from '../../src/shared/lessonCode'
+import { lessonCode, lessonMode } from '../../src/shared/lessonCode'
 import { createService, DATASETS, RESOURCES, ROOT, tempDir } from '../helpers/lab'
 import { python } from '../helpers/python'
 
@@ -104,6 +104,18 @@ print(json.dumps(scope['losses']))
       for (let i = 0; i < torch.length; i++) expect(Math.abs(plotted[i] - torch[i]), `epoch ${i + 1}`).toBeLessThanOrEqual(1e-6 * Math.abs(torch[i]))
     }, 120_000)
   }
+
+  it("shows each lecture's code as written when the lesson opens: its setup's settings change no line", async () => {
+    for (const id of IDS) {
+      const lesson = await service.getLesson(id)
+      const { train } = lesson.setup
+      const first = lesson.runs[0]
+      // the from-scratch lecture's code carries its own loop's lr and epochs, as the window writes it
+      const loop = lessonMode(lesson) === 'scratch' && first.kind === 'scratch' ? { lr: first.scratch?.lr ?? 0.001, epochs: first.scratch?.epochs ?? 100 } : { lr: train.optimizer.lr, epochs: train.epochs }
+      const changed = lessonCode(lesson.code, { ...train, ...loop }).filter((l) => l.changed)
+      expect(changed.map((l) => l.text), id).toEqual([])
+    }
+  })
 
   it("remembers a student's progress in the settings", async () => {
     const settings = await service.getSettings()
