@@ -163,6 +163,24 @@ describe('lessons as a student follows them', () => {
     expect(Number(await text('trained-bias'))).toBeCloseTo(36.6935, 3)
   }, 60_000)
 
+  it('"Reset to the lecture" goes back to the open lesson’s setup, data included, not to another lecture’s', async () => {
+    const { page } = lab()
+    await page.click('[data-testid="tab-lessons"]')
+    await page.click('[data-testid="lesson-model-class"]')
+    await expect.poll(() => page.inputValue('[data-testid="batch-size"]')).toBe('32')
+    await page.fill('[data-testid="batch-size"]', '4')
+    await page.fill('[data-testid="lr"]', '0.05')
+    await page.getByRole('button', { name: 'Iris' }).click()
+    await expect.poll(() => text('data-summary')).toContain('→ species')
+    await page.click('[data-testid="reset-lecture"]')
+    await expect.poll(() => text('data-summary')).toContain('wt → mpg')
+    // the model-class lecture trains full batch: 32 cars a step, not the DataLoader lecture's 2
+    expect(await page.inputValue('[data-testid="batch-size"]')).toBe('32')
+    expect(await page.inputValue('[data-testid="lr"]')).toBe('0.02')
+    expect(await page.inputValue('[data-testid="loss"]')).toBe('MSELoss')
+    expect(await text('lesson-code')).toContain('NUM_EPOCHS = 1000')
+  })
+
   it('numbers a lesson’s tasks', async () => {
     const { page } = lab()
     await page.click('[data-testid="tab-lessons"]')

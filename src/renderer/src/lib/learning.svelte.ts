@@ -111,6 +111,20 @@ class LearningState {
     await app.prepare()
   }
 
+  /** "Reset to the lecture": the open lesson's setup, its data included; the course's DataLoader lecture when no lesson is open */
+  async resetToLecture(): Promise<void> {
+    const lesson = this.lesson
+    if (!lesson) return app.resetToLecture()
+    const asked = app.dataMark()
+    this.applySettings(lesson)
+    await this.loadData(lesson, asked)
+  }
+
+  /** what "Reset to the lecture" goes back to, as its button's tooltip says it */
+  get lectureShown(): string {
+    return this.lesson ? `the lesson “${this.lesson.title}”: its data and every setting it fixes` : 'cars.csv, wt → mpg, and every setting of the lecture'
+  }
+
   /**
    * The open lesson's code with the window's settings in it. Its own loop decides which: the
    * from-scratch code carries the scratch loop's lr and epochs whichever loop the Step view steps.
