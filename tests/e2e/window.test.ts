@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { chooseCourseData, useLab } from '../helpers/browser'
 import { tempDir } from '../helpers/lab'
+import { SERIES_CAPACITY } from '../../src/shared/series'
 
 const lab = useLab('window')
 
@@ -141,5 +142,34 @@ describe('a window that keeps pace', () => {
     expect(await page.textContent('[data-testid="trained-weight-0"]')).toBe('-5.7225')
     expect(await page.textContent('[data-testid="trained-bias"]')).toBe('36.6935')
     await h.shot('5-course-done')
+  }, 60_000)
+  it('keeps the window the same size through a 1,000,000-step run: the plots stay bounded, the page grows no nodes', async () => {
+    const h = lab()
+    const { page } = h
+    await noRunGoing()
+    await page.click('[data-testid="reset-lecture"]')
+    await expect.poll(() => page.inputValue('[data-testid="batch-size"]')).toBe('2')
+    // 62,500 epochs of the lecture's 16 batches, unfolded over about six seconds
+    await page.fill('[data-testid="epochs"]', '62500')
+    await page.selectOption('[data-testid="speed"]', { label: '10,000 epochs/s' })
+    await page.click('[data-testid="start"]')
+    await expect.poll(shownEpoch, { timeout: 30_000 }).toBeGreaterThan(5_000)
+    const sizes: { nodes: number; points: number }[] = []
+    while ((await status()) === 'running') {
+      sizes.push(
+        await page.evaluate(() => {
+          const plots = [...document.querySelectorAll('.js-plotly-plot')] as (HTMLElement & { data?: { y?: ArrayLike<number> }[] })[]
+          return { nodes: document.getElementsByTagName('*').length, points: Math.max(...plots.flatMap((p) => (p.data ?? []).map((t) => t.y?.length ?? 0))) }
+        }),
+      )
+      await page.waitForTimeout(400)
+    }
+    expect(await status()).toBe('completed')
+    expect(await page.textContent('[data-testid="progress"]')).toContain('step 1000000 / 1000000')
+    expect(sizes.length).toBeGreaterThan(5)
+    for (const { points } of sizes) expect(points).toBeLessThanOrEqual(2 * SERIES_CAPACITY)
+    const nodes = sizes.map((s) => s.nodes)
+    // plotly redraws its ticks as the axes grow: a few dozen nodes come and go, none pile up
+    expect(Math.max(...nodes) - Math.min(...nodes)).toBeLessThan(100)
   }, 60_000)
 })
