@@ -153,7 +153,7 @@ function moduleView(trace: Extract<StepTrace, { kind: 'module' }>, step: StepRec
     case 'forward':
       return { phase, code: 'y_pred = model(X_batch)', formulas: [`rows ${step.indices.join(', ')} of the training set`], values: [...dict(before), { name: 'y_pred', value: tensor(step.outputs) }] }
     case 'loss':
-      return { phase, code: 'loss = loss_fn(y_pred, y_batch)', formulas: [lossFormula(trace.loss, step)], values: [{ name: 'y_pred', value: tensor(step.outputs) }, { name: 'y_batch', value: tensor(step.targets) }, { name: 'loss', value: num(step.loss) }] }
+      return { phase, code: 'loss = loss_fun(y_pred, y_batch)', formulas: [lossFormula(trace.loss, step)], values: [{ name: 'y_pred', value: tensor(step.outputs) }, { name: 'y_batch', value: tensor(step.targets) }, { name: 'loss', value: num(step.loss) }] }
     case 'backward':
       return { phase, code: 'loss.backward()', formulas: ['autograd fills every parameter’s .grad with dL/d(parameter) for this batch'], values: dict(step.grads, '', '.grad') }
     case 'step':

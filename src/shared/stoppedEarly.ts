@@ -1,7 +1,9 @@
 /**
- * What a run stopped by the student left to measure: the weights of the epoch it reached, not
+ * What a run stopped by the student left to measure: the weights of the step it reached, not
  * of the epochs it was asked for. The Evaluate panel says so above the numbers, as the CLI's
- * "Stopped by Ctrl+C after epoch N of M" does.
+ * "Stopped by Ctrl+C after epoch N of M" does. A stop between two batches of an epoch is said
+ * as such: those weights are not the end of the last epoch the plots show (with batches of two
+ * cars, the weight swings from −5.4 to −4.2 within one epoch of the lecture).
  */
 import type { RunSummary } from './api'
 
@@ -12,11 +14,16 @@ export interface StoppedEarly {
   row: string
 }
 
-export function stoppedEarly(summary: Pick<RunSummary, 'status' | 'epochsCompleted' | 'train'>): StoppedEarly | null {
+export function stoppedEarly(summary: Pick<RunSummary, 'status' | 'epochsCompleted' | 'steps' | 'stepsPerEpoch' | 'train'>): StoppedEarly | null {
   if (summary.status !== 'stopped') return null
-  const { epochsCompleted: done, train } = summary
+  const { epochsCompleted: done, steps, stepsPerEpoch, train } = summary
+  const notAll = `not of a model trained for all ${train.epochs} epochs.`
+  const into = steps - done * stepsPerEpoch
+  if (into <= 0) return { note: `This run was stopped after epoch ${done} of ${train.epochs}: the numbers below are of the weights it had then, ${notAll}`, row: `stopped at epoch ${done}` }
   return {
-    note: `This run was stopped after epoch ${done} of ${train.epochs}: the numbers below are of the weights it had then, not of a model trained for all ${train.epochs} epochs.`,
-    row: `stopped at epoch ${done}`,
+    note:
+      `This run was stopped at step ${steps}, ${into} ${into === 1 ? 'batch' : 'batches'} into epoch ${done + 1} of ${train.epochs}: ` +
+      `the numbers below are of the weights after that step, not of the end of epoch ${done} where the plots stop, and ${notAll}`,
+    row: `stopped at step ${steps}`,
   }
 }

@@ -9,10 +9,11 @@
  * copies (and a restarted window opening on an error about one), a run that blew up in its first
  * epoch promised metrics, and a landscape left under the sentence refusing it.
  */
-import { readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { openCsv, openLab, useLab } from '../helpers/browser'
+import { giveRoles, openCsv, openLab, useLab } from '../helpers/browser'
+import { COURSE } from '../../src/shared/catalog/course'
 import { createService, RESOURCES, tempDir } from '../helpers/lab'
 
 const lab = useLab('lab')
@@ -121,6 +122,63 @@ describe('lessons as a student follows them', () => {
     // 32 cars in batches of 5: six full batches, the last two cars dropped
     expect(await text('progress')).toContain('step 6 / 6')
     await page.uncheck('[data-testid="drop-last"]')
+  })
+
+  it('opens a lesson with every setting its lecture fixes, whatever the student tried before: preparation, split, loss, pace and torch’s initial weights', async () => {
+    const { page } = lab()
+    const prep = page.getByRole('group', { name: 'Preparation' })
+    await page.getByRole('button', { name: 'Cars (mtcars)', exact: true }).click()
+    await giveRoles(page, ['wt'], 'mpg')
+    // a student's experiments, each of which changes the lecture's numbers or how it is watched
+    await prep.getByLabel('Missing values').selectOption('mean')
+    await prep.getByLabel('Standardize features').check()
+    await prep.getByLabel('Validation split').fill('0.25')
+    await prep.getByLabel('Validation split').dispatchEvent('change')
+    await prep.getByLabel('Split seed').fill('3')
+    await prep.getByLabel('Split seed').dispatchEvent('change')
+    await expect.poll(() => text('data-summary')).toContain('24 training rows, 8 validation')
+    await page.selectOption('[data-testid="loss"]', 'L1Loss')
+    await page.selectOption('[data-testid="speed"]', { index: 0 })
+    const weights = join(tempDir('torchlab-e2e-lecture-'), 'experiment.pth')
+    copyFileSync(join(FIXTURES, 'lin_state_dict.pth'), weights)
+    await page.fill('[data-testid="open-path"]', weights)
+    await page.click('[data-testid="open"]')
+    await page.click('button:text-is("Train from these weights")')
+    await expect.poll(() => page.getByText('Starting from the weights in').count()).toBe(1)
+
+    await page.click('[data-testid="tab-lessons"]')
+    await page.click('[data-testid="lesson-dataloader"]')
+    await expect.poll(() => text('data-summary')).toContain('32 training rows ·')
+    expect(await prep.getByLabel('Missing values').inputValue()).toBe('drop')
+    expect(await prep.getByLabel('Standardize features').isChecked()).toBe(false)
+    expect(Number(await prep.getByLabel('Validation split').inputValue())).toBe(0)
+    expect(Number(await prep.getByLabel('Split seed').inputValue())).toBe(0)
+    expect(await page.inputValue('[data-testid="loss"]')).toBe('MSELoss')
+    expect(await page.inputValue('[data-testid="speed"]')).toBe(String(COURSE.pace))
+    expect(await page.getByText('Starting from the weights in').count()).toBe(0)
+    await page.click('[data-testid="start"]')
+    await expect.poll(() => text('progress'), { timeout: 30_000 }).toContain('epoch 1000')
+    await expect.poll(() => text('run-status'), { timeout: 30_000 }).toBe('completed')
+    await expect.poll(async () => Number(await text('trained-weight-0'))).toBeCloseTo(-5.7225, 3)
+    expect(Number(await text('trained-bias'))).toBeCloseTo(36.6935, 3)
+  }, 60_000)
+
+  it('"Reset to the lecture" goes back to the open lesson’s setup, data included, not to another lecture’s', async () => {
+    const { page } = lab()
+    await page.click('[data-testid="tab-lessons"]')
+    await page.click('[data-testid="lesson-model-class"]')
+    await expect.poll(() => page.inputValue('[data-testid="batch-size"]')).toBe('32')
+    await page.fill('[data-testid="batch-size"]', '4')
+    await page.fill('[data-testid="lr"]', '0.05')
+    await page.getByRole('button', { name: 'Iris' }).click()
+    await expect.poll(() => text('data-summary')).toContain('→ species')
+    await page.click('[data-testid="reset-lecture"]')
+    await expect.poll(() => text('data-summary')).toContain('wt → mpg')
+    // the model-class lecture trains full batch: 32 cars a step, not the DataLoader lecture's 2
+    expect(await page.inputValue('[data-testid="batch-size"]')).toBe('32')
+    expect(await page.inputValue('[data-testid="lr"]')).toBe('0.02')
+    expect(await page.inputValue('[data-testid="loss"]')).toBe('MSELoss')
+    expect(await text('lesson-code')).toContain('NUM_EPOCHS = 1000')
   })
 
   it('numbers a lesson’s tasks', async () => {

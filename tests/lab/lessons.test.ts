@@ -6,7 +6,8 @@ import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { LabError } from '../../src/shared/errors'
 import type { LessonCheckReport, LessonInfo } from '../../src/shared/learning'
-import { createService, RESOURCES, ROOT, tempDir } from '../helpers/lab'
+import { lessonCode, lessonMode } from '../../src/shared/lessonCode'
+import { createService, DATASETS, RESOURCES, ROOT, tempDir } from '../helpers/lab'
 import { python } from '../helpers/python'
 
 const service = createService()
@@ -67,6 +68,53 @@ print(json.dumps([w.item(), b.item()]))
     )
     expect(Math.abs((scratch.w as number) - torch[0])).toBeLessThan(1e-9)
     expect(Math.abs((scratch.b as number) - torch[1])).toBeLessThan(1e-9)
+  })
+
+  // the loss plot draws each epoch's mean batch loss: the lesson's own code, with the window's settings written in and run in torch, must collect those numbers
+  for (const [id, lr] of [
+    ['dataloader', 0.02],
+    ['learning-rate', 0.02],
+  ] as const) {
+    it(`${id}: the losses the lesson's code collects in real torch are the losses the lab plots`, async () => {
+      const lesson = await service.getLesson(id)
+      const { data, model, train } = lesson.setup
+      // the lab's seeded stream is not torch.manual_seed's: every nn.Linear the code builds starts where the lab's run starts
+      const init = { 'linear.weight': [[0.25]], 'linear.bias': [-0.5] }
+      // the student's own epochs and batch size, which the code shown must carry
+      const asked = { ...train, epochs: 100, batchSize: 4, optimizer: { ...train.optimizer, lr } }
+      const { runId } = await service.startTraining({ dataset: data, model, train: asked, init })
+      const plotted = (await service.waitForRun(runId)).lossHistory
+      const torch = await python<number[]>(
+        `
+import contextlib, io, os, torch
+os.chdir(INPUT['dir'])
+def start_where_the_lab_starts(linear):
+    with torch.no_grad():
+        linear.weight.copy_(torch.tensor(INPUT['init']['linear.weight']))
+        linear.bias.copy_(torch.tensor(INPUT['init']['linear.bias']))
+torch.nn.Linear.reset_parameters = start_where_the_lab_starts
+scope = {}
+with contextlib.redirect_stdout(io.StringIO()):
+    exec(INPUT['code'], scope)
+print(json.dumps(scope['losses']))
+`,
+        { dir: DATASETS, code: lessonCode(lesson.code, { ...asked, lr }).map((l) => l.text).join('\n'), init },
+      )
+      expect(torch.length).toBe(plotted.length)
+      for (let i = 0; i < torch.length; i++) expect(Math.abs(plotted[i] - torch[i]), `epoch ${i + 1}`).toBeLessThanOrEqual(1e-6 * Math.abs(torch[i]))
+    }, 120_000)
+  }
+
+  it("shows each lecture's code as written when the lesson opens: its setup's settings change no line", async () => {
+    for (const id of IDS) {
+      const lesson = await service.getLesson(id)
+      const { train } = lesson.setup
+      const first = lesson.runs[0]
+      // the from-scratch lecture's code carries its own loop's lr and epochs, as the window writes it
+      const loop = lessonMode(lesson) === 'scratch' && first.kind === 'scratch' ? { lr: first.scratch?.lr ?? 0.001, epochs: first.scratch?.epochs ?? 100 } : { lr: train.optimizer.lr, epochs: train.epochs }
+      const changed = lessonCode(lesson.code, { ...train, ...loop }).filter((l) => l.changed)
+      expect(changed.map((l) => l.text), id).toEqual([])
+    }
   })
 
   it("remembers a student's progress in the settings", async () => {

@@ -34,7 +34,10 @@ describe('the phases of a step, as the window pages through them', () => {
   it('nn.Module: zero_grad first, every parameter’s gradient after backward, the batch’s rows in forward', async () => {
     const trace = await service.stepRun({ kind: 'module', request: course({}), steps: 1 })
     const views = MODULE_PHASES.map((_, p) => phaseView(trace, 0, p))
-    expect(views.map((v) => v.code)).toEqual(['optimizer.zero_grad()', 'y_pred = model(X_batch)', 'loss = loss_fn(y_pred, y_batch)', 'loss.backward()', 'optimizer.step()'])
+    expect(views.map((v) => v.code)).toEqual(['optimizer.zero_grad()', 'y_pred = model(X_batch)', 'loss = loss_fun(y_pred, y_batch)', 'loss.backward()', 'optimizer.step()'])
+    // each phase's line is the DataLoader lecture's own, as the lesson beside the Step view prints it
+    const lecture = (await service.getLesson('dataloader')).code.map((line) => line.trim())
+    for (const v of views) expect(lecture).toContain(v.code)
     expect(views[1].formulas).toEqual(['rows 0, 1 of the training set'])
     expect(views[3].values.map((v) => v.name)).toEqual(['linear.weight.grad', 'linear.bias.grad'])
     expect(views[0].values.map((v) => v.value)).toEqual(['[0]', '[0]'])

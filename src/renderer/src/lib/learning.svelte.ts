@@ -93,16 +93,10 @@ class LearningState {
     }
   }
 
-  /** the lesson's model and training settings, through the store the other panels read */
+  /** every setting the lesson's lecture fixes, through the store the other panels read */
   private applySettings(lesson: Lesson): void {
-    const { model, train } = lesson.setup
-    app.arch = model
-    app.optimizer = train.optimizer
-    app.epochs = train.epochs
-    app.batchSize = train.batchSize
-    app.shuffle = train.shuffle
-    app.seed = train.seed
-    app.dropLast = train.dropLast
+    const { data, model, train } = lesson.setup
+    app.applyLecture(model, train, data)
     this.mode = lessonMode(lesson)
     const first = lesson.runs[0]
     if (first.kind === 'scratch') this.scratch = { lr: first.scratch?.lr ?? 0.001, epochs: first.scratch?.epochs ?? 100 }
@@ -115,6 +109,20 @@ class LearningState {
     if (!(await app.openDataset(data, mark))) return
     app.loss = train.loss
     await app.prepare()
+  }
+
+  /** "Reset to the lecture": the open lesson's setup, its data included; the course's DataLoader lecture when no lesson is open */
+  async resetToLecture(): Promise<void> {
+    const lesson = this.lesson
+    if (!lesson) return app.resetToLecture()
+    const asked = app.dataMark()
+    this.applySettings(lesson)
+    await this.loadData(lesson, asked)
+  }
+
+  /** what "Reset to the lecture" goes back to, as its button's tooltip says it */
+  get lectureShown(): string {
+    return this.lesson ? `the lesson “${this.lesson.title}”: its data and every setting it fixes` : 'cars.csv, wt → mpg, and every setting of the lecture'
   }
 
   /**

@@ -31,7 +31,7 @@ import type {
   TrainConfig,
   TrainConfigInput,
 } from '../../../shared/schemas'
-import { parseOptionsSchema, sameSource } from '../../../shared/schemas'
+import { parseOptionsSchema, sameSource, trainConfigSchema } from '../../../shared/schemas'
 import { COURSE } from '../../../shared/catalog/course'
 import { lossDefaults, lossForTarget, lossOf, outputCount, suggestedLoss, type LossArgs } from '../../../shared/catalog/losses'
 import { optimizerStart } from '../../../shared/catalog/optimizers'
@@ -87,6 +87,9 @@ const MAX_RUNS_SHOWN = 6
 const PULL_MS = 33
 
 /** the layer list a new nn.Sequential starts from: the MLP shorthand's */
+/** what decides which rows a run trains and validates on, and their values, beside the columns' roles */
+type DataPrep = Pick<DatasetSpec, 'missing' | 'scale' | 'valSplit' | 'splitSeed'>
+
 const STARTING_LAYERS = mlpLayers([COURSE.hidden[0]], COURSE.hiddenActivation)
 
 const isLive = (status: RunStatus | undefined): boolean => status === 'starting' || status === 'running' || status === 'paused'
@@ -234,7 +237,6 @@ class LabState {
   /** the course's LinearRegressionTorch with every setting of the lecture (the course preset), or the layer list */
   chooseModel(kind: ModelArch['kind']): void {
     if (kind === 'linear') {
-      if (this.arch.kind === 'sequential') this.layers = $state.snapshot(this.arch.layers) as LayerSpec[]
       void this.applyCoursePreset()
     } else if (this.arch.kind !== 'sequential') {
       this.arch = { kind: 'sequential', layers: this.layers }
@@ -321,11 +323,10 @@ class LabState {
     }
     if (shown && last && this.preview) {
       this.applyRoles(last.features, last.target)
-      this.scale = last.scale
-      this.valSplit = last.valSplit
+      this.usePrep(last)
     }
     if (settings.lastModel) this.arch = settings.lastModel
-    if (settings.lastTrain) this.restoreTrain(settings.lastTrain)
+    if (settings.lastTrain) this.useTrain(settings.lastTrain)
     if (settings.lastEngine) this.engine = settings.lastEngine
     if (settings.lastPace !== undefined) this.pace = settings.lastPace
     await this.prepare()
@@ -338,23 +339,25 @@ class LabState {
    * just the optimizer), whatever the last session left behind. The data set stays the student's.
    */
   async applyCoursePreset(): Promise<void> {
-    const { prep } = COURSE
-    this.arch = { kind: 'linear' }
-    this.loss = COURSE.loss
-    this.lossArgs = lossDefaults()
-    this.optimizer = optimizerStart(COURSE.optimizer)
-    this.epochs = COURSE.epochs
-    this.batchSize = COURSE.batchSize
-    this.shuffle = COURSE.shuffle
-    this.dropLast = COURSE.dropLast
-    this.seed = COURSE.seed
-    this.missing = prep.missing
-    this.scale = prep.scale
-    this.valSplit = prep.valSplit
-    this.splitSeed = prep.splitSeed
+    const train = trainConfigSchema.parse({ loss: COURSE.loss, optimizer: optimizerStart(COURSE.optimizer), epochs: COURSE.epochs, batchSize: COURSE.batchSize, shuffle: COURSE.shuffle, dropLast: COURSE.dropLast, seed: COURSE.seed })
+    this.applyLecture({ kind: 'linear' }, train, COURSE.prep)
+    await this.prepare()
+  }
+
+  /**
+   * Every setting a lecture (the course's, or a lesson's setup) fixes, whatever the student set
+   * before: the model, the loss with its arguments, the optimizer, epochs, batches and seed, how
+   * the data is prepared and split, the course's pace, and torch's initial weights rather than a
+   * file's. The data set itself is the caller's to open.
+   */
+  applyLecture(model: ModelArch, train: TrainConfig, prep: DataPrep): void {
+    // the student's layer list comes back when they choose nn.Sequential again
+    if (this.arch.kind === 'sequential') this.layers = $state.snapshot(this.arch.layers) as LayerSpec[]
+    this.arch = model
+    this.useTrain(train)
+    this.usePrep(prep)
     this.pace = COURSE.pace
     this.startFrom(null)
-    await this.prepare()
   }
 
   /** The weights the next run starts from (a .pth file and its state_dict's key), or null for PyTorch's init; a note on another file's optimizer no longer applies. */
@@ -372,8 +375,16 @@ class LabState {
     await this.applyCoursePreset()
   }
 
-  /** the last run's hyperparameters, as the student left them */
-  private restoreTrain(t: TrainConfig): void {
+  /** how the data is prepared and split, as a whole: a field left behind would change the rows a run trains on */
+  private usePrep(prep: DataPrep): void {
+    this.missing = prep.missing
+    this.scale = prep.scale
+    this.valSplit = prep.valSplit
+    this.splitSeed = prep.splitSeed
+  }
+
+  /** training settings as a whole: the last run's as the student left them, or a lecture's */
+  private useTrain(t: TrainConfig): void {
     this.loss = t.loss
     this.lossArgs = { huberDelta: t.huberDelta, smoothL1Beta: t.smoothL1Beta }
     this.epochs = t.epochs
@@ -413,10 +424,7 @@ class LabState {
     this.parse = parseOptionsSchema.parse(spec.parse)
     if (!(await this.loadPreview())) return false
     this.applyRoles(spec.features, spec.target)
-    this.missing = spec.missing
-    this.scale = spec.scale
-    this.valSplit = spec.valSplit
-    this.splitSeed = spec.splitSeed
+    this.usePrep(spec)
     return true
   }
 
