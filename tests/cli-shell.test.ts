@@ -43,10 +43,13 @@ describe('Ctrl+C and SIGTERM', () => {
     const result = await done
     expect(Date.now() - sent).toBeLessThan(10_000)
     expect(result).toMatchObject({ code: status, signal: null })
-    const report = JSON.parse(result.stdout) as { status: string; epochs: number; saved: unknown }
+    const report = JSON.parse(result.stdout) as { status: string; epochs: number; steps: number; saved: unknown }
     expect(report).toMatchObject({ status: 'stopped', saved: null })
     expect(report.epochs).toBeLessThan(1_000_000)
-    expect(result.stderr).toContain(`Stopped by ${said} after epoch ${report.epochs} of 1000000; nothing was saved to ${out}.`)
+    // batches of one car: 32 steps an epoch, so the stop is said where it came, as the Evaluate panel says it
+    const into = report.steps - report.epochs * 32
+    const where = into === 0 ? `after epoch ${report.epochs}` : `at step ${report.steps}, ${into} ${into === 1 ? 'batch' : 'batches'} into epoch ${report.epochs + 1}`
+    expect(result.stderr).toContain(`Stopped by ${said} ${where} of 1000000; nothing was saved to ${out}.`)
     expect(readFileSync(out).equals(before)).toBe(true)
   })
 

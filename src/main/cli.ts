@@ -24,6 +24,7 @@ import { exitWhenOutputFails } from './cli/output'
 import { closest } from './cli/suggest'
 import { shownValue } from './cli/shownValue'
 import { shownNumber } from '../shared/shownNumber'
+import { stopPoint } from '../shared/stoppedEarly'
 import { progressFor } from './cli/progress'
 import { SEARCH_HELP, searchConfigFromArgv } from './cli/searchArgs'
 import { parseTrainArgv, TRAIN_HELP, trainRequestFromArgs } from './cli/trainArgs'
@@ -149,7 +150,7 @@ async function train(argv: string[], interrupts: Interrupts): Promise<number> {
     }
     const stopped = interrupts.stoppedBy()
     if (summary.status === 'stopped' && stopped) {
-      process.stderr.write(`Stopped by ${stopped.said} after epoch ${summary.epochsCompleted} of ${request.train.epochs}${args.out === undefined ? '' : `; nothing was saved to ${args.out}`}.\n`)
+      process.stderr.write(`Stopped by ${stopped.said} ${stopPoint(summary)}${args.out === undefined ? '' : `; nothing was saved to ${args.out}`}.\n`)
       return stopped.exit
     }
     return summary.status === 'diverged' ? EXIT.diverged : summary.status === 'failed' ? EXIT.failed : EXIT.ok

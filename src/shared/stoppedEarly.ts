@@ -14,16 +14,25 @@ export interface StoppedEarly {
   row: string
 }
 
-export function stoppedEarly(summary: Pick<RunSummary, 'status' | 'epochsCompleted' | 'steps' | 'stepsPerEpoch' | 'train'>): StoppedEarly | null {
+type Stopped = Pick<RunSummary, 'epochsCompleted' | 'steps' | 'stepsPerEpoch' | 'train'>
+
+/** batches of the next epoch a stop came after: 0 when it came between two epochs */
+const batchesInto = ({ epochsCompleted, steps, stepsPerEpoch }: Stopped): number => steps - epochsCompleted * stepsPerEpoch
+
+/** where a stopped run's weights are: "after epoch 312 of 1000", or "at step 5001, 9 batches into epoch 313 of 1000" (the window and the CLI say it alike) */
+export function stopPoint(summary: Stopped): string {
+  const { epochsCompleted: done, steps, train } = summary
+  const into = batchesInto(summary)
+  return into <= 0 ? `after epoch ${done} of ${train.epochs}` : `at step ${steps}, ${into} ${into === 1 ? 'batch' : 'batches'} into epoch ${done + 1} of ${train.epochs}`
+}
+
+export function stoppedEarly(summary: Stopped & Pick<RunSummary, 'status'>): StoppedEarly | null {
   if (summary.status !== 'stopped') return null
-  const { epochsCompleted: done, steps, stepsPerEpoch, train } = summary
+  const { epochsCompleted: done, steps, train } = summary
   const notAll = `not of a model trained for all ${train.epochs} epochs.`
-  const into = steps - done * stepsPerEpoch
-  if (into <= 0) return { note: `This run was stopped after epoch ${done} of ${train.epochs}: the numbers below are of the weights it had then, ${notAll}`, row: `stopped at epoch ${done}` }
+  if (batchesInto(summary) <= 0) return { note: `This run was stopped ${stopPoint(summary)}: the numbers below are of the weights it had then, ${notAll}`, row: `stopped at epoch ${done}` }
   return {
-    note:
-      `This run was stopped at step ${steps}, ${into} ${into === 1 ? 'batch' : 'batches'} into epoch ${done + 1} of ${train.epochs}: ` +
-      `the numbers below are of the weights after that step, not of the end of epoch ${done} where the plots stop, and ${notAll}`,
+    note: `This run was stopped ${stopPoint(summary)}: the numbers below are of the weights after that step, not of the end of epoch ${done} where the plots stop, and ${notAll}`,
     row: `stopped at step ${steps}`,
   }
 }
