@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { useLab } from '../helpers/browser'
 import { tempDir } from '../helpers/lab'
+import { python } from '../helpers/python'
+import { shownNumber } from '../../src/shared/shownNumber'
 
 const lab = useLab('course')
 
@@ -73,5 +75,12 @@ describe('the course lecture in the lab window', () => {
     expect(Number(await page.textContent('[data-testid="value-linear.weight"]'))).toBeCloseTo(w, 3)
     expect(Number(await page.textContent('[data-testid="value-linear.bias"]'))).toBeCloseTo(b, 3)
     await h.shot('4-reopened')
+    // the trained weights as torch reads them from the saved file, in the digits `lab train` prints them with
+    const saved = await python<{ w: number; b: number }>(
+      `import torch\nsd = torch.load(INPUT)\nprint(json.dumps({"w": sd["linear.weight"].item(), "b": sd["linear.bias"].item()}))`,
+      path,
+    )
+    expect(await page.textContent('[data-testid="trained-weight-0"]')).toBe(shownNumber(saved.w))
+    expect(await page.textContent('[data-testid="trained-bias"]')).toBe(shownNumber(saved.b))
   })
 })
