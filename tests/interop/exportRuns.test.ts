@@ -36,6 +36,16 @@ function gappyCsv(name: string, rows: number): string {
 }
 
 const gappy = gappyCsv('données été.csv', 47)
+
+/** cells Python's float() reads as numbers and TorchLab does not: read as missing with badCells 'missing' */
+function oddCellsCsv(): string {
+  const path = join(dir, 'odd cells.csv')
+  const odd = ['1_000', '１２', '٣', 'Infinity ', '1,5']
+  const lines = ['a,b,y', ...Array.from({ length: 30 }, (_, i) => `${i % 6 === 1 ? `"${odd[(i - 1) / 6]}"` : ((i * 7) % 10) / 4},${((i * 3) % 7) / 2},${(i / 5).toFixed(2)}`)]
+  writeFileSync(path, lines.join('\n') + '\n')
+  return path
+}
+
 const cars = { source: { kind: 'bundled' as const, name: 'cars' }, features: ['wt', 'hp'], target: 'mpg' }
 const iris = { source: { kind: 'bundled' as const, name: 'iris' }, features: ['sepal_length', 'petal_width'], target: 'species' }
 const file = (missing: 'mean' | 'drop', target = 'y') => ({ source: { kind: 'file' as const, path: gappy }, features: ['x1', 'x2', 'x3'], target, missing })
@@ -68,6 +78,10 @@ const CASES: [string, TrainRequestInput][] = [
   [
     'BCEWithLogitsLoss on two labels, RMSprop without centering, a batch larger than the rows',
     { dataset: { ...file('drop', 'ok'), scale: 'standard', valSplit: 0.2, splitSeed: 6 }, model: { kind: 'linear' }, train: { loss: 'BCEWithLogitsLoss', optimizer: { name: 'RMSprop', lr: 0.01 }, epochs: 4, batchSize: 500 } },
+  ],
+  [
+    "cells Python's float() takes and TorchLab reads as missing (1_000, full-width and Arabic-Indic digits, Infinity with a space, 1,5), filled with the mean",
+    { dataset: { source: { kind: 'file', path: oddCellsCsv() }, parse: { badCells: 'missing' }, features: ['a', 'b'], target: 'y', missing: 'mean' }, model: { kind: 'linear' }, train: { optimizer: { name: 'SGD', lr: 0.01 }, epochs: 5, batchSize: 4 } },
   ],
   [
     'BCELoss after a Sigmoid, SGD, shuffled batches of 3',

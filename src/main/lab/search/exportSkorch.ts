@@ -16,7 +16,7 @@ import { mlpLayers } from '../../../shared/modelSpec'
 import type { ModelArch, ParseOptions, SearchConfig, SearchParam, SearchValue, Scoring, TrainConfig } from '../../../shared/schemas'
 import { applySetting, expandGrid, sampleSettings, sortedParams, type Params } from './grid'
 import { MISSING_CELLS } from '../data/cells'
-import { PANDAS_NAMES_CODE, PY_ENCODING } from '../data/pythonReading'
+import { numberCode, ORDERED_SUM_CODE, PANDAS_NAMES_CODE, PY_ENCODING } from '../data/pythonReading'
 
 /**
  * TorchLab fills a search's missing features before its folds, with each column's mean over the
@@ -26,12 +26,10 @@ import { PANDAS_NAMES_CODE, PY_ENCODING } from '../data/pythonReading'
 const MEAN_FILL_CODE = `# missing features get the column's mean over all rows, as TorchLab fills them before the folds
 for j in range(len(FEATURES)):
     present = [row[j] for row in X if not math.isnan(row[j])]
-    total = 0.0
-    for v in present:  # in order: Python 3.12's sum() compensates, TorchLab adds as it goes
-        total += v
+    mean = ordered_sum(present) / len(present)
     for row in X:
         if math.isnan(row[j]):
-            row[j] = total / len(present)`
+            row[j] = mean`
 
 export interface SkorchExport {
   config: SearchConfig
@@ -161,6 +159,7 @@ best is refit on all rows. Run it with: python3 this_file.py
 import collections
 import csv
 import math
+import re
 
 import numpy as np
 import torch
@@ -174,12 +173,13 @@ TARGET = ${py(dataset.target)}
 MISSING = {${MISSING_CELLS.map(py).join(', ')}}
 
 
-def number(cell):
-    cell = cell.strip()
-    return float("nan") if cell.lower() in MISSING else float(${input.decimal === ',' ? 'cell.replace(",", ".")' : 'cell'})
+${numberCode(input.decimal, dataset.parse.badCells)}
 
 
 ${PANDAS_NAMES_CODE}
+
+
+${ORDERED_SUM_CODE}
 
 
 with open(CSV_PATH, newline="", encoding=${py(PY_ENCODING[input.encoding])}) as f:
