@@ -208,3 +208,16 @@ describe('the skorch script trains each setting as TorchLab trains it', () => {
     expect(skorch.settings.map((s) => s.group.lr)).toEqual([0.01, 0.02])
   }, 300_000)
 })
+
+describe('a search the skorch script cannot write', () => {
+  it("refuses an activation with its own arguments, naming it, where the script would build PyTorch's defaults", async () => {
+    const config = {
+      dataset: { source: { kind: 'bundled' as const, name: 'cars' }, features: ['wt'], target: 'mpg' },
+      model: { kind: 'sequential' as const, layers: [{ kind: 'Linear' as const, outFeatures: 4 }, { kind: 'LeakyReLU' as const, negativeSlope: 0.2 }, { kind: 'Linear' as const }] },
+      train: { optimizer: { name: 'SGD' as const, lr: 0.01 }, epochs: 2, batchSize: 8 },
+      grid: { lr: [0.01, 0.02] },
+    }
+    const path = join(tempDir(), 'leaky.py')
+    await expect(service.exportSearchPython({ config, path })).rejects.toThrow(/builds each activation with PyTorch's defaults, and this model has nn\.LeakyReLU\(negative_slope=0\.2\)/)
+  })
+})

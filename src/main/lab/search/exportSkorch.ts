@@ -12,6 +12,7 @@ import { isActivation, type ActivationName } from '../../../shared/catalog/activ
 import { keywordArgs } from '../../../shared/catalog/args'
 import { LOSS_TABLE } from '../../../shared/catalog/losses'
 import { optimizerOf } from '../../../shared/catalog/optimizers'
+import { moduleOf } from '../../../shared/layers'
 import { mlpLayers } from '../../../shared/modelSpec'
 import type { ModelArch, ParseOptions, SearchConfig, SearchParam, SearchValue, Scoring, TrainConfig } from '../../../shared/schemas'
 import { applySetting, expandGrid, sampleSettings, sortedParams, type Params } from './grid'
@@ -83,6 +84,15 @@ function mlpShape(model: ModelArch): { hidden: number[]; activation: ActivationN
   const activation = model.layers.find((l) => isActivation(l.kind))?.kind as ActivationName | undefined
   const rebuilt = activation ? mlpLayers(hidden, activation) : hidden.length === 0 ? mlpLayers([], 'ReLU') : []
   if (JSON.stringify(rebuilt) !== JSON.stringify(model.layers)) {
+    // the same stack with its activations' own arguments: those alone are what the script would change
+    const shaped = rebuilt.length === model.layers.length && rebuilt.every((l, i) => l.kind === model.layers[i].kind)
+    const argued = shaped ? model.layers.find((l, i) => JSON.stringify(l) !== JSON.stringify(rebuilt[i])) : undefined
+    if (argued) {
+      throw labError(
+        'INVALID_ARGUMENT',
+        `The skorch script builds each activation with PyTorch's defaults, and this model has ${moduleOf(argued).code(argued, 0)}: its search cannot be exported yet. Give ${argued.kind} its defaults to export it.`,
+      )
+    }
     throw labError(
       'INVALID_ARGUMENT',
       'The skorch script builds Linear layers with one activation between them; this model has other layers (BatchNorm1d, Dropout) or mixed activations, so its search cannot be exported yet.',
