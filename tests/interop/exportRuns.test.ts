@@ -50,7 +50,19 @@ const cars = { source: { kind: 'bundled' as const, name: 'cars' }, features: ['w
 const iris = { source: { kind: 'bundled' as const, name: 'iris' }, features: ['sepal_length', 'petal_width'], target: 'species' }
 const file = (missing: 'mean' | 'drop', target = 'y') => ({ source: { kind: 'file' as const, path: gappy }, features: ['x1', 'x2', 'x3'], target, missing })
 
+/** no header row, tabs, a row of another width now and then (skipped) */
+function headerlessCsv(): string {
+  const path = join(dir, 'sans en-tête.tsv')
+  const lines = Array.from({ length: 26 }, (_, i) => (i % 8 === 5 ? `${i}\t1` : `${((i * 11) % 9) / 2}\t${((i * 5) % 7) / 3}\t${(i / 4).toFixed(2)}`))
+  writeFileSync(path, lines.join('\n') + '\n')
+  return path
+}
+
 const CASES: [string, TrainRequestInput][] = [
+  [
+    'a file without a header row, tab-separated, its rows of another width skipped',
+    { dataset: { source: { kind: 'file', path: headerlessCsv() }, parse: { header: 'no', badRows: 'skip' }, features: ['column 1', 'column 2'], target: 'column 3', valSplit: 0.2, splitSeed: 2 }, model: { kind: 'linear' }, train: { optimizer: { name: 'SGD', lr: 0.02 }, epochs: 6, batchSize: 4, shuffle: true, seed: 1 } },
+  ],
   [
     'SGD nesterov with weight decay, shuffled, drop_last, validation split, standard scaling',
     { dataset: { ...cars, scale: 'standard', valSplit: 0.2, splitSeed: 4 }, model: { kind: 'linear' }, train: { optimizer: { name: 'SGD', lr: 0.03, momentum: 0.8, weightDecay: 0.01, nesterov: true }, epochs: 9, batchSize: 5, shuffle: true, dropLast: true, seed: 2 } },
@@ -66,6 +78,10 @@ const CASES: [string, TrainRequestInput][] = [
   [
     'AdamW, SmoothL1Loss, BatchNorm1d with its arguments, Dropout(p=0)',
     { dataset: { ...cars, scale: 'standard', valSplit: 0.3, splitSeed: 1 }, model: { kind: 'sequential', layers: [{ kind: 'Linear', outFeatures: 3 }, { kind: 'BatchNorm1d', eps: 1e-3, momentum: 0.3 }, { kind: 'ReLU' }, { kind: 'Dropout', p: 0 }, { kind: 'Linear' }] }, train: { loss: 'SmoothL1Loss', smoothL1Beta: 0.3, optimizer: { name: 'AdamW', lr: 0.02, betas: [0.7, 0.9], weightDecay: 0.05 }, epochs: 6, batchSize: 4 } },
+  ],
+  [
+    'BatchNorm1d without affine and without running statistics first, then Linear, LeakyReLU at its default',
+    { dataset: { ...cars, valSplit: 0.25, splitSeed: 5 }, model: { kind: 'sequential', layers: [{ kind: 'BatchNorm1d', affine: false, trackRunningStats: false }, { kind: 'Linear', outFeatures: 3 }, { kind: 'LeakyReLU' }, { kind: 'Linear' }] }, train: { optimizer: { name: 'SGD', lr: 0.01 }, epochs: 5, batchSize: 8 } },
   ],
   [
     'RMSprop centered with momentum, CrossEntropyLoss on class labels, Tanh, shuffled',
