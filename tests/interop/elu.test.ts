@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { createRng, STREAM } from '../../src/main/lab/data/rng'
 import { activation } from '../../src/shared/layers/activation'
 import { float32Stream } from '../helpers/float32Stream'
-import { python } from '../helpers/python'
+import { torchActivation } from './torchReference'
 
 const N = 4000
 
@@ -17,26 +17,7 @@ describe('ELU', () => {
     const next = float32Stream(12)
     const x = Float32Array.from({ length: N }, () => Math.fround(next() * 6))
     const dy = Float32Array.from({ length: N }, () => Math.fround(next() * 1.5))
-    const torch = await python<{ vector: number[]; scalar: number[]; dx: number[]; scalarDx: number[] }>(
-      `
-import torch
-torch.set_num_threads(1)
-x = torch.tensor(INPUT['x'], dtype=torch.float32)
-dy = torch.tensor(INPUT['dy'], dtype=torch.float32)
-a = INPUT['alpha']
-vector = torch.nn.functional.elu(x, a)
-scalar = torch.cat([torch.nn.functional.elu(v.reshape(1), a) for v in x])
-xs = x.clone().requires_grad_()
-torch.nn.functional.elu(xs, a).backward(dy)
-scalar_dx = []
-for i in range(len(x)):
-    v = x[i].reshape(1).clone().requires_grad_()
-    torch.nn.functional.elu(v, a).backward(dy[i].reshape(1))
-    scalar_dx.append(v.grad.item())
-print(json.dumps({'vector': vector.tolist(), 'scalar': scalar.tolist(), 'dx': xs.grad.tolist(), 'scalarDx': scalar_dx}))
-`,
-      { x: Array.from(x), dy: Array.from(dy), alpha },
-    )
+    const torch = await torchActivation("torch.nn.functional.elu(v, A['alpha'])", x, dy, { alpha })
     const layer = activation.dense({ kind: 'ELU', alpha }, 1, createRng(0, STREAM.init))
     const y = new Float32Array(N)
     layer.forward(x, y, N, true)

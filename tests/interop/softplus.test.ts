@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest'
 import { createRng, STREAM } from '../../src/main/lab/data/rng'
 import { activation } from '../../src/shared/layers/activation'
 import { float32Stream } from '../helpers/float32Stream'
-import { python } from '../helpers/python'
+import { torchActivation } from './torchReference'
 
 const N = 4000
 
@@ -23,26 +23,7 @@ describe('Softplus', () => {
     const next = float32Stream(12)
     const x = Float32Array.from({ length: N }, () => Math.fround(next() * 6))
     const dy = Float32Array.from({ length: N }, () => Math.fround(next() * 1.5))
-    const torch = await python<{ vector: number[]; scalar: number[]; dx: number[]; scalarDx: number[] }>(
-      `
-import torch
-torch.set_num_threads(1)
-x = torch.tensor(INPUT['x'], dtype=torch.float32)
-dy = torch.tensor(INPUT['dy'], dtype=torch.float32)
-b, th = INPUT['beta'], INPUT['threshold']
-vector = torch.nn.functional.softplus(x, b, th)
-scalar = torch.cat([torch.nn.functional.softplus(v.reshape(1), b, th) for v in x])
-xs = x.clone().requires_grad_()
-torch.nn.functional.softplus(xs, b, th).backward(dy)
-scalar_dx = []
-for i in range(len(x)):
-    v = x[i].reshape(1).clone().requires_grad_()
-    torch.nn.functional.softplus(v, b, th).backward(dy[i].reshape(1))
-    scalar_dx.append(v.grad.item())
-print(json.dumps({'vector': vector.tolist(), 'scalar': scalar.tolist(), 'dx': xs.grad.tolist(), 'scalarDx': scalar_dx}))
-`,
-      { x: Array.from(x), dy: Array.from(dy), beta, threshold },
-    )
+    const torch = await torchActivation("torch.nn.functional.softplus(v, A['beta'], A['threshold'])", x, dy, { beta, threshold })
     const layer = activation.dense({ kind: 'Softplus', beta, threshold }, 1, createRng(0, STREAM.init))
     const y = new Float32Array(N)
     layer.forward(x, y, N, true)

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest'
 import { createRng } from '../../src/main/lab/data/rng'
 import { createKernels, kernelOps } from '../../src/main/lab/engine/dense/kernels'
 import { narrowBackwardInput, narrowForward } from '../../src/main/lab/engine/dense/kernels/narrowProducts'
-import { python } from '../helpers/python'
+import { linearCases, torchLinear } from './torchReference'
 
 const bits = (a: ArrayLike<number>) => Array.from(Float32Array.from(a), (v) => new Uint32Array(Float32Array.of(v).buffer)[0]).join()
 
@@ -26,34 +26,8 @@ describe('products over 4 to 16 inputs', () => {
     const value = (scale: number) => Math.fround((rng() * 2 - 1) * scale)
     const shapes: [number, number, number][] = []
     for (let k = 4; k <= 16; k++) for (const m of [1, 2, 3, 5, 7, 8, 9, 12, 16]) for (const n of [1, 2, 5, 8, 13, 37]) shapes.push([n, k, m])
-    // inputs and gradients of every scale, so a sum's order shows in its bits
-    const cases = shapes.map(([n, k, m]) => ({
-      n,
-      k,
-      m,
-      x: Array.from({ length: n * k }, () => value(100)),
-      w: Array.from({ length: m * k }, () => value(1)),
-      b: Array.from({ length: m }, () => value(10)),
-      dy: Array.from({ length: n * m }, () => value(1e4)),
-    }))
-    const torch = await python<{ y: number[]; dx: number[] }[]>(
-      `
-import torch
-torch.set_num_threads(1)
-out = []
-for c in INPUT:
-    lin = torch.nn.Linear(c['k'], c['m'])
-    with torch.no_grad():
-        lin.weight.copy_(torch.tensor(c['w']).reshape(c['m'], c['k']))
-        lin.bias.copy_(torch.tensor(c['b']))
-    x = torch.tensor(c['x']).reshape(c['n'], c['k']).requires_grad_()
-    y = lin(x)
-    y.backward(torch.tensor(c['dy']).reshape(c['n'], c['m']))
-    out.append({'y': y.reshape(-1).tolist(), 'dx': x.grad.reshape(-1).tolist()})
-print(json.dumps(out))
-`,
-      cases,
-    )
+    const cases = linearCases(shapes, value)
+    const torch = await torchLinear(cases)
     const ops = kernelOps(createKernels().kernels)
     const alloc = (v: number[]) => {
       const a = ops.alloc(v.length)
