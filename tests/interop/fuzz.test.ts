@@ -157,11 +157,6 @@ const NOISE_FACTOR = 2
  * ceiling (twice its size when found), so a closed one must leave the list and a grown one fails.
  */
 const OPEN_GAPS: Record<string, { why: string; ceiling: number }> = {
-  '18 #4 dense': {
-    why: "traced step by step: at the first step the first Linear's outputs differ (9 of 30, up to 4 ulp; torch's OpenBLAS sums each output by fused multiply-adds), then Softplus's (1 ulp; torch's Sleef and glibc kernels, not a double rounded once); centered RMSprop (alpha 0.999) magnifies both. With torch's products alone (an experiment) the run ends 2.3e-5 from torch, within the rule",
-    // 3.98e-5 on 2026-11-28
-    ceiling: 8e-5,
-  },
   '18 #4 tfjs': { why: 'as the dense engine: tfjs computes Softplus and GELU with its own roundings', ceiling: 1.05e-4 },
   '29 #16 tfjs': {
     why: "tfjs only, not traced: Linear(3), ReLU, Linear from zeros with L1Loss and AdamW (beta2 0.9999) on batches of 6. From zeros only the output bias moves (torch's float32 and float64 runs agree exactly); it walks to the targets' median, where L1's ±1/n gradients balance. The shape of the sweep's listed tfjs gap: tfjs sums balanced ±1/n in its own order to a rounding error where torch gets 0, and an adaptive optimizer makes that an lr-sized step. The dense engine ends on torch's weights",
@@ -172,16 +167,6 @@ const OPEN_GAPS: Record<string, { why: string; ceiling: number }> = {
     why: "tfjs only, not traced: a single Linear from zeros, HuberLoss(delta 0.1), SGD with momentum 0.99 and weight decay 0.3, unscaled features; tfjs takes HuberLoss's gradient with its own ops and roundings, and momentum 0.99 carries each difference on. The dense engine ends on torch's weights",
     // 4.32e-1 on 2026-11-29, where the rule allows 1.13e-1
     ceiling: 8.7e-1,
-  },
-  '7 #73 dense': {
-    why: "Linear(5), BatchNorm1d(affine=False, no running stats), Softplus(beta 0.5, threshold 0.5), Linear(3), Softplus(beta 2), Linear, Sigmoid with AMSGrad AdamW; ill-conditioned (torch float32 against float64 3.7e-3). Within the rule while Sigmoid rounded once from double; once Sigmoid became torch's float32 ops (closing seed 1 #157, seed 7 #61 and seed 31 #126) it ended 1.19 times the rule from torch. What still rounds otherwise: Softplus, a Linear over 4 inputs (torch's OpenBLAS order), and Sigmoid in torch's Sleef vector loop where Sleef's expf is not correctly rounded",
-    // 8.86e-3 on 2026-11-29, where the rule allows 7.42e-3
-    ceiling: 1.8e-2,
-  },
-  '4 #91 dense': {
-    why: "Linear(1), BatchNorm1d(eps 0.1, affine=False), AdamW: at the first step the first Linear's outputs differ by 1 ulp (torch's OpenBLAS sums each output by fused multiply-adds), BatchNorm1d's x − mean makes that 60 ulp; within the rule until BatchNorm1d's backward became torch's, now 1.02 times it. With torch's products (an experiment) the run is within the rule",
-    // 2.22e-4 on 2026-11-28, where the rule allows 2.18e-4
-    ceiling: 4.4e-4,
   },
 }
 

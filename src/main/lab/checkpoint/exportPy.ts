@@ -9,7 +9,7 @@ import type { ModelSpec } from '../../../shared/schemas'
 import { lossSpecOf } from '../../../shared/catalog/losses'
 import { lossCode, moduleCode, optimizerCode, py } from '../../../shared/pytorchCode'
 import { MISSING_CELLS } from '../data/cells'
-import { PANDAS_NAMES_CODE, PY_ENCODING } from '../data/pythonReading'
+import { numberCode, ORDERED_SUM_CODE, PANDAS_NAMES_CODE, PY_ENCODING } from '../data/pythonReading'
 
 export interface ExportInput {
   model: ModelSpec
@@ -99,23 +99,17 @@ TARGET = ${py(dataset.target)}
 ${classes ? `CLASSES = ${py(classes)}\n` : ''}MISSING = {${MISSING_CELLS.map(py).join(', ')}}
 
 
+${numberCode(dataset.parse.decimal, dataset.parse.badCells)}
+
+
 def is_number(cell):
-    try:
-        float(cell)
-        return True
-    except ValueError:
-        return False
-
-
-def number(cell):
-    """a cell as TorchLab reads it: NaN when missing${dataset.parse.badCells === 'missing' ? ' or not a number (the run read those as missing)' : ''}"""
-    cell = cell.strip()${dataset.parse.decimal === ',' ? '.replace(",", ".", 1)' : ''}
-    if cell.lower() in MISSING${dataset.parse.badCells === 'missing' ? ' or not is_number(cell)' : ''}:
-        return math.nan
-    return float(cell)
+    return not math.isnan(as_number(cell.strip()))
 
 
 ${PANDAS_NAMES_CODE}
+
+
+${ORDERED_SUM_CODE}
 
 
 def read_rows(path):
@@ -146,7 +140,7 @@ function prepareCode(meta: TorchlabMeta): string {
   if (missing === 'mean') {
     lines.push(`    for j in range(len(FEATURES)):
         present = [x[i][j] for i in train_rows if not math.isnan(x[i][j])]
-        mean = sum(present) / len(present)
+        mean = ordered_sum(present) / len(present)
         for row in x:
             if math.isnan(row[j]):
                 row[j] = mean`)
@@ -155,8 +149,8 @@ function prepareCode(meta: TorchlabMeta): string {
     lines.push(`    # StandardScaler fitted on the training rows only (population std; a constant column keeps scale 1)
     for j in range(len(FEATURES)):
         values = [x[i][j] for i in train_rows]
-        mean = sum(values) / len(values)
-        std = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values)) or 1.0
+        mean = ordered_sum(values) / len(values)
+        std = math.sqrt(ordered_sum((v - mean) ** 2 for v in values) / len(values)) or 1.0
         for row in x:
             row[j] = (row[j] - mean) / std`)
   }
@@ -284,7 +278,7 @@ WEIGHTS_PATH = ${py(input.weightsPath)}`
     : `WEIGHTS_PATH = ${py(input.weightsPath)}`
   return `${doc}
 import argparse
-${run ? 'import collections\nimport csv\nimport math\n' : ''}
+${run ? 'import collections\nimport csv\nimport math\nimport re\n' : ''}
 import torch
 from torch import nn
 
