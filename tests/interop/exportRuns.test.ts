@@ -46,8 +46,8 @@ function oddCellsCsv(): string {
   return path
 }
 
-const cars = { source: { kind: 'bundled' as const, name: 'cars' }, features: ['wt', 'hp'], target: 'mpg' }
-const iris = { source: { kind: 'bundled' as const, name: 'iris' }, features: ['sepal_length', 'petal_width'], target: 'species' }
+const cars = { source: { kind: 'bundled' as const, name: 'cars' as const }, features: ['wt', 'hp'], target: 'mpg' }
+const iris = { source: { kind: 'bundled' as const, name: 'iris' as const }, features: ['sepal_length', 'petal_width'], target: 'species' }
 const file = (missing: 'mean' | 'drop', target = 'y') => ({ source: { kind: 'file' as const, path: gappy }, features: ['x1', 'x2', 'x3'], target, missing })
 
 /** no header row, tabs, a row of another width now and then (skipped) */

@@ -134,7 +134,7 @@ function expectSettingsAsTorchLab(config: SearchConfig, rows: { params: Params }
 }
 
 describe('the skorch script trains each setting as TorchLab trains it', () => {
-  const cars = { source: { kind: 'bundled' as const, name: 'cars' }, features: ['wt'], target: 'mpg' }
+  const cars = { source: { kind: 'bundled' as const, name: 'cars' as const }, features: ['wt'], target: 'mpg' }
 
   it('SGD with momentum, dampening and weight decay searched against Adam and RMSprop: each keeps only the arguments TorchLab gives it (Adam got momentum=0.9 and scored NaN before)', async () => {
     const config = checkSearchConfig({
@@ -212,7 +212,7 @@ describe('the skorch script trains each setting as TorchLab trains it', () => {
 describe('a search the skorch script cannot write', () => {
   it("refuses an activation with its own arguments, naming it, where the script would build PyTorch's defaults", async () => {
     const config = {
-      dataset: { source: { kind: 'bundled' as const, name: 'cars' }, features: ['wt'], target: 'mpg' },
+      dataset: { source: { kind: 'bundled' as const, name: 'cars' as const }, features: ['wt'], target: 'mpg' },
       model: { kind: 'sequential' as const, layers: [{ kind: 'Linear' as const, outFeatures: 4 }, { kind: 'LeakyReLU' as const, negativeSlope: 0.2 }, { kind: 'Linear' as const }] },
       train: { optimizer: { name: 'SGD' as const, lr: 0.01 }, epochs: 2, batchSize: 8 },
       grid: { lr: [0.01, 0.02] },
