@@ -5,7 +5,7 @@
  * Names come from positions and from each layer's own tensors, never from index arithmetic.
  */
 import { labError } from './errors'
-import { activationLayer, type ActivationName } from './catalog/activations'
+import { activationLayer, type ActivationLayer, type ActivationName } from './catalog/activations'
 import { layerSpecSchema, moduleOf, type LayerSpec } from './layers'
 import type { TensorShape } from './layers/layer'
 import type { ModelArch, ModelSpec } from './schemas'
@@ -79,9 +79,13 @@ export function resolveModel(arch: ModelArch, inFeatures: number, outputs: numbe
   return { kind: 'sequential', inFeatures, outFeatures: outputs, layers: placed.map((p) => p.layer) }
 }
 
-/** `--model mlp --hidden 16,16`: Linear and activation pairs, then a Linear sized by the data */
-export function mlpLayers(hidden: readonly number[], activation: ActivationName): LayerSpec[] {
-  return [...hidden.flatMap((units) => [layerSpecSchema.parse({ kind: 'Linear', outFeatures: units }), activationLayer(activation)]), layerSpecSchema.parse({ kind: 'Linear' })]
+/**
+ * `--model mlp --hidden 16,16`: Linear and activation pairs, then a Linear sized by the data. The
+ * activation by name has torch's defaults; given as a layer, it keeps its own (LeakyReLU(0.2)).
+ */
+export function mlpLayers(hidden: readonly number[], activation: ActivationName | ActivationLayer): LayerSpec[] {
+  const layer = typeof activation === 'string' ? activationLayer(activation) : activation
+  return [...hidden.flatMap((units) => [layerSpecSchema.parse({ kind: 'Linear', outFeatures: units }), { ...layer }]), layerSpecSchema.parse({ kind: 'Linear' })]
 }
 
 /** load_state_dict's complaints, key by key: missing and unexpected keys, then size mismatches. */

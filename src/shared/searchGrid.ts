@@ -5,7 +5,7 @@
  */
 import { validate } from './issueSentence'
 import { matchName } from './catalog/args'
-import { activationLayer, isActivation } from './catalog/activations'
+import { activationLayer, isActivation, type ActivationLayer } from './catalog/activations'
 import { COURSE } from './catalog/course'
 import { findLoss } from './catalog/losses'
 import { hasArg, optimizerOf } from './catalog/optimizers'
@@ -21,7 +21,6 @@ import {
   optimizerSpecSchema,
   searchConfigSchema,
   trainConfigSchema,
-  type Activation,
   type ModelArch,
   type OptimizerName,
   type SearchConfig,
@@ -112,8 +111,9 @@ export function applySetting(model: ModelArch, train: TrainConfig, params: Param
       }
       case 'hidden': {
         const sizes = typeof value === 'number' ? [value] : Array.isArray(value) ? value : wrong(key, value, 'layer sizes such as 16 or [16, 16]')
-        const activation = arch.kind === 'sequential' ? arch.layers.find((l) => isActivation(l.kind))?.kind : undefined
-        arch = { kind: 'sequential', layers: mlpLayers(sizes, (activation as Activation | undefined) ?? COURSE.hiddenActivation) }
+        // the model's activation with its own arguments (a LeakyReLU(0.2) stays 0.2 at every size)
+        const activation = arch.kind === 'sequential' ? arch.layers.find((l): l is ActivationLayer => isActivation(l.kind)) : undefined
+        arch = { kind: 'sequential', layers: mlpLayers(sizes, activation ?? COURSE.hiddenActivation) }
         break
       }
       case 'activation': {

@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { kFold, stratifiedKFold } from '../../src/main/lab/search/folds'
 import { score } from '../../src/main/lab/search/fit'
-import { expandGrid } from '../../src/main/lab/search/grid'
+import { applySetting, expandGrid } from '../../src/main/lab/search/grid'
+import { trainConfigSchema } from '../../src/shared/schemas'
 import type { LabEvent, SearchSummary } from '../../src/shared/api'
 import { COURSE_SEARCH } from '../helpers/courseSearch'
 import { createService, tempDir } from '../helpers/lab'
@@ -40,6 +41,16 @@ print(json.dumps({'k': k, 's': s}))
 
   it('refuses more folds than rows with a message', () => {
     expect(() => kFold(3, 5)).toThrow(/between 2 and 3 folds/)
+  })
+
+  it('keeps the model’s activation arguments at every hidden size it tries (LeakyReLU(0.2) stays 0.2)', () => {
+    const model = { kind: 'sequential' as const, layers: [{ kind: 'Linear' as const, outFeatures: 8 }, { kind: 'LeakyReLU' as const, negativeSlope: 0.2 }, { kind: 'Linear' as const }] }
+    const train = trainConfigSchema.parse({ ...course.train, batchSize: 2 })
+    const { model: tried } = applySetting(model, train, { hidden: [4, 6] })
+    expect(tried.kind === 'sequential' && tried.layers.filter((l) => l.kind === 'LeakyReLU')).toEqual([
+      { kind: 'LeakyReLU', negativeSlope: 0.2 },
+      { kind: 'LeakyReLU', negativeSlope: 0.2 },
+    ])
   })
 
   it("lists settings in GridSearchCV's order", () => {
