@@ -139,7 +139,8 @@ describe('a window that keeps pace', () => {
     await h.shot('4-course-running')
     await expect.poll(status, { timeout: 30_000 }).toBe('completed')
     await page.waitForSelector('[data-testid="trained-weight-0"]')
-    expect(await page.textContent('[data-testid="trained-weight-0"]')).toBe('-5.7225')
+    // the digits `lab train` prints for the lecture: linear.weight = [[-5.72254]], linear.bias = [36.6935]
+    expect(await page.textContent('[data-testid="trained-weight-0"]')).toBe('-5.72254')
     expect(await page.textContent('[data-testid="trained-bias"]')).toBe('36.6935')
     await h.shot('5-course-done')
   }, 60_000)
