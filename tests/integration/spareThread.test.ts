@@ -24,15 +24,23 @@ afterEach(() => {
   services = []
 })
 
-function serviceWith(spareThread: boolean): { service: LabService; started: Array<{ kind: WorkerStart['kind']; worker: Worker }> } {
-  const started: Array<{ kind: WorkerStart['kind']; worker: Worker }> = []
+interface Started {
+  kind: WorkerStart['kind']
+  worker: Worker
+  /** the thread's word that it has warmed up, heard from its start (it may come before the data is prepared) */
+  warm: Promise<void>
+}
+
+function serviceWith(spareThread: boolean): { service: LabService; started: Started[] } {
+  const started: Started[] = []
   const service = new LabService({
     resourcesDir: RESOURCES,
     settingsDir: tempDir(),
     spareThread,
     startThread: (start) => {
       const worker = startWorker(start)
-      started.push({ kind: start.kind, worker })
+      const warm = new Promise<void>((heard) => worker.on('message', (m: { type: string }) => m.type === 'warm' && heard()))
+      started.push({ kind: start.kind, worker, warm })
       return worker
     },
   })
@@ -69,7 +77,7 @@ describe('a spare training thread', () => {
     const { service, started } = serviceWith(true)
     await service.prepareDataset(cars)
     // the spare says so once its warm-up runs are over; no run has reached it yet
-    await new Promise<void>((warm) => started[0].worker.on('message', (m: { type: string }) => m.type === 'warm' && warm()))
+    await started[0].warm
     const mlp = {
       ...request,
       model: { kind: 'mlp' as const, hidden: [{ units: 8, activation: 'Tanh' as const }] },
