@@ -1,7 +1,7 @@
 /**
  * What a run stopped by the student left to measure: the weights of the step it reached, not
- * of the epochs it was asked for. The Evaluate panel says so above the numbers, as the CLI's
- * "Stopped by Ctrl+C after epoch N of M" does. A stop between two batches of an epoch is said
+ * of the epochs it was asked for. The Evaluate panel says so above the numbers, and the CLI's
+ * "Stopped by Ctrl+C …" says where in the same words (stopPoint). A stop between two batches of an epoch is said
  * as such: those weights are not the end of the last epoch the plots show (with batches of two
  * cars, the weight swings from −5.4 to −4.2 within one epoch of the lecture).
  */

@@ -8,6 +8,7 @@ import { searchConfigFromArgv } from '../../src/main/cli/searchArgs'
 import { parseCsv } from '../../src/main/lab/data/csv'
 import { prepareData } from '../../src/main/lab/data/dataset'
 import { optimizerOf } from '../../src/shared/catalog/optimizers'
+import type { SearchSummary } from '../../src/shared/api'
 import type { SearchConfig } from '../../src/shared/schemas'
 import { applySetting, checkSearchConfig, type Params } from '../../src/shared/searchGrid'
 import { createService, ROOT, tempDir } from '../helpers/lab'
@@ -133,6 +134,16 @@ function expectSettingsAsTorchLab(config: SearchConfig, rows: { params: Params }
   })
 }
 
+/** the search TorchLab runs and the one its exported script builds in skorch, each setting checked alike */
+async function searchedBothWays(config: SearchConfig, script: string): Promise<{ ours: SearchSummary; skorch: Inspected }> {
+  const path = join(tempDir(), script)
+  await service.exportSearchPython({ config, path })
+  const ours = await service.waitForSearch((await service.startSearch(config)).searchId)
+  const skorch = await inspect(path)
+  expectSettingsAsTorchLab(config, ours.rows, skorch.settings)
+  return { ours, skorch }
+}
+
 describe('the skorch script trains each setting as TorchLab trains it', () => {
   const cars = { source: { kind: 'bundled' as const, name: 'cars' as const }, features: ['wt'], target: 'mpg' }
 
@@ -144,12 +155,7 @@ describe('the skorch script trains each setting as TorchLab trains it', () => {
       grid: { optimizer: ['SGD', 'Adam', 'RMSprop'], lr: [0.01, 0.02] },
       cv: 2,
     })
-    const path = join(tempDir(), 'optimizers.py')
-    await service.exportSearchPython({ config, path })
-    const { searchId } = await service.startSearch(config)
-    const ours = await service.waitForSearch(searchId)
-    const skorch = await inspect(path)
-    expectSettingsAsTorchLab(config, ours.rows, skorch.settings)
+    const { skorch } = await searchedBothWays(config, 'optimizers.py')
     // the refit on all 32 rows in batches of 8 or, with drop_last, of 8 and no short one
     expect(skorch.batches).toBe(4)
   }, 300_000)
@@ -162,12 +168,7 @@ describe('the skorch script trains each setting as TorchLab trains it', () => {
       grid: { loss: ['MSELoss', 'HuberLoss'] },
       cv: 2,
     })
-    const path = join(tempDir(), 'adam.py')
-    await service.exportSearchPython({ config, path })
-    const { searchId } = await service.startSearch(config)
-    const ours = await service.waitForSearch(searchId)
-    const skorch = await inspect(path)
-    expectSettingsAsTorchLab(config, ours.rows, skorch.settings)
+    const { skorch } = await searchedBothWays(config, 'adam.py')
     // drop_last: 32 rows make 6 batches of 5, the short seventh left out as TorchLab leaves it
     expect(skorch.batches).toBe(6)
   }, 300_000)
@@ -181,12 +182,7 @@ describe('the skorch script trains each setting as TorchLab trains it', () => {
       random: { nIter: 4, seed: 5 },
       cv: 2,
     })
-    const path = join(tempDir(), 'random.py')
-    await service.exportSearchPython({ config, path })
-    const { searchId } = await service.startSearch(config)
-    const ours = await service.waitForSearch(searchId)
-    const skorch = await inspect(path)
-    expectSettingsAsTorchLab(config, ours.rows, skorch.settings)
+    const { ours, skorch } = await searchedBothWays(config, 'random.py')
     expect(skorch.settings.map((s) => s.group.lr)).toEqual(ours.rows.map((r) => r.params.lr))
   }, 300_000)
 
