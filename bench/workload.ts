@@ -53,11 +53,15 @@ let prepared = false
 
 /**
  * training workloads report the training loop's own time, as the PyTorch side does; the
- * repeats run in one service as a student's runs do in the window: the data prepared first, the
- * spare thread warm by the time Train is pressed, and each later run on the last run's thread
+ * repeats run in one service as a student's runs do in the window: its settings read as the
+ * window opens, the data prepared, the spare thread warm by the time Train is pressed, and each
+ * later run on the last run's thread
  */
 async function train(request: TrainRequestInput, lab = service): Promise<number> {
   if (!prepared && lab === service) {
+    // the window reads its settings when it opens (App.svelte): their store (conf, ajv) is not
+    // loaded on the main thread while the first run trains, as it would be if the run opened it
+    await service.getSettings()
     await service.prepareDataset(request.dataset)
     // a waiting spare keeps no process alive (LabServiceOptions.spareThread): the student's window would, this timer does
     const open = setInterval(() => {}, 1000)
