@@ -35,7 +35,7 @@ import type { Table } from './data/table'
 import type { BackendPreference } from './engine/tfjs/backend'
 import { tfjsRefusal } from './engine/tfjs/support'
 import { initialStateDict } from './model/init'
-import { lossSpecOf, suggestedLoss } from '../../shared/catalog/losses'
+import { suggestedLoss } from '../../shared/catalog/losses'
 import { parameterCount, resolveModel, stateDictShapes, stateDictSize } from '../../shared/modelSpec'
 import { stateDictFromJson } from './model/stateDict'
 import { exportPython as exportPythonScript, type ExportInput } from './checkpoint/exportPy'
@@ -56,6 +56,7 @@ import { checkActiveRuns, checkActiveSearches, checkModelSize, MAX_TRACE_NUMBERS
 import { SearchRun, searchCsv } from './search/search'
 import { defaultScoring } from '../../shared/catalog/losses'
 import { scratchRequestSchema, type GraphResult, type Lesson, type LessonCheckReport, type LessonInfo, type ScratchRequest, type StepTrace } from '../../shared/learning'
+import { engineConfig } from './engine/engine'
 import { createEngine } from './engine/select'
 import { moduleTrace } from './stepping/moduleSteps'
 import { scratchData } from './scratch/scratchData'
@@ -221,7 +222,7 @@ export class LabService implements LabClient {
         {
           backend: request.backend === 'auto' ? (this.options.backend ?? 'auto') : request.backend,
           engineChoice: request.engine,
-          engine: { model, loss: lossSpecOf(train), optimizer: train.optimizer, initial, optimizerState: optimizer?.state, seed: train.seed },
+          engine: engineConfig(model, train, initial, optimizer?.state),
           train,
           data: { train: data.train, val: data.val, features: data.summary.features.length },
         },
@@ -469,8 +470,7 @@ export class LabService implements LabClient {
     const steps = tracedSteps(step.steps, perStep, parameters)
     const { initial, optimizer } = await this.startingPoint(request, model)
     const train = trainWith(request.train, optimizer)
-    const config = { model, loss: lossSpecOf(train), optimizer: train.optimizer, initial, optimizerState: optimizer?.state, seed: train.seed }
-    const engine = await createEngine(config, request.engine === 'tfjs' ? 'tfjs' : 'dense', request.backend === 'auto' ? (this.options.backend ?? 'auto') : request.backend)
+    const engine = await createEngine(engineConfig(model, train, initial, optimizer?.state), request.engine === 'tfjs' ? 'tfjs' : 'dense', request.backend === 'auto' ? (this.options.backend ?? 'auto') : request.backend)
     try {
       const trace = moduleTrace(engine, data.train, data.summary.features.length, train, steps)
       if (steps === step.steps || trace.stopped) return trace

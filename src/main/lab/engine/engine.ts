@@ -3,8 +3,8 @@
  * engine is exact to PyTorch's formulas for the layers, losses and optimizers of a ModelSpec.
  */
 import type { BackendInfo } from '../../../shared/api'
-import type { LossSpec } from '../../../shared/catalog/losses'
-import type { ModelSpec, OptimizerSpec } from '../../../shared/schemas'
+import { lossSpecOf, type LossSpec } from '../../../shared/catalog/losses'
+import type { ModelSpec, OptimizerSpec, TrainConfig } from '../../../shared/schemas'
 import type { StateDict } from '../model/stateDict'
 
 /**
@@ -27,6 +27,15 @@ export interface EngineConfig {
   optimizerState?: OptimizerState
   /** seeds Dropout's masks */
   seed: number
+}
+
+/**
+ * Every engine's config is built here, with the same keys in the same order (optimizerState too,
+ * when there is none): a training thread warmed up on one config shape throws its optimised code
+ * away at the first step of a run whose config has another (warmUp.ts)
+ */
+export function engineConfig(model: ModelSpec, train: TrainConfig, initial: StateDict, optimizerState: OptimizerState | undefined): EngineConfig {
+  return { model, loss: lossSpecOf(train), optimizer: train.optimizer, initial, optimizerState, seed: train.seed }
 }
 
 export interface Engine {

@@ -4,9 +4,10 @@
  * which gets the search's rows by reference and the fold as index arrays.
  */
 import type { BackendPreference } from '../engine/tfjs/backend'
+import { engineConfig } from '../engine/engine'
 import { createEngine } from '../engine/select'
 import type { Divergence } from '../../../shared/api'
-import { lossOf, lossSpecOf, type LossName } from '../../../shared/catalog/losses'
+import { lossOf, type LossName } from '../../../shared/catalog/losses'
 import type { EngineChoice, ModelSpec, Scoring, TrainConfig } from '../../../shared/schemas'
 import { initialStateDict } from '../model/init'
 import type { StateDict } from '../model/stateDict'
@@ -61,11 +62,7 @@ export function score(scoring: Scoring, loss: LossName, output: Float32Array, y:
 export async function fit(job: FitJob): Promise<FitResult> {
   const started = performance.now()
   const { train, test } = foldSplits(job.data, job.rows, job.standardise)
-  const engine = await createEngine(
-    { model: job.model, loss: lossSpecOf(job.train), optimizer: job.train.optimizer, initial: initialStateDict(job.model, job.initSeed), seed: job.train.seed },
-    job.engine,
-    job.backend,
-  )
+  const engine = await createEngine(engineConfig(job.model, job.train, initialStateDict(job.model, job.initSeed), undefined), job.engine, job.backend)
   try {
     const empty = { n: 0, x: new Float32Array(0), y: new Float32Array(0) }
     const result = runTraining(engine, { train, val: empty, features: job.data.features }, job.train, ALWAYS_RUN, {

@@ -27,6 +27,15 @@ export interface TrainStart {
   data: { train: Split; val: Split; features: number }
 }
 
+/**
+ * Every run's start is built here, a student's and a warm-up's alike, with its keys in one order:
+ * the objects a thread's warm-up ran on must have the hidden classes of the student's run, or its
+ * optimised code is thrown away at that run's first step (warmUp.ts)
+ */
+export function trainStart(control: SharedArrayBuffer, { backend, engineChoice, engine, train, data }: Omit<TrainStart, 'kind' | 'control'>): TrainStart {
+  return { kind: 'train', control, backend, engineChoice, engine, train, data: { train: data.train, val: data.val, features: data.features } }
+}
+
 /** Models up to this many parameters report them every epoch, for the slope and bias plots. */
 export const SNAPSHOT_MAX_PARAMS = 64
 

@@ -15,7 +15,7 @@ import { batchCount } from '../data/dataloader'
 import type { OptimizerState } from '../engine/engine'
 import { stateDictShapes } from '../../../shared/modelSpec'
 import { stateDictToJson, type StateDict } from '../model/stateDict'
-import { CMD, CONTROL, CONTROL_WORDS, seriesLayout, type ProgressReport, type ServeStart, type TrainStart, type WorkerMessage, type WorkerRequest } from './protocol'
+import { CMD, CONTROL, CONTROL_WORDS, seriesLayout, type ProgressReport, type ServeStart, type TrainStart, trainStart, type WorkerMessage, type WorkerRequest } from './protocol'
 import { startWorker } from './workerThread'
 
 const FINISHED: RunStatus[] = ['completed', 'stopped', 'diverged', 'failed']
@@ -74,8 +74,8 @@ export class TrainingRun {
     this.epochSeries = new DecimatedSeries(1 + (this.layout.validation ? 1 : 0) + this.layout.parameters, 'sample')
     this.stateDict = start.engine.initial
     this.serveStart = { kind: 'serve', backend: start.backend, engine: { ...start.engine, optimizerState: undefined } }
-    const trainStart: TrainStart = { ...start, kind: 'train', control }
-    const worker = thread ?? startWorker(trainStart)
+    const message = trainStart(control, start)
+    const worker = thread ?? startWorker(message)
     this.worker = worker
     this.done = new Promise((resolve) => {
       const onMessage = (m: WorkerMessage): void => {
@@ -96,7 +96,7 @@ export class TrainingRun {
       }
       this.detach = listen(worker, onMessage, onError, onExit)
     })
-    if (thread) thread.postMessage({ type: 'train', start: trainStart } satisfies WorkerRequest)
+    if (thread) thread.postMessage({ type: 'train', start: message } satisfies WorkerRequest)
   }
 
   private handle(m: WorkerMessage): void {

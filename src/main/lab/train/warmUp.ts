@@ -6,10 +6,10 @@
  * 60 ms where a warm thread's takes 4, so without this the student's first run would be the
  * slowest, and the only slow one.
  */
-import { lossSpecOf } from '../../../shared/catalog/losses'
 import { trainConfigSchema } from '../../../shared/schemas'
+import { engineConfig } from '../engine/engine'
 import { initialStateDict } from '../model/init'
-import { CONTROL_WORDS, type TrainStart } from './protocol'
+import { CONTROL_WORDS, trainStart, type TrainStart } from './protocol'
 
 /** measured: after two warm-up runs a thread's next run was still ~30% slower than its later ones, after three it was not */
 const RUNS = 3
@@ -21,15 +21,13 @@ function warmUpStart(): TrainStart {
   const model = { kind: 'linear' as const, inFeatures: 1, outFeatures: 1 }
   const x = Float32Array.from({ length: ROWS }, (_, i) => (i % 8) / 4 - 1)
   const y = Float32Array.from(x, (v) => 3 * v + 1)
-  const start: TrainStart = {
-    kind: 'train',
-    control: new SharedArrayBuffer(CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT),
+  const start = trainStart(new SharedArrayBuffer(CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT), {
     backend: 'auto',
     engineChoice: 'dense',
-    engine: { model, loss: lossSpecOf(train), optimizer: train.optimizer, initial: initialStateDict(model, train.seed), seed: train.seed },
+    engine: engineConfig(model, train, initialStateDict(model, train.seed), undefined),
     train,
     data: { train: { n: ROWS, x, y }, val: { n: 0, x: new Float32Array(0), y: new Float32Array(0) }, features: 1 },
-  }
+  })
   // a student's start arrives through postMessage, and V8 gives the objects its deserialiser
   // builds other hidden classes than literals get: built here as literals, the warm-up's code
   // was thrown away at the first step of the run it was warming for
