@@ -8,8 +8,7 @@ import { join, resolve } from 'node:path'
 import { saveStateDict } from '../src/main/lab/checkpoint/files'
 import type { StateDict } from '../src/main/lab/model/stateDict'
 import { LabService } from '../src/main/lab/service'
-import type { WorkerMessage } from '../src/main/lab/train/protocol'
-import { startWorker } from '../src/main/lab/train/workerThread'
+import { startWorker, warmWord } from '../src/main/lab/train/workerThread'
 import type { SearchConfigInput, TrainRequestInput } from '../src/shared/schemas'
 
 const [name, dataDir, repeatsText, engineText = 'dense'] = process.argv.slice(2)
@@ -27,12 +26,7 @@ const service = new LabService({
   spareThread: true,
   startThread: (start) => {
     const worker = startWorker(start)
-    if (start.kind === 'spare') {
-      spareWarm = new Promise((warm, failed) => {
-        worker.on('message', (m: WorkerMessage) => m.type === 'warm' && warm())
-        worker.once('exit', () => failed(new Error('the spare training thread ended before it warmed up')))
-      })
-    }
+    if (start.kind === 'spare') spareWarm = warmWord(worker)
     return worker
   },
 })

@@ -9,8 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { LabService } from '../../src/main/lab/service'
-import type { WorkerMessage } from '../../src/main/lab/train/protocol'
-import { startWorker } from '../../src/main/lab/train/workerThread'
+import { startWorker, warmWord } from '../../src/main/lab/train/workerThread'
 
 const spare = process.argv[2] === 'spare'
 const root = resolve(import.meta.dirname, '../..')
@@ -22,7 +21,7 @@ const service = new LabService({
   spareThread: spare,
   startThread: (start) => {
     const worker = startWorker(start)
-    if (start.kind === 'spare') warm = new Promise((heard) => worker.on('message', (m: WorkerMessage) => m.type === 'warm' && heard()))
+    if (start.kind === 'spare') warm = warmWord(worker)
     return worker
   },
 })

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker, type ResourceLimits } from 'node:worker_threads'
-import type { WorkerStart } from './protocol'
+import type { WorkerMessage, WorkerStart } from './protocol'
 
 export type WorkerKind = 'train' | 'fit' | 'parse'
 
@@ -19,6 +19,14 @@ export function useBuiltWorkers(paths: Record<WorkerKind, string>): void {
 
 export function startWorker(start: WorkerStart): Worker {
   return startWorkerOf('train', start)
+}
+
+/** a spare thread's word that its warm-up is over (warmUp.ts), listened for from its start: it may come before anything else is ready */
+export function warmWord(spare: Worker): Promise<void> {
+  return new Promise((warm, failed) => {
+    spare.on('message', (m: WorkerMessage) => m.type === 'warm' && warm())
+    spare.once('exit', () => failed(new Error('the spare training thread ended before it warmed up')))
+  })
 }
 
 export function startWorkerOf(kind: WorkerKind, workerData: unknown, options: { resourceLimits?: ResourceLimits } = {}): Worker {
