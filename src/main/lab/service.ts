@@ -45,7 +45,7 @@ import { atomicWrite } from './files/atomicWrite'
 import { refuseWritingOver } from './files/notItsSource'
 import { openSettings, type SettingsStore } from './settings'
 import { evaluateRun } from './train/evaluate'
-import type { WorkerMessage, WorkerStart } from './train/protocol'
+import { CMD, command, controlWords, type WorkerMessage, type WorkerStart } from './train/protocol'
 import { idleThread, TrainingRun } from './train/run'
 import { startWorker } from './train/workerThread'
 import { shortened, validate } from '../../shared/issueSentence'
@@ -115,7 +115,7 @@ interface RunRecord {
 }
 
 export class LabService implements LabClient {
-  private spare: { worker: Worker; forget: () => void } | undefined
+  private spare: { worker: Worker; control: Int32Array; forget: () => void } | undefined
   private readonly tables = new Map<string, Table>()
   private readonly runs = new Map<string, RunRecord>()
   private readonly listeners = new Set<(event: LabEvent) => void>()
@@ -588,20 +588,23 @@ export class LabService implements LabClient {
   /** a spare thread while no run has one to hand over (see LabServiceOptions.spareThread) */
   private readySpare(): void {
     if (!this.options.spareThread || this.spare || this.runs.size > 0) return
-    const spare = this.startThread({ kind: 'spare' })
+    const control = controlWords()
+    const spare = this.startThread({ kind: 'spare', control })
     // waiting, it must not keep a process alive; failing, it is only forgotten, and the run starts its own
     spare.unref()
     const forget = (): void => {
       if (this.spare?.worker === spare) this.spare = undefined
     }
     spare.on('error', forget).once('exit', forget)
-    this.spare = { worker: spare, forget }
+    this.spare = { worker: spare, control: new Int32Array(control), forget }
   }
 
   private takeSpare(): Worker | undefined {
     if (!this.spare) return undefined
-    const { worker, forget } = this.spare
+    const { worker, control, forget } = this.spare
     this.spare = undefined
+    // the warm-up run in progress ends at its next step: the student's run starts now, not after it
+    command(control, CMD.STOP)
     // from here the run hears its errors and its exit
     worker.off('error', forget).off('exit', forget)
     worker.ref()

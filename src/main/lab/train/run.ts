@@ -15,7 +15,7 @@ import { batchCount } from '../data/dataloader'
 import type { OptimizerState } from '../engine/engine'
 import { stateDictShapes } from '../../../shared/modelSpec'
 import { stateDictToJson, type StateDict } from '../model/stateDict'
-import { CMD, CONTROL, CONTROL_WORDS, seriesLayout, type ProgressReport, type ServeStart, type TrainStart, trainStart, type WorkerMessage, type WorkerRequest, type WorkerStart } from './protocol'
+import { CMD, command, CONTROL, controlWords, seriesLayout, type ProgressReport, type ServeStart, type TrainStart, trainStart, type WorkerMessage, type WorkerRequest, type WorkerStart, wake } from './protocol'
 
 const FINISHED: RunStatus[] = ['completed', 'stopped', 'diverged', 'failed']
 const ACK_TIMEOUT_MS = 1000
@@ -72,7 +72,7 @@ export class TrainingRun {
     /** starts this run's training thread when none is handed over, and the thread that serves its predictions later */
     private readonly startThread: (start: WorkerStart) => Worker,
   ) {
-    const control = new SharedArrayBuffer(CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT)
+    const control = controlWords()
     this.controlWords = new Int32Array(control)
     this.controlWords[CONTROL.PACE] = pace ?? 0
     this.layout = seriesLayout(start)
@@ -283,11 +283,10 @@ export class TrainingRun {
     if (action === 'step') {
       if (Atomics.load(c, CONTROL.CMD) !== CMD.PAUSE) throw labError('RUN_BUSY', 'Pause the run first; Step runs one batch while paused.')
       Atomics.add(c, CONTROL.CREDITS, 1)
+      wake(c)
     } else {
-      Atomics.store(c, CONTROL.CMD, action === 'pause' ? CMD.PAUSE : action === 'stop' ? CMD.STOP : CMD.RUN)
+      command(c, action === 'pause' ? CMD.PAUSE : action === 'stop' ? CMD.STOP : CMD.RUN)
     }
-    Atomics.add(c, CONTROL.SEQ, 1)
-    Atomics.notify(c, CONTROL.SEQ)
     const acted: Record<typeof action, () => boolean> = {
       pause: () => this.status === 'paused',
       resume: () => this.status === 'running',

@@ -104,13 +104,17 @@ function runOn(engine: Engine, start: TrainStart, send: (message: WorkerMessage)
 }
 
 /** a spare thread's wait: warm-up runs (warmUp.ts) until its first run arrives, then a word to say it is warm */
-async function warmWhileWaiting(): Promise<void> {
+async function warmWhileWaiting(control: SharedArrayBuffer): Promise<void> {
   waiting = true
-  const warm = await warmUp(async (start) => {
-    const engine = await createEngine(start.engine, start.engineChoice, start.backend)
-    runOn(engine, start, () => {})
-    engine.dispose()
-  }, () => waiting).catch(() => false)
+  const warm = await warmUp(
+    async (start) => {
+      const engine = await createEngine(start.engine, start.engineChoice, start.backend)
+      runOn(engine, start, () => {})
+      engine.dispose()
+    },
+    () => waiting,
+    control,
+  ).catch(() => false)
   if (warm) post({ type: 'warm' })
 }
 
@@ -128,7 +132,7 @@ async function main(): Promise<void> {
   if (start.kind === 'serve') return serve(start)
   if (start.kind === 'spare') {
     answerRequests()
-    return warmWhileWaiting()
+    return warmWhileWaiting(start.control)
   }
   await train(start)
 }
