@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import type { Worker } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
 import type { LabService } from '../../src/main/lab/service'
+import { LabError } from '../../src/shared/errors'
 import { LabService as Service } from '../../src/main/lab/service'
 import type { WorkerStart } from '../../src/main/lab/train/protocol'
 import type { TrainingRun } from '../../src/main/lab/train/run'
@@ -56,14 +57,27 @@ describe('a finished run whose thread dies', () => {
     }
   })
 
-  it('turns an error thrown in the thread into a sentence without a stack, and answers the next evaluation', { timeout: 60_000 }, async () => {
-    const { service } = countedService()
+  it('refuses a prediction the thread fails at with a sentence without a stack, and answers on; an error that ends the thread is said too', { timeout: 60_000 }, async () => {
+    const { service, started } = countedService()
     try {
       const { runId } = await service.startTraining(course(20))
       const summary = await service.waitForRun(runId)
       const before = await service.evaluate(runId, 'train')
-      // a request the thread cannot serve: its engine throws a TypeError outside any try
-      runOf(service, runId).thread!.postMessage({ type: 'predict', id: 0, x: null, n: 4 })
+      const run = runOf(service, runId)
+      const thread = run.thread!
+      // a TypeError inside the engine's predict: that prediction alone is refused
+      const failed = await run.predict(null as unknown as Float32Array, 4).then(
+        () => undefined,
+        (err: unknown) => err,
+      )
+      expect(LabError.is(failed) && failed.info.code).toBe('INTERNAL')
+      expect((failed as Error).message).toMatch(/^Something went wrong inside TorchLab: Cannot read properties of null.*This is a fault in TorchLab/)
+      expect((failed as Error).message).not.toMatch(/\n\s+at /)
+      expect(await service.evaluate(runId, 'train')).toEqual(before)
+      expect(run.thread).toBe(thread)
+
+      // an error thrown outside any handler (a request the thread does not know) ends it: the evaluation queued behind is refused
+      thread.postMessage({ type: 'unheard-of' })
       const refused = await service.evaluate(runId, 'train').then(
         () => undefined,
         (err: Error) => err,
@@ -71,6 +85,7 @@ describe('a finished run whose thread dies', () => {
       expect(refused?.message).toMatch(/^The model could not be evaluated: /)
       expect(refused?.message).not.toMatch(/\n\s+at /)
       expect(await service.evaluate(runId, 'train')).toEqual(before)
+      expect(started.map((s) => s.kind)).toEqual(['train', 'serve'])
       // the run itself ended well, and says so still
       expect(await service.getRun(runId)).toEqual(summary)
     } finally {

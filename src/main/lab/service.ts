@@ -25,7 +25,7 @@ import {
   type RunSummary,
   type SearchSummary,
 } from '../../shared/api'
-import { labError } from '../../shared/errors'
+import { labError, messageIn } from '../../shared/errors'
 import type { CsvSource, LossName, ModelSpec, ParseOptions, Settings, TrainConfig, TrainRequest } from '../../shared/schemas'
 import { BUNDLED } from '../../shared/catalog/datasets'
 import { prepareData, type PreparedData } from './data/dataset'
@@ -166,7 +166,7 @@ export class LabService implements LabClient {
         if (m.type === 'ready') resolve(m.info)
         else reject(labError('ENGINE_FAILED', m.type === 'failed' ? m.error.message : 'The engine did not start.'))
       })
-      worker.once('error', (err) => reject(labError('ENGINE_FAILED', `The engine did not start: ${err.message}`)))
+      worker.once('error', (err: unknown) => reject(labError('ENGINE_FAILED', `The engine did not start: ${messageIn(err)}`)))
     })
     return this.backend
   }

@@ -123,6 +123,8 @@ export type WorkerMessage =
       optimizerState: OptimizerState
     }
   | { type: 'prediction'; id: number; output: Float32Array }
+  /** a prediction the model could not compute (its buffers for that many rows, say): refused alone, the thread answers on */
+  | { type: 'predictionFailed'; id: number; error: LabErrorInfo }
   | { type: 'failed'; error: LabErrorInfo }
   /** a spare thread has run its warm-up (warmUp.ts): a run handed to it now starts warm */
   | { type: 'warm' }

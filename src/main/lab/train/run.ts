@@ -8,7 +8,7 @@
 import type { Worker } from 'node:worker_threads'
 import type { BackendInfo, DatasetSummary, LabEvent, RunProgress, RunSnapshot, RunStatus, RunSummary, SeriesCursor, SeriesLayout } from '../../../shared/api'
 import { DecimatedSeries } from '../../../shared/series'
-import { labError, messageIn, type LabErrorInfo } from '../../../shared/errors'
+import { LabError, labError, messageIn, type LabErrorInfo } from '../../../shared/errors'
 import { assertNever } from '../../../shared/exhaustive'
 import type { ModelSpec, TrainConfig } from '../../../shared/schemas'
 import { batchCount } from '../data/dataloader'
@@ -126,6 +126,10 @@ export class TrainingRun {
         return
       case 'prediction':
         this.predictions.get(m.id)?.resolve(m.output)
+        this.predictions.delete(m.id)
+        return
+      case 'predictionFailed':
+        this.predictions.get(m.id)?.reject(new LabError(m.error))
         this.predictions.delete(m.id)
         return
       case 'failed':
@@ -367,7 +371,7 @@ export class TrainingRun {
     const engineChoice = this.info.engine === 'tfjs' ? 'tfjs' : 'dense'
     const worker = this.startThread({ ...this.serveStart, engineChoice, engine: { ...this.serveStart.engine, initial: this.stateDict } })
     const onMessage = (m: WorkerMessage): void => {
-      if (m.type === 'prediction') this.handle(m)
+      if (m.type === 'prediction' || m.type === 'predictionFailed') this.handle(m)
       if (m.type === 'failed') this.threadLost(worker, `The model could not be evaluated: ${m.error.message}`)
     }
     const onError = (err: unknown): void => this.threadLost(worker, `The model could not be evaluated: ${messageIn(err)}`)

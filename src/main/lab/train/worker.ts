@@ -37,7 +37,14 @@ function answerRequests(): void {
   port.on('message', (request: WorkerRequest) => {
     switch (request.type) {
       case 'predict': {
-        const output = current!.predict(request.x, request.n)
+        let output: Float32Array
+        try {
+          output = current!.predict(request.x, request.n)
+        } catch (err) {
+          // thrown here, it would end the thread and every prediction waiting on it
+          post({ type: 'predictionFailed', id: request.id, error: toErrorInfo(err) })
+          return
+        }
         post({ type: 'prediction', id: request.id, output }, [output.buffer as ArrayBuffer])
         return
       }
