@@ -24,13 +24,14 @@ const runOf = (service: LabService, runId: string): TrainingRun => (service as u
 const osThreads = (): number => readdirSync('/proc/self/task').length
 
 /** a service whose training threads (runs', predictions', the spare) are counted, and heard when they end */
-function countedService(): { service: LabService; started: { kind: WorkerStart['kind']; worker: Worker; exited: Promise<void> }[] } {
+function countedService(onStart: (start: WorkerStart, worker: Worker) => void = () => undefined): { service: LabService; started: { kind: WorkerStart['kind']; worker: Worker; exited: Promise<void> }[] } {
   const started: { kind: WorkerStart['kind']; worker: Worker; exited: Promise<void> }[] = []
   const service = new Service({
     resourcesDir: RESOURCES,
     settingsDir: tempDir('torchlab-settings-'),
     startThread: (start) => {
       const worker = startWorker(start)
+      onStart(start, worker)
       started.push({ kind: start.kind, worker, exited: new Promise((ended) => worker.once('exit', () => ended())) })
       return worker
     },
@@ -120,6 +121,22 @@ describe('the kept runs', () => {
   })
 })
 
+describe('the backend probe', () => {
+  it('answers with a sentence when its thread ends before it answered, and the next request probes again', { timeout: 60_000 }, async () => {
+    let kills = 1
+    const { service, started } = countedService((start, worker) => {
+      if (start.kind === 'probe' && kills-- > 0) void worker.terminate()
+    })
+    try {
+      await expect(service.getBackend()).rejects.toThrow('The engine did not start: its thread ended before it answered.')
+      expect((await service.getBackend()).engine).toBe('tfjs')
+      expect(started.map((s) => s.kind)).toEqual(['probe', 'probe'])
+    } finally {
+      service.dispose()
+    }
+  })
+})
+
 describe('dispose()', () => {
   it('ends a run, a search and a file read in flight with a sentence, refuses later requests, and leaves no thread', { timeout: 120_000 }, async () => {
     const baseline = osThreads()
@@ -132,6 +149,10 @@ describe('dispose()', () => {
       const training = service.waitForRun(runId)
       const { searchId } = await service.startSearch({ ...course(500), grid: { lr: [0.01, 0.02, 0.03] }, cv: 3 })
       const searching = service.waitForSearch(searchId)
+      const probing = service.getBackend().then(
+        (info) => info.engine,
+        (err: Error) => err.message,
+      )
       const reading = service.inspectCsv({ kind: 'file', path: join(DATASETS, 'iris.csv') }, {}).then(
         () => 'read',
         (err: Error) => err.message,
@@ -144,6 +165,7 @@ describe('dispose()', () => {
       expect((await searching).status).toBe('cancelled')
       // read before the worker ended, or refused with a sentence that names the file
       expect(await reading).toMatch(/^read$|iris\.csv/)
+      expect(await probing).toMatch(/^TorchLab is closing/)
       for (const request of [
         () => service.startTraining(course(5)),
         () => service.inspectCsv({ kind: 'bundled', name: 'cars' }, {}),
@@ -154,7 +176,7 @@ describe('dispose()', () => {
         await expect(request()).rejects.toThrow(/^TorchLab is closing: it ended what was running and takes no more requests/)
       }
       await Promise.all(started.map((s) => s.exited))
-      expect(started.map((s) => s.kind)).toEqual(['train'])
+      expect(started.map((s) => s.kind)).toEqual(['train', 'probe'])
       // the sandbox's and the search's threads too: the process is back to the threads it had
       const deadline = Date.now() + 20_000
       while (osThreads() > baseline && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))

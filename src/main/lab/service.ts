@@ -121,6 +121,8 @@ export class LabService implements LabClient {
   private readonly listeners = new Set<(event: LabEvent) => void>()
   private readonly searches = new Map<string, SearchRun>()
   private backend?: Promise<BackendInfo>
+  /** the thread picking the backend, while it has not answered */
+  private probe?: Worker
   private settings?: Promise<SettingsStore>
   private runCounter = 0
   /** every student file (.pth, CSV) is parsed there, never in this process; its worker starts with the service, so the first file does not wait for it */
@@ -159,16 +161,31 @@ export class LabService implements LabClient {
   /** The backend is picked in a worker, never here: tfjs in the main thread would freeze the window. */
   async getBackend(...args: Parameters<LabApi['getBackend']>): Promise<BackendInfo> {
     this.accept(LAB_METHODS.getBackend, args, 'backend request')
-    this.backend ??= new Promise<BackendInfo>((resolve, reject) => {
+    // a probe that failed is forgotten: the next request tries again
+    this.backend ??= this.probeBackend().catch((err: unknown) => {
+      this.backend = undefined
+      throw err
+    })
+    return this.backend
+  }
+
+  /** the probe's thread answers once, or its end is an answer too: a probe terminated or crashed never leaves its callers waiting */
+  private probeBackend(): Promise<BackendInfo> {
+    return new Promise<BackendInfo>((resolve, reject) => {
       const worker: Worker = this.startThread({ kind: 'probe', backend: this.options.backend ?? 'auto' })
+      this.probe = worker
+      const failed = (sentence: string): void => reject(labError('ENGINE_FAILED', this.closed ? CLOSED : sentence))
       worker.once('message', (m: WorkerMessage) => {
         void worker.terminate()
         if (m.type === 'ready') resolve(m.info)
-        else reject(labError('ENGINE_FAILED', m.type === 'failed' ? m.error.message : 'The engine did not start.'))
+        else failed(m.type === 'failed' ? m.error.message : 'The engine did not start.')
       })
-      worker.once('error', (err: unknown) => reject(labError('ENGINE_FAILED', `The engine did not start: ${messageIn(err)}`)))
+      worker.once('error', (err: unknown) => failed(`The engine did not start: ${messageIn(err)}`))
+      worker.once('exit', () => {
+        if (this.probe === worker) this.probe = undefined
+        failed('The engine did not start: its thread ended before it answered.')
+      })
     })
-    return this.backend
   }
 
   async listDatasets(...args: Parameters<LabApi['listDatasets']>): Promise<BundledDataset[]> {
@@ -613,6 +630,7 @@ export class LabService implements LabClient {
 
   dispose(): void {
     this.closed = true
+    void this.probe?.terminate()
     void this.spare?.worker.terminate()
     this.spare = undefined
     // the pool first, so that cancelling the searches starts no fresh workers
