@@ -19,7 +19,8 @@ import { parseCommandArgs } from './cli/args'
 import { startingWeights } from './cli/initArgs'
 import { listenForInterrupts, type Interrupts } from './cli/interrupt'
 import { abandonSave } from './cli/cutShort'
-import { writeJson } from './cli/jsonStream'
+import { finiteOrWord, jsonLine, writeJson } from './cli/jsonStream'
+import { savePlan } from './cli/savePlan'
 import { exitWhenOutputFails } from './cli/output'
 import { closest } from './cli/suggest'
 import { shownValue } from './cli/shownValue'
@@ -129,26 +130,31 @@ async function train(argv: string[], interrupts: Interrupts): Promise<number> {
     // a run stopped part way is not what --out asked for: the file there (if any) stays as it was
     // a save the system refuses does not cost the run: its report is printed all the same
     const out = args.out
-    const saving = out !== undefined && usable && summary.status !== 'stopped' ? service.saveRun({ runId, path: out, kind: args.checkpoint ? 'checkpoint' : 'state_dict' }) : undefined
+    const plan = out === undefined ? undefined : savePlan(summary, out)
+    const saving = plan?.save ? service.saveRun({ runId, path: out!, kind: args.checkpoint ? 'checkpoint' : 'state_dict' }) : undefined
     if (saving) interrupts.whenForced(() => abandonSave(out!))
     const saved: { result?: SavedFile; error?: LabErrorInfo } | undefined = await saving?.then(
       (result) => ({ result }),
       (err: unknown) => ({ error: toErrorInfo(err) }),
     )
     if (saved) interrupts.whenForced(() => (saved.result ? `${saved.result.path} is saved whole; its report was cut short.` : 'Nothing was saved.'))
+    // what the file holds, or why there is none; a save the system refused says so itself
+    const saveNote = saved?.error ? null : (plan?.note ?? null)
+    const stopped = interrupts.stoppedBy()
     if (args.json) {
       const notes = refused.length > 0 ? { metrics_refused: refused } : {}
-      await writeJson(process.stdout, { ...report(summary, args.weights, trainEval, valEval), ...notes, optimizer_note: optimizerNote ?? null, saved: saved?.result ?? null, save_error: saved?.error ?? null })
+      await writeJson(process.stdout, { ...report(summary, args.weights, trainEval, valEval), ...notes, optimizer_note: optimizerNote ?? null, saved: saved?.result ?? null, save_error: saved?.error ?? null, save_note: saveNote })
     } else {
       printHuman(summary, trainEval)
       for (const sentence of refused) process.stdout.write(`${sentence}\n`)
+      if (saved?.result) process.stdout.write(`saved ${saved.result.path} (${saved.result.bytes} bytes)\n`)
+      // a run stopped by Ctrl+C says it below, with where it stopped
+      if (saveNote && !(summary.status === 'stopped' && stopped)) process.stdout.write(`${saveNote}\n`)
     }
-    if (saved?.result && !args.json) process.stdout.write(`saved ${saved.result.path} (${saved.result.bytes} bytes)\n`)
     if (saved?.error) {
       process.stderr.write(`error: ${saved.error.message}\n`)
       return saved.error.code === 'INTERNAL' ? EXIT.failed : EXIT.badInput
     }
-    const stopped = interrupts.stoppedBy()
     if (summary.status === 'stopped' && stopped) {
       process.stderr.write(`Stopped by ${stopped.said} ${stopPoint(summary)}${args.out === undefined ? '' : `; nothing was saved to ${args.out}`}.\n`)
       return stopped.exit
@@ -202,7 +208,7 @@ async function search(argv: string[], interrupts: Interrupts): Promise<number> {
     }))
     if (json) {
       const written = csv ? { csv_written: writing && !csvError ? csv : null, csv_error: csvError ?? null } : {}
-      process.stdout.write(JSON.stringify({ status: summary.status, scoring: summary.scoring, seconds: summary.seconds, best_params: summary.bestParams, best_score: summary.bestScore, cv_results: rows, ...written }) + '\n')
+      process.stdout.write(jsonLine({ status: summary.status, scoring: summary.scoring, seconds: summary.seconds, best_params: summary.bestParams, best_score: summary.bestScore, cv_results: rows, ...written }))
     } else {
       process.stdout.write(`${summary.status}: ${summary.fitsDone} fits in ${summary.seconds.toFixed(2)} s, scoring ${summary.scoring}\n`)
       for (const r of [...summary.rows].sort((a, b) => (a.rankTestScore ?? 1e9) - (b.rankTestScore ?? 1e9))) {
@@ -249,7 +255,7 @@ function printCheckpoint(info: CheckpointInfo, showValues: boolean): void {
   if (info.stateDicts.length > 1) out.write(`state_dicts: ${info.stateDicts.map((s) => `${s.path || '(the file)'} (${s.tensors} tensor${s.tensors === 1 ? '' : 's'})`).join(', ')}\n`)
   if (info.tensors.length) {
     out.write(`weights${info.key !== undefined ? ` (--key ${info.key})` : ''}:\n`)
-    for (const t of info.tensors) out.write(`  ${t.key} ${t.dtype} [${t.shape.join(', ')}]${showValues ? ` ${JSON.stringify(t.values)}` : ''}\n`)
+    for (const t of info.tensors) out.write(`  ${t.key} ${t.dtype} [${t.shape.join(', ')}]${showValues ? ` ${JSON.stringify(t.values, finiteOrWord)}` : ''}\n`)
   }
   out.write(`model: ${info.model ? JSON.stringify(info.model) : 'not recognised'}\n  ${info.modelNote}\n`)
 }
@@ -268,7 +274,7 @@ async function inspect(argv: string[]): Promise<number> {
   try {
     if (positionals.length === 1) {
       const info = await service.openCheckpoint(positionals[0], options)
-      if (values.json) process.stdout.write(JSON.stringify(info) + '\n')
+      if (values.json) process.stdout.write(jsonLine(info))
       else printCheckpoint(info, showValues)
       return EXIT.ok
     }
@@ -276,11 +282,11 @@ async function inspect(argv: string[]): Promise<number> {
     for (const path of positionals) {
       try {
         const info = await service.openCheckpoint(path, options)
-        if (values.json) process.stdout.write(JSON.stringify(info) + '\n')
+        if (values.json) process.stdout.write(jsonLine(info))
         else printCheckpoint(info, showValues)
       } catch (err) {
         const error = toErrorInfo(err)
-        if (values.json) process.stdout.write(JSON.stringify({ path, error }) + '\n')
+        if (values.json) process.stdout.write(jsonLine({ path, error }))
         else process.stderr.write(`error: ${path}: ${error.message}\n`)
         exit = Math.max(exit, error.code === 'INTERNAL' ? EXIT.failed : EXIT.badInput)
       }
@@ -342,7 +348,7 @@ async function command<Q, R>(
   const service = newService()
   try {
     const result = await run(service, parsed.request)
-    if (parsed.json) process.stdout.write(JSON.stringify(result) + '\n')
+    if (parsed.json) process.stdout.write(jsonLine(result))
     else print(result, process.stdout)
     return exit(result)
   } finally {
@@ -428,7 +434,7 @@ async function lessons(argv: string[], name: 'lessons' | 'lesson'): Promise<numb
 }
 
 function printError(error: LabErrorInfo, json: boolean): void {
-  if (json) process.stdout.write(JSON.stringify({ error }) + '\n')
+  if (json) process.stdout.write(jsonLine({ error }))
   else process.stderr.write(`error: ${error.message}\n`)
 }
 
@@ -446,7 +452,8 @@ const COMMANDS: Record<string, (argv: string[], interrupts: Interrupts) => Promi
 
 const EXIT_HELP = `Exit status: 0 done, 1 failed (a lesson's checks, an internal error), 2 refused (bad input, a file it could not read or save),
 3 diverged, 130 stopped by Ctrl+C, 143 stopped by SIGTERM (a second Ctrl+C or SIGTERM quits at once, saving nothing half-way),
-141 its output was closed (| head). --json answers on stdout even when refused: {"error": {...}}.
+141 its output was closed (| head). --json answers on stdout even when refused: {"error": {...}}; a number that is not
+finite (a loss that became infinite, a NaN weight) is the string "NaN", "Infinity" or "-Infinity" there, as the text prints it.
 `
 
 /** a command's usage, and what its exit status says (a script reads that first) */

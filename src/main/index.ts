@@ -160,6 +160,9 @@ app.whenReady().then(async () => {
 })
 
 app.on('window-all-closed', () => {
-  service.dispose()
   if (process.platform !== 'darwin') app.quit()
 })
+
+// with the app, not its last window: on macOS the app stays open without one, and its next window
+// asks the same service, which refuses every request once disposed
+app.on('will-quit', () => service.dispose())

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { writeJson } from '../../src/main/cli/jsonStream'
+import { jsonLine, writeJson } from '../../src/main/cli/jsonStream'
 import { ROOT, tempDir } from '../helpers/lab'
 
 const settingsDir = tempDir('torchlab-cli-json-settings-')
@@ -60,9 +60,23 @@ describe('writeJson', () => {
     return { text: pieces.join(''), largest: Math.max(...pieces.map((p) => p.length)) }
   }
 
-  it('writes what JSON.stringify writes', async () => {
+  it('writes what JSON.stringify writes, numbers that are not finite as the words the text prints', async () => {
     const value = { a: [1, -0.5, NaN, Infinity, 1e-30], b: { c: 'q"uote\n', d: undefined, e: null, f: [[1, 2], [3]], g: [undefined, 'x', true] }, h: [], i: {}, 'k"ey': 3 }
-    expect((await written(value)).text).toBe(JSON.stringify(value) + '\n')
+    const text = (await written(value)).text
+    expect(text).toBe(jsonLine(value))
+    expect(text).toContain('"a":[1,-0.5,"NaN","Infinity",1e-30]')
+    expect(text.replace('"a":[1,-0.5,"NaN","Infinity",1e-30]', '"a":[1,-0.5,null,null,1e-30]')).toBe(JSON.stringify(value) + '\n')
+  })
+
+  it('keeps a NaN or an infinity past the first slice of a long array, and a lone one, readable back as numbers', async () => {
+    const long = Array.from({ length: 40_000 }, (_, i) => i / 7)
+    long[20_000] = NaN
+    long[39_999] = -Infinity
+    const parsed = JSON.parse((await written({ w: long, loss: Infinity })).text) as { w: (number | string)[]; loss: string }
+    expect(parsed.loss).toBe('Infinity')
+    expect(Number(parsed.loss)).toBe(Infinity)
+    expect(parsed.w.map(Number)).toEqual(long)
+    expect(parsed.w.filter((x) => typeof x === 'string')).toEqual(['NaN', '-Infinity'])
   })
 
   it('sends a long array in pieces of about a megabyte', async () => {

@@ -10,7 +10,7 @@ import { promisify } from 'node:util'
 import type { Worker } from 'node:worker_threads'
 import { afterEach, describe, expect, it } from 'vitest'
 import { LabService } from '../../src/main/lab/service'
-import type { WorkerStart } from '../../src/main/lab/train/protocol'
+import { CMD, command, type WorkerStart } from '../../src/main/lab/train/protocol'
 import { startWorker } from '../../src/main/lab/train/workerThread'
 import { RESOURCES, tempDir } from '../helpers/lab'
 
@@ -29,18 +29,23 @@ interface Started {
   worker: Worker
   /** the thread's word that it has warmed up, heard from its start (it may come before the data is prepared) */
   warm: Promise<void>
+  /** the thread runs its code */
+  online: Promise<void>
 }
 
-function serviceWith(spareThread: boolean): { service: LabService; started: Started[] } {
+/** `holdWarmUp`: the spare's warm-up pauses at its first step (its control words say pause), as a slow warm-up run would still be going when the run arrives */
+function serviceWith(spareThread: boolean, holdWarmUp = false): { service: LabService; started: Started[] } {
   const started: Started[] = []
   const service = new LabService({
     resourcesDir: RESOURCES,
     settingsDir: tempDir(),
     spareThread,
     startThread: (start) => {
+      if (start.kind === 'spare' && holdWarmUp) command(new Int32Array(start.control), CMD.PAUSE)
       const worker = startWorker(start)
       const warm = new Promise<void>((heard) => worker.on('message', (m: { type: string }) => m.type === 'warm' && heard()))
-      started.push({ kind: start.kind, worker, warm })
+      const online = new Promise<void>((ran) => worker.once('online', () => ran()))
+      started.push({ kind: start.kind, worker, warm, online })
       return worker
     },
   })
@@ -68,7 +73,8 @@ describe('a spare training thread', () => {
     const { service: plain, started: none } = serviceWith(false)
     await plain.prepareDataset(cars)
     const alone = await plain.waitForRun((await plain.startTraining(request)).runId)
-    expect(none).toEqual([])
+    // no spare: the run starts a thread of its own
+    expect(none.map((s) => s.kind)).toEqual(['train'])
     expect(spared.lossHistory).toEqual(alone.lossHistory)
     expect(spared.stateDict).toEqual(alone.stateDict)
   })
@@ -93,6 +99,27 @@ describe('a spare training thread', () => {
       expect(summary.lossHistory).toEqual(fresh[i].lossHistory)
       expect(summary.stateDict).toEqual(fresh[i].stateDict)
     }
+  })
+
+  it('ends its warm-up run in progress when a run arrives: that run starts on it at once, and is the run a fresh thread trains', async () => {
+    const { service, started } = serviceWith(true, true)
+    await service.prepareDataset(cars)
+    const heard: string[] = []
+    started[0].worker.on('message', (m: { type: string }) => heard.push(m.type))
+    // the thread is loaded and in its warm-up, held at its first step
+    await started[0].online
+    const mlp = { ...request, model: { kind: 'mlp' as const, hidden: [{ units: 8, activation: 'Tanh' as const }] }, train: { optimizer: { name: 'Adam' as const, lr: 0.01 }, epochs: 15, batchSize: 5, shuffle: true, seed: 3 } }
+    const spared = await service.waitForRun((await service.startTraining(mlp)).runId)
+    expect(started.map((s) => s.kind)).toEqual(['spare'])
+    // the warm-up never finished, and the run went through the spare
+    expect(heard).not.toContain('warm')
+    expect(heard).toContain('done')
+
+    const { service: plain } = serviceWith(false)
+    const fresh = await plain.waitForRun((await plain.startTraining(mlp)).runId)
+    expect(spared.status).toBe('completed')
+    expect(spared.lossHistory).toEqual(fresh.lossHistory)
+    expect(spared.stateDict).toEqual(fresh.stateDict)
   })
 
   it('is forgotten when it dies before its run, which then starts a thread of its own', async () => {

@@ -224,7 +224,8 @@ ${CSV_HELP}  --x COLS --y COL                      feature columns (comma list) 
   --key PATH                            which state_dict of the .pth to start from (lab inspect lists them)
                                         (a checkpoint's optimizer_state_dict is restored, with its settings, as
                                         torch's load_state_dict does, when it fits the run's optimizer)
-  --out FILE.pth [--checkpoint]         save the trained state_dict (or a full checkpoint)
+  --out FILE.pth [--checkpoint]         save the trained state_dict (or a full checkpoint); a diverged run saves its
+                                        last sound epoch's weights, a stopped one nothing (the report's save_note says which)
   --engine auto|dense|tfjs              auto: the dense engine (plain loops, fastest for classroom sizes)
   --backend auto|tensorflow|wasm|cpu    tfjs's backend   --json  one JSON object on stdout
   --weights                             with --json: the state_dict even of a large model (streamed)

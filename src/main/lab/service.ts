@@ -25,7 +25,7 @@ import {
   type RunSummary,
   type SearchSummary,
 } from '../../shared/api'
-import { labError } from '../../shared/errors'
+import { labError, messageIn } from '../../shared/errors'
 import type { CsvSource, LossName, ModelSpec, ParseOptions, Settings, TrainConfig, TrainRequest } from '../../shared/schemas'
 import { BUNDLED } from '../../shared/catalog/datasets'
 import { prepareData, type PreparedData } from './data/dataset'
@@ -45,7 +45,7 @@ import { atomicWrite } from './files/atomicWrite'
 import { refuseWritingOver } from './files/notItsSource'
 import { openSettings, type SettingsStore } from './settings'
 import { evaluateRun } from './train/evaluate'
-import type { WorkerMessage, WorkerStart } from './train/protocol'
+import { CMD, command, controlWords, type WorkerMessage, type WorkerStart } from './train/protocol'
 import { idleThread, TrainingRun } from './train/run'
 import { startWorker } from './train/workerThread'
 import { shortened, validate } from '../../shared/issueSentence'
@@ -102,6 +102,10 @@ function trainWith(train: TrainConfig, restored: StartingPoint['optimizer']): Tr
 }
 
 const MAX_RUNS_KEPT = 8
+/** what a request about a run the service no longer keeps hears */
+const noRun = (runId: string): string => `There is no run "${shortened(runId)}" (TorchLab keeps the last ${MAX_RUNS_KEPT} runs).`
+/** what a request hears once the lab is closing: it starts no thread and reads no file */
+const CLOSED = 'TorchLab is closing: it ended what was running and takes no more requests; open it again to go on.'
 const MAX_SEARCHES_KEPT = 8
 const MAX_TABLES_KEPT = 4
 
@@ -111,12 +115,14 @@ interface RunRecord {
 }
 
 export class LabService implements LabClient {
-  private spare: { worker: Worker; forget: () => void } | undefined
+  private spare: { worker: Worker; control: Int32Array; forget: () => void } | undefined
   private readonly tables = new Map<string, Table>()
   private readonly runs = new Map<string, RunRecord>()
   private readonly listeners = new Set<(event: LabEvent) => void>()
   private readonly searches = new Map<string, SearchRun>()
   private backend?: Promise<BackendInfo>
+  /** the thread picking the backend, while it has not answered */
+  private probe?: Worker
   private settings?: Promise<SettingsStore>
   private runCounter = 0
   /** every student file (.pth, CSV) is parsed there, never in this process; its worker starts with the service, so the first file does not wait for it */
@@ -125,9 +131,22 @@ export class LabService implements LabClient {
   private readonly fits = new FitPool(availableParallelism())
 
   private readonly startThread: (start: WorkerStart) => Worker
+  /** set by dispose(): no request is taken after it */
+  private closed = false
 
   constructor(private readonly options: LabServiceOptions) {
     this.startThread = options.startThread ?? startWorker
+  }
+
+  /** a request's arguments, validated, once the lab is known to be open */
+  private accept<S extends Parameters<typeof validate>[0]>(schema: S, args: unknown, what: string): ReturnType<typeof validate<S>> {
+    this.refuseIfClosed()
+    return validate(schema, args, what)
+  }
+
+  /** asked again after each wait of a request that starts a thread: dispose() may have come in between */
+  private refuseIfClosed(): void {
+    if (this.closed) throw labError('ENGINE_FAILED', CLOSED)
   }
 
   onEvent(listener: (event: LabEvent) => void): () => void {
@@ -141,21 +160,36 @@ export class LabService implements LabClient {
 
   /** The backend is picked in a worker, never here: tfjs in the main thread would freeze the window. */
   async getBackend(...args: Parameters<LabApi['getBackend']>): Promise<BackendInfo> {
-    validate(LAB_METHODS.getBackend, args, 'backend request')
-    this.backend ??= new Promise<BackendInfo>((resolve, reject) => {
-      const worker: Worker = this.startThread({ kind: 'probe', backend: this.options.backend ?? 'auto' })
-      worker.once('message', (m: WorkerMessage) => {
-        void worker.terminate()
-        if (m.type === 'ready') resolve(m.info)
-        else reject(labError('ENGINE_FAILED', m.type === 'failed' ? m.error.message : 'The engine did not start.'))
-      })
-      worker.once('error', (err) => reject(labError('ENGINE_FAILED', `The engine did not start: ${err.message}`)))
+    this.accept(LAB_METHODS.getBackend, args, 'backend request')
+    // a probe that failed is forgotten: the next request tries again
+    this.backend ??= this.probeBackend().catch((err: unknown) => {
+      this.backend = undefined
+      throw err
     })
     return this.backend
   }
 
+  /** the probe's thread answers once, or its end is an answer too: a probe terminated or crashed never leaves its callers waiting */
+  private probeBackend(): Promise<BackendInfo> {
+    return new Promise<BackendInfo>((resolve, reject) => {
+      const worker: Worker = this.startThread({ kind: 'probe', backend: this.options.backend ?? 'auto' })
+      this.probe = worker
+      const failed = (sentence: string): void => reject(labError('ENGINE_FAILED', this.closed ? CLOSED : sentence))
+      worker.once('message', (m: WorkerMessage) => {
+        void worker.terminate()
+        if (m.type === 'ready') resolve(m.info)
+        else failed(m.type === 'failed' ? m.error.message : 'The engine did not start.')
+      })
+      worker.once('error', (err: unknown) => failed(`The engine did not start: ${messageIn(err)}`))
+      worker.once('exit', () => {
+        if (this.probe === worker) this.probe = undefined
+        failed('The engine did not start: its thread ended before it answered.')
+      })
+    })
+  }
+
   async listDatasets(...args: Parameters<LabApi['listDatasets']>): Promise<BundledDataset[]> {
-    validate(LAB_METHODS.listDatasets, args, 'data set list')
+    this.accept(LAB_METHODS.listDatasets, args, 'data set list')
     return [...BUNDLED]
   }
 
@@ -174,7 +208,7 @@ export class LabService implements LabClient {
   }
 
   async inspectCsv(...args: Parameters<LabApi['inspectCsv']>): Promise<CsvPreview> {
-    const [source, parse] = validate(LAB_METHODS.inspectCsv, args, 'CSV request')
+    const [source, parse] = this.accept(LAB_METHODS.inspectCsv, args, 'CSV request')
     return previewOf(await this.loadTable(source, parse))
   }
 
@@ -184,7 +218,7 @@ export class LabService implements LabClient {
   }
 
   async prepareDataset(...args: Parameters<LabApi['prepareDataset']>): Promise<DatasetSummary> {
-    const [spec, loss] = validate(LAB_METHODS.prepareDataset, args, 'data set')
+    const [spec, loss] = this.accept(LAB_METHODS.prepareDataset, args, 'data set')
     this.readySpare()
     const table = await this.loadTable(spec.source, spec.parse)
     // without a loss, a text target is taken as class labels
@@ -197,7 +231,7 @@ export class LabService implements LabClient {
   }
 
   async startTraining(...args: Parameters<LabApi['startTraining']>): Promise<RunStart> {
-    const [request] = validate(LAB_METHODS.startTraining, args, 'training request')
+    const [request] = this.accept(LAB_METHODS.startTraining, args, 'training request')
     checkActiveRuns(this.activeRuns())
     const data = await this.prepare(request, request.train.loss)
     const model = resolveModel(request.model, data.summary.features.length, data.outputs)
@@ -208,6 +242,7 @@ export class LabService implements LabClient {
     const { initial, optimizer, optimizerNote } = await this.startingPoint(request, model)
     // again, now that nothing else is awaited before the run is kept: requests sent together were all let through above
     checkActiveRuns(this.activeRuns())
+    this.refuseIfClosed()
     const train = trainWith(request.train, optimizer)
     const runId = `run-${++this.runCounter}`
     // a finished run's idle thread trains this one: warm, and no second heap
@@ -229,6 +264,7 @@ export class LabService implements LabClient {
         (event) => this.emit(event),
         request.pace,
         thread,
+        this.startThread,
       )
     } catch (err) {
       // no run holds the thread now: left running, it would keep the process alive
@@ -256,12 +292,12 @@ export class LabService implements LabClient {
   }
 
   async openCheckpoint(...args: Parameters<LabApi['openCheckpoint']>): Promise<CheckpointInfo> {
-    const [path, options] = validate(LAB_METHODS.openCheckpoint, args, 'file request')
+    const [path, options] = this.accept(LAB_METHODS.openCheckpoint, args, 'file request')
     return (await this.sandbox.run({ kind: 'checkpoint', path, activations: options.activations ?? [], values: options.values ?? false, key: options.key })).info
   }
 
   async saveRun(...args: Parameters<LabApi['saveRun']>): Promise<{ path: string; bytes: number }> {
-    const [{ runId, path, kind }] = validate(LAB_METHODS.saveRun, args, 'save request')
+    const [{ runId, path, kind }] = this.accept(LAB_METHODS.saveRun, args, 'save request')
     const { run, data } = this.record(runId)
     if (!run.finished) throw labError('RUN_BUSY', 'Save once the run has ended: let it finish or stop it.')
     const summary = run.current
@@ -286,7 +322,7 @@ export class LabService implements LabClient {
    * saved also gets its initial weights, so that the script reproduces the run.
    */
   async exportPython(...args: Parameters<LabApi['exportPython']>): Promise<{ path: string; written?: string[] }> {
-    const [{ checkpoint: pthPath, out: outPath }] = validate(LAB_METHODS.exportPython, args, 'export request')
+    const [{ checkpoint: pthPath, out: outPath }] = this.accept(LAB_METHODS.exportPython, args, 'export request')
     const opened = await this.sandbox.run({ kind: 'checkpoint', path: pthPath, activations: [], values: false })
     const { model, torchlab, kind } = opened.info
     if (!model) throw labError('CHECKPOINT_UNSUPPORTED', opened.info.modelNote)
@@ -313,7 +349,7 @@ export class LabService implements LabClient {
   }
 
   async predict(...args: Parameters<LabApi['predict']>): Promise<Predictions> {
-    const [request] = validate(LAB_METHODS.predict, args, 'prediction request')
+    const [request] = this.accept(LAB_METHODS.predict, args, 'prediction request')
     const opened = await this.sandbox.run({ kind: 'model', path: request.path, activations: request.activations ?? [] })
     const table = await this.loadTable(request.data, request.parse)
     const predictions = predictTable({ info: opened.info, weights: opened.weights, table, features: request.features })
@@ -325,7 +361,7 @@ export class LabService implements LabClient {
 
   async startSearch(...args: Parameters<LabApi['startSearch']>): Promise<{ searchId: string; fitsTotal: number }> {
     // every grid value applied before the table loads: a value the search would refuse is refused without waiting for a large file
-    const config = checkSearchConfig(validate(LAB_METHODS.startSearch, args, 'search')[0])
+    const config = checkSearchConfig(this.accept(LAB_METHODS.startSearch, args, 'search')[0])
     checkActiveSearches(this.activeSearches())
     const table = await this.loadTable(config.dataset.source, config.dataset.parse)
     // folds are scaled on their own training rows, and cross-validation replaces the split
@@ -334,6 +370,7 @@ export class LabService implements LabClient {
     const archs = [config.model, ...(config.grid.hidden ?? []).map((hidden) => applySetting(config.model, config.train, { hidden }).model)]
     for (const arch of archs) checkModelSize(parameterCount(resolveModel(arch, data.summary.features.length, data.outputs)))
     checkActiveSearches(this.activeSearches())
+    this.refuseIfClosed()
     const searchId = `search-${++this.runCounter}`
     const search = new SearchRun(searchId, config, data, (event) => this.emit(event), this.fits)
     this.searches.set(searchId, search)
@@ -361,17 +398,17 @@ export class LabService implements LabClient {
   }
 
   async cancelSearch(...args: Parameters<LabApi['cancelSearch']>): Promise<SearchSummary> {
-    const [searchId] = validate(LAB_METHODS.cancelSearch, args, 'search id')
+    const [searchId] = this.accept(LAB_METHODS.cancelSearch, args, 'search id')
     return this.search(searchId).cancel()
   }
 
   async waitForSearch(...args: Parameters<LabApi['waitForSearch']>): Promise<SearchSummary> {
-    const [searchId] = validate(LAB_METHODS.waitForSearch, args, 'search id')
+    const [searchId] = this.accept(LAB_METHODS.waitForSearch, args, 'search id')
     return this.search(searchId).wait()
   }
 
   async exportSearchCsv(...args: Parameters<LabApi['exportSearchCsv']>): Promise<{ path: string }> {
-    const [{ searchId, path }] = validate(LAB_METHODS.exportSearchCsv, args, 'export request')
+    const [{ searchId, path }] = this.accept(LAB_METHODS.exportSearchCsv, args, 'export request')
     const search = this.search(searchId)
     await refuseWritingOver([sourcePath(search.config.dataset.source, this.options.resourcesDir)], [path], 'the search results')
     await atomicWrite(path, new TextEncoder().encode(searchCsv(search.summary)))
@@ -381,8 +418,9 @@ export class LabService implements LabClient {
   private evictOldRuns(): void {
     for (const [id, record] of this.runs) {
       if (this.runs.size <= MAX_RUNS_KEPT) return
-      if (record.run.finished) {
-        record.run.dispose()
+      // a run still answering a panel's predictions stays until a later start: its answer arrives
+      if (record.run.finished && !record.run.answering) {
+        record.run.dispose(noRun(id))
         this.runs.delete(id)
       }
     }
@@ -390,37 +428,37 @@ export class LabService implements LabClient {
 
   private record(runId: string): RunRecord {
     const record = this.runs.get(runId)
-    if (!record) throw labError('UNKNOWN_RUN', `There is no run "${shortened(runId)}" (TorchLab keeps the last ${MAX_RUNS_KEPT} runs).`)
+    if (!record) throw labError('UNKNOWN_RUN', noRun(runId))
     return record
   }
 
   async controlRun(...args: Parameters<LabApi['controlRun']>): Promise<{ status: RunStatus }> {
-    const [{ runId, action }] = validate(LAB_METHODS.controlRun, args, 'run control')
+    const [{ runId, action }] = this.accept(LAB_METHODS.controlRun, args, 'run control')
     return { status: await this.record(runId).run.control(action) }
   }
 
   async getRun(...args: Parameters<LabApi['getRun']>): Promise<RunSummary> {
-    const [runId] = validate(LAB_METHODS.getRun, args, 'run id')
+    const [runId] = this.accept(LAB_METHODS.getRun, args, 'run id')
     return this.record(runId).run.current
   }
 
   async listRuns(...args: Parameters<LabApi['listRuns']>): Promise<RunSummary[]> {
-    validate(LAB_METHODS.listRuns, args, 'run list')
+    this.accept(LAB_METHODS.listRuns, args, 'run list')
     return [...this.runs.values()].filter(({ run }) => !run.finished).map(({ run }) => run.current)
   }
 
   async getRunSnapshot(...args: Parameters<LabApi['getRunSnapshot']>): Promise<RunSnapshot> {
-    const [runId, since] = validate(LAB_METHODS.getRunSnapshot, args, 'run snapshot request')
+    const [runId, since] = this.accept(LAB_METHODS.getRunSnapshot, args, 'run snapshot request')
     return this.record(runId).run.pull(since)
   }
 
   async waitForRun(...args: Parameters<LabApi['waitForRun']>): Promise<RunSummary> {
-    const [runId] = validate(LAB_METHODS.waitForRun, args, 'run id')
+    const [runId] = this.accept(LAB_METHODS.waitForRun, args, 'run id')
     return this.record(runId).run.wait()
   }
 
   async evaluate(...args: Parameters<LabApi['evaluate']>): Promise<Evaluation> {
-    const [runId, split] = validate(LAB_METHODS.evaluate, args, 'evaluation request')
+    const [runId, split] = this.accept(LAB_METHODS.evaluate, args, 'evaluation request')
     const { run, data } = this.record(runId)
     if (!run.finished) throw labError('RUN_BUSY', 'Evaluate once the run has ended: let it finish or stop it.')
     return evaluateRun(run, data, split)
@@ -432,12 +470,12 @@ export class LabService implements LabClient {
   }
 
   async getSettings(...args: Parameters<LabApi['getSettings']>): Promise<Settings> {
-    validate(LAB_METHODS.getSettings, args, 'settings request')
+    this.accept(LAB_METHODS.getSettings, args, 'settings request')
     return (await this.openSettingsStore()).read()
   }
 
   async updateSettings(...args: Parameters<LabApi['updateSettings']>): Promise<Settings> {
-    const [patch] = validate(LAB_METHODS.updateSettings, args, 'settings')
+    const [patch] = this.accept(LAB_METHODS.updateSettings, args, 'settings')
     return (await this.openSettingsStore()).update(patch)
   }
 
@@ -458,7 +496,7 @@ export class LabService implements LabClient {
 
   /** Steps in the calling thread: a panel asks for a few at a time, each a single small batch. */
   async stepRun(...args: Parameters<LabApi['stepRun']>): Promise<StepTrace> {
-    const [step] = validate(LAB_METHODS.stepRun, args, 'step request')
+    const [step] = this.accept(LAB_METHODS.stepRun, args, 'step request')
     if (step.kind === 'scratch') return scratchTrace(await this.scratchRows(step.request), step.request, step.steps)
     const request = step.request
     const data = await this.prepare(request, request.train.loss)
@@ -481,7 +519,7 @@ export class LabService implements LabClient {
   }
 
   async getGraph(...args: Parameters<LabApi['getGraph']>): Promise<GraphResult> {
-    const [graph] = validate(LAB_METHODS.getGraph, args, 'graph request')
+    const [graph] = this.accept(LAB_METHODS.getGraph, args, 'graph request')
     if (graph.kind === 'scratch') return { autograd: scratchGraph(), model: null }
     const { request } = graph
     const data = await this.prepare(request, request.train.loss)
@@ -491,7 +529,7 @@ export class LabService implements LabClient {
 
   /** the surface the lr lecture walks on: the training rows as a run sees them (scaled when the spec scales) */
   async getLandscape(...args: Parameters<LabApi['getLandscape']>): Promise<Landscape> {
-    const [request] = validate(LAB_METHODS.getLandscape, args, 'landscape request')
+    const [request] = this.accept(LAB_METHODS.getLandscape, args, 'landscape request')
     const { features, target } = request.dataset
     if (features.length !== 1) {
       throw labError('INVALID_ARGUMENT', `The loss landscape is drawn over one weight and the bias, so it takes one feature column; ${features.length} were given (${features.join(', ')}).`)
@@ -505,22 +543,22 @@ export class LabService implements LabClient {
   }
 
   async listLessons(...args: Parameters<LabApi['listLessons']>): Promise<LessonInfo[]> {
-    validate(LAB_METHODS.listLessons, args, 'lesson list')
+    this.accept(LAB_METHODS.listLessons, args, 'lesson list')
     return (await this.lessons()).map(lessonInfo)
   }
 
   async getLesson(...args: Parameters<LabApi['getLesson']>): Promise<Lesson> {
-    const [id] = validate(LAB_METHODS.getLesson, args, 'lesson id')
+    const [id] = this.accept(LAB_METHODS.getLesson, args, 'lesson id')
     return this.bundledLesson(id)
   }
 
   async loadLessonFile(...args: Parameters<LabApi['loadLessonFile']>): Promise<Lesson> {
-    const [path] = validate(LAB_METHODS.loadLessonFile, args, 'lesson file')
+    const [path] = this.accept(LAB_METHODS.loadLessonFile, args, 'lesson file')
     return readLessonFile(path)
   }
 
   async checkLesson(...args: Parameters<LabApi['checkLesson']>): Promise<LessonCheckReport> {
-    const [which] = validate(LAB_METHODS.checkLesson, args, 'lesson')
+    const [which] = this.accept(LAB_METHODS.checkLesson, args, 'lesson')
     const lesson = which.toLowerCase().endsWith('.json') ? await readLessonFile(which) : await this.bundledLesson(which)
     const report = await runLessonChecks(lesson, {
       lab: this,
@@ -544,7 +582,7 @@ export class LabService implements LabClient {
   }
 
   async exportSearchPython(...args: Parameters<LabApi['exportSearchPython']>): Promise<{ path: string }> {
-    const [{ config, path }] = validate(LAB_METHODS.exportSearchPython, args, 'export request')
+    const [{ config, path }] = this.accept(LAB_METHODS.exportSearchPython, args, 'export request')
     const table = await this.loadTable(config.dataset.source, config.dataset.parse)
     if (!table.header) throw labError('INVALID_ARGUMENT', 'The skorch script reads columns by their header names; this file has no header row.')
     // the same checks a search makes, so a script is only written for a search that can run
@@ -567,20 +605,23 @@ export class LabService implements LabClient {
   /** a spare thread while no run has one to hand over (see LabServiceOptions.spareThread) */
   private readySpare(): void {
     if (!this.options.spareThread || this.spare || this.runs.size > 0) return
-    const spare = this.startThread({ kind: 'spare' })
+    const control = controlWords()
+    const spare = this.startThread({ kind: 'spare', control })
     // waiting, it must not keep a process alive; failing, it is only forgotten, and the run starts its own
     spare.unref()
     const forget = (): void => {
       if (this.spare?.worker === spare) this.spare = undefined
     }
     spare.on('error', forget).once('exit', forget)
-    this.spare = { worker: spare, forget }
+    this.spare = { worker: spare, control: new Int32Array(control), forget }
   }
 
   private takeSpare(): Worker | undefined {
     if (!this.spare) return undefined
-    const { worker, forget } = this.spare
+    const { worker, control, forget } = this.spare
     this.spare = undefined
+    // the warm-up run in progress ends at its next step: the student's run starts now, not after it
+    command(control, CMD.STOP)
     // from here the run hears its errors and its exit
     worker.off('error', forget).off('exit', forget)
     worker.ref()
@@ -588,12 +629,14 @@ export class LabService implements LabClient {
   }
 
   dispose(): void {
+    this.closed = true
+    void this.probe?.terminate()
     void this.spare?.worker.terminate()
     this.spare = undefined
     // the pool first, so that cancelling the searches starts no fresh workers
     this.fits.dispose()
     for (const search of this.searches.values()) void search.cancel()
-    for (const { run } of this.runs.values()) run.dispose()
+    for (const { run } of this.runs.values()) run.dispose(CLOSED)
     this.runs.clear()
     this.sandbox.dispose()
   }

@@ -52,6 +52,12 @@ function what(request: ParseRequest): { noun: string; code: ErrorCode } {
     : { noun: 'the .pth file', code: 'CHECKPOINT_UNSAFE' }
 }
 
+/** what a request hears when the sandbox was disposed before its file was read */
+function closedBefore(request: ParseRequest): LabError {
+  const { noun, code } = what(request)
+  return labError(code, `TorchLab closed before it read ${noun} ${request.path}. Nothing was changed.`)
+}
+
 /** files at least this large are read by two workers when the second one is ready */
 export const SPLIT_BYTES = 8 * 1024 * 1024
 
@@ -160,6 +166,8 @@ export class ParseSandbox {
   private busy = false
   private nextId = 0
   private splits = 0
+  /** set by dispose(): no worker starts after it */
+  private disposed = false
 
   /** `warm`: start the reader now, so the first file does not wait for the worker's code to load */
   constructor(
@@ -193,7 +201,9 @@ export class ParseSandbox {
     await this.helper.start()
   }
 
+  /** ends the workers; the request being read fails as a worker that died does, the ones waiting are refused */
   dispose(): void {
+    this.disposed = true
     this.reader.dispose()
     this.helper.dispose()
   }
@@ -204,6 +214,7 @@ export class ParseSandbox {
     if (!job) return
     this.busy = true
     try {
+      if (this.disposed) throw closedBefore(job.request)
       job.resolve(await this.runJob(job.request))
     } catch (err) {
       job.reject(err)
@@ -232,6 +243,8 @@ export class ParseSandbox {
     const size = await this.sizeOf(request)
     const { baseMs, bytesPerMs } = this.limits.time[request.kind === 'csv' ? 'csv' : 'pth']
     const ms = baseMs + Math.ceil(size / bytesPerMs)
+    // closed while the file's size was read: a reader started now would outlive the lab
+    if (this.disposed) throw closedBefore(request)
     const worker = await this.reader.start()
     const helper = this.helperFor(request, size)
     const workers = helper ? [worker, helper] : [worker]

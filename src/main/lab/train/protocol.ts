@@ -17,6 +17,22 @@ export const CONTROL = { CMD: 0, CREDITS: 1, SEQ: 2, PACE: 3 } as const
 export const CONTROL_WORDS = 4
 export const CMD = { RUN: 0, PAUSE: 1, STOP: 2 } as const
 
+/** a run's control words, written by the main thread only: SEQ moves after every other word, and a gate asleep on it wakes */
+export function wake(words: Int32Array): void {
+  Atomics.add(words, CONTROL.SEQ, 1)
+  Atomics.notify(words, CONTROL.SEQ)
+}
+
+export function command(words: Int32Array, cmd: (typeof CMD)[keyof typeof CMD]): void {
+  Atomics.store(words, CONTROL.CMD, cmd)
+  wake(words)
+}
+
+/** fresh control words: a run going as fast as it can */
+export function controlWords(): SharedArrayBuffer {
+  return new SharedArrayBuffer(CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT)
+}
+
 export interface TrainStart {
   kind: 'train'
   control: SharedArrayBuffer
@@ -78,6 +94,12 @@ export interface ServeStart {
 /** a training thread started before the run it will train: it waits for that run's 'train' request */
 export interface SpareStart {
   kind: 'spare'
+  /**
+   * the warm-up runs' control words: the service stops the warm-up there as it hands the spare
+   * a run, which would otherwise wait for the warm-up run in progress to end (a cold thread's
+   * takes a few hundred ms on a busy machine); the thread hears the run's request only then
+   */
+  control: SharedArrayBuffer
 }
 
 export type WorkerStart = TrainStart | ProbeStart | ServeStart | SpareStart
@@ -101,6 +123,8 @@ export type WorkerMessage =
       optimizerState: OptimizerState
     }
   | { type: 'prediction'; id: number; output: Float32Array }
+  /** a prediction the model could not compute (its buffers for that many rows, say): refused alone, the thread answers on */
+  | { type: 'predictionFailed'; id: number; error: LabErrorInfo }
   | { type: 'failed'; error: LabErrorInfo }
   /** a spare thread has run its warm-up (warmUp.ts): a run handed to it now starts warm */
   | { type: 'warm' }

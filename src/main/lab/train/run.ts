@@ -8,15 +8,14 @@
 import type { Worker } from 'node:worker_threads'
 import type { BackendInfo, DatasetSummary, LabEvent, RunProgress, RunSnapshot, RunStatus, RunSummary, SeriesCursor, SeriesLayout } from '../../../shared/api'
 import { DecimatedSeries } from '../../../shared/series'
-import { labError, type LabErrorInfo } from '../../../shared/errors'
+import { LabError, labError, messageIn, type LabErrorInfo } from '../../../shared/errors'
 import { assertNever } from '../../../shared/exhaustive'
 import type { ModelSpec, TrainConfig } from '../../../shared/schemas'
 import { batchCount } from '../data/dataloader'
 import type { OptimizerState } from '../engine/engine'
 import { stateDictShapes } from '../../../shared/modelSpec'
 import { stateDictToJson, type StateDict } from '../model/stateDict'
-import { CMD, CONTROL, CONTROL_WORDS, seriesLayout, type ProgressReport, type ServeStart, type TrainStart, trainStart, type WorkerMessage, type WorkerRequest } from './protocol'
-import { startWorker } from './workerThread'
+import { CMD, command, CONTROL, controlWords, seriesLayout, type ProgressReport, type ServeStart, type TrainStart, trainStart, type WorkerMessage, type WorkerRequest, type WorkerStart, wake } from './protocol'
 
 const FINISHED: RunStatus[] = ['completed', 'stopped', 'diverged', 'failed']
 const ACK_TIMEOUT_MS = 1000
@@ -44,6 +43,8 @@ export class TrainingRun {
   private optimizerState?: OptimizerState
   private summary?: RunSummary
   private readonly done: Promise<RunSummary>
+  /** settles `done` with the summary, however the run ends */
+  private ended: (summary: RunSummary) => void = () => undefined
   private nextPredictId = 1
   private readonly predictions = new Map<number, { resolve: (output: Float32Array) => void; reject: (err: Error) => void }>()
   private failure?: LabErrorInfo
@@ -54,6 +55,8 @@ export class TrainingRun {
   /** reports handled so far: a reader keeps the newest snapshot when answers cross */
   private reports = 0
   private readonly waiters = new Set<() => boolean>()
+  /** set once the service lets the run go: it starts no thread after that */
+  private disposedBecause?: string
 
   constructor(
     readonly runId: string,
@@ -63,11 +66,13 @@ export class TrainingRun {
     start: Omit<TrainStart, 'control' | 'kind'>,
     private readonly emit: (event: LabEvent) => void,
     /** epochs per second; undefined for as fast as possible */
-    pace?: number,
+    pace: number | undefined,
     /** a finished run's idle training thread to train on, warm; a new thread when undefined */
-    thread?: Worker,
+    thread: Worker | undefined,
+    /** starts this run's training thread when none is handed over, and the thread that serves its predictions later */
+    private readonly startThread: (start: WorkerStart) => Worker,
   ) {
-    const control = new SharedArrayBuffer(CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT)
+    const control = controlWords()
     this.controlWords = new Int32Array(control)
     this.controlWords[CONTROL.PACE] = pace ?? 0
     this.layout = seriesLayout(start)
@@ -75,27 +80,23 @@ export class TrainingRun {
     this.stateDict = start.engine.initial
     this.serveStart = { kind: 'serve', backend: start.backend, engine: { ...start.engine, optimizerState: undefined } }
     const message = trainStart(control, start)
-    const worker = thread ?? startWorker(message)
+    const worker = thread ?? this.startThread(message)
     this.worker = worker
-    this.done = new Promise((resolve) => {
-      const onMessage = (m: WorkerMessage): void => {
-        this.reports++
-        this.handle(m)
-        this.settle()
-        if (this.summary) resolve(this.summary)
-      }
-      const onError = (err: Error): void => {
-        this.fail({ code: 'ENGINE_FAILED', message: `Training stopped because of an error: ${err.message}` })
-        resolve(this.summary!)
-      }
-      const onExit = (): void => {
-        if (!this.summary) {
-          this.fail({ code: 'ENGINE_FAILED', message: 'The training thread ended unexpectedly.' })
-          resolve(this.summary!)
-        }
-      }
-      this.detach = listen(worker, onMessage, onError, onExit)
-    })
+    this.done = new Promise((resolve) => (this.ended = resolve))
+    const onMessage = (m: WorkerMessage): void => {
+      this.reports++
+      this.handle(m)
+      this.settle()
+    }
+    // a thread can die after its run, while it waits to answer predictions: only those are lost then
+    const lost = (during: string, after: string): void => {
+      if (this.finished) this.threadLost(worker, after)
+      else this.fail({ code: 'ENGINE_FAILED', message: during })
+    }
+    // whatever the thread threw (an Error, a string), the student reads its words, not a stack
+    const onError = (err: unknown): void => lost(`Training stopped because of an error: ${messageIn(err)}`, `The model could not be evaluated: ${messageIn(err)}`)
+    const onExit = (): void => lost('The training thread ended unexpectedly.', 'The thread that evaluates the model ended unexpectedly.')
+    this.detach = listen(worker, onMessage, onError, onExit)
     if (thread) thread.postMessage({ type: 'train', start: message } satisfies WorkerRequest)
   }
 
@@ -125,6 +126,10 @@ export class TrainingRun {
         return
       case 'prediction':
         this.predictions.get(m.id)?.resolve(m.output)
+        this.predictions.delete(m.id)
+        return
+      case 'predictionFailed':
+        this.predictions.get(m.id)?.reject(new LabError(m.error))
         this.predictions.delete(m.id)
         return
       case 'failed':
@@ -180,11 +185,29 @@ export class TrainingRun {
   }
 
   private fail(error: LabErrorInfo): void {
+    if (this.finished) return
     this.failure = error
     this.finish('failed', {})
     this.settle()
+    this.refusePredictions(error.message)
+    this.detach()
     void this.worker?.terminate()
     this.worker = undefined
+  }
+
+  /** predictions asked for and not answered: they are refused with a sentence, never left waiting */
+  private refusePredictions(sentence: string): void {
+    for (const { reject } of this.predictions.values()) reject(labError('ENGINE_FAILED', sentence))
+    this.predictions.clear()
+  }
+
+  /** the thread holding the finished model died (terminated, or an error in it): what it owed is refused, and the next prediction starts a fresh thread */
+  private threadLost(worker: Worker, sentence: string): void {
+    if (this.worker !== worker) return
+    this.detach()
+    this.worker = undefined
+    void worker.terminate()
+    this.refusePredictions(sentence)
   }
 
   private finish(status: RunStatus, extra: Pick<RunSummary, 'divergence'>): void {
@@ -192,6 +215,7 @@ export class TrainingRun {
     this.status = status
     this.summary = this.snapshot(extra)
     this.emit({ type: 'finished', runId: this.runId, status })
+    this.ended(this.summary)
   }
 
   private snapshot(extra: Pick<RunSummary, 'divergence'> = {}): RunSummary {
@@ -263,11 +287,10 @@ export class TrainingRun {
     if (action === 'step') {
       if (Atomics.load(c, CONTROL.CMD) !== CMD.PAUSE) throw labError('RUN_BUSY', 'Pause the run first; Step runs one batch while paused.')
       Atomics.add(c, CONTROL.CREDITS, 1)
+      wake(c)
     } else {
-      Atomics.store(c, CONTROL.CMD, action === 'pause' ? CMD.PAUSE : action === 'stop' ? CMD.STOP : CMD.RUN)
+      command(c, action === 'pause' ? CMD.PAUSE : action === 'stop' ? CMD.STOP : CMD.RUN)
     }
-    Atomics.add(c, CONTROL.SEQ, 1)
-    Atomics.notify(c, CONTROL.SEQ)
     const acted: Record<typeof action, () => boolean> = {
       pause: () => this.status === 'paused',
       resume: () => this.status === 'running',
@@ -307,6 +330,7 @@ export class TrainingRun {
    * final weights on the engine that trained them.
    */
   predict(x: Float32Array, n: number): Promise<Float32Array> {
+    if (this.disposedBecause) return Promise.reject(labError('UNKNOWN_RUN', this.disposedBecause))
     if (this.status === 'failed') {
       return Promise.reject(labError('ENGINE_FAILED', 'This run failed, so it has no model to evaluate.'))
     }
@@ -318,6 +342,11 @@ export class TrainingRun {
       this.predictions.set(id, { resolve, reject })
       worker.postMessage({ type: 'predict', id, x, n })
     })
+  }
+
+  /** true while predictions are asked for and not yet answered: the run is not let go meanwhile */
+  get answering(): boolean {
+    return this.predictions.size > 0
   }
 
   /**
@@ -340,26 +369,29 @@ export class TrainingRun {
 
   private serve(): Worker {
     const engineChoice = this.info.engine === 'tfjs' ? 'tfjs' : 'dense'
-    const worker = startWorker({ ...this.serveStart, engineChoice, engine: { ...this.serveStart.engine, initial: this.stateDict } })
-    const refuse = (message: string): void => {
-      for (const { reject } of this.predictions.values()) reject(labError('ENGINE_FAILED', message))
-      this.predictions.clear()
-      if (this.worker === worker) this.worker = undefined
-    }
+    const worker = this.startThread({ ...this.serveStart, engineChoice, engine: { ...this.serveStart.engine, initial: this.stateDict } })
     const onMessage = (m: WorkerMessage): void => {
-      if (m.type === 'prediction') this.handle(m)
-      if (m.type === 'failed') refuse(`The model could not be evaluated: ${m.error.message}`)
+      if (m.type === 'prediction' || m.type === 'predictionFailed') this.handle(m)
+      if (m.type === 'failed') this.threadLost(worker, `The model could not be evaluated: ${m.error.message}`)
     }
-    const onError = (err: Error): void => refuse(`The model could not be evaluated: ${err.message}`)
-    const onExit = (): void => refuse('The evaluation thread ended unexpectedly.')
+    const onError = (err: unknown): void => this.threadLost(worker, `The model could not be evaluated: ${messageIn(err)}`)
+    const onExit = (): void => this.threadLost(worker, 'The thread that evaluates the model ended unexpectedly.')
     this.detach = listen(worker, onMessage, onError, onExit)
     this.worker = worker
     return worker
   }
 
-  dispose(): void {
-    void this.control('stop')
+  /**
+   * The service lets the run go (evicted, or the lab is closing): its thread ends, a run still
+   * training ends failed with `sentence`, and what it is asked after that is refused with it.
+   */
+  dispose(sentence: string): void {
+    this.disposedBecause = sentence
+    this.fail({ code: 'ENGINE_FAILED', message: sentence })
+    this.refusePredictions(sentence)
+    this.detach()
     void this.worker?.terminate()
+    this.worker = undefined
   }
 }
 

@@ -9,19 +9,19 @@
 import { trainConfigSchema } from '../../../shared/schemas'
 import { engineConfig } from '../engine/engine'
 import { initialStateDict } from '../model/init'
-import { CONTROL_WORDS, trainStart, type TrainStart } from './protocol'
+import { trainStart, type TrainStart } from './protocol'
 
 /** measured: after two warm-up runs a thread's next run was still ~30% slower than its later ones, after three it was not */
 const RUNS = 3
 const ROWS = 32
 
-/** a warm-up run's start: its own rows, weights and control words, so nothing of it reaches a student's run */
-function warmUpStart(): TrainStart {
+/** a warm-up run's start: its own rows, weights and control words (the spare's, which stop it when a run arrives), so nothing of it reaches a student's run */
+function warmUpStart(control: SharedArrayBuffer): TrainStart {
   const train = trainConfigSchema.parse({ optimizer: { name: 'SGD', lr: 0.02 }, epochs: 1000, batchSize: 2 })
   const model = { kind: 'linear' as const, inFeatures: 1, outFeatures: 1 }
   const x = Float32Array.from({ length: ROWS }, (_, i) => (i % 8) / 4 - 1)
   const y = Float32Array.from(x, (v) => 3 * v + 1)
-  const start = trainStart(new SharedArrayBuffer(CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT), {
+  const start = trainStart(control, {
     backend: 'auto',
     engineChoice: 'dense',
     engine: engineConfig(model, train, initialStateDict(model, train.seed), undefined),
@@ -36,13 +36,13 @@ function warmUpStart(): TrainStart {
 
 /**
  * Warm-up runs until `stillWaiting` says a run has arrived; the thread hears its requests
- * between two. True when all of them ran.
+ * between two, and a run in progress ends at once when `control` says stop. True when all of them ran.
  */
-export async function warmUp(runOne: (start: TrainStart) => Promise<void>, stillWaiting: () => boolean): Promise<boolean> {
+export async function warmUp(runOne: (start: TrainStart) => Promise<void>, stillWaiting: () => boolean, control: SharedArrayBuffer): Promise<boolean> {
   for (let i = 0; i < RUNS; i++) {
     await new Promise((resolve) => setImmediate(resolve))
     if (!stillWaiting()) return false
-    await runOne(warmUpStart())
+    await runOne(warmUpStart(control))
   }
   return stillWaiting()
 }

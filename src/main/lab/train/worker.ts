@@ -37,7 +37,14 @@ function answerRequests(): void {
   port.on('message', (request: WorkerRequest) => {
     switch (request.type) {
       case 'predict': {
-        const output = current!.predict(request.x, request.n)
+        let output: Float32Array
+        try {
+          output = current!.predict(request.x, request.n)
+        } catch (err) {
+          // thrown here, it would end the thread and every prediction waiting on it
+          post({ type: 'predictionFailed', id: request.id, error: toErrorInfo(err) })
+          return
+        }
         post({ type: 'prediction', id: request.id, output }, [output.buffer as ArrayBuffer])
         return
       }
@@ -104,13 +111,17 @@ function runOn(engine: Engine, start: TrainStart, send: (message: WorkerMessage)
 }
 
 /** a spare thread's wait: warm-up runs (warmUp.ts) until its first run arrives, then a word to say it is warm */
-async function warmWhileWaiting(): Promise<void> {
+async function warmWhileWaiting(control: SharedArrayBuffer): Promise<void> {
   waiting = true
-  const warm = await warmUp(async (start) => {
-    const engine = await createEngine(start.engine, start.engineChoice, start.backend)
-    runOn(engine, start, () => {})
-    engine.dispose()
-  }, () => waiting).catch(() => false)
+  const warm = await warmUp(
+    async (start) => {
+      const engine = await createEngine(start.engine, start.engineChoice, start.backend)
+      runOn(engine, start, () => {})
+      engine.dispose()
+    },
+    () => waiting,
+    control,
+  ).catch(() => false)
   if (warm) post({ type: 'warm' })
 }
 
@@ -128,7 +139,7 @@ async function main(): Promise<void> {
   if (start.kind === 'serve') return serve(start)
   if (start.kind === 'spare') {
     answerRequests()
-    return warmWhileWaiting()
+    return warmWhileWaiting(start.control)
   }
   await train(start)
 }
