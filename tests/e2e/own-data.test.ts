@@ -6,6 +6,7 @@
  */
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import type { Locator } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { useLab } from '../helpers/browser'
 import { tempDir } from '../helpers/lab'
@@ -117,16 +118,20 @@ print(json.dumps({"weight": model[0].weight.flatten().tolist(), "confusion": con
       spans.filter((s) => s.getBoundingClientRect().right > s.closest('section')!.getBoundingClientRect().right).map((s) => s.textContent),
     )
     expect(clipped).toEqual([])
-    const last = page.locator('[data-testid="confusion-matrix"] td[data-correct="true"]').last()
-    await last.scrollIntoViewIfNeeded()
-    const box = (await page.locator('[data-testid="confusion-matrix"]').boundingBox())!
-    await page.mouse.move(box.x + 20, box.y + box.height / 2)
-    await page.mouse.wheel(600, 0)
-    await page.waitForTimeout(200)
-    expect(await last.evaluate((td) => {
-      const r = td.getBoundingClientRect()
-      return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === td
-    })).toBe(true)
+    // what a panel holds wider than the phone scrolls sideways under the student's wheel, where the panel's edge cut it off
+    const reachable = async (cell: Locator) => {
+      await cell.scrollIntoViewIfNeeded()
+      const at = (await cell.boundingBox())!
+      await page.mouse.move(Math.min(at.x + 10, 300), at.y + at.height / 2)
+      await page.mouse.wheel(2000, 0)
+      await page.waitForTimeout(200)
+      return cell.evaluate((td) => {
+        const r = td.getBoundingClientRect()
+        return r.right <= innerWidth && document.elementFromPoint(r.right - 2, r.y + r.height / 2) === td
+      })
+    }
+    expect(await reachable(page.locator('[data-testid="confusion-matrix"] td[data-correct="true"]').last())).toBe(true)
+    expect(await reachable(page.locator('[data-testid="value-0.weight"]'))).toBe(true)
     await h.shot('phone')
   }, 120_000)
 })
