@@ -34,6 +34,26 @@ function penguinsCsv(): string {
 }
 
 describe('a student brings their own data', () => {
+  it('gives the columns back their roles when a wrong delimiter or header row is tried and taken back', async () => {
+    const { page } = lab()
+    const text = async (id: string) => (await page.textContent(`[data-testid="${id}"]`))?.replace(/\s+/g, ' ').trim()
+    const csv = join(tempDir('torchlab-own-data-'), 'penguins.csv')
+    writeFileSync(csv, penguinsCsv())
+    await page.fill('[data-testid="csv-path"]', csv)
+    await page.press('[data-testid="csv-path"]', 'Enter')
+    await expect.poll(() => text('preview-info')).toBe('80 rows · delimiter “;” · decimal mark “,” · no header')
+    for (const c of ['column 2', 'column 4']) await page.selectOption(`[data-testid="role-${c}"]`, 'feature')
+    await page.selectOption('[data-testid="role-column 6"]', 'target')
+    const roles = 'column 2, column 4 → column 6'
+    await expect.poll(() => text('data-summary')).toContain(roles)
+    for (const [option, wrong, back] of [['delimiter', ',', ''], ['header', 'yes', 'auto']]) {
+      await page.selectOption(`[data-testid="${option}"]`, wrong)
+      await expect.poll(() => page.locator('[data-testid="data-summary"]').count(), { message: option }).toBe(0)
+      await page.selectOption(`[data-testid="${option}"]`, back)
+      await expect.poll(() => text('data-summary'), { message: option }).toContain(roles)
+    }
+  })
+
   it('imports a semicolon file with decimal commas and no header, trains an MLP with BatchNorm1d and Dropout, and shows what torch computes', async () => {
     const h = lab()
     const { page } = h
