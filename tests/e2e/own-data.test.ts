@@ -92,6 +92,7 @@ describe('a student brings their own data', () => {
     await page.waitForSelector('[data-testid="confusion-matrix"]')
     const matrix = await page.$$eval('[data-testid="confusion-matrix"] tbody tr', (rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => Number(td.textContent))))
     const accuracy = Number(await text('accuracy'))
+    const report = await page.$$eval('[data-testid="class-report"] tbody tr', (rows) => rows.map((r) => [r.querySelector('th')!.textContent, ...[...r.querySelectorAll('td')].map((td) => Number(td.textContent))]))
 
     // the weights as saved, reopened in the Files panel: each value in the digits torch prints
     const saved = join(dir, 'penguins.pth')
@@ -109,8 +110,9 @@ describe('a student brings their own data', () => {
     const shown = (await text('value-0.weight'))!.replace(', …', '').split(', ').map(Number)
     await h.shot('trained')
 
-    const torch = await python<{ weight: number[]; confusion: number[][]; accuracy: number }>(
+    const torch = await python<{ weight: number[]; confusion: number[][]; accuracy: number; report: Record<string, Record<string, number>> }>(
       `import importlib.util, torch
+from sklearn.metrics import classification_report
 spec = importlib.util.spec_from_file_location("run", INPUT["script"])
 run = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(run)
@@ -121,14 +123,21 @@ with torch.no_grad():
 confusion = [[0] * 4 for _ in range(4)]
 for a, p in zip(y_val.tolist(), predicted.tolist()):
     confusion[a][p] += 1
-print(json.dumps({"weight": model[0].weight.flatten().tolist(), "confusion": confusion, "accuracy": (predicted == y_val).float().mean().item()}))`,
-      { script: join(dir, 'penguins.py'), csv },
+report = classification_report(y_val.tolist(), predicted.tolist(), labels=[0, 1, 2, 3], target_names=INPUT["classes"], output_dict=True, zero_division=0)
+print(json.dumps({"weight": model[0].weight.flatten().tolist(), "confusion": confusion, "accuracy": (predicted == y_val).float().mean().item(), "report": report}))`,
+      { script: join(dir, 'penguins.py'), csv, classes: CLASSES },
     )
     expect(shown.length).toBeGreaterThan(3)
     // six significant digits: four decimals missed a weight such as 0.0123456 by a tenth of a percent
     shown.forEach((v, i) => expect(Math.abs(v - torch.weight[i])).toBeLessThanOrEqual(5e-6 * Math.abs(torch.weight[i]) + 1e-12))
     expect(matrix).toEqual(torch.confusion)
     expect(accuracy).toBeCloseTo(torch.accuracy, 5)
+    // each class's precision, recall and F1 as sklearn's classification_report gives them for torch's predictions
+    expect(report.map((r) => r[0])).toEqual([...CLASSES, 'macro avg', 'weighted avg'])
+    for (const [name, ...scores] of report) {
+      const want = torch.report[name as string]
+      expect(scores, name as string).toEqual([want.precision, want.recall, want['f1-score'], want.support].map((v, i) => (i < 3 ? expect.closeTo(v, 5) : v)))
+    }
 
     // a phone-narrow window: no number of the run is cut off, and the last class can be scrolled to
     await page.setViewportSize({ width: 390, height: 844 })
