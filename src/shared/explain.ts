@@ -4,7 +4,7 @@
  */
 import { assertNever } from './exhaustive'
 
-export type Topic = 'gd-vs-ols' | 'lr-too-large' | 'lr-too-small' | 'divergence' | 'loss-axes'
+export type Topic = 'gd-vs-ols' | 'lr-too-large' | 'lr-too-small' | 'divergence' | 'loss-axes' | 'precision-recall'
 
 export function explain(topic: Topic): string {
   switch (topic) {
@@ -32,6 +32,12 @@ export function explain(topic: Topic): string {
       )
     case 'loss-axes':
       return 'Runs are drawn on one loss axis only when their losses are of one kind: a cross-entropy and a squared error are not comparable numbers.'
+    case 'precision-recall':
+      return (
+        "Precision: of the rows the model called this class, the share that were. Recall: of the rows of this class, the " +
+        "share the model found. F1 is the two's harmonic mean, and support the class's rows. Accuracy can look high while " +
+        'a small class is never found: its recall says so.'
+      )
     default:
       return assertNever(topic)
   }

@@ -37,6 +37,22 @@ describe('the window at 1280×800, by keyboard', () => {
     await page.setViewportSize({ width: 1440, height: 1000 })
   })
 
+  it('gives every control a name a screen reader reads, the second of a pair of numbers (Adam’s betas) too', async () => {
+    const { page } = lab()
+    await page.getByRole('button', { name: 'Iris', exact: true }).click()
+    await expect.poll(() => text('data-summary')).toContain('→ species')
+    await page.click('[data-testid="preset-mlp"]')
+    await page.selectOption('[data-testid="optimizer"]', 'Adam')
+    // what Chromium hands a screen reader: every control in its accessibility tree, with the name it reads out
+    const cdp = await page.context().newCDPSession(page)
+    const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: { ignored: boolean; role?: { value: string }; name?: { value: string } }[] }
+    const controls = nodes.filter((n) => !n.ignored && ['textbox', 'spinbutton', 'combobox', 'checkbox', 'button', 'link', 'tab'].includes(n.role?.value ?? ''))
+    expect(controls.length).toBeGreaterThan(50)
+    expect(controls.filter((n) => !n.name?.value.trim()).map((n) => n.role?.value)).toEqual([])
+    expect(controls.map((n) => n.name?.value)).toEqual(expect.arrayContaining(['Betas[0]', 'Betas[1]']))
+    await cdp.detach()
+  })
+
   it('moves along the Learning lab’s tabs with the arrow keys, Home and End, with one Tab stop for the row', async () => {
     const { page } = lab()
     await page.click('[data-testid="tab-lessons"]')

@@ -48,6 +48,23 @@ describe('grid search in the lab window', () => {
     expect(ranks.filter((r) => r.endsWith('scored')).map((r) => Number(r.split(' ')[0])).sort()).toEqual([1, 2, 3, 4, 5, 6, 7])
     const heat = await page.textContent('[data-testid="search-heatmap"]')
     expect(heat?.match(/diverged/g)).toHaveLength(2)
+    // every score cell carries the digits the rest of the window shows: a scored row's folds average to its mean, and its heatmap cell is its mean
+    const scored = await page.locator('[data-testid="search-results"] tbody tr').evaluateAll((rows) =>
+      rows
+        .filter((row) => !/diverged/.test(row.textContent ?? ''))
+        .map((row) => ({
+          splits: [...row.querySelectorAll('[data-testid="search-split"]')].map((td) => Number(td.textContent)),
+          mean: (row.querySelector('[data-testid="search-mean"]')!.textContent ?? '').split('±')[0].trim(),
+        })),
+    )
+    expect(scored).toHaveLength(7)
+    for (const row of scored) {
+      // six significant digits each: the folds' average is the mean to within their rounding (three decimals missed it by 5e-4)
+      const digits = 1e-5 * Math.max(...row.splits.map(Math.abs), Math.abs(Number(row.mean)))
+      expect(Math.abs(row.splits.reduce((a, b) => a + b, 0) / row.splits.length - Number(row.mean))).toBeLessThanOrEqual(digits)
+    }
+    const cells = await page.locator('[data-testid="search-heatmap"] tbody td').evaluateAll((tds) => tds.map((td) => td.textContent?.trim()))
+    expect(cells.filter((c) => !/diverged/.test(c ?? '')).sort()).toEqual(scored.map((r) => r.mean).sort())
     await page.waitForSelector('[data-testid="search-curves"]')
     await h.shot('results')
     await page.click('[data-testid="use-best"]')

@@ -5,10 +5,11 @@
  */
 import { labError, type LabErrorInfo } from '../../../shared/errors'
 import type { Landscape } from '../../../shared/landscape'
-import type { GraphResult, Lesson, LessonCheckReport, LessonInfo, StepRequestInput, StepTrace } from '../../../shared/learning'
+import { MAX_STEPS, type GraphResult, type Lesson, type LessonCheckReport, type LessonInfo, type StepRequestInput, type StepTrace } from '../../../shared/learning'
 import { lessonCode, lessonMode, type CodeLine } from '../../../shared/lessonCode'
 import { epochBatches, phasesOf, type EpochBatches } from '../../../shared/stepPhases'
 import type { Settings } from '../../../shared/schemas'
+import { STEP_PACE, StepClock } from '../../../shared/pace'
 import { lab } from './lab'
 import { app, errorInfo } from './store.svelte'
 
@@ -43,6 +44,8 @@ class LearningState {
   phase = $state(0)
   stepError = $state<LabErrorInfo | null>(null)
   playing = $state(false)
+  /** steps per second of "Let it run" */
+  stepPace = $state<number>(STEP_PACE)
 
   batches = $state.raw<EpochBatches[]>([])
   batchEpoch = $state(1)
@@ -206,12 +209,24 @@ class LearningState {
   }
 
   async nextStep(): Promise<boolean> {
+    return this.reach(this.stepIndex + 1)
+  }
+
+  /**
+   * Step `index` (0-based), or the last one there is; false when the stepped run has no step past
+   * the one shown. Steps past the trace are fetched ahead of the pace that asks for them, so a
+   * fast "Let it run" does not replay the run from its start every few frames.
+   */
+  private async reach(index: number): Promise<boolean> {
     if (!this.trace) return false
-    if (this.stepIndex + 1 >= this.trace.steps.length) {
-      if (this.trace.stopped || !(await this.fetchSteps(this.trace.steps.length + STEP_CHUNK))) return false
-      if (this.stepIndex + 1 >= this.trace.steps.length) return false
+    const have = this.trace.steps.length
+    if (index >= have && !this.trace.stopped) {
+      const wanted = Math.min(MAX_STEPS, Math.max(index + 1, have + STEP_CHUNK, have + 2 * this.stepPace))
+      if (wanted > have && !(await this.fetchSteps(wanted))) return false
     }
-    this.stepIndex++
+    const last = this.trace.steps.length - 1
+    if (this.stepIndex >= last) return false
+    this.stepIndex = Math.min(index, last)
     this.phase = 0
     return true
   }
@@ -224,11 +239,21 @@ class LearningState {
     }
   }
 
-  /** "then let it run": one whole step every frame-ish tick until Pause or the run ends */
+  /** "then let it run": the steps due at the chosen pace, shown once a frame, until Pause or the run ends */
   async run(): Promise<void> {
     if (!this.trace) await this.begin()
+    // a second click while the first fetched the trace: one playback, not two at twice the pace
+    if (!this.trace || this.playing) return
     this.playing = true
-    while (this.playing && (await this.nextStep())) await new Promise((r) => setTimeout(r, 40))
+    const clock = new StepClock()
+    let before = performance.now()
+    while (this.playing) {
+      await new Promise((r) => requestAnimationFrame(r))
+      const now = performance.now()
+      const due = clock.due(now - before, this.stepPace)
+      before = now
+      if (due > 0 && !(await this.reach(this.stepIndex + due))) break
+    }
     this.playing = false
   }
 

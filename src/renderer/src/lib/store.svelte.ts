@@ -134,6 +134,11 @@ class LabState {
   /** why the window opened on other data than last time */
   dataNote = $state<string | null>(null)
   roles = $state<Record<string, Role>>({})
+  /**
+   * Every role given in this source, by column name, also of columns the last parse lost: a parse
+   * option that changes the columns (a wrong delimiter tried) and is changed back brings them back.
+   */
+  private chosenRoles: Record<string, Role> = {}
   missing = $state<'drop' | 'mean'>('drop')
   scale = $state<'none' | 'standard'>('none')
   valSplit = $state(0)
@@ -404,6 +409,7 @@ class LabState {
     if (!sameSource(source, this.source)) this.parse = parseOptionsSchema.parse({})
     this.source = source
     this.roles = {}
+    this.chosenRoles = {}
     await this.loadPreview()
   }
 
@@ -454,7 +460,7 @@ class LabState {
       const known = this.preview.columns.every((c) => c.name in this.roles)
       if (!known) {
         if (bundled) this.applyRoles(bundled.suggestedFeatures, bundled.suggestedTarget)
-        else this.applyRoles([], '')
+        else this.roles = Object.fromEntries(this.preview.columns.map((c) => [c.name, this.chosenRoles[c.name] ?? 'ignore']))
       }
       if (bundled) {
         // a classification set gets the course's classifier loss; a regression set keeps a regression loss
@@ -479,6 +485,7 @@ class LabState {
     const roles: Record<string, Role> = {}
     for (const c of this.preview?.columns ?? []) roles[c.name] = c.name === target ? 'target' : features.includes(c.name) ? 'feature' : 'ignore'
     this.roles = roles
+    this.chosenRoles = { ...roles }
   }
 
   setRole(column: string, role: Role): void {
@@ -491,6 +498,7 @@ class LabState {
     }
     roles[column] = role
     this.roles = roles
+    this.chosenRoles = { ...this.chosenRoles, ...roles }
     void this.prepare()
   }
 
