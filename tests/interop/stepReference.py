@@ -111,11 +111,15 @@ def train(case):
             out["states"].append({k: v.tolist() for k, v in first.state_dict().items()})
             out["widest"].append(widest)
             out["loss_widest"].append(loss_widest)
-        if case["val_n"]:
+        if case["val_n"] and "val_error" not in out:
             model = runs[0]["model"]
             model.eval()
-            with torch.no_grad():
-                out["val_losses"].append(loss_fn(model(runs[0]["val"][0]), runs[0]["val"][1]).item())
+            try:
+                with torch.no_grad():
+                    out["val_losses"].append(loss_fn(model(runs[0]["val"][0]), runs[0]["val"][1]).item())
+            except Exception as err:  # BatchNorm1d without running statistics on one validation row: lab train must refuse, lab step (no validation) steps on
+                out["val_error"] = f"{type(err).__name__}: {err}"
+
     return out
 
 
