@@ -124,14 +124,15 @@ function prepare(c: StepCase): Prepared {
 
 const flat = (v: unknown): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v as number])
 
-/** the largest difference between two state_dicts, relative to 1 or to torch's value where larger; Infinity for a NaN */
+/** the largest difference between two state_dicts, relative to 1 or to torch's value where larger; Infinity for a NaN on one side */
 function distance(ours: StateJson, torch: StateJson): number {
   if (Object.keys(ours).join() !== Object.keys(torch).join()) return Infinity
   let worst = 0
   for (const [name, values] of Object.entries(torch)) {
     const a = flat(ours[name])
     for (const [i, v] of flat(values).entries()) {
-      const d = v === null ? Infinity : Math.abs(a[i] - v) / Math.max(1, Math.abs(v))
+      // torch's NaN arrives as null: equal only to a NaN of TorchLab's
+      const d = v === null ? (Number.isNaN(a[i]) ? 0 : Infinity) : Math.abs(a[i] - v) / Math.max(1, Math.abs(v))
       worst = Number.isNaN(d) ? Infinity : Math.max(worst, d)
     }
   }
@@ -194,8 +195,9 @@ function judge(p: Prepared, step: Outcome, run: RunSummary | { refused: string }
   const trainChecked = torch.val_error === undefined && summary.status !== 'diverged'
   if (torch.val_error !== undefined && runRefusal === undefined) return `torch refuses the validation pass (${torch.val_error}) and lab train does not`
   if (torch.val_error !== undefined) tally.refusals.add(runRefusal!)
-  // TorchLab stops a run whose loss explodes; torch trains on
-  if (summary.status === 'diverged' && !torch.losses.some((l) => l === null || Math.abs(l) > 1e6)) return `lab train stopped as diverged (${summary.divergence?.message}) where torch's losses stay finite`
+  // TorchLab stops a run whose loss explodes or whose weights stop being finite; torch trains on
+  const tornApart = torch.losses.some((l) => l === null || Math.abs(l) > 1e6) || torch.states.some((state) => flat(Object.values(state)).includes(null as unknown as number))
+  if (summary.status === 'diverged' && !tornApart) return `lab train stopped as diverged (${summary.divergence?.message}) where torch's losses stay finite`
   const blowUp = torch.losses.findIndex((l) => l === null || !Number.isFinite(l))
   if (blowUp >= 0) {
     // torch's loss went NaN at this step: TorchLab stops there, both ways
