@@ -319,6 +319,11 @@ export const torchlabMetaSchema = z.strictObject({
   classes: z.array(z.string()).optional(),
   scaler: z.strictObject({ features: z.array(z.string()), mean: z.array(z.number()), std: z.array(z.number()) }).optional(),
   train: trainConfigSchema,
+  /**
+   * where the run's weights started, when not at TorchLab's seeded init: a .pth file (its path, the
+   * state_dict's key in it, its SHA-256 then) or weights given as JSON; export-py starts there
+   */
+  start: z.union([z.strictObject({ file: z.string(), key: z.string().optional(), sha256: z.string() }), z.strictObject({ weights: z.literal('json') })]).optional(),
 })
 export type TorchlabMeta = z.infer<typeof torchlabMetaSchema>
 

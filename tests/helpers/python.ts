@@ -28,6 +28,11 @@ export function pythonLines(script: string, input: unknown = null): AsyncGenerat
   return linesOf(['-c', withInput(script)], input)
 }
 
+/** as pythonLines, for a script in its own file */
+export function pythonFile(path: string, input: unknown = null): AsyncGenerator<unknown, void, void> {
+  return linesOf([path], input)
+}
+
 async function* linesOf(args: string[], input: unknown): AsyncGenerator<unknown, void, void> {
   const child = spawn(PYTHON, args, { env: ENV, stdio: ['pipe', 'pipe', 'pipe'] })
   const stderr: Buffer[] = []

@@ -5,7 +5,7 @@
  * else is the defect this looks for.
  */
 import { execFile } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -76,8 +76,8 @@ const CASES: [string, TrainRequestInput][] = [
     { dataset: { ...file('drop'), scale: 'standard' }, model: { kind: 'sequential', layers: [{ kind: 'Linear', outFeatures: 5 }, { kind: 'ELU', alpha: 0.5 }, { kind: 'Linear', outFeatures: 3 }, { kind: 'Softplus', beta: 2, threshold: 3 }, { kind: 'Linear' }] }, train: { loss: 'HuberLoss', huberDelta: 0.4, optimizer: { name: 'Adam', lr: 0.01, betas: [0.8, 0.95], eps: 1e-6, weightDecay: 0.02, amsgrad: true }, epochs: 8, batchSize: 7, shuffle: true, seed: 5 } },
   ],
   [
-    'AdamW, SmoothL1Loss, BatchNorm1d with its arguments, Dropout(p=0)',
-    { dataset: { ...cars, scale: 'standard', valSplit: 0.3, splitSeed: 1 }, model: { kind: 'sequential', layers: [{ kind: 'Linear', outFeatures: 3 }, { kind: 'BatchNorm1d', eps: 1e-3, momentum: 0.3 }, { kind: 'ReLU' }, { kind: 'Dropout', p: 0 }, { kind: 'Linear' }] }, train: { loss: 'SmoothL1Loss', smoothL1Beta: 0.3, optimizer: { name: 'AdamW', lr: 0.02, betas: [0.7, 0.9], weightDecay: 0.05 }, epochs: 6, batchSize: 4 } },
+    'AdamW, SmoothL1Loss, BatchNorm1d with its arguments, Dropout(p=0), GELU after it (6.5e-5 from torch after one epoch while GELU was computed in double)',
+    { dataset: { ...cars, scale: 'standard', valSplit: 0.3, splitSeed: 1 }, model: { kind: 'sequential', layers: [{ kind: 'Linear', outFeatures: 3 }, { kind: 'BatchNorm1d', eps: 1e-3, momentum: 0.3 }, { kind: 'ReLU' }, { kind: 'Dropout', p: 0 }, { kind: 'Linear', outFeatures: 2 }, { kind: 'GELU' }, { kind: 'Linear' }] }, train: { loss: 'SmoothL1Loss', smoothL1Beta: 0.3, optimizer: { name: 'AdamW', lr: 0.02, betas: [0.7, 0.9], weightDecay: 0.05 }, epochs: 6, batchSize: 4 } },
   ],
   [
     'BatchNorm1d without affine and without running statistics first, then Linear, LeakyReLU at its default',
@@ -132,5 +132,78 @@ describe('export-py scripts over a spread of settings, run in PyTorch', () => {
     expectPrinted(printed.val, summary.valLossHistory, 'validation loss')
     const weights = await python<Record<string, unknown>>(`import torch\nprint(json.dumps({k: v.tolist() for k, v in torch.load(INPUT, weights_only=True).items()}))`, `${stem}.torch.pth`)
     expectStateDictClose(summary.stateDict, weights)
+  }, 120_000)
+})
+
+/** torch's own init for Linear(2, 4), Tanh, Linear(4, 1) under a seed; with `momentum`, a checkpoint whose SGD has taken one step */
+function torchStart(path: string, seed: number, momentum = false): Promise<null> {
+  return python(
+    `
+import torch
+from torch import nn
+torch.manual_seed(INPUT['seed'])
+model = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1))
+if INPUT['momentum']:
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    model(torch.ones(3, 2)).pow(2).mean().backward()
+    opt.step()
+    torch.save({'model_state_dict': model.state_dict(), 'optimizer_state_dict': opt.state_dict()}, INPUT['path'])
+else:
+    torch.save({'models': [nn.Linear(3, 3).state_dict(), model.state_dict()]}, INPUT['path'])
+print('null')
+`,
+    { path, seed, momentum },
+  )
+}
+
+const fromFile = (initFrom: string, extra: Partial<TrainRequestInput> = {}): TrainRequestInput => ({
+  dataset: { ...cars, scale: 'standard', valSplit: 0.25, splitSeed: 3 },
+  model: { kind: 'sequential', layers: [{ kind: 'Linear', outFeatures: 4 }, { kind: 'Tanh' }, { kind: 'Linear' }] },
+  train: { optimizer: { name: 'SGD', lr: 0.01, momentum: 0.5 }, epochs: 6, batchSize: 5, shuffle: true, seed: 4 },
+  initFrom,
+  ...extra,
+})
+
+async function savedRun(request: TrainRequestInput, stem: string) {
+  const { runId } = await service.startTraining(request)
+  const summary = await service.waitForRun(runId)
+  expect(summary.status, summary.error?.message).toBe('completed')
+  await service.saveRun({ runId, path: `${stem}.pth`, kind: 'checkpoint' })
+  return summary
+}
+
+describe('export-py of a run that started from a file', () => {
+  it("starts the script from the file's weights (torch's own init, one state_dict of several), so it ends on TorchLab's weights", async () => {
+    const start = join(dir, 'départ torch.pth')
+    await torchStart(start, 11)
+    const stem = join(dir, 'from file')
+    const summary = await savedRun(fromFile(start, { initKey: 'models.1' }), stem)
+    await service.exportPython({ checkpoint: `${stem}.pth`, out: `${stem}.py` })
+    const { stdout } = await run(PYTHON, [`${stem}.py`, '--out', `${stem}.torch.pth`], { env: { ...process.env, OMP_NUM_THREADS: '1' } })
+    const printed = epochLines(stdout)
+    // before the start was recorded, the script started from TorchLab's seeded weights: another run
+    expectPrinted(printed.loss, summary.lossHistory, 'loss')
+    expectPrinted(printed.val, summary.valLossHistory, 'validation loss')
+    const weights = await python<Record<string, unknown>>(`import torch\nprint(json.dumps({k: v.tolist() for k, v in torch.load(INPUT, weights_only=True).items()}))`, `${stem}.torch.pth`)
+    expectStateDictClose(summary.stateDict, weights)
+  }, 120_000)
+
+  it('refuses, with a sentence naming the file and what to do, where the script cannot start where the run did; nothing is written', async () => {
+    const changed = join(dir, 'changed.pth')
+    await torchStart(changed, 12)
+    await savedRun(fromFile(changed, { initKey: 'models.1' }), join(dir, 'changed run'))
+    appendFileSync(changed, 'x')
+    const withOptimizer = join(dir, 'with optimizer.pth')
+    await torchStart(withOptimizer, 13, true)
+    await savedRun(fromFile(withOptimizer), join(dir, 'optimizer run'))
+    await savedRun({ ...fromFile(''), initFrom: undefined, init: { '0.weight': [[0.1, -0.2], [0.3, 0.1], [-0.1, 0.2], [0.05, 0.4]], '0.bias': [0, 0.1, -0.1, 0.2], '2.weight': [[0.3, -0.3, 0.2, 0.1]], '2.bias': [0.5] } }, join(dir, 'json run'))
+    for (const [stem, sentence] of [
+      ['changed run', /started from .*changed\.pth, which has changed since.*Put the original file back/],
+      ['optimizer run', /started from .*with optimizer\.pth's weights and its optimizer state/],
+      ['json run', /started from weights given as JSON.*Save those weights as a \.pth/],
+    ] as const) {
+      await expect(service.exportPython({ checkpoint: join(dir, `${stem}.pth`), out: join(dir, `${stem}.py`) })).rejects.toThrow(sentence)
+      expect(existsSync(join(dir, `${stem}.py`)), stem).toBe(false)
+    }
   }, 120_000)
 })

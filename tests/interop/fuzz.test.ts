@@ -23,10 +23,11 @@ import { LOSS_TABLE, outputCount } from '../../src/shared/catalog/losses'
 import { resolveModel } from '../../src/shared/modelSpec'
 import { datasetSpecSchema, modelArchSchema, trainConfigSchema, type ModelSpec, type TrainRequestInput } from '../../src/shared/schemas'
 import { createService } from '../helpers/lab'
-import { python, torchTrainMany, type TorchSweepResult, type TorchSweepRun } from '../helpers/python'
+import { torchTrainMany, type TorchSweepResult, type TorchSweepRun } from '../helpers/python'
 import { torchModules } from '../helpers/torchModules'
 import { fuzzCase, type FuzzCase } from './fuzzCases'
 import type { EngineName } from './harness'
+import { torchInitialFiles } from './torchReference'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 18)
 const COUNT = Number(process.env.FUZZ_COUNT ?? 40)
@@ -92,25 +93,6 @@ function prepare(c: FuzzCase): Prepared {
   }
   return { c, spec, request, engines, torch, label }
 }
-
-/** torch's initial weights for the runs that start from a .pth: its own init under a seed, or zeros */
-const WRITE_PTH = `
-import torch
-from torch import nn
-for case in INPUT:
-    torch.manual_seed(case['seed'])
-    modules = case['modules']
-    if modules is None:
-        model = nn.Module()
-        model.linear = nn.Linear(case['features'], case['outputs'])
-    else:
-        model = nn.Sequential(*[getattr(nn, m['type'])(**m['kwargs']) for m in modules])
-    if case['zero']:
-        with torch.no_grad():
-            for p in model.parameters(): p.zero_()
-    torch.save(model.state_dict(), case['pth'])
-print(json.dumps(len(INPUT)))
-`
 
 const flat = (v: unknown): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v as number])
 
@@ -215,17 +197,7 @@ describe('random sweep against torch 1.13', () => {
   it(`${ONLY?.length ?? COUNT} runs drawn from seed ${SEED} train as torch trains them, or are refused by both`, async () => {
     const all = (ONLY ?? Array.from({ length: COUNT }, (_, i) => i)).map((i) => prepare(fuzzCase(SEED, i)))
     const written = all.filter((p) => p.c.start !== 'seed')
-    await python(
-      WRITE_PTH,
-      written.map((p) => ({
-        seed: p.c.index,
-        zero: p.c.start === 'zeros',
-        pth: (p.request as { initFrom: string }).initFrom,
-        modules: p.spec.kind === 'linear' ? null : torchModules(p.spec),
-        features: p.spec.inFeatures,
-        outputs: p.spec.outFeatures,
-      })),
-    )
+    await torchInitialFiles(written.map((p) => ({ seed: p.c.index, zero: p.c.start === 'zeros', pth: (p.request as { initFrom: string }).initFrom, spec: p.spec })))
     const torchRuns = all.filter((p) => p.torch)
     if (process.env.FUZZ_DUMP) writeFileSync(process.env.FUZZ_DUMP, JSON.stringify(torchRuns.map((p) => ({ ...p.torch, index: p.c.index, ours: undefined }))))
     const collected: Promise<TorchSweepResult[]> = (async () => {

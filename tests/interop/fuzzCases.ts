@@ -23,7 +23,7 @@ export interface FuzzCase {
   start: StartFrom
 }
 
-interface Draw {
+export interface Draw {
   /** uniform in [0, 1) */
   u(): number
   int(lo: number, hi: number): number
@@ -35,7 +35,7 @@ interface Draw {
   round(v: number): number
 }
 
-function draw(seed: number): Draw {
+export function draw(seed: number): Draw {
   const next = float32Stream(seed)
   const u = () => (next() + 1) / 2
   const int = (lo: number, hi: number) => Math.min(hi, lo + Math.floor(u() * (hi - lo + 1)))
@@ -49,7 +49,7 @@ function draw(seed: number): Draw {
   }
 }
 
-function activation(d: Draw, name: ActivationName): LayerSpecInput {
+export function activation(d: Draw, name: ActivationName): LayerSpecInput {
   switch (name) {
     case 'LeakyReLU':
       return d.chance(0.5) ? { kind: name, negativeSlope: d.pick([0, 0.2, -0.1, 1.5]) } : { kind: name }
@@ -62,7 +62,7 @@ function activation(d: Draw, name: ActivationName): LayerSpecInput {
   }
 }
 
-function batchNorm(d: Draw): LayerSpecInput {
+export function batchNorm(d: Draw): LayerSpecInput {
   return {
     kind: 'BatchNorm1d',
     ...(d.chance(0.4) ? { eps: d.pick([1e-3, 0.1, 1e-8]) } : {}),
@@ -87,7 +87,7 @@ function layers(d: Draw, loss: LossName): LayerSpecInput[] {
   return out
 }
 
-function optimizer(d: Draw, name: OptimizerName): Record<string, unknown> {
+export function optimizer(d: Draw, name: OptimizerName): Record<string, unknown> {
   const some = <T>(p: number, value: () => T) => (d.chance(p) ? value() : undefined)
   const fields: Record<string, unknown> = { name, lr: d.round(d.log(1e-3, name === 'SGD' ? 0.05 : 0.03)) }
   const weightDecay = some(0.4, () => d.pick([0, 1e-3, 0.05, 0.3]))
@@ -121,12 +121,12 @@ function optimizer(d: Draw, name: OptimizerName): Record<string, unknown> {
   return fields
 }
 
-const LOSS_ARGS: Partial<Record<LossName, (d: Draw) => Partial<Record<string, number>>>> = {
+export const LOSS_ARGS: Partial<Record<LossName, (d: Draw) => Partial<Record<string, number>>>> = {
   HuberLoss: (d) => (d.chance(0.7) ? { huberDelta: d.pick([0.1, 0.5, 2, 5]) } : {}),
   SmoothL1Loss: (d) => (d.chance(0.7) ? { smoothL1Beta: d.pick([0, 0.1, 0.5, 2]) } : {}),
 }
 
-function table(d: Draw, loss: LossName, rows: number, features: number): { csv: string; classes: number } {
+export function table(d: Draw, loss: LossName, rows: number, features: number): { csv: string; classes: number } {
   const task = LOSS_TABLE[loss].task
   const classes = task === 'multiclass' ? d.int(2, 4) : task === 'binary' ? 2 : 0
   // columns of different sizes, so scaling matters

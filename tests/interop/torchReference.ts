@@ -1,5 +1,7 @@
 /** torch 1.13's own float32 results for the kernel-level parity tests, from one Python snippet each */
+import type { ModelSpec } from '../../src/shared/schemas'
 import { python } from '../helpers/python'
+import { torchModules } from '../helpers/torchModules'
 
 export interface LinearCase {
   n: number
@@ -72,5 +74,29 @@ for i in range(len(x)):
 print(json.dumps({'vector': vector.tolist(), 'scalar': scalar.tolist(), 'dx': xs.grad.tolist(), 'scalarDx': scalar_dx}))
 `,
     { x: Array.from(x), dy: Array.from(dy), args },
+  )
+}
+
+/** torch's own initial weights for each spec, torch.save()d as a state_dict: its init after torch.manual_seed(seed), or zeros */
+export function torchInitialFiles(files: { seed: number; zero: boolean; pth: string; spec: ModelSpec }[]): Promise<number> {
+  return python(
+    `
+import torch
+from torch import nn
+for case in INPUT:
+    torch.manual_seed(case['seed'])
+    modules = case['modules']
+    if modules is None:
+        model = nn.Module()
+        model.linear = nn.Linear(case['features'], case['outputs'])
+    else:
+        model = nn.Sequential(*[getattr(nn, m['type'])(**m['kwargs']) for m in modules])
+    if case['zero']:
+        with torch.no_grad():
+            for p in model.parameters(): p.zero_()
+    torch.save(model.state_dict(), case['pth'])
+print(json.dumps(len(INPUT)))
+`,
+    files.map(({ seed, zero, pth, spec }) => ({ seed, zero, pth, modules: spec.kind === 'linear' ? null : torchModules(spec), features: spec.inFeatures, outputs: spec.outFeatures })),
   )
 }

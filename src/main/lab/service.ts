@@ -40,6 +40,7 @@ import { parameterCount, resolveModel, stateDictShapes, stateDictSize } from '..
 import { stateDictFromJson } from './model/stateDict'
 import { exportPython as exportPythonScript, type ExportInput } from './checkpoint/exportPy'
 import { saveRunFile, saveStateDict, type StartingPoint } from './checkpoint/files'
+import { recordStart, startAgain, type StartRecord } from './checkpoint/runStart'
 import { notExportable } from './checkpoint/weightsOnly'
 import { atomicWrite } from './files/atomicWrite'
 import { refuseWritingOver } from './files/notItsSource'
@@ -112,6 +113,8 @@ const MAX_TABLES_KEPT = 4
 interface RunRecord {
   run: TrainingRun
   data: PreparedData
+  /** where its weights started, for its checkpoint (export-py starts there) */
+  start?: StartRecord
 }
 
 export class LabService implements LabClient {
@@ -239,7 +242,7 @@ export class LabService implements LabClient {
     // refused here, before a worker starts, so the student sees why at once
     const tfjsCannot = request.engine === 'tfjs' ? tfjsRefusal(model) : null
     if (tfjsCannot) throw labError('INVALID_ARGUMENT', tfjsCannot)
-    const { initial, optimizer, optimizerNote } = await this.startingPoint(request, model)
+    const [{ initial, optimizer, optimizerNote }, start] = await Promise.all([this.startingPoint(request, model), recordStart(request)])
     // again, now that nothing else is awaited before the run is kept: requests sent together were all let through above
     checkActiveRuns(this.activeRuns())
     this.refuseIfClosed()
@@ -271,7 +274,7 @@ export class LabService implements LabClient {
       void thread?.terminate()
       throw err
     }
-    this.runs.set(runId, { run, data })
+    this.runs.set(runId, { run, data, start })
     this.evictOldRuns()
     void this.rememberSettings({
       lastDataset: request.dataset,
@@ -298,7 +301,7 @@ export class LabService implements LabClient {
 
   async saveRun(...args: Parameters<LabApi['saveRun']>): Promise<{ path: string; bytes: number }> {
     const [{ runId, path, kind }] = this.accept(LAB_METHODS.saveRun, args, 'save request')
-    const { run, data } = this.record(runId)
+    const { run, data, start } = this.record(runId)
     if (!run.finished) throw labError('RUN_BUSY', 'Save once the run has ended: let it finish or stop it.')
     const summary = run.current
     const { model, train } = run.config
@@ -310,7 +313,7 @@ export class LabService implements LabClient {
       optimizerState: run.optimizer,
       epoch: summary.epochsCompleted,
       loss: summary.finalLoss,
-      meta: { version: 1, model, dataset: spec, task, classes, scaler, train },
+      meta: { version: 1, model, dataset: spec, task, classes, scaler, train, ...(start ? { start } : {}) },
     })
     return { path, bytes }
   }
@@ -341,7 +344,9 @@ export class LabService implements LabClient {
     let run: ExportInput['run']
     if (torchlab) {
       run = { meta: torchlab, csvPath: resolve(sourcePath(torchlab.dataset.source, this.options.resourcesDir)), initialPath: beside('initial') }
-      await saveStateDict(run.initialPath, initialStateDict(model, torchlab.train.seed))
+      const { start } = torchlab
+      const readStart = (file: string, key: string | undefined) => this.sandbox.run({ kind: 'startingPoint', path: file, shapes: stateDictShapes(model), optimizer: torchlab.train.optimizer, key })
+      await saveStateDict(run.initialPath, start ? await startAgain(start, readStart) : initialStateDict(model, torchlab.train.seed))
       written.push(run.initialPath)
     }
     await atomicWrite(outPath, new TextEncoder().encode(exportPythonScript({ model, weightsPath, run })))

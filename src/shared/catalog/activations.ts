@@ -2,47 +2,18 @@
  * PyTorch's activation modules, each as TF Playground's activations are: the function and its
  * derivative side by side, with its arguments (nn.LeakyReLU's negative_slope, nn.ELU's alpha,
  * nn.Softplus's beta and threshold). The dense engine, the schemas, the CLI, the window and
- * the generated PyTorch code all read this one table. Values are computed in double precision
- * and rounded to float32 where stored: within an ulp or a few of torch's float32 kernels, not
- * bit for bit (docs/PARITY.md, Known differences).
+ * the generated PyTorch code all read this one table. Values follow torch 1.13's float32 kernels
+ * op by op where that was measured to matter (Sigmoid, Tanh's backward, ELU, GELU, Softplus); the
+ * rest are computed in double and rounded once, within an ulp of torch's (docs/PARITY.md).
  */
 import { z } from 'zod'
 import { argsShape, type ArgSpec } from './args'
+import { fmaf } from '../float32'
+import { erf } from './erf'
+import { geluForward, geluForwardScalar, geluGrad, geluGradScalar } from './geluKernels'
 
 const SQRT1_2 = Math.SQRT1_2
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI)
-
-function erfc(x: number): number {
-  // Numerical Recipes' Chebyshev fit, fractional error below 1.2e-7; used only for |x| ≥ 2.5,
-  // where erfc < 4e-4, so erf's absolute error stays under 1e-10
-  const z = Math.abs(x)
-  const t = 1 / (1 + 0.5 * z)
-  const r =
-    t *
-    Math.exp(
-      -z * z -
-        1.26551223 +
-        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    )
-  return x >= 0 ? r : 2 - r
-}
-
-/** erf by its Maclaurin series near 0 (where erfc loses digits) and erfc elsewhere */
-export function erf(x: number): number {
-  if (Math.abs(x) < 2.5) {
-    let sum = x
-    let term = x
-    const x2 = x * x
-    for (let k = 1; k < 80; k++) {
-      term *= -x2 / k
-      const add = term / (2 * k + 1)
-      sum += add
-      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break
-    }
-    return (2 / Math.sqrt(Math.PI)) * sum
-  }
-  return 1 - erfc(x)
-}
 
 type Args = Readonly<Record<string, number>>
 
@@ -57,6 +28,11 @@ export interface ActivationDescriptor {
    * double product dy·der rounded once would differ in the last bit; without it, dy·der
    */
   grad?(dy: number, x: number, y: number, a: Args): number
+  /**
+   * a tensor of one element, where torch takes another kernel than for larger ones (GELU: oneDNN
+   * runs only above one element)
+   */
+  alone?: { f(x: number, a: Args): number; grad(dy: number, x: number, y: number, a: Args): number }
 }
 
 function define<const K extends string, const A extends readonly ArgSpec[]>(name: K, args: A, d: Omit<ActivationDescriptor, 'args'>) {
@@ -76,7 +52,12 @@ const sigmoid = define('Sigmoid', [], {
   der: (_x, y) => y * (1 - y),
   grad: (dy, _x, y) => f32(f32(dy * f32(1 - y)) * y),
 })
-const tanh = define('Tanh', [], { f: (x) => Math.tanh(x), der: (_x, y) => 1 - y * y })
+/**
+ * the forward rounded once (Sleef's and glibc's tanhf differ from it at 6 of 4010 points); the
+ * backward as torch 1.13's tanh_backward, dy·(1 − y·y) with 1 − y·y fused, bit for bit (the
+ * product rounded first differed at 3134: interop/geluTanh.test.ts)
+ */
+const tanh = define('Tanh', [], { f: (x) => Math.tanh(x), der: (_x, y) => 1 - y * y, grad: (dy, _x, y) => f32(dy * fmaf(-y, y, 1)) })
 const leakyRelu = define('LeakyReLU', [{ key: 'negativeSlope', torch: 'negative_slope', type: 'number', default: 0.01, label: 'negative_slope' }], {
   f: (x, a) => (x > 0 ? x : a.negativeSlope * x),
   der: (x, _y, a) => (x > 0 ? 1 : a.negativeSlope),
@@ -94,10 +75,12 @@ const elu = define('ELU', [{ key: 'alpha', torch: 'alpha', type: 'number', defau
   der: (x, y, a) => (x > 0 ? 1 : y + a.alpha),
   grad: (dy, x, _y, a) => (x > 0 ? dy : f32(f32(dy * f32(a.alpha)) * f32(Math.exp(x)))),
 })
+/** nn.GELU's default, the exact erf form, in oneDNN's float32 ops (geluKernels.ts) */
 const gelu = define('GELU', [], {
-  // nn.GELU's default is the exact erf form, not the tanh approximation
-  f: (x) => 0.5 * x * (1 + erf(x * SQRT1_2)),
+  f: geluForward,
   der: (x) => 0.5 * (1 + erf(x * SQRT1_2)) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x),
+  grad: (dy, x) => geluGrad(dy, x),
+  alone: { f: geluForwardScalar, grad: (dy, x) => geluGradScalar(dy, x) },
 })
 const softplus = define(
   'Softplus',

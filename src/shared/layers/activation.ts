@@ -19,7 +19,7 @@ export const activation: LayerModule<ActivationLayer> = {
   init: () => [],
   code: (layer) => `nn.${layer.kind}(${keywordArgs(activationOf(layer.kind).args, argsOf(layer)).join(', ')})`,
   dense(layer, k) {
-    const { f, der, grad } = activationOf(layer.kind)
+    const { f, der, grad, alone } = activationOf(layer.kind)
     const a = argsOf(layer)
     const inputGrad = grad ?? ((dy: number, x: number, y: number) => dy * der(x, y, a))
     return {
@@ -27,11 +27,13 @@ export const activation: LayerModule<ActivationLayer> = {
       grads: [],
       buffers: [],
       forward(x, y, n) {
-        for (let i = 0, end = n * k; i < end; i++) y[i] = f(x[i], a)
+        if (alone && n * k === 1) y[0] = alone.f(x[0], a)
+        else for (let i = 0, end = n * k; i < end; i++) y[i] = f(x[i], a)
       },
       backward(x, y, dy, n, dx) {
         if (!dx) return
-        for (let i = 0, end = n * k; i < end; i++) dx[i] = inputGrad(dy[i], x[i], y[i], a)
+        if (alone && n * k === 1) dx[0] = alone.grad(dy[0], x[0], y[0], a)
+        else for (let i = 0, end = n * k; i < end; i++) dx[i] = inputGrad(dy[i], x[i], y[i], a)
       },
     }
   },

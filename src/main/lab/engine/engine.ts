@@ -72,5 +72,11 @@ export interface Engine {
   optimizerState(): OptimizerState
   /** the gradients of the last trainStep (before its update), named and shaped as the state_dict; for stepping views */
   lastGradients?(): StateDict
+  /**
+   * the outputs [n, out] of the last trainStep's forward pass, before its update; for stepping
+   * views, which must not run a forward pass of their own in training mode (it would draw Dropout
+   * masks and move BatchNorm1d's running statistics a second time)
+   */
+  lastOutputs?(n: number): Float32Array
   dispose(): void
 }

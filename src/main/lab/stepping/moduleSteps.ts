@@ -16,7 +16,8 @@ import { BatchGather } from '../train/loop'
 
 export function moduleTrace(engine: Engine, train: Split, features: number, config: TrainConfig, steps: number): StepTrace {
   const gradients = engine.lastGradients?.bind(engine)
-  if (!gradients) throw labError('ENGINE_FAILED', `The ${engine.info.engine} engine cannot show gradients; step with the dense engine.`)
+  const lastOutputs = engine.lastOutputs?.bind(engine)
+  if (!gradients || !lastOutputs) throw labError('ENGINE_FAILED', `The ${engine.info.engine} engine cannot show gradients; step with the dense engine.`)
   const loader = new DataLoader(train.n, config)
   const gatherer = new BatchGather(train, features, Math.min(config.batchSize, train.n))
   const initial = stateDictToJson(engine.stateDict())
@@ -29,8 +30,9 @@ export function moduleTrace(engine: Engine, train: Split, features: number, conf
       if (records.length === steps) return done()
       const { x, y } = gatherer.gather(batches[b])
       const n = batches[b].length
-      const outputs = Array.from(engine.predict(x, n))
+      // the step's own forward pass: a second one in training mode would draw Dropout's masks and move BatchNorm1d's statistics again
       const loss = engine.trainStep(x, y, n)
+      const outputs = Array.from(lastOutputs(n))
       if (!Number.isFinite(loss)) {
         return done(`The loss became ${Number.isNaN(loss) ? 'NaN' : 'infinite'} at epoch ${epoch}, batch ${b + 1}: the weights blew up. Try a smaller learning rate.`)
       }

@@ -79,6 +79,10 @@ export class DenseEngine implements Engine {
     return this.network.gradients()
   }
 
+  lastOutputs(n: number): Float32Array {
+    return this.network.outputs(n, this.config.model.outFeatures)
+  }
+
   dispose(): void {
     this.network.release()
   }

@@ -119,6 +119,11 @@ export class DenseNetwork {
     return sd
   }
 
+  /** the model's outputs from the last forward() of n rows, a copy */
+  outputs(n: number, outFeatures: number): Float32Array {
+    return this.outs[this.outs.length - 1].slice(0, n * outFeatures)
+  }
+
   /** each parameter's gradient from the last backward(), named as its parameter (buffers have none) */
   gradients(): StateDict {
     const parameters = this.entries.filter((e) => !e.buffer)
