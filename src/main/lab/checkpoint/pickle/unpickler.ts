@@ -168,6 +168,10 @@ export class Unpickler {
           }
           this.trace.built.add(target.kind)
         } else if (typeof target === 'object' && target !== null && 'pyKind' in target) {
+          // torch's Tensor.__setstate__ unpacks 4 values (legacy), 5 (a legacy Variable) or 3
+          if (target.pyKind === 'tensor' && !(state instanceof PyTuple && state.items.length >= 3 && state.items.length <= 5)) {
+            throw badFile('The pickle inside the file is malformed (BUILD gives a tensor a state other than the 3 to 5 values torch sets a tensor from).')
+          }
           // a value that keeps its state (numpy's dtype, its byte order) keeps it as data
           if ('state' in target) target.state = state
           this.trace.built.add(String(target.pyKind))
