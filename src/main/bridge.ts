@@ -19,6 +19,7 @@ import { eventForWire, kindOf, MAX_MESSAGE_BYTES, tooLargeError, type Envelope }
 import { dispatch } from './lab/dispatch'
 import { errnoOf } from './lab/files/errno'
 import type { LabService } from './lab/service'
+import { nestsBeyond } from './jsonNesting'
 import { contentType, staticFileFor } from './staticFiles'
 
 export interface BridgeOptions {
@@ -37,6 +38,11 @@ export interface Bridge {
 type RequestId = number | string | null
 
 function send(res: ServerResponse, status: number, body: string | Buffer, type = 'text/plain; charset=utf-8'): void {
+  if (!res.req.complete) {
+    // a body this answer does not read is not waited for either: a client trickling one would hold the connection
+    res.setHeader('Connection', 'close')
+    res.once('finish', () => res.req.destroy())
+  }
   res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
   res.end(body)
 }
@@ -55,12 +61,32 @@ const REFUSED = {
 }
 const REQUEST_SHAPE = 'A request to the lab service is one JSON object: {"id": 1, "method": "getBackend", "args": []}.'
 
+/**
+ * How deeply a request may nest its values. The deepest real one is a start from given weights:
+ * the message, its args, the request, `init`, and a tensor's rows (four levels for a 4-d one);
+ * 64 leaves room for any tensor torch can make while keeping a deep text's parse as cheap as a flat one's.
+ */
+export const MAX_REQUEST_DEPTH = 64
+
+/**
+ * How long a client may take over an HTTP request. The only clients are this machine's browser
+ * and tests, over loopback: headers come in one packet, so a client still sending them after 10 s
+ * (or silent for 10 s mid-body) is holding a connection open, not uploading; 120 s carries the
+ * largest upload at under 10 MB/s. Node checks the first two only every `connectionsCheckingInterval`.
+ */
+const HTTP_TIMEOUTS = { headersTimeout: 10_000, requestTimeout: 120_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 }
+const IDLE_SOCKET_MS = 10_000
+
 /** A WebSocket message -> the call it asks for, or the error to answer it with. */
 function parseRequest(raw: RawData, isBinary: boolean): { id: RequestId; method: unknown; args: unknown } | { id: RequestId; error: LabErrorInfo } {
   if (isBinary) return { id: null, error: invalid(`This message is binary. ${REQUEST_SHAPE}`) }
+  const bytes = Buffer.isBuffer(raw) ? raw : Buffer.concat(Array.isArray(raw) ? raw : [Buffer.from(raw)])
+  if (nestsBeyond(bytes, MAX_REQUEST_DEPTH)) {
+    return { id: null, error: invalid(`This message nests lists or objects more than ${MAX_REQUEST_DEPTH} deep, which no request needs, so it was not read. ${REQUEST_SHAPE}`) }
+  }
   let message: unknown
   try {
-    message = JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : Buffer.concat(Array.isArray(raw) ? raw : [Buffer.from(raw)]).toString('utf8'))
+    message = JSON.parse(bytes.toString('utf8'))
   } catch {
     return { id: null, error: invalid(`This message is not JSON. ${REQUEST_SHAPE}`) }
   }
@@ -135,12 +161,8 @@ export async function startBridge(service: LabService, rendererDir: string, opti
   let origin = ''
 
   async function upload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const refuse = (status: number, message: string): void => {
-      // the rest of a refused body is not read: the connection closes once the answer is out
-      res.setHeader('Connection', 'close')
-      res.once('finish', () => req.destroy())
-      send(res, status, message)
-    }
+    // the rest of a refused body is not read: send closes the connection once the answer is out
+    const refuse = (status: number, message: string): void => send(res, status, message)
     if (url.searchParams.get('token') !== token) return refuse(403, REFUSED.token)
     if (req.headers.origin !== undefined && req.headers.origin !== origin) return refuse(403, REFUSED.origin)
     const tooLarge = `The file is larger than the ${Math.round(maxUpload / 1024 / 1024)} MB an upload may carry.`
@@ -171,7 +193,7 @@ export async function startBridge(service: LabService, rendererDir: string, opti
     }
   }
 
-  const server = createServer((req, res) => {
+  const server = createServer(HTTP_TIMEOUTS, (req, res) => {
     handle(req, res).catch(() => {
       if (!res.headersSent) send(res, 500, REFUSED.failed)
       else res.destroy()
@@ -215,6 +237,8 @@ export async function startBridge(service: LabService, rendererDir: string, opti
     })
   })
   sockets.on('error', () => undefined)
+  // a body that stalls: a WebSocket's socket is exempt, ws clears the timeout when it takes one over
+  server.timeout = IDLE_SOCKET_MS
   try {
     await listen(server, options.port ?? 0)
   } catch (err) {

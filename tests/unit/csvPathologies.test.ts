@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { NUMBER_LIMIT } from '../../src/main/lab/data/cells'
+import { MAX_CELL_CHARS } from '../../src/main/lab/limits'
 import { parseCsv, uniqueNames } from '../../src/main/lab/data/csv'
 import { prepareData } from '../../src/main/lab/data/dataset'
 import { decodeCsv } from '../../src/main/lab/data/encoding'
@@ -71,13 +72,18 @@ describe('numbers that are not numbers', () => {
     expect(Array.from(data.train.x)).toEqual([1, 3])
   })
 
-  it('names a 100 MB digit cell by its line and a shortened value, without reading it as a number', () => {
-    const text = `x,y\n1,2\n2,${'7'.repeat(100_000_000)}\n3,4\n`
+  it('names a digit cell at the longest a cell may be by its line and a shortened value, without reading it as a number', () => {
+    const text = `x,y\n1,2\n2,${'7'.repeat(MAX_CELL_CHARS)}\n3,4\n`
     const table = parseCsv(text, {})
     const info = errorOf(() => prepareData(table, spec(['x'], 'y'), 'MSELoss'))
     expect(info).toMatchObject({ code: 'CSV_BAD_NUMBER', line: 3, column: 'y' })
-    expect(info.message).toContain('"777777777777777777777777…" (100,000,000 characters) on line 3')
+    expect(info.message).toContain('"777777777777777777777777…" (1,000,000 characters) on line 3')
     expect(info.message.length).toBeLessThan(400)
+  })
+
+  it('refuses a 100 MB digit cell by its line and column, past the longest a cell may be (tests/data/longCell.test.ts)', () => {
+    const text = `x,y\n1,2\n2,${'7'.repeat(100_000_000)}\n3,4\n`
+    expect(errorOf(() => parseCsv(text, {}))).toMatchObject({ code: 'TOO_LARGE', line: 3, column: 'y' })
   })
 
   it('takes the fast path for a large clean file and the general one when a cell is out of range', () => {

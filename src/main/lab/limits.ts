@@ -4,7 +4,7 @@
  * and searches go at once, and how much a step-by-step trace records. Each refusal says what
  * was asked, the limit, and what to do instead.
  */
-import { labError } from '../../shared/errors'
+import { labError, type LabError } from '../../shared/errors'
 
 const count = (n: number): string => n.toLocaleString('en-US')
 
@@ -56,4 +56,23 @@ export function tracedSteps(asked: number, perStep: number, parameters: number):
     )
   }
   return Math.min(asked, fits)
+}
+
+/**
+ * The longest cell a CSV may hold. A value a model learns from is a number or a category, a
+ * comment at most some thousands of characters; Python's csv module stops at 131,072 by default.
+ * A longer cell is a file that is not a table (a quote left open, a document pasted in), and a
+ * 100 MB one took over 400 MB and 15 s to read, 1 GB when written with doubled quotes.
+ */
+export const MAX_CELL_CHARS = 1_000_000
+
+/** the refusal of a cell longer than MAX_CELL_CHARS, starting on `line`, in `column` when the file names its columns */
+export function cellTooLong(line: number, column: string | undefined): LabError {
+  const where = column === undefined ? '' : ` (column "${column.length > 40 ? `${column.slice(0, 40)}…` : column}")`
+  return labError(
+    'TOO_LARGE',
+    `Line ${line} starts a cell${where} of more than ${count(MAX_CELL_CHARS)} characters, the most TorchLab reads in one cell. ` +
+      'If that line should hold ordinary values, a quote on it may be left open; otherwise remove the long text from the file.',
+    { line, ...(column === undefined ? {} : { column }) },
+  )
 }

@@ -66,6 +66,13 @@ function pidTuple(pid: PyValue, fields: 5 | 6): PyValue[] {
   if (!(pid instanceof PyTuple) || pid.items[0] !== 'storage' || pid.items.length !== fields || !keyOk) {
     throw badFile('The file refers to its data in a way PyTorch does not write.')
   }
+  const location = pid.items[3]
+  if (location === 'meta') throw labError('CHECKPOINT_UNSUPPORTED', `Storage "${String(key)}" is on the meta device, which has a shape but no values; save the tensors from the CPU.`, { key: String(key) })
+  // torch restores cpu, cuda and cuda:N, and mps; TorchLab reads the last two on the CPU, as map_location='cpu' does
+  if (typeof location !== 'string' || !(location === 'cpu' || location === 'mps' || location.startsWith('cuda'))) {
+    const said = typeof location === 'string' ? `"${location.slice(0, 40)}"` : 'a value that is no device name'
+    throw badFile(`Storage "${String(key)}" says it is kept on ${said}; torch knows cpu, cuda and mps only, and refuses the file too.`, String(key))
+  }
   if (fields === 6 && pid.items[5] !== null) {
     throw labError('CHECKPOINT_UNSUPPORTED', 'This legacy file shares storages between views the way PyTorch before 0.4 did; open it in PyTorch and save it again.')
   }

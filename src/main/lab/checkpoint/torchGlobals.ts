@@ -61,6 +61,7 @@ function pairs(value: PyValue): [PyValue, PyValue][] {
 
 /** dict(pairs) and OrderedDict(pairs): the pairs set one by one, as Python sets them */
 function filled(dict: PyDict, args: PyValue[], budget: Budget): PyDict {
+  if (args.length > 1) throw badFile(`The pickle inside the file is malformed (it builds ${dict.kind === 'dict' ? 'a dict' : `an ${dict.kind}`} from ${args.length} arguments; Python takes one, a list of pairs).`)
   if (args.length) for (const [k, v] of pairs(args[0])) dict.set(k, v, budget)
   return dict
 }

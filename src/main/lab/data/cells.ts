@@ -48,14 +48,28 @@ export function isNumberShape(s: string): boolean {
   return i === n
 }
 
+/**
+ * A cell without the spaces and tabs around it, as pandas' parser skips them. Only ASCII ones:
+ * JavaScript's trim() also drops a no-break space or a byte order mark (U+FEFF) that a pasted or
+ * spliced file carries into a cell, and pandas then reads the column as text, not numbers.
+ */
+function trimmed(cell: string): string {
+  let start = 0
+  let end = cell.length
+  while (start < end && ASCII_SPACE.has(cell.charCodeAt(start))) start++
+  while (end > start && ASCII_SPACE.has(cell.charCodeAt(end - 1))) end--
+  return start === 0 && end === cell.length ? cell : cell.slice(start, end)
+}
+const ASCII_SPACE = new Set([9, 10, 11, 12, 13, 32])
+
 export function isMissing(cell: string): boolean {
-  const s = cell.trim()
+  const s = trimmed(cell)
   return s.length <= MISSING_CHARS && MISSING.has(s.toLowerCase())
 }
 
 /** A number as a student writes it, with the chosen decimal mark; NaN when it is not one. */
 export function parseNumber(cell: string, decimal: '.' | ','): number {
-  let s = cell.trim()
+  let s = trimmed(cell)
   if (decimal === ',') s = s.replace(',', '.')
   if (isNumberShape(s)) return Number(s)
   if (s.length > INFINITY_CHARS) return NaN

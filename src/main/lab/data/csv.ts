@@ -7,6 +7,7 @@
  */
 import { parseOptionsSchema, type ParseOptions, type ParseOptionsInput } from '../../../shared/schemas'
 import { labError } from '../../../shared/errors'
+import { cellTooLong } from '../limits'
 import { assertNever } from '../../../shared/exhaustive'
 import { isMissing, outOfRange, parseNumber } from './cells'
 import { detectDecimal, detectDelimiter, detectHeader, SAMPLE_ROWS } from './detect'
@@ -255,7 +256,8 @@ function completeLines(text: string, chars: number): string {
 
 function parseGeneral(text: string, conventions: Conventions, options: ParseOptions): Table {
   const { delimiter, header } = conventions
-  const { rows, lines, unclosedQuoteLine } = tokenize(text, delimiter)
+  const { rows, lines, unclosedQuoteLine, longCell } = tokenize(text, delimiter)
+  if (longCell) throw cellTooLong(longCell.line, header && lines[0] < longCell.line ? rows[0][longCell.index] : undefined)
   if (unclosedQuoteLine !== undefined) {
     throw labError(
       'CSV_RAGGED_ROW',

@@ -3,8 +3,11 @@
  * quoted cell is one quote; a quote inside an unquoted cell is an ordinary character). A line ends
  * at LF, CRLF or a lone CR, mixed in any order, and lines are counted as an editor counts them, so
  * every message can name the line a student will find. Blank lines are skipped but counted.
- * Never throws: an unclosed quote is reported with the line it opens on.
+ * Never throws: an unclosed quote is reported with the line it opens on, and reading stops at a
+ * cell longer than MAX_CELL_CHARS, before it is built.
  */
+import { MAX_CELL_CHARS } from '../limits'
+
 const QUOTE = 34
 const LF = 10
 const CR = 13
@@ -18,6 +21,8 @@ export interface Tokens {
   endLine: number
   /** a quoted cell that opens on this line is never closed: the rest of the text would be one cell */
   unclosedQuoteLine?: number
+  /** the first cell longer than MAX_CELL_CHARS: the line it starts on and its place in its row (from 0) */
+  longCell?: { line: number; index: number }
 }
 
 /** line breaks in text[from, to), a CRLF counting once */
@@ -50,6 +55,7 @@ export function tokenize(text: string, delimiter: string, maxRows = Infinity): T
         for (;;) {
           const q = text.indexOf('"', i)
           if (q < 0) return { rows, lines, end: n, endLine: line + breaksIn(text, i, n), unclosedQuoteLine: openLine }
+          if (cell.length + q - start > MAX_CELL_CHARS) return { rows, lines, end: q, endLine: line, longCell: { line: openLine, index: row.length } }
           line += breaksIn(text, i, q)
           if (text.charCodeAt(q + 1) === QUOTE) {
             cell += text.slice(start, q + 1)
@@ -69,6 +75,7 @@ export function tokenize(text: string, delimiter: string, maxRows = Infinity): T
         while (i < n && c !== sep && c !== LF && c !== CR) c = text.charCodeAt(++i)
         cell = text.slice(start, i)
       }
+      if (cell.length > MAX_CELL_CHARS) return { rows, lines, end: i, endLine: line, longCell: { line, index: row.length } }
       row.push(cell)
       if (c === sep) {
         i++

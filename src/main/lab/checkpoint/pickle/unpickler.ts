@@ -161,8 +161,17 @@ export class Unpickler {
           target.state = state
           this.trace.built.add('object')
         } else if (target instanceof PyDict) {
+          // Python sets a dict's state as attributes: None, a dict, or (dict or None, slots dict or None)
+          const isState = (v: PyValue) => v === null || v instanceof PyDict
+          if (!(isState(state) || (state instanceof PyTuple && state.items.length === 2 && state.items.every(isState)))) {
+            throw badFile(`The pickle inside the file is malformed (BUILD gives ${target.kind === 'dict' ? 'a dict' : `an ${target.kind}`} a state that is not a dictionary).`)
+          }
           this.trace.built.add(target.kind)
         } else if (typeof target === 'object' && target !== null && 'pyKind' in target) {
+          // torch's Tensor.__setstate__ unpacks 4 values (legacy), 5 (a legacy Variable) or 3
+          if (target.pyKind === 'tensor' && !(state instanceof PyTuple && state.items.length >= 3 && state.items.length <= 5)) {
+            throw badFile('The pickle inside the file is malformed (BUILD gives a tensor a state other than the 3 to 5 values torch sets a tensor from).')
+          }
           // a value that keeps its state (numpy's dtype, its byte order) keeps it as data
           if ('state' in target) target.state = state
           this.trace.built.add(String(target.pyKind))
@@ -478,6 +487,7 @@ export class Unpickler {
 
   private setItems(target: PyValue, items: PyValue[]): void {
     if (!(target instanceof PyDict)) throw badFile('The pickle inside the file is malformed (it sets items on a non-dict).')
+    if (items.length % 2 === 1) throw badFile('The pickle inside the file is malformed (SETITEMS gives a key without a value).')
     this.nest(target, items)
     for (let i = 0; i + 1 < items.length; i += 2) target.set(items[i], items[i + 1], this.budget)
   }
