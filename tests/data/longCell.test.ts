@@ -21,7 +21,7 @@ function file(name: string, text: string): string {
 }
 
 /** runs `read`, sampling the process's resident memory (the sandbox's worker threads included) */
-async function peakGrowth<T>(read: () => Promise<T>): Promise<{ result: T | unknown; growthMb: number; ms: number }> {
+async function peakGrowth(read: () => Promise<unknown>): Promise<{ result: unknown; growthMb: number; ms: number }> {
   const before = process.memoryUsage().rss
   let peak = before
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10)
