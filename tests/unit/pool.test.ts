@@ -40,11 +40,15 @@ function job(id: number, epochs: number, fold = 0): FitJob {
   }
 }
 
+/** the workers that have begun to run their code */
+const online = new WeakSet<Worker>()
+
 /** a pool whose real fit workers the test can see */
 function watchedPool(size: number): { pool: FitPool; started: Worker[] } {
   const started: Worker[] = []
   const pool = new FitPool(size, () => {
     const worker = startWorkerOf('fit', null)
+    worker.once('online', () => online.add(worker))
     started.push(worker)
     return worker
   })
@@ -61,7 +65,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** a moment after the pool's first worker exists: a LONG fit is well under way and far from done (the warm loop runs a million epochs of 8 rows in about 2.5 s) */
 async function whileFirstFitRuns(started: Worker[]): Promise<void> {
-  while (started.length === 0) await sleep(20)
+  // from the worker's start, not the pool's call: under a CI's load a thread can take seconds to begin, and one ended before it began exits with code 0
+  while (started.length === 0 || !online.has(started[0])) await sleep(20)
   await sleep(400)
 }
 
