@@ -70,6 +70,37 @@ function wrong(key: string, value: SearchValue, expected: string): never {
 /** a deep copy of validated settings (plain JSON data: finite numbers, strings, arrays, objects) */
 const copyOf = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T
 
+/**
+ * The model at other hidden sizes. A stack of Linear layers with one activation between them is
+ * rebuilt at any depth, as skorch's module__hidden builds it, its activation's own arguments kept
+ * (a LeakyReLU(0.2) stays 0.2). Any other model keeps every layer it has (BatchNorm1d, Dropout,
+ * mixed activations) and each hidden Linear layer takes the width in its place, the widths after
+ * it inferred again: rebuilt as a stack, it was searched without them.
+ */
+function atHiddenSizes(arch: ModelArch, sizes: number[]): ModelArch {
+  if (arch.kind !== 'sequential') return { kind: 'sequential', layers: mlpLayers(sizes, COURSE.hiddenActivation) }
+  const { layers } = arch
+  const activation = layers.find((l): l is ActivationLayer => isActivation(l.kind))
+  const stack = layers.length % 2 === 1 && layers.every((l, i) => (i % 2 === 0 ? l.kind === 'Linear' : JSON.stringify(l) === JSON.stringify(activation)))
+  if (stack) return { kind: 'sequential', layers: mlpLayers(sizes, activation ?? COURSE.hiddenActivation) }
+  const hidden = layers.filter((l) => l.kind === 'Linear').length - 1
+  if (sizes.length !== hidden) {
+    const others = [...new Set(layers.filter((l) => l.kind !== 'Linear').map((l) => l.kind))].join(', ')
+    throw labError(
+      'INVALID_ARGUMENT',
+      `A search keeps this model's other layers (${others}), so a hidden-size setting names one width for each of its ${hidden} hidden Linear layer(s); "${sizes.join('x')}" names ${sizes.length}.`,
+    )
+  }
+  let at = 0
+  return {
+    kind: 'sequential',
+    layers: layers.map((l) => {
+      if (l.kind === 'Linear') return { ...l, inFeatures: undefined, outFeatures: at < hidden ? sizes[at++] : l.outFeatures }
+      return l.kind === 'BatchNorm1d' ? { ...l, numFeatures: undefined } : l
+    }),
+  }
+}
+
 /** one setting applied to the base model and training config, as a skorch net's set_params would */
 export function applySetting(model: ModelArch, train: TrainConfig, params: Params): { model: ModelArch; train: TrainConfig } {
   let arch: ModelArch = copyOf(model)
@@ -109,13 +140,9 @@ export function applySetting(model: ModelArch, train: TrainConfig, params: Param
         next.loss = name ?? wrong(key, value, `one of ${LOSSES.join(', ')}`)
         break
       }
-      case 'hidden': {
-        const sizes = typeof value === 'number' ? [value] : Array.isArray(value) ? value : wrong(key, value, 'layer sizes such as 16 or [16, 16]')
-        // the model's activation with its own arguments (a LeakyReLU(0.2) stays 0.2 at every size)
-        const activation = arch.kind === 'sequential' ? arch.layers.find((l): l is ActivationLayer => isActivation(l.kind)) : undefined
-        arch = { kind: 'sequential', layers: mlpLayers(sizes, activation ?? COURSE.hiddenActivation) }
+      case 'hidden':
+        arch = atHiddenSizes(arch, typeof value === 'number' ? [value] : Array.isArray(value) ? value : wrong(key, value, 'layer sizes such as 16 or [16, 16]'))
         break
-      }
       case 'activation': {
         const name = typeof value === 'string' ? matchName(value, ACTIVATIONS) : undefined
         if (!name) wrong(key, value, `one of ${ACTIVATIONS.join(', ')}`)

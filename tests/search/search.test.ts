@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { kFold, stratifiedKFold } from '../../src/main/lab/search/folds'
 import { score } from '../../src/main/lab/search/fit'
 import { applySetting, expandGrid } from '../../src/main/lab/search/grid'
-import { trainConfigSchema } from '../../src/shared/schemas'
+import { resolveModel } from '../../src/shared/modelSpec'
+import { modelArchSchema, trainConfigSchema } from '../../src/shared/schemas'
 import type { LabEvent, SearchSummary } from '../../src/shared/api'
 import { COURSE_SEARCH } from '../helpers/courseSearch'
 import { createService, tempDir } from '../helpers/lab'
@@ -51,6 +52,37 @@ print(json.dumps({'k': k, 's': s}))
       { kind: 'LeakyReLU', negativeSlope: 0.2 },
       { kind: 'LeakyReLU', negativeSlope: 0.2 },
     ])
+  })
+
+  it('keeps BatchNorm1d, Dropout and mixed activations at every hidden size it tries, one width per hidden Linear', () => {
+    const train = trainConfigSchema.parse({ ...course.train, batchSize: 2 })
+    const model = modelArchSchema.parse({
+      kind: 'sequential',
+      layers: [
+        { kind: 'Linear', inFeatures: 1, outFeatures: 8 },
+        { kind: 'BatchNorm1d', numFeatures: 8, momentum: 0.3 },
+        { kind: 'ReLU' },
+        { kind: 'Dropout', p: 0.25 },
+        { kind: 'Linear', outFeatures: 8 },
+        { kind: 'Tanh' },
+        { kind: 'Linear' },
+      ],
+    })
+    const { model: tried } = applySetting(model, train, { hidden: [4, 6] })
+    // it was rebuilt as Linear, ReLU, Linear, ReLU, Linear: searched without the student's other layers
+    const resolved = resolveModel(tried, 1, 1)
+    expect(resolved.kind === 'sequential' && resolved.layers).toEqual([
+      { kind: 'Linear', inFeatures: 1, outFeatures: 4 },
+      { kind: 'BatchNorm1d', numFeatures: 4, eps: 1e-5, momentum: 0.3, affine: true, trackRunningStats: true },
+      { kind: 'ReLU' },
+      { kind: 'Dropout', p: 0.25 },
+      { kind: 'Linear', inFeatures: 4, outFeatures: 6 },
+      { kind: 'Tanh' },
+      { kind: 'Linear', inFeatures: 6, outFeatures: 1 },
+    ])
+    expect(() => applySetting(model, train, { hidden: [16] })).toThrow(
+      'A search keeps this model\'s other layers (BatchNorm1d, ReLU, Dropout, Tanh), so a hidden-size setting names one width for each of its 2 hidden Linear layer(s); "16" names 1.',
+    )
   })
 
   it("lists settings in GridSearchCV's order", () => {
