@@ -137,6 +137,15 @@ describe('the fit pool', () => {
     expect(started).toHaveLength(2)
   })
 
+  it('names what a worker threw when it was not an Error (a string read "undefined")', async () => {
+    // a thread that throws a string at its first job, as a fault in a worker's own code could
+    const pool = new FitPool(1, () => new Worker(`require('node:worker_threads').parentPort.once('message', () => { throw 'the fit went wrong' })`, { eval: true }))
+    pools.push(pool)
+    const failure = await pool.run([job(0, 10)], () => undefined).done.catch((err: unknown) => err)
+    expect(failure).toBeInstanceOf(LabError)
+    expect((failure as LabError).message).toMatch(/^A search worker stopped while fitting \(the fit went wrong\), so the search was ended\./)
+  })
+
   it('refuses work once it is shut down', () => {
     const { pool } = watchedPool(1)
     pool.dispose()

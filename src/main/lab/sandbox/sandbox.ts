@@ -6,7 +6,7 @@
  */
 import { stat } from 'node:fs/promises'
 import { MessageChannel, type Worker } from 'node:worker_threads'
-import { LabError, labError, type ErrorCode } from '../../../shared/errors'
+import { LabError, labError, messageIn, type ErrorCode } from '../../../shared/errors'
 import { startWorkerOf } from '../train/workerThread'
 import { READY, type ParseReply, type ParseRequest, type ParseResults, type WorkerRequest } from './protocol'
 
@@ -149,9 +149,9 @@ class Slot {
           resolve(worker)
         } else reject(labError('INTERNAL', "TorchLab's file reader started in a way it should not."))
       })
-      worker.once('error', (err) => {
+      worker.once('error', (err: unknown) => {
         clearTimeout(timer)
-        reject(labError('INTERNAL', `TorchLab's file reader did not start: ${err.message}`))
+        reject(labError('INTERNAL', `TorchLab's file reader did not start: ${messageIn(err)}`))
       })
     })
   }
@@ -281,12 +281,13 @@ export class ParseSandbox {
           if (reply.ok) resolve(reply.result)
           else reject(new LabError(reply.error))
         }
-        const onError = (err: Error & { code?: string }): void => {
+        // a worker's uncaught throw can be any value, not only an Error
+        const onError = (err: unknown): void => {
           cleanup()
           fail(
-            err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            (err as { code?: unknown } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY'
               ? `TorchLab stopped reading ${noun} ${request.path}: it needed more than ${this.limits.heapMb} MB, the reader's memory limit. Nothing was changed.`
-              : `TorchLab's reader stopped on ${noun} ${request.path} (${err.message}). Nothing was changed.`,
+              : `TorchLab's reader stopped on ${noun} ${request.path} (${messageIn(err)}). Nothing was changed.`,
           )
         }
         const onExit = (): void => {

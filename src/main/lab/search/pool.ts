@@ -7,7 +7,7 @@
  * process alive.
  */
 import type { Worker } from 'node:worker_threads'
-import { LabError, labError, type LabErrorInfo } from '../../../shared/errors'
+import { LabError, labError, messageIn, type LabErrorInfo } from '../../../shared/errors'
 import { startWorkerOf } from '../train/workerThread'
 import type { FitJob, FitResult } from './fit'
 
@@ -119,7 +119,8 @@ export class FitPool {
     this.slots.push(slot)
     slot.worker.unref()
     slot.worker.on('message', (reply: Reply) => this.answered(slot, reply))
-    slot.worker.on('error', (err) => this.died(slot, err.message))
+    // a worker's uncaught throw can be any value (a string: err.message would read undefined)
+    slot.worker.on('error', (err: unknown) => this.died(slot, messageIn(err)))
     slot.worker.on('exit', (code) => this.died(slot, `it exited with code ${code}`))
     return slot
   }
