@@ -46,6 +46,11 @@ export type ScratchRequestInput = z.input<typeof scratchRequestSchema>
 /** the most steps one request records: a panel steps a few at a time */
 export const MAX_STEPS = 10_000
 
+/** why a trace of `steps` steps stops where its run goes on: said at MAX_STEPS, where the Step view's "Let it run" stops */
+export function stepCap(steps: number): string | undefined {
+  return steps === MAX_STEPS ? `The step-by-step view follows a run's first ${MAX_STEPS.toLocaleString('en-US')} steps; train the run in the Train panel to see the rest.` : undefined
+}
+
 export const stepRequestSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('module'), request: trainRequestSchema, steps: z.number().int().min(1).max(MAX_STEPS) }),
   z.strictObject({ kind: z.literal('scratch'), request: scratchRequestSchema, steps: z.number().int().min(1).max(MAX_STEPS) }),

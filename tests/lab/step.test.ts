@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { stepRequestFromArgv } from '../../src/main/cli/stepArgs'
-import type { StepTrace } from '../../src/shared/learning'
+import { MAX_STEPS, type StepTrace } from '../../src/shared/learning'
 import { trainRequestSchema, type NestedNumbers } from '../../src/shared/schemas'
 import { createService, DATASETS, ROOT } from '../helpers/lab'
 import { PYTHON, python } from '../helpers/python'
@@ -141,6 +141,21 @@ print(json.dumps({'initial': initial, 'steps': out[:INPUT['steps']]}))
     expect(trace.steps.length).toBeLessThan(500)
     expect(trace.stopped).toMatch(/smaller learning rate/)
   })
+})
+
+describe('the most steps a trace follows', () => {
+  // the Step view's "Let it run" asks for at most MAX_STEPS, and stopped there without a word
+  it('says so at MAX_STEPS where the run goes on, for the module and the scratch run alike, and says nothing a step before', async () => {
+    const cap = "The step-by-step view follows a run's first 10,000 steps; train the run in the Train panel to see the rest."
+    for (const argv of [['--epochs', '1000'], ['--scratch', '--epochs', '1000']]) {
+      const at = await service.stepRun(stepRequestFromArgv([...argv, '--steps', String(MAX_STEPS)]).request)
+      expect(at.steps).toHaveLength(MAX_STEPS)
+      expect(at.stopped).toBe(cap)
+      const before = await service.stepRun(stepRequestFromArgv([...argv, '--steps', String(MAX_STEPS - 1)]).request)
+      expect(before.steps).toHaveLength(MAX_STEPS - 1)
+      expect(before.stopped).toBeUndefined()
+    }
+  }, 120_000)
 })
 
 describe('lab step from the command line', () => {

@@ -1,5 +1,5 @@
 /** The from-scratch run as a step trace: each row's phases with their numbers and formulas. */
-import type { ScratchPhases, ScratchRequest, StepRecord, StepTrace } from '../../../shared/learning'
+import { stepCap, type ScratchPhases, type ScratchRequest, type StepRecord, type StepTrace } from '../../../shared/learning'
 import { initialWeights, scratchSteps, type ScratchData, type ScratchStep } from './scratchRun'
 
 const n = (v: number): string => String(Number(v.toPrecision(6)))
@@ -27,7 +27,10 @@ export function scratchTrace(data: ScratchData, request: ScratchRequest, steps: 
   const records: StepRecord[] = []
   let stopped: string | undefined
   for (const s of scratchSteps(data, request)) {
-    if (records.length === steps) break
+    if (records.length === steps) {
+      stopped ??= stepCap(steps)
+      break
+    }
     records.push({
       epoch: s.epoch,
       batch: s.row + 1,

@@ -5,7 +5,7 @@
  * are the first steps of `lab train` with the same options.
  */
 import { labError } from '../../../shared/errors'
-import type { StepRecord, StepTrace } from '../../../shared/learning'
+import { stepCap, type StepRecord, type StepTrace } from '../../../shared/learning'
 import type { TrainConfig } from '../../../shared/schemas'
 import { lossSpecOf } from '../../../shared/catalog/losses'
 import { DataLoader } from '../data/dataloader'
@@ -27,7 +27,7 @@ export function moduleTrace(engine: Engine, train: Split, features: number, conf
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
     const batches = loader.nextEpoch()
     for (let b = 0; b < batches.length; b++) {
-      if (records.length === steps) return done()
+      if (records.length === steps) return done(stepCap(steps))
       const { x, y } = gatherer.gather(batches[b])
       const n = batches[b].length
       // the step's own forward pass: a second one in training mode would draw Dropout's masks and move BatchNorm1d's statistics again
