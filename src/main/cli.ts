@@ -450,10 +450,11 @@ const COMMANDS: Record<string, (argv: string[], interrupts: Interrupts) => Promi
   lesson: (argv) => lessons(argv, 'lesson'),
 }
 
-const EXIT_HELP = `Exit status: 0 done, 1 failed (a lesson's checks, an internal error), 2 refused (bad input, a file it could not read or save),
+const EXIT_HELP = `--json answers on stdout even when refused: {"error": {...}}; a number that is not finite (a loss that became
+infinite, a NaN weight) is the string "NaN", "Infinity" or "-Infinity" there, as the text prints it.
+Exit status: 0 done, 1 failed (a lesson's checks, an internal error), 2 refused (bad input, a file it could not read or save),
 3 diverged, 130 stopped by Ctrl+C, 143 stopped by SIGTERM (a second Ctrl+C or SIGTERM quits at once, saving nothing half-way),
-141 its output was closed (| head). --json answers on stdout even when refused: {"error": {...}}; a number that is not
-finite (a loss that became infinite, a NaN weight) is the string "NaN", "Infinity" or "-Infinity" there, as the text prints it.
+141 its output was closed (| head).
 `
 
 /** a command's usage, and what its exit status says (a script reads that first) */
