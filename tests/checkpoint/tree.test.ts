@@ -31,7 +31,8 @@ models[0](torch.ones(4, 2)).sum().backward()
 opt.step()
 shared = {"note": "kept once"}
 torch.save({"models": [m.state_dict() for m in models], "optimizer_state_dict": opt.state_dict(), "epoch": 7, "loss": 1e-7,
-            "ok": True, "notes": "two nets", "pair": (1, 2.5), "a": shared, "b": shared}, INPUT)
+            "ok": True, "notes": "two nets", "pair": (1, 2.5), "a": shared, "b": shared,
+            "tracked": torch.tensor(1600), "flag": torch.tensor(True), "half": torch.tensor(0.5, dtype=torch.float64)}, INPUT)
 print(json.dumps({str(i): {k: v.tolist() for k, v in m.state_dict().items()} for i, m in enumerate(models)}))
 `,
     nested,
@@ -55,6 +56,10 @@ describe('a .pth of any shape', () => {
     expect(node(info, 'epoch')).toMatchObject({ type: 'int', summary: '7' })
     expect(node(info, 'loss')).toMatchObject({ type: 'float', summary: '1e-07' })
     expect(node(info, 'ok')).toMatchObject({ type: 'bool', summary: 'True' })
+    // one-element tensors read as torch prints them: tensor(1600), tensor(True), tensor(0.5, dtype=torch.float64)
+    expect(node(info, 'tracked')).toMatchObject({ type: 'tensor', summary: 'int64 [] = 1600' })
+    expect(node(info, 'flag')).toMatchObject({ type: 'tensor', summary: 'bool [] = True' })
+    expect(node(info, 'half')).toMatchObject({ type: 'tensor', summary: 'float64 [] = 0.5' })
     expect(node(info, 'notes')).toMatchObject({ type: 'str', summary: "'two nets'" })
     expect(node(info, 'pair')).toMatchObject({ type: 'tuple', summary: '2 items' })
     expect(node(info, 'pair.1')).toMatchObject({ type: 'float', summary: '2.5' })

@@ -5,6 +5,7 @@
  * references point to its first path), so a file of shared references costs what it weighs.
  */
 import type { ValueNode } from '../../../shared/api'
+import { assertNever } from '../../../shared/exhaustive'
 import type { Budget } from './budget'
 import { badFile } from './errors'
 import { ClassRef, MAX_NESTING, PyDict, PyObject, PySet, PyTuple, ReprKey, type PyValue } from './pickle/values'
@@ -80,10 +81,32 @@ function leaf(value: PyValue): Pick<ValueNode, 'type' | 'summary'> {
   return { type: 'pyKind' in value ? String(value.pyKind) : 'value', summary: '' }
 }
 
+/** a one-element tensor's value as torch prints it: an integer as an integer (BatchNorm1d's num_batches_tracked read 1600.0) */
+function scalarText(t: Tensor): string {
+  const first = t.data[0]
+  switch (t.dtype) {
+    case 'bool':
+      return first ? 'True' : 'False'
+    case 'int64':
+    case 'int32':
+    case 'int16':
+    case 'int8':
+    case 'uint8':
+      return String(first)
+    case 'float32':
+    case 'float16':
+    case 'bfloat16':
+      return float32Text(Number(first))
+    case 'float64':
+      return pyFloat(Number(first))
+    default:
+      return assertNever(t.dtype, 'dtype')
+  }
+}
+
 function tensorNode(path: string, name: string, depth: number, t: Tensor): ValueNode {
   // a 0-dim or one-element tensor (Adam's step, a saved loss) is worth its value
-  const first = Number(t.data[0])
-  const value = t.numel !== 1 ? '' : ` = ${t.data instanceof Float32Array ? float32Text(first) : pyFloat(first)}`
+  const value = t.numel !== 1 ? '' : ` = ${scalarText(t)}`
   return { path, name, depth, type: 'tensor', summary: `${t.dtype} [${t.shape.join(', ')}]${value}`, dtype: t.dtype, shape: [...t.shape] }
 }
 
