@@ -288,10 +288,14 @@ export class LabService implements LabClient {
 
   /** Initial weights: a JSON state_dict, a .pth file (a checkpoint also brings its optimizer), or PyTorch's init. */
   private async startingPoint(request: TrainRequest, model: ModelSpec): Promise<StartingPoint> {
-    const shapes = stateDictShapes(model)
-    if (request.init) return { initial: stateDictFromJson(request.init, shapes) }
+    if (request.init) return { initial: stateDictFromJson(request.init, stateDictShapes(model)) }
     if (!request.initFrom) return { initial: initialStateDict(model, request.train.seed) }
-    return this.sandbox.run({ kind: 'startingPoint', path: request.initFrom, shapes, optimizer: request.train.optimizer, key: request.initKey })
+    return this.readStartingPoint(request.initFrom, model, request.train.optimizer, request.initKey)
+  }
+
+  /** A .pth file's weights (and a checkpoint's optimizer state) for `model`, read in the sandbox: a run's start and an export's share it. */
+  private readStartingPoint(path: string, model: ModelSpec, optimizer: TrainConfig['optimizer'], key: string | undefined): Promise<StartingPoint> {
+    return this.sandbox.run({ kind: 'startingPoint', path, shapes: stateDictShapes(model), optimizer, key })
   }
 
   async openCheckpoint(...args: Parameters<LabApi['openCheckpoint']>): Promise<CheckpointInfo> {
@@ -345,7 +349,7 @@ export class LabService implements LabClient {
     if (torchlab) {
       run = { meta: torchlab, csvPath: resolve(sourcePath(torchlab.dataset.source, this.options.resourcesDir)), initialPath: beside('initial') }
       const { start } = torchlab
-      const readStart = (file: string, key: string | undefined) => this.sandbox.run({ kind: 'startingPoint', path: file, shapes: stateDictShapes(model), optimizer: torchlab.train.optimizer, key })
+      const readStart = (file: string, key: string | undefined) => this.readStartingPoint(file, model, torchlab.train.optimizer, key)
       await saveStateDict(run.initialPath, start ? await startAgain(start, readStart) : initialStateDict(model, torchlab.train.seed))
       written.push(run.initialPath)
     }
