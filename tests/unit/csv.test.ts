@@ -3,21 +3,12 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseCsv } from '../../src/main/lab/data/csv'
 import type { NumericColumn, StringColumn } from '../../src/main/lab/data/table'
-import { LabError } from '../../src/shared/errors'
 import { parseOptionsSchema } from '../../src/shared/schemas'
 import { DATASETS } from '../helpers/lab'
+import { labErrorOf } from '../helpers/labErrorOf'
 
 const auto = parseOptionsSchema.parse({})
 
-function errorOf(fn: () => unknown): LabError {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof LabError) return err
-    throw err
-  }
-  throw new Error('expected a LabError')
-}
 
 describe('parseCsv', () => {
   it('reads the bundled cars.csv with its header and typed columns', () => {
@@ -80,14 +71,14 @@ describe('parseCsv', () => {
   })
 
   it('refuses an empty file', () => {
-    expect(errorOf(() => parseCsv('', auto)).info.code).toBe('CSV_EMPTY')
-    expect(errorOf(() => parseCsv('\n\n  \n', auto)).info.code).toBe('CSV_EMPTY')
+    expect(labErrorOf(() => parseCsv('', auto)).code).toBe('CSV_EMPTY')
+    expect(labErrorOf(() => parseCsv('\n\n  \n', auto)).code).toBe('CSV_EMPTY')
   })
 
   it('refuses a header with no rows', () => {
-    const err = errorOf(() => parseCsv('wt,mpg\n', auto))
-    expect(err.info.code).toBe('CSV_NO_ROWS')
-    expect(err.message).toMatch(/no data rows/)
+    const info = labErrorOf(() => parseCsv('wt,mpg\n', auto))
+    expect(info.code).toBe('CSV_NO_ROWS')
+    expect(info.message).toMatch(/no data rows/)
   })
 
   it('keeps the rows that fit and names the line of the ragged one', () => {
@@ -97,9 +88,9 @@ describe('parseCsv', () => {
   })
 
   it('reports an unclosed quote', () => {
-    const err = errorOf(() => parseCsv('a,b\n1,"2\n3,4\n', auto))
-    expect(err.info).toMatchObject({ code: 'CSV_RAGGED_ROW', line: 2 })
-    expect(err.message).toMatch(/quoted cell opens on line 2 and is never closed/)
+    const info = labErrorOf(() => parseCsv('a,b\n1,"2\n3,4\n', auto))
+    expect(info).toMatchObject({ code: 'CSV_RAGGED_ROW', line: 2 })
+    expect(info.message).toMatch(/quoted cell opens on line 2 and is never closed/)
   })
 })
 

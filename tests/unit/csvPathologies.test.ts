@@ -13,9 +13,9 @@ import { prepareData } from '../../src/main/lab/data/dataset'
 import { decodeCsv } from '../../src/main/lab/data/encoding'
 import type { NumericColumn, StringColumn, Table } from '../../src/main/lab/data/table'
 import { DEFAULT_LIMITS, ParseSandbox } from '../../src/main/lab/sandbox/sandbox'
-import { LabError, type LabErrorInfo } from '../../src/shared/errors'
 import { datasetSpecSchema, parseOptionsSchema, type DatasetSpecInput } from '../../src/shared/schemas'
 import { createService, tempDir } from '../helpers/lab'
+import { labErrorOf } from '../helpers/labErrorOf'
 import { PYTHON } from '../helpers/python'
 
 const dir = tempDir('torchlab-csv-')
@@ -32,15 +32,6 @@ function file(text: string | Uint8Array): string {
 const spec = (features: string[], target: string, extra: Partial<DatasetSpecInput> = {}) =>
   datasetSpecSchema.parse({ source: { kind: 'bundled', name: 'cars' }, features, target, ...extra })
 
-function errorOf(fn: () => unknown): LabErrorInfo {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof LabError) return err.info
-    throw err
-  }
-  throw new Error('expected a LabError')
-}
 const numeric = (t: Table, name: string) => t.columns.find((c) => c.name === name) as NumericColumn
 
 describe('numbers that are not numbers', () => {
@@ -55,7 +46,7 @@ describe('numbers that are not numbers', () => {
     const mpg = numeric(table, 'mpg')
     expect(mpg.kind).toBe('numeric')
     expect(mpg.unusable).toMatchObject({ count: 1, first: { line: 3, value: cell }, asMissing: false })
-    const info = errorOf(() => prepareData(table, spec(['wt'], 'mpg'), 'MSELoss'))
+    const info = labErrorOf(() => prepareData(table, spec(['wt'], 'mpg'), 'MSELoss'))
     expect(info).toMatchObject({ code: 'CSV_BAD_NUMBER', line: 3, column: 'mpg' })
     expect(info.message).toMatch(message)
     // a column that is not used does not block the others
@@ -75,7 +66,7 @@ describe('numbers that are not numbers', () => {
   it('names a digit cell at the longest a cell may be by its line and a shortened value, without reading it as a number', () => {
     const text = `x,y\n1,2\n2,${'7'.repeat(MAX_CELL_CHARS)}\n3,4\n`
     const table = parseCsv(text, {})
-    const info = errorOf(() => prepareData(table, spec(['x'], 'y'), 'MSELoss'))
+    const info = labErrorOf(() => prepareData(table, spec(['x'], 'y'), 'MSELoss'))
     expect(info).toMatchObject({ code: 'CSV_BAD_NUMBER', line: 3, column: 'y' })
     expect(info.message).toContain('"777777777777777777777777…" (1,000,000 characters) on line 3')
     expect(info.message.length).toBeLessThan(400)
@@ -83,7 +74,7 @@ describe('numbers that are not numbers', () => {
 
   it('refuses a 100 MB digit cell by its line and column, past the longest a cell may be (tests/data/longCell.test.ts)', () => {
     const text = `x,y\n1,2\n2,${'7'.repeat(100_000_000)}\n3,4\n`
-    expect(errorOf(() => parseCsv(text, {}))).toMatchObject({ code: 'TOO_LARGE', line: 3, column: 'y' })
+    expect(labErrorOf(() => parseCsv(text, {}))).toMatchObject({ code: 'TOO_LARGE', line: 3, column: 'y' })
   })
 
   it('takes the fast path for a large clean file and the general one when a cell is out of range', () => {
@@ -110,14 +101,14 @@ describe('line endings and line numbers', () => {
   })
 
   it('names the line where an unclosed quote opens', () => {
-    const info = errorOf(() => parseCsv('a,b\n1,2\n\n3,"4\n5,6\n', {}))
+    const info = labErrorOf(() => parseCsv('a,b\n1,2\n\n3,"4\n5,6\n', {}))
     expect(info).toMatchObject({ code: 'CSV_RAGGED_ROW', line: 4 })
   })
 
   it('refuses empty and header-only files with a sentence', () => {
-    expect(errorOf(() => parseCsv('', {})).code).toBe('CSV_EMPTY')
-    expect(errorOf(() => parseCsv('\uFEFF\r\n \r\n', {})).code).toBe('CSV_EMPTY')
-    expect(errorOf(() => parseCsv('\n\nwt,mpg\r\n', {}))).toMatchObject({ code: 'CSV_NO_ROWS', line: 3 })
+    expect(labErrorOf(() => parseCsv('', {})).code).toBe('CSV_EMPTY')
+    expect(labErrorOf(() => parseCsv('\uFEFF\r\n \r\n', {})).code).toBe('CSV_EMPTY')
+    expect(labErrorOf(() => parseCsv('\n\nwt,mpg\r\n', {}))).toMatchObject({ code: 'CSV_NO_ROWS', line: 3 })
   })
 })
 
@@ -149,7 +140,7 @@ describe('UTF-16 and other encodings', () => {
     })
     // UTF-16 read as Windows-1252 shows its zero bytes the same way
     const utf16 = Buffer.from('wt,mpg\n2.6,21\n', 'utf16le')
-    expect(errorOf(() => parseCsv(decodeCsv(utf16, 'windows-1252'), {}))).toMatchObject({ code: 'FILE_UNREADABLE', line: 1 })
+    expect(labErrorOf(() => parseCsv(decodeCsv(utf16, 'windows-1252'), {}))).toMatchObject({ code: 'FILE_UNREADABLE', line: 1 })
   })
 
   it('says which line holds bytes UTF-8 cannot read, and Windows-1252 reads them', () => {

@@ -3,9 +3,9 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseCsv } from '../../src/main/lab/data/csv'
 import { prepareData } from '../../src/main/lab/data/dataset'
-import { LabError } from '../../src/shared/errors'
 import { datasetSpecSchema, parseOptionsSchema, type DatasetSpecInput } from '../../src/shared/schemas'
 import { DATASETS } from '../helpers/lab'
+import { labErrorOf } from '../helpers/labErrorOf'
 
 const auto = parseOptionsSchema.parse({})
 const cars = parseCsv(readFileSync(join(DATASETS, 'cars.csv'), 'utf8'), auto)
@@ -13,15 +13,6 @@ const iris = parseCsv(readFileSync(join(DATASETS, 'iris.csv'), 'utf8'), auto)
 const spec = (s: Partial<DatasetSpecInput>) =>
   datasetSpecSchema.parse({ source: { kind: 'bundled', name: 'cars' }, features: ['wt'], target: 'mpg', ...s })
 
-function codeOf(fn: () => unknown): LabError['info'] {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof LabError) return err.info
-    throw err
-  }
-  throw new Error('expected a LabError')
-}
 
 describe('prepareData', () => {
   it('keeps the file order without a split, as the course does', () => {
@@ -66,7 +57,7 @@ describe('prepareData', () => {
   })
 
   it('asks for two classes with BCEWithLogitsLoss', () => {
-    expect(codeOf(() => prepareData(iris, spec({ features: ['petal_length'], target: 'species' }), 'BCEWithLogitsLoss')).message).toMatch(
+    expect(labErrorOf(() => prepareData(iris, spec({ features: ['petal_length'], target: 'species' }), 'BCEWithLogitsLoss')).message).toMatch(
       /exactly two classes/,
     )
     const data = prepareData(cars, spec({ features: ['wt'], target: 'am' }), 'BCEWithLogitsLoss')
@@ -91,7 +82,7 @@ describe('prepareData', () => {
 
   it('names the line and column of a value that is not a number, and offers to read it as missing', () => {
     const text = 'wt,mpg\n2.5,21\n3.1,abc\n2.8,19\n'
-    const info = codeOf(() => prepareData(parseCsv(text, auto), spec({ features: ['wt'], target: 'mpg' }), 'MSELoss'))
+    const info = labErrorOf(() => prepareData(parseCsv(text, auto), spec({ features: ['wt'], target: 'mpg' }), 'MSELoss'))
     expect(info).toMatchObject({ code: 'COLUMN_NOT_NUMERIC', line: 3, column: 'mpg' })
     expect(info.message).toMatch(/holds "abc" on line 3, which is not a number.*1 cell of it is not a number: fix it, or read such cells as missing values/)
     const forgiven = parseCsv(text, { badCells: 'missing' })
@@ -101,13 +92,13 @@ describe('prepareData', () => {
   })
 
   it('says which columns exist when the target is missing', () => {
-    const info = codeOf(() => prepareData(cars, spec({ target: 'price' }), 'MSELoss'))
+    const info = labErrorOf(() => prepareData(cars, spec({ target: 'price' }), 'MSELoss'))
     expect(info).toMatchObject({ code: 'COLUMN_NOT_FOUND', column: 'price' })
     expect(info.message).toMatch(/Its columns are: model, mpg/)
   })
 
   it('refuses a text column as a feature and a target that is also a feature', () => {
-    expect(codeOf(() => prepareData(cars, spec({ features: ['model'] }), 'MSELoss')).code).toBe('COLUMN_NOT_NUMERIC')
-    expect(codeOf(() => prepareData(cars, spec({ features: ['mpg'] }), 'MSELoss')).code).toBe('INVALID_ARGUMENT')
+    expect(labErrorOf(() => prepareData(cars, spec({ features: ['model'] }), 'MSELoss')).code).toBe('COLUMN_NOT_NUMERIC')
+    expect(labErrorOf(() => prepareData(cars, spec({ features: ['mpg'] }), 'MSELoss')).code).toBe('INVALID_ARGUMENT')
   })
 })
