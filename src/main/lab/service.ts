@@ -23,6 +23,7 @@ import {
   type Predictions,
   type RunStatus,
   type RunSummary,
+  type SearchInProgress,
   type SearchSummary,
 } from '../../shared/api'
 import { labError, messageIn } from '../../shared/errors'
@@ -414,6 +415,11 @@ export class LabService implements LabClient {
   async waitForSearch(...args: Parameters<LabApi['waitForSearch']>): Promise<SearchSummary> {
     const [searchId] = this.accept(LAB_METHODS.waitForSearch, args, 'search id')
     return this.search(searchId).wait()
+  }
+
+  async listSearches(...args: Parameters<LabApi['listSearches']>): Promise<SearchInProgress[]> {
+    this.accept(LAB_METHODS.listSearches, args, 'search list')
+    return [...this.searches.values()].filter((search) => search.running).map(({ config, summary }) => ({ config, summary }))
   }
 
   async exportSearchCsv(...args: Parameters<LabApi['exportSearchCsv']>): Promise<{ path: string }> {
