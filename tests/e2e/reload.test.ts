@@ -4,7 +4,7 @@
  * training or searching stays in reach: its progress, its results so far, its Pause and Cancel.
  */
 import { expect, it } from 'vitest'
-import { chooseCourseData, useLab } from '../helpers/browser'
+import { chooseCourseData, countRequests, useLab } from '../helpers/browser'
 
 const lab = useLab('reload')
 const text = (testid: string) => lab().page.textContent(`[data-testid="${testid}"]`)
@@ -42,4 +42,38 @@ it('takes up a search still running after a reload: its settings, its progress a
   await page.click('[data-testid="search-cancel"]')
   await expect.poll(() => text('search-status'), { timeout: 30_000 }).toMatch(/^cancelled/)
   expect(await page.isEnabled('[data-testid="search-start"]')).toBe(true)
+})
+
+/** the number of times the chart `testid` was drawn, and the points of its first trace */
+const chart = (testid: string) =>
+  lab().page.evaluate((id) => {
+    const element = document.querySelector(`[data-testid="${id}"]`) as (HTMLElement & { data?: { x: unknown[] }[] }) | null
+    return { draws: Number(element?.dataset.draws ?? 0), points: element?.data?.[0]?.x.length ?? 0 }
+  }, testid)
+
+it('shows a paused run after a reload with its curves, and does not redraw them while it stays paused', async () => {
+  const { page, shot } = lab()
+  await chooseCourseData(page)
+  await page.click('[data-testid="preset-linear"]')
+  await page.selectOption('[data-testid="speed"]', '10')
+  await page.fill('[data-testid="epochs"]', '1000')
+  await page.click('[data-testid="start"]')
+  await expect.poll(() => text('progress'), { timeout: 30_000 }).toMatch(/epoch ([3-9]|\d\d+) \//)
+  await page.click('[data-testid="pause"]')
+  await expect.poll(() => text('run-status')).toBe('paused')
+  await page.reload()
+  await page.waitForSelector('main[data-ready="true"]')
+  await expect.poll(() => text('run-status'), { timeout: 10_000 }).toBe('paused')
+  for (const plot of ['loss-plot', 'weight-plot', 'bias-plot']) await expect.poll(async () => (await chart(plot)).points, { timeout: 20_000 }).toBeGreaterThan(2)
+  await shot('paused-after-reload')
+  // the window keeps pulling the paused run (a Resume from another window shows at once), but a pull that brings nothing new redraws nothing
+  const sent = await countRequests(page)
+  const pulls = async (n: number) => expect.poll(() => sent('getRunSnapshot'), { timeout: 30_000 }).toBeGreaterThan(n)
+  // a draw asked for by the snapshots that brought the curves has had its turn by then
+  await pulls(30)
+  const before = await chart('loss-plot')
+  await pulls(60)
+  expect((await chart('loss-plot')).draws).toBe(before.draws)
+  await page.click('[data-testid="stop"]')
+  await expect.poll(() => text('run-status'), { timeout: 30_000 }).toBe('stopped')
 })

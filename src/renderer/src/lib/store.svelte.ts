@@ -605,18 +605,21 @@ class LabState {
     const snapshot = await lab.getRunSnapshot(runId, view.series?.cursor ?? { epochs: 0, steps: 0 })
     this.update(runId, (run) => {
       if (snapshot.seq < run.seq) return
+      // a paused run answers with the report it answered last: its charts are not redrawn for nothing
+      if (snapshot.seq > run.seq || !run.series) {
+        run.series ??= new RunSeries(snapshot.layout)
+        run.series.apply(snapshot)
+        run.version++
+        run.trainLoss = snapshot.trainLoss
+        run.params = snapshot.params
+      }
       run.seq = snapshot.seq
-      run.series ??= new RunSeries(snapshot.layout)
-      run.series.apply(snapshot)
-      run.version++
       run.status = snapshot.status
       run.epoch = snapshot.epoch
       run.step = snapshot.step
       run.totalSteps = snapshot.totalSteps
       run.stepsPerEpoch = snapshot.stepsPerEpoch
       run.elapsed = snapshot.elapsedSeconds
-      run.trainLoss = snapshot.trainLoss
-      run.params = snapshot.params
     })
     return snapshot
   }
