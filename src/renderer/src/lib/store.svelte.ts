@@ -524,9 +524,9 @@ class LabState {
   async train(): Promise<void> {
     const dataset = this.summary
     if (this.running || this.launching || !dataset) return
-    // Ctrl+Enter reaches here with Start disabled: say why rather than send what the lab refuses
-    this.trainError = this.startProblem || null
-    if (this.trainError) return
+    // Ctrl+Enter reaches here with Start disabled: the Train panel already says why, beside Start, for as long as it holds
+    if (this.startProblem) return
+    this.trainError = null
     this.launching = true
     // what the run is, as the form says now: an edit while the lab starts it belongs to the next run
     const label = runLabel(this.sourceName(this.source), this.features, this.target ?? '', this.arch, $state.snapshot(this.optimizer) as OptimizerSpec, this.batchSize, this.shuffle)
