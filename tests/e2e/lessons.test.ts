@@ -31,3 +31,40 @@ it('says beside Start why it cannot start, and stops saying it once the field is
   expect(await train.getByText('Learning rate must be at least 0.').count()).toBe(0)
   await page.setViewportSize({ width: 1440, height: 1000 })
 })
+
+it('lets the from-scratch loop run on a double click on "Let it run", and pauses it', async () => {
+  const { page } = lab()
+  await page.click('[data-testid="tab-lessons"]')
+  await page.click('[data-testid="lesson-from-scratch"]')
+  await expect.poll(() => text('lesson-title')).toBe('Linear regression from scratch')
+  await page.click('[data-testid="tab-step"]')
+  await page.click('[data-testid="step-next"]')
+  await expect.poll(() => text('step-where'), { timeout: 30_000 }).toMatch(/\(step 1\)/)
+  // the second click of a double click landed on the Pause that replaced "Let it run": the loop stopped before it moved
+  await page.dblclick('[data-testid="step-run"]')
+  const stepShown = async () => Number(/\(step (\d+)/.exec((await text('step-where')) ?? '')?.[1])
+  await expect.poll(stepShown, { timeout: 30_000 }).toBeGreaterThan(3)
+  await page.click('[data-testid="step-pause"]')
+  await expect.poll(() => page.isEnabled('[data-testid="step-run"]')).toBe(true)
+  // paused at a step's first phase: Back goes to the last phase of the step before
+  const paused = await stepShown()
+  await page.click('[data-testid="step-prev"]')
+  expect(await stepShown()).toBe(paused - 1)
+  expect(await page.getAttribute('[data-testid="phase-view"]', 'data-phase')).toBe('zero_grad')
+})
+
+it('says only what is wrong with a batch size of 0 in the Batches view', async () => {
+  const { page } = lab()
+  await page.click('[data-testid="tab-lessons"]')
+  await page.click('[data-testid="lesson-batches"]')
+  await expect.poll(() => text('lesson-title')).toBe('Batches')
+  await page.click('[data-testid="tab-batches"]')
+  await page.fill('[data-testid="batch-view-size"]', '0')
+  await page.press('[data-testid="batch-view-size"]', 'Tab')
+  // not also "Steps must be a number.": the steps are the view's own count, not the student's
+  await expect.poll(() => text('batch-error')).toBe('Invalid step request. Batch size must be at least 1.')
+  await page.fill('[data-testid="batch-view-size"]', '5')
+  await page.press('[data-testid="batch-view-size"]', 'Tab')
+  await expect.poll(() => text('batch-order')).toContain('[0, 1, 2, 3, 4][5, 6, 7, 8, 9]')
+  expect(await page.locator('[data-testid="batch-error"]').count()).toBe(0)
+})
