@@ -2,8 +2,9 @@
  * A student following the course lesson by lesson in the window, in Chromium against the real
  * lab, with the wrong inputs, double clicks and small windows a class produces.
  */
+import { join } from 'node:path'
 import { expect, it } from 'vitest'
-import { countRequests, useLab } from '../helpers/browser'
+import { ARTIFACTS, countRequests, useLab } from '../helpers/browser'
 
 const lab = useLab('lessons')
 const text = (testid: string) => lab().page.textContent(`[data-testid="${testid}"]`)
@@ -67,4 +68,28 @@ it('says only what is wrong with a batch size of 0 in the Batches view', async (
   await page.press('[data-testid="batch-view-size"]', 'Tab')
   await expect.poll(() => text('batch-order')).toContain('[0, 1, 2, 3, 4][5, 6, 7, 8, 9]')
   expect(await page.locator('[data-testid="batch-error"]').count()).toBe(0)
+})
+
+it('lists the lessons inside the panel at 390 px wide, each lecture name under its title', async () => {
+  const { page } = lab()
+  await page.setViewportSize({ width: 390, height: 844 })
+  await page.click('[data-testid="tab-lessons"]')
+  const list = page.locator('[data-testid="lesson-list"]')
+  await list.scrollIntoViewIfNeeded()
+  const rows = await list.evaluate((ul) => {
+    const edge = ul.getBoundingClientRect().right
+    return [...ul.querySelectorAll('li')].map((li) => {
+      const title = li.querySelector('button')!.getBoundingClientRect()
+      const lecture = li.querySelector('.muted')!.getBoundingClientRect()
+      return { past: Math.max(title.right, lecture.right) - edge, titleLeft: title.left, lectureLeft: lecture.left, below: lecture.top >= title.bottom - 1 }
+    })
+  })
+  await list.screenshot({ path: join(ARTIFACTS, 'lessons', 'list-390.png') })
+  expect(rows).toHaveLength(7)
+  for (const row of rows) {
+    expect(row.past).toBeLessThanOrEqual(0)
+    expect(row.below).toBe(true)
+    expect(Math.abs(row.lectureLeft - row.titleLeft)).toBeLessThan(2)
+  }
+  await page.setViewportSize({ width: 1440, height: 1000 })
 })
