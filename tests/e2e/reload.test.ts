@@ -13,16 +13,15 @@ const text = (testid: string) => lab().page.textContent(`[data-testid="${testid}
  * The course's data searched over hidden sizes 64x64 for 20,000 epochs a fold with batches of
  * one row: minutes of fits, so the search is still running whatever the test does meanwhile.
  */
-async function startLongSearch(): Promise<void> {
-  const { page } = lab()
+async function startLongSearch(page = lab().page): Promise<void> {
   await chooseCourseData(page)
   await page.fill('[data-testid="grid-lr"]', '0.001, 0.002')
   await page.fill('[data-testid="grid-epochs"]', '20000')
   await page.fill('[data-testid="grid-hidden"]', '64x64')
   await page.getByLabel('batch size', { exact: true }).last().fill('1')
-  await expect.poll(() => text('fit-count')).toContain('2 settings × 3 folds = 6 fits')
+  await expect.poll(() => page.textContent('[data-testid="fit-count"]')).toContain('2 settings × 3 folds = 6 fits')
   await page.click('[data-testid="search-start"]')
-  await expect.poll(() => text('search-status'), { timeout: 30_000 }).toMatch(/^running · 0 \/ 6 fits/)
+  await expect.poll(() => page.textContent('[data-testid="search-status"]'), { timeout: 30_000 }).toMatch(/^running · 0 \/ 6 fits/)
 }
 
 it('takes up a search still running after a reload: its settings, its progress and a Cancel that ends it', async () => {
@@ -76,4 +75,37 @@ it('shows a paused run after a reload with its curves, and does not redraw them 
   expect((await chart('loss-plot')).draws).toBe(before.draws)
   await page.click('[data-testid="stop"]')
   await expect.poll(() => text('run-status'), { timeout: 30_000 }).toBe('stopped')
+})
+
+it('takes up in a window already open the run and the search a second window starts, and its Pause and Cancel reach them', async () => {
+  const { page, url } = lab()
+  const rowsBefore = await page.locator('[data-testid="run-row"]').count()
+  const second = await page.context().browser()!.newPage({ viewport: { width: 1440, height: 1000 } })
+  try {
+    await second.goto(url)
+    await second.waitForSelector('main[data-ready="true"]')
+    await chooseCourseData(second)
+    await second.click('[data-testid="preset-linear"]')
+    await second.selectOption('[data-testid="speed"]', '10')
+    await second.fill('[data-testid="epochs"]', '1000')
+    await second.click('[data-testid="start"]')
+    const secondStatus = () => second.textContent('[data-testid="run-status"]')
+    await expect.poll(secondStatus, { timeout: 30_000 }).toBe('running')
+    // the first window, idle, shows the run the second started, once, with a Pause that pauses it there too
+    await expect.poll(() => text('run-status'), { timeout: 10_000 }).toBe('running')
+    expect(await text('progress')).toMatch(/epoch \d+ \/ 1000/)
+    await page.click('[data-testid="pause"]')
+    await expect.poll(secondStatus, { timeout: 10_000 }).toBe('paused')
+    await second.click('[data-testid="stop"]')
+    await expect.poll(() => text('run-status'), { timeout: 30_000 }).toBe('stopped')
+    expect(await page.locator('[data-testid="run-row"]').count()).toBe(rowsBefore + 1)
+
+    await startLongSearch(second)
+    await expect.poll(() => text('search-status'), { timeout: 30_000 }).toMatch(/^running · \d \/ 6 fits/)
+    expect(await page.isDisabled('[data-testid="search-start"]')).toBe(true)
+    await page.click('[data-testid="search-cancel"]')
+    await expect.poll(() => second.textContent('[data-testid="search-status"]'), { timeout: 30_000 }).toMatch(/^cancelled/)
+  } finally {
+    await second.close()
+  }
 })

@@ -557,6 +557,8 @@ class LabState {
   private async resumeRuns(): Promise<void> {
     const live = await lab.listRuns()
     for (const r of live) {
+      // already shown: two calls whose answers cross take each run up once
+      if (this.runs.some((shown) => shown.runId === r.runId)) continue
       const d = r.dataset.spec
       const label = runLabel(this.sourceName(d.source), d.features, d.target, r.model, r.train.optimizer, r.train.batchSize, r.train.shuffle)
       void this.watch(newRunView(r.runId, label, { loss: r.train.loss, epochs: r.train.epochs, dataset: r.dataset, modelKind: r.model.kind })).catch((err: unknown) => (this.trainError = messageOf(err)))
@@ -631,6 +633,10 @@ class LabState {
 
   private onEvent(event: LabEvent): void {
     if (event.type === 'search-progress' || event.type === 'search-finished') this.searchListeners.forEach((listener) => listener(event))
+    // a run another window started: an idle window takes it up, so it is not started twice over; a window with a run of its own keeps showing that one
+    else if (event.type === 'status' && isLive(event.status) && !this.running && !this.launching && !this.runs.some((r) => r.runId === event.runId)) {
+      void this.resumeRuns().catch((err: unknown) => (this.trainError = messageOf(err)))
+    }
   }
 
   async control(action: 'pause' | 'resume' | 'step' | 'stop'): Promise<void> {
