@@ -93,3 +93,28 @@ it('lists the lessons inside the panel at 390 px wide, each lecture name under i
   }
   await page.setViewportSize({ width: 1440, height: 1000 })
 })
+
+it('names the learning-rate lesson\'s runs by the learning rate that tells them apart, readable in the runs table at 1024 wide', async () => {
+  const { page } = lab()
+  await page.setViewportSize({ width: 1024, height: 640 })
+  await page.click('[data-testid="tab-lessons"]')
+  await page.click('[data-testid="lesson-learning-rate"]')
+  await expect.poll(() => text('lesson-title')).toBe('Learning rate and epochs')
+  await page.fill('[data-testid="epochs"]', '30')
+  await page.selectOption('[data-testid="speed"]', { index: (await page.locator('[data-testid="speed"] option').count()) - 1 })
+  const before = await page.locator('[data-testid="run-row"]').count()
+  for (const [lr, end] of [['0.1', 'diverged'], ['0.02', 'completed']]) {
+    await page.fill('[data-testid="lr"]', lr)
+    await page.click('[data-testid="start"]')
+    await expect.poll(() => text('run-status'), { timeout: 60_000 }).toBe(end)
+  }
+  const labels = await page.locator('[data-testid="run-select"]').evaluateAll((buttons) =>
+    buttons.map((b) => ({ text: b.textContent, cut: (b.parentElement as HTMLElement).scrollWidth > (b.parentElement as HTMLElement).clientWidth + 1, title: b.getAttribute('title') })),
+  )
+  const ours = labels.slice(before)
+  expect(ours.map((l) => l.text)).toEqual(['SGD lr 0.1', 'SGD lr 0.02'])
+  expect(ours.some((l) => l.cut)).toBe(false)
+  // the whole description stays a hover away
+  expect(ours[0].title).toContain('cars: wt → mpg · linear · SGD lr 0.1 · batch 2')
+  await page.setViewportSize({ width: 1440, height: 1000 })
+})

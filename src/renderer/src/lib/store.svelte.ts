@@ -42,6 +42,7 @@ import { Uploads } from './uploads'
 import type { DroppedFile } from '../../../shared/wire'
 import { builderErrors } from './validation'
 import { RunSeries } from './runSeries'
+import { distinctLabels } from './distinctLabels'
 import { RequestOrder } from './requestOrder'
 
 export type Role = 'feature' | 'target' | 'ignore'
@@ -194,6 +195,11 @@ class LabState {
 
   get target(): string | undefined {
     return Object.entries(this.roles).find(([, r]) => r === 'target')?.[0]
+  }
+
+  /** each run's label as the runs table shows it, where a whole label is cut off: what tells it from the others */
+  get shortLabels(): string[] {
+    return distinctLabels(this.runs.map((r) => r.label))
   }
 
   get running(): boolean {
