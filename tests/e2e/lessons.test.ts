@@ -118,3 +118,20 @@ it('names the learning-rate lesson\'s runs by the learning rate that tells them 
   expect(ours[0].title).toContain('cars: wt → mpg · linear · SGD lr 0.1 · batch 2')
   await page.setViewportSize({ width: 1440, height: 1000 })
 })
+
+it('keeps the runs and the search a lesson check trains to itself: the runs table and the Search panel stay the student\'s', async () => {
+  const { page } = lab()
+  await page.click('[data-testid="tab-lessons"]')
+  const rows = await page.locator('[data-testid="run-row"]').count()
+  const searches = await page.locator('[data-testid="search-status"]').count()
+  for (const lesson of ['learning-rate', 'grid-search']) {
+    await page.click(`[data-testid="lesson-${lesson}"]`)
+    await expect.poll(() => page.locator('[data-testid="lesson-check"]').isEnabled()).toBe(true)
+    await page.click('[data-testid="lesson-check"]')
+    await expect.poll(() => text('lesson-result'), { timeout: 120_000 }).toBe('All checks pass.')
+  }
+  // a window takes up the runs another window starts; the check's reference runs are the lab's own, not another window's
+  expect(await page.locator('[data-testid="run-row"]').count()).toBe(rows)
+  expect(await page.locator('[data-testid="search-status"]').count()).toBe(searches)
+  expect(await page.isEnabled('[data-testid="search-start"]')).toBe(true)
+})
