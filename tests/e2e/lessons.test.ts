@@ -9,11 +9,19 @@ import { ARTIFACTS, countRequests, useLab } from '../helpers/browser'
 const lab = useLab('lessons')
 const text = (testid: string) => lab().page.textContent(`[data-testid="${testid}"]`)
 
+/** a bundled lesson opened from the Lessons tab, and a view of the Learning lab (`tab`) shown on it */
+async function openLesson(id: string, title: string, tab?: string): Promise<void> {
+  const { page } = lab()
+  await page.click('[data-testid="tab-lessons"]')
+  await page.click(`[data-testid="lesson-${id}"]`)
+  await expect.poll(() => text('lesson-title')).toBe(title)
+  if (tab) await page.click(`[data-testid="tab-${tab}"]`)
+}
+
 it('says beside Start why it cannot start, and stops saying it once the field is fixed', async () => {
   const { page, shot } = lab()
   await page.setViewportSize({ width: 1024, height: 640 })
-  await page.click('[data-testid="lesson-learning-rate"]')
-  await expect.poll(() => text('lesson-title')).toBe('Learning rate and epochs')
+  await openLesson('learning-rate', 'Learning rate and epochs')
   await expect.poll(() => page.isEnabled('[data-testid="start"]')).toBe(true)
   await page.fill('[data-testid="lr"]', '-0.1')
   const train = page.locator('section:has([data-testid="start"])')
@@ -35,10 +43,7 @@ it('says beside Start why it cannot start, and stops saying it once the field is
 
 it('lets the from-scratch loop run on a double click on "Let it run", and pauses it', async () => {
   const { page } = lab()
-  await page.click('[data-testid="tab-lessons"]')
-  await page.click('[data-testid="lesson-from-scratch"]')
-  await expect.poll(() => text('lesson-title')).toBe('Linear regression from scratch')
-  await page.click('[data-testid="tab-step"]')
+  await openLesson('from-scratch', 'Linear regression from scratch', 'step')
   await page.click('[data-testid="step-next"]')
   await expect.poll(() => text('step-where'), { timeout: 30_000 }).toMatch(/\(step 1\)/)
   // the second click of a double click landed on the Pause that replaced "Let it run": the loop stopped before it moved
@@ -56,10 +61,7 @@ it('lets the from-scratch loop run on a double click on "Let it run", and pauses
 
 it('says only what is wrong with a batch size of 0 in the Batches view', async () => {
   const { page } = lab()
-  await page.click('[data-testid="tab-lessons"]')
-  await page.click('[data-testid="lesson-batches"]')
-  await expect.poll(() => text('lesson-title')).toBe('Batches')
-  await page.click('[data-testid="tab-batches"]')
+  await openLesson('batches', 'Batches', 'batches')
   await page.fill('[data-testid="batch-view-size"]', '0')
   await page.press('[data-testid="batch-view-size"]', 'Tab')
   // not also "Steps must be a number.": the steps are the view's own count, not the student's
@@ -97,9 +99,7 @@ it('lists the lessons inside the panel at 390 px wide, each lecture name under i
 it('names the learning-rate lesson\'s runs by the learning rate that tells them apart, readable in the runs table at 1024 wide', async () => {
   const { page } = lab()
   await page.setViewportSize({ width: 1024, height: 640 })
-  await page.click('[data-testid="tab-lessons"]')
-  await page.click('[data-testid="lesson-learning-rate"]')
-  await expect.poll(() => text('lesson-title')).toBe('Learning rate and epochs')
+  await openLesson('learning-rate', 'Learning rate and epochs')
   await page.fill('[data-testid="epochs"]', '30')
   await page.selectOption('[data-testid="speed"]', { index: (await page.locator('[data-testid="speed"] option').count()) - 1 })
   const before = await page.locator('[data-testid="run-row"]').count()
