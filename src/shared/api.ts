@@ -34,6 +34,7 @@ import {
   type DatasetSpec,
   type ModelSpec,
   type Scoring,
+  type SearchConfig,
   type SearchParam,
   type SearchValue,
   type Settings,
@@ -261,6 +262,12 @@ export interface SearchSummary {
   error?: LabErrorInfo
 }
 
+/** A search still running, as a window that did not start it takes it up: what was asked, and its results so far. */
+export interface SearchInProgress {
+  config: SearchConfig
+  summary: SearchSummary
+}
+
 export type LabEvent =
   | { type: 'search-progress'; searchId: string; fitsDone: number; fitsTotal: number; row: SearchRow; bestParams: SearchRow['params'] | null; bestScore: number | null }
   | { type: 'search-finished'; searchId: string; summary: SearchSummary }
@@ -455,6 +462,8 @@ export const LAB_METHODS = {
   startSearch: z.tuple([searchConfigSchema]),
   cancelSearch: z.tuple([SEARCH_ID]),
   waitForSearch: z.tuple([SEARCH_ID]),
+  /** the searches still running, so a reloaded (or second) window takes them up instead of starting another over them */
+  listSearches: z.tuple([]),
   exportSearchCsv: z.tuple([exportSearchCsvRequestSchema]),
   getSettings: z.tuple([]),
   updateSettings: z.tuple([settingsPatchSchema]),
@@ -497,6 +506,8 @@ export interface LabApi {
   startSearch(...a: Args<'startSearch'>): Promise<{ searchId: string; fitsTotal: number }>
   cancelSearch(...a: Args<'cancelSearch'>): Promise<SearchSummary>
   waitForSearch(...a: Args<'waitForSearch'>): Promise<SearchSummary>
+  /** the searches running, oldest first */
+  listSearches(...a: Args<'listSearches'>): Promise<SearchInProgress[]>
   exportSearchCsv(...a: Args<'exportSearchCsv'>): Promise<{ path: string }>
   getSettings(...a: Args<'getSettings'>): Promise<Settings>
   updateSettings(...a: Args<'updateSettings'>): Promise<Settings>

@@ -63,6 +63,12 @@ export function parseGridValues(key: SearchParam, text: string): SearchValue[] {
     .map((v) => gridValue(key, v))
 }
 
+/** a value as the student types it: hidden sizes as 16x16 */
+export const gridValueText = (value: SearchValue | undefined): string => (Array.isArray(value) ? value.join('x') : String(value ?? ''))
+
+/** one hyperparameter's values as the comma list parseGridValues reads back */
+export const gridValuesText = (values: readonly SearchValue[]): string => values.map(gridValueText).join(', ')
+
 function wrong(key: string, value: SearchValue, expected: string): never {
   throw labError('INVALID_ARGUMENT', `The search value ${JSON.stringify(value)} for ${key} is not ${expected}.`)
 }

@@ -25,6 +25,7 @@ export const LAB_METHOD_NAMES = [
   'startSearch',
   'cancelSearch',
   'waitForSearch',
+  'listSearches',
   'exportSearchCsv',
   'getSettings',
   'updateSettings',

@@ -8,7 +8,7 @@
  * table whose first row filled its box.
  */
 import { beforeEach, describe, expect, it } from 'vitest'
-import { chooseCourseData, useLab } from '../helpers/browser'
+import { chooseCourseData, countRequests, useLab } from '../helpers/browser'
 
 const lab = useLab('student')
 
@@ -22,29 +22,6 @@ async function slowCourseRun(): Promise<void> {
   await page.click('[data-testid="preset-linear"]')
   await page.selectOption('[data-testid="speed"]', '10')
   await page.fill('[data-testid="epochs"]', '1000')
-}
-
-/**
- * Counts the requests the page sends the lab from now on, by method: a second start would run
- * on where no Pause or Cancel reaches it. The page's sender is wrapped once; each call restarts
- * the counts.
- */
-async function countRequests(): Promise<(method: string) => Promise<number>> {
-  const { page } = lab()
-  await page.evaluate(`(() => {
-    if (!window.requestsSent) {
-      const send = WebSocket.prototype.send
-      WebSocket.prototype.send = function (data) {
-        if (typeof data === 'string') {
-          const { method } = JSON.parse(data)
-          window.requestsSent[method] = (window.requestsSent[method] ?? 0) + 1
-        }
-        return send.call(this, data)
-      }
-    }
-    window.requestsSent = {}
-  })()`)
-  return (method) => page.evaluate(`window.requestsSent[${JSON.stringify(method)}] ?? 0`) as Promise<number>
 }
 
 async function stopRun(): Promise<void> {
@@ -142,10 +119,10 @@ describe('a student clicking through the window', () => {
       .poll(() => page.textContent('[data-testid="builder-errors"]'))
       .toContain("Leave the last Linear's out_features empty")
     expect(await page.isDisabled('[data-testid="start"]')).toBe(true)
-    // Ctrl+Enter, which no disabled button stops, answers with the same sentence and sends the lab nothing
-    const sent = await countRequests()
+    // beside Start too; Ctrl+Enter, which no disabled button stops, sends the lab nothing
+    expect(await page.textContent('[data-testid="start-problem"]')).toContain("Leave the last Linear's out_features empty")
+    const sent = await countRequests(lab().page)
     await page.keyboard.press('Control+Enter')
-    await expect.poll(() => page.textContent('[data-testid="train-error"]')).toContain("Leave the last Linear's out_features empty")
     expect(await sent('startTraining')).toBe(0)
     await page.click('[data-testid="preset-linear"]')
   })
@@ -153,7 +130,7 @@ describe('a student clicking through the window', () => {
   it('starts one search on a double click', async () => {
     const { page } = lab()
     await chooseCourseData(page)
-    const sent = await countRequests()
+    const sent = await countRequests(lab().page)
     await page.dblclick('[data-testid="search-start"]')
     await expect
       .poll(() => page.textContent('[data-testid="search-status"]'), { timeout: 60_000 })

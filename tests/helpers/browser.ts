@@ -105,3 +105,24 @@ export async function chooseCourseData(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Cars (mtcars)' }).click()
   await giveRoles(page, ['wt'], 'mpg')
 }
+
+/**
+ * Counts the requests the page sends the lab from now on, by method (a second Start, the pulls
+ * of a run). The page's sender is wrapped once; each call restarts the counts.
+ */
+export async function countRequests(page: Page): Promise<(method: string) => Promise<number>> {
+  await page.evaluate(`(() => {
+    if (!window.requestsSent) {
+      const send = WebSocket.prototype.send
+      WebSocket.prototype.send = function (data) {
+        if (typeof data === 'string') {
+          const { method } = JSON.parse(data)
+          window.requestsSent[method] = (window.requestsSent[method] ?? 0) + 1
+        }
+        return send.call(this, data)
+      }
+    }
+    window.requestsSent = {}
+  })()`)
+  return (method) => page.evaluate(`window.requestsSent[${JSON.stringify(method)}] ?? 0`) as Promise<number>
+}

@@ -23,6 +23,7 @@ import {
   type Predictions,
   type RunStatus,
   type RunSummary,
+  type SearchInProgress,
   type SearchSummary,
 } from '../../shared/api'
 import { labError, messageIn } from '../../shared/errors'
@@ -66,7 +67,7 @@ import { scratchTrace } from './scratch/scratchTrace'
 import { moduleGraph, scratchGraph } from './graph/autograd'
 import { modelGraph } from './graph/modelGraph'
 import { bundledLessons, lessonInfo, readLessonFile } from './lessons/loader'
-import { checkLesson as runLessonChecks } from './lessons/check'
+import { checkLesson as runLessonChecks, type LessonLab } from './lessons/check'
 import { exportSkorch } from './search/exportSkorch'
 import { taskForLoss } from './data/dataset'
 import type { Landscape } from '../../shared/landscape'
@@ -123,6 +124,8 @@ export class LabService implements LabClient {
   private readonly runs = new Map<string, RunRecord>()
   private readonly listeners = new Set<(event: LabEvent) => void>()
   private readonly searches = new Map<string, SearchRun>()
+  /** the runs and searches lesson checks started (see lessonLab) */
+  private readonly lessonWork = new Set<string>()
   private backend?: Promise<BackendInfo>
   /** the thread picking the backend, while it has not answered */
   private probe?: Worker
@@ -416,6 +419,11 @@ export class LabService implements LabClient {
     return this.search(searchId).wait()
   }
 
+  async listSearches(...args: Parameters<LabApi['listSearches']>): Promise<SearchInProgress[]> {
+    this.accept(LAB_METHODS.listSearches, args, 'search list')
+    return [...this.searches.values()].filter((search) => search.running && !this.lessonWork.has(search.searchId)).map(({ config, summary }) => ({ config, summary }))
+  }
+
   async exportSearchCsv(...args: Parameters<LabApi['exportSearchCsv']>): Promise<{ path: string }> {
     const [{ searchId, path }] = this.accept(LAB_METHODS.exportSearchCsv, args, 'export request')
     const search = this.search(searchId)
@@ -453,7 +461,35 @@ export class LabService implements LabClient {
 
   async listRuns(...args: Parameters<LabApi['listRuns']>): Promise<RunSummary[]> {
     this.accept(LAB_METHODS.listRuns, args, 'run list')
-    return [...this.runs.values()].filter(({ run }) => !run.finished).map(({ run }) => run.current)
+    return [...this.runs].filter(([id, { run }]) => !run.finished && !this.lessonWork.has(id)).map(([, { run }]) => run.current)
+  }
+
+  /**
+   * The lab as a lesson's check calls it. The runs and the search it starts are the check's
+   * reference runs: no window takes them up as a student's (listRuns, listSearches leave them out).
+   */
+  private lessonLab(): LessonLab['lab'] {
+    const own = <T>(id: string, value: T): T => {
+      // ids of runs and searches the lab no longer keeps are let go at the same time
+      for (const kept of this.lessonWork) if (!this.runs.has(kept) && !this.searches.has(kept)) this.lessonWork.delete(kept)
+      this.lessonWork.add(id)
+      return value
+    }
+    return {
+      startTraining: async (...a) => {
+        const start = await this.startTraining(...a)
+        return own(start.runId, start)
+      },
+      startSearch: async (...a) => {
+        const started = await this.startSearch(...a)
+        return own(started.searchId, started)
+      },
+      waitForRun: (...a) => this.waitForRun(...a),
+      evaluate: (...a) => this.evaluate(...a),
+      saveRun: (...a) => this.saveRun(...a),
+      openCheckpoint: (...a) => this.openCheckpoint(...a),
+      waitForSearch: (...a) => this.waitForSearch(...a),
+    }
   }
 
   async getRunSnapshot(...args: Parameters<LabApi['getRunSnapshot']>): Promise<RunSnapshot> {
@@ -570,7 +606,7 @@ export class LabService implements LabClient {
     const [which] = this.accept(LAB_METHODS.checkLesson, args, 'lesson')
     const lesson = which.toLowerCase().endsWith('.json') ? await readLessonFile(which) : await this.bundledLesson(which)
     const report = await runLessonChecks(lesson, {
-      lab: this,
+      lab: this.lessonLab(),
       scratch: async (input) => {
         const request = validate(scratchRequestSchema, input, 'from-scratch run')
         return trainScratch(await this.scratchRows(request), request)

@@ -259,8 +259,10 @@ class LearningState {
 
   async loadBatches(): Promise<void> {
     const rows = app.summary?.nTrain ?? 0
+    // a batch size the lab refuses (0, empty) counts one step an epoch: the lab's sentence is about the batch size, not about a step count it gave
+    const perEpoch = app.batchSize >= 1 ? Math.ceil(rows / app.batchSize) : 1
     try {
-      const trace = await lab.stepRun(this.moduleRequest(BATCH_EPOCHS * Math.max(1, Math.ceil(rows / app.batchSize))))
+      const trace = await lab.stepRun(this.moduleRequest(BATCH_EPOCHS * Math.max(1, perEpoch)))
       this.batches = epochBatches(trace, rows).slice(0, BATCH_EPOCHS)
       this.batchEpoch = Math.min(this.batchEpoch, this.batches.length) || 1
       this.batchIndex = 0

@@ -42,6 +42,7 @@ import { Uploads } from './uploads'
 import type { DroppedFile } from '../../../shared/wire'
 import { builderErrors } from './validation'
 import { RunSeries } from './runSeries'
+import { distinctLabels } from './distinctLabels'
 import { RequestOrder } from './requestOrder'
 
 export type Role = 'feature' | 'target' | 'ignore'
@@ -194,6 +195,11 @@ class LabState {
 
   get target(): string | undefined {
     return Object.entries(this.roles).find(([, r]) => r === 'target')?.[0]
+  }
+
+  /** each run's label as the runs table shows it, where a whole label is cut off: what tells it from the others */
+  get shortLabels(): string[] {
+    return distinctLabels(this.runs.map((r) => r.label))
   }
 
   get running(): boolean {
@@ -524,9 +530,9 @@ class LabState {
   async train(): Promise<void> {
     const dataset = this.summary
     if (this.running || this.launching || !dataset) return
-    // Ctrl+Enter reaches here with Start disabled: say why rather than send what the lab refuses
-    this.trainError = this.startProblem || null
-    if (this.trainError) return
+    // Ctrl+Enter reaches here with Start disabled: the Train panel already says why, beside Start, for as long as it holds
+    if (this.startProblem) return
+    this.trainError = null
     this.launching = true
     // what the run is, as the form says now: an edit while the lab starts it belongs to the next run
     const label = runLabel(this.sourceName(this.source), this.features, this.target ?? '', this.arch, $state.snapshot(this.optimizer) as OptimizerSpec, this.batchSize, this.shuffle)
@@ -557,6 +563,8 @@ class LabState {
   private async resumeRuns(): Promise<void> {
     const live = await lab.listRuns()
     for (const r of live) {
+      // already shown: two calls whose answers cross take each run up once
+      if (this.runs.some((shown) => shown.runId === r.runId)) continue
       const d = r.dataset.spec
       const label = runLabel(this.sourceName(d.source), d.features, d.target, r.model, r.train.optimizer, r.train.batchSize, r.train.shuffle)
       void this.watch(newRunView(r.runId, label, { loss: r.train.loss, epochs: r.train.epochs, dataset: r.dataset, modelKind: r.model.kind })).catch((err: unknown) => (this.trainError = messageOf(err)))
@@ -605,18 +613,21 @@ class LabState {
     const snapshot = await lab.getRunSnapshot(runId, view.series?.cursor ?? { epochs: 0, steps: 0 })
     this.update(runId, (run) => {
       if (snapshot.seq < run.seq) return
+      // a paused run answers with the report it answered last: its charts are not redrawn for nothing
+      if (snapshot.seq > run.seq || !run.series) {
+        run.series ??= new RunSeries(snapshot.layout)
+        run.series.apply(snapshot)
+        run.version++
+        run.trainLoss = snapshot.trainLoss
+        run.params = snapshot.params
+      }
       run.seq = snapshot.seq
-      run.series ??= new RunSeries(snapshot.layout)
-      run.series.apply(snapshot)
-      run.version++
       run.status = snapshot.status
       run.epoch = snapshot.epoch
       run.step = snapshot.step
       run.totalSteps = snapshot.totalSteps
       run.stepsPerEpoch = snapshot.stepsPerEpoch
       run.elapsed = snapshot.elapsedSeconds
-      run.trainLoss = snapshot.trainLoss
-      run.params = snapshot.params
     })
     return snapshot
   }
@@ -628,6 +639,10 @@ class LabState {
 
   private onEvent(event: LabEvent): void {
     if (event.type === 'search-progress' || event.type === 'search-finished') this.searchListeners.forEach((listener) => listener(event))
+    // a run another window started: an idle window takes it up, so it is not started twice over; a window with a run of its own keeps showing that one
+    else if (event.type === 'status' && isLive(event.status) && !this.running && !this.launching && !this.runs.some((r) => r.runId === event.runId)) {
+      void this.resumeRuns().catch((err: unknown) => (this.trainError = messageOf(err)))
+    }
   }
 
   async control(action: 'pause' | 'resume' | 'step' | 'stop'): Promise<void> {

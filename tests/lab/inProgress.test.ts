@@ -1,0 +1,45 @@
+/**
+ * What a window opening on a lab that is already busy is told (listRuns, listSearches): the
+ * student's runs and searches still going, as they were asked for; not what has ended, and not
+ * the reference runs a lesson's check trains for itself.
+ */
+import { afterAll, expect, it } from 'vitest'
+import type { LabEvent, RunSummary } from '../../src/shared/api'
+import { createService } from '../helpers/lab'
+
+const lab = createService()
+afterAll(() => lab.dispose())
+
+const cars = { source: { kind: 'bundled' as const, name: 'cars' as const }, features: ['wt'], target: 'mpg' }
+
+it('lists a search while it runs, with the grid it was asked for, and not once it is cancelled', async () => {
+  // 64x64 hidden units for 20,000 epochs of one-row batches: minutes of fits, still running when it is listed
+  const { searchId } = await lab.startSearch({ dataset: cars, model: { kind: 'linear' }, train: { optimizer: { name: 'SGD', lr: 0.02 }, epochs: 10, batchSize: 1 }, grid: { lr: [0.001, 0.002], epochs: [20_000], hidden: [[64, 64]] }, cv: 3 })
+  const [going, ...more] = await lab.listSearches()
+  expect(more).toEqual([])
+  expect(going.summary).toMatchObject({ searchId, status: 'running', fitsTotal: 6 })
+  expect(going.config.grid).toEqual({ lr: [0.001, 0.002], epochs: [20_000], hidden: [[64, 64]] })
+  expect(going.config.train.batchSize).toBe(1)
+  await lab.cancelSearch(searchId)
+  expect(await lab.listSearches()).toEqual([])
+})
+
+it('leaves out the runs a lesson check trains, while they train', async () => {
+  const listed: RunSummary[][] = []
+  const seen = new Set<string>()
+  const off = lab.onEvent((event: LabEvent) => {
+    // each of the check's runs, asked about as a window does when it hears of a run it does not show
+    if (event.type === 'status' && event.status === 'running' && !seen.has(event.runId)) {
+      seen.add(event.runId)
+      void lab.listRuns().then((runs) => listed.push(runs))
+    }
+  })
+  try {
+    const report = await lab.checkLesson('learning-rate')
+    expect(report.passed).toBe(true)
+  } finally {
+    off()
+  }
+  expect(seen.size).toBe(3)
+  expect(listed).toEqual([[], [], []])
+})
