@@ -11,6 +11,7 @@ import { argsShape, type ArgSpec } from './args'
 import { fmaf } from '../float32'
 import { erf } from './erf'
 import { geluForward, geluForwardScalar, geluGrad, geluGradScalar } from './geluKernels'
+import { sleefTanhf } from './sleefKernels'
 
 const SQRT1_2 = Math.SQRT1_2
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI)
@@ -53,11 +54,12 @@ const sigmoid = define('Sigmoid', [], {
   grad: (dy, _x, y) => f32(f32(dy * f32(1 - y)) * y),
 })
 /**
- * the forward rounded once (Sleef's and glibc's tanhf differ from it at 6 of 4010 points); the
- * backward as torch 1.13's tanh_backward, dy·(1 − y·y) with 1 − y·y fused, bit for bit (the
- * product rounded first differed at 3134: interop/geluTanh.test.ts)
+ * torch.tanh is a vml op (vec::map): Sleef's tanhf on every value, the tail and a one-element
+ * tensor too; the backward is tanh_backward's dy·(1 − y·y) with 1 − y·y fused. Both bit for bit on
+ * 4015 points (Math.tanh rounded once differed at 4 to 6; the product rounded first, at 3134:
+ * interop/geluTanh.test.ts)
  */
-const tanh = define('Tanh', [], { f: (x) => Math.tanh(x), der: (_x, y) => 1 - y * y, grad: (dy, _x, y) => f32(dy * fmaf(-y, y, 1)) })
+const tanh = define('Tanh', [], { f: sleefTanhf, der: (_x, y) => 1 - y * y, grad: (dy, _x, y) => f32(dy * fmaf(-y, y, 1)) })
 const leakyRelu = define('LeakyReLU', [{ key: 'negativeSlope', torch: 'negative_slope', type: 'number', default: 0.01, label: 'negative_slope' }], {
   f: (x, a) => (x > 0 ? x : a.negativeSlope * x),
   der: (x, _y, a) => (x > 0 ? 1 : a.negativeSlope),
