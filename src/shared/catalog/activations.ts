@@ -11,16 +11,23 @@ import { argsShape, type ArgSpec } from './args'
 import { fmaf } from '../float32'
 import { erf } from './erf'
 import { geluForward, geluForwardScalar, geluGrad, geluGradScalar } from './geluKernels'
-import { sleefTanhf } from './sleefKernels'
+import { glibcExpf } from './glibcKernels'
+import { sleefExpf, sleefTanhf } from './sleefKernels'
 
 const SQRT1_2 = Math.SQRT1_2
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI)
 
 type Args = Readonly<Record<string, number>>
 
+/** one of torch's kernels for an activation: the function, and the input's gradient from the output's */
+export interface ActivationKernel {
+  f(x: number, a: Args): number
+  grad(dy: number, x: number, y: number, a: Args): number
+}
+
 export interface ActivationDescriptor {
   readonly args: readonly ArgSpec[]
-  /** y = f(x) */
+  /** y = f(x), as torch's kernel computes it on most values (its vector loop, where it has one) */
   f(x: number, a: Args): number
   /** dy/dx, given x and y = f(x) */
   der(x: number, y: number, a: Args): number
@@ -30,10 +37,15 @@ export interface ActivationDescriptor {
    */
   grad?(dy: number, x: number, y: number, a: Args): number
   /**
+   * torch's scalar lambda, which takes the last numel mod 16 values of a tensor where its vector
+   * loop leaves them (cpu_kernel_vec, vectorLoop.ts): glibc's functions where the vectors call Sleef's
+   */
+  tail?: ActivationKernel
+  /**
    * a tensor of one element, where torch takes another kernel than for larger ones (GELU: oneDNN
    * runs only above one element)
    */
-  alone?: { f(x: number, a: Args): number; grad(dy: number, x: number, y: number, a: Args): number }
+  alone?: ActivationKernel
 }
 
 function define<const K extends string, const A extends readonly ArgSpec[]>(name: K, args: A, d: Omit<ActivationDescriptor, 'args'>) {
@@ -43,15 +55,17 @@ function define<const K extends string, const A extends readonly ArgSpec[]>(name
 const relu = define('ReLU', [], { f: (x) => (x > 0 ? x : 0), der: (x) => (x > 0 ? 1 : 0) })
 const f32 = Math.fround
 /**
- * torch 1.13's float32 kernels op by op: 1 / (1 + exp(−x)) and dy·(1 − y)·y, each op rounded
- * (measured on 4000 points: the forward equals torch's scalar path everywhere and its Sleef
- * vector loop but where Sleef's expf is not correctly rounded, 149 points; the backward equals
- * torch's everywhere, where the double formulas rounded once differed at 1510 and 1080)
+ * torch 1.13's float32 kernels op by op: 1 / (1 + exp(−x)), Sleef's expf in the vector loop and
+ * glibc's in the tail, and sigmoid_backward's dy·(1 − y)·y, each op rounded (measured on 4015
+ * points: bit for bit on both paths, where exp rounded once differed from the vector loop at 149
+ * and the double formulas at 1510 and 1080: interop/sigmoid.test.ts)
  */
+const sigmoidGrad = (dy: number, _x: number, y: number): number => f32(f32(dy * f32(1 - y)) * y)
 const sigmoid = define('Sigmoid', [], {
-  f: (x) => f32(1 / f32(1 + f32(Math.exp(-x)))),
+  f: (x) => f32(1 / f32(1 + sleefExpf(-x))),
   der: (_x, y) => y * (1 - y),
-  grad: (dy, _x, y) => f32(f32(dy * f32(1 - y)) * y),
+  grad: sigmoidGrad,
+  tail: { f: (x) => f32(1 / f32(1 + glibcExpf(-x))), grad: sigmoidGrad },
 })
 /**
  * torch.tanh is a vml op (vec::map): Sleef's tanhf on every value, the tail and a one-element
