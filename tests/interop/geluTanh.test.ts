@@ -4,39 +4,11 @@
  * is ATen's scalar kernel. Tanh's backward is tanh_backward's dy·(1 − y·y) with the product fused.
  */
 import { describe, expect, it } from 'vitest'
-import { createRng, STREAM } from '../../src/main/lab/data/rng'
-import { activation } from '../../src/shared/layers/activation'
-import type { LayerSpec } from '../../src/shared/schemas'
-import { float32Stream } from '../helpers/float32Stream'
+import { activationPoints, denseActivation as dense, differ } from './activationHarness'
 import { torchActivation } from './torchReference'
 
-const N = 4000
 const EXTREMES = [0, -0, 1e-8, -1e-8, 1e-30, 9, -9, 13.5, -13.5, 15, -15, 100, -100, 3e38, -3e38]
-
-function points(): { x: Float32Array; dy: Float32Array } {
-  const next = float32Stream(23)
-  const x = Float32Array.from([...Array.from({ length: N }, () => next() * 6), ...EXTREMES], Math.fround)
-  const dy = Float32Array.from({ length: x.length }, () => Math.fround(next() * 1.5))
-  return { x, dy }
-}
-
-/** the layer on the whole tensor, and on each value as a tensor of its own */
-function dense(layer: LayerSpec, x: Float32Array, dy: Float32Array) {
-  const module = activation.dense(layer as Parameters<typeof activation.dense>[0], 1, createRng(0, STREAM.init))
-  const y = new Float32Array(x.length)
-  const dx = new Float32Array(x.length)
-  module.forward(x, y, x.length, true)
-  module.backward(x, y, dy, x.length, dx, true)
-  const yAlone = new Float32Array(x.length)
-  const dxAlone = new Float32Array(x.length)
-  for (let i = 0; i < x.length; i++) {
-    module.forward(x.subarray(i, i + 1), yAlone.subarray(i, i + 1), 1, true)
-    module.backward(x.subarray(i, i + 1), yAlone.subarray(i, i + 1), dy.subarray(i, i + 1), 1, dxAlone.subarray(i, i + 1), true)
-  }
-  return { y, dx, yAlone, dxAlone }
-}
-
-const differ = (a: ArrayLike<number>, b: number[]) => b.filter((v, i) => !Object.is(a[i] === 0 ? 0 : a[i], v === 0 ? 0 : v)).length
+const points = () => activationPoints(23, 6, EXTREMES)
 
 describe('GELU and Tanh', () => {
   it("GELU equals torch's oneDNN kernels bit for bit, forward and backward, on 4015 points; a one-element tensor ATen's scalar kernel at all but a few", async () => {

@@ -60,12 +60,15 @@ const f32 = Math.fround
  * points: bit for bit on both paths, where exp rounded once differed from the vector loop at 149
  * and the double formulas at 1510 and 1080: interop/sigmoid.test.ts)
  */
-const sigmoidGrad = (dy: number, _x: number, y: number): number => f32(f32(dy * f32(1 - y)) * y)
+function sigmoidKernel(exp: (v: number) => number): ActivationKernel {
+  return { f: (x) => f32(1 / f32(1 + exp(-x))), grad: (dy, _x, y) => f32(f32(dy * f32(1 - y)) * y) }
+}
+const sigmoidVector = sigmoidKernel(sleefExpf)
 const sigmoid = define('Sigmoid', [], {
-  f: (x) => f32(1 / f32(1 + sleefExpf(-x))),
+  f: sigmoidVector.f,
   der: (_x, y) => y * (1 - y),
-  grad: sigmoidGrad,
-  tail: { f: (x) => f32(1 / f32(1 + glibcExpf(-x))), grad: sigmoidGrad },
+  grad: sigmoidVector.grad,
+  tail: sigmoidKernel(glibcExpf),
 })
 /**
  * torch.tanh is a vml op (vec::map): Sleef's tanhf on every value, the tail and a one-element
@@ -79,17 +82,25 @@ const leakyRelu = define('LeakyReLU', [{ key: 'negativeSlope', torch: 'negative_
   der: (x, _y, a) => (x > 0 ? 1 : a.negativeSlope),
 })
 /**
- * torch 1.13's float32 kernels op by op: (exp(x) − 1)·alpha and elu_backward's dy·1·alpha·exp(x)
- * where x ≤ 0, each op rounded (measured on 4000 points in [−6, 6]: the forward equals torch's
- * scalar path everywhere and its Sleef vector loop but at 33 points, where expm1 rounded once
- * differed at 254 and 258; the backward differs at 3 and 186, where dy·(y + alpha) differed at
- * 1565 and 1509: interop/elu.test.ts)
+ * torch 1.13's elu kernels op by op from an exp: (exp(x) − 1)·alpha and elu_backward's
+ * dy·alpha·exp(x) where x ≤ 0, each op rounded, Sleef's expf in the vector loop and glibc's in the
+ * tail (measured on 4015 points for alpha 1, 0.5, 0: bit for bit on both paths, where exp rounded
+ * once differed at 33 forward and 186 backward, expm1 rounded once at 258, dy·(y + alpha) at
+ * 1509: interop/elu.test.ts)
  */
+function eluKernel(exp: (v: number) => number): ActivationKernel {
+  return {
+    f: (x, a) => (x > 0 ? x : f32(f32(exp(x) - 1) * f32(a.alpha))),
+    grad: (dy, x, _y, a) => (x > 0 ? dy : f32(f32(dy * f32(a.alpha)) * exp(x))),
+  }
+}
+const eluVector = eluKernel(sleefExpf)
 const elu = define('ELU', [{ key: 'alpha', torch: 'alpha', type: 'number', default: 1, label: 'alpha' }], {
-  f: (x, a) => (x > 0 ? x : f32(f32(f32(Math.exp(x)) - 1) * f32(a.alpha))),
+  f: eluVector.f,
   // torch's elu_backward from the result: y + alpha where x ≤ 0
   der: (x, y, a) => (x > 0 ? 1 : y + a.alpha),
-  grad: (dy, x, _y, a) => (x > 0 ? dy : f32(f32(dy * f32(a.alpha)) * f32(Math.exp(x)))),
+  grad: eluVector.grad,
+  tail: eluKernel(glibcExpf),
 })
 /** nn.GELU's default, the exact erf form, in oneDNN's float32 ops (geluKernels.ts) */
 const gelu = define('GELU', [], {
