@@ -5,6 +5,8 @@
  * Measured against Debian's libm on 750,032 points (uniform in [−110, 100], [−1, 1], up to 1e6,
  * the extremes): bit for bit, where f32(Math.exp) differs from expf at 360 (interop/sleefGlibc.test.ts).
  */
+import { pow2 } from '../float32'
+
 const f = Math.fround
 const BITS_F = new Float32Array(1)
 const BITS_I = new Int32Array(BITS_F.buffer)
@@ -38,7 +40,7 @@ export function glibcExpf(x: number): number {
   const z = INV_LN2_N * x
   const kd = z + SHIFT - SHIFT
   const r = z - kd
-  const s = EXP2_TABLE[kd & 31] * 2 ** Math.floor(kd / 32)
+  const s = EXP2_TABLE[kd & 31] * pow2(Math.floor(kd / 32))
   const y = (C0 * r + C1) * (r * r) + (C2 * r + 1)
   return f(y * s)
 }
