@@ -26,10 +26,12 @@ const LAYERS: { layer: ActivationLayer; module: string }[] = [
   { layer: { kind: 'ELU', alpha: 0.7 }, module: 'nn.ELU(alpha=0.7)' },
   { layer: { kind: 'Softplus', beta: 1.5, threshold: 4 }, module: 'nn.Softplus(beta=1.5, threshold=4)' },
   { layer: { kind: 'GELU' }, module: 'nn.GELU()' },
+  { layer: { kind: 'LeakyReLU', negativeSlope: 0.01 }, module: 'nn.LeakyReLU(0.01)' },
+  { layer: { kind: 'LeakyReLU', negativeSlope: 0.3 }, module: 'nn.LeakyReLU(0.3)' },
 ]
 
 describe('activation layers on a batch', () => {
-  it('Sigmoid, Tanh, ELU, Softplus and GELU on batches of 3×7, 37×3, 9×13, 64×5, 1×1 and 2×8 values equal torch’s modules bit for bit, forward and backward', async () => {
+  it('Sigmoid, Tanh, ELU, Softplus, GELU and LeakyReLU (0.01, 0.3) on batches of 3×7, 37×3, 9×13, 64×5, 1×1 and 2×8 values equal torch’s modules bit for bit, forward and backward', async () => {
     const next = float32Stream(77)
     const cases = LAYERS.flatMap(({ layer, module }) =>
       SHAPES.map(([n, k]) => ({
@@ -66,7 +68,7 @@ print(json.dumps(out))
       const backward = differ(dx, torch[i].dx)
       return forward + backward === 0 ? [] : [`${layer.kind} ${n}×${k}: ${forward} forward, ${backward} backward`]
     })
-    // measured 2026-11-29: none
+    // measured 2026-11-29: none (LeakyReLU with its slope in double, before: 11 of 12 cases off, up to 86 of 320 values)
     expect(off).toEqual([])
   }, 60_000)
 })

@@ -3,8 +3,8 @@
  * derivative side by side, with its arguments (nn.LeakyReLU's negative_slope, nn.ELU's alpha,
  * nn.Softplus's beta and threshold). The dense engine, the schemas, the CLI, the window and
  * the generated PyTorch code all read this one table. Values follow torch 1.13's float32 kernels
- * op by op where that was measured to matter (Sigmoid, Tanh's backward, ELU, GELU, Softplus); the
- * rest are computed in double and rounded once, within an ulp of torch's (docs/PARITY.md).
+ * op by op, with the very float32 functions torch calls (Sleef's in its vector loop, glibc's in its
+ * scalar tail, oneDNN's for GELU), bit for bit where measured (docs/PARITY.md).
  */
 import { z } from 'zod'
 import { argsShape, type ArgSpec } from './args'
@@ -77,9 +77,15 @@ const sigmoid = define('Sigmoid', [], {
  * interop/geluTanh.test.ts)
  */
 const tanh = define('Tanh', [], { f: sleefTanhf, der: (_x, y) => 1 - y * y, grad: (dy, _x, y) => f32(dy * fmaf(-y, y, 1)) })
+/**
+ * torch 1.13's leaky_relu kernels: negative_slope as a float32 (negval), x·negval and
+ * leaky_relu_backward's dy·negval where x ≤ 0, each rounded (interop/activationShapes.test.ts: bit
+ * for bit, where the slope in double differed at up to 86 of 320 values)
+ */
 const leakyRelu = define('LeakyReLU', [{ key: 'negativeSlope', torch: 'negative_slope', type: 'number', default: 0.01, label: 'negative_slope' }], {
-  f: (x, a) => (x > 0 ? x : a.negativeSlope * x),
+  f: (x, a) => (x > 0 ? x : f32(x * f32(a.negativeSlope))),
   der: (x, _y, a) => (x > 0 ? 1 : a.negativeSlope),
+  grad: (dy, x, _y, a) => (x > 0 ? dy : f32(dy * f32(a.negativeSlope))),
 })
 /**
  * torch 1.13's elu kernels op by op from an exp: (exp(x) − 1)·alpha and elu_backward's
