@@ -36,3 +36,10 @@ export function denseActivation(layer: ActivationLayer, x: Float32Array, dy: Flo
 
 /** how many values differ from torch's (a zero of either sign equal to the other: JSON drops −0's sign) */
 export const differ = (ours: ArrayLike<number>, torch: number[]): number => torch.filter((v, i) => !Object.is(ours[i] === 0 ? 0 : ours[i], v === 0 ? 0 : v)).length
+
+/** how many values differ from torch's on each path: the whole tensor's forward and backward, and one-element tensors' */
+export function differences(ours: ReturnType<typeof denseActivation>, torch: { vector: number[]; dx: number[]; scalar: number[]; scalarDx: number[] }) {
+  return { forward: differ(ours.y, torch.vector), backward: differ(ours.dx, torch.dx), forwardAlone: differ(ours.yAlone, torch.scalar), backwardAlone: differ(ours.dxAlone, torch.scalarDx) }
+}
+
+export const NONE = { forward: 0, backward: 0, forwardAlone: 0, backwardAlone: 0 }

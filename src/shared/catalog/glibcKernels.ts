@@ -36,7 +36,7 @@ const SHIFT = 6755399441055744 // 0x1.8p52: adding and taking it away rounds to 
 export function glibcExpf(x: number): number {
   if (x !== x) return x
   if (x > f(88.72283172607421875)) return Infinity
-  if (x < f(-103.97207641601562)) return 0
+  if (x < f(-103.9720764160156)) return 0
   const z = INV_LN2_N * x
   const kd = z + SHIFT - SHIFT
   const r = z - kd
@@ -93,7 +93,7 @@ export function glibcLog1pf(x: number): number {
   const hfsq = f(f(0.5 * fr) * fr)
   if (hu === 0) {
     if (fr === 0) return k === 0 ? 0 : f(f(k * LN2_HI) + f(c + f(k * LN2_LO)))
-    const R = f(hfsq * f(1 - f(f(0.66666666666666666) * fr)))
+    const R = f(hfsq * f(1 - f(f(0.6666666666666666) * fr)))
     return k === 0 ? f(fr - R) : f(f(k * LN2_HI) - f(f(R - f(f(k * LN2_LO) + c)) - fr))
   }
   const s = f(fr / f(2 + fr))

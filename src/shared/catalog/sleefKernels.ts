@@ -15,7 +15,7 @@ const fmaf = importedFmaf
 const pow2 = importedPow2
 
 const f = Math.fround
-const R_LN2F = f(1.442695040888963407359924681001892137426645954152985934135449406931)
+const R_LN2F = f(1.4426950408889634)
 const L2UF = f(0.693145751953125)
 const L2LF = f(1.428606765330187045e-6)
 const FLT_MIN = 2 ** -126
@@ -119,7 +119,7 @@ function expk2(d: number): void {
   u = fmaf(u, sh, f(0.8333456703e-2))
   u = fmaf(u, sh, f(0.4166637361e-1))
   mulScalar(sh, sl, u)
-  add2(PAIR[0], PAIR[1], f(0.166666659414234244790680580464))
+  add2(PAIR[0], PAIR[1], f(0.16666665941423425))
   mulPair(sh, sl, PAIR[0], PAIR[1])
   add2(PAIR[0], PAIR[1], 0.5)
   const th = PAIR[0]
