@@ -2,10 +2,11 @@
  * The float32 functions torch 1.13 runs here, ported in src/shared/catalog: Sleef 3.5.1's u10
  * expf, log1pf and tanhf (what torch.exp, torch.log1p and torch.tanh compute on every value, and
  * the vector loops of Sigmoid, ELU and Softplus) against torch itself, and glibc 2.36's expf and
- * log1pf (the scalar tails) against the libm torch links, called through ctypes.
+ * log1pf (the scalar tails) and erff (a one-element GELU) against the libm torch links, called
+ * through ctypes.
  */
 import { describe, expect, it } from 'vitest'
-import { glibcExpf, glibcLog1pf } from '../../src/shared/catalog/glibcKernels'
+import { glibcErff, glibcExpf, glibcLog1pf } from '../../src/shared/catalog/glibcKernels'
 import { sleefExpf, sleefLog1pf, sleefTanhf } from '../../src/shared/catalog/sleefKernels'
 import { float32Stream } from '../helpers/float32Stream'
 import { python } from '../helpers/python'
@@ -31,20 +32,21 @@ const differ = (ours: (v: number) => number, xs: number[], theirs: number[]) =>
   xs.filter((v, i) => !Object.is(ours(v), theirs[i]) && !(Number.isNaN(ours(v)) && Number.isNaN(theirs[i]))).length
 
 describe('Sleef and glibc float32 functions', () => {
-  it("equal torch's Sleef (torch.exp, torch.tanh, torch.log1p) and glibc's expf and log1pf bit for bit on 170,000 points", async () => {
+  it("equal torch's Sleef (torch.exp, torch.tanh, torch.log1p) and glibc's expf, log1pf and erff bit for bit on 170,000 points", async () => {
     const { x, log1p } = points()
-    const theirs = await python<Record<'exp' | 'tanh' | 'log1p' | 'expf' | 'log1pf', (number | string)[]>>(
+    const theirs = await python<Record<'exp' | 'tanh' | 'log1p' | 'expf' | 'log1pf' | 'erff', (number | string)[]>>(
       `
 import ctypes, torch
 torch.set_num_threads(1)
 libm = ctypes.CDLL('libm.so.6')
-for name in ('expf', 'log1pf'):
+for name in ('expf', 'log1pf', 'erff'):
     getattr(libm, name).restype = ctypes.c_float
     getattr(libm, name).argtypes = [ctypes.c_float]
 x = torch.tensor(INPUT['x'], dtype=torch.float32)
 l = torch.tensor(INPUT['log1p'], dtype=torch.float32)
 out = {'exp': torch.exp(x).tolist(), 'tanh': torch.tanh(x).tolist(), 'log1p': torch.log1p(l).tolist(),
-       'expf': [libm.expf(v) for v in x.tolist()], 'log1pf': [libm.log1pf(v) for v in l.tolist()]}
+       'expf': [libm.expf(v) for v in x.tolist()], 'log1pf': [libm.log1pf(v) for v in l.tolist()],
+       'erff': [libm.erff(v) for v in x.tolist()]}
 # JSON has no NaN or infinities: name them
 print(json.dumps({k: [v if v == v and abs(v) != float('inf') else repr(v) for v in vs] for k, vs in out.items()}))
 `,
@@ -58,6 +60,7 @@ print(json.dumps({k: [v if v == v and abs(v) != float('inf') else repr(v) for v 
     expect(differ(sleefLog1pf, log1p, torch.log1p)).toBe(0)
     expect(differ(glibcExpf, x, torch.expf)).toBe(0)
     expect(differ(glibcLog1pf, log1p, torch.log1pf)).toBe(0)
+    expect(differ(glibcErff, x, torch.erff)).toBe(0)
     // the harness would pass a wrong port that agreed everywhere by accident: the two libraries part
     expect(differ(sleefExpf, x, torch.expf)).toBeGreaterThan(1000)
   }, 120_000)
