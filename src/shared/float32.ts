@@ -7,6 +7,10 @@ const f = Math.fround
 const BITS_F = new Float32Array(1)
 const BITS_I = new Int32Array(BITS_F.buffer)
 
+/** 2^e for −300 ≤ e ≤ 300 (exact doubles): `2 ** e` with a variable e costs a Math.pow call */
+const POW2 = Float64Array.from({ length: 601 }, (_, i) => 2 ** (i - 300))
+export const pow2 = (e: number): number => POW2[e + 300]
+
 /** the float32 beside r (a float32) on the side of `towards` */
 function neighbour(r: number, towards: number): number {
   if (r === 0) return towards > 0 ? 2 ** -149 : -(2 ** -149)
@@ -23,15 +27,18 @@ function neighbour(r: number, towards: number): number {
  * decide the side. kernels.wat reaches the same result by rounding the double sum to odd instead.
  */
 export function fmaf(a: number, b: number, c: number): number {
-  const p = a * b
-  const s = p + c
+  const s = a * b + c
   const r = f(s)
-  if (r === s) return r
   // s is a midpoint exactly when the float32 mirrored across it, 2s − r, is a float32 (almost
-  // never; an infinite r mirrors to an infinity and goes on): the cheap test first, so a step's
-  // many fused multiply-adds cost little more than a rounding
+  // never; an infinite r mirrors to an infinity and goes on): the cheap test first, in a body
+  // small enough for V8 to inline, so a Sleef polynomial's fused multiply-adds cost little more
+  // than a rounding each
   const mirror = 2 * s - r
-  if (f(mirror) !== mirror) return r
+  return r === s || f(mirror) !== mirror ? r : midpointFmaf(a * b, c, s, r)
+}
+
+/** fmaf where the double sum s = p + c landed on a float32 midpoint: its rounding error decides */
+function midpointFmaf(p: number, c: number, s: number, r: number): number {
   if (!Number.isFinite(s)) return r
   const z = s - p
   const err = p - (s - z) + (c - z)

@@ -1,4 +1,4 @@
-/** erf in double precision, for GELU: the derivative, and glibc's erff (correctly rounded nearly everywhere) where torch takes it */
+/** erf in double precision, for GELU's derivative dy/dx (torch's own float32 erfs are in geluKernels.ts and glibcKernels.ts) */
 function erfc(x: number): number {
   // Numerical Recipes' Chebyshev fit, fractional error below 1.2e-7; used only for |x| ≥ 2.5,
   // where erfc < 4e-4, so erf's absolute error stays under 1e-10

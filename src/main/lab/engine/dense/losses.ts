@@ -8,14 +8,9 @@ import { labError } from '../../../../shared/errors'
 import { assertNever } from '../../../../shared/exhaustive'
 import type { LossSpec } from '../../../../shared/catalog/losses'
 import { contiguousSum } from '../../../../shared/layers/columnSums'
+import { vectorEnd as vectorLoopEnd } from '../../../../shared/catalog/vectorLoop'
 
 const f32 = Math.fround
-/**
- * torch's elementwise CPU kernels (aten/src/ATen/native/cpu/PointwiseOpsKernel.cpp) run two
- * AVX2 vectors, 16 floats, at a time and the rest one at a time; a loss's delta or beta is
- * rounded to float32 in the vectors but stays a double in the scalar tail
- */
-const VECTOR_SPAN = 16
 
 /** ln(v) in float32, clamped at −100 as torch's binary_cross_entropy clamps it */
 const clampedLog = (v: number): number => Math.max(f32(Math.log(v)), -100)
@@ -110,7 +105,8 @@ function elementLosses(spec: LossSpec, out: Float32Array, target: Float32Array, 
   // the gradients of the regression losses as torch's float32 backward kernels compute them: the
   // difference in float32, times the mean's 1/n rounded to float32 (mse_backward, huber_backward, smooth_l1_backward)
   const norm = f32(1 / count)
-  const vectorEnd = count - (count % VECTOR_SPAN)
+  // torch's vector loop (PointwiseOpsKernel.cpp) rounds a loss's delta or beta to float32; its scalar tail keeps a double
+  const vectorEnd = vectorLoopEnd(count)
   for (let i = 0; i < count; i++) {
     const x = out[i]
     const t = target[Math.floor(i / width)]
