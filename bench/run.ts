@@ -82,6 +82,7 @@ const WORKLOADS: { name: string; torch?: string; title: string; engines: string[
   { name: 'course-dataloader', title: 'course loop vs torch DataLoader', engines: ['dense'], reference: 'PyTorch', target: 0.01 },
   { name: 'course-full-batch', title: 'course model, full batch, 1000 epochs', engines: ['dense', 'tfjs-cpu'], reference: 'PyTorch' },
   { name: 'mlp-100k', title: 'MLP 8-64-64-1 ReLU, Adam, batch 32, 100k rows, 1 epoch', engines: ['dense', 'tfjs-cpu', 'tfjs-wasm'], reference: 'PyTorch', target: 1.0 },
+  { name: 'mlp-100k-sigmoid', title: 'the same MLP with Sigmoid in place of ReLU', engines: ['dense'], reference: 'PyTorch (context, no target)' },
   { name: 'grid', title: 'course grid search 3×3, cv 3 (wall time)', engines: ['dense', 'tfjs-cpu'], reference: 'skorch + GridSearchCV', target: 0.05 },
   { name: 'csv-1m', title: 'CSV import, 1,000,000 rows × 12 columns', engines: ['dense'], reference: 'pandas.read_csv', target: 1.0 },
   { name: 'pth-save', title: '.pth save of a 100 MB state_dict', engines: ['dense'], reference: 'torch.save', target: 1.0 },
@@ -178,7 +179,7 @@ async function cancelLatency(service: LabService): Promise<number> {
 }
 
 copyFileSync(join(ROOT, 'resources/datasets/cars.csv'), join(data, 'cars.csv'))
-if (wanted('mlp-100k')) await writeCsv(join(data, 'mlp100k.csv'), ['x1', 'x2', 'x3', 'x4', 'x5', 'x6', 'x7', 'x8', 'y'], 100_000, (i) => {
+if (wanted('mlp-100k') || wanted('mlp-100k-sigmoid')) await writeCsv(join(data, 'mlp100k.csv'), ['x1', 'x2', 'x3', 'x4', 'x5', 'x6', 'x7', 'x8', 'y'], 100_000, (i) => {
   const x = Array.from({ length: 8 }, (_, j) => Math.sin(i * (j + 1) * 0.001) * 3)
   return [...x, x.reduce((a, b, j) => a + b * (j - 3), 0) + 0.1 * Math.cos(i)]
 })

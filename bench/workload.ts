@@ -98,6 +98,14 @@ async function bigStateDict(path: string): Promise<StateDict> {
   return big
 }
 
+/** the MLP row's run: 8-64-64-1 with the given activation, Adam, batch 32, one epoch of 100k rows */
+const mlp = (activation: 'ReLU' | 'Sigmoid'): TrainRequestInput => ({
+  dataset: { source: { kind: 'file', path: join(dataDir, 'mlp100k.csv') }, features: ['x1', 'x2', 'x3', 'x4', 'x5', 'x6', 'x7', 'x8'], target: 'y' },
+  model: { kind: 'mlp', hidden: [{ units: 64, activation }, { units: 64, activation }] },
+  train: { optimizer: { name: 'Adam', lr: 0.001 }, epochs: 1, batchSize: 32 },
+  ...engine,
+})
+
 const WORKLOADS: Record<string, () => Promise<number>> = {
   'course-slicing': () => train(course(2)),
   'course-dataloader': () => train(course(2)),
@@ -111,13 +119,9 @@ const WORKLOADS: Record<string, () => Promise<number>> = {
       cold.dispose()
     }
   },
-  'mlp-100k': () =>
-    train({
-      dataset: { source: { kind: 'file', path: join(dataDir, 'mlp100k.csv') }, features: ['x1', 'x2', 'x3', 'x4', 'x5', 'x6', 'x7', 'x8'], target: 'y' },
-      model: { kind: 'mlp', hidden: [{ units: 64, activation: 'ReLU' }, { units: 64, activation: 'ReLU' }] },
-      train: { optimizer: { name: 'Adam', lr: 0.001 }, epochs: 1, batchSize: 32 },
-      ...engine,
-    }),
+  'mlp-100k': () => train(mlp('ReLU')),
+  // context: the same network with Sigmoid, whose float32 kernels are torch's op for op (Sleef's and glibc's expf)
+  'mlp-100k-sigmoid': () => train(mlp('Sigmoid')),
   grid: () => wall(async () => service.waitForSearch((await service.startSearch(grid)).searchId)),
   // what a student waits for on import: the service's parse workers and the preview; a fresh copy each time, so no table is cached
   'csv-1m': () => {

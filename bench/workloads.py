@@ -49,13 +49,13 @@ def course(batches, epochs=1000):
     return run
 
 
-def mlp_100k():
+def mlp_100k(activation=nn.ReLU):
     data = np.loadtxt(os.path.join(data_dir, "mlp100k.csv"), delimiter=",", skiprows=1, dtype=np.float32)
     x, y = torch.tensor(data[:, :8]), torch.tensor(data[:, 8:])
 
     def run():
         torch.manual_seed(0)
-        model = nn.Sequential(nn.Linear(8, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 1))
+        model = nn.Sequential(nn.Linear(8, 64), activation(), nn.Linear(64, 64), activation(), nn.Linear(64, 1))
         opt = torch.optim.Adam(model.parameters(), lr=0.001)
         loss_fn = nn.MSELoss()
         for i in range(0, len(x), 32):
@@ -112,6 +112,7 @@ WORKLOADS = {
     "course-dataloader": lambda: course(lambda: DataLoader(TensorDataset(x, y), batch_size=2, shuffle=False)),
     "course-full-batch": lambda: course(lambda: [(x, y)]),
     "mlp-100k": mlp_100k,
+    "mlp-100k-sigmoid": lambda: mlp_100k(nn.Sigmoid),
     "grid": grid,
     "csv-1m": csv_import,
     "pth-save": lambda: pth("save"),
