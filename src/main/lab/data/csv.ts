@@ -12,7 +12,7 @@ import { assertNever } from '../../../shared/exhaustive'
 import { isMissing, outOfRange, parseNumber } from './cells'
 import { detectDecimal, detectDelimiter, detectHeader, SAMPLE_ROWS } from './detect'
 import { sniffEncoding, decodeCsv, hasUtf8Bom } from './encoding'
-import { parseNumericBytes, quoteFree, type NumericFormat, type NumericPart } from './fastCsv'
+import { parseNumericBytes, type NumericFormat, type NumericPart } from './fastCsv'
 import { delimiterName } from './problems'
 import type { CellRef, Column, RaggedRows, Table } from './table'
 import { breaksIn, tokenize } from './tokenize'
@@ -219,7 +219,7 @@ export interface NumericPlan {
   finish(part: NumericPart | null): Table | null
 }
 
-/** The plan for a file's bytes, or null when the file is small, UTF-16, or has quotes: parseCsv reads its decoded text. */
+/** The plan for a file's bytes, or null when the file is small or UTF-16: parseCsv reads its decoded text. */
 export function planCsvBytes(bytes: Uint8Array, parse: ParseOptionsInput): NumericPlan | null {
   const options = parseOptionsSchema.parse(parse)
   const encoding = sniffEncoding(bytes, options.encoding)
@@ -330,7 +330,7 @@ function previewRows(bytes: Uint8Array, from: number, delimiter: string): string
 }
 
 /**
- * A large file without quotes whose header (if any) ends within `clean`, the text of
+ * A large file whose header (if any) ends within `clean`, the text of
  * bytes[skipped...] (decoded, or the text `bytes` encodes); null when anything needs the general parser.
  */
 function planNumeric(clean: string, bytes: Uint8Array, skipped: number, encoding: ByteEncoding | 'encoded', conventions: Conventions): NumericPlan | null {
@@ -342,7 +342,6 @@ function planNumeric(clean: string, bytes: Uint8Array, skipped: number, encoding
   const headerBytes = byteLength(headerText, encoding)
   if (headerBytes === undefined) return null
   const start = skipped + headerBytes
-  if (!quoteFree(bytes, start, bytes.length)) return null
   const named = header ? headerNames(head.rows[0], head.lines[0]) : undefined
   const names = named?.names ?? head.rows[0].map((_, j) => `column ${j + 1}`)
   return {

@@ -63,8 +63,9 @@ function tableBuffers(table: Table): ArrayBuffer[] {
 
 /**
  * The numbers of a large CSV, the second half (from a line start) read by the helper worker while
- * this one reads the first, both into the same columns in shared memory. No quote is in the body
- * (the plan checked), so a line break always ends a row and the halves are independent.
+ * this one reads the first, both into the same columns in shared memory. The halves are independent
+ * when both are read: the fast reader gives up on a line break inside quotes, so a second half
+ * that starts inside a quoted cell goes with a first half that gave up.
  */
 async function readHalves(
   path: string,
