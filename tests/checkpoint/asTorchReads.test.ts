@@ -115,6 +115,9 @@ describe('a file torch refuses', () => {
     ['text_float_hex', /holds a malformed number/],
     ['binstring_not_utf8', /A text inside the file is not valid UTF-8/],
     ['string_unquoted', /holds a text that is not quoted/],
+    ['build_on_dict', /BUILD gives a dict attributes, which it cannot hold in Python/],
+    ['build_slots_none', /BUILD gives an OrderedDict a slot state that is not a dictionary/],
+    ['legacy_magic_float', /its first value is not torch's magic number/],
   ])('%s is refused in a sentence naming why', async (name, why) => {
     expect('error' in made[name].torch.full, `torch read ${name}`).toBe(true)
     const error = await refusal(name)

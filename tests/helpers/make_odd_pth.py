@@ -106,6 +106,9 @@ files = {
     "int_octal": pth_zip(pickle_of(dct((ustr("model_state_dict"), linear()), (ustr("epoch"), P.INT + b"010\n")))),
     # refused by torch
     "binstring_not_utf8": pth_zip(pickle_of(dct((ustr("model_state_dict"), linear()), (ustr("note"), P.SHORT_BINSTRING + b"\x03a\x80b")))),
+    "build_on_dict": pth_zip(pickle_of(dct((ustr("model_state_dict"), linear()), (ustr("x"), P.EMPTY_DICT + dct((ustr("a"), integer(1))) + P.BUILD)))),
+    "build_slots_none": pth_zip(pickle_of(linear() + tup(P.NONE, P.NONE) + P.BUILD)),
+    "legacy_magic_float": legacy(linear_state_dict, magic=P.BINFLOAT + struct.pack(">d", float(0x1950A86A20F9469CFC6C))),
     "string_unquoted": pth_zip(pickle_of(dct((ustr("model_state_dict"), linear()), (ustr("note"), P.STRING + b"abc\n")))),
     "requires_grad_tensor": pth_zip(pickle_of(linear(weight(rg=bias())))),
     "requires_grad_int": pth_zip(pickle_of(linear(weight(rg=integer(1))))),

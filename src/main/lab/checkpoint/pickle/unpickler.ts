@@ -57,6 +57,19 @@ const MAX_DEPTH_OF_MARKS = 100_000
 /** texts in a checkpoint are names and notes; a vocabulary saved as one string is a few MB */
 const MAX_TEXT_BYTES = 64 * 1024 * 1024
 
+/**
+ * Why C pickle's BUILD refuses `state` on a dict, or null: the state is None or a dict of
+ * attributes, optionally paired with a dict of slots. Only an OrderedDict has attributes (the
+ * _metadata torch saves); a dict or defaultdict takes None and no slots, or an empty slots dict.
+ */
+function dictStateRefusal(target: PyDict, state: PyValue): string | null {
+  const [attributes, slots] = state instanceof PyTuple && state.items.length === 2 ? state.items : [state, undefined]
+  if (attributes !== null && !(attributes instanceof PyDict)) return 'a state that is not a dictionary'
+  if (slots !== undefined && !(slots instanceof PyDict)) return 'a slot state that is not a dictionary'
+  if (target.kind === 'OrderedDict') return null
+  return attributes === null && (slots === undefined || slots.entries.size === 0) ? null : 'attributes, which it cannot hold in Python'
+}
+
 export function isKnownCallable(value: unknown): value is KnownCallable {
   return typeof value === 'object' && value !== null && 'call' in value && 'qualified' in value
 }
@@ -150,11 +163,8 @@ export class Unpickler {
           target.state = state
           this.trace.built.add('object')
         } else if (target instanceof PyDict) {
-          // Python sets a dict's state as attributes: None, a dict, or (dict or None, slots dict or None)
-          const isState = (v: PyValue) => v === null || v instanceof PyDict
-          if (!(isState(state) || (state instanceof PyTuple && state.items.length === 2 && state.items.every(isState)))) {
-            throw badFile(`The pickle inside the file is malformed (BUILD gives ${target.kind === 'dict' ? 'a dict' : `an ${target.kind}`} a state that is not a dictionary).`)
-          }
+          const refusal = dictStateRefusal(target, state)
+          if (refusal) throw badFile(`The pickle inside the file is malformed (BUILD gives ${target.kind === 'OrderedDict' ? 'an OrderedDict' : `a ${target.kind}`} ${refusal}).`)
           this.trace.built.add(target.kind)
         } else if (typeof target === 'object' && target !== null && 'pyKind' in target) {
           // torch's Tensor.__setstate__ unpacks 4 values (legacy), 5 (a legacy Variable) or 3
