@@ -53,6 +53,16 @@ function serviceWith(spareThread: boolean, holdWarmUp = false): { service: LabSe
   return { service, started }
 }
 
+/** a service whose spare, loaded, ends as a run is handed to it: the run's start never reaches it, so no step ran */
+async function spareDyingWhenHanded(): Promise<{ service: LabService; started: Started[] }> {
+  const { service, started } = serviceWith(true)
+  await service.prepareDataset(cars)
+  const spare = started[0].worker
+  await started[0].online
+  spare.postMessage = () => void spare.terminate()
+  return { service, started }
+}
+
 describe('a spare training thread', () => {
   it('starts once when data is prepared, and the first run trains on it, as a run on its own thread does', async () => {
     const { service, started } = serviceWith(true)
@@ -131,12 +141,7 @@ describe('a spare training thread', () => {
   })
 
   it('dies as its run is handed to it: the run starts on a fresh thread, and is the run a fresh thread trains', async () => {
-    const { service, started } = serviceWith(true)
-    await service.prepareDataset(cars)
-    const spare = started[0].worker
-    await started[0].online
-    // the run's start never reaches the spare: it ends as the run is handed over, before any step
-    spare.postMessage = () => void spare.terminate()
+    const { service, started } = await spareDyingWhenHanded()
     const summary = await service.waitForRun((await service.startTraining(request)).runId)
     expect(started.map((s) => s.kind)).toEqual(['spare', 'train'])
     expect(summary.status).toBe('completed')
@@ -148,11 +153,7 @@ describe('a spare training thread', () => {
   })
 
   it('dies as its run is handed to it, and the fresh thread dies too: the run fails in a sentence, once', async () => {
-    const { service, started } = serviceWith(true)
-    await service.prepareDataset(cars)
-    const spare = started[0].worker
-    await started[0].online
-    spare.postMessage = () => void spare.terminate()
+    const { service, started } = await spareDyingWhenHanded()
     const { runId } = await service.startTraining(request)
     // held at its first step, so that it cannot finish before it is ended
     await service.controlRun({ runId, action: 'pause' })
