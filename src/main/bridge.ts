@@ -15,11 +15,12 @@ import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import { labError, messageIn, type LabErrorInfo } from '../shared/errors'
+import { assertNever } from '../shared/exhaustive'
 import { eventForWire, kindOf, MAX_MESSAGE_BYTES, tooLargeError, type Envelope } from '../shared/wire'
 import { dispatch } from './lab/dispatch'
 import { errnoOf } from './lab/files/errno'
 import type { LabService } from './lab/service'
-import { nestsBeyond } from './jsonNesting'
+import { exceededLimit, type JsonLimits } from './jsonNesting'
 import { contentType, staticFileFor } from './staticFiles'
 
 export interface BridgeOptions {
@@ -69,6 +70,29 @@ const REQUEST_SHAPE = 'A request to the lab service is one JSON object: {"id": 1
 export const MAX_REQUEST_DEPTH = 64
 
 /**
+ * The most a request over the socket may carry, checked before it is parsed: the bridge parses on
+ * the thread that answers every client and relays the running window's progress, and 64 MB of
+ * numbers held it 2 s (of empty lists, 13 s). What the window sends is a few kilobytes (specs,
+ * settings, paths); a student's CSV or .pth travels by upload, streamed to a file, never on the
+ * socket. The one request that can be large is a start from weights given as JSON (`init`),
+ * which the window never sends (it starts from a file's path): 4 MB holds some 400,000 weights
+ * and parses in about a tenth of a second. The limit is one for every method: a client names its
+ * own method, so a larger limit for one would be every client's.
+ */
+export const MAX_REQUEST_BYTES = 4 * 1024 * 1024
+
+/**
+ * The most arrays and objects a request may open: a start from weights has one per row of each
+ * tensor (a Linear layer of 4,096 units, 4,097), and 100,000 leaves room for any model 4 MB
+ * holds while a text of nothing but `{}` (the slowest JSON to parse per byte) stays a few tens of
+ * milliseconds' work.
+ */
+export const MAX_REQUEST_CONTAINERS = 100_000
+
+/** The most keys a request's objects may have: a start from weights names each tensor (a model of 64 layers, a few hundred), settings a dozen. */
+export const MAX_REQUEST_KEYS = 10_000
+
+/**
  * How long a client may take over an HTTP request. The only clients are this machine's browser
  * and tests, over loopback: headers come in one packet, so a client still sending them after 10 s
  * (or silent for 10 s mid-body) is holding a connection open, not uploading; 120 s carries the
@@ -77,12 +101,42 @@ export const MAX_REQUEST_DEPTH = 64
 const HTTP_TIMEOUTS = { headersTimeout: 10_000, requestTimeout: 120_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 }
 const IDLE_SOCKET_MS = 10_000
 
+/** the id of a request that starts with it, as every client's JSON.stringify({ id, method, args }) writes it: a refusal before parsing reaches the call that waits for it */
+function leadingId(bytes: Buffer): RequestId {
+  const id = /^\s*\{\s*"id"\s*:\s*(-?\d{1,15}|"[\w-]{1,100}")\s*,/.exec(bytes.subarray(0, 160).toString('latin1'))?.[1]
+  return id === undefined ? null : (JSON.parse(id) as number | string)
+}
+
+function excessText(excess: keyof JsonLimits): string {
+  switch (excess) {
+    case 'depth':
+      return `nests lists or objects more than ${MAX_REQUEST_DEPTH} deep`
+    case 'containers':
+      return `opens more than ${MAX_REQUEST_CONTAINERS.toLocaleString('en-US')} lists or objects`
+    case 'keys':
+      return `names more than ${MAX_REQUEST_KEYS.toLocaleString('en-US')} keys`
+    default:
+      return assertNever(excess)
+  }
+}
+
 /** A WebSocket message -> the call it asks for, or the error to answer it with. */
 function parseRequest(raw: RawData, isBinary: boolean): { id: RequestId; method: unknown; args: unknown } | { id: RequestId; error: LabErrorInfo } {
   if (isBinary) return { id: null, error: invalid(`This message is binary. ${REQUEST_SHAPE}`) }
   const bytes = Buffer.isBuffer(raw) ? raw : Buffer.concat(Array.isArray(raw) ? raw : [Buffer.from(raw)])
-  if (nestsBeyond(bytes, MAX_REQUEST_DEPTH)) {
-    return { id: null, error: invalid(`This message nests lists or objects more than ${MAX_REQUEST_DEPTH} deep, which no request needs, so it was not read. ${REQUEST_SHAPE}`) }
+  if (bytes.length > MAX_REQUEST_BYTES) {
+    const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MB`
+    return {
+      id: leadingId(bytes),
+      error: {
+        code: 'TOO_LARGE',
+        message: `This request is ${mb(bytes.length)}, more than the ${mb(MAX_REQUEST_BYTES)} a request to the lab service may carry, so it was not read. Start from weights saved in a .pth file (its path) rather than sending them.`,
+      },
+    }
+  }
+  const excess = exceededLimit(bytes, { depth: MAX_REQUEST_DEPTH, containers: MAX_REQUEST_CONTAINERS, keys: MAX_REQUEST_KEYS })
+  if (excess !== null) {
+    return { id: leadingId(bytes), error: invalid(`This message ${excessText(excess)}, which no request needs, so it was not read. ${REQUEST_SHAPE}`) }
   }
   let message: unknown
   try {

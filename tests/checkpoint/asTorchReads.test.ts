@@ -13,7 +13,7 @@ import { LabError, type LabErrorInfo } from '../../src/shared/errors'
 import { createService, tempDir } from '../helpers/lab'
 import { PYTHON } from '../helpers/python'
 
-type TorchOutcome = { tensors: Record<string, number[] | string>; keys: string[]; floats: string[] } | { error: string }
+type TorchOutcome = { tensors: Record<string, number[] | string>; keys: string[]; texts: string[]; floats: string[] } | { error: string }
 interface Made {
   path: string
   torch: { weights_only: TorchOutcome; full: TorchOutcome }
@@ -33,7 +33,7 @@ async function open(name: string): Promise<CheckpointInfo | LabErrorInfo> {
   }
 }
 
-function read(outcome: TorchOutcome): { tensors: Record<string, number[] | string>; keys: string[]; floats: string[] } {
+function read(outcome: TorchOutcome): Exclude<TorchOutcome, { error: string }> {
   if ('error' in outcome) throw new Error(`torch refused the file: ${outcome.error}`)
   return outcome
 }
@@ -83,6 +83,22 @@ describe('a file torch reads', () => {
   })
 })
 
+describe('texts as protocol 0 and Python 2 write them', () => {
+  it('are read as torch.load reads them: a str’s bytes as UTF-8, STRING’s escapes, UNICODE’s Latin-1 bytes and \\u escapes', async () => {
+    const expected = read(made.text_keys_protocol0.torch.full)
+    expect(expected.texts).toEqual(['model_state_dict', 'époque', 'AbA\\q', 'café é', '😀\\\\u0041'])
+    const info = (await open('text_keys_protocol0')) as CheckpointInfo
+    expect(info.tree, JSON.stringify(info)).toBeDefined()
+    expect(info.tree.filter((n) => n.depth === 1).map((n) => n.name)).toEqual(expected.texts)
+  })
+
+  it('an integer torch reads by C’s rules (INT 010 is octal 8) is refused in a sentence, not read as 10', async () => {
+    expect(read(made.int_octal.torch.full).keys).toEqual(["'model_state_dict'", "'epoch'"])
+    const error = await refusal('int_octal')
+    expect(error).toMatchObject({ code: 'CHECKPOINT_INVALID', message: expect.stringMatching(/writes an integer as "010", not as the plain decimal pickle writes/) })
+  })
+})
+
 describe('a file torch refuses', () => {
   it.each([
     ['requires_grad_tensor', /requires_grad a value that is not True or False/],
@@ -97,6 +113,11 @@ describe('a file torch refuses', () => {
     ['encrypted', /encrypted/],
     ['readonly_buffer_on_int', /READONLY_BUFFER on a value that is not bytes/],
     ['text_float_hex', /holds a malformed number/],
+    ['binstring_not_utf8', /A text inside the file is not valid UTF-8/],
+    ['string_unquoted', /holds a text that is not quoted/],
+    ['build_on_dict', /BUILD gives a dict attributes, which it cannot hold in Python/],
+    ['build_slots_none', /BUILD gives an OrderedDict a slot state that is not a dictionary/],
+    ['legacy_magic_float', /its first value is not torch's magic number/],
   ])('%s is refused in a sentence naming why', async (name, why) => {
     expect('error' in made[name].torch.full, `torch read ${name}`).toBe(true)
     const error = await refusal(name)

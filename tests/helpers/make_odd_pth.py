@@ -2,7 +2,8 @@
 with the assembler, and says what real torch.load does with each.
 
 argv[1]: output folder. Prints {name: {"path", "torch": {"weights_only": outcome, "full": outcome}}}
-where an outcome is {"tensors": {key: [values as floats]}, "keys": [repr of top-level keys], "floats":
+where an outcome is {"tensors": {key: [values as floats]}, "keys": [repr of top-level keys], "texts": [the top-level
+keys that are str, as they are], "floats":
 [repr of top-level float values]} or
 {"error": text}. The files name only torch's own functions and collections.OrderedDict, so loading
 them with weights_only=False runs nothing but torch's rebuilds.
@@ -98,7 +99,17 @@ files = {
     "bytes_key": pth_zip(pickle_of(dct((ustr("model_state_dict"), linear()), (P.SHORT_BINBYTES + b"\x02ab", integer(1))), 3)),
     "one_and_true": pth_zip(pickle_of(dct((ustr("model_state_dict"), linear()), (integer(1), ustr("a")), (P.NEWTRUE, ustr("b"))))),
     "tuple_and_its_repr": pth_zip(pickle_of(dct((ustr("model_state_dict"), linear()), (tup(integer(1)), ustr("a")), (ustr('(1,)'), ustr("b"))))),
+    # protocol 0 and Python 2 texts: torch.load reads STRING's escapes, UNICODE's raw-unicode-escape and a str's bytes as UTF-8
+    "text_keys_protocol0": pth_zip(pickle_of(dct((ustr("model_state_dict"), linear()), (P.SHORT_BINSTRING + bytes([len("époque".encode())]) + "époque".encode(), integer(1)),
+                                                (P.STRING + b"'\\x41b\\101\\q'\n", integer(2)), (P.UNICODE + b"caf\\u00e9 \xe9\n", integer(3)), (P.UNICODE + b"\\U0001F600\\\\u0041\n", integer(4))))),
+    # read by torch by C's strtol: 010 is octal
+    "int_octal": pth_zip(pickle_of(dct((ustr("model_state_dict"), linear()), (ustr("epoch"), P.INT + b"010\n")))),
     # refused by torch
+    "binstring_not_utf8": pth_zip(pickle_of(dct((ustr("model_state_dict"), linear()), (ustr("note"), P.SHORT_BINSTRING + b"\x03a\x80b")))),
+    "build_on_dict": pth_zip(pickle_of(dct((ustr("model_state_dict"), linear()), (ustr("x"), P.EMPTY_DICT + dct((ustr("a"), integer(1))) + P.BUILD)))),
+    "build_slots_none": pth_zip(pickle_of(linear() + tup(P.NONE, P.NONE) + P.BUILD)),
+    "legacy_magic_float": legacy(linear_state_dict, magic=P.BINFLOAT + struct.pack(">d", float(0x1950A86A20F9469CFC6C))),
+    "string_unquoted": pth_zip(pickle_of(dct((ustr("model_state_dict"), linear()), (ustr("note"), P.STRING + b"abc\n")))),
     "requires_grad_tensor": pth_zip(pickle_of(linear(weight(rg=bias())))),
     "requires_grad_int": pth_zip(pickle_of(linear(weight(rg=integer(1))))),
     "requires_grad_on_long": pth_zip(pickle_of(linear(weight(rg=P.NEWTRUE, stype=glob("torch", "LongStorage")))), {"0": struct.pack("<q", 3), "1": LINEAR_DATA["1"]}),
@@ -133,6 +144,7 @@ def outcome(path, weights_only):
     state = v.get("model_state_dict", v) if isinstance(v, dict) else v
     return {"tensors": {str(k): values(t) for k, t in state.items() if isinstance(t, torch.Tensor)},
             "keys": [repr(k) for k in v.keys()] if isinstance(v, dict) else [],
+            "texts": [k for k in v.keys() if isinstance(k, str)] if isinstance(v, dict) else [],
             "floats": [repr(x) for x in v.values() if isinstance(x, float)] if isinstance(v, dict) else []}
 
 

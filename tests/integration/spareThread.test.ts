@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process'
 import { resolve } from 'node:path'
 import { promisify } from 'node:util'
 import type { Worker } from 'node:worker_threads'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { LabService } from '../../src/main/lab/service'
 import { CMD, command, type WorkerStart } from '../../src/main/lab/train/protocol'
 import { startWorker } from '../../src/main/lab/train/workerThread'
@@ -50,6 +50,16 @@ function serviceWith(spareThread: boolean, holdWarmUp = false): { service: LabSe
     },
   })
   services.push(service)
+  return { service, started }
+}
+
+/** a service whose spare, loaded, ends as a run is handed to it: the run's start never reaches it, so no step ran */
+async function spareDyingWhenHanded(): Promise<{ service: LabService; started: Started[] }> {
+  const { service, started } = serviceWith(true)
+  await service.prepareDataset(cars)
+  const spare = started[0].worker
+  await started[0].online
+  spare.postMessage = () => void spare.terminate()
   return { service, started }
 }
 
@@ -128,6 +138,32 @@ describe('a spare training thread', () => {
     await started[0].worker.terminate()
     const summary = await service.waitForRun((await service.startTraining(request)).runId)
     expect(summary.status).toBe('completed')
+  })
+
+  it('dies as its run is handed to it: the run starts on a fresh thread, and is the run a fresh thread trains', async () => {
+    const { service, started } = await spareDyingWhenHanded()
+    const summary = await service.waitForRun((await service.startTraining(request)).runId)
+    expect(started.map((s) => s.kind)).toEqual(['spare', 'train'])
+    expect(summary.status).toBe('completed')
+
+    const { service: plain } = serviceWith(false)
+    const fresh = await plain.waitForRun((await plain.startTraining(request)).runId)
+    expect(summary.lossHistory).toEqual(fresh.lossHistory)
+    expect(summary.stateDict).toEqual(fresh.stateDict)
+  })
+
+  it('dies as its run is handed to it, and the fresh thread dies too: the run fails in a sentence, once', async () => {
+    const { service, started } = await spareDyingWhenHanded()
+    const { runId } = await service.startTraining(request)
+    // held at its first step, so that it cannot finish before it is ended
+    await service.controlRun({ runId, action: 'pause' })
+    await vi.waitFor(() => expect(started.map((s) => s.kind)).toEqual(['spare', 'train']), { timeout: 60_000 })
+    await started[1].online
+    await started[1].worker.terminate()
+    const summary = await service.waitForRun(runId)
+    expect(summary.status).toBe('failed')
+    expect(summary.error).toEqual({ code: 'ENGINE_FAILED', message: 'The training thread ended unexpectedly.' })
+    expect(started.map((s) => s.kind)).toEqual(['spare', 'train'])
   })
 
   it('keeps no process alive: a service with a spare and no run ends when its script does', async () => {

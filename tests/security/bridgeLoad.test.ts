@@ -9,8 +9,8 @@ import { connect as connectTcp, type Socket } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { MAX_REQUEST_DEPTH, startBridge, type Bridge } from '../../src/main/bridge'
-import { nestsBeyond } from '../../src/main/jsonNesting'
+import { MAX_REQUEST_BYTES, MAX_REQUEST_CONTAINERS, MAX_REQUEST_DEPTH, MAX_REQUEST_KEYS, startBridge, type Bridge } from '../../src/main/bridge'
+import { exceededLimit } from '../../src/main/jsonNesting'
 import type { Envelope } from '../../src/shared/wire'
 import { createService, tempDir } from '../helpers/lab'
 
@@ -50,7 +50,7 @@ async function openSocket(): Promise<{ ws: WebSocket; ask: (text: string) => Pro
 }
 
 /** a body of about `bytes` bytes: a flat list of numbers, or the same size nested one way or another */
-const SIZE = 8 * 1024 * 1024
+const SIZE = 3 * 1024 * 1024
 const bodies = {
   flat: `{"id":1,"method":"getRun","args":[[${Array(SIZE / 2).fill('1').join(',')}]]}`,
   'nested lists': `{"id":1,"method":"getRun","args":[${'['.repeat(SIZE / 2)}${']'.repeat(SIZE / 2)}]}`,
@@ -59,12 +59,16 @@ const bodies = {
 }
 
 describe('how deeply a request nests', () => {
-  it('is counted outside strings only, escaped quotes and all', () => {
-    expect(nestsBeyond(Buffer.from('[[1]]'), 2)).toBe(false)
-    expect(nestsBeyond(Buffer.from('[[[1]]]'), 2)).toBe(true)
-    expect(nestsBeyond(Buffer.from('{"a":"[[[[{{{{","b":["\\"[[[["]}'), 2)).toBe(false)
-    expect(nestsBeyond(Buffer.from('[[],[],[],[]]'), 2)).toBe(false)
-    expect(nestsBeyond(Buffer.from(`{"a":"é\\\\",${'['.repeat(3)}`), 2)).toBe(true)
+  it('is counted outside strings only, escaped quotes and all, as are lists, objects and keys', () => {
+    const limits = { depth: 2, containers: 5, keys: 2 }
+    const excess = (text: string) => exceededLimit(Buffer.from(text), limits)
+    expect(excess('[[1]]')).toBe(null)
+    expect(excess('[[[1]]]')).toBe('depth')
+    expect(excess('{"a":"[[[[{{{{::","b":["\\"[[[[:"]}')).toBe(null)
+    expect(excess('[[],[],[],[]]')).toBe(null)
+    expect(excess('[[],[],[],[],[]]')).toBe('containers')
+    expect(excess('{"a":1,"b":{"c":2}}')).toBe('keys')
+    expect(excess(`{"a":"é\\\\",${'['.repeat(3)}`)).toBe('depth')
   })
 
   it(`answers a real request ${MAX_REQUEST_DEPTH} levels deep`, async () => {
@@ -91,13 +95,61 @@ describe('how deeply a request nests', () => {
         expect(reply.envelope).toMatchObject({ ok: false, error: { message: 'Invalid run id. The run id must be text.' } })
         continue
       }
-      expect(reply).toEqual({ id: null, envelope: { ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^This message nests lists or objects more than 64 deep, which no request needs, so it was not read\. A request/) } } })
+      expect(reply).toEqual({ id: 1, envelope: { ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^This message nests lists or objects more than 64 deep, which no request needs, so it was not read\. A request/) } } })
       expect(ms, `${shape}: ${JSON.stringify(times)}`).toBeLessThan(2 * times.flat + 500)
       expect(ping.ms, `the window waited ${ping.ms.toFixed(0)} ms behind ${shape}`).toBeLessThan(2 * times.flat + 500)
     }
     console.log(`answer times for ${SIZE / 1024 / 1024} MB bodies (ms): ${JSON.stringify(Object.fromEntries(Object.entries(times).map(([k, v]) => [k, Math.round(v)])))}`)
     ws.close()
     window.ws.close()
+  }, 120_000)
+})
+
+describe('a request larger than any the lab needs', () => {
+  const numbers = (count: number) => Array(count).fill('1').join(',')
+  const refusals = {
+    // 64 MB of numbers held the bridge's thread 2 s; of empty objects, 22 s
+    [`over ${MAX_REQUEST_BYTES / 2 ** 20} MB`]: [
+      `{"id":7,"method":"startTraining","args":[{"init":{"w":[${numbers(31 * 2 ** 20)}]}}]}`,
+      { code: 'TOO_LARGE', message: 'This request is 62.0 MB, more than the 4.0 MB a request to the lab service may carry, so it was not read. Start from weights saved in a .pth file (its path) rather than sending them.' },
+    ],
+    'of empty objects': [
+      `{"id":7,"method":"getRun","args":[[${Array(MAX_REQUEST_CONTAINERS + 1).fill('{}').join(',')}]]}`,
+      { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^This message opens more than 100,000 lists or objects, which no request needs, so it was not read\. A request/) },
+    ],
+    'of many keys': [
+      `{"id":7,"method":"startTraining","args":[{"init":{${Array.from({ length: MAX_REQUEST_KEYS }, (_, i) => `"w${i}":[1]`).join(',')}}}]}`,
+      { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^This message names more than 10,000 keys, which no request needs, so it was not read\. A request/) },
+    ],
+  } as const
+
+  it.each(Object.entries(refusals))('%s is refused in a sentence before it is read, answered by its id, and the window is answered too', async (_, [body, error]) => {
+    const window = await openSocket()
+    const { ws, ask } = await openSocket()
+    const answered = ask(body)
+    const ping = await window.ask('{"id":"ping","method":"getSettings","args":[]}')
+    expect(ping.reply).toMatchObject({ id: 'ping', envelope: { ok: true } })
+    expect((await answered).reply).toEqual({ id: 7, envelope: { ok: false, error } })
+    ws.close()
+    window.ws.close()
+  }, 120_000)
+
+  it('is read at the limits: weights of 4,096-unit layers as rows, and a flat list of numbers', async () => {
+    const { ws, ask } = await openSocket()
+    const rows = (n: number, width: number) => `[${Array(n).fill(`[${numbers(width)}]`).join(',')}]`
+    // a 4,096-unit Linear layer's weight rows, many times over: lists, not bytes, are what it has most of
+    const layers = Array.from({ length: 24 }, (_, i) => `"${i}.weight":${rows(4096, 8)}`).join(',')
+    for (const body of [
+      `{"id":8,"method":"startTraining","args":[{"init":{${layers}}}]}`,
+      `{"id":8,"method":"getRun","args":[[${numbers((MAX_REQUEST_BYTES - 100) / 2)}]]}`,
+    ]) {
+      expect(body.length).toBeLessThanOrEqual(MAX_REQUEST_BYTES)
+      const { reply } = await ask(body)
+      expect(reply.id).toBe(8)
+      // read and validated: the sentence is about what it asks, not its size
+      expect(reply.envelope).toMatchObject({ ok: false, error: { message: expect.stringMatching(/^Invalid (training request\. Dataset is missing|run id)/) } })
+    }
+    ws.close()
   }, 120_000)
 })
 

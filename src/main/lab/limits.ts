@@ -76,3 +76,21 @@ export function cellTooLong(line: number, column: string | undefined): LabError 
     { line, ...(column === undefined ? {} : { column }) },
   )
 }
+
+/**
+ * The most columns a CSV may have. A data set a student trains on has tens or hundreds, a wide
+ * one (genes, pixels) tens of thousands; every column is a named array and a line in the window.
+ * A 2 MB file of a million empty cells took 10 s and 1 GB to read (pandas did not finish in ten
+ * minutes), so past this a file is refused before its columns are built.
+ */
+export const MAX_COLUMNS = 100_000
+
+/** the refusal of a CSV whose line `line` has `columns` cells, read with `delimiter` (named as a student knows it) */
+export function tooManyColumns(columns: number, line: number, delimiter: string): LabError {
+  return labError(
+    'TOO_LARGE',
+    `Line ${line} has ${count(columns)} columns; TorchLab reads CSV files of up to ${count(MAX_COLUMNS)} columns. ` +
+      `If the file is not split by ${delimiter}, choose its delimiter; if it is a table turned sideways (one row per column), transpose it.`,
+    { line },
+  )
+}

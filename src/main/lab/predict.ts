@@ -8,6 +8,7 @@ import { lossOf } from '../../shared/catalog/losses'
 import { labError } from '../../shared/errors'
 import { stateDictShapes } from '../../shared/modelSpec'
 import type { ModelSpec } from '../../shared/schemas'
+import { csvCell } from './data/csvCell'
 import { findColumn, type Table } from './data/table'
 import { DenseNetwork } from './engine/dense/network'
 import { matchStateDict, type StateDict } from './model/stateDict'
@@ -65,14 +66,12 @@ export function predictTable({ info, weights, table, features: chosen }: Predict
   return { features, scaled: scaler !== undefined, outputs, ...(labels ? { labels } : {}) }
 }
 
-const cell = (v: string | number) => (typeof v === 'string' && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v))
-
 /** the CSV's feature columns as given, then the outputs (and the class) */
 export function predictionsCsv(table: Table, p: Predictions): string {
   const width = p.outputs[0]?.length ?? 1
   const outputNames = width === 1 ? ['prediction'] : Array.from({ length: width }, (_, i) => `output_${i}`)
   const header = [...p.features, ...outputNames, ...(p.labels ? ['label'] : [])]
   const columns = p.features.map((f) => findColumn(table, f)!.values as Float64Array)
-  const lines = p.outputs.map((row, r) => [...columns.map((c) => c[r]), ...row, ...(p.labels ? [p.labels[r]] : [])].map(cell).join(','))
-  return [header.map(cell).join(','), ...lines].join('\n') + '\n'
+  const lines = p.outputs.map((row, r) => [...columns.map((c) => c[r]), ...row, ...(p.labels ? [p.labels[r]] : [])].map(csvCell).join(','))
+  return [header.map(csvCell).join(','), ...lines].join('\n') + '\n'
 }

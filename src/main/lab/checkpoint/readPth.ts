@@ -190,7 +190,8 @@ function readLegacyPth(bytes: Uint8Array): PthContents {
   let unpickler = new Unpickler(bytes, hooks, budget)
   const trace = unpickler.trace
   const magic = unpickler.load()
-  if (magic !== LEGACY_MAGIC && magic !== Number(LEGACY_MAGIC)) throw badFile('This is not a PyTorch file (its first value is not torch\'s magic number).')
+  // an int, as torch compares it: the float nearest the magic number is another number to Python
+  if (magic !== LEGACY_MAGIC) throw badFile('This is not a PyTorch file (its first value is not torch\'s magic number).')
   const next = (): PyValue => {
     unpickler = new Unpickler(bytes, hooks, budget, unpickler.position)
     const value = unpickler.load()

@@ -7,12 +7,12 @@
  */
 import { parseOptionsSchema, type ParseOptions, type ParseOptionsInput } from '../../../shared/schemas'
 import { labError } from '../../../shared/errors'
-import { cellTooLong } from '../limits'
+import { cellTooLong, MAX_COLUMNS, tooManyColumns } from '../limits'
 import { assertNever } from '../../../shared/exhaustive'
 import { isMissing, outOfRange, parseNumber } from './cells'
 import { detectDecimal, detectDelimiter, detectHeader, SAMPLE_ROWS } from './detect'
 import { sniffEncoding, decodeCsv, hasUtf8Bom } from './encoding'
-import { parseNumericBytes, quoteFree, type NumericFormat, type NumericPart } from './fastCsv'
+import { parseNumericBytes, type NumericFormat, type NumericPart } from './fastCsv'
 import { delimiterName } from './problems'
 import type { CellRef, Column, RaggedRows, Table } from './table'
 import { breaksIn, tokenize } from './tokenize'
@@ -219,7 +219,7 @@ export interface NumericPlan {
   finish(part: NumericPart | null): Table | null
 }
 
-/** The plan for a file's bytes, or null when the file is small, UTF-16, or has quotes: parseCsv reads its decoded text. */
+/** The plan for a file's bytes, or null when the file is small or UTF-16: parseCsv reads its decoded text. */
 export function planCsvBytes(bytes: Uint8Array, parse: ParseOptionsInput): NumericPlan | null {
   const options = parseOptionsSchema.parse(parse)
   const encoding = sniffEncoding(bytes, options.encoding)
@@ -266,12 +266,13 @@ function parseGeneral(text: string, conventions: Conventions, options: ParseOpti
     )
   }
   if (rows.length === 0) throw labError('CSV_EMPTY', 'The file is empty: there is nothing to import.')
-  const named = header ? headerNames(rows[0], lines[0]) : undefined
   const start = header ? 1 : 0
   if (rows.length === start) {
     throw labError('CSV_NO_ROWS', `The file has a header row (line ${lines[0]}) but no data rows below it.`, { line: lines[0] })
   }
-  const width = named ? named.names.length : mostCommonWidth(rows)
+  const width = header ? rows[0].length : mostCommonWidth(rows)
+  if (width > MAX_COLUMNS) throw tooManyColumns(width, lines[header ? 0 : rows.findIndex((r) => r.length === width)], delimiterName(delimiter))
+  const named = header ? headerNames(rows[0], lines[0]) : undefined
   const kept: number[] = []
   let ragged: RaggedRows | null = null
   for (let i = start; i < rows.length; i++) {
@@ -330,7 +331,7 @@ function previewRows(bytes: Uint8Array, from: number, delimiter: string): string
 }
 
 /**
- * A large file without quotes whose header (if any) ends within `clean`, the text of
+ * A large file whose header (if any) ends within `clean`, the text of
  * bytes[skipped...] (decoded, or the text `bytes` encodes); null when anything needs the general parser.
  */
 function planNumeric(clean: string, bytes: Uint8Array, skipped: number, encoding: ByteEncoding | 'encoded', conventions: Conventions): NumericPlan | null {
@@ -342,7 +343,7 @@ function planNumeric(clean: string, bytes: Uint8Array, skipped: number, encoding
   const headerBytes = byteLength(headerText, encoding)
   if (headerBytes === undefined) return null
   const start = skipped + headerBytes
-  if (!quoteFree(bytes, start, bytes.length)) return null
+  if (head.rows[0].length > MAX_COLUMNS) throw tooManyColumns(head.rows[0].length, head.lines[0], delimiterName(delimiter))
   const named = header ? headerNames(head.rows[0], head.lines[0]) : undefined
   const names = named?.names ?? head.rows[0].map((_, j) => `column ${j + 1}`)
   return {

@@ -12,7 +12,7 @@ import { toFloat32StateDict } from '../checkpoint/infer'
 import { parseCsvBytes, type NumericPlan } from '../data/csv'
 import { joinParts, parseNumericBytes, sharedSpaces, splitAt, type NumericPart } from '../data/fastCsv'
 import { MAX_CSV_BYTES, readCsvBytes } from '../data/source'
-import type { Table } from '../data/table'
+import type { NumericColumn, Table } from '../data/table'
 import { ReadBuffer } from './readBuffer'
 import { isAllocationFailure, tooLargeToRead } from './tooLarge'
 import {
@@ -47,24 +47,36 @@ function transferables(arrays: ArrayBufferView[]): ArrayBuffer[] {
 }
 
 /**
+ * More buffers than this cross as one: the time to transfer n buffers grows as n squared (100,000
+ * columns of a wide CSV took 2.6 s, a million would take minutes), copying them is linear.
+ */
+const MAX_TRANSFERRED_BUFFERS = 256
+
+/**
  * A table's numeric columns, each in a buffer of its own though it may use only its start (the
  * rest was never written, so it takes no memory): such a buffer crosses whole. Columns in shared
- * memory cross as they are.
+ * memory cross as they are. A wide table's columns are first copied into one buffer.
  */
 function tableBuffers(table: Table): ArrayBuffer[] {
-  return [
-    ...new Set(
-      table.columns.flatMap((c) =>
-        c.kind === 'numeric' && c.values.buffer instanceof ArrayBuffer ? [c.values.buffer] : [],
-      ),
-    ),
-  ]
+  const owned = table.columns.filter((c): c is NumericColumn => c.kind === 'numeric' && c.values.buffer instanceof ArrayBuffer)
+  const buffers = [...new Set(owned.map((c) => c.values.buffer as ArrayBuffer))]
+  if (buffers.length <= MAX_TRANSFERRED_BUFFERS) return buffers
+  const packed = new ArrayBuffer(owned.reduce((bytes, c) => bytes + c.values.byteLength, 0))
+  let offset = 0
+  for (const column of owned) {
+    const view = new Float64Array(packed, offset, column.values.length)
+    view.set(column.values)
+    column.values = view
+    offset += view.byteLength
+  }
+  return [packed]
 }
 
 /**
  * The numbers of a large CSV, the second half (from a line start) read by the helper worker while
- * this one reads the first, both into the same columns in shared memory. No quote is in the body
- * (the plan checked), so a line break always ends a row and the halves are independent.
+ * this one reads the first, both into the same columns in shared memory. The halves are independent
+ * when both are read: the fast reader gives up on a line break inside quotes, so a second half
+ * that starts inside a quoted cell goes with a first half that gave up.
  */
 async function readHalves(
   path: string,

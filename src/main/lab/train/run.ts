@@ -80,9 +80,19 @@ export class TrainingRun {
     this.stateDict = start.engine.initial
     this.serveStart = { kind: 'serve', backend: start.backend, engine: { ...start.engine, optimizerState: undefined } }
     const message = trainStart(control, start)
-    const worker = thread ?? this.startThread(message)
-    this.worker = worker
     this.done = new Promise((resolve) => (this.ended = resolve))
+    if (thread) this.trainOn(thread, message, true)
+    else this.trainOn(this.startThread(message), message, false)
+  }
+
+  /**
+   * Trains on `worker`, started with `message` or, when `handed` (a spare, or a finished run's
+   * idle thread), sent it. A handed thread that dies before the run's first word ran none of the
+   * run: it starts again, once, on a fresh thread, as it would have had there been no thread to
+   * hand over, rather than fail for a thread the student never asked for.
+   */
+  private trainOn(worker: Worker, message: TrainStart, handed: boolean): void {
+    this.worker = worker
     const onMessage = (m: WorkerMessage): void => {
       this.reports++
       this.handle(m)
@@ -91,13 +101,29 @@ export class TrainingRun {
     // a thread can die after its run, while it waits to answer predictions: only those are lost then
     const lost = (during: string, after: string): void => {
       if (this.finished) this.threadLost(worker, after)
+      else if (handed && this.status === 'starting') this.startAfresh(worker, message)
       else this.fail({ code: 'ENGINE_FAILED', message: during })
     }
     // whatever the thread threw (an Error, a string), the student reads its words, not a stack
     const onError = (err: unknown): void => lost(`Training stopped because of an error: ${messageIn(err)}`, `The model could not be evaluated: ${messageIn(err)}`)
     const onExit = (): void => lost('The training thread ended unexpectedly.', 'The thread that evaluates the model ended unexpectedly.')
     this.detach = listen(worker, onMessage, onError, onExit)
-    if (thread) thread.postMessage({ type: 'train', start: message } satisfies WorkerRequest)
+    if (handed) worker.postMessage({ type: 'train', start: message } satisfies WorkerRequest)
+  }
+
+  /** the run, which the handed thread `dead` never began, on a thread of its own */
+  private startAfresh(dead: Worker, message: TrainStart): void {
+    this.detach()
+    void dead.terminate()
+    let fresh: Worker
+    try {
+      fresh = this.startThread(message)
+    } catch (err) {
+      // called from a thread's event: a throw here would end the lab
+      this.fail({ code: 'ENGINE_FAILED', message: `The training thread could not start: ${messageIn(err)}` })
+      return
+    }
+    this.trainOn(fresh, message, false)
   }
 
   private handle(m: WorkerMessage): void {

@@ -24,6 +24,7 @@ import { labError } from '../../../../shared/errors'
 import type { Budget } from '../budget'
 import { badFile } from '../errors'
 import { OP, opName, type OpName } from './opcodes'
+import { protocol0Int, pythonFloat, stringOpcode, unicodeOpcode } from './protocol0'
 import { ClassRef, MAX_NESTING, PyDict, PyObject, PySet, PyTuple, type PyValue } from './values'
 
 /** A callable the loader allows: it maps its arguments to a value, running no code from the file. */
@@ -57,15 +58,16 @@ const MAX_DEPTH_OF_MARKS = 100_000
 const MAX_TEXT_BYTES = 64 * 1024 * 1024
 
 /**
- * A float as Python's pickle reads protocol 0's FLOAT (C's PyOS_string_to_double): nan and inf or
- * infinity in any case, signed; no spaces, no underscores, and an overflow (1e999) refused.
- * undefined where Python raises: JavaScript's Number would read "" as 0 and "0x10" as 16.
+ * Why C pickle's BUILD refuses `state` on a dict, or null: the state is None or a dict of
+ * attributes, optionally paired with a dict of slots. Only an OrderedDict has attributes (the
+ * _metadata torch saves); a dict or defaultdict takes None and no slots, or an empty slots dict.
  */
-function pythonFloat(s: string): number | undefined {
-  const special = /^([+-]?)(nan|inf|infinity)$/i.exec(s)
-  if (special) return special[2].toLowerCase() === 'nan' ? NaN : special[1] === '-' ? -Infinity : Infinity
-  const v = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s) ? Number(s) : NaN
-  return Number.isFinite(v) ? v : undefined
+function dictStateRefusal(target: PyDict, state: PyValue): string | null {
+  const [attributes, slots] = state instanceof PyTuple && state.items.length === 2 ? state.items : [state, undefined]
+  if (attributes !== null && !(attributes instanceof PyDict)) return 'a state that is not a dictionary'
+  if (slots !== undefined && !(slots instanceof PyDict)) return 'a slot state that is not a dictionary'
+  if (target.kind === 'OrderedDict') return null
+  return attributes === null && (slots === undefined || slots.entries.size === 0) ? null : 'attributes, which it cannot hold in Python'
 }
 
 export function isKnownCallable(value: unknown): value is KnownCallable {
@@ -161,11 +163,8 @@ export class Unpickler {
           target.state = state
           this.trace.built.add('object')
         } else if (target instanceof PyDict) {
-          // Python sets a dict's state as attributes: None, a dict, or (dict or None, slots dict or None)
-          const isState = (v: PyValue) => v === null || v instanceof PyDict
-          if (!(isState(state) || (state instanceof PyTuple && state.items.length === 2 && state.items.every(isState)))) {
-            throw badFile(`The pickle inside the file is malformed (BUILD gives ${target.kind === 'dict' ? 'a dict' : `an ${target.kind}`} a state that is not a dictionary).`)
-          }
+          const refusal = dictStateRefusal(target, state)
+          if (refusal) throw badFile(`The pickle inside the file is malformed (BUILD gives ${target.kind === 'OrderedDict' ? 'an OrderedDict' : `a ${target.kind}`} ${refusal}).`)
           this.trace.built.add(target.kind)
         } else if (typeof target === 'object' && target !== null && 'pyKind' in target) {
           // torch's Tensor.__setstate__ unpacks 4 values (legacy), 5 (a legacy Variable) or 3
@@ -285,14 +284,11 @@ export class Unpickler {
         this.push(this.long(this.take(n)))
         return true
       }
-      case OP.INT: {
-        // I01 / I00 are protocol 0's booleans
-        const s = this.line()
-        this.push(s === '01' || s === '00' ? s === '01' : this.parseInt(s))
+      case OP.INT:
+        this.push(this.protocol0Int('INT'))
         return true
-      }
       case OP.LONG:
-        this.push(this.parseInt(this.line().replace(/L$/, '')))
+        this.push(this.protocol0Int('LONG'))
         return true
       case OP.BINFLOAT:
         this.need(8)
@@ -314,18 +310,25 @@ export class Unpickler {
       case OP.BINUNICODE8:
         this.push(this.text(this.u64()))
         return true
-      case OP.UNICODE:
-        this.push(this.line())
+      case OP.UNICODE: {
+        const text = unicodeOpcode(this.lineBytes())
+        if (text === undefined) throw badFile('The pickle inside the file holds a text with a broken \\u escape.')
+        this.push(text)
         return true
+      }
+      // Python 2's str: torch.load reads its bytes as UTF-8 (its encoding='utf-8')
       case OP.SHORT_BINSTRING:
-        this.push(this.decoded(this.take(this.byte()), this.latin1))
+        this.push(this.text(this.byte()))
         return true
       case OP.BINSTRING:
-        this.push(this.decoded(this.take(this.i32()), this.latin1))
+        this.push(this.text(this.i32()))
         return true
-      case OP.STRING:
-        this.push(this.line().replace(/^(['"])(.*)\1$/, '$2'))
+      case OP.STRING: {
+        const text = stringOpcode(this.lineBytes(), this.utf8)
+        if (text === undefined) throw badFile('The pickle inside the file holds a text that is not quoted, has a broken escape, or is not UTF-8.')
+        this.push(text)
         return true
+      }
       case OP.SHORT_BINBYTES:
         this.push(this.take(this.byte()).slice())
         return true
@@ -598,11 +601,25 @@ export class Unpickler {
 
   /** a line of text; `utf8` for a GLOBAL's names, as Python decodes them */
   private line(utf8 = false): string {
-    const end = this.bytes.indexOf(0x0a, this.pos)
-    if (end < 0) throw badFile('The pickle inside the file is cut short or damaged.')
+    const end = this.lineEnd()
     const text = utf8 ? this.text(end - this.pos) : this.decoded(this.bytes.subarray(this.pos, end), this.latin1)
     this.pos = end + 1
     return text
+  }
+
+  /** the bytes up to the next line break, which is passed */
+  private lineBytes(): Uint8Array {
+    const end = this.lineEnd()
+    this.withinTextBudget(end - this.pos)
+    const bytes = this.bytes.subarray(this.pos, end)
+    this.pos = end + 1
+    return bytes
+  }
+
+  private lineEnd(): number {
+    const end = this.bytes.indexOf(0x0a, this.pos)
+    if (end < 0) throw badFile('The pickle inside the file is cut short or damaged.')
+    return end
   }
 
   private text(n: number): string {
@@ -619,13 +636,16 @@ export class Unpickler {
    * longest (512 MB) fails to decode, and Node's Latin-1 decoder then ends the whole process.
    */
   private decoded(bytes: Uint8Array, decoder: { decode(bytes: Uint8Array): string }): string {
-    if (bytes.length > MAX_TEXT_BYTES) {
-      throw labError(
-        'CHECKPOINT_UNSAFE',
-        `This file holds a text of ${Math.ceil(bytes.length / 2 ** 20).toLocaleString('en')} MB, beyond TorchLab's budget for one text (${MAX_TEXT_BYTES / 2 ** 20} MB); no real checkpoint holds one, so TorchLab refuses it.`,
-      )
-    }
+    this.withinTextBudget(bytes.length)
     return decoder.decode(bytes)
+  }
+
+  private withinTextBudget(bytes: number): void {
+    if (bytes <= MAX_TEXT_BYTES) return
+    throw labError(
+      'CHECKPOINT_UNSAFE',
+      `This file holds a text of ${Math.ceil(bytes / 2 ** 20).toLocaleString('en')} MB, beyond TorchLab's budget for one text (${MAX_TEXT_BYTES / 2 ** 20} MB); no real checkpoint holds one, so TorchLab refuses it.`,
+    )
   }
 
   private long(bytes: Uint8Array): number | bigint {
@@ -636,10 +656,15 @@ export class Unpickler {
     return Number.isSafeInteger(Number(v)) ? Number(v) : v
   }
 
-  private parseInt(s: string): number | bigint {
-    if (!/^-?\d{1,2000}$/.test(s.trim())) throw badFile('The pickle inside the file holds a malformed integer.')
-    const big = BigInt(s.trim())
-    return Number.isSafeInteger(Number(big)) ? Number(big) : big
+  private protocol0Int(opcode: 'INT' | 'LONG'): number | bigint | boolean {
+    const line = this.line()
+    const value = protocol0Int(line, opcode)
+    if (value === undefined) {
+      throw badFile(
+        `The pickle inside the file writes an integer as "${line.slice(0, 40)}", not as the plain decimal pickle writes; Python reads such a spelling by C's rules (010 as 8), which TorchLab does not copy.`,
+      )
+    }
+    return value
   }
 
   private parseIndex(s: string): number {
