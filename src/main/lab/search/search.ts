@@ -17,6 +17,7 @@ import { kFold, stratifiedKFold, TEST_FOLD } from './folds'
 import { applySetting, expandGrid, sampleSettings, sortedParams, type Params } from './grid'
 import type { FitBatch, FitPool } from './pool'
 import { numpyMean, requireR2Rows } from '../train/metrics'
+import { csvCell } from '../data/csvCell'
 import { labError } from '../../../shared/errors'
 
 // GridSearchCV's np.average over the folds, and its std from the same mean
@@ -217,10 +218,7 @@ export function searchCsv(summary: SearchSummary): string {
   const keys = summary.varying.length ? summary.varying : (Object.keys(summary.rows[0]?.params ?? {}) as SearchParam[])
   const columns = cvResultsColumns(summary.cv)
   const header = [...keys.map((k) => `param_${k}`), ...columns.map((c) => c.name), 'status']
-  const cell = (v: unknown) => {
-    const text = v === null || v === undefined ? '' : Array.isArray(v) ? v.join(' ') : String(v)
-    return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
-  }
+  const cell = (v: unknown) => csvCell(v === null || v === undefined ? '' : typeof v === 'number' ? v : Array.isArray(v) ? v.join(' ') : String(v))
   const lines = summary.rows.map((r) =>
     [...keys.map((k) => r.params[k]), ...columns.map((c) => c.value(r)), r.status === 'diverged' ? `diverged (fold ${r.diverged!.fold}, epoch ${r.diverged!.epoch})` : r.status]
       .map(cell)
