@@ -3,37 +3,20 @@
  * or a clean close, the server stays up, uploads stay within their limit however they are sent,
  * only the server's own origin may connect, and its uploads folder goes when it closes.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { dirname, join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { startBridge, type Bridge } from '../../src/main/bridge'
+import { startBridge } from '../../src/main/bridge'
 import type { LabEvent } from '../../src/shared/api'
 import type { Envelope } from '../../src/shared/wire'
-import { createService, tempDir } from '../helpers/lab'
+import { useBridge } from '../helpers/bridgeHarness'
+import { tempDir } from '../helpers/lab'
 
 const MAX_UPLOAD = 1024 * 1024
-const outer = tempDir('torchlab-renderer-')
-const renderer = join(outer, 'renderer')
-mkdirSync(renderer)
-writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>TorchLab</title>')
-writeFileSync(join(outer, 'secret.txt'), 'not for the browser')
-const service = createService()
-let bridge: Bridge
-let origin: string
-let token: string
-
-beforeAll(async () => {
-  bridge = await startBridge(service, renderer, { maxUpload: MAX_UPLOAD })
-  const url = new URL(bridge.url)
-  origin = url.origin
-  token = url.searchParams.get('token')!
-})
-afterAll(async () => {
-  service.dispose()
-  await bridge.close()
-})
+const lab = useBridge({ maxUpload: MAX_UPLOAD })
+writeFileSync(join(lab.outer, 'secret.txt'), 'not for the browser')
 
 interface Reply {
   id?: unknown
@@ -42,8 +25,8 @@ interface Reply {
 }
 
 /** A socket that collects every reply; `next` waits for the next one that is not an event. */
-async function connect(headers: Record<string, string> = { origin }): Promise<{ ws: WebSocket; next: () => Promise<Reply>; events: LabEvent[]; closed: Promise<number> }> {
-  const ws = new WebSocket(`${origin.replace('http', 'ws')}/lab?token=${token}`, { headers, maxPayload: 0 })
+async function connect(headers: Record<string, string> = { origin: lab.origin }): Promise<{ ws: WebSocket; next: () => Promise<Reply>; events: LabEvent[]; closed: Promise<number> }> {
+  const ws = new WebSocket(`${lab.origin.replace('http', 'ws')}/lab?token=${lab.token}`, { headers, maxPayload: 0 })
   const replies: Reply[] = []
   const events: LabEvent[] = []
   let wake: (() => void) | undefined
@@ -153,42 +136,42 @@ describe('the bridge only talks to its own page', () => {
   const refused = async (headers: Record<string, string>) => expect(connect(headers)).rejects.toThrow(/socket hang up|Unexpected server response|ECONNRESET/)
 
   it('refuses another port on 127.0.0.1', async () => {
-    const port = Number(new URL(origin).port)
+    const port = Number(new URL(lab.origin).port)
     await refused({ origin: `http://127.0.0.1:${port === 65535 ? port - 1 : port + 1}` })
   })
   it('refuses localhost, other hosts, https and a missing Origin', async () => {
-    const port = new URL(origin).port
+    const port = new URL(lab.origin).port
     for (const other of [`http://localhost:${port}`, `http://evil.example:${port}`, `https://127.0.0.1:${port}`, 'null']) await refused({ origin: other })
     await refused({})
   })
   it('refuses every request that names another host, as a page reaching it by DNS rebinding does', async () => {
-    const port = new URL(origin).port
+    const port = new URL(lab.origin).port
     const asked = (method: string, path: string, host: string) =>
       new Promise<{ status: number; body: string }>((resolve) =>
-        request(`${origin}${path}`, { method, headers: { host, origin, 'content-length': method === 'POST' ? '8' : '0' } }, (res) => {
+        request(`${lab.origin}${path}`, { method, headers: { host, origin: lab.origin, 'content-length': method === 'POST' ? '8' : '0' } }, (res) => {
           let body = ''
           res.on('data', (c: Buffer) => (body += c.toString()))
           res.on('end', () => resolve({ status: res.statusCode!, body }))
         }).end(method === 'POST' ? 'a,b\n1,2\n' : undefined),
       )
     for (const host of [`evil.example:${port}`, `localhost:${port}`, '127.0.0.1', `127.0.0.1:${port}.evil.example`]) {
-      for (const [method, path] of [['GET', '/'], ['GET', '/index.html'], ['POST', `/upload?token=${token}&name=x.csv`]]) {
+      for (const [method, path] of [['GET', '/'], ['GET', '/index.html'], ['POST', `/upload?token=${lab.token}&name=x.csv`]]) {
         expect(await asked(method, path, host), `${method} ${path} as ${host}`).toEqual({ status: 421, body: expect.stringMatching(/^TorchLab's server answers only at the address it printed/) })
       }
-      await refused({ origin, host })
+      await refused({ origin: lab.origin, host })
     }
-    expect(readdirSync(bridge.uploads)).toEqual([])
+    expect(readdirSync(lab.bridge.uploads)).toEqual([])
     expect((await asked('GET', '/', `127.0.0.1:${port}`)).status).toBe(200)
   })
   it('refuses a wrong token', async () => {
-    const ws = new WebSocket(`${origin.replace('http', 'ws')}/lab?token=nope`, { headers: { origin } })
+    const ws = new WebSocket(`${lab.origin.replace('http', 'ws')}/lab?token=nope`, { headers: { origin: lab.origin } })
     await expect(new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)))).rejects.toThrow()
   })
   it('serves the renderer and nothing above it', async () => {
     // raw paths, as a hostile client sends them (fetch would normalise the dots away)
     const get = (path: string) =>
       new Promise<{ status: number; body: string }>((resolve) =>
-        request(`${origin}/`, { path }, (res) => {
+        request(`${lab.origin}/`, { path }, (res) => {
           let body = ''
           res.on('data', (c: Buffer) => (body += c.toString()))
           res.on('end', () => resolve({ status: res.statusCode!, body }))
@@ -208,7 +191,7 @@ function upload(chunks: number, chunkSize: number, options: { length?: number; o
   return new Promise((resolve) => {
     const headers: Record<string, string> = options.length === undefined ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(options.length) }
     if (options.origin) headers.origin = options.origin
-    const req = request(`${origin}/upload?token=${options.token ?? token}&name=data.csv`, { method: 'POST', headers }, (res) => {
+    const req = request(`${lab.origin}/upload?token=${options.token ?? lab.token}&name=data.csv`, { method: 'POST', headers }, (res) => {
       let body = ''
       res.on('data', (c: Buffer) => (body += c.toString()))
       res.on('end', () => resolve({ status: res.statusCode!, body }))
@@ -232,17 +215,17 @@ describe('uploads', () => {
     const { status, body } = await upload(10, 1000)
     expect(status).toBe(200)
     const { path } = JSON.parse(body) as { path: string }
-    expect(dirname(path)).toBe(bridge.uploads)
+    expect(dirname(path)).toBe(lab.bridge.uploads)
     expect(existsSync(path)).toBe(true)
   })
 
   it('refuse a chunked body that passes the limit, keeping no part of it', async () => {
-    const before = readdirSync(bridge.uploads).length
+    const before = readdirSync(lab.bridge.uploads).length
     const { status, body } = await upload(64, 64 * 1024)
     // the answer is 413, unless the server hung up before the client read it; either way nothing is kept
     if (status !== 'closed') expect({ status, body }).toEqual({ status: 413, body: 'The file is larger than the 1 MB an upload may carry.' })
     await new Promise((r) => setTimeout(r, 200))
-    expect(readdirSync(bridge.uploads).length).toBe(before)
+    expect(readdirSync(lab.bridge.uploads).length).toBe(before)
     await stillServes()
   })
 
@@ -255,7 +238,7 @@ describe('uploads', () => {
 
 describe('closing the bridge', () => {
   it('removes its uploads folder', async () => {
-    const other = await startBridge(service, renderer)
+    const other = await startBridge(lab.service, lab.renderer)
     const url = new URL(other.url)
     const response = await fetch(`${url.origin}/upload?token=${url.searchParams.get('token')}&name=a.pth`, { method: 'POST', body: 'abc' })
     const { path } = (await response.json()) as { path: string }

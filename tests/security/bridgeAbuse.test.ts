@@ -3,33 +3,14 @@
  * break it: every request gets its own answer, the machine's limits hold, the server stays up,
  * and no answer carries a stack trace or a path of TorchLab's own.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { startBridge, type Bridge } from '../../src/main/bridge'
 import { MAX_ACTIVE_RUNS } from '../../src/main/lab/limits'
 import type { Envelope } from '../../src/shared/wire'
-import { createService, ROOT, tempDir } from '../helpers/lab'
+import { useBridge } from '../helpers/bridgeHarness'
+import { ROOT } from '../helpers/lab'
 
-const renderer = join(tempDir('torchlab-renderer-'), 'renderer')
-mkdirSync(renderer)
-writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>TorchLab</title>')
-const service = createService()
-let bridge: Bridge
-let socketUrl: string
-let origin: string
-
-beforeAll(async () => {
-  bridge = await startBridge(service, renderer)
-  const url = new URL(bridge.url)
-  origin = url.origin
-  socketUrl = `${origin.replace('http', 'ws')}/lab?token=${url.searchParams.get('token')}`
-})
-afterAll(async () => {
-  service.dispose()
-  await bridge.close()
-})
+const lab = useBridge()
 
 interface Reply {
   id?: unknown
@@ -39,7 +20,7 @@ interface Reply {
 
 /** a socket whose answers are collected by request id */
 async function connect(): Promise<{ ws: WebSocket; call: (method: unknown, args?: unknown, extra?: object) => Promise<Envelope<unknown>>; send: (text: string) => Promise<Reply> }> {
-  const ws = new WebSocket(socketUrl, { headers: { origin } })
+  const ws = new WebSocket(lab.socketUrl, { headers: { origin: lab.origin } })
   const waiting = new Map<unknown, (reply: Reply) => void>()
   const unnamed: ((reply: Reply) => void)[] = []
   ws.on('message', (data) => {
@@ -151,9 +132,9 @@ describe('requests built to break the server', () => {
 
 describe('the HTTP side', () => {
   it('refuses a wrong token, another origin, another method and an address outside the window in sentences', async () => {
-    const token = new URL(bridge.url).searchParams.get('token')!
+    const token = lab.token
     const refused = async (path: string, init: RequestInit) => {
-      const response = await fetch(`${origin}${path}`, init)
+      const response = await fetch(`${lab.origin}${path}`, init)
       return { status: response.status, body: await response.text() }
     }
     expect(await refused('/upload?token=nope', { method: 'POST', body: 'x' })).toEqual({ status: 403, body: 'This upload does not carry the token of this TorchLab page. Open the address TorchLab printed when it started.' })

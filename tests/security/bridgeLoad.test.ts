@@ -4,33 +4,15 @@
  * headers or a body trickled, or stalled, or an idle keep-alive) neither stop the window's
  * requests nor keep their connections past the bridge's timeouts.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
 import { connect as connectTcp, type Socket } from 'node:net'
-import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { MAX_REQUEST_BYTES, MAX_REQUEST_CONTAINERS, MAX_REQUEST_DEPTH, MAX_REQUEST_KEYS, startBridge, type Bridge } from '../../src/main/bridge'
+import { MAX_REQUEST_BYTES, MAX_REQUEST_CONTAINERS, MAX_REQUEST_DEPTH, MAX_REQUEST_KEYS } from '../../src/main/bridge'
 import { exceededLimit } from '../../src/main/jsonNesting'
 import type { Envelope } from '../../src/shared/wire'
-import { createService, tempDir } from '../helpers/lab'
+import { useBridge } from '../helpers/bridgeHarness'
 
-const renderer = join(tempDir('torchlab-renderer-'), 'renderer')
-mkdirSync(renderer)
-writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>TorchLab</title>')
-const service = createService()
-let bridge: Bridge
-let origin: string
-let host: string
-
-beforeAll(async () => {
-  bridge = await startBridge(service, renderer)
-  origin = new URL(bridge.url).origin
-  host = new URL(bridge.url).host
-})
-afterAll(async () => {
-  service.dispose()
-  await bridge.close()
-})
+const lab = useBridge()
 
 interface Reply {
   id?: unknown
@@ -38,7 +20,7 @@ interface Reply {
 }
 
 async function openSocket(): Promise<{ ws: WebSocket; ask: (text: string) => Promise<{ reply: Reply; ms: number }> }> {
-  const ws = new WebSocket(`${origin.replace('http', 'ws')}/lab?token=${new URL(bridge.url).searchParams.get('token')}`, { headers: { origin }, maxPayload: 0 })
+  const ws = new WebSocket(lab.socketUrl, { headers: { origin: lab.origin }, maxPayload: 0 })
   await new Promise<void>((resolve, reject) => ws.once('open', () => resolve()).once('error', reject))
   const ask = (text: string) =>
     new Promise<{ reply: Reply; ms: number }>((resolve) => {
@@ -156,7 +138,7 @@ describe('a request larger than any the lab needs', () => {
 /** a raw connection to the bridge that records when the server closes it */
 function rawConnection(): Promise<{ socket: Socket; closed: Promise<number> }> {
   return new Promise((resolve, reject) => {
-    const socket = connectTcp(Number(new URL(origin).port), '127.0.0.1')
+    const socket = connectTcp(Number(new URL(lab.origin).port), '127.0.0.1')
     const opened = performance.now()
     socket.on('data', () => undefined)
     const closed = new Promise<number>((done) => socket.once('close', () => done(performance.now() - opened)))
@@ -186,13 +168,13 @@ describe('clients that hold connections open', () => {
       // one request and then an idle keep-alive connection
       idle: await Promise.all(Array.from({ length: 100 }, () => rawConnection())),
     }
-    for (const { socket } of slow.headers) trickle(socket, `GET / HTTP/1.1\r\nHost: ${host}\r\n${'X-Slow: 1\r\n'.repeat(100)}`, 1000)
+    for (const { socket } of slow.headers) trickle(socket, `GET / HTTP/1.1\r\nHost: ${lab.host}\r\n${'X-Slow: 1\r\n'.repeat(100)}`, 1000)
     for (const { socket } of slow.body) {
-      socket.write(`POST / HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 1000000\r\n\r\n`)
+      socket.write(`POST / HTTP/1.1\r\nHost: ${lab.host}\r\nContent-Length: 1000000\r\n\r\n`)
       trickle(socket, 'x'.repeat(1000), 1000)
     }
-    for (const { socket } of slow.stalled) socket.write(`POST /upload?token=${new URL(bridge.url).searchParams.get('token')}&name=a.csv HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 1000000\r\n\r\na,b\n`)
-    for (const { socket } of slow.idle) socket.write(`GET / HTTP/1.1\r\nHost: ${host}\r\n\r\n`)
+    for (const { socket } of slow.stalled) socket.write(`POST /upload?token=${lab.token}&name=a.csv HTTP/1.1\r\nHost: ${lab.host}\r\nContent-Length: 1000000\r\n\r\na,b\n`)
+    for (const { socket } of slow.idle) socket.write(`GET / HTTP/1.1\r\nHost: ${lab.host}\r\n\r\n`)
 
     // meanwhile the window loads its page and talks to the lab, again and again
     const window = await openSocket()
@@ -200,7 +182,7 @@ describe('clients that hold connections open', () => {
     const started = performance.now()
     while (performance.now() - started < 13_000) {
       const asked = performance.now()
-      const page = await fetch(`${origin}/`)
+      const page = await fetch(`${lab.origin}/`)
       expect(page.status).toBe(200)
       await page.text()
       expect((await window.ask('{"id":"ping","method":"getSettings","args":[]}')).reply.envelope).toMatchObject({ ok: true })
