@@ -96,6 +96,48 @@ describe('a large numeric file read from its bytes', () => {
   })
 })
 
+describe('a large file with text columns, read from its bytes', () => {
+  const LABELS = ['setosa', ' versicolor ', '"virginica"', '"a, b"', 'NA', '', '?', '7', 'Ab1']
+  /** rows of two numbers and a label; `labels` picks row i's label */
+  const textFile = (count: number, labels: (i: number) => string, eol = '\n') =>
+    'x,y,species' + eol + Array.from({ length: count }, (_, i) => `${CELLS[i % CELLS.length]},${i},${labels(i)}` + (i % 997 === 5 ? eol : '')).join(eol) + eol
+  /** the general parser's table of the same text: a last line of spaces, which it skips and the byte reader does not read */
+  const general = (text: string, options: ParseOptionsInput) => parseCsv(text + '   \n', options)
+
+  it.each([
+    ['class labels, quoted and bare, with gaps, blank lines and CRLF', (i: number) => LABELS[i % LABELS.length], '\r\n', {}, 'categorical'],
+    ['more distinct texts than a category has (a text column)', (i: number) => `id${i}`, '\n', {}, 'text'],
+    ['a number-like column with a few texts, read as missing', (i: number) => (i % 1000 === 3 ? 'oops' : String(i / 4)), '\n', { badCells: 'missing' }, 'numeric'],
+    ['a number-like column with a few texts, kept as text', (i: number) => (i % 1000 === 3 ? 'oops' : String(i / 4)), '\n', {}, 'text'],
+  ] as const)('%s: the same table as the general parser, without it', async (_, labels, eol, options, kind) => {
+    const text = textFile(30_000, labels, eol)
+    const bytes = bytesOf(text)
+    const plan = planCsvBytes(bytes, options)
+    expect(plan?.format.textColumns).toEqual([false, false, true])
+    expect(plan!.finish(parseNumericBytes(bytes, plan!.start, bytes.length, plan!.format))).not.toBeNull()
+    const table = await parseCsvBytes(bytes, options)
+    expect(table).toEqual(general(text, options))
+    expect(table.columns[2].kind).toBe(kind)
+  })
+
+  it('names the line of the first text in a column with blank lines before it', async () => {
+    const text = textFile(30_000, (i) => (i < 20_000 ? String(i) : 'late'))
+    const table = await parseCsvBytes(bytesOf(text), {})
+    expect(table).toEqual(general(text, {}))
+    expect((table.columns[2] as StringColumn).firstNonNumeric).toEqual({ line: 20_000 + 2 + 21, value: 'late' })
+  })
+
+  it('goes to the general parser for a text cell in a column that held numbers in the first lines, or a quote inside a label', async () => {
+    for (const labels of [(i: number) => (i === 25_000 ? 'text' : '1'), (i: number) => (i === 25_000 ? '"say ""hi"""' : 'a')]) {
+      const text = textFile(30_000, labels)
+      const bytes = bytesOf(text)
+      const plan = planCsvBytes(bytes, {})!
+      expect(plan.finish(parseNumericBytes(bytes, plan.start, bytes.length, plan.format))).toBeNull()
+      expect(await parseCsvBytes(bytes, {})).toEqual(general(text, {}))
+    }
+  })
+})
+
 describe('the room the numbers of a large file take', () => {
   it('is about the rows the file holds, not the rows its bytes could hold', () => {
     // one column of short numbers: room for bytes / 3 rows would be four times the rows there are
@@ -203,6 +245,14 @@ describe('a CSV larger than the split size, read by two parse workers', () => {
     expect(sandbox.splitReads).toBe(1)
     // both workers wrote one set of columns, which reached this thread without a copy
     expect(split.columns.every((c) => (c as NumericColumn).values.buffer instanceof SharedArrayBuffer)).toBe(true)
+  }, 300_000)
+
+  it('reads a file with a text column in one worker, though the second is ready: its cells are strings, which shared memory cannot hold', async () => {
+    const text = 'a,b,label\n' + rows.map((r, i) => `${r[0]},${r[1]},${['cat', 'dog', '"bird"'][i % 3]}`).join('\n')
+    expect(text.length).toBeGreaterThan(SPLIT_BYTES)
+    const table = await readSplit('labels.csv', text)
+    expect(table).toEqual(parseCsv(text + '   \n', parse))
+    expect(table.columns[2]).toMatchObject({ kind: 'categorical', missing: 0 })
   }, 300_000)
 
   it('reads a file split inside a long row, whose second half outgrows the rows its first lines suggested', async () => {

@@ -75,8 +75,8 @@ function headerNames(cells: string[], line: number): { names: string[]; renamed:
   return { names, renamed: names.flatMap((to, j) => (to === raw[j] ? [] : [{ from: raw[j], to }])) }
 }
 
-function buildColumn(name: string, cells: string[], lines: ArrayLike<number>, decimal: '.' | ',', badCells: ParseOptions['badCells']): Column {
-  const n = cells.length
+/** A column of n cells, its type decided from all of them; cells are read in place through `cellAt` (a copy of a million cells costs more than typing them). */
+function buildColumn(name: string, n: number, cellAt: (i: number) => string, lineAt: (i: number) => number, decimal: '.' | ',', badCells: ParseOptions['badCells']): Column {
   const values = new Float64Array(n)
   let missing = 0
   let texts = 0
@@ -84,7 +84,7 @@ function buildColumn(name: string, cells: string[], lines: ArrayLike<number>, de
   let firstText: CellRef | undefined
   let firstRange: CellRef | undefined
   for (let i = 0; i < n; i++) {
-    const cell = cells[i]
+    const cell = cellAt(i)
     if (isMissing(cell)) {
       values[i] = NaN
       missing++
@@ -93,10 +93,10 @@ function buildColumn(name: string, cells: string[], lines: ArrayLike<number>, de
     const v = parseNumber(cell, decimal)
     if (Number.isNaN(v)) {
       texts++
-      firstText ??= { line: lines[i], value: cell }
+      firstText ??= { line: lineAt(i), value: cell }
     } else if (outOfRange(v)) {
       ranged++
-      firstRange ??= { line: lines[i], value: cell }
+      firstRange ??= { line: lineAt(i), value: cell }
     }
     values[i] = Number.isNaN(v) || outOfRange(v) ? NaN : v
   }
@@ -114,7 +114,10 @@ function buildColumn(name: string, cells: string[], lines: ArrayLike<number>, de
       unusable: { count: unusable, first, asMissing },
     }
   }
-  const strings = cells.map((c) => (isMissing(c) ? null : c.trim()))
+  const strings = Array.from({ length: n }, (_, i) => {
+    const cell = cellAt(i)
+    return isMissing(cell) ? null : cell.trim()
+  })
   const levels = new Set(strings.filter((s): s is string => s !== null))
   const kind = levels.size <= MAX_LEVELS && levels.size <= Math.max(2, n / 2) ? 'categorical' : 'text'
   return {
@@ -181,7 +184,7 @@ function parseText(text: string, options: ParseOptions, tryFast: boolean, encodi
   const conventions: Conventions = { ...conventionsOf(clean, options, encoding), undecodableLine: undecodableLine(clean) }
   if (tryFast && clean.length > FAST_PATH_CHARS) {
     const bytes = Buffer.from(clean)
-    const plan = planNumeric(clean, bytes, 0, 'encoded', conventions)
+    const plan = planNumeric(clean, bytes, 0, 'encoded', conventions, options)
     const table = plan && plan.finish(parseNumericBytes(bytes, plan.start, bytes.length, plan.format))
     if (table) return table
   }
@@ -229,7 +232,7 @@ export function planCsvBytes(bytes: Uint8Array, parse: ParseOptionsInput): Numer
   const clean = withoutBom(decoded)
   const skipped = (hasUtf8Bom(bytes) && encoding === 'utf-8' ? 3 : 0) + (clean === decoded ? 0 : 3)
   if (clean.trim() === '') return null
-  return planNumeric(clean, bytes, skipped, encoding, { ...conventionsOf(clean, options, encoding), undecodableLine: undefined })
+  return planNumeric(clean, bytes, skipped, encoding, { ...conventionsOf(clean, options, encoding), undecodableLine: undefined }, options)
 }
 
 /**
@@ -298,8 +301,9 @@ function parseGeneral(text: string, conventions: Conventions, options: ParseOpti
   const columns = names.map((name, j) =>
     buildColumn(
       name,
-      kept.map((i) => rows[i][j]),
-      keptLines,
+      kept.length,
+      (i) => rows[kept[i]][j],
+      (i) => keptLines[i],
       conventions.decimal,
       options.badCells,
     ),
@@ -330,11 +334,18 @@ function previewRows(bytes: Uint8Array, from: number, delimiter: string): string
   }
 }
 
+/** the columns that hold text in the first rows of the body: the fast reader keeps their cells for buildColumn */
+function textColumnsOf(clean: string, conventions: Conventions, width: number): boolean[] {
+  const { delimiter, header, decimal } = conventions
+  const sample = tokenize(completeLines(clean, SAMPLE_CHARS), delimiter, SAMPLE_ROWS).rows.slice(header ? 1 : 0)
+  return Array.from({ length: width }, (_, j) => sample.some((row) => j < row.length && !isMissing(row[j]) && Number.isNaN(parseNumber(row[j], decimal))))
+}
+
 /**
  * A large file whose header (if any) ends within `clean`, the text of
  * bytes[skipped...] (decoded, or the text `bytes` encodes); null when anything needs the general parser.
  */
-function planNumeric(clean: string, bytes: Uint8Array, skipped: number, encoding: ByteEncoding | 'encoded', conventions: Conventions): NumericPlan | null {
+function planNumeric(clean: string, bytes: Uint8Array, skipped: number, encoding: ByteEncoding | 'encoded', conventions: Conventions, options: ParseOptions): NumericPlan | null {
   const { delimiter, header, decimal } = conventions
   if (delimiter.length !== 1) return null
   const head = tokenize(clean, delimiter, 1)
@@ -346,16 +357,24 @@ function planNumeric(clean: string, bytes: Uint8Array, skipped: number, encoding
   if (head.rows[0].length > MAX_COLUMNS) throw tooManyColumns(head.rows[0].length, head.lines[0], delimiterName(delimiter))
   const named = header ? headerNames(head.rows[0], head.lines[0]) : undefined
   const names = named?.names ?? head.rows[0].map((_, j) => `column ${j + 1}`)
+  const textColumns = textColumnsOf(clean, conventions, names.length)
+  // the line the body starts on, for the lines of a text column's cells
+  const firstLine = header ? head.endLine : 1
+  const column = (part: NumericPart, name: string, j: number): Column => {
+    const texts = part.texts?.[j]
+    if (texts) return buildColumn(name, part.rowCount, (i) => texts[i], (i) => firstLine + part.breaks![i], decimal, options.badCells)
+    return { name, kind: 'numeric', values: part.values[j].subarray(part.first, part.first + part.rowCount), missing: part.missing[j] }
+  }
   return {
     start,
-    format: { width: names.length, delimiter, decimal },
+    format: { width: names.length, delimiter, decimal, ...(textColumns.some(Boolean) ? { textColumns } : {}) },
     finish: (part) => {
-      // a column with no value at all is not numeric: the general parser types it
-      if (!part || part.missing.some((m) => m === part.rowCount)) return null
+      // a numeric column with no value at all is not numeric: the general parser types it
+      if (!part || part.missing.some((m, j) => !textColumns[j] && m === part.rowCount)) return null
       return {
         ...conventions,
         undecodableLine: undecodableLine(headerText),
-        columns: names.map((name, j) => ({ name, kind: 'numeric', values: part.values[j].subarray(part.first, part.first + part.rowCount), missing: part.missing[j] })),
+        columns: names.map((name, j) => column(part, name, j)),
         rowCount: part.rowCount,
         renamed: named?.renamed ?? [],
         ragged: null,

@@ -1,9 +1,10 @@
 /**
- * The fast path for the common large CSV: every column numeric, each cell bare or in quotes (as
- * spreadsheets and pandas' QUOTE_ALL write them). One pass over the file's bytes (ASCII-compatible
- * encodings only), numbers parsed in place into Float64Arrays, no string for the file or for a
- * cell. Returns null as soon as the file needs the general parser, which names lines and records
- * what is wrong: a quote inside a cell, a line break inside quotes, a text cell, a byte outside
+ * The fast path for the common large CSV: numeric columns, and perhaps text columns of short
+ * ASCII cells (a class label), each cell bare or in quotes (as spreadsheets and pandas' QUOTE_ALL
+ * write them). One pass over the file's bytes (ASCII-compatible encodings only), numbers parsed in
+ * place into Float64Arrays, no string for the file, nor for a cell of a numeric column. Returns null
+ * as soon as the file needs the general parser, which names lines and records what is wrong: a
+ * quote inside a cell, a line break inside quotes, a text cell in a numeric column, a byte outside
  * ASCII, a number out of range, a row of the wrong width.
  *
  * A range of a file can be read on its own when it starts at a line boundary, so two workers can
@@ -24,11 +25,15 @@ const LONGEST_NUMBER_CHARS = 400
 const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`))
 
 export interface NumericPart {
-  /** one array per column: the part's rows are values[j][first, first + rowCount) */
+  /** one array per column: the part's rows are values[j][first, first + rowCount) (NaN in a text column) */
   values: Float64Array[]
   first: number
   missing: number[]
   rowCount: number
+  /** a text column's cells as the file holds them (without their quotes), row by row; null for a numeric column */
+  texts?: (string[] | null)[]
+  /** with text columns: each row's line breaks since the range's start, so a cell's line can be named */
+  breaks?: number[]
 }
 
 /**
@@ -45,6 +50,8 @@ export interface NumericFormat {
   width: number
   delimiter: string
   decimal: '.' | ','
+  /** the columns read as text, not numbers (the file's first lines show text in them); such a file is read by one thread */
+  textColumns?: readonly boolean[]
 }
 
 /** the first line start at or after `near` (after a CRLF as one break); `end` when no line starts there */
@@ -57,10 +64,25 @@ export function splitAt(bytes: Uint8Array, near: number, end: number): number {
   return end
 }
 
-/** the cell bytes[from, to) as text, or null when it holds a byte outside ASCII (its meaning depends on the encoding) */
+/** the cell bytes[from, to) as text, or null when it holds a byte outside ASCII (its meaning depends on the encoding) or a quote */
 function asciiCell(bytes: Uint8Array, from: number, to: number): string | null {
-  for (let k = from; k < to; k++) if (bytes[k] > 0x7f) return null
+  for (let k = from; k < to; k++) if (bytes[k] > 0x7f || bytes[k] === QUOTE) return null
   return String.fromCharCode(...bytes.subarray(from, to))
+}
+
+/**
+ * Where the cell from bytes[i] ends: at its closing quote when quoted, or -1 where a line break or
+ * the range's end comes first (a line break inside quotes does not end the row, so a range split at
+ * a line start could begin inside the cell: the general parser reads it); else at the separator,
+ * the line break or the range's end.
+ */
+function cellEnd(bytes: Uint8Array, i: number, end: number, quoted: boolean, sep: number): number {
+  for (; i < end; i++) {
+    const c = bytes[i]
+    if (quoted ? c === QUOTE : c === sep || c === NEWLINE || c === RETURN) return i
+    if (c === NEWLINE || c === RETURN) return -1
+  }
+  return quoted ? -1 : end
 }
 
 /** bytes sampled to estimate how many rows a range holds */
@@ -118,20 +140,25 @@ export function parseNumericBytes(
   format: NumericFormat,
   space: RowSpace = ownSpace(bytes, start, end, format.width),
 ): NumericPart | null {
-  const { width, decimal } = format
+  const { width, decimal, textColumns } = format
   const sep = format.delimiter.charCodeAt(0)
   const point = decimal.charCodeAt(0)
   let { values, first, room } = space
   const missing = new Array<number>(width).fill(0)
+  const texts = textColumns?.some(Boolean) ? Array.from({ length: width }, (_, j) => (textColumns[j] ? ([] as string[]) : null)) : undefined
+  const breaks: number[] = []
+  let line = 0
   let row = 0
   let i = start
   while (i < end) {
     // skip blank lines (and a trailing newline) as the general parser does
     const c0 = bytes[i]
     if (c0 === NEWLINE || c0 === RETURN) {
-      i++
+      i += c0 === RETURN && bytes[i + 1] === NEWLINE ? 2 : 1
+      line++
       continue
     }
+    if (texts) breaks.push(line)
     if (row === room) {
       room = Math.max(row + 1, Math.min(Math.max(2 * row, 1024), mostRows(start, end, width)))
       values = values.map((v) => {
@@ -144,72 +171,79 @@ export function parseNumericBytes(
     const at = first + row
     let field = 0
     for (;;) {
-      // one field: [sign] digits [point digits] [e [sign] digits], or a missing marker, bare or in quotes
       let c = i < end ? bytes[i] : END
       const quoted = c === QUOTE
       if (quoted) c = ++i < end ? bytes[i] : END
       const fieldStart = i
-      let negative = false
-      if (c === 45 || c === 43) {
-        negative = c === 45
-        c = ++i < end ? bytes[i] : END
-      }
-      let mantissa = 0
-      let digits = 0
-      let scale = 0
-      while (c >= DIGIT_0 && c <= DIGIT_0 + 9) {
-        mantissa = mantissa * 10 + (c - DIGIT_0)
-        digits++
-        c = ++i < end ? bytes[i] : END
-      }
-      if (c === point) {
-        c = ++i < end ? bytes[i] : END
+      const cells = field < width ? texts?.[field] : undefined
+      let value: number
+      if (cells) {
+        // a text column's cell, kept as it is: csv.ts types the column as the general parser does
+        i = cellEnd(bytes, i, end, quoted, sep)
+        if (i < 0 || i - fieldStart > LONGEST_NUMBER_CHARS) return null
+        const cell = asciiCell(bytes, fieldStart, i)
+        if (cell === null) return null
+        cells.push(cell)
+        value = NaN
+        c = i < end ? bytes[i] : END
+      } else {
+        // one field: [sign] digits [point digits] [e [sign] digits], or a missing marker, bare or in quotes
+        let negative = false
+        if (c === 45 || c === 43) {
+          negative = c === 45
+          c = ++i < end ? bytes[i] : END
+        }
+        let mantissa = 0
+        let digits = 0
+        let scale = 0
         while (c >= DIGIT_0 && c <= DIGIT_0 + 9) {
           mantissa = mantissa * 10 + (c - DIGIT_0)
           digits++
-          scale--
           c = ++i < end ? bytes[i] : END
         }
-      }
-      let exponent = 0
-      if (digits > 0 && (c === 101 || c === 69)) {
-        let expNegative = false
-        c = ++i < end ? bytes[i] : END
-        if (c === 45 || c === 43) {
-          expNegative = c === 45
+        if (c === point) {
           c = ++i < end ? bytes[i] : END
-        }
-        while (c >= DIGIT_0 && c <= DIGIT_0 + 9) {
-          exponent = exponent * 10 + (c - DIGIT_0)
-          c = ++i < end ? bytes[i] : END
-        }
-        if (expNegative) exponent = -exponent
-      }
-      const atEnd = quoted ? c === QUOTE : c === sep || c === NEWLINE || c === RETURN || c === END
-      let value: number
-      const e = scale + exponent
-      if (digits > 0 && atEnd && digits <= 15 && e <= 22 && e >= -22) {
-        value = e >= 0 ? mantissa * POW10[e] : mantissa / POW10[-e]
-        if (outOfRange(value)) return null
-        if (negative) value = -value
-      } else {
-        // anything unusual: let the cell end at the separator (or its closing quote) and judge its text
-        if (quoted) {
-          // a line break inside quotes does not end the row, so a range split at a line start could begin inside this cell
-          while (c !== QUOTE) {
-            if (c === NEWLINE || c === RETURN || c === END) return null
+          while (c >= DIGIT_0 && c <= DIGIT_0 + 9) {
+            mantissa = mantissa * 10 + (c - DIGIT_0)
+            digits++
+            scale--
             c = ++i < end ? bytes[i] : END
           }
-        } else while (!(c === sep || c === NEWLINE || c === RETURN || c === END)) c = ++i < end ? bytes[i] : END
-        if (i - fieldStart > LONGEST_NUMBER_CHARS) return null
-        const cell = asciiCell(bytes, fieldStart, i)
-        if (cell === null) return null
-        if (isMissing(cell)) {
-          value = NaN
-          if (field < width) missing[field]++
+        }
+        let exponent = 0
+        if (digits > 0 && (c === 101 || c === 69)) {
+          let expNegative = false
+          c = ++i < end ? bytes[i] : END
+          if (c === 45 || c === 43) {
+            expNegative = c === 45
+            c = ++i < end ? bytes[i] : END
+          }
+          while (c >= DIGIT_0 && c <= DIGIT_0 + 9) {
+            exponent = exponent * 10 + (c - DIGIT_0)
+            c = ++i < end ? bytes[i] : END
+          }
+          if (expNegative) exponent = -exponent
+        }
+        const atEnd = quoted ? c === QUOTE : c === sep || c === NEWLINE || c === RETURN || c === END
+        const e = scale + exponent
+        if (digits > 0 && atEnd && digits <= 15 && e <= 22 && e >= -22) {
+          value = e >= 0 ? mantissa * POW10[e] : mantissa / POW10[-e]
+          if (outOfRange(value)) return null
+          if (negative) value = -value
         } else {
-          value = parseNumber(cell, decimal)
-          if (Number.isNaN(value) || outOfRange(value)) return null
+          // anything unusual: let the cell end at the separator (or its closing quote) and judge its text
+          i = cellEnd(bytes, i, end, quoted, sep)
+          if (i < 0 || i - fieldStart > LONGEST_NUMBER_CHARS) return null
+          c = i < end ? bytes[i] : END
+          const cell = asciiCell(bytes, fieldStart, i)
+          if (cell === null) return null
+          if (isMissing(cell)) {
+            value = NaN
+            if (field < width) missing[field]++
+          } else {
+            value = parseNumber(cell, decimal)
+            if (Number.isNaN(value) || outOfRange(value)) return null
+          }
         }
       }
       if (quoted) {
@@ -225,12 +259,13 @@ export function parseNumericBytes(
       }
       if (c === RETURN) i++
       if (i < end && bytes[i] === NEWLINE) i++
+      if (c !== END) line++
       break
     }
     row++
     if (field !== width) return null
   }
-  return { values, first, missing, rowCount: row }
+  return texts ? { values, first, missing, rowCount: row, texts, breaks } : { values, first, missing, rowCount: row }
 }
 
 /**

@@ -84,6 +84,8 @@ async function readHalves(
   plan: NumericPlan,
   helper: MessagePort,
 ): Promise<NumericPart | null> {
+  // a text column's cells are strings, which shared memory cannot hold: one thread reads them
+  if (plan.format.textColumns) return parseNumericBytes(bytes, plan.start, bytes.length, plan.format)
   const mid = splitAt(bytes, plan.start + Math.floor((bytes.length - plan.start) / 2), bytes.length)
   const spaces = sharedSpaces(bytes, plan.start, mid, bytes.length, plan.format.width)
   const theirs = new Promise<PartReply>((resolve) => helper.once('message', resolve))
