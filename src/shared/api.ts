@@ -493,7 +493,7 @@ export interface LabApi {
   startTraining(...a: Args<'startTraining'>): Promise<RunStart>
   controlRun(...a: Args<'controlRun'>): Promise<{ status: RunStatus }>
   getRun(...a: Args<'getRun'>): Promise<RunSummary>
-  /** the runs starting, running or paused, oldest first */
+  /** the runs the lab keeps (the last ones started, those still going, finished ones it has not let go), oldest first; not a lesson check's */
   listRuns(...a: Args<'listRuns'>): Promise<RunSummary[]>
   getRunSnapshot(...a: Args<'getRunSnapshot'>): Promise<RunSnapshot>
   waitForRun(...a: Args<'waitForRun'>): Promise<RunSummary>

@@ -3,8 +3,11 @@
  * crashed and came back) or a second tab, in Chromium against the real lab. What the lab is
  * training or searching stays in reach: its progress, its results so far, its Pause and Cancel.
  */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { expect, it } from 'vitest'
 import { chooseCourseData, countRequests, useLab } from '../helpers/browser'
+import { tempDir } from '../helpers/lab'
 
 const lab = useLab('reload')
 const text = (testid: string) => lab().page.textContent(`[data-testid="${testid}"]`)
@@ -108,4 +111,30 @@ it('takes up in a window already open the run and the search a second window sta
   } finally {
     await second.close()
   }
+})
+
+it('keeps the runs that finished after a reload: their row, their metrics, and a Save that writes the run', async () => {
+  const { page, shot } = lab()
+  await chooseCourseData(page)
+  await page.click('[data-testid="preset-linear"]')
+  await page.selectOption('[data-testid="speed"]', '250')
+  await page.fill('[data-testid="epochs"]', '100')
+  await page.click('[data-testid="start"]')
+  await expect.poll(() => text('run-status'), { timeout: 60_000 }).toBe('completed')
+  await expect.poll(() => text('r2'), { timeout: 30_000 }).toMatch(/\d/)
+  const r2 = await text('r2')
+  const rows = await page.locator('[data-testid="run-row"]').count()
+  await page.reload()
+  await page.waitForSelector('main[data-ready="true"]')
+  // the runs table as it was, the newest run shown with the same metrics
+  await expect.poll(() => page.locator('[data-testid="run-row"]').count(), { timeout: 20_000 }).toBe(rows)
+  await expect.poll(() => text('r2'), { timeout: 30_000 }).toBe(r2)
+  expect(await text('run-status')).toBe('completed')
+  await page.locator('[data-testid="evaluate-panel"], section[aria-labelledby="evaluate-title"]').first().scrollIntoViewIfNeeded()
+  await shot('finished-after-reload')
+  const path = join(tempDir('torchlab-e2e-reload-'), 'after-reload.pth')
+  await page.fill('[data-testid="save-path"]', path)
+  await page.click('[data-testid="save"]')
+  await expect.poll(() => text('files-message'), { timeout: 30_000 }).toMatch(/^Saved .*after-reload\.pth/)
+  expect(existsSync(path)).toBe(true)
 })

@@ -35,6 +35,14 @@ describe('the bundled lessons', () => {
     }, 300_000)
   }
 
+  it("the checks' runs and searches leave alone the settings a student's next window opens on", async () => {
+    const settings = await service.getSettings()
+    expect(reports.size).toBeGreaterThan(0)
+    expect(settings.lastTrain).toBeUndefined()
+    expect(settings.lastSearch).toBeUndefined()
+    expect(settings.lastDataset).toBeUndefined()
+  })
+
   it('the DataLoader lesson gives −5.7225 / 36.6935 and the grid-search lesson lr 0.05 with 500 epochs', () => {
     const dl = reports.get('dataloader')!.runs.reference
     expect(Math.abs((dl['linear.weight'] as number) + 5.7225)).toBeLessThan(0.0005)

@@ -236,8 +236,21 @@ export class LabService implements LabClient {
     return [...this.runs].filter(([, { run }]) => !run.finished).map(([id]) => id)
   }
 
+  /** a student's run: its settings are remembered, so the window opens on them next time */
   async startTraining(...args: Parameters<LabApi['startTraining']>): Promise<RunStart> {
     const [request] = this.accept(LAB_METHODS.startTraining, args, 'training request')
+    const start = await this.launchRun(request)
+    void this.rememberSettings({
+      lastDataset: request.dataset,
+      lastModel: request.model,
+      lastTrain: request.train,
+      lastEngine: request.engine,
+      lastPace: request.pace ?? null,
+    })
+    return start
+  }
+
+  private async launchRun(request: TrainRequest): Promise<RunStart> {
     checkActiveRuns(this.activeRuns())
     const data = await this.prepare(request, request.train.loss)
     const model = resolveModel(request.model, data.summary.features.length, data.outputs)
@@ -279,13 +292,6 @@ export class LabService implements LabClient {
     }
     this.runs.set(runId, { run, data, start })
     this.evictOldRuns()
-    void this.rememberSettings({
-      lastDataset: request.dataset,
-      lastModel: request.model,
-      lastTrain: request.train,
-      lastEngine: request.engine,
-      lastPace: request.pace ?? null,
-    })
     return optimizerNote ? { runId, optimizerNote } : { runId }
   }
 
@@ -371,9 +377,16 @@ export class LabService implements LabClient {
     return { ...predictions, written: request.out }
   }
 
+  /** a student's search: its grid is remembered, so the Search panel opens on it next time */
   async startSearch(...args: Parameters<LabApi['startSearch']>): Promise<{ searchId: string; fitsTotal: number }> {
     // every grid value applied before the table loads: a value the search would refuse is refused without waiting for a large file
     const config = checkSearchConfig(this.accept(LAB_METHODS.startSearch, args, 'search')[0])
+    const started = await this.launchSearch(config)
+    void this.rememberSettings({ lastSearch: { grid: config.grid, cv: config.cv } })
+    return started
+  }
+
+  private async launchSearch(config: ReturnType<typeof checkSearchConfig>): Promise<{ searchId: string; fitsTotal: number }> {
     checkActiveSearches(this.activeSearches())
     const table = await this.loadTable(config.dataset.source, config.dataset.parse)
     // folds are scaled on their own training rows, and cross-validation replaces the split
@@ -387,7 +400,6 @@ export class LabService implements LabClient {
     const search = new SearchRun(searchId, config, data, (event) => this.emit(event), this.fits)
     this.searches.set(searchId, search)
     this.evictOldSearches()
-    void this.rememberSettings({ lastSearch: { grid: config.grid, cv: config.cv } })
     return { searchId, fitsTotal: search.fitsTotal }
   }
 
@@ -461,12 +473,14 @@ export class LabService implements LabClient {
 
   async listRuns(...args: Parameters<LabApi['listRuns']>): Promise<RunSummary[]> {
     this.accept(LAB_METHODS.listRuns, args, 'run list')
-    return [...this.runs].filter(([id, { run }]) => !run.finished && !this.lessonWork.has(id)).map(([, { run }]) => run.current)
+    // the finished ones too: a reloaded window evaluates, saves and exports them as the window that started them did
+    return [...this.runs].filter(([id]) => !this.lessonWork.has(id)).map(([, { run }]) => run.current)
   }
 
   /**
    * The lab as a lesson's check calls it. The runs and the search it starts are the check's
-   * reference runs: no window takes them up as a student's (listRuns, listSearches leave them out).
+   * reference runs: no window takes them up as a student's (listRuns, listSearches leave them out),
+   * and the settings the student last trained with stay what the window opens on.
    */
   private lessonLab(): LessonLab['lab'] {
     const own = <T>(id: string, value: T): T => {
@@ -477,11 +491,12 @@ export class LabService implements LabClient {
     }
     return {
       startTraining: async (...a) => {
-        const start = await this.startTraining(...a)
+        const [request] = this.accept(LAB_METHODS.startTraining, a, 'training request')
+        const start = await this.launchRun(request)
         return own(start.runId, start)
       },
       startSearch: async (...a) => {
-        const started = await this.startSearch(...a)
+        const started = await this.launchSearch(checkSearchConfig(this.accept(LAB_METHODS.startSearch, a, 'search')[0]))
         return own(started.searchId, started)
       },
       waitForRun: (...a) => this.waitForRun(...a),
