@@ -3,11 +3,11 @@
  * crashed and came back) or a second tab, in Chromium against the real lab. What the lab is
  * training or searching stays in reach: its progress, its results so far, its Pause and Cancel.
  */
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
 import { expect, it } from 'vitest'
 import { chooseCourseData, countRequests, useLab } from '../helpers/browser'
-import { tempDir } from '../helpers/lab'
+import { RESOURCES, ROOT, tempDir } from '../helpers/lab'
 
 const lab = useLab('reload')
 const text = (testid: string) => lab().page.textContent(`[data-testid="${testid}"]`)
@@ -138,3 +138,40 @@ it('keeps the runs that finished after a reload: their row, their metrics, and a
   await expect.poll(() => text('files-message'), { timeout: 30_000 }).toMatch(/^Saved .*after-reload\.pth/)
   expect(existsSync(path)).toBe(true)
 })
+
+it('says the full path of a .pth saved under a relative name, and of the script exported from it', async () => {
+  const { page } = lab()
+  // a relative name is resolved in the lab's working folder (the server's, here the repository): the student is told where that is
+  const dir = tempDir('torchlab-e2e-relative-')
+  await page.fill('[data-testid="save-path"]', relative(ROOT, join(dir, 'relative.pth')))
+  await page.click('[data-testid="save"]')
+  await expect.poll(() => text('files-message'), { timeout: 30_000 }).toMatch(/^Saved /)
+  expect(await text('files-message')).toMatch(new RegExp(`^Saved ${join(dir, 'relative.pth')} \\(\\d`))
+  await page.fill('[data-testid="export-path"]', relative(ROOT, join(dir, 'relative.py')))
+  await page.click('[data-testid="export"]')
+  await expect.poll(() => text('files-message'), { timeout: 30_000 }).toBe(`Wrote ${join(dir, 'relative.py')}: run it with python3.`)
+})
+
+it('shows a lesson check still running after a reload as Checking…, its report when it ends, and starts no second check', async () => {
+  const { page, shot } = lab()
+  // the DataLoader lesson trained for 200,000 epochs: a check that lasts through a reload on any machine
+  const lesson = JSON.parse(readFileSync(join(RESOURCES, 'lessons', '05-dataloader.json'), 'utf8')) as { id: string; title: string; setup: { train: { epochs: number } } }
+  const long = { ...lesson, id: 'long-dataloader', title: 'A long DataLoader check', setup: { ...lesson.setup, train: { ...lesson.setup.train, epochs: 200_000 } } }
+  const path = join(tempDir('torchlab-e2e-lesson-'), 'long.json')
+  writeFileSync(path, JSON.stringify(long))
+  await page.click('[data-testid="tab-lessons"]')
+  await page.fill('[data-testid="lesson-path"]', path)
+  await page.click('[data-testid="lesson-open"]')
+  await expect.poll(() => text('lesson-title')).toBe('A long DataLoader check')
+  await page.click('[data-testid="lesson-check"]')
+  await expect.poll(() => text('lesson-check')).toBe('Checking…')
+  await page.reload()
+  await page.waitForSelector('main[data-ready="true"]')
+  await expect.poll(() => text('lesson-title'), { timeout: 20_000 }).toBe('A long DataLoader check')
+  expect(await text('lesson-check')).toBe('Checking…')
+  expect(await page.isDisabled('[data-testid="lesson-check"]')).toBe(true)
+  await page.locator('[data-testid="lesson"]').scrollIntoViewIfNeeded()
+  await shot('checking-after-reload')
+  await expect.poll(() => text('lesson-result'), { timeout: 300_000 }).toMatch(/checks/)
+  expect(await text('lesson-check')).toBe('Run the checks')
+}, 600_000)

@@ -179,6 +179,21 @@ describe("a teacher's lesson file", () => {
     expect(typeof report.checks[0].got).toBe('number')
   }, 300_000)
 
+  it('one check runs at a time: a request for the lesson being checked joins it, another lesson is refused with a sentence', async () => {
+    const path = writeLesson(teacherLesson)
+    expect(await service.lessonCheckRunning()).toBeNull()
+    const first = service.checkLesson(path)
+    const joined = service.checkLesson(path)
+    expect(await service.lessonCheckRunning()).toBe(path)
+    const other = await service.checkLesson('learning-rate').catch((err: unknown) => (err as LabError).info)
+    expect(other).toMatchObject({ code: 'RUN_BUSY' })
+    expect((other as { message: string }).message).toMatch(/^The checks of the lesson ".*" are running; wait for their report, then check this one\.$/)
+    const report = await first
+    expect(await joined).toBe(report)
+    expect(await service.lessonCheckRunning()).toBeNull()
+    expect((await service.checkLesson('learning-rate')).passed).toBe(true)
+  })
+
   it('a JSON syntax error names its line', async () => {
     const text = JSON.stringify(teacherLesson, null, 2).replace('"tasks": [', '"tasks": [,')
     const line = text.split('\n').findIndex((l) => l.includes('"tasks": [,')) + 1

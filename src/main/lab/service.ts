@@ -124,6 +124,8 @@ export class LabService implements LabClient {
   private readonly runs = new Map<string, RunRecord>()
   private readonly listeners = new Set<(event: LabEvent) => void>()
   private readonly searches = new Map<string, SearchRun>()
+  /** the one lesson check running: one at a time, as its reference runs take the lab's threads; a second request for it joins it */
+  private lessonCheck?: { lesson: string; report: Promise<LessonCheckReport> }
   /** the runs and searches lesson checks started (see lessonLab) */
   private readonly lessonWork = new Set<string>()
   private backend?: Promise<BackendInfo>
@@ -328,7 +330,8 @@ export class LabService implements LabClient {
       loss: summary.finalLoss,
       meta: { version: 1, model, dataset: spec, task, classes, scaler, train, ...(start ? { start } : {}) },
     })
-    return { path, bytes }
+    // the full path: a relative one means the lab's working folder, which a student in a browser form cannot know
+    return { path: resolve(path), bytes }
   }
 
   /**
@@ -363,7 +366,7 @@ export class LabService implements LabClient {
       written.push(run.initialPath)
     }
     await atomicWrite(outPath, new TextEncoder().encode(exportPythonScript({ model, weightsPath, run })))
-    return written.length ? { path: outPath, written } : { path: outPath }
+    return written.length ? { path: resolve(outPath), written } : { path: resolve(outPath) }
   }
 
   async predict(...args: Parameters<LabApi['predict']>): Promise<Predictions> {
@@ -441,7 +444,7 @@ export class LabService implements LabClient {
     const search = this.search(searchId)
     await refuseWritingOver([sourcePath(search.config.dataset.source, this.options.resourcesDir)], [path], 'the search results')
     await atomicWrite(path, new TextEncoder().encode(searchCsv(search.summary)))
-    return { path }
+    return { path: resolve(path) }
   }
 
   private evictOldRuns(): void {
@@ -619,6 +622,24 @@ export class LabService implements LabClient {
 
   async checkLesson(...args: Parameters<LabApi['checkLesson']>): Promise<LessonCheckReport> {
     const [which] = this.accept(LAB_METHODS.checkLesson, args, 'lesson')
+    const running = this.lessonCheck
+    if (running?.lesson === which) return running.report
+    if (running) throw labError('RUN_BUSY', `The checks of the lesson "${shortened(running.lesson)}" are running; wait for their report, then check this one.`)
+    const report = this.runLessonCheck(which)
+    this.lessonCheck = { lesson: which, report }
+    try {
+      return await report
+    } finally {
+      this.lessonCheck = undefined
+    }
+  }
+
+  async lessonCheckRunning(...args: Parameters<LabApi['lessonCheckRunning']>): Promise<string | null> {
+    this.accept(LAB_METHODS.lessonCheckRunning, args, 'lesson check request')
+    return this.lessonCheck?.lesson ?? null
+  }
+
+  private async runLessonCheck(which: string): Promise<LessonCheckReport> {
     const lesson = which.toLowerCase().endsWith('.json') ? await readLessonFile(which) : await this.bundledLesson(which)
     const report = await runLessonChecks(lesson, {
       lab: this.lessonLab(),
@@ -659,7 +680,7 @@ export class LabService implements LabClient {
     })
     await refuseWritingOver([csvPath], [path], 'the skorch script')
     await atomicWrite(path, new TextEncoder().encode(script))
-    return { path }
+    return { path: resolve(path) }
   }
 
   /** a spare thread while no run has one to hand over (see LabServiceOptions.spareThread) */
