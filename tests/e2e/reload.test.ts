@@ -123,6 +123,8 @@ it('keeps the runs that finished after a reload: their row, their metrics, and a
   await expect.poll(() => text('run-status'), { timeout: 60_000 }).toBe('completed')
   await expect.poll(() => text('r2'), { timeout: 30_000 }).toMatch(/\d/)
   const r2 = await text('r2')
+  // the course's linear model computes alike in train and eval mode: nothing to explain
+  expect(await page.$('[data-testid="eval-mode-note"]')).toBeNull()
   const rows = await page.locator('[data-testid="run-row"]').count()
   await page.reload()
   await page.waitForSelector('main[data-ready="true"]')

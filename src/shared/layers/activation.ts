@@ -17,6 +17,7 @@ export const activation: LayerModule<ActivationLayer> = {
   outFeatures: (_layer, k) => k,
   tensors: () => [],
   init: () => [],
+  evalMode: () => null,
   code: (layer) => `nn.${layer.kind}(${keywordArgs(activationOf(layer.kind).args, argsOf(layer)).join(', ')})`,
   dense(layer, k) {
     const { f, der, grad, alone } = activationOf(layer.kind)
