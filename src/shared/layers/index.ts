@@ -35,7 +35,7 @@ export function moduleOf<L extends LayerSpec>(layer: L): LayerModule<L> {
  * loss, measured in train mode; null when eval mode computes as training does (no Dropout with
  * p > 0, no BatchNorm1d keeping running statistics). The course's linear model has no layers.
  */
-export function evalModeNote(model: { layers?: readonly LayerSpec[] }): string | null {
+export function evalModeNote(model: { kind: string; layers?: readonly LayerSpec[] }): string | null {
   const phrases = [...new Set((model.layers ?? []).map((layer) => moduleOf(layer).evalMode(layer)).filter((p) => p !== null))]
   if (phrases.length === 0) return null
   return `Measured in eval mode, as model.eval() runs the model (${phrases.join('; ')}): these numbers differ from the training loss, which is measured in train mode.`
