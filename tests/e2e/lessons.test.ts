@@ -153,3 +153,13 @@ it('answers each setting the Loss landscape cannot walk with a sentence naming t
   await page.waitForSelector('[data-testid="landscape"]')
   expect(await page.$('[data-testid="landscape-error"]')).toBeNull()
 })
+
+it("words a lesson's tasks with the window's controls, not the terminal's commands", async () => {
+  const { page, shot } = lab()
+  await openLesson('dataloader', 'Dataset and DataLoader')
+  const tasks = await text('lesson-tasks')
+  expect(tasks).toContain('Step through one epoch (Learning lab → Batches) and follow the batches')
+  expect(tasks).not.toMatch(/\blab step\b/)
+  await page.locator('[data-testid="lesson-tasks"]').scrollIntoViewIfNeeded()
+  await shot('tasks-in-window-words')
+})

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { LabError } from '../../src/shared/errors'
-import type { LessonCheckReport, LessonInfo } from '../../src/shared/learning'
+import { taskFor, type LessonCheckReport, type LessonInfo } from '../../src/shared/learning'
 import { lessonCode, lessonMode } from '../../src/shared/lessonCode'
 import { createService, DATASETS, RESOURCES, ROOT, tempDir } from '../helpers/lab'
 import { python } from '../helpers/python'
@@ -34,6 +34,17 @@ describe('the bundled lessons', () => {
       expect(report.checks.length).toBeGreaterThan(0)
     }, 300_000)
   }
+
+  it("words each task for where it is read: the window's controls in the window, lab's commands in a terminal", async () => {
+    const windowTasks = (await Promise.all(IDS.map((id) => service.getLesson(id)))).flatMap((l) => l.tasks.map((t) => taskFor(t, 'window')))
+    // a command is quoted in the window only for what the window cannot do, as the terminal's whole command
+    const commands = windowTasks.filter((t) => /\blab (-- )?[a-z]/.test(t))
+    expect(commands).toEqual([expect.stringContaining('in a terminal, where TorchLab writes it (npm run lab -- search')])
+    expect(windowTasks).toContain('Step through one epoch (Learning lab → Batches) and follow the batches: [0, 1], [2, 3], …')
+    const { stdout } = await cli('lesson', 'dataloader')
+    expect(stdout).toContain('  - Step through one epoch (lab step --steps 16) and follow the batches: [0, 1], [2, 3], …\n')
+    expect(stdout).not.toContain('Learning lab →')
+  })
 
   it("the checks' runs and searches leave alone the settings a student's next window opens on", async () => {
     const settings = await service.getSettings()
