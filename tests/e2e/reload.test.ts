@@ -27,6 +27,15 @@ async function startLongSearch(page = lab().page): Promise<void> {
   await expect.poll(() => page.textContent('[data-testid="search-status"]'), { timeout: 30_000 }).toMatch(/^running · 0 \/ 6 fits/)
 }
 
+/** the course's data and model, started at `speed` epochs a second for `epochs` epochs */
+async function startCourseRun(speed: string, epochs: string, page = lab().page): Promise<void> {
+  await chooseCourseData(page)
+  await page.click('[data-testid="preset-linear"]')
+  await page.selectOption('[data-testid="speed"]', speed)
+  await page.fill('[data-testid="epochs"]', epochs)
+  await page.click('[data-testid="start"]')
+}
+
 it('takes up a search still running after a reload: its settings, its progress and a Cancel that ends it', async () => {
   const { page, shot } = lab()
   await startLongSearch()
@@ -55,11 +64,7 @@ const chart = (testid: string) =>
 
 it('shows a paused run after a reload with its curves, and does not redraw them while it stays paused', async () => {
   const { page, shot } = lab()
-  await chooseCourseData(page)
-  await page.click('[data-testid="preset-linear"]')
-  await page.selectOption('[data-testid="speed"]', '10')
-  await page.fill('[data-testid="epochs"]', '1000')
-  await page.click('[data-testid="start"]')
+  await startCourseRun('10', '1000')
   await expect.poll(() => text('progress'), { timeout: 30_000 }).toMatch(/epoch ([3-9]|\d\d+) \//)
   await page.click('[data-testid="pause"]')
   await expect.poll(() => text('run-status')).toBe('paused')
@@ -87,11 +92,7 @@ it('takes up in a window already open the run and the search a second window sta
   try {
     await second.goto(url)
     await second.waitForSelector('main[data-ready="true"]')
-    await chooseCourseData(second)
-    await second.click('[data-testid="preset-linear"]')
-    await second.selectOption('[data-testid="speed"]', '10')
-    await second.fill('[data-testid="epochs"]', '1000')
-    await second.click('[data-testid="start"]')
+    await startCourseRun('10', '1000', second)
     const secondStatus = () => second.textContent('[data-testid="run-status"]')
     await expect.poll(secondStatus, { timeout: 30_000 }).toBe('running')
     // the first window, idle, shows the run the second started, once, with a Pause that pauses it there too
@@ -115,11 +116,7 @@ it('takes up in a window already open the run and the search a second window sta
 
 it('keeps the runs that finished after a reload: their row, their metrics, and a Save that writes the run', async () => {
   const { page, shot } = lab()
-  await chooseCourseData(page)
-  await page.click('[data-testid="preset-linear"]')
-  await page.selectOption('[data-testid="speed"]', '250')
-  await page.fill('[data-testid="epochs"]', '100')
-  await page.click('[data-testid="start"]')
+  await startCourseRun('250', '100')
   await expect.poll(() => text('run-status'), { timeout: 60_000 }).toBe('completed')
   await expect.poll(() => text('r2'), { timeout: 30_000 }).toMatch(/\d/)
   const r2 = await text('r2')
