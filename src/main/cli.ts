@@ -12,7 +12,7 @@
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { CheckpointInfo, Evaluation, Predictions, RunSummary } from '../shared/api'
-import type { GraphRequestInput, GraphResult, LessonCheckReport, StepTrace } from '../shared/learning'
+import { taskFor, type GraphRequestInput, type GraphResult, type LessonCheckReport, type StepTrace } from '../shared/learning'
 import { cvResultsColumns } from '../shared/cvResults'
 import { LabError, labError, toErrorInfo, type LabErrorInfo } from '../shared/errors'
 import { parseCommandArgs } from './cli/args'
@@ -429,7 +429,7 @@ async function lessons(argv: string[], name: 'lessons' | 'lesson'): Promise<numb
   }
   const load = (service: LabService, id: string) => (id.toLowerCase().endsWith('.json') ? service.loadLessonFile(id) : service.getLesson(id))
   return command({ request: which, json }, LESSON_HELP, load, (lesson, out) => {
-    out.write(`${lesson.title} — ${lesson.lecture}\n\n${lesson.goal}\n\n${lesson.code.map((l) => `    ${l}`).join('\n')}\n\nTasks:\n${lesson.tasks.map((t) => `  - ${t}`).join('\n')}\n\nChecks (lab lesson ${which} --check):\n${lesson.checks.map((c) => `  - ${c.label}`).join('\n')}\n`)
+    out.write(`${lesson.title} — ${lesson.lecture}\n\n${lesson.goal}\n\n${lesson.code.map((l) => `    ${l}`).join('\n')}\n\nTasks:\n${lesson.tasks.map((t) => `  - ${taskFor(t, 'cli')}`).join('\n')}\n\nChecks (lab lesson ${which} --check):\n${lesson.checks.map((c) => `  - ${c.label}`).join('\n')}\n`)
   })
 }
 

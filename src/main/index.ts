@@ -55,6 +55,31 @@ async function serveApp(request: Request): Promise<Response> {
   }
 }
 
+/** crashes this close together mean the page crashes as it loads: reloading it again would only loop */
+const CRASH_WINDOW_MS = 60_000
+const MAX_RELOADS = 3
+
+/**
+ * A renderer that crashed (out of memory, a GPU fault, killed) comes back by itself: the lab kept
+ * its runs, searches and lesson check, and the reloaded page takes them up. Without this the
+ * window stayed blank until the student closed it.
+ */
+function reloadWhenGone(win: BrowserWindow): void {
+  const crashes: number[] = []
+  win.webContents.on('render-process-gone', (_event, details) => {
+    if (details.reason === 'clean-exit' || win.isDestroyed()) return
+    const now = Date.now()
+    crashes.push(now)
+    while (crashes.length > 0 && now - crashes[0] > CRASH_WINDOW_MS) crashes.shift()
+    if (crashes.length > MAX_RELOADS) {
+      console.error(`TorchLab's window stopped again (${details.reason}, exit code ${details.exitCode}), ${crashes.length} times within a minute; it is not reloaded again. Reload it from the View menu, or restart TorchLab.`)
+      return
+    }
+    console.error(`TorchLab's window stopped (${details.reason}, exit code ${details.exitCode}); reloading it. The lab kept its runs.`)
+    win.webContents.reload()
+  })
+}
+
 async function createWindow(): Promise<void> {
   const settings = await service.getSettings()
   const primary = screen.getPrimaryDisplay()
@@ -82,6 +107,7 @@ async function createWindow(): Promise<void> {
     if (!isOwnPage(url)) event.preventDefault()
   })
   window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
+  reloadWhenGone(window)
   await window.loadURL(devServer ?? APP_ENTRY)
 }
 

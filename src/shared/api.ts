@@ -445,7 +445,7 @@ export const LAB_METHODS = {
   startTraining: z.tuple([trainRequestSchema]),
   controlRun: z.tuple([runControlSchema]),
   getRun: z.tuple([RUN_ID]),
-  /** the runs still going, so a reloaded (or second) window takes them up instead of leaving them training out of reach */
+  /** the runs the lab keeps, so a reloaded (or second) window takes them up: those going stay in reach, those finished keep their metrics and Save */
   listRuns: z.tuple([]),
   /** the window's pull: latest state and the series past the cursor */
   getRunSnapshot: z.tuple([RUN_ID, seriesCursorSchema.default({ epochs: 0, steps: 0 })]),
@@ -477,6 +477,8 @@ export const LAB_METHODS = {
   loadLessonFile: z.tuple([FILE_PATH]),
   /** a bundled lesson's id, or the path of a lesson file */
   checkLesson: z.tuple([LESSON]),
+  /** a reloaded window shows the check still running (its Checking…), and joins it rather than start a second */
+  lessonCheckRunning: z.tuple([]),
   exportSearchPython: z.tuple([exportSearchPythonRequestSchema]),
   /** MSELoss over a grid of (w, b) for one-feature linear regression, with the least-squares minimum */
   getLandscape: z.tuple([landscapeRequestSchema]),
@@ -493,7 +495,7 @@ export interface LabApi {
   startTraining(...a: Args<'startTraining'>): Promise<RunStart>
   controlRun(...a: Args<'controlRun'>): Promise<{ status: RunStatus }>
   getRun(...a: Args<'getRun'>): Promise<RunSummary>
-  /** the runs starting, running or paused, oldest first */
+  /** the runs the lab keeps (the last ones started, those still going, finished ones it has not let go), oldest first; not a lesson check's */
   listRuns(...a: Args<'listRuns'>): Promise<RunSummary[]>
   getRunSnapshot(...a: Args<'getRunSnapshot'>): Promise<RunSnapshot>
   waitForRun(...a: Args<'waitForRun'>): Promise<RunSummary>
@@ -517,6 +519,8 @@ export interface LabApi {
   getLesson(...a: Args<'getLesson'>): Promise<Lesson>
   loadLessonFile(...a: Args<'loadLessonFile'>): Promise<Lesson>
   checkLesson(...a: Args<'checkLesson'>): Promise<LessonCheckReport>
+  /** the lesson whose check is running (its id, or its file's path, as it was asked for), or null */
+  lessonCheckRunning(...a: Args<'lessonCheckRunning'>): Promise<string | null>
   exportSearchPython(...a: Args<'exportSearchPython'>): Promise<{ path: string }>
   getLandscape(...a: Args<'getLandscape'>): Promise<Landscape>
 }

@@ -144,6 +144,18 @@ export interface GraphResult {
 
 export const LESSON_FORMAT = 1
 
+/**
+ * A thing to try: one sentence for both front doors, or one for each where the task names a
+ * control ("Learning lab → Batches" in the window, "lab step --steps 16" in a terminal).
+ */
+const lessonTaskSchema = z.union([z.string().min(1), z.strictObject({ window: z.string().min(1), cli: z.string().min(1) })])
+export type LessonTask = z.infer<typeof lessonTaskSchema>
+
+/** a task as the window or the terminal says it */
+export function taskFor(task: LessonTask, door: 'window' | 'cli'): string {
+  return typeof task === 'string' ? task : task[door]
+}
+
 const runBase = { id: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'A run id is lower-case letters, digits, - or _, starting with a letter.') }
 /** what a run changes in the lesson's setup: only the keys it names (no defaults, which would overwrite the setup) */
 const trainOverrides = {
@@ -212,7 +224,7 @@ export const lessonSchema = z
     setup: z.strictObject({ data: datasetSpecSchema, model: modelArchSchema, train: trainConfigSchema }),
     /** the lecture's PyTorch code, one string per line */
     code: z.array(z.string()),
-    tasks: z.array(z.string().min(1)).min(1),
+    tasks: z.array(lessonTaskSchema).min(1),
     runs: z.array(lessonRunSchema).min(1),
     checks: z.array(lessonCheckSchema).min(1),
   })

@@ -35,6 +35,7 @@ export const LAB_METHOD_NAMES = [
   'getLesson',
   'loadLessonFile',
   'checkLesson',
+  'lessonCheckRunning',
   'exportSearchPython',
   'getLandscape',
 ] as const satisfies readonly (keyof LabApi)[]

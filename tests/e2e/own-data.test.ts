@@ -90,6 +90,10 @@ describe('a student brings their own data', () => {
     await page.click('[data-testid="start"]')
     await expect.poll(() => text('run-status'), { timeout: 60_000 }).toBe('completed')
     await page.waitForSelector('[data-testid="confusion-matrix"]')
+    // the metrics are of the model in eval mode, the loss in the runs table of train mode: the panel says why they differ
+    expect(await text('eval-mode-note')).toBe(
+      'Measured in eval mode, as model.eval() runs the model (BatchNorm1d uses its running statistics, not the batch’s; Dropout is off): these numbers differ from the training loss, which is measured in train mode.',
+    )
     const matrix = await page.$$eval('[data-testid="confusion-matrix"] tbody tr', (rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => Number(td.textContent))))
     const accuracy = Number(await text('accuracy'))
     const report = await page.$$eval('[data-testid="class-report"] tbody tr', (rows) => rows.map((r) => [r.querySelector('th')!.textContent, ...[...r.querySelectorAll('td')].map((td) => Number(td.textContent))]))

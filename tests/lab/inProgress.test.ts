@@ -1,7 +1,7 @@
 /**
  * What a window opening on a lab that is already busy is told (listRuns, listSearches): the
- * student's runs and searches still going, as they were asked for; not what has ended, and not
- * the reference runs a lesson's check trains for itself.
+ * student's runs the lab keeps, finished or going, and the searches still going, as they were
+ * asked for; not what the lab let go, and not the reference runs a lesson's check trains for itself.
  */
 import { afterAll, expect, it } from 'vitest'
 import type { LabEvent, RunSummary } from '../../src/shared/api'
@@ -24,6 +24,24 @@ it('lists a search while it runs, with the grid it was asked for, and not once i
   expect(await lab.listSearches()).toEqual([])
 })
 
+it('lists the finished runs the lab keeps, with their history, until it lets them go', async () => {
+  const short = (lr: number) => ({ dataset: cars, model: { kind: 'linear' as const }, train: { optimizer: { name: 'SGD' as const, lr }, epochs: 3, batchSize: 8 } })
+  const first = await lab.startTraining(short(0.01))
+  await lab.waitForRun(first.runId)
+  const [listed, ...more] = (await lab.listRuns()).filter((r) => r.runId === first.runId)
+  expect(more).toEqual([])
+  expect(listed).toMatchObject({ status: 'completed', epochsCompleted: 3, train: { optimizer: { lr: 0.01 } } })
+  expect(listed.lossHistory).toHaveLength(3)
+  // eight runs later the lab has let the first go: it is listed no more, and the newest eight are, oldest first
+  const later: string[] = []
+  for (let i = 0; i < 8; i++) {
+    const { runId } = await lab.startTraining(short(0.02))
+    await lab.waitForRun(runId)
+    later.push(runId)
+  }
+  expect((await lab.listRuns()).map((r) => r.runId)).toEqual(later)
+})
+
 it('leaves out the runs a lesson check trains, while they train', async () => {
   const listed: RunSummary[][] = []
   const seen = new Set<string>()
@@ -41,5 +59,16 @@ it('leaves out the runs a lesson check trains, while they train', async () => {
     off()
   }
   expect(seen.size).toBe(3)
-  expect(listed).toEqual([[], [], []])
+  // the student's runs the lab keeps are listed meanwhile; none of the check's
+  expect(listed).toHaveLength(3)
+  expect(listed.flat().filter((r) => seen.has(r.runId))).toEqual([])
+})
+
+it("keeps the training settings the student last started with through a lesson check's runs", async () => {
+  const { runId } = await lab.startTraining({ dataset: cars, model: { kind: 'linear' }, train: { optimizer: { name: 'Adam', lr: 0.003 }, epochs: 2, batchSize: 4 } })
+  await lab.waitForRun(runId)
+  await lab.checkLesson('learning-rate')
+  const { lastTrain, lastDataset } = await lab.getSettings()
+  expect(lastTrain).toMatchObject({ optimizer: { name: 'Adam', lr: 0.003 }, epochs: 2, batchSize: 4 })
+  expect(lastDataset?.features).toEqual(['wt'])
 })

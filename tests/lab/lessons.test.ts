@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { LabError } from '../../src/shared/errors'
-import type { LessonCheckReport, LessonInfo } from '../../src/shared/learning'
+import { taskFor, type LessonCheckReport, type LessonInfo } from '../../src/shared/learning'
 import { lessonCode, lessonMode } from '../../src/shared/lessonCode'
 import { createService, DATASETS, RESOURCES, ROOT, tempDir } from '../helpers/lab'
 import { python } from '../helpers/python'
@@ -34,6 +34,25 @@ describe('the bundled lessons', () => {
       expect(report.checks.length).toBeGreaterThan(0)
     }, 300_000)
   }
+
+  it("words each task for where it is read: the window's controls in the window, lab's commands in a terminal", async () => {
+    const windowTasks = (await Promise.all(IDS.map((id) => service.getLesson(id)))).flatMap((l) => l.tasks.map((t) => taskFor(t, 'window')))
+    // a command is quoted in the window only for what the window cannot do, as the terminal's whole command
+    const commands = windowTasks.filter((t) => /\blab (-- )?[a-z]/.test(t))
+    expect(commands).toEqual([expect.stringContaining('in a terminal, where TorchLab writes it (npm run lab -- search')])
+    expect(windowTasks).toContain('Step through one epoch (Learning lab → Batches) and follow the batches: [0, 1], [2, 3], …')
+    const { stdout } = await cli('lesson', 'dataloader')
+    expect(stdout).toContain('  - Step through one epoch (lab step --steps 16) and follow the batches: [0, 1], [2, 3], …\n')
+    expect(stdout).not.toContain('Learning lab →')
+  })
+
+  it("the checks' runs and searches leave alone the settings a student's next window opens on", async () => {
+    const settings = await service.getSettings()
+    expect(reports.size).toBeGreaterThan(0)
+    expect(settings.lastTrain).toBeUndefined()
+    expect(settings.lastSearch).toBeUndefined()
+    expect(settings.lastDataset).toBeUndefined()
+  })
 
   it('the DataLoader lesson gives −5.7225 / 36.6935 and the grid-search lesson lr 0.05 with 500 epochs', () => {
     const dl = reports.get('dataloader')!.runs.reference
@@ -170,6 +189,21 @@ describe("a teacher's lesson file", () => {
     expect(report.checks[0]).toMatchObject({ passed: false, expected: 'within 0.1 of 3' })
     expect(typeof report.checks[0].got).toBe('number')
   }, 300_000)
+
+  it('one check runs at a time: a request for the lesson being checked joins it, another lesson is refused with a sentence', async () => {
+    const path = writeLesson(teacherLesson)
+    expect(await service.lessonCheckRunning()).toBeNull()
+    const first = service.checkLesson(path)
+    const joined = service.checkLesson(path)
+    expect(await service.lessonCheckRunning()).toBe(path)
+    const other = await service.checkLesson('learning-rate').catch((err: unknown) => (err as LabError).info)
+    expect(other).toMatchObject({ code: 'RUN_BUSY' })
+    expect((other as { message: string }).message).toMatch(/^The checks of the lesson ".*" are running; wait for their report, then check this one\.$/)
+    const report = await first
+    expect(await joined).toBe(report)
+    expect(await service.lessonCheckRunning()).toBeNull()
+    expect((await service.checkLesson('learning-rate')).passed).toBe(true)
+  })
 
   it('a JSON syntax error names its line', async () => {
     const text = JSON.stringify(teacherLesson, null, 2).replace('"tasks": [', '"tasks": [,')

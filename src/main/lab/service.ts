@@ -124,6 +124,8 @@ export class LabService implements LabClient {
   private readonly runs = new Map<string, RunRecord>()
   private readonly listeners = new Set<(event: LabEvent) => void>()
   private readonly searches = new Map<string, SearchRun>()
+  /** the one lesson check running: one at a time, as its reference runs take the lab's threads; a second request for it joins it */
+  private lessonCheck?: { lesson: string; report: Promise<LessonCheckReport> }
   /** the runs and searches lesson checks started (see lessonLab) */
   private readonly lessonWork = new Set<string>()
   private backend?: Promise<BackendInfo>
@@ -236,8 +238,21 @@ export class LabService implements LabClient {
     return [...this.runs].filter(([, { run }]) => !run.finished).map(([id]) => id)
   }
 
+  /** a student's run: its settings are remembered, so the window opens on them next time */
   async startTraining(...args: Parameters<LabApi['startTraining']>): Promise<RunStart> {
     const [request] = this.accept(LAB_METHODS.startTraining, args, 'training request')
+    const start = await this.launchRun(request)
+    void this.rememberSettings({
+      lastDataset: request.dataset,
+      lastModel: request.model,
+      lastTrain: request.train,
+      lastEngine: request.engine,
+      lastPace: request.pace ?? null,
+    })
+    return start
+  }
+
+  private async launchRun(request: TrainRequest): Promise<RunStart> {
     checkActiveRuns(this.activeRuns())
     const data = await this.prepare(request, request.train.loss)
     const model = resolveModel(request.model, data.summary.features.length, data.outputs)
@@ -279,13 +294,6 @@ export class LabService implements LabClient {
     }
     this.runs.set(runId, { run, data, start })
     this.evictOldRuns()
-    void this.rememberSettings({
-      lastDataset: request.dataset,
-      lastModel: request.model,
-      lastTrain: request.train,
-      lastEngine: request.engine,
-      lastPace: request.pace ?? null,
-    })
     return optimizerNote ? { runId, optimizerNote } : { runId }
   }
 
@@ -322,7 +330,8 @@ export class LabService implements LabClient {
       loss: summary.finalLoss,
       meta: { version: 1, model, dataset: spec, task, classes, scaler, train, ...(start ? { start } : {}) },
     })
-    return { path, bytes }
+    // the full path: a relative one means the lab's working folder, which a student in a browser form cannot know
+    return { path: resolve(path), bytes }
   }
 
   /**
@@ -357,7 +366,7 @@ export class LabService implements LabClient {
       written.push(run.initialPath)
     }
     await atomicWrite(outPath, new TextEncoder().encode(exportPythonScript({ model, weightsPath, run })))
-    return written.length ? { path: outPath, written } : { path: outPath }
+    return written.length ? { path: resolve(outPath), written } : { path: resolve(outPath) }
   }
 
   async predict(...args: Parameters<LabApi['predict']>): Promise<Predictions> {
@@ -371,9 +380,16 @@ export class LabService implements LabClient {
     return { ...predictions, written: request.out }
   }
 
+  /** a student's search: its grid is remembered, so the Search panel opens on it next time */
   async startSearch(...args: Parameters<LabApi['startSearch']>): Promise<{ searchId: string; fitsTotal: number }> {
     // every grid value applied before the table loads: a value the search would refuse is refused without waiting for a large file
     const config = checkSearchConfig(this.accept(LAB_METHODS.startSearch, args, 'search')[0])
+    const started = await this.launchSearch(config)
+    void this.rememberSettings({ lastSearch: { grid: config.grid, cv: config.cv } })
+    return started
+  }
+
+  private async launchSearch(config: ReturnType<typeof checkSearchConfig>): Promise<{ searchId: string; fitsTotal: number }> {
     checkActiveSearches(this.activeSearches())
     const table = await this.loadTable(config.dataset.source, config.dataset.parse)
     // folds are scaled on their own training rows, and cross-validation replaces the split
@@ -387,7 +403,6 @@ export class LabService implements LabClient {
     const search = new SearchRun(searchId, config, data, (event) => this.emit(event), this.fits)
     this.searches.set(searchId, search)
     this.evictOldSearches()
-    void this.rememberSettings({ lastSearch: { grid: config.grid, cv: config.cv } })
     return { searchId, fitsTotal: search.fitsTotal }
   }
 
@@ -429,7 +444,7 @@ export class LabService implements LabClient {
     const search = this.search(searchId)
     await refuseWritingOver([sourcePath(search.config.dataset.source, this.options.resourcesDir)], [path], 'the search results')
     await atomicWrite(path, new TextEncoder().encode(searchCsv(search.summary)))
-    return { path }
+    return { path: resolve(path) }
   }
 
   private evictOldRuns(): void {
@@ -461,12 +476,14 @@ export class LabService implements LabClient {
 
   async listRuns(...args: Parameters<LabApi['listRuns']>): Promise<RunSummary[]> {
     this.accept(LAB_METHODS.listRuns, args, 'run list')
-    return [...this.runs].filter(([id, { run }]) => !run.finished && !this.lessonWork.has(id)).map(([, { run }]) => run.current)
+    // the finished ones too: a reloaded window evaluates, saves and exports them as the window that started them did
+    return [...this.runs].filter(([id]) => !this.lessonWork.has(id)).map(([, { run }]) => run.current)
   }
 
   /**
    * The lab as a lesson's check calls it. The runs and the search it starts are the check's
-   * reference runs: no window takes them up as a student's (listRuns, listSearches leave them out).
+   * reference runs: no window takes them up as a student's (listRuns, listSearches leave them out),
+   * and the settings the student last trained with stay what the window opens on.
    */
   private lessonLab(): LessonLab['lab'] {
     const own = <T>(id: string, value: T): T => {
@@ -477,11 +494,12 @@ export class LabService implements LabClient {
     }
     return {
       startTraining: async (...a) => {
-        const start = await this.startTraining(...a)
+        const [request] = this.accept(LAB_METHODS.startTraining, a, 'training request')
+        const start = await this.launchRun(request)
         return own(start.runId, start)
       },
       startSearch: async (...a) => {
-        const started = await this.startSearch(...a)
+        const started = await this.launchSearch(checkSearchConfig(this.accept(LAB_METHODS.startSearch, a, 'search')[0]))
         return own(started.searchId, started)
       },
       waitForRun: (...a) => this.waitForRun(...a),
@@ -604,6 +622,24 @@ export class LabService implements LabClient {
 
   async checkLesson(...args: Parameters<LabApi['checkLesson']>): Promise<LessonCheckReport> {
     const [which] = this.accept(LAB_METHODS.checkLesson, args, 'lesson')
+    const running = this.lessonCheck
+    if (running?.lesson === which) return running.report
+    if (running) throw labError('RUN_BUSY', `The checks of the lesson "${shortened(running.lesson)}" are running; wait for their report, then check this one.`)
+    const report = this.runLessonCheck(which)
+    this.lessonCheck = { lesson: which, report }
+    try {
+      return await report
+    } finally {
+      this.lessonCheck = undefined
+    }
+  }
+
+  async lessonCheckRunning(...args: Parameters<LabApi['lessonCheckRunning']>): Promise<string | null> {
+    this.accept(LAB_METHODS.lessonCheckRunning, args, 'lesson check request')
+    return this.lessonCheck?.lesson ?? null
+  }
+
+  private async runLessonCheck(which: string): Promise<LessonCheckReport> {
     const lesson = which.toLowerCase().endsWith('.json') ? await readLessonFile(which) : await this.bundledLesson(which)
     const report = await runLessonChecks(lesson, {
       lab: this.lessonLab(),
@@ -644,7 +680,7 @@ export class LabService implements LabClient {
     })
     await refuseWritingOver([csvPath], [path], 'the skorch script')
     await atomicWrite(path, new TextEncoder().encode(script))
-    return { path }
+    return { path: resolve(path) }
   }
 
   /** a spare thread while no run has one to hand over (see LabServiceOptions.spareThread) */

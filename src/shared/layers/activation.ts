@@ -18,6 +18,7 @@ export const activation: LayerModule<ActivationLayer> = {
   outFeatures: (_layer, k) => k,
   tensors: () => [],
   init: () => [],
+  evalMode: () => null,
   code: (layer) => `nn.${layer.kind}(${keywordArgs(activationOf(layer.kind).args, argsOf(layer)).join(', ')})`,
   dense(layer, k) {
     const { f, der, grad, tail, alone } = activationOf(layer.kind)

@@ -151,6 +151,8 @@ export const batchNorm1d: LayerModule<BatchNorm1dLayer> = {
     const ones = () => Float32Array.from({ length: c }, () => 1)
     return [...(layer.affine ? [ones(), new Float32Array(c)] : []), ...(layer.trackRunningStats ? [new Float32Array(c), ones(), new Float32Array(1)] : [])]
   },
+  // without running statistics torch normalises with the batch's in eval mode too
+  evalMode: (layer) => (layer.trackRunningStats ? 'BatchNorm1d uses its running statistics, not the batch’s' : null),
   code: (layer, c) => `nn.BatchNorm1d(${[String(c), ...keywordArgs(ARGS, layer, ['numFeatures'])].join(', ')})`,
   dense: (layer, c) => runtime(layer, c),
   recognise(tensors) {

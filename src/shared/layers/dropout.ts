@@ -52,6 +52,7 @@ export const dropout: LayerModule<DropoutLayer> = {
   outFeatures: (_layer, k) => k,
   tensors: () => [],
   init: () => [],
+  evalMode: (layer) => (layer.p > 0 ? 'Dropout is off' : null),
   code: (layer) => `nn.Dropout(p=${layer.p})`,
   dense: (layer, k, rng) => runtime(layer.p, k, rng),
   recognise: () => null,

@@ -30,6 +30,17 @@ export function moduleOf<L extends LayerSpec>(layer: L): LayerModule<L> {
   return LAYER_MODULES[layer.kind] as unknown as LayerModule<L>
 }
 
+/**
+ * Why a model's metrics, measured in eval mode as model.eval() runs it, differ from its training
+ * loss, measured in train mode; null when eval mode computes as training does (no Dropout with
+ * p > 0, no BatchNorm1d keeping running statistics). The course's linear model has no layers.
+ */
+export function evalModeNote(model: { kind: string; layers?: readonly LayerSpec[] }): string | null {
+  const phrases = [...new Set((model.layers ?? []).map((layer) => moduleOf(layer).evalMode(layer)).filter((p) => p !== null))]
+  if (phrases.length === 0) return null
+  return `Measured in eval mode, as model.eval() runs the model (${phrases.join('; ')}): these numbers differ from the training loss, which is measured in train mode.`
+}
+
 /** a layer of this kind with PyTorch's default arguments (a Linear of 16 units) */
 export function defaultLayer(kind: LayerKind): LayerSpec {
   return layerSpecSchema.parse(kind === 'Linear' ? { kind, outFeatures: 16 } : { kind })

@@ -50,6 +50,11 @@ export interface LayerModule<L> {
   tensors(layer: L, inFeatures: number): TensorShape[]
   /** initial values of tensors(), as torch initialises them */
   init(layer: L, inFeatures: number, rng: Rng): Float32Array[]
+  /**
+   * How the layer computes in eval mode (model.eval(): what Evaluate and predict run) unlike in
+   * training, as a phrase ("Dropout is off"), or null when both modes compute the same.
+   */
+  evalMode(layer: L): string | null
   /** the PyTorch module, e.g. nn.Linear(10, 16) */
   code(layer: L, inFeatures: number): string
   /** ops: the engine's arrays and products (plain loops when left out) */

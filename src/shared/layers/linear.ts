@@ -75,6 +75,7 @@ export const linear: LayerModule<LinearLayer> = {
     const m = layer.outFeatures!
     return [uniform(m * k), uniform(m)]
   },
+  evalMode: () => null,
   code: (layer, k) => `nn.Linear(${k}, ${layer.outFeatures})`,
   dense: (layer, k, _rng, ops = PLAIN_DENSE_OPS) => new LinearRuntime(k, layer.outFeatures!, ops),
   recognise(tensors) {

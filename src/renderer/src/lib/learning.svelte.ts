@@ -4,7 +4,7 @@
  * Every number comes from `lab`; what a phase or a batch shows comes from src/shared.
  */
 import { labError, type LabErrorInfo } from '../../../shared/errors'
-import type { Landscape } from '../../../shared/landscape'
+import { landscapeProblem, type Landscape } from '../../../shared/landscape'
 import { MAX_STEPS, type GraphResult, type Lesson, type LessonCheckReport, type LessonInfo, type StepRequestInput, type StepTrace } from '../../../shared/learning'
 import { lessonCode, lessonMode, type CodeLine } from '../../../shared/lessonCode'
 import { epochBatches, phasesOf, type EpochBatches } from '../../../shared/stepPhases'
@@ -69,6 +69,19 @@ class LearningState {
   async loadLessons(): Promise<void> {
     this.lessons = await lab.listLessons()
     this.progress = (await lab.getSettings()).lessonProgress ?? {}
+    await this.joinRunningCheck()
+  }
+
+  /**
+   * A check the lab is still running when the window opens (it was started before a reload, or in
+   * another window): its lesson opens with Checking…, and its report comes here when it ends.
+   */
+  private async joinRunningCheck(): Promise<void> {
+    const which = await lab.lessonCheckRunning()
+    if (which === null || this.lesson) return
+    await (this.lessons.some((l) => l.id === which) ? this.openLesson(which) : this.openLessonFile(which))
+    // the lab joins a request for the lesson it is checking to that check: no second one starts beside it
+    await this.check()
   }
 
   async openLesson(id: string): Promise<void> {
@@ -285,7 +298,8 @@ class LearningState {
 
   async loadLandscape(): Promise<void> {
     try {
-      if (app.arch.kind !== 'linear') throw labError('INVALID_ARGUMENT', 'The loss landscape is drawn for LinearRegressionTorch (one weight and a bias): choose the linear model in the Model panel.')
+      const problem = landscapeProblem({ modelKind: app.arch.kind, features: app.features, target: app.target, train: app.trainConfig(), lr: this.landscapeLr })
+      if (problem) throw labError('INVALID_ARGUMENT', problem)
       const landscape = await lab.getLandscape({ dataset: app.datasetSpec() })
       const path = await lab.stepRun(this.moduleRequest(PATH_STEPS, this.landscapeLr))
       // the map and its path together: neither is drawn over the other's data

@@ -342,7 +342,7 @@ class LabState {
     if (settings.lastPace !== undefined) this.pace = settings.lastPace
     await this.prepare()
     // the window opens whatever becomes of this: a run it cannot take up is a sentence in Train, not a blank window
-    await this.resumeRuns().catch((err: unknown) => (this.trainError = messageOf(err)))
+    await this.resumeRuns(false).catch((err: unknown) => (this.trainError = messageOf(err)))
   }
 
   /**
@@ -557,14 +557,16 @@ class LabState {
   }
 
   /**
-   * Takes up the runs the lab is still training, as the window that started them showed them:
-   * after a reload, or in a second window, they stay in reach of Pause and Stop.
+   * Takes up the runs the lab keeps, as the window that started them showed them: after a reload,
+   * or in a second window, a run still training stays in reach of Pause and Stop, and a finished
+   * one keeps its row, its metrics and its Save. `liveOnly`: a window already open takes up a run
+   * another window starts, not the finished runs the student forgot here.
    */
-  private async resumeRuns(): Promise<void> {
-    const live = await lab.listRuns()
-    for (const r of live) {
+  private async resumeRuns(liveOnly: boolean): Promise<void> {
+    const kept = await lab.listRuns()
+    for (const r of kept) {
       // already shown: two calls whose answers cross take each run up once
-      if (this.runs.some((shown) => shown.runId === r.runId)) continue
+      if (this.runs.some((shown) => shown.runId === r.runId) || (liveOnly && !isLive(r.status))) continue
       const d = r.dataset.spec
       const label = runLabel(this.sourceName(d.source), d.features, d.target, r.model, r.train.optimizer, r.train.batchSize, r.train.shuffle)
       void this.watch(newRunView(r.runId, label, { loss: r.train.loss, epochs: r.train.epochs, dataset: r.dataset, modelKind: r.model.kind })).catch((err: unknown) => (this.trainError = messageOf(err)))
@@ -641,7 +643,7 @@ class LabState {
     if (event.type === 'search-progress' || event.type === 'search-finished') this.searchListeners.forEach((listener) => listener(event))
     // a run another window started: an idle window takes it up, so it is not started twice over; a window with a run of its own keeps showing that one
     else if (event.type === 'status' && isLive(event.status) && !this.running && !this.launching && !this.runs.some((r) => r.runId === event.runId)) {
-      void this.resumeRuns().catch((err: unknown) => (this.trainError = messageOf(err)))
+      void this.resumeRuns(true).catch((err: unknown) => (this.trainError = messageOf(err)))
     }
   }
 
