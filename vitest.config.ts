@@ -3,7 +3,11 @@ import { svelteTesting } from '@testing-library/svelte/vite'
 import { defineConfig } from 'vitest/config'
 
 // globalSetup: builds the dense kernels when they are missing or older than kernels.wat
-const shared = { testTimeout: 120_000, hookTimeout: 120_000, globalSetup: ['scripts/buildKernels.ts'] }
+// OPENBLAS_CORETYPE: torch's reference products come from OpenBLAS, whose kernel (and so its fused
+// multiply-add chains) depends on the CPU: on an AVX-512 machine it picks Cooperlake's, elsewhere
+// Haswell's, the AVX2 family the dense engine's products follow bit for bit (docs/PARITY.md). The
+// tests' PyTorch processes inherit this, so parity is checked against one kernel on any machine.
+const shared = { testTimeout: 120_000, hookTimeout: 120_000, globalSetup: ['scripts/buildKernels.ts'], env: { OPENBLAS_CORETYPE: 'Haswell' } }
 
 export default defineConfig({
   test: {

@@ -270,7 +270,8 @@ describe('what lab train prints', () => {
     const where = { settingsDir: settings(), cwd: folder, env: { LANG: 'C', LC_ALL: 'C' } }
     const trained = await runLab(['train', '--data', 'données.csv', '--x', 'poids é', '--y', 'mpg ü', '--epochs', '5', '--out', 'modèle 1.pth', '--checkpoint'], where)
     expect([trained.code, trained.stderr]).toEqual([0, ''])
-    expect(trained.stdout).toContain(`saved modèle 1.pth`)
+    // the full path, as the window says it: a script's log then names the file whatever folder it ran in
+    expect(trained.stdout).toContain(`saved ${join(folder, 'modèle 1.pth')} (`)
     const predicted = await runLab(['predict', 'modèle 1.pth', '--data', 'données.csv', '--json'], where)
     expect(predicted.code).toBe(0)
     expect(JSON.parse(predicted.stdout)).toMatchObject({ features: ['poids é'] })
