@@ -30,11 +30,11 @@ const MEMORY_TARGET = 1.5
 /** pause, resume, step and stop answer within this (DESIGN.md) */
 const CONTROL_TARGET_MS = 100
 
-async function writeCsv(path: string, header: string[], rows: number, row: (i: number) => number[]): Promise<void> {
+async function writeCsv(path: string, header: string[], rows: number, row: (i: number) => (number | string)[]): Promise<void> {
   const out = createWriteStream(path)
   out.write(header.join(',') + '\n')
   for (let i = 0; i < rows; i++) {
-    if (!out.write(row(i).map((v) => v.toFixed(5)).join(',') + '\n')) await new Promise<void>((r) => out.once('drain', () => r()))
+    if (!out.write(row(i).map((v) => (typeof v === 'number' ? v.toFixed(5) : v)).join(',') + '\n')) await new Promise<void>((r) => out.once('drain', () => r()))
   }
   await new Promise<void>((r) => out.end(() => r()))
 }
@@ -85,6 +85,7 @@ const WORKLOADS: { name: string; torch?: string; title: string; engines: string[
   { name: 'mlp-100k-sigmoid', title: 'the same MLP with Sigmoid in place of ReLU', engines: ['dense'], reference: 'PyTorch (context, no target)' },
   { name: 'grid', title: 'course grid search 3×3, cv 3 (wall time)', engines: ['dense', 'tfjs-cpu'], reference: 'skorch + GridSearchCV', target: 0.05 },
   { name: 'csv-1m', title: 'CSV import, 1,000,000 rows × 12 columns', engines: ['dense'], reference: 'pandas.read_csv', target: 1.0 },
+  { name: 'csv-1m-labels', title: 'the same CSV with a 13th column of class labels', engines: ['dense'], reference: 'pandas.read_csv (context, no target)' },
   { name: 'pth-save', title: '.pth save of a 100 MB state_dict', engines: ['dense'], reference: 'torch.save', target: 1.0 },
   // TorchLab flushes before its rename so a power cut leaves the old file or the new one; torch.save never flushes
   { name: 'pth-save', torch: 'pth-save-flushed', title: '.pth save, 100 MB, vs torch.save with the same flush', engines: ['dense'], reference: 'torch.save with the same flush (context, no target)' },
@@ -183,7 +184,10 @@ if (wanted('mlp-100k') || wanted('mlp-100k-sigmoid')) await writeCsv(join(data, 
   const x = Array.from({ length: 8 }, (_, j) => Math.sin(i * (j + 1) * 0.001) * 3)
   return [...x, x.reduce((a, b, j) => a + b * (j - 3), 0) + 0.1 * Math.cos(i)]
 })
-if (wanted('csv-1m')) await writeCsv(join(data, 'big.csv'), Array.from({ length: 12 }, (_, j) => `c${j}`), 1_000_000, (i) => Array.from({ length: 12 }, (_, j) => Math.sin(i * 0.37 + j) * 100))
+const bigRow = (i: number) => Array.from({ length: 12 }, (_, j) => Math.sin(i * 0.37 + j) * 100)
+const bigHeader = Array.from({ length: 12 }, (_, j) => `c${j}`)
+if (wanted('csv-1m')) await writeCsv(join(data, 'big.csv'), bigHeader, 1_000_000, bigRow)
+if (wanted('csv-1m-labels')) await writeCsv(join(data, 'labels.csv'), [...bigHeader, 'species'], 1_000_000, (i) => [...bigRow(i), ['setosa', 'versicolor', 'virginica'][i % 3]])
 
 console.log(`TorchLab vs references on this machine, ${REPEATS}× median, one thread per side (ratio = TorchLab / reference)`)
 console.log(`peak MB: the kernel's peak resident set of the process that did the work, both sides; ${load()} at the start\n`)

@@ -106,6 +106,13 @@ const mlp = (activation: 'ReLU' | 'Sigmoid'): TrainRequestInput => ({
   ...engine,
 })
 
+/** what a student waits for on import: the service's parse workers and the preview; a fresh copy each time, so no table is cached */
+function imported(name: string): Promise<number> {
+  const path = join(dataDir, `copy-${++copies}-${name}`)
+  copyFileSync(join(dataDir, name), path)
+  return wall(() => service.inspectCsv({ kind: 'file', path }, {}))
+}
+
 const WORKLOADS: Record<string, () => Promise<number>> = {
   'course-slicing': () => train(course(2)),
   'course-dataloader': () => train(course(2)),
@@ -123,12 +130,9 @@ const WORKLOADS: Record<string, () => Promise<number>> = {
   // context: the same network with Sigmoid, whose float32 kernels are torch's op for op (Sleef's and glibc's expf)
   'mlp-100k-sigmoid': () => train(mlp('Sigmoid')),
   grid: () => wall(async () => service.waitForSearch((await service.startSearch(grid)).searchId)),
-  // what a student waits for on import: the service's parse workers and the preview; a fresh copy each time, so no table is cached
-  'csv-1m': () => {
-    const path = join(dataDir, `big-${++copies}.csv`)
-    copyFileSync(join(dataDir, 'big.csv'), path)
-    return wall(() => service.inspectCsv({ kind: 'file', path }, {}))
-  },
+  'csv-1m': () => imported('big.csv'),
+  // context: the shape of a student's own data, numbers and a class label
+  'csv-1m-labels': () => imported('labels.csv'),
   // what a student's save runs: weights checked finite, encoded, written to a temporary file, flushed, renamed
   'pth-save': async () => {
     const path = join(dataDir, 'torchlab-100mb.pth')

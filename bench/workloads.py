@@ -84,9 +84,9 @@ def grid():
     return run
 
 
-def csv_import():
+def csv_import(name):
     import pandas as pd
-    return lambda: pd.read_csv(os.path.join(data_dir, "big.csv"))
+    return lambda: pd.read_csv(os.path.join(data_dir, name))
 
 
 def pth(part):
@@ -114,7 +114,8 @@ WORKLOADS = {
     "mlp-100k": mlp_100k,
     "mlp-100k-sigmoid": lambda: mlp_100k(nn.Sigmoid),
     "grid": grid,
-    "csv-1m": csv_import,
+    "csv-1m": lambda: csv_import("big.csv"),
+    "csv-1m-labels": lambda: csv_import("labels.csv"),
     "pth-save": lambda: pth("save"),
     "pth-save-flushed": lambda: pth("save-flushed"),
     "pth-load": lambda: pth("load"),
