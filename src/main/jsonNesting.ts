@@ -4,8 +4,8 @@
  * and a flat one of many small objects or lists slowly too (64 MB of `{},` blocked the bridge's
  * thread 22 s, where 64 MB of numbers take 2 s; 100,000 keys, 0.3 s to parse and validate), so the
  * bridge refuses a text that opens more arrays or objects, or names more keys, or nests deeper,
- * than any request needs. Stops at the first bracket
- * past either limit, so a hostile text costs a few bytes' scan, and an ordinary one a single pass.
+ * than any request needs. Stops at the first bracket or key
+ * past a limit, so a hostile text costs a few bytes' scan, and an ordinary one a single pass.
  */
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
@@ -23,7 +23,7 @@ export interface JsonLimits {
   keys: number
 }
 
-/** which limit `bytes` (UTF-8 JSON, valid or not) goes past first, or null when it keeps to both */
+/** which limit `bytes` (UTF-8 JSON, valid or not) goes past first, or null when it keeps to all three */
 export function exceededLimit(bytes: Uint8Array, limits: JsonLimits): keyof JsonLimits | null {
   let depth = 0
   let containers = 0

@@ -168,7 +168,7 @@ export function parseNumericBytes(
   let { values, first, room } = space
   const missing = new Array<number>(width).fill(0)
   const texts = textColumns?.some(Boolean) ? Array.from({ length: width }, (_, j) => (textColumns[j] ? ([] as string[]) : null)) : undefined
-  const seen = Array.from({ length: width }, () => [] as string[])
+  const seen = texts ? texts.map(() => [] as string[]) : []
   const breaks: number[] = []
   let line = 0
   let row = 0

@@ -186,7 +186,7 @@ export class ParseSandbox {
     })
   }
 
-  /** files read by two workers so far */
+  /** large CSVs handed to both workers so far (one with a text column is then read by the first alone: its cells are strings, which shared memory cannot hold) */
   get splitReads(): number {
     return this.splits
   }
