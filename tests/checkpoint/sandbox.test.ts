@@ -69,9 +69,9 @@ describe('the parse worker', () => {
   }, 120_000)
 
   it('turns a file slower than its time limit into a sentence naming the limit, then reads the next file in a fresh worker', async () => {
-    // a real state_dict of 400,000 float64 values: a few milliseconds to read, more than the 1 ms it is given
+    // a real state_dict of 2,000,000 float64 values (16 MB): several milliseconds to read, more than the 1 ms it is given
     const slow = join(dir, 'slow.pth')
-    const big = Float64Array.from({ length: 400_000 }, (_, i) => i / 7)
+    const big = Float64Array.from({ length: 2_000_000 }, (_, i) => i / 7)
     writeFileSync(
       slow,
       Buffer.concat([
@@ -92,7 +92,7 @@ describe('the parse worker', () => {
     expect(relaxed.info.tensors[0]).toMatchObject({
       key: 'big',
       dtype: 'float64',
-      shape: [400_000],
+      shape: [2_000_000],
       values: [0, 1 / 7, 2 / 7, 3 / 7, 4 / 7, 5 / 7],
     })
   }, 120_000)

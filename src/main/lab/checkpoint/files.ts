@@ -16,11 +16,13 @@ import { inferModel, toFloat32StateDict, toTorchTensor } from './infer'
 import { PyDict, type PyValue } from './pickle/values'
 import { jsonToPy } from './pyValues'
 import { readPth } from './readPth'
+import { RecordSums } from './recordSums'
 import type { Tensor } from './tensor'
 import { restoreOptimizer, toTorchOptimizer } from './torchOptimizer'
 import { codeRefusal, weightsOnlyRefusal } from './weightsOnly'
 import { atomicWrite } from '../files/atomicWrite'
 import { readRegularFile } from '../files/openForReading'
+import type { ReadFollower } from '../files/readFollower'
 import { encodePth } from './writePth'
 
 /** Larger files would not fit a classroom machine's memory next to the app. */
@@ -90,10 +92,14 @@ export function describe(path: string, format: 'zip' | 'legacy', contents: Inter
   }
 }
 
-/** `read` reads the file's bytes (the parse worker reads into memory it keeps) */
-export async function openCheckpoint(path: string, activations: Activation[] = [], values = false, key?: string, read: (path: string) => Promise<Uint8Array> = readFile): Promise<OpenedCheckpoint> {
-  const bytes = await readRegularFile(path, { missing: 'file', kind: 'a .pth file' }, { files: '.pth files', bytes: MAX_PTH_BYTES }, read)
-  const pth = readPth(bytes)
+/** reads a file's bytes, telling a follower of them as they arrive if it can */
+export type FileRead = (path: string, follower: ReadFollower) => Promise<Uint8Array>
+
+/** `read` reads the file's bytes (the parse worker reads into memory it keeps, and checksums the records as they arrive) */
+export async function openCheckpoint(path: string, activations: Activation[] = [], values = false, key?: string, read: FileRead = (p) => readFile(p)): Promise<OpenedCheckpoint> {
+  const sums = new RecordSums()
+  const bytes = await readRegularFile(path, { missing: 'file', kind: 'a .pth file' }, { files: '.pth files', bytes: MAX_PTH_BYTES }, (p) => read(p, sums))
+  const pth = readPth(bytes, sums.sums)
   const contents = interpret(pth, key)
   return {
     info: describe(path, pth.format, contents, activations, values),
@@ -117,7 +123,7 @@ export async function startingPointFromFile(
   shapes: readonly { name: string; shape: number[] }[],
   optimizer: OptimizerSpec,
   key?: string,
-  read?: (path: string) => Promise<Uint8Array>,
+  read?: FileRead,
 ): Promise<StartingPoint> {
   const opened = await openCheckpoint(path, [], false, key, read)
   if (opened.contents.tensors.length === 0) throw labError('CHECKPOINT_UNSUPPORTED', `${path}: ${opened.info.modelNote}`)

@@ -10,7 +10,7 @@ import { Unpickler, type PickleTrace } from './pickle/unpickler'
 import { MAX_NESTING, PyDict, PyObject, PySet, PyTuple, type PyValue } from './pickle/values'
 import { Storage, Tensor, DTYPES } from './tensor'
 import { resolveTorchGlobal, storageDtype } from './torchGlobals'
-import { entryData, isZip, readZip, type ZipEntry } from './zip'
+import { entryData, isZip, readZip, type KnownSums, type ZipEntry } from './zip'
 
 export interface PthContents {
   format: 'zip' | 'legacy'
@@ -116,9 +116,9 @@ function packedPth(names: string[]): string | undefined {
   return names.find((n) => /\.(pth|pt|ckpt|bin)$/i.test(n))
 }
 
-function readZipPth(bytes: Uint8Array): PthContents {
+function readZipPth(bytes: Uint8Array, sums?: KnownSums): PthContents {
   const budget = Budget.forFile(bytes.length)
-  const entries = readZip(bytes)
+  const entries = readZip(bytes, sums)
   const names = [...entries.keys()]
   const roots = new Set(names.map((n) => n.split('/')[0]))
   const inner = packedPth(names)
@@ -224,8 +224,9 @@ function readLegacyPth(bytes: Uint8Array): PthContents {
   return { format: 'legacy', value, trace, budget }
 }
 
-export function readPth(bytes: Uint8Array): PthContents {
-  if (isZip(bytes)) return readZipPth(bytes)
+/** `sums`: CRCs of stored records computed while the file was read (readZip) */
+export function readPth(bytes: Uint8Array, sums?: KnownSums): PthContents {
+  if (isZip(bytes)) return readZipPth(bytes, sums)
   if (bytes.length > 2 && bytes[0] === 0x80) return readLegacyPth(bytes)
   if (bytes.length >= 262 && new TextDecoder('latin1').decode(bytes.subarray(257, 262)) === 'ustar') {
     throw labError('CHECKPOINT_UNSUPPORTED', 'This is a very old PyTorch file (the tar format before torch 0.4); open it in PyTorch and save it again.')

@@ -5,9 +5,10 @@
  * torch does: stored, each record's data on a 64-byte boundary (padding in an "FB" extra field),
  * its CRC and sizes in a data descriptor after it, so a record is written while it is checksummed.
  */
-import { crc32, inflateRawSync } from 'node:zlib'
+import { inflateRawSync } from 'node:zlib'
 import { labError } from '../../../shared/errors'
 import type { Budget } from './budget'
+import { crc32 } from './crc32/crc32'
 import { badFile } from './errors'
 
 export interface ZipEntry {
@@ -19,6 +20,8 @@ export interface ZipEntry {
   dataOffset: number
   /** general-purpose flag bit 0 (or bit 6, strong encryption): torch's reader refuses such a record when it reads it */
   encrypted: boolean
+  /** its data's CRC, when it was computed while the file was read */
+  sum?: number
 }
 
 const EOCD = 0x06054b50
@@ -74,7 +77,23 @@ function zip64Extra(dv: DataView, start: number, length: number, fields: { size:
   }
 }
 
-export function readZip(bytes: Uint8Array): Map<string, ZipEntry> {
+/** a record as the directory at the end of the file describes it, before its local header is looked at */
+export interface DirectoryRecord {
+  name: string
+  flags: number
+  method: number
+  crc: number
+  size: number
+  compressedSize: number
+  /** where its local header starts */
+  offset: number
+}
+
+/**
+ * The records of the directory at the end of the file, one at a time: a caller that stops at
+ * the first refusal sees the refusals in the order the directory gives them.
+ */
+export function* directoryRecords(bytes: Uint8Array): Generator<DirectoryRecord> {
   const dv = view(bytes)
   if (bytes.length < 22) throw badFile('The file is too short to be a PyTorch file.')
   const eocd = findEocd(bytes, dv)
@@ -100,16 +119,12 @@ export function readZip(bytes: Uint8Array): Map<string, ZipEntry> {
   if (countOnDisk !== count || ((disk | directoryDisk) !== 0 && (disk !== 1 || directoryDisk !== 1))) throw split()
   need(bytes, cdOffset, cdSize, 'record directory')
   if (count > cdSize / 46) throw badFile('The file declares more records than its directory can hold.')
-  const entries = new Map<string, ZipEntry>()
   let p = cdOffset
   for (let i = 0; i < count; i++) {
     need(bytes, p, 46, 'record directory')
     if (dv.getUint32(p, true) !== CENTRAL) throw badFile('The record directory of this file is damaged.')
     const startDisk = dv.getUint16(p + 34, true)
     if (startDisk !== disk && startDisk !== 1) throw split()
-    const flags = dv.getUint16(p + 8, true)
-    const method = dv.getUint16(p + 10, true)
-    const crc = dv.getUint32(p + 16, true)
     const nameLength = dv.getUint16(p + 28, true)
     const extraLength = dv.getUint16(p + 30, true)
     const commentLength = dv.getUint16(p + 32, true)
@@ -119,19 +134,50 @@ export function readZip(bytes: Uint8Array): Map<string, ZipEntry> {
     const name = new TextDecoder().decode(bytes.subarray(p + 46, p + 46 + nameLength))
     const fields = { compressedSize: dv.getUint32(p + 20, true), size: dv.getUint32(p + 24, true), offset: dv.getUint32(p + 42, true) }
     zip64Extra(dv, p + 46 + nameLength, extraLength, fields)
-    need(bytes, fields.offset, 30, `record "${name}"`)
-    if (dv.getUint32(fields.offset, true) !== LOCAL) throw badFile(`The record "${name}" is damaged.`, name)
-    const dataOffset = fields.offset + 30 + dv.getUint16(fields.offset + 26, true) + dv.getUint16(fields.offset + 28, true)
-    need(bytes, dataOffset, fields.compressedSize, `record "${name}"`)
+    yield { name, flags: dv.getUint16(p + 8, true), method: dv.getUint16(p + 10, true), crc: dv.getUint32(p + 16, true), ...fields }
+    p += 46 + nameLength + extraLength + commentLength
+  }
+}
+
+/** where a record's data starts: after its local header, whose own name and extra field lengths count */
+export function dataOffset(bytes: Uint8Array, record: DirectoryRecord): number {
+  const dv = view(bytes)
+  need(bytes, record.offset, 30, `record "${record.name}"`)
+  if (dv.getUint32(record.offset, true) !== LOCAL) throw badFile(`The record "${record.name}" is damaged.`, record.name)
+  return record.offset + 30 + dv.getUint16(record.offset + 26, true) + dv.getUint16(record.offset + 28, true)
+}
+
+/** CRCs of stored records' data computed while the file was read (recordSums.ts), by where the data starts */
+export type KnownSums = ReadonlyMap<number, { size: number; crc: number }>
+
+/**
+ * The file's records by name. A stored record whose data is exactly a run of bytes `sums` has
+ * the CRC of is not checksummed again.
+ */
+export function readZip(bytes: Uint8Array, sums?: KnownSums): Map<string, ZipEntry> {
+  const entries = new Map<string, ZipEntry>()
+  for (const record of directoryRecords(bytes)) {
+    const { name, method, crc, size, compressedSize } = record
+    const start = dataOffset(bytes, record)
+    need(bytes, start, compressedSize, `record "${name}"`)
     if (method !== 0 && method !== 8) throw badFile(`The record "${name}" uses zip compression method ${method}, which PyTorch never writes.`, name)
-    if (method === 0 && fields.size !== fields.compressedSize) throw badFile(`The record "${name}" declares two different sizes.`, name)
+    if (method === 0 && size !== compressedSize) throw badFile(`The record "${name}" declares two different sizes.`, name)
     // two records with one name: torch 1.13's reader (miniz) finds one by binary search over the
     // sorted names — measured, the last data.pkl in one file and the first data/0 in another —
     // and Python's zipfile takes the last. Each reader may see a different pickle, so no choice
     // TorchLab makes is torch's: the file is refused.
     if (entries.has(name)) throw labError('CHECKPOINT_UNSAFE', `The file holds two records named "${name}"; torch and other zip readers may each read a different one, so TorchLab refuses it.`, { key: name })
-    entries.set(name, { name, method, crc, size: fields.size, compressedSize: fields.compressedSize, dataOffset, encrypted: (flags & 0x41) !== 0 })
-    p += 46 + nameLength + extraLength + commentLength
+    const sum = sums?.get(start)
+    entries.set(name, {
+      name,
+      method,
+      crc,
+      size,
+      compressedSize,
+      dataOffset: start,
+      encrypted: (record.flags & 0x41) !== 0,
+      ...(method === 0 && sum?.size === size ? { sum: sum.crc } : {}),
+    })
   }
   return entries
 }
@@ -154,7 +200,7 @@ export function entryData(bytes: Uint8Array, entry: ZipEntry, budget: Budget): U
     }
     if (data.length !== entry.size) throw badFile(`The compressed record "${entry.name}" does not have the size it declares.`, entry.name)
   }
-  if (crc32(data) !== entry.crc) throw badFile(`The record "${entry.name}" is damaged (its checksum does not match).`, entry.name)
+  if ((entry.sum ?? crc32(data)) !== entry.crc) throw badFile(`The record "${entry.name}" is damaged (its checksum does not match).`, entry.name)
   return data
 }
 

@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises'
 import { parentPort, type MessagePort } from 'node:worker_threads'
 import { toErrorInfo } from '../../../shared/errors'
 import { assertNever } from '../../../shared/exhaustive'
-import { MAX_PTH_BYTES, openCheckpoint, startingPointFromFile } from '../checkpoint/files'
+import { MAX_PTH_BYTES, openCheckpoint, startingPointFromFile, type FileRead } from '../checkpoint/files'
 import { toFloat32StateDict } from '../checkpoint/infer'
 import { parseCsvBytes, type NumericPlan } from '../data/csv'
 import { joinParts, parseNumericBytes, sharedSpaces, splitAt, type NumericPart } from '../data/fastCsv'
@@ -28,7 +28,7 @@ import {
 const port = parentPort!
 /** files are read into the memory the previous one used, while this worker lives */
 const memory = new ReadBuffer()
-const readPlain = (path: string) => memory.read(path, false, MAX_PTH_BYTES)
+const readPlain: FileRead = (path, follower) => memory.read(path, false, MAX_PTH_BYTES, follower)
 /**
  * A CSV always goes to shared memory, split between two workers or not: the memory the first
  * large file used (read alone, before the second worker is up) then serves the next one, which

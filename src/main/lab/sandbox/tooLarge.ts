@@ -8,7 +8,8 @@ import { labError, type LabError } from '../../../shared/errors'
 const ALLOCATION_FAILURES = ['Array buffer allocation failed', 'Invalid string length']
 
 export function isAllocationFailure(err: unknown): boolean {
-  return err instanceof RangeError && ALLOCATION_FAILURES.includes(err.message)
+  // a checksummed area (checkpoint/crc32) is a WebAssembly memory, which says so in its own words
+  return err instanceof RangeError && (ALLOCATION_FAILURES.includes(err.message) || err.message.startsWith('WebAssembly.Memory()'))
 }
 
 /** the refusal of a file of `size` bytes that did not fit in memory */

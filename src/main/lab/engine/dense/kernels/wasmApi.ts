@@ -8,7 +8,7 @@ export interface WasmMemory {
 }
 
 interface WasmApi {
-  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory
   Module: new (bytes: Uint8Array) => object
   Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: unknown }
 }
