@@ -20,7 +20,7 @@ const FAR = 29_740
 const RING_WORDS = 32_768
 /** the kernel sweeps this many words a turn: every sweep starts and ends on a multiple */
 const TURN = 44
-/** the words the sweep leaves (FAR to FAR + TURN - 1), with their terms from the swept ones, for zlib */
+/** the words the sweep leaves (FAR to FAR + TURN - 1), with their terms from the swept ones, for zlib; fold may write three past them */
 const TAIL = RING_WORDS * 4
 const STAGE = TAIL + (FAR + TURN) * 4
 const STAGE_WORDS = TURN * 372
@@ -29,7 +29,10 @@ const AREA = Math.ceil((STAGE + STAGE_WORDS * 4) / 64) * 64
 /** shorter inputs go to zlib whole: the sweep would leave it most of them */
 const SHORTEST = 2 * FAR * 4
 
-type Push = (src: number, k: number, end: number) => void
+interface Exports {
+  push(src: number, k: number, end: number): void
+  fold(dst: number, from: number, count: number): void
+}
 
 let compiled: object | null | undefined
 
@@ -49,12 +52,17 @@ class Crc32Kernel {
   readonly words: Int32Array
   readonly bytes: Uint8Array
 
+  readonly push: Exports['push']
+  readonly fold: Exports['fold']
+
   constructor(
     readonly memory: WasmMemory,
-    readonly push: Push,
+    exports: Exports,
   ) {
     this.words = new Int32Array(memory.buffer)
     this.bytes = new Uint8Array(memory.buffer)
+    this.push = exports.push
+    this.fold = exports.fold
   }
 
   area(size: number): Uint8Array {
@@ -124,7 +132,7 @@ class Sweep {
     }
     // the far term reaches the left words from swept ones only up to FAR words after the sweep's end
     const first = Math.max(0, FAR - stop)
-    for (let i = first, r = (stop + first - FAR) % RING_WORDS; i < Math.min(tail, FAR); i++, r = (r + 1) % RING_WORDS) words[t + i] ^= words[r]
+    this.kernel.fold(TAIL + first * 4, stop + first - FAR, Math.min(tail, FAR) - first)
     const swept = zlibCrc32(bytes.subarray(TAIL, TAIL + tail * 4), 0xffffffff)
     return input.length % 4 === 0 ? swept : zlibCrc32(input.subarray(n * 4), swept)
   }
@@ -135,7 +143,7 @@ function createKernel(areaBytes: number): Crc32Kernel | null {
   if (!module) return null
   const memory = new webAssembly.Memory({ initial: Math.ceil((AREA + areaBytes) / PAGE) })
   const { exports } = new webAssembly.Instance(module, { env: { memory } })
-  return new Crc32Kernel(memory, (exports as { push: Push }).push)
+  return new Crc32Kernel(memory, exports as Exports)
 }
 
 /** the kernel of each checksummed area, by its memory */

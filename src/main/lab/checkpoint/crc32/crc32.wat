@@ -10,11 +10,17 @@
 ;; message's first word: the far term comes from there. The near terms stay in eleven vector
 ;; locals, four words each (r[k-4] .. r[k-44]), so no value is read back from a store still in
 ;; flight; the loop does eleven vectors a turn, each step naming the locals one further round,
-;; so nothing is moved between them.
+;; so nothing is moved between them. A turn whose ring words do not wrap (all but about one in
+;; 700) addresses them from two pointers with constant offsets; the others wrap each address.
+;;
+;; fold(dst, from, count) XORs the swept words from, from+1, ... (ring positions, from a multiple
+;; of four) into the words the sweep leaves, at dst: their far terms. It may run up to three
+;; words past count (crc32.ts leaves room).
 (module
   (import "env" "memory" (memory 1))
 
   (func (export "push") (param $src i32) (param $k i32) (param $end i32)
+    (local $ring i32) (local $far i32)
     (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $r4 v128) (local $r5 v128) (local $r6 v128) (local $r7 v128) (local $r8 v128) (local $r9 v128) (local $r10 v128)
     ;; the near terms before word k, from the ring (none before the message's first word)
     (if (i32.ge_u (local.get $k) (i32.const 4)) (then (local.set $r10 (v128.load (i32.shl (i32.and (i32.sub (local.get $k) (i32.const 4)) (i32.const 32767)) (i32.const 2))))))
@@ -31,139 +37,248 @@
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $k) (local.get $end)))
-        ;; words k+0 .. k+3
-        (local.set $r0
-          (v128.xor
-            (v128.xor
-              (v128.load offset=0 (local.get $src))
-              (v128.load (i32.shl (i32.and (i32.sub (local.get $k) (i32.const 29740)) (i32.const 32767)) (i32.const 2))))
-            (v128.xor
+        (local.set $ring (i32.shl (i32.and (local.get $k) (i32.const 32767)) (i32.const 2)))
+        (local.set $far (i32.shl (i32.and (i32.sub (local.get $k) (i32.const 29740)) (i32.const 32767)) (i32.const 2)))
+        (if (i32.and
+              (i32.le_u (local.get $ring) (i32.const 130896))
+              (i32.le_u (local.get $far) (i32.const 130896)))
+          (then
+            (local.set $r0
+              (v128.xor
+                (v128.xor (v128.load offset=0 (local.get $src)) (v128.load offset=0 (local.get $far)))
+                (v128.xor
               (v128.xor
                 (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r7) (local.get $r8))
                 (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r5) (local.get $r6)))
               (local.get $r0))))
-        (v128.store (i32.shl (i32.and (i32.add (local.get $k) (i32.const 0)) (i32.const 32767)) (i32.const 2)) (local.get $r0))
-        ;; words k+4 .. k+7
-        (local.set $r1
-          (v128.xor
-            (v128.xor
-              (v128.load offset=16 (local.get $src))
-              (v128.load (i32.shl (i32.and (i32.sub (local.get $k) (i32.const 29736)) (i32.const 32767)) (i32.const 2))))
-            (v128.xor
+            (v128.store offset=0 (local.get $ring) (local.get $r0))
+            (local.set $r1
+              (v128.xor
+                (v128.xor (v128.load offset=16 (local.get $src)) (v128.load offset=16 (local.get $far)))
+                (v128.xor
               (v128.xor
                 (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r8) (local.get $r9))
                 (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r6) (local.get $r7)))
               (local.get $r1))))
-        (v128.store (i32.shl (i32.and (i32.add (local.get $k) (i32.const 4)) (i32.const 32767)) (i32.const 2)) (local.get $r1))
-        ;; words k+8 .. k+11
-        (local.set $r2
-          (v128.xor
-            (v128.xor
-              (v128.load offset=32 (local.get $src))
-              (v128.load (i32.shl (i32.and (i32.sub (local.get $k) (i32.const 29732)) (i32.const 32767)) (i32.const 2))))
-            (v128.xor
+            (v128.store offset=16 (local.get $ring) (local.get $r1))
+            (local.set $r2
+              (v128.xor
+                (v128.xor (v128.load offset=32 (local.get $src)) (v128.load offset=32 (local.get $far)))
+                (v128.xor
               (v128.xor
                 (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r9) (local.get $r10))
                 (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r7) (local.get $r8)))
               (local.get $r2))))
-        (v128.store (i32.shl (i32.and (i32.add (local.get $k) (i32.const 8)) (i32.const 32767)) (i32.const 2)) (local.get $r2))
-        ;; words k+12 .. k+15
-        (local.set $r3
-          (v128.xor
-            (v128.xor
-              (v128.load offset=48 (local.get $src))
-              (v128.load (i32.shl (i32.and (i32.sub (local.get $k) (i32.const 29728)) (i32.const 32767)) (i32.const 2))))
-            (v128.xor
+            (v128.store offset=32 (local.get $ring) (local.get $r2))
+            (local.set $r3
+              (v128.xor
+                (v128.xor (v128.load offset=48 (local.get $src)) (v128.load offset=48 (local.get $far)))
+                (v128.xor
               (v128.xor
                 (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r10) (local.get $r0))
                 (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r8) (local.get $r9)))
               (local.get $r3))))
-        (v128.store (i32.shl (i32.and (i32.add (local.get $k) (i32.const 12)) (i32.const 32767)) (i32.const 2)) (local.get $r3))
-        ;; words k+16 .. k+19
-        (local.set $r4
-          (v128.xor
-            (v128.xor
-              (v128.load offset=64 (local.get $src))
-              (v128.load (i32.shl (i32.and (i32.sub (local.get $k) (i32.const 29724)) (i32.const 32767)) (i32.const 2))))
-            (v128.xor
+            (v128.store offset=48 (local.get $ring) (local.get $r3))
+            (local.set $r4
+              (v128.xor
+                (v128.xor (v128.load offset=64 (local.get $src)) (v128.load offset=64 (local.get $far)))
+                (v128.xor
               (v128.xor
                 (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r0) (local.get $r1))
                 (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r9) (local.get $r10)))
               (local.get $r4))))
-        (v128.store (i32.shl (i32.and (i32.add (local.get $k) (i32.const 16)) (i32.const 32767)) (i32.const 2)) (local.get $r4))
-        ;; words k+20 .. k+23
-        (local.set $r5
-          (v128.xor
-            (v128.xor
-              (v128.load offset=80 (local.get $src))
-              (v128.load (i32.shl (i32.and (i32.sub (local.get $k) (i32.const 29720)) (i32.const 32767)) (i32.const 2))))
-            (v128.xor
+            (v128.store offset=64 (local.get $ring) (local.get $r4))
+            (local.set $r5
+              (v128.xor
+                (v128.xor (v128.load offset=80 (local.get $src)) (v128.load offset=80 (local.get $far)))
+                (v128.xor
               (v128.xor
                 (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r1) (local.get $r2))
                 (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r10) (local.get $r0)))
               (local.get $r5))))
-        (v128.store (i32.shl (i32.and (i32.add (local.get $k) (i32.const 20)) (i32.const 32767)) (i32.const 2)) (local.get $r5))
-        ;; words k+24 .. k+27
-        (local.set $r6
-          (v128.xor
-            (v128.xor
-              (v128.load offset=96 (local.get $src))
-              (v128.load (i32.shl (i32.and (i32.sub (local.get $k) (i32.const 29716)) (i32.const 32767)) (i32.const 2))))
-            (v128.xor
+            (v128.store offset=80 (local.get $ring) (local.get $r5))
+            (local.set $r6
+              (v128.xor
+                (v128.xor (v128.load offset=96 (local.get $src)) (v128.load offset=96 (local.get $far)))
+                (v128.xor
               (v128.xor
                 (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r2) (local.get $r3))
                 (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r0) (local.get $r1)))
               (local.get $r6))))
-        (v128.store (i32.shl (i32.and (i32.add (local.get $k) (i32.const 24)) (i32.const 32767)) (i32.const 2)) (local.get $r6))
-        ;; words k+28 .. k+31
-        (local.set $r7
-          (v128.xor
-            (v128.xor
-              (v128.load offset=112 (local.get $src))
-              (v128.load (i32.shl (i32.and (i32.sub (local.get $k) (i32.const 29712)) (i32.const 32767)) (i32.const 2))))
-            (v128.xor
+            (v128.store offset=96 (local.get $ring) (local.get $r6))
+            (local.set $r7
+              (v128.xor
+                (v128.xor (v128.load offset=112 (local.get $src)) (v128.load offset=112 (local.get $far)))
+                (v128.xor
               (v128.xor
                 (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r3) (local.get $r4))
                 (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r1) (local.get $r2)))
               (local.get $r7))))
-        (v128.store (i32.shl (i32.and (i32.add (local.get $k) (i32.const 28)) (i32.const 32767)) (i32.const 2)) (local.get $r7))
-        ;; words k+32 .. k+35
-        (local.set $r8
-          (v128.xor
-            (v128.xor
-              (v128.load offset=128 (local.get $src))
-              (v128.load (i32.shl (i32.and (i32.sub (local.get $k) (i32.const 29708)) (i32.const 32767)) (i32.const 2))))
-            (v128.xor
+            (v128.store offset=112 (local.get $ring) (local.get $r7))
+            (local.set $r8
+              (v128.xor
+                (v128.xor (v128.load offset=128 (local.get $src)) (v128.load offset=128 (local.get $far)))
+                (v128.xor
               (v128.xor
                 (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r4) (local.get $r5))
                 (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r2) (local.get $r3)))
               (local.get $r8))))
-        (v128.store (i32.shl (i32.and (i32.add (local.get $k) (i32.const 32)) (i32.const 32767)) (i32.const 2)) (local.get $r8))
-        ;; words k+36 .. k+39
-        (local.set $r9
-          (v128.xor
-            (v128.xor
-              (v128.load offset=144 (local.get $src))
-              (v128.load (i32.shl (i32.and (i32.sub (local.get $k) (i32.const 29704)) (i32.const 32767)) (i32.const 2))))
-            (v128.xor
+            (v128.store offset=128 (local.get $ring) (local.get $r8))
+            (local.set $r9
+              (v128.xor
+                (v128.xor (v128.load offset=144 (local.get $src)) (v128.load offset=144 (local.get $far)))
+                (v128.xor
               (v128.xor
                 (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r5) (local.get $r6))
                 (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r3) (local.get $r4)))
               (local.get $r9))))
-        (v128.store (i32.shl (i32.and (i32.add (local.get $k) (i32.const 36)) (i32.const 32767)) (i32.const 2)) (local.get $r9))
-        ;; words k+40 .. k+43
-        (local.set $r10
-          (v128.xor
-            (v128.xor
-              (v128.load offset=160 (local.get $src))
-              (v128.load (i32.shl (i32.and (i32.sub (local.get $k) (i32.const 29700)) (i32.const 32767)) (i32.const 2))))
-            (v128.xor
+            (v128.store offset=144 (local.get $ring) (local.get $r9))
+            (local.set $r10
+              (v128.xor
+                (v128.xor (v128.load offset=160 (local.get $src)) (v128.load offset=160 (local.get $far)))
+                (v128.xor
               (v128.xor
                 (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r6) (local.get $r7))
                 (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r4) (local.get $r5)))
               (local.get $r10))))
-        (v128.store (i32.shl (i32.and (i32.add (local.get $k) (i32.const 40)) (i32.const 32767)) (i32.const 2)) (local.get $r10))
+            (v128.store offset=160 (local.get $ring) (local.get $r10)))
+          (else
+            (local.set $r0
+              (v128.xor
+                (v128.xor
+                  (v128.load offset=0 (local.get $src))
+                  (v128.load (i32.shl (i32.and (i32.sub (local.get $k) (i32.const 29740)) (i32.const 32767)) (i32.const 2))))
+                (v128.xor
+              (v128.xor
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r7) (local.get $r8))
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r5) (local.get $r6)))
+              (local.get $r0))))
+            (v128.store (i32.shl (i32.and (i32.add (local.get $k) (i32.const 0)) (i32.const 32767)) (i32.const 2)) (local.get $r0))
+            (local.set $r1
+              (v128.xor
+                (v128.xor
+                  (v128.load offset=16 (local.get $src))
+                  (v128.load (i32.shl (i32.and (i32.sub (local.get $k) (i32.const 29736)) (i32.const 32767)) (i32.const 2))))
+                (v128.xor
+              (v128.xor
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r8) (local.get $r9))
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r6) (local.get $r7)))
+              (local.get $r1))))
+            (v128.store (i32.shl (i32.and (i32.add (local.get $k) (i32.const 4)) (i32.const 32767)) (i32.const 2)) (local.get $r1))
+            (local.set $r2
+              (v128.xor
+                (v128.xor
+                  (v128.load offset=32 (local.get $src))
+                  (v128.load (i32.shl (i32.and (i32.sub (local.get $k) (i32.const 29732)) (i32.const 32767)) (i32.const 2))))
+                (v128.xor
+              (v128.xor
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r9) (local.get $r10))
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r7) (local.get $r8)))
+              (local.get $r2))))
+            (v128.store (i32.shl (i32.and (i32.add (local.get $k) (i32.const 8)) (i32.const 32767)) (i32.const 2)) (local.get $r2))
+            (local.set $r3
+              (v128.xor
+                (v128.xor
+                  (v128.load offset=48 (local.get $src))
+                  (v128.load (i32.shl (i32.and (i32.sub (local.get $k) (i32.const 29728)) (i32.const 32767)) (i32.const 2))))
+                (v128.xor
+              (v128.xor
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r10) (local.get $r0))
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r8) (local.get $r9)))
+              (local.get $r3))))
+            (v128.store (i32.shl (i32.and (i32.add (local.get $k) (i32.const 12)) (i32.const 32767)) (i32.const 2)) (local.get $r3))
+            (local.set $r4
+              (v128.xor
+                (v128.xor
+                  (v128.load offset=64 (local.get $src))
+                  (v128.load (i32.shl (i32.and (i32.sub (local.get $k) (i32.const 29724)) (i32.const 32767)) (i32.const 2))))
+                (v128.xor
+              (v128.xor
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r0) (local.get $r1))
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r9) (local.get $r10)))
+              (local.get $r4))))
+            (v128.store (i32.shl (i32.and (i32.add (local.get $k) (i32.const 16)) (i32.const 32767)) (i32.const 2)) (local.get $r4))
+            (local.set $r5
+              (v128.xor
+                (v128.xor
+                  (v128.load offset=80 (local.get $src))
+                  (v128.load (i32.shl (i32.and (i32.sub (local.get $k) (i32.const 29720)) (i32.const 32767)) (i32.const 2))))
+                (v128.xor
+              (v128.xor
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r1) (local.get $r2))
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r10) (local.get $r0)))
+              (local.get $r5))))
+            (v128.store (i32.shl (i32.and (i32.add (local.get $k) (i32.const 20)) (i32.const 32767)) (i32.const 2)) (local.get $r5))
+            (local.set $r6
+              (v128.xor
+                (v128.xor
+                  (v128.load offset=96 (local.get $src))
+                  (v128.load (i32.shl (i32.and (i32.sub (local.get $k) (i32.const 29716)) (i32.const 32767)) (i32.const 2))))
+                (v128.xor
+              (v128.xor
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r2) (local.get $r3))
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r0) (local.get $r1)))
+              (local.get $r6))))
+            (v128.store (i32.shl (i32.and (i32.add (local.get $k) (i32.const 24)) (i32.const 32767)) (i32.const 2)) (local.get $r6))
+            (local.set $r7
+              (v128.xor
+                (v128.xor
+                  (v128.load offset=112 (local.get $src))
+                  (v128.load (i32.shl (i32.and (i32.sub (local.get $k) (i32.const 29712)) (i32.const 32767)) (i32.const 2))))
+                (v128.xor
+              (v128.xor
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r3) (local.get $r4))
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r1) (local.get $r2)))
+              (local.get $r7))))
+            (v128.store (i32.shl (i32.and (i32.add (local.get $k) (i32.const 28)) (i32.const 32767)) (i32.const 2)) (local.get $r7))
+            (local.set $r8
+              (v128.xor
+                (v128.xor
+                  (v128.load offset=128 (local.get $src))
+                  (v128.load (i32.shl (i32.and (i32.sub (local.get $k) (i32.const 29708)) (i32.const 32767)) (i32.const 2))))
+                (v128.xor
+              (v128.xor
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r4) (local.get $r5))
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r2) (local.get $r3)))
+              (local.get $r8))))
+            (v128.store (i32.shl (i32.and (i32.add (local.get $k) (i32.const 32)) (i32.const 32767)) (i32.const 2)) (local.get $r8))
+            (local.set $r9
+              (v128.xor
+                (v128.xor
+                  (v128.load offset=144 (local.get $src))
+                  (v128.load (i32.shl (i32.and (i32.sub (local.get $k) (i32.const 29704)) (i32.const 32767)) (i32.const 2))))
+                (v128.xor
+              (v128.xor
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r5) (local.get $r6))
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r3) (local.get $r4)))
+              (local.get $r9))))
+            (v128.store (i32.shl (i32.and (i32.add (local.get $k) (i32.const 36)) (i32.const 32767)) (i32.const 2)) (local.get $r9))
+            (local.set $r10
+              (v128.xor
+                (v128.xor
+                  (v128.load offset=160 (local.get $src))
+                  (v128.load (i32.shl (i32.and (i32.sub (local.get $k) (i32.const 29700)) (i32.const 32767)) (i32.const 2))))
+                (v128.xor
+              (v128.xor
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r6) (local.get $r7))
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $r4) (local.get $r5)))
+              (local.get $r10))))
+            (v128.store (i32.shl (i32.and (i32.add (local.get $k) (i32.const 40)) (i32.const 32767)) (i32.const 2)) (local.get $r10))))
         (local.set $src (i32.add (local.get $src) (i32.const 176)))
         (local.set $k (i32.add (local.get $k) (i32.const 44)))
+        (br $next))))
+
+  (func (export "fold") (param $dst i32) (param $from i32) (param $count i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $dst) (local.get $end)))
+        (v128.store (local.get $dst)
+          (v128.xor
+            (v128.load (local.get $dst))
+            (v128.load (i32.shl (i32.and (local.get $from) (i32.const 32767)) (i32.const 2)))))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (local.set $from (i32.add (local.get $from) (i32.const 4)))
         (br $next))))
 )
