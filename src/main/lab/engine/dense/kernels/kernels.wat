@@ -4,10 +4,11 @@
 ;; those views valid, and its maximum matches memory.ts's MAX_PAGES). Pointers are byte offsets,
 ;; counts are elements; matrices are row-major, weights [out, in] as torch keeps them.
 ;;
-;; The products sum in a different order from the JS reference (four lanes, then across
-;; them), so they agree with it to float32 rounding. The optimizer updates are
-;; ../updateRules.ts lane for lane, to the bit: float32 lanes for every plain operation, and
-;; $fma (C's fmaf, which WebAssembly lacks) where torch's add and addcmul fuse. Their scalars
+;; The forward pass and dx sum in a different order from the JS reference (four lanes, then
+;; across them), so they agree with it to float32 rounding; dW is torch's BLAS order
+;; (blasOrder.ts) to the bit, with $fma (C's fmaf, which WebAssembly lacks) for its fused
+;; multiply-adds. The optimizer updates are ../updateRules.ts lane for lane, to the bit: float32
+;; lanes for every plain operation, and $fma where torch's add and addcmul fuse. Their scalars
 ;; come in as float32, computed by updateRules' *Scalars functions.
 ;;
 ;; The optimizer loops take four elements at a time and may run up to three past a buffer's
@@ -200,99 +201,87 @@
         (local.set $dxr (i32.add (local.get $dxr) (local.get $kb)))
         (br $rows))))
 
-  ;; dw[o, j] (+)= Σ_r dy[r, o] · x[r, j]    dy [n, m], x [n, k]
-  ;; with $accumulate 0 the sums overwrite dw, otherwise they add to it (as .grad does); the
-  ;; bias gradient is not summed here: shared/layers/columnSums.ts sums it in torch's order
-  (func (export "linear_backward_weight")
-    (param $dy i32) (param $x i32) (param $dw i32) (param $n i32) (param $k i32) (param $m i32) (param $accumulate i32)
-    (local $kb i32) (local $mb i32) (local $nmb i32) (local $ob i32) (local $jb i32) (local $dwo i32) (local $rb i32) (local $xp i32) (local $p i32)
-    (local $g v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $sf f32)
+  ;; dw[o, j] (+)= Σ_r dy[r, o] · x[r, j] for j in [from, to)    dy [n, m], x [n, k], dw [m, k]
+  ;; in torch's order (blasOrder.ts, which says why): the rows in OpenBLAS's blocks, each block
+  ;; one chain of fused multiply-adds, or with $split two (the even and odd rows of each run of
+  ;; eight, the rows past the last run on the even one, the odd chain added last), and each
+  ;; block's sum added to what the earlier ones left. Four columns j a lane each; the last group
+  ;; may read up to three floats past x's row (the allocator's padding at its end) and stores
+  ;; only its own lanes. With $accumulate the sums add to dw (as .grad does), else replace it.
+  ;; The bias gradient is not summed here: shared/layers/columnSums.ts sums it in torch's order.
+  (func (export "weight_gradient_run")
+    (param $dy i32) (param $x i32) (param $dw i32) (param $n i32) (param $k i32) (param $m i32)
+    (param $o i32) (param $from i32) (param $to i32) (param $split i32) (param $accumulate i32)
+    (local $kb i32) (local $mb i32) (local $j i32) (local $start i32) (local $left i32) (local $end i32)
+    (local $r i32) (local $eight i32) (local $gp i32) (local $xp i32) (local $p i32) (local $lanes i32)
+    (local $c v128) (local $even v128) (local $odd v128)
     (local.set $kb (i32.shl (local.get $k) (i32.const 2)))
     (local.set $mb (i32.shl (local.get $m) (i32.const 2)))
-    (local.set $nmb (i32.mul (local.get $n) (local.get $mb)))
-    (local.set $dwo (local.get $dw))
-    (block $outs_done
-      (loop $outs
-        (br_if $outs_done (i32.ge_u (local.get $ob) (local.get $mb)))
-        (local.set $jb (i32.const 0))
-        (block $b16_done
-          (loop $b16
-            (br_if $b16_done (i32.gt_u (i32.add (local.get $jb) (i32.const 64)) (local.get $kb)))
-            (local.set $a0 (v128.const f32x4 0 0 0 0))
-            (local.set $a1 (v128.const f32x4 0 0 0 0))
-            (local.set $a2 (v128.const f32x4 0 0 0 0))
-            (local.set $a3 (v128.const f32x4 0 0 0 0))
-            (local.set $rb (i32.const 0))
-            (local.set $xp (i32.add (local.get $x) (local.get $jb)))
-            (block $r_done
-              (loop $r
-                (br_if $r_done (i32.ge_u (local.get $rb) (local.get $nmb)))
-                (local.set $g (f32x4.splat (f32.load (i32.add (local.get $dy) (i32.add (local.get $rb) (local.get $ob))))))
-                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $g) (v128.load align=4 (local.get $xp)))))
-                (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $g) (v128.load offset=16 align=4 (local.get $xp)))))
-                (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $g) (v128.load offset=32 align=4 (local.get $xp)))))
-                (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $g) (v128.load offset=48 align=4 (local.get $xp)))))
-                (local.set $rb (i32.add (local.get $rb) (local.get $mb)))
-                (local.set $xp (i32.add (local.get $xp) (local.get $kb)))
-                (br $r)))
-            (local.set $p (i32.add (local.get $dwo) (local.get $jb)))
-            (if (local.get $accumulate)
+    (local.set $j (local.get $from))
+    (block $groups_done
+      (loop $groups
+        (br_if $groups_done (i32.ge_s (local.get $j) (local.get $to)))
+        (local.set $c (v128.const f32x4 0 0 0 0))
+        (local.set $start (i32.const 0))
+        (block $blocks_done
+          (loop $blocks
+            (br_if $blocks_done (i32.ge_s (local.get $start) (local.get $n)))
+            ;; blasOrder.blockLength: 320 rows, or half of what is left rounded up to 8 below 640
+            (local.set $left (i32.sub (local.get $n) (local.get $start)))
+            (local.set $end (i32.add (local.get $start)
+              (if (result i32) (i32.ge_s (local.get $left) (i32.const 640))
+                (then (i32.const 320))
+                (else (if (result i32) (i32.gt_s (local.get $left) (i32.const 320))
+                  (then (i32.and (i32.add (i32.shr_u (local.get $left) (i32.const 1)) (i32.const 7)) (i32.const -8)))
+                  (else (local.get $left)))))))
+            (local.set $even (v128.const f32x4 0 0 0 0))
+            (local.set $odd (v128.const f32x4 0 0 0 0))
+            (local.set $r (local.get $start))
+            (local.set $gp (i32.add (local.get $dy) (i32.add (i32.mul (local.get $r) (local.get $mb)) (i32.shl (local.get $o) (i32.const 2)))))
+            (local.set $xp (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $k)) (local.get $j)) (i32.const 2))))
+            (if (local.get $split)
               (then
-                (local.set $a0 (f32x4.add (v128.load align=4 (local.get $p)) (local.get $a0)))
-                (local.set $a1 (f32x4.add (v128.load offset=16 align=4 (local.get $p)) (local.get $a1)))
-                (local.set $a2 (f32x4.add (v128.load offset=32 align=4 (local.get $p)) (local.get $a2)))
-                (local.set $a3 (f32x4.add (v128.load offset=48 align=4 (local.get $p)) (local.get $a3)))))
-            (v128.store align=4 (local.get $p) (local.get $a0))
-            (v128.store offset=16 align=4 (local.get $p) (local.get $a1))
-            (v128.store offset=32 align=4 (local.get $p) (local.get $a2))
-            (v128.store offset=48 align=4 (local.get $p) (local.get $a3))
-            (local.set $jb (i32.add (local.get $jb) (i32.const 64)))
-            (br $b16)))
-        (block $b4_done
-          (loop $b4
-            (br_if $b4_done (i32.gt_u (i32.add (local.get $jb) (i32.const 16)) (local.get $kb)))
-            (local.set $a0 (v128.const f32x4 0 0 0 0))
-            (local.set $rb (i32.const 0))
-            (local.set $xp (i32.add (local.get $x) (local.get $jb)))
-            (block $r4_done
-              (loop $r4
-                (br_if $r4_done (i32.ge_u (local.get $rb) (local.get $nmb)))
-                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul
-                  (f32x4.splat (f32.load (i32.add (local.get $dy) (i32.add (local.get $rb) (local.get $ob)))))
-                  (v128.load align=4 (local.get $xp)))))
-                (local.set $rb (i32.add (local.get $rb) (local.get $mb)))
+                (block $eights_done
+                  (loop $eights
+                    (br_if $eights_done (i32.lt_s (i32.sub (local.get $end) (local.get $r)) (i32.const 8)))
+                    (local.set $eight (i32.const 0))
+                    (loop $pairs
+                      (local.set $even (call $fma (f32x4.splat (f32.load (local.get $gp))) (v128.load align=4 (local.get $xp)) (local.get $even)))
+                      (local.set $gp (i32.add (local.get $gp) (local.get $mb)))
+                      (local.set $xp (i32.add (local.get $xp) (local.get $kb)))
+                      (local.set $odd (call $fma (f32x4.splat (f32.load (local.get $gp))) (v128.load align=4 (local.get $xp)) (local.get $odd)))
+                      (local.set $gp (i32.add (local.get $gp) (local.get $mb)))
+                      (local.set $xp (i32.add (local.get $xp) (local.get $kb)))
+                      (local.set $eight (i32.add (local.get $eight) (i32.const 2)))
+                      (br_if $pairs (i32.lt_u (local.get $eight) (i32.const 8))))
+                    (local.set $r (i32.add (local.get $r) (i32.const 8)))
+                    (br $eights)))))
+            (block $chain_done
+              (loop $chain
+                (br_if $chain_done (i32.ge_s (local.get $r) (local.get $end)))
+                (local.set $even (call $fma (f32x4.splat (f32.load (local.get $gp))) (v128.load align=4 (local.get $xp)) (local.get $even)))
+                (local.set $gp (i32.add (local.get $gp) (local.get $mb)))
                 (local.set $xp (i32.add (local.get $xp) (local.get $kb)))
-                (br $r4)))
-            (local.set $p (i32.add (local.get $dwo) (local.get $jb)))
-            (if (local.get $accumulate)
-              (then (local.set $a0 (f32x4.add (v128.load align=4 (local.get $p)) (local.get $a0)))))
-            (v128.store align=4 (local.get $p) (local.get $a0))
-            (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
-            (br $b4)))
-        (block $b1_done
-          (loop $b1
-            (br_if $b1_done (i32.ge_u (local.get $jb) (local.get $kb)))
-            (local.set $sf (f32.const 0))
-            (local.set $rb (i32.const 0))
-            (local.set $xp (i32.add (local.get $x) (local.get $jb)))
-            (block $r1_done
-              (loop $r1
-                (br_if $r1_done (i32.ge_u (local.get $rb) (local.get $nmb)))
-                (local.set $sf (f32.add (local.get $sf) (f32.mul
-                  (f32.load (i32.add (local.get $dy) (i32.add (local.get $rb) (local.get $ob))))
-                  (f32.load (local.get $xp)))))
-                (local.set $rb (i32.add (local.get $rb) (local.get $mb)))
-                (local.set $xp (i32.add (local.get $xp) (local.get $kb)))
-                (br $r1)))
-            (local.set $p (i32.add (local.get $dwo) (local.get $jb)))
-            (if (local.get $accumulate)
-              (then (local.set $sf (f32.add (f32.load (local.get $p)) (local.get $sf)))))
-            (f32.store (local.get $p) (local.get $sf))
-            (local.set $jb (i32.add (local.get $jb) (i32.const 4)))
-            (br $b1)))
-        (local.set $ob (i32.add (local.get $ob) (i32.const 4)))
-        (local.set $dwo (i32.add (local.get $dwo) (local.get $kb)))
-        (br $outs))))
+                (local.set $r (i32.add (local.get $r) (i32.const 1)))
+                (br $chain)))
+            (if (local.get $split) (then (local.set $even (f32x4.add (local.get $odd) (local.get $even)))))
+            (local.set $c (f32x4.add (local.get $even) (local.get $c)))
+            (local.set $start (local.get $end))
+            (br $blocks)))
+        (local.set $p (i32.add (local.get $dw) (i32.shl (i32.add (i32.mul (local.get $o) (local.get $k)) (local.get $j)) (i32.const 2))))
+        (local.set $lanes (i32.sub (local.get $to) (local.get $j)))
+        (if (i32.ge_s (local.get $lanes) (i32.const 4))
+          (then
+            (if (local.get $accumulate) (then (local.set $c (f32x4.add (v128.load align=4 (local.get $p)) (local.get $c)))))
+            (v128.store align=4 (local.get $p) (local.get $c)))
+          (else
+            ;; the last one to three columns, lane by lane
+            (if (local.get $accumulate) (then (local.set $c (f32x4.add (v128.load align=4 (local.get $p)) (local.get $c)))))
+            (f32.store (local.get $p) (f32x4.extract_lane 0 (local.get $c)))
+            (if (i32.gt_s (local.get $lanes) (i32.const 1)) (then (f32.store offset=4 (local.get $p) (f32x4.extract_lane 1 (local.get $c)))))
+            (if (i32.gt_s (local.get $lanes) (i32.const 2)) (then (f32.store offset=8 (local.get $p) (f32x4.extract_lane 2 (local.get $c)))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $groups))))
 
   ;; a·b + c over two f64 lanes holding float32 values, rounded to odd: the double nearest
   ;; the exact sum, moved to the neighbour with an odd last bit when it is inexact. Rounding

@@ -1,11 +1,11 @@
 /**
- * nn.Linear's products for fewer than four inputs (k < 4), in torch 1.13's order: its BLAS
- * (OpenBLAS here) sums each output as a chain of fused multiply-adds in index order from zero,
- * and the forward pass adds the bias once at the end. Measured bit for bit against torch for
- * the forward pass, dx and dW on 750 shapes of 1–40 rows, 1–3 inputs, 1–40 outputs
- * (tests/interop/narrowProducts.test.ts); a chain of rounded products, as the SIMD kernels'
- * scalar loops take it, differs from torch's dW on the course's Linear(1, 1) in half of its
- * batches. These layers never reach the SIMD kernels (sizeChoice.ts).
+ * nn.Linear's forward pass and dx for fewer than four inputs (k < 4), in torch 1.13's order: its
+ * BLAS (OpenBLAS here) sums each output as a chain of fused multiply-adds in index order from
+ * zero, and the forward pass adds the bias once at the end. Measured bit for bit against torch
+ * on 750 shapes of 1–40 rows, 1–3 inputs, 1–40 outputs (tests/interop/narrowProducts.test.ts).
+ * These layers never reach the SIMD kernels (sizeChoice.ts); their dW is blasOrder.ts's, in
+ * JavaScript too (a chain of rounded products, as the SIMD kernels' scalar loops took it,
+ * differed from torch's on the course's Linear(1, 1) in half of its batches).
  */
 import { fmaf } from '../../../../../shared/float32'
 
@@ -27,17 +27,6 @@ export function narrowBackwardInput(dy: Float32Array, w: Float32Array, dx: Float
       let s = 0
       for (let o = 0; o < m; o++) s = fmaf(dy[r * m + o], w[o * k + j], s)
       dx[r * k + j] = s
-    }
-  }
-}
-
-/** dw[o, j] = Σ_r dy[r, o] · x[r, j], replacing what it held */
-export function narrowBackwardWeight(dy: Float32Array, x: Float32Array, dw: Float32Array, n: number, k: number, m: number): void {
-  for (let o = 0; o < m; o++) {
-    for (let j = 0; j < k; j++) {
-      let s = 0
-      for (let r = 0; r < n; r++) s = fmaf(dy[r * m + o], x[r * k + j], s)
-      dw[o * k + j] = s
     }
   }
 }

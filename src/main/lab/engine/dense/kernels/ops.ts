@@ -6,7 +6,8 @@
  */
 import type { DenseOps } from '../../../../../shared/layers/denseOps'
 import type { DenseKernels } from './contract'
-import { narrowBackwardInput, narrowBackwardWeight, narrowForward } from './narrowProducts'
+import { blasWeightGradient } from './blasOrder'
+import { narrowBackwardInput, narrowForward } from './narrowProducts'
 import { narrowProduct } from './sizeChoice'
 
 /** a class, not an object of closures: one call target for every engine's layers */
@@ -30,7 +31,7 @@ class KernelOps implements DenseOps {
   }
 
   linearBackwardWeight(dy: Float32Array, x: Float32Array, dw: Float32Array, n: number, k: number, m: number): void {
-    if (narrowProduct(k)) return narrowBackwardWeight(dy, x, dw, n, k, m)
+    if (narrowProduct(k)) return blasWeightGradient(dy, x, dw, n, k, m, false)
     const memory = this.kernels.memory
     this.kernels.linearBackwardWeight(memory.blockOf(dy)!, memory.blockOf(x)!, memory.blockOf(dw)!, n, k, m, false)
   }

@@ -1,10 +1,12 @@
 /**
  * The dense kernels in plain JavaScript: the engine's path where WebAssembly SIMD is missing,
- * and the definition the SIMD kernels are tested against. Products are the Linear layer's own
- * loops (shared/layers/denseOps.ts), updates the rules of ../updateRules.ts.
+ * and the definition the SIMD kernels are tested against. The forward pass and dx are the Linear
+ * layer's own loops (shared/layers/denseOps.ts), dW torch's BLAS order (blasOrder.ts), updates
+ * the rules of ../updateRules.ts.
  */
-import { addWeightGrad, linearBackwardInput, linearForward } from '../../../../../shared/layers/denseOps'
+import { linearBackwardInput, linearForward } from '../../../../../shared/layers/denseOps'
 import { adamUpdate, rmspropUpdate, sgdUpdate } from '../updateRules'
+import { blasWeightGradient } from './blasOrder'
 import type { DenseKernels } from './contract'
 import type { KernelMemory } from './memory'
 
@@ -23,8 +25,7 @@ export function referenceKernels(memory: KernelMemory): DenseKernels {
     },
 
     linearBackwardWeight(dy, x, dw, n, k, m, accumulate) {
-      if (!accumulate) dw.array.fill(0, 0, m * k)
-      addWeightGrad(dy.array, x.array, dw.array, n, k, m)
+      blasWeightGradient(dy.array, x.array, dw.array, n, k, m, accumulate)
     },
 
     sgd(spec, scalars, p, g, buf, fresh) {

@@ -1,7 +1,8 @@
 /**
  * The dense kernels as WebAssembly SIMD (kernels.wat): the same contract as reference.ts, the
- * products to float32 rounding of another summation order, the updates to the bit.
+ * forward pass and dx to float32 rounding of another summation order, dW and the updates to the bit.
  */
+import { productRuns } from './blasOrder'
 import type { DenseKernels } from './contract'
 import type { KernelMemory } from './memory'
 import { webAssembly } from './wasmApi'
@@ -9,7 +10,7 @@ import { webAssembly } from './wasmApi'
 interface KernelExports {
   linear_forward(x: number, w: number, b: number, y: number, n: number, k: number, m: number): void
   linear_backward_input(dy: number, w: number, dx: number, n: number, k: number, m: number): void
-  linear_backward_weight(dy: number, x: number, dw: number, n: number, k: number, m: number, accumulate: number): void
+  weight_gradient_run(dy: number, x: number, dw: number, n: number, k: number, m: number, o: number, from: number, to: number, split: number, accumulate: number): void
   sgd(p: number, g: number, n: number, negLr: number, wd: number): void
   sgd_momentum(p: number, g: number, buf: number, n: number, negLr: number, wd: number, momentum: number, keep: number, fresh: number, nesterov: number): void
   adam(p: number, g: number, m: number, v: number, vmax: number, n: number, beta1: number, beta2: number, oneMinusBeta1: number, oneMinusBeta2: number, negStepSize: number, bc2Sqrt: number, eps: number, wd: number, decay: number, decoupled: number, amsgrad: number): void
@@ -32,7 +33,8 @@ export function simdKernels(memory: KernelMemory, module: object): DenseKernels 
     },
 
     linearBackwardWeight(dy, x, dw, n, k, m, accumulate) {
-      wasm.linear_backward_weight(dy.ptr, x.ptr, dw.ptr, n, k, m, accumulate ? 1 : 0)
+      const runs = productRuns(k, m)
+      for (let i = 0; i < runs.length; i += 4) wasm.weight_gradient_run(dy.ptr, x.ptr, dw.ptr, n, k, m, runs[i], runs[i + 1], runs[i + 2], runs[i + 3], accumulate ? 1 : 0)
     },
 
     sgd(spec, s, p, g, buf, fresh) {
