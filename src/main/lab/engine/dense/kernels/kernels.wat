@@ -6,8 +6,8 @@
 ;;
 ;; The forward pass and dx sum in a different order from the JS reference (four lanes, then
 ;; across them), so they agree with it to float32 rounding; dW is torch's BLAS order
-;; (blasOrder.ts) to the bit, with $fma (C's fmaf, which WebAssembly lacks) for its fused
-;; multiply-adds. The optimizer updates are ../updateRules.ts lane for lane, to the bit: float32
+;; (blasOrder.ts) to the bit, with $fma (C's fmaf: relaxed_madd where it fuses, else exact
+;; double lanes) for its fused multiply-adds. The optimizer updates are ../updateRules.ts lane for lane, to the bit: float32
 ;; lanes for every plain operation, and $fma where torch's add and addcmul fuse. Their scalars
 ;; come in as float32, computed by updateRules' *Scalars functions.
 ;;
@@ -205,23 +205,36 @@
   ;; in torch's order (blasOrder.ts, which says why): the rows in OpenBLAS's blocks, each block
   ;; one chain of fused multiply-adds, or with $split two (the even and odd rows of each run of
   ;; eight, the rows past the last run on the even one, the odd chain added last), and each
-  ;; block's sum added to what the earlier ones left. Four columns j a lane each; the last group
-  ;; may read up to three floats past x's row (the allocator's padding at its end) and stores
-  ;; only its own lanes. With $accumulate the sums add to dw (as .grad does), else replace it.
-  ;; The bias gradient is not summed here: shared/layers/columnSums.ts sums it in torch's order.
+  ;; block's sum added to what the earlier ones left. relaxed_madd is the fused multiply-add:
+  ;; simd.ts calls this only where fuse() found it fused. Sixteen columns a pass, four lanes in each
+  ;; of four vectors whose chains run side by side; a pass with fewer columns left points its
+  ;; idle vectors at its first one's columns and stores only its own, and its last vector may
+  ;; read up to three floats past x's row (the allocator's padding at x's end) and stores only
+  ;; its own lanes. With $accumulate the sums add to dw (as .grad does), else replace it. The
+  ;; bias gradient is not summed here: shared/layers/columnSums.ts sums it in torch's order.
   (func (export "weight_gradient_run")
     (param $dy i32) (param $x i32) (param $dw i32) (param $n i32) (param $k i32) (param $m i32)
     (param $o i32) (param $from i32) (param $to i32) (param $split i32) (param $accumulate i32)
     (local $kb i32) (local $mb i32) (local $j i32) (local $start i32) (local $left i32) (local $end i32)
-    (local $r i32) (local $eight i32) (local $gp i32) (local $xp i32) (local $p i32) (local $lanes i32)
-    (local $c v128) (local $even v128) (local $odd v128)
+    (local $r i32) (local $t i32) (local $gp i32) (local $xp i32) (local $p i32) (local $lanes i32)
+    (local $o1 i32) (local $o2 i32) (local $o3 i32) (local $v i32) (local $g v128)
+    (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
+    (local $e0 v128) (local $e1 v128) (local $e2 v128) (local $e3 v128)
+    (local $d0 v128) (local $d1 v128) (local $d2 v128) (local $d3 v128)
     (local.set $kb (i32.shl (local.get $k) (i32.const 2)))
     (local.set $mb (i32.shl (local.get $m) (i32.const 2)))
     (local.set $j (local.get $from))
-    (block $groups_done
-      (loop $groups
-        (br_if $groups_done (i32.ge_s (local.get $j) (local.get $to)))
-        (local.set $c (v128.const f32x4 0 0 0 0))
+    (block $passes_done
+      (loop $passes
+        (br_if $passes_done (i32.ge_s (local.get $j) (local.get $to)))
+        ;; byte offsets of vectors 1–3 from vector 0: 16, 32, 48 where their columns exist, else 0
+        (local.set $o1 (select (i32.const 16) (i32.const 0) (i32.gt_s (local.get $to) (i32.add (local.get $j) (i32.const 4)))))
+        (local.set $o2 (select (i32.const 32) (i32.const 0) (i32.gt_s (local.get $to) (i32.add (local.get $j) (i32.const 8)))))
+        (local.set $o3 (select (i32.const 48) (i32.const 0) (i32.gt_s (local.get $to) (i32.add (local.get $j) (i32.const 12)))))
+        (local.set $c0 (v128.const f32x4 0 0 0 0))
+        (local.set $c1 (v128.const f32x4 0 0 0 0))
+        (local.set $c2 (v128.const f32x4 0 0 0 0))
+        (local.set $c3 (v128.const f32x4 0 0 0 0))
         (local.set $start (i32.const 0))
         (block $blocks_done
           (loop $blocks
@@ -234,54 +247,90 @@
                 (else (if (result i32) (i32.gt_s (local.get $left) (i32.const 320))
                   (then (i32.and (i32.add (i32.shr_u (local.get $left) (i32.const 1)) (i32.const 7)) (i32.const -8)))
                   (else (local.get $left)))))))
-            (local.set $even (v128.const f32x4 0 0 0 0))
-            (local.set $odd (v128.const f32x4 0 0 0 0))
+            (local.set $e0 (v128.const f32x4 0 0 0 0))
+            (local.set $e1 (v128.const f32x4 0 0 0 0))
+            (local.set $e2 (v128.const f32x4 0 0 0 0))
+            (local.set $e3 (v128.const f32x4 0 0 0 0))
+            (local.set $d0 (v128.const f32x4 0 0 0 0))
+            (local.set $d1 (v128.const f32x4 0 0 0 0))
+            (local.set $d2 (v128.const f32x4 0 0 0 0))
+            (local.set $d3 (v128.const f32x4 0 0 0 0))
             (local.set $r (local.get $start))
             (local.set $gp (i32.add (local.get $dy) (i32.add (i32.mul (local.get $r) (local.get $mb)) (i32.shl (local.get $o) (i32.const 2)))))
             (local.set $xp (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $k)) (local.get $j)) (i32.const 2))))
+            ;; with $split, runs of eight rows while eight are left: even rows on $e, odd on $d
             (if (local.get $split)
               (then
                 (block $eights_done
                   (loop $eights
                     (br_if $eights_done (i32.lt_s (i32.sub (local.get $end) (local.get $r)) (i32.const 8)))
-                    (local.set $eight (i32.const 0))
+                    (local.set $t (i32.const 0))
                     (loop $pairs
-                      (local.set $even (call $fma (f32x4.splat (f32.load (local.get $gp))) (v128.load align=4 (local.get $xp)) (local.get $even)))
+                      (local.set $g (f32x4.splat (f32.load (local.get $gp))))
+                      (local.set $e0 (f32x4.relaxed_madd (local.get $g) (v128.load align=4 (local.get $xp)) (local.get $e0)))
+                      (local.set $e1 (f32x4.relaxed_madd (local.get $g) (v128.load align=4 (i32.add (local.get $xp) (local.get $o1))) (local.get $e1)))
+                      (local.set $e2 (f32x4.relaxed_madd (local.get $g) (v128.load align=4 (i32.add (local.get $xp) (local.get $o2))) (local.get $e2)))
+                      (local.set $e3 (f32x4.relaxed_madd (local.get $g) (v128.load align=4 (i32.add (local.get $xp) (local.get $o3))) (local.get $e3)))
                       (local.set $gp (i32.add (local.get $gp) (local.get $mb)))
                       (local.set $xp (i32.add (local.get $xp) (local.get $kb)))
-                      (local.set $odd (call $fma (f32x4.splat (f32.load (local.get $gp))) (v128.load align=4 (local.get $xp)) (local.get $odd)))
+                      (local.set $g (f32x4.splat (f32.load (local.get $gp))))
+                      (local.set $d0 (f32x4.relaxed_madd (local.get $g) (v128.load align=4 (local.get $xp)) (local.get $d0)))
+                      (local.set $d1 (f32x4.relaxed_madd (local.get $g) (v128.load align=4 (i32.add (local.get $xp) (local.get $o1))) (local.get $d1)))
+                      (local.set $d2 (f32x4.relaxed_madd (local.get $g) (v128.load align=4 (i32.add (local.get $xp) (local.get $o2))) (local.get $d2)))
+                      (local.set $d3 (f32x4.relaxed_madd (local.get $g) (v128.load align=4 (i32.add (local.get $xp) (local.get $o3))) (local.get $d3)))
                       (local.set $gp (i32.add (local.get $gp) (local.get $mb)))
                       (local.set $xp (i32.add (local.get $xp) (local.get $kb)))
-                      (local.set $eight (i32.add (local.get $eight) (i32.const 2)))
-                      (br_if $pairs (i32.lt_u (local.get $eight) (i32.const 8))))
+                      (local.set $t (i32.add (local.get $t) (i32.const 2)))
+                      (br_if $pairs (i32.lt_u (local.get $t) (i32.const 8))))
                     (local.set $r (i32.add (local.get $r) (i32.const 8)))
                     (br $eights)))))
-            (block $chain_done
-              (loop $chain
-                (br_if $chain_done (i32.ge_s (local.get $r) (local.get $end)))
-                (local.set $even (call $fma (f32x4.splat (f32.load (local.get $gp))) (v128.load align=4 (local.get $xp)) (local.get $even)))
+            ;; the rest of the block (all of it without $split) in one chain
+            (block $rows_done
+              (loop $rows
+                (br_if $rows_done (i32.ge_s (local.get $r) (local.get $end)))
+                (local.set $g (f32x4.splat (f32.load (local.get $gp))))
+                (local.set $e0 (f32x4.relaxed_madd (local.get $g) (v128.load align=4 (local.get $xp)) (local.get $e0)))
+                (local.set $e1 (f32x4.relaxed_madd (local.get $g) (v128.load align=4 (i32.add (local.get $xp) (local.get $o1))) (local.get $e1)))
+                (local.set $e2 (f32x4.relaxed_madd (local.get $g) (v128.load align=4 (i32.add (local.get $xp) (local.get $o2))) (local.get $e2)))
+                (local.set $e3 (f32x4.relaxed_madd (local.get $g) (v128.load align=4 (i32.add (local.get $xp) (local.get $o3))) (local.get $e3)))
                 (local.set $gp (i32.add (local.get $gp) (local.get $mb)))
                 (local.set $xp (i32.add (local.get $xp) (local.get $kb)))
                 (local.set $r (i32.add (local.get $r) (i32.const 1)))
-                (br $chain)))
-            (if (local.get $split) (then (local.set $even (f32x4.add (local.get $odd) (local.get $even)))))
-            (local.set $c (f32x4.add (local.get $even) (local.get $c)))
+                (br $rows)))
+            (if (local.get $split)
+              (then
+                (local.set $e0 (f32x4.add (local.get $d0) (local.get $e0)))
+                (local.set $e1 (f32x4.add (local.get $d1) (local.get $e1)))
+                (local.set $e2 (f32x4.add (local.get $d2) (local.get $e2)))
+                (local.set $e3 (f32x4.add (local.get $d3) (local.get $e3)))))
+            (local.set $c0 (f32x4.add (local.get $e0) (local.get $c0)))
+            (local.set $c1 (f32x4.add (local.get $e1) (local.get $c1)))
+            (local.set $c2 (f32x4.add (local.get $e2) (local.get $c2)))
+            (local.set $c3 (f32x4.add (local.get $e3) (local.get $c3)))
             (local.set $start (local.get $end))
             (br $blocks)))
+        ;; the pass's vectors in order, each whole or lane by lane where the run ends in it
         (local.set $p (i32.add (local.get $dw) (i32.shl (i32.add (i32.mul (local.get $o) (local.get $k)) (local.get $j)) (i32.const 2))))
-        (local.set $lanes (i32.sub (local.get $to) (local.get $j)))
-        (if (i32.ge_s (local.get $lanes) (i32.const 4))
-          (then
-            (if (local.get $accumulate) (then (local.set $c (f32x4.add (v128.load align=4 (local.get $p)) (local.get $c)))))
-            (v128.store align=4 (local.get $p) (local.get $c)))
-          (else
-            ;; the last one to three columns, lane by lane
-            (if (local.get $accumulate) (then (local.set $c (f32x4.add (v128.load align=4 (local.get $p)) (local.get $c)))))
-            (f32.store (local.get $p) (f32x4.extract_lane 0 (local.get $c)))
-            (if (i32.gt_s (local.get $lanes) (i32.const 1)) (then (f32.store offset=4 (local.get $p) (f32x4.extract_lane 1 (local.get $c)))))
-            (if (i32.gt_s (local.get $lanes) (i32.const 2)) (then (f32.store offset=8 (local.get $p) (f32x4.extract_lane 2 (local.get $c)))))))
-        (local.set $j (i32.add (local.get $j) (i32.const 4)))
-        (br $groups))))
+        (local.set $v (i32.const 0))
+        (block $stores_done
+          (loop $stores
+            (local.set $lanes (i32.sub (local.get $to) (local.get $j)))
+            (br_if $stores_done (i32.le_s (local.get $lanes) (i32.const 0)))
+            (br_if $stores_done (i32.ge_u (local.get $v) (i32.const 4)))
+            (local.set $g (select (local.get $c0) (select (local.get $c1) (select (local.get $c2) (local.get $c3)
+              (i32.eq (local.get $v) (i32.const 2))) (i32.eq (local.get $v) (i32.const 1))) (i32.eqz (local.get $v))))
+            (if (local.get $accumulate) (then (local.set $g (f32x4.add (v128.load align=4 (local.get $p)) (local.get $g)))))
+            (if (i32.ge_s (local.get $lanes) (i32.const 4))
+              (then (v128.store align=4 (local.get $p) (local.get $g)))
+              (else
+                (f32.store (local.get $p) (f32x4.extract_lane 0 (local.get $g)))
+                (if (i32.gt_s (local.get $lanes) (i32.const 1)) (then (f32.store offset=4 (local.get $p) (f32x4.extract_lane 1 (local.get $g)))))
+                (if (i32.gt_s (local.get $lanes) (i32.const 2)) (then (f32.store offset=8 (local.get $p) (f32x4.extract_lane 2 (local.get $g)))))))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (local.set $v (i32.add (local.get $v) (i32.const 1)))
+            (br $stores)))
+        (br $passes))))
 
   ;; a·b + c over two f64 lanes holding float32 values, rounded to odd: the double nearest
   ;; the exact sum, moved to the neighbour with an odd last bit when it is inexact. Rounding
@@ -305,8 +354,27 @@
         (v128.and (local.get $inexact) (i64x2.shr_s (v128.xor (local.get $s) (local.get $err)) (i32.const 63))))
       (v128.and (local.get $inexact) (v128.const i64x2 1 1))))
 
+  ;; 1 where relaxed_madd fuses (one vfmadd where the CPU has FMA3, as V8 emits it): set by
+  ;; fuse(), which takes it only after seeing a sum that a multiply and an add round otherwise
+  (global $fused (mut i32) (i32.const 0))
+
+  ;; turns the hardware's fused multiply-add on where it fuses, and says whether it does:
+  ;; (1 + 2⁻¹²)² − (1 + 2⁻¹¹) is 2⁻²⁴ exactly, and 0 once the product is rounded
+  (func (export "fuse") (result i32)
+    (global.set $fused (f32.eq
+      (f32x4.extract_lane 0 (f32x4.relaxed_madd
+        (f32x4.splat (f32.const 0x1.001p+0)) (f32x4.splat (f32.const 0x1.001p+0)) (f32x4.splat (f32.const -0x1.002p+0))))
+      (f32.const 0x1p-24)))
+    (global.get $fused))
+
   ;; C's fmaf in four float32 lanes: a·b + c rounded once
   (func $fma (param $a v128) (param $b v128) (param $c v128) (result v128)
+    (if (result v128) (global.get $fused)
+      (then (f32x4.relaxed_madd (local.get $a) (local.get $b) (local.get $c)))
+      (else (call $fma_exact (local.get $a) (local.get $b) (local.get $c)))))
+
+  ;; C's fmaf in four float32 lanes by the double lanes above, where $fused is off
+  (func $fma_exact (param $a v128) (param $b v128) (param $c v128) (result v128)
     (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
       (f32x4.demote_f64x2_zero (call $fma_odd
         (f64x2.promote_low_f32x4 (local.get $a))

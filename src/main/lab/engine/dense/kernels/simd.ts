@@ -2,12 +2,13 @@
  * The dense kernels as WebAssembly SIMD (kernels.wat): the same contract as reference.ts, the
  * forward pass and dx to float32 rounding of another summation order, dW and the updates to the bit.
  */
-import { productRuns } from './blasOrder'
+import { blasWeightGradient, productRuns } from './blasOrder'
 import type { DenseKernels } from './contract'
 import type { KernelMemory } from './memory'
 import { webAssembly } from './wasmApi'
 
 interface KernelExports {
+  fuse(): number
   linear_forward(x: number, w: number, b: number, y: number, n: number, k: number, m: number): void
   linear_backward_input(dy: number, w: number, dx: number, n: number, k: number, m: number): void
   weight_gradient_run(dy: number, x: number, dw: number, n: number, k: number, m: number, o: number, from: number, to: number, split: number, accumulate: number): void
@@ -17,9 +18,15 @@ interface KernelExports {
   rmsprop(p: number, g: number, sq: number, ga: number, buf: number, n: number, alpha: number, oneMinusAlpha: number, eps: number, negLr: number, momentum: number, wd: number, centered: number, withMomentum: number): void
 }
 
-/** kernels over `memory`, from the compiled kernels.wat (throws if it does not instantiate); unchecked: createKernels wraps them in checked() */
-export function simdKernels(memory: KernelMemory, module: object): DenseKernels {
+/**
+ * kernels over `memory`, from the compiled kernels.wat (throws if it does not instantiate), on the
+ * hardware's fused multiply-add where `fused` and it fuses (else the updates fuse exactly in double
+ * lanes and dW runs in JavaScript); unchecked: createKernels wraps them in checked()
+ */
+export function simdKernels(memory: KernelMemory, module: object, fused: boolean): DenseKernels {
   const wasm = new webAssembly.Instance(module, { env: { memory: memory.memory } }).exports as unknown as KernelExports
+  // dW's chains need the fused multiply-add in hardware; without it they run in JavaScript
+  const fusedProducts = fused && wasm.fuse() === 1
   return {
     backend: 'wasm',
     memory,
@@ -33,6 +40,7 @@ export function simdKernels(memory: KernelMemory, module: object): DenseKernels 
     },
 
     linearBackwardWeight(dy, x, dw, n, k, m, accumulate) {
+      if (!fusedProducts) return blasWeightGradient(dy.array, x.array, dw.array, n, k, m, accumulate)
       const runs = productRuns(k, m)
       for (let i = 0; i < runs.length; i += 4) wasm.weight_gradient_run(dy.ptr, x.ptr, dw.ptr, n, k, m, runs[i], runs[i + 1], runs[i + 2], runs[i + 3], accumulate ? 1 : 0)
     },
