@@ -1,10 +1,13 @@
 /**
- * The order torch 1.13's BLAS sums nn.Linear's weight gradient in, and that order in JavaScript.
- * torch computes dW = dyᵀ·x with one sgemm_ call (addmm_impl_cpu_ → cpublas::gemm, "N","T":
- * M = in_features, N = out_features, K = the batch's rows, C = dW column-major), which Debian's
- * OpenBLAS 0.3.21 runs on its Haswell kernel (the tests pin OPENBLAS_CORETYPE=Haswell,
- * docs/PARITY.md) on one thread while M·N·K ≤ 262,144. Read off that library's driver and kernel
- * (gdb on torch's own calls) and checked on every element of 1,600 sgemm_ shapes:
+ * The order torch 1.13's BLAS sums nn.Linear's three products in, and those products in
+ * JavaScript. torch computes each with one sgemm_ call (addmm_impl_cpu_ → cpublas::gemm; C
+ * column-major M × N, summed over K): the forward pass M = out_features, N = rows, K =
+ * in_features, beta 1 on the bias; dx M = in_features, N = rows, K = out_features; dW = dyᵀ·x
+ * M = in_features, N = out_features, K = rows (with one output or one input the other side is 1:
+ * plain chains either way). Debian's OpenBLAS 0.3.21 runs them on its Haswell kernel (the tests
+ * pin OPENBLAS_CORETYPE=Haswell, docs/PARITY.md) on one thread while M·N·K ≤ 262,144. Read off
+ * that library's driver and kernel (gdb on torch's own calls) and checked on every element of
+ * 1,600 sgemm_ shapes:
  * - the driver (level3.c) takes K in blocks of GEMM_Q = 320 (between 320 and 640 rows left, half
  *   of them rounded up to 8), M in blocks of GEMM_P = 320 (the same rule), and in the first M
  *   block hands the kernel N in chunks of 12, else 4, else what is left (1–4); a later M block
@@ -15,7 +18,7 @@
  *   chain to the even one at the end. Those tiles: every whole tile of a 4-column chunk, and in a
  *   12-column chunk with B ≥ 2 whole tiles (its 16-row loop, software-pipelined), tile 0 for
  *   columns 0–5 and tile B − 1 for columns 0–5 (B even) or 6–11 (B odd);
- * - each block's sum is added to C (fma with alpha 1 on C, zeroed first by beta 0).
+ * - each block's sum is added to C (fma with alpha 1 on C: zeroed first by beta 0, or the bias).
  * With more work OpenBLAS splits M and N between its threads, as many as the machine has cores
  * (torch.set_num_threads does not reach it), which moves the tiles: not followed, the order above
  * is taken for every size.
@@ -97,35 +100,65 @@ export function productRuns(rows: number, columns: number): Int32Array {
 }
 
 /**
- * dw[o, j] = Σ_r dy[r, o] · x[r, j] for j in [from, to), in torch's order (above): dy [n, m],
- * x [n, k], dw [m, k]; added to what dw held when accumulate (as .grad accumulates)
+ * rows [from, to) of one column of a product in torch's order (above): c[cAt + i] (+)= Σ_q
+ * a[aAt + i·aLane + q·aStep] · b[bAt + q·bStep] over q < depth, c starting at zero, or with beta
+ * at what it holds (BLAS's beta 1: the forward pass's bias)
  */
-function weightGradientRun(dy: Float32Array, x: Float32Array, dw: Float32Array, n: number, k: number, m: number, o: number, from: number, to: number, split: boolean, accumulate: boolean): void {
-  for (let j = from; j < to; j++) {
-    let c = 0
-    for (let start = 0; start < n; ) {
-      const end = start + blockLength(n - start)
+function productColumn(a: Float32Array, aAt: number, aStep: number, aLane: number, b: Float32Array, bAt: number, bStep: number, c: Float32Array, cAt: number, depth: number, from: number, to: number, split: boolean, beta: boolean): void {
+  for (let i = from; i < to; i++) {
+    const ai = aAt + i * aLane
+    let sum = beta ? c[cAt + i] : 0
+    for (let start = 0; start < depth; ) {
+      const end = start + blockLength(depth - start)
       let even = 0
       let odd = 0
-      let r = start
+      let q = start
       if (split) {
-        for (; end - r >= TILE; r += TILE) {
-          for (let p = r; p < r + TILE; p += 2) {
-            even = fmaf(dy[p * m + o], x[p * k + j], even)
-            odd = fmaf(dy[(p + 1) * m + o], x[(p + 1) * k + j], odd)
+        for (; end - q >= TILE; q += TILE) {
+          for (let p = q; p < q + TILE; p += 2) {
+            even = fmaf(a[ai + p * aStep], b[bAt + p * bStep], even)
+            odd = fmaf(a[ai + (p + 1) * aStep], b[bAt + (p + 1) * bStep], odd)
           }
         }
       }
-      for (; r < end; r++) even = fmaf(dy[r * m + o], x[r * k + j], even)
-      c = Math.fround((split ? Math.fround(odd + even) : even) + c)
+      for (; q < end; q++) even = fmaf(a[ai + q * aStep], b[bAt + q * bStep], even)
+      sum = Math.fround((split ? Math.fround(odd + even) : even) + sum)
       start = end
     }
-    dw[o * k + j] = accumulate ? Math.fround(dw[o * k + j] + c) : c
+    c[cAt + i] = sum
   }
 }
 
-/** dW = dyᵀ·x as torch's BLAS sums it: dy [n, m], x [n, k], dw [m, k] */
+/**
+ * y = x·Wᵀ + b as torch's BLAS sums it (M = outputs, N = rows, K = inputs, the bias in C first):
+ * x [n, k], w [m, k], b [m], y [n, m]
+ */
+export function blasForward(x: Float32Array, w: Float32Array, b: Float32Array, y: Float32Array, n: number, k: number, m: number): void {
+  for (let r = 0; r < n; r++) y.set(b.subarray(0, m), r * m)
+  const runs = productRuns(m, n)
+  for (let i = 0; i < runs.length; i += 4) {
+    const r = runs[i]
+    productColumn(w, 0, 1, k, x, r * k, 1, y, r * m, k, runs[i + 1], runs[i + 2], runs[i + 3] === 1, true)
+  }
+}
+
+/** dx = dy·W as torch's BLAS sums it (M = inputs, N = rows, K = outputs): dy [n, m], w [m, k], dx [n, k] */
+export function blasInputGradient(dy: Float32Array, w: Float32Array, dx: Float32Array, n: number, k: number, m: number): void {
+  const runs = productRuns(k, n)
+  for (let i = 0; i < runs.length; i += 4) {
+    const r = runs[i]
+    productColumn(w, 0, k, 1, dy, r * m, 1, dx, r * k, m, runs[i + 1], runs[i + 2], runs[i + 3] === 1, false)
+  }
+}
+
+/**
+ * dW = dyᵀ·x as torch's BLAS sums it (M = inputs, N = outputs, K = rows): dy [n, m], x [n, k],
+ * dw [m, k]; with accumulate added to what dw holds, as BLAS's beta 1 adds
+ */
 export function blasWeightGradient(dy: Float32Array, x: Float32Array, dw: Float32Array, n: number, k: number, m: number, accumulate: boolean): void {
   const runs = productRuns(k, m)
-  for (let i = 0; i < runs.length; i += 4) weightGradientRun(dy, x, dw, n, k, m, runs[i], runs[i + 1], runs[i + 2], runs[i + 3] === 1, accumulate)
+  for (let i = 0; i < runs.length; i += 4) {
+    const o = runs[i]
+    productColumn(x, 0, k, 1, dy, o, m, dw, o * k, n, runs[i + 1], runs[i + 2], runs[i + 3] === 1, accumulate)
+  }
 }

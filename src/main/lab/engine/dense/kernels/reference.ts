@@ -1,12 +1,10 @@
 /**
  * The dense kernels in plain JavaScript: the engine's path where WebAssembly SIMD is missing,
- * and the definition the SIMD kernels are tested against. The forward pass and dx are the Linear
- * layer's own loops (shared/layers/denseOps.ts), dW torch's BLAS order (blasOrder.ts), updates
- * the rules of ../updateRules.ts.
+ * and the definition the SIMD kernels are tested against. Products in torch's BLAS order
+ * (blasOrder.ts), updates the rules of ../updateRules.ts.
  */
-import { linearBackwardInput, linearForward } from '../../../../../shared/layers/denseOps'
 import { adamUpdate, rmspropUpdate, sgdUpdate } from '../updateRules'
-import { blasWeightGradient } from './blasOrder'
+import { blasForward, blasInputGradient, blasWeightGradient } from './blasOrder'
 import type { DenseKernels } from './contract'
 import type { KernelMemory } from './memory'
 
@@ -17,11 +15,11 @@ export function referenceKernels(memory: KernelMemory): DenseKernels {
     memory,
 
     linearForward(x, w, b, y, n, k, m) {
-      linearForward(x.array, w.array, b.array, y.array, n, k, m)
+      blasForward(x.array, w.array, b.array, y.array, n, k, m)
     },
 
     linearBackwardInput(dy, w, dx, n, k, m) {
-      linearBackwardInput(dy.array, w.array, dx.array, n, k, m)
+      blasInputGradient(dy.array, w.array, dx.array, n, k, m)
     },
 
     linearBackwardWeight(dy, x, dw, n, k, m, accumulate) {
