@@ -134,7 +134,8 @@ function productColumn(a: Float32Array, aAt: number, aStep: number, aLane: numbe
  * x [n, k], w [m, k], b [m], y [n, m]
  */
 export function blasForward(x: Float32Array, w: Float32Array, b: Float32Array, y: Float32Array, n: number, k: number, m: number): void {
-  for (let r = 0; r < n; r++) y.set(b.subarray(0, m), r * m)
+  const bias = b.subarray(0, m)
+  for (let r = 0; r < n; r++) y.set(bias, r * m)
   const runs = productRuns(m, n)
   for (let i = 0; i < runs.length; i += 4) {
     const r = runs[i]

@@ -33,15 +33,21 @@ export function simdKernels(memory: KernelMemory, module: object, fused: boolean
 
     linearForward(x, w, b, y, n, k, m) {
       if (!fusedProducts) return blasForward(x.array, w.array, b.array, y.array, n, k, m)
-      // the weight transposed, outputs side by side, in a buffer on top of the memory for this call only
-      const mark = memory.mark()
-      const transposed = memory.alloc(m * k)
-      wasm.transpose(w.ptr, transposed.ptr, m, k)
       // BLAS's C holds the bias first (addmm's beta 1)
-      for (let r = 0; r < n; r++) y.array.set(b.array.subarray(0, m), r * m)
+      const bias = b.array.subarray(0, m)
+      for (let r = 0; r < n; r++) y.array.set(bias, r * m)
+      // the operand whose rows lie along C's columns, transposed into scratch for this call
+      if (m === 1) {
+        // one output: torch's own M = rows, N = 1, every element one chain; the rows side by side
+        const rows = memory.scratch(n * k)
+        wasm.transpose(x.ptr, rows, n, k)
+        wasm.product_run(rows, n * 4, w.ptr, 4, y.ptr, k, 0, n, 0, 1)
+        return
+      }
+      const outputs = memory.scratch(m * k)
+      wasm.transpose(w.ptr, outputs, m, k)
       const runs = productRuns(m, n)
-      for (let i = 0; i < runs.length; i += 4) wasm.product_run(transposed.ptr, m * 4, x.ptr + runs[i] * k * 4, 4, y.ptr + runs[i] * m * 4, k, runs[i + 1], runs[i + 2], runs[i + 3], 1)
-      memory.release(mark)
+      for (let i = 0; i < runs.length; i += 4) wasm.product_run(outputs, m * 4, x.ptr + runs[i] * k * 4, 4, y.ptr + runs[i] * m * 4, k, runs[i + 1], runs[i + 2], runs[i + 3], 1)
     },
 
     linearBackwardInput(dy, w, dx, n, k, m) {
