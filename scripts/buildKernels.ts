@@ -24,8 +24,8 @@ const BUILDS = [
 /** the .wasm bytes of a kernels source; throws wabt's message (with line and column) on an error */
 export async function compileKernels(source: string, name = basename(KERNELS_SOURCE)): Promise<Uint8Array> {
   const wabt = await wabtInit()
-  // threads: the dense engine's memory is shared (memory.ts says why)
-  const features = { simd: true, threads: true }
+  // threads: the dense engine's memory is shared (memory.ts says why); relaxed_simd: its fused multiply-add
+  const features = { simd: true, threads: true, relaxed_simd: true }
   const parsed = wabt.parseWat(name, source, features)
   try {
     parsed.resolveNames()

@@ -47,12 +47,7 @@ afterAll(() => {
  * Known, explained differences of the wide runs, by seed and case: listed, not hidden. A listed case
  * that comes out within the rule fails too, so a closed gap leaves the list.
  */
-const OPEN_GAPS: Record<string, string> = {
-  '5 #11':
-    "Linear(13) into BatchNorm1d on batches of 3, then RMSprop: 3.bias's gradient is the sum over the batch of what BatchNorm1d passes back, zero in exact arithmetic, so it is rounding noise in both (torch's float32 and float64 twins 1.1e-4 apart), and RMSprop turns noise into an lr-sized step whose sign the noise decides. The loss is torch's bit for bit; the noise's last bits differ (4.0e-4 from torch at step 1). Within the rule before Sigmoid, ELU, Softplus and Tanh became torch's op for op, which made 5 more state_dicts of this seed bit for bit; not traced further",
-  '6 #24':
-    "Linear(4, 1) from zeros, MSELoss, centered RMSprop with alpha 0 on a batch of 9 rows: the weight gradient over 8 rows or more follows OpenBLAS's tiles in an order not identified (PARITY.md), here 1 ulp off in 2 of 4 values at step 1; alpha 0 then takes the square root of g² − g·g, a rounding error whose sign follows those bits: NaN in torch after step 1, in TorchLab after step 2",
-}
+const OPEN_GAPS: Record<string, string> = {}
 
 type StateJson = Record<string, unknown>
 interface TorchSteps {

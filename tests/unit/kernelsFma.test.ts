@@ -133,8 +133,9 @@ describe('fmaf, a·b + c rounded once to float32', () => {
     expect(wrong.slice(0, 5)).toEqual([])
   })
 
-  it('the WebAssembly SIMD kernels fuse as the exact reference rounds, bit for bit, in every lane', () => {
-    const { kernels } = createKernels()
+  // fused: relaxed_madd where this CPU fuses it (fuse() in kernels.wat), else the double lanes
+  it.each([true, false])('the WebAssembly SIMD kernels fuse as the exact reference rounds, bit for bit, in every lane (hardware fused multiply-add: %s)', (fused) => {
+    const { kernels } = createKernels({ fused })
     expect(kernels.backend).toBe('wasm')
     const spec = optimizerSpecSchema.parse({ name: 'SGD', lr: 0.1 }) as Extract<OptimizerSpec, { name: 'SGD' }>
     const p = kernels.memory.alloc(512)
@@ -154,8 +155,8 @@ describe('fmaf, a·b + c rounded once to float32', () => {
     expect(wrong.slice(0, 5)).toEqual([])
   })
 
-  it('infinities and NaN pass through as C fmaf gives them', () => {
-    const { kernels } = createKernels()
+  it.each([true, false])('infinities and NaN pass through as C fmaf gives them (hardware fused multiply-add: %s)', (fused) => {
+    const { kernels } = createKernels({ fused })
     const spec = optimizerSpecSchema.parse({ name: 'SGD', lr: 0.1 }) as Extract<OptimizerSpec, { name: 'SGD' }>
     const rows: [number, number, number, number][] = [
       [Infinity, 2, 1, Infinity],

@@ -202,22 +202,47 @@ export function sleefLog1pf(d: number): number {
   const t = pow2(-e)
   const m = fmaf(d, t, f(t - 1))
   if (tiny) e -= 64
-  mulScalar(LN2_HI, LN2_LO, e)
-  const sh = PAIR[0]
-  const sl = PAIR[1]
   // dfdiv((m, 0), dfadd_vf2_vf_vf(2, m))
   const ah = f(2 + m)
   divPair(m, 0, ah, f(f(2 - ah) + m))
-  const xh = PAIR[0]
-  const xl = PAIR[1]
+  return logEnd(e, PAIR[0], PAIR[1])
+}
+
+/** e·ln 2 + 2·atanh(x) for x = (xh, xl) in double-floats: the end xlogf_u1 and xlog1pf share */
+function logEnd(e: number, xh: number, xl: number): number {
   const x2 = f(xh * xh)
-  let p = f(0.3027294874)
-  p = fmaf(p, x2, f(0.3996108174))
-  p = fmaf(p, x2, f(0.666669488))
-  addPair(sh, sl, f(xh * 2), f(xl * 2))
-  // dfadd_vf2_vf2_vf(s, x2·x·p)
-  const y = f(f(x2 * xh) * p)
+  let t = f(0.3027294874)
+  t = fmaf(t, x2, f(0.3996108174))
+  t = fmaf(t, x2, f(0.666669488))
+  mulScalar(LN2_HI, LN2_LO, e)
+  addPair(PAIR[0], PAIR[1], f(xh * 2), f(xl * 2))
+  // dfadd_vf2_vf2_vf(s, x2·x·t)
+  const y = f(f(x2 * xh) * t)
   const rh = f(PAIR[0] + y)
   const rl = f(f(f(PAIR[0] - rh) + y) + PAIR[1])
   return f(rh + rl)
+}
+
+/**
+ * xlogf_u1 (Sleef_logf8_u10, torch's Vectorized<float>::log): log(d) from m = d/2^e, e chosen so
+ * that m lies in [0.75, 1.5), as 2·atanh((m − 1)/(m + 1)) + e·ln 2 in double-floats
+ */
+export function sleefLogf(d: number): number {
+  if (d !== d || d < 0) return NaN
+  if (d === 0) return -Infinity
+  if (d === Infinity) return Infinity
+  const tiny = d < FLT_MIN
+  if (tiny) d = f(d * 2 ** 64)
+  BITS_F[0] = f(d * FOUR_THIRDS)
+  let e = ((BITS_I[0] >>> 23) & 0xff) - 0x7f
+  // vldexp3: the exponent field moved, exactly
+  const m = d * pow2(-e)
+  if (tiny) e -= 64
+  // dfdiv(dfadd2_vf2_vf_vf(−1, m), dfadd2_vf2_vf_vf(1, m))
+  add2(1, 0, m)
+  const dh = PAIR[0]
+  const dl = PAIR[1]
+  add2(-1, 0, m)
+  divPair(PAIR[0], PAIR[1], dh, dl)
+  return logEnd(e, PAIR[0], PAIR[1])
 }

@@ -9,11 +9,16 @@ import { assertNever } from '../../../../shared/exhaustive'
 import type { LossSpec } from '../../../../shared/catalog/losses'
 import { contiguousSum } from '../../../../shared/layers/columnSums'
 import { vectorEnd as vectorLoopEnd } from '../../../../shared/catalog/vectorLoop'
+import { ACTIVATION_TABLE } from '../../../../shared/catalog/activations'
+import { sleefExpf, sleefLogf } from '../../../../shared/catalog/sleefKernels'
 
 const f32 = Math.fround
 
 /** ln(v) in float32, clamped at −100 as torch's binary_cross_entropy clamps it */
 const clampedLog = (v: number): number => Math.max(f32(Math.log(v)), -100)
+
+/** torch's Sigmoid kernel: BCEWithLogitsLoss's backward calls input.sigmoid() */
+const SIGMOID = ACTIVATION_TABLE.find((a) => a.name === 'Sigmoid')!
 
 /** torch's EPSILON in binary_cross_entropy_backward (1e-12), as a float32 */
 const BCE_EPSILON = f32(1e-12)
@@ -141,12 +146,14 @@ function elementLosses(spec: LossSpec, out: Float32Array, target: Float32Array, 
         break
       }
       case 'BCEWithLogitsLoss': {
-        // torch 1.13's composite: (1 − t)·x + m + log(exp(−m) + exp(−x − m)), m = max(−x, 0), op by op
+        // torch 1.13's composite: (1 − t)·x + m + log(exp(−m) + exp(−x − m)), m = max(−x, 0), op by
+        // op; exp_ and log_ are vml ops (vec::map): Sleef's expf and logf on every value
         const m = Math.max(-x, 0)
-        const spread = f32(f32(Math.exp(-m)) + f32(Math.exp(f32(-x - m))))
-        elements[i] = f32(f32(f32((1 - t) * x) + m) + f32(Math.log(spread)))
-        // (sigmoid(x) − t) / numel, each op in float32 as binary_cross_entropy_with_logits_backward
-        if (grad) grad[i] = f32(f32(f32(1 / (1 + Math.exp(-x))) - t) / count)
+        const spread = f32(sleefExpf(-m) + sleefExpf(f32(-x - m)))
+        elements[i] = f32(f32(f32(f32(1 - t) * x) + m) + sleefLogf(spread))
+        // (sigmoid(x) − t) / numel, each op in float32 as binary_cross_entropy_with_logits_backward,
+        // the sigmoid torch's own kernel (Sleef's expf in its vector loop, glibc's in the tail)
+        if (grad) grad[i] = f32(f32((i < vectorEnd ? SIGMOID : (SIGMOID.tail ?? SIGMOID)).f(x, {}) - t) / count)
         break
       }
       case 'BCELoss':

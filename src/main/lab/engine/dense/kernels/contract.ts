@@ -1,8 +1,9 @@
 /**
- * What the dense engine asks of its kernels: nn.Linear's forward and backward products and
- * torch.optim's updates, over buffers of one KernelMemory. Two implementations keep it:
- * WebAssembly SIMD (simd.ts) and plain JavaScript (reference.ts), the definition the SIMD
- * one is tested against and the fallback where SIMD is missing; checked() guards both.
+ * What the dense engine asks of its kernels: nn.Linear's forward and backward products (in
+ * torch's BLAS order, blasOrder.ts) and torch.optim's updates, over buffers of one KernelMemory.
+ * Two implementations keep it to the bit: WebAssembly SIMD (simd.ts) and plain JavaScript
+ * (reference.ts), the definition the SIMD one is tested against and the fallback where SIMD is
+ * missing; checked() guards both.
  */
 import { labError } from '../../../../../shared/errors'
 import type { AdamScalars, AdamSpec, RmspropScalars, RmspropSpec, SgdScalars, SgdSpec } from '../updateRules'
@@ -15,7 +16,7 @@ export interface DenseKernels {
   linearForward(x: F32Block, w: F32Block, b: F32Block, y: F32Block, n: number, k: number, m: number): void
   /** dx = dy·W: dy [n, m], w [m, k], dx [n, k] */
   linearBackwardInput(dy: F32Block, w: F32Block, dx: F32Block, n: number, k: number, m: number): void
-  /** dw = dyᵀ·x, added to what it holds when accumulate (as .grad accumulates); the bias's Σ_rows dy is ColumnSums' (shared/layers/columnSums.ts) */
+  /** dw = dyᵀ·x, added to what it holds when accumulate (BLAS's beta 1: each block of rows in turn); the bias's Σ_rows dy is ColumnSums' (shared/layers/columnSums.ts) */
   linearBackwardWeight(dy: F32Block, x: F32Block, dw: F32Block, n: number, k: number, m: number, accumulate: boolean): void
   /** updateRules.sgdUpdate; momentumBuffer when spec.momentum > 0, fresh on the step that creates it */
   sgd(spec: SgdSpec, scalars: SgdScalars, p: F32Block, g: F32Block, momentumBuffer: F32Block | null, fresh: boolean): void

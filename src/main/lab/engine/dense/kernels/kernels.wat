@@ -4,11 +4,12 @@
 ;; those views valid, and its maximum matches memory.ts's MAX_PAGES). Pointers are byte offsets,
 ;; counts are elements; matrices are row-major, weights [out, in] as torch keeps them.
 ;;
-;; The products sum in a different order from the JS reference (four lanes, then across
-;; them), so they agree with it to float32 rounding. The optimizer updates are
-;; ../updateRules.ts lane for lane, to the bit: float32 lanes for every plain operation, and
-;; $fma (C's fmaf, which WebAssembly lacks) where torch's add and addcmul fuse. Their scalars
-;; come in as float32, computed by updateRules' *Scalars functions.
+;; The products are torch's BLAS order (blasOrder.ts, the JS reference) to the bit, on the
+;; hardware's fused multiply-add (relaxed_madd; simd.ts runs them only where fuse() finds it
+;; fused). The optimizer updates are ../updateRules.ts lane for lane, to the bit: float32 lanes
+;; for every plain operation, and $fma (C's fmaf: relaxed_madd where it fuses, else exact double
+;; lanes) where torch's add and addcmul fuse. Their scalars come in as float32, computed by
+;; updateRules' *Scalars functions.
 ;;
 ;; The optimizer loops take four elements at a time and may run up to three past a buffer's
 ;; length: the allocator (memory.ts) pads every buffer with zeros to a multiple of four
@@ -16,283 +17,162 @@
 (module
   (import "env" "memory" (memory 1 32768 shared))
 
-  ;; y[r, o] = Σ_j x[r, j] · w[o, j] + b[o]    x [n, k], w [m, k], b [m], y [n, m]
-  (func (export "linear_forward")
-    (param $x i32) (param $w i32) (param $b i32) (param $y i32) (param $n i32) (param $k i32) (param $m i32)
-    (local $kb i32) (local $k4b i32) (local $xr i32) (local $xend i32) (local $yr i32) (local $o i32) (local $jb i32)
-    (local $w0 i32) (local $w1 i32) (local $w2 i32) (local $w3 i32)
-    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $xv v128) (local $t1 v128) (local $t2 v128) (local $s v128)
-    (local $sf f32)
-    (local.set $kb (i32.shl (local.get $k) (i32.const 2)))
-    (local.set $k4b (i32.shl (i32.and (local.get $k) (i32.const -4)) (i32.const 2)))
-    (local.set $xr (local.get $x))
-    (local.set $xend (i32.add (local.get $x) (i32.mul (local.get $n) (local.get $kb))))
-    (local.set $yr (local.get $y))
+  ;; dst [cols, rows] = srcᵀ, src [rows, cols]: the forward pass's weight with its outputs side by
+  ;; side, so product_run loads four outputs' weights at once
+  (func (export "transpose")
+    (param $src i32) (param $dst i32) (param $rows i32) (param $cols i32)
+    (local $i i32) (local $j i32) (local $sp i32)
+    (local.set $sp (local.get $src))
     (block $rows_done
       (loop $rows
-        (br_if $rows_done (i32.ge_u (local.get $xr) (local.get $xend)))
-        (local.set $o (i32.const 0))
-        (local.set $w0 (local.get $w))
-        ;; four outputs at a time: four dot products share each load of x
-        (block $quads_done
-          (loop $quads
-            (br_if $quads_done (i32.gt_s (i32.add (local.get $o) (i32.const 4)) (local.get $m)))
-            (local.set $w1 (i32.add (local.get $w0) (local.get $kb)))
-            (local.set $w2 (i32.add (local.get $w1) (local.get $kb)))
-            (local.set $w3 (i32.add (local.get $w2) (local.get $kb)))
-            (local.set $a0 (v128.const f32x4 0 0 0 0))
-            (local.set $a1 (v128.const f32x4 0 0 0 0))
-            (local.set $a2 (v128.const f32x4 0 0 0 0))
-            (local.set $a3 (v128.const f32x4 0 0 0 0))
-            (local.set $jb (i32.const 0))
-            (block $vec_done
-              (loop $vec
-                (br_if $vec_done (i32.ge_u (local.get $jb) (local.get $k4b)))
-                (local.set $xv (v128.load align=4 (i32.add (local.get $xr) (local.get $jb))))
-                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $xv) (v128.load align=4 (i32.add (local.get $w0) (local.get $jb))))))
-                (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $xv) (v128.load align=4 (i32.add (local.get $w1) (local.get $jb))))))
-                (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $xv) (v128.load align=4 (i32.add (local.get $w2) (local.get $jb))))))
-                (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $xv) (v128.load align=4 (i32.add (local.get $w3) (local.get $jb))))))
-                (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
-                (br $vec)))
-            ;; transpose-and-add: lane i of $s is the sum of $a<i>'s lanes
-            (local.set $t1 (f32x4.add
-              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $a0) (local.get $a1))
-              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $a0) (local.get $a1))))
-            (local.set $t2 (f32x4.add
-              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $a2) (local.get $a3))
-              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $a2) (local.get $a3))))
-            (local.set $s (f32x4.add
-              (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $t1) (local.get $t2))
-              (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $t1) (local.get $t2))))
-            ;; the last k mod 4 inputs
-            (block $tail_done
-              (loop $tail
-                (br_if $tail_done (i32.ge_u (local.get $jb) (local.get $kb)))
-                (local.set $s (f32x4.add (local.get $s) (f32x4.mul
-                  (f32x4.splat (f32.load (i32.add (local.get $xr) (local.get $jb))))
-                  (f32x4.replace_lane 3
-                    (f32x4.replace_lane 2
-                      (f32x4.replace_lane 1
-                        (f32x4.splat (f32.load (i32.add (local.get $w0) (local.get $jb))))
-                        (f32.load (i32.add (local.get $w1) (local.get $jb))))
-                      (f32.load (i32.add (local.get $w2) (local.get $jb))))
-                    (f32.load (i32.add (local.get $w3) (local.get $jb)))))))
-                (local.set $jb (i32.add (local.get $jb) (i32.const 4)))
-                (br $tail)))
-            (v128.store align=4 (i32.add (local.get $yr) (i32.shl (local.get $o) (i32.const 2)))
-              (f32x4.add (local.get $s) (v128.load align=4 (i32.add (local.get $b) (i32.shl (local.get $o) (i32.const 2))))))
-            (local.set $o (i32.add (local.get $o) (i32.const 4)))
-            (local.set $w0 (i32.add (local.get $w3) (local.get $kb)))
-            (br $quads)))
-        ;; the last m mod 4 outputs, one dot product each
-        (block $singles_done
-          (loop $singles
-            (br_if $singles_done (i32.ge_s (local.get $o) (local.get $m)))
-            (local.set $a0 (v128.const f32x4 0 0 0 0))
-            (local.set $jb (i32.const 0))
-            (block $vec1_done
-              (loop $vec1
-                (br_if $vec1_done (i32.ge_u (local.get $jb) (local.get $k4b)))
-                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul
-                  (v128.load align=4 (i32.add (local.get $xr) (local.get $jb)))
-                  (v128.load align=4 (i32.add (local.get $w0) (local.get $jb))))))
-                (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
-                (br $vec1)))
-            (local.set $t1 (f32x4.add (local.get $a0)
-              (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $a0) (local.get $a0))))
-            (local.set $sf (f32.add (f32x4.extract_lane 0 (local.get $t1)) (f32x4.extract_lane 1 (local.get $t1))))
-            (block $tail1_done
-              (loop $tail1
-                (br_if $tail1_done (i32.ge_u (local.get $jb) (local.get $kb)))
-                (local.set $sf (f32.add (local.get $sf) (f32.mul
-                  (f32.load (i32.add (local.get $xr) (local.get $jb)))
-                  (f32.load (i32.add (local.get $w0) (local.get $jb))))))
-                (local.set $jb (i32.add (local.get $jb) (i32.const 4)))
-                (br $tail1)))
-            (f32.store (i32.add (local.get $yr) (i32.shl (local.get $o) (i32.const 2)))
-              (f32.add (local.get $sf) (f32.load (i32.add (local.get $b) (i32.shl (local.get $o) (i32.const 2))))))
-            (local.set $o (i32.add (local.get $o) (i32.const 1)))
-            (local.set $w0 (i32.add (local.get $w0) (local.get $kb)))
-            (br $singles)))
-        (local.set $xr (i32.add (local.get $xr) (local.get $kb)))
-        (local.set $yr (i32.add (local.get $yr) (i32.shl (local.get $m) (i32.const 2))))
+        (br_if $rows_done (i32.ge_s (local.get $i) (local.get $rows)))
+        (local.set $j (i32.const 0))
+        (block $cols_done
+          (loop $cols
+            (br_if $cols_done (i32.ge_s (local.get $j) (local.get $cols)))
+            (f32.store
+              (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $rows)) (local.get $i)) (i32.const 2)))
+              (f32.load (local.get $sp)))
+            (local.set $sp (i32.add (local.get $sp) (i32.const 4)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $cols)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
 
-  ;; dx[r, j] = Σ_o dy[r, o] · w[o, j]    dy [n, m], w [m, k], dx [n, k]
-  (func (export "linear_backward_input")
-    (param $dy i32) (param $w i32) (param $dx i32) (param $n i32) (param $k i32) (param $m i32)
-    (local $kb i32) (local $mb i32) (local $r i32) (local $dyr i32) (local $dxr i32) (local $jb i32) (local $ob i32) (local $wp i32)
-    (local $g v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $sf f32)
-    (local.set $kb (i32.shl (local.get $k) (i32.const 2)))
-    (local.set $mb (i32.shl (local.get $m) (i32.const 2)))
-    (local.set $dyr (local.get $dy))
-    (local.set $dxr (local.get $dx))
-    (block $rows_done
-      (loop $rows
-        (br_if $rows_done (i32.ge_s (local.get $r) (local.get $n)))
-        (local.set $jb (i32.const 0))
-        ;; sixteen columns at a time, held in registers while the outputs stream past
-        (block $b16_done
-          (loop $b16
-            (br_if $b16_done (i32.gt_u (i32.add (local.get $jb) (i32.const 64)) (local.get $kb)))
-            (local.set $a0 (v128.const f32x4 0 0 0 0))
-            (local.set $a1 (v128.const f32x4 0 0 0 0))
-            (local.set $a2 (v128.const f32x4 0 0 0 0))
-            (local.set $a3 (v128.const f32x4 0 0 0 0))
-            (local.set $ob (i32.const 0))
-            (local.set $wp (i32.add (local.get $w) (local.get $jb)))
-            (block $o_done
-              (loop $o
-                (br_if $o_done (i32.ge_u (local.get $ob) (local.get $mb)))
-                (local.set $g (f32x4.splat (f32.load (i32.add (local.get $dyr) (local.get $ob)))))
-                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $g) (v128.load align=4 (local.get $wp)))))
-                (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $g) (v128.load offset=16 align=4 (local.get $wp)))))
-                (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $g) (v128.load offset=32 align=4 (local.get $wp)))))
-                (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $g) (v128.load offset=48 align=4 (local.get $wp)))))
-                (local.set $ob (i32.add (local.get $ob) (i32.const 4)))
-                (local.set $wp (i32.add (local.get $wp) (local.get $kb)))
-                (br $o)))
-            (v128.store align=4 (i32.add (local.get $dxr) (local.get $jb)) (local.get $a0))
-            (v128.store offset=16 align=4 (i32.add (local.get $dxr) (local.get $jb)) (local.get $a1))
-            (v128.store offset=32 align=4 (i32.add (local.get $dxr) (local.get $jb)) (local.get $a2))
-            (v128.store offset=48 align=4 (i32.add (local.get $dxr) (local.get $jb)) (local.get $a3))
-            (local.set $jb (i32.add (local.get $jb) (i32.const 64)))
-            (br $b16)))
-        (block $b4_done
-          (loop $b4
-            (br_if $b4_done (i32.gt_u (i32.add (local.get $jb) (i32.const 16)) (local.get $kb)))
-            (local.set $a0 (v128.const f32x4 0 0 0 0))
-            (local.set $ob (i32.const 0))
-            (local.set $wp (i32.add (local.get $w) (local.get $jb)))
-            (block $o4_done
-              (loop $o4
-                (br_if $o4_done (i32.ge_u (local.get $ob) (local.get $mb)))
-                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul
-                  (f32x4.splat (f32.load (i32.add (local.get $dyr) (local.get $ob))))
-                  (v128.load align=4 (local.get $wp)))))
-                (local.set $ob (i32.add (local.get $ob) (i32.const 4)))
-                (local.set $wp (i32.add (local.get $wp) (local.get $kb)))
-                (br $o4)))
-            (v128.store align=4 (i32.add (local.get $dxr) (local.get $jb)) (local.get $a0))
-            (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
-            (br $b4)))
-        (block $b1_done
-          (loop $b1
-            (br_if $b1_done (i32.ge_u (local.get $jb) (local.get $kb)))
-            (local.set $sf (f32.const 0))
-            (local.set $ob (i32.const 0))
-            (local.set $wp (i32.add (local.get $w) (local.get $jb)))
-            (block $o1_done
-              (loop $o1
-                (br_if $o1_done (i32.ge_u (local.get $ob) (local.get $mb)))
-                (local.set $sf (f32.add (local.get $sf) (f32.mul
-                  (f32.load (i32.add (local.get $dyr) (local.get $ob)))
-                  (f32.load (local.get $wp)))))
-                (local.set $ob (i32.add (local.get $ob) (i32.const 4)))
-                (local.set $wp (i32.add (local.get $wp) (local.get $kb)))
-                (br $o1)))
-            (f32.store (i32.add (local.get $dxr) (local.get $jb)) (local.get $sf))
-            (local.set $jb (i32.add (local.get $jb) (i32.const 4)))
-            (br $b1)))
-        (local.set $r (i32.add (local.get $r) (i32.const 1)))
-        (local.set $dyr (i32.add (local.get $dyr) (local.get $mb)))
-        (local.set $dxr (i32.add (local.get $dxr) (local.get $kb)))
-        (br $rows))))
-
-  ;; dw[o, j] (+)= Σ_r dy[r, o] · x[r, j]    dy [n, m], x [n, k]
-  ;; with $accumulate 0 the sums overwrite dw, otherwise they add to it (as .grad does); the
-  ;; bias gradient is not summed here: shared/layers/columnSums.ts sums it in torch's order
-  (func (export "linear_backward_weight")
-    (param $dy i32) (param $x i32) (param $dw i32) (param $n i32) (param $k i32) (param $m i32) (param $accumulate i32)
-    (local $kb i32) (local $mb i32) (local $nmb i32) (local $ob i32) (local $jb i32) (local $dwo i32) (local $rb i32) (local $xp i32) (local $p i32)
-    (local $g v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $sf f32)
-    (local.set $kb (i32.shl (local.get $k) (i32.const 2)))
-    (local.set $mb (i32.shl (local.get $m) (i32.const 2)))
-    (local.set $nmb (i32.mul (local.get $n) (local.get $mb)))
-    (local.set $dwo (local.get $dw))
-    (block $outs_done
-      (loop $outs
-        (br_if $outs_done (i32.ge_u (local.get $ob) (local.get $mb)))
-        (local.set $jb (i32.const 0))
-        (block $b16_done
-          (loop $b16
-            (br_if $b16_done (i32.gt_u (i32.add (local.get $jb) (i32.const 64)) (local.get $kb)))
-            (local.set $a0 (v128.const f32x4 0 0 0 0))
-            (local.set $a1 (v128.const f32x4 0 0 0 0))
-            (local.set $a2 (v128.const f32x4 0 0 0 0))
-            (local.set $a3 (v128.const f32x4 0 0 0 0))
-            (local.set $rb (i32.const 0))
-            (local.set $xp (i32.add (local.get $x) (local.get $jb)))
-            (block $r_done
-              (loop $r
-                (br_if $r_done (i32.ge_u (local.get $rb) (local.get $nmb)))
-                (local.set $g (f32x4.splat (f32.load (i32.add (local.get $dy) (i32.add (local.get $rb) (local.get $ob))))))
-                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $g) (v128.load align=4 (local.get $xp)))))
-                (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $g) (v128.load offset=16 align=4 (local.get $xp)))))
-                (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $g) (v128.load offset=32 align=4 (local.get $xp)))))
-                (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $g) (v128.load offset=48 align=4 (local.get $xp)))))
-                (local.set $rb (i32.add (local.get $rb) (local.get $mb)))
-                (local.set $xp (i32.add (local.get $xp) (local.get $kb)))
-                (br $r)))
-            (local.set $p (i32.add (local.get $dwo) (local.get $jb)))
-            (if (local.get $accumulate)
+  ;; One column of a matrix product, rows [from, to) of it, in torch's BLAS order (blasOrder.ts,
+  ;; which says why): c[i] (+)= Σ_q a[q, i] · b[q] over q < depth, with a[q, i] at $a + 4i + q·$aStep
+  ;; and b[q] at $b + q·$bStep (bytes). The depth in OpenBLAS's blocks, each block one chain of
+  ;; fused multiply-adds, or with $split two (the even and odd q of each run of eight, the rest on
+  ;; the even one, the odd chain added last); each block's sum added to c, which starts at zero, or
+  ;; with $beta at what it holds (BLAS's beta 1: the forward pass's bias). relaxed_madd is the
+  ;; fused multiply-add: simd.ts calls this only where fuse() found it fused. Sixteen rows a pass,
+  ;; four lanes in each of four vectors whose chains run side by side; a pass with fewer rows left
+  ;; points its idle vectors at its first one's and stores only its own, and its last vector may
+  ;; read up to three floats past a's row (the allocator's padding at a buffer's end) and stores
+  ;; only its own lanes.
+  (func (export "product_run")
+    (param $a i32) (param $aStep i32) (param $b i32) (param $bStep i32) (param $c i32) (param $depth i32)
+    (param $from i32) (param $to i32) (param $split i32) (param $beta i32)
+    (local $j i32) (local $start i32) (local $left i32) (local $end i32)
+    (local $r i32) (local $t i32) (local $gp i32) (local $xp i32) (local $p i32) (local $lanes i32)
+    (local $o1 i32) (local $o2 i32) (local $o3 i32) (local $v i32) (local $g v128)
+    (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
+    (local $e0 v128) (local $e1 v128) (local $e2 v128) (local $e3 v128)
+    (local $d0 v128) (local $d1 v128) (local $d2 v128) (local $d3 v128)
+    (local.set $j (local.get $from))
+    (block $passes_done
+      (loop $passes
+        (br_if $passes_done (i32.ge_s (local.get $j) (local.get $to)))
+        ;; byte offsets of vectors 1–3 from vector 0: 16, 32, 48 where their columns exist, else 0
+        (local.set $o1 (select (i32.const 16) (i32.const 0) (i32.gt_s (local.get $to) (i32.add (local.get $j) (i32.const 4)))))
+        (local.set $o2 (select (i32.const 32) (i32.const 0) (i32.gt_s (local.get $to) (i32.add (local.get $j) (i32.const 8)))))
+        (local.set $o3 (select (i32.const 48) (i32.const 0) (i32.gt_s (local.get $to) (i32.add (local.get $j) (i32.const 12)))))
+        (local.set $p (i32.add (local.get $c) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $c0 (v128.const f32x4 0 0 0 0))
+        (local.set $c1 (v128.const f32x4 0 0 0 0))
+        (local.set $c2 (v128.const f32x4 0 0 0 0))
+        (local.set $c3 (v128.const f32x4 0 0 0 0))
+        ;; lanes past the run read what lies beyond it (padding at worst) and are never stored
+        (if (local.get $beta)
+          (then
+            (local.set $c0 (v128.load align=4 (local.get $p)))
+            (local.set $c1 (v128.load align=4 (i32.add (local.get $p) (local.get $o1))))
+            (local.set $c2 (v128.load align=4 (i32.add (local.get $p) (local.get $o2))))
+            (local.set $c3 (v128.load align=4 (i32.add (local.get $p) (local.get $o3))))))
+        (local.set $start (i32.const 0))
+        (block $blocks_done
+          (loop $blocks
+            (br_if $blocks_done (i32.ge_s (local.get $start) (local.get $depth)))
+            ;; blasOrder.blockLength: 320, or half of what is left rounded up to 8 below 640
+            (local.set $left (i32.sub (local.get $depth) (local.get $start)))
+            (local.set $end (i32.add (local.get $start)
+              (if (result i32) (i32.ge_s (local.get $left) (i32.const 640))
+                (then (i32.const 320))
+                (else (if (result i32) (i32.gt_s (local.get $left) (i32.const 320))
+                  (then (i32.and (i32.add (i32.shr_u (local.get $left) (i32.const 1)) (i32.const 7)) (i32.const -8)))
+                  (else (local.get $left)))))))
+            (local.set $e0 (v128.const f32x4 0 0 0 0))
+            (local.set $e1 (v128.const f32x4 0 0 0 0))
+            (local.set $e2 (v128.const f32x4 0 0 0 0))
+            (local.set $e3 (v128.const f32x4 0 0 0 0))
+            (local.set $d0 (v128.const f32x4 0 0 0 0))
+            (local.set $d1 (v128.const f32x4 0 0 0 0))
+            (local.set $d2 (v128.const f32x4 0 0 0 0))
+            (local.set $d3 (v128.const f32x4 0 0 0 0))
+            (local.set $r (local.get $start))
+            (local.set $gp (i32.add (local.get $b) (i32.mul (local.get $r) (local.get $bStep))))
+            (local.set $xp (i32.add (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 2))) (i32.mul (local.get $r) (local.get $aStep))))
+            ;; with $split, runs of eight q while eight are left: even rows on $e, odd on $d
+            (if (local.get $split)
               (then
-                (local.set $a0 (f32x4.add (v128.load align=4 (local.get $p)) (local.get $a0)))
-                (local.set $a1 (f32x4.add (v128.load offset=16 align=4 (local.get $p)) (local.get $a1)))
-                (local.set $a2 (f32x4.add (v128.load offset=32 align=4 (local.get $p)) (local.get $a2)))
-                (local.set $a3 (f32x4.add (v128.load offset=48 align=4 (local.get $p)) (local.get $a3)))))
-            (v128.store align=4 (local.get $p) (local.get $a0))
-            (v128.store offset=16 align=4 (local.get $p) (local.get $a1))
-            (v128.store offset=32 align=4 (local.get $p) (local.get $a2))
-            (v128.store offset=48 align=4 (local.get $p) (local.get $a3))
-            (local.set $jb (i32.add (local.get $jb) (i32.const 64)))
-            (br $b16)))
-        (block $b4_done
-          (loop $b4
-            (br_if $b4_done (i32.gt_u (i32.add (local.get $jb) (i32.const 16)) (local.get $kb)))
-            (local.set $a0 (v128.const f32x4 0 0 0 0))
-            (local.set $rb (i32.const 0))
-            (local.set $xp (i32.add (local.get $x) (local.get $jb)))
-            (block $r4_done
-              (loop $r4
-                (br_if $r4_done (i32.ge_u (local.get $rb) (local.get $nmb)))
-                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul
-                  (f32x4.splat (f32.load (i32.add (local.get $dy) (i32.add (local.get $rb) (local.get $ob)))))
-                  (v128.load align=4 (local.get $xp)))))
-                (local.set $rb (i32.add (local.get $rb) (local.get $mb)))
-                (local.set $xp (i32.add (local.get $xp) (local.get $kb)))
-                (br $r4)))
-            (local.set $p (i32.add (local.get $dwo) (local.get $jb)))
-            (if (local.get $accumulate)
-              (then (local.set $a0 (f32x4.add (v128.load align=4 (local.get $p)) (local.get $a0)))))
-            (v128.store align=4 (local.get $p) (local.get $a0))
-            (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
-            (br $b4)))
-        (block $b1_done
-          (loop $b1
-            (br_if $b1_done (i32.ge_u (local.get $jb) (local.get $kb)))
-            (local.set $sf (f32.const 0))
-            (local.set $rb (i32.const 0))
-            (local.set $xp (i32.add (local.get $x) (local.get $jb)))
-            (block $r1_done
-              (loop $r1
-                (br_if $r1_done (i32.ge_u (local.get $rb) (local.get $nmb)))
-                (local.set $sf (f32.add (local.get $sf) (f32.mul
-                  (f32.load (i32.add (local.get $dy) (i32.add (local.get $rb) (local.get $ob))))
-                  (f32.load (local.get $xp)))))
-                (local.set $rb (i32.add (local.get $rb) (local.get $mb)))
-                (local.set $xp (i32.add (local.get $xp) (local.get $kb)))
-                (br $r1)))
-            (local.set $p (i32.add (local.get $dwo) (local.get $jb)))
-            (if (local.get $accumulate)
-              (then (local.set $sf (f32.add (f32.load (local.get $p)) (local.get $sf)))))
-            (f32.store (local.get $p) (local.get $sf))
-            (local.set $jb (i32.add (local.get $jb) (i32.const 4)))
-            (br $b1)))
-        (local.set $ob (i32.add (local.get $ob) (i32.const 4)))
-        (local.set $dwo (i32.add (local.get $dwo) (local.get $kb)))
-        (br $outs))))
+                (block $eights_done
+                  (loop $eights
+                    (br_if $eights_done (i32.lt_s (i32.sub (local.get $end) (local.get $r)) (i32.const 8)))
+                    (local.set $t (i32.const 0))
+                    (loop $pairs
+                      (local.set $g (f32x4.splat (f32.load (local.get $gp))))
+                      (local.set $e0 (f32x4.relaxed_madd (local.get $g) (v128.load align=4 (local.get $xp)) (local.get $e0)))
+                      (local.set $e1 (f32x4.relaxed_madd (local.get $g) (v128.load align=4 (i32.add (local.get $xp) (local.get $o1))) (local.get $e1)))
+                      (local.set $e2 (f32x4.relaxed_madd (local.get $g) (v128.load align=4 (i32.add (local.get $xp) (local.get $o2))) (local.get $e2)))
+                      (local.set $e3 (f32x4.relaxed_madd (local.get $g) (v128.load align=4 (i32.add (local.get $xp) (local.get $o3))) (local.get $e3)))
+                      (local.set $gp (i32.add (local.get $gp) (local.get $bStep)))
+                      (local.set $xp (i32.add (local.get $xp) (local.get $aStep)))
+                      (local.set $g (f32x4.splat (f32.load (local.get $gp))))
+                      (local.set $d0 (f32x4.relaxed_madd (local.get $g) (v128.load align=4 (local.get $xp)) (local.get $d0)))
+                      (local.set $d1 (f32x4.relaxed_madd (local.get $g) (v128.load align=4 (i32.add (local.get $xp) (local.get $o1))) (local.get $d1)))
+                      (local.set $d2 (f32x4.relaxed_madd (local.get $g) (v128.load align=4 (i32.add (local.get $xp) (local.get $o2))) (local.get $d2)))
+                      (local.set $d3 (f32x4.relaxed_madd (local.get $g) (v128.load align=4 (i32.add (local.get $xp) (local.get $o3))) (local.get $d3)))
+                      (local.set $gp (i32.add (local.get $gp) (local.get $bStep)))
+                      (local.set $xp (i32.add (local.get $xp) (local.get $aStep)))
+                      (local.set $t (i32.add (local.get $t) (i32.const 2)))
+                      (br_if $pairs (i32.lt_u (local.get $t) (i32.const 8))))
+                    (local.set $r (i32.add (local.get $r) (i32.const 8)))
+                    (br $eights)))))
+            ;; the rest of the block (all of it without $split) in one chain
+            (block $rows_done
+              (loop $rows
+                (br_if $rows_done (i32.ge_s (local.get $r) (local.get $end)))
+                (local.set $g (f32x4.splat (f32.load (local.get $gp))))
+                (local.set $e0 (f32x4.relaxed_madd (local.get $g) (v128.load align=4 (local.get $xp)) (local.get $e0)))
+                (local.set $e1 (f32x4.relaxed_madd (local.get $g) (v128.load align=4 (i32.add (local.get $xp) (local.get $o1))) (local.get $e1)))
+                (local.set $e2 (f32x4.relaxed_madd (local.get $g) (v128.load align=4 (i32.add (local.get $xp) (local.get $o2))) (local.get $e2)))
+                (local.set $e3 (f32x4.relaxed_madd (local.get $g) (v128.load align=4 (i32.add (local.get $xp) (local.get $o3))) (local.get $e3)))
+                (local.set $gp (i32.add (local.get $gp) (local.get $bStep)))
+                (local.set $xp (i32.add (local.get $xp) (local.get $aStep)))
+                (local.set $r (i32.add (local.get $r) (i32.const 1)))
+                (br $rows)))
+            (if (local.get $split)
+              (then
+                (local.set $e0 (f32x4.add (local.get $d0) (local.get $e0)))
+                (local.set $e1 (f32x4.add (local.get $d1) (local.get $e1)))
+                (local.set $e2 (f32x4.add (local.get $d2) (local.get $e2)))
+                (local.set $e3 (f32x4.add (local.get $d3) (local.get $e3)))))
+            (local.set $c0 (f32x4.add (local.get $e0) (local.get $c0)))
+            (local.set $c1 (f32x4.add (local.get $e1) (local.get $c1)))
+            (local.set $c2 (f32x4.add (local.get $e2) (local.get $c2)))
+            (local.set $c3 (f32x4.add (local.get $e3) (local.get $c3)))
+            (local.set $start (local.get $end))
+            (br $blocks)))
+        ;; the pass's vectors in order, each whole or lane by lane where the run ends in it
+        (local.set $v (i32.const 0))
+        (block $stores_done
+          (loop $stores
+            (local.set $lanes (i32.sub (local.get $to) (local.get $j)))
+            (br_if $stores_done (i32.le_s (local.get $lanes) (i32.const 0)))
+            (br_if $stores_done (i32.ge_u (local.get $v) (i32.const 4)))
+            (local.set $g (select (local.get $c0) (select (local.get $c1) (select (local.get $c2) (local.get $c3)
+              (i32.eq (local.get $v) (i32.const 2))) (i32.eq (local.get $v) (i32.const 1))) (i32.eqz (local.get $v))))
+            (if (i32.ge_s (local.get $lanes) (i32.const 4))
+              (then (v128.store align=4 (local.get $p) (local.get $g)))
+              (else
+                (f32.store (local.get $p) (f32x4.extract_lane 0 (local.get $g)))
+                (if (i32.gt_s (local.get $lanes) (i32.const 1)) (then (f32.store offset=4 (local.get $p) (f32x4.extract_lane 1 (local.get $g)))))
+                (if (i32.gt_s (local.get $lanes) (i32.const 2)) (then (f32.store offset=8 (local.get $p) (f32x4.extract_lane 2 (local.get $g)))))))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (local.set $v (i32.add (local.get $v) (i32.const 1)))
+            (br $stores)))
+        (br $passes))))
 
   ;; a·b + c over two f64 lanes holding float32 values, rounded to odd: the double nearest
   ;; the exact sum, moved to the neighbour with an odd last bit when it is inexact. Rounding
@@ -316,8 +196,27 @@
         (v128.and (local.get $inexact) (i64x2.shr_s (v128.xor (local.get $s) (local.get $err)) (i32.const 63))))
       (v128.and (local.get $inexact) (v128.const i64x2 1 1))))
 
+  ;; 1 where relaxed_madd fuses (one vfmadd where the CPU has FMA3, as V8 emits it): set by
+  ;; fuse(), which takes it only after seeing a sum that a multiply and an add round otherwise
+  (global $fused (mut i32) (i32.const 0))
+
+  ;; turns the hardware's fused multiply-add on where it fuses, and says whether it does:
+  ;; (1 + 2⁻¹²)² − (1 + 2⁻¹¹) is 2⁻²⁴ exactly, and 0 once the product is rounded
+  (func (export "fuse") (result i32)
+    (global.set $fused (f32.eq
+      (f32x4.extract_lane 0 (f32x4.relaxed_madd
+        (f32x4.splat (f32.const 0x1.001p+0)) (f32x4.splat (f32.const 0x1.001p+0)) (f32x4.splat (f32.const -0x1.002p+0))))
+      (f32.const 0x1p-24)))
+    (global.get $fused))
+
   ;; C's fmaf in four float32 lanes: a·b + c rounded once
   (func $fma (param $a v128) (param $b v128) (param $c v128) (result v128)
+    (if (result v128) (global.get $fused)
+      (then (f32x4.relaxed_madd (local.get $a) (local.get $b) (local.get $c)))
+      (else (call $fma_exact (local.get $a) (local.get $b) (local.get $c)))))
+
+  ;; C's fmaf in four float32 lanes by the double lanes above, where $fused is off
+  (func $fma_exact (param $a v128) (param $b v128) (param $c v128) (result v128)
     (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
       (f32x4.demote_f64x2_zero (call $fma_odd
         (f64x2.promote_low_f32x4 (local.get $a))

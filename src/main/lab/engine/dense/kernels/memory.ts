@@ -32,13 +32,37 @@ export class F32Block {
 export class KernelMemory {
   readonly memory: WasmMemory = new webAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true })
   private top = 0
+  /** the memory's bytes as last read: growing only adds, so less is always there */
+  private size = 0
   /** the block behind each view alloc() handed out, for callers that hold only the view */
   private readonly blocks = new Map<Float32Array, F32Block>()
 
   /** a zeroed buffer of `length` floats */
   alloc(length: number): F32Block {
     const ptr = this.top
-    const end = ptr + Math.ceil((length * 4) / ALIGN) * ALIGN
+    const end = this.reach(length)
+    const buffer = this.memory.buffer
+    new Uint8Array(buffer, ptr, end - ptr).fill(0)
+    this.top = end
+    const block = new F32Block(this, ptr, length, new Float32Array(buffer, ptr, length))
+    this.blocks.set(block.array, block)
+    return block
+  }
+
+  /**
+   * the byte offset of room for `length` floats above every buffer, for one kernel call's
+   * working copy: not zeroed, not a buffer, overwritten by the next alloc (no view is made, and
+   * reading a shared memory's buffer costs an object each time)
+   */
+  scratch(length: number): number {
+    this.reach(length)
+    return this.top
+  }
+
+  /** where `length` floats from the top end, the memory grown to hold them */
+  private reach(length: number): number {
+    const end = this.top + Math.ceil((length * 4) / ALIGN) * ALIGN
+    if (end <= this.size) return end
     const size = this.memory.buffer.byteLength
     if (end > size) {
       // at least double, so a growing batch grows the memory a few times, not every step
@@ -49,12 +73,8 @@ export class KernelMemory {
         throw labError('ENGINE_FAILED', `The dense engine could not get ${Math.ceil(end / 2 ** 20)} MB for its buffers. Use a smaller batch size or a smaller model.`)
       }
     }
-    const buffer = this.memory.buffer
-    new Uint8Array(buffer, ptr, end - ptr).fill(0)
-    this.top = end
-    const block = new F32Block(this, ptr, length, new Float32Array(buffer, ptr, length))
-    this.blocks.set(block.array, block)
-    return block
+    this.size = this.memory.buffer.byteLength
+    return end
   }
 
   /** the block a view from alloc() belongs to, or null for any other array */

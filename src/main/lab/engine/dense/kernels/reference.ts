@@ -1,10 +1,10 @@
 /**
  * The dense kernels in plain JavaScript: the engine's path where WebAssembly SIMD is missing,
- * and the definition the SIMD kernels are tested against. Products are the Linear layer's own
- * loops (shared/layers/denseOps.ts), updates the rules of ../updateRules.ts.
+ * and the definition the SIMD kernels are tested against. Products in torch's BLAS order
+ * (blasOrder.ts), updates the rules of ../updateRules.ts.
  */
-import { addWeightGrad, linearBackwardInput, linearForward } from '../../../../../shared/layers/denseOps'
 import { adamUpdate, rmspropUpdate, sgdUpdate } from '../updateRules'
+import { blasForward, blasInputGradient, blasWeightGradient } from './blasOrder'
 import type { DenseKernels } from './contract'
 import type { KernelMemory } from './memory'
 
@@ -15,16 +15,15 @@ export function referenceKernels(memory: KernelMemory): DenseKernels {
     memory,
 
     linearForward(x, w, b, y, n, k, m) {
-      linearForward(x.array, w.array, b.array, y.array, n, k, m)
+      blasForward(x.array, w.array, b.array, y.array, n, k, m)
     },
 
     linearBackwardInput(dy, w, dx, n, k, m) {
-      linearBackwardInput(dy.array, w.array, dx.array, n, k, m)
+      blasInputGradient(dy.array, w.array, dx.array, n, k, m)
     },
 
     linearBackwardWeight(dy, x, dw, n, k, m, accumulate) {
-      if (!accumulate) dw.array.fill(0, 0, m * k)
-      addWeightGrad(dy.array, x.array, dw.array, n, k, m)
+      blasWeightGradient(dy.array, x.array, dw.array, n, k, m, accumulate)
     },
 
     sgd(spec, scalars, p, g, buf, fresh) {

@@ -3,9 +3,8 @@
  * else. A call into WebAssembly and the lookups of the buffers
  * behind its arrays cost more than the whole of a tiny layer's arithmetic (the course's
  * Linear(1, 1) at batch 2 is four multiplications), so those layers stay in JavaScript:
- * - a product over fewer inputs than one f32x4 vector: kernels.wat has no lane to split such
- *   a sum across, and narrowProducts.ts takes it in torch's order (fused multiply-adds), which
- *   the kernels' scalar loops do not;
+ * - a product over fewer inputs than one f32x4 vector: blasOrder.ts's JavaScript takes it in
+ *   torch's order, as kernels.wat would, without the call;
  * - an optimizer update of a parameter this short: updateRules.ts is what kernels.wat repeats
  *   lane for lane (tests/unit/kernels.test.ts holds them to the bit).
  */

@@ -10,6 +10,7 @@ export interface WasmMemory {
 interface WasmApi {
   Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory
   Module: new (bytes: Uint8Array) => object
+  validate(bytes: Uint8Array): boolean
   Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: unknown }
 }
 
