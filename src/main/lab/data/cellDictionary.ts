@@ -1,0 +1,95 @@
+/**
+ * A text column's distinct cells as the fast reader meets them, each known by its bytes in the
+ * file: a column of class labels repeats a handful of cells a million times, and each repeat is
+ * then hashed and compared in place, never made into a string. Only the distinct cells are
+ * decoded, once, when the range has been read.
+ */
+import { MAX_CELL_CHARS } from '../limits'
+
+const QUOTE = 34
+const EMPTY = -1
+/** FNV-1a, 32 bits */
+const FNV_OFFSET = 0x811c9dc5
+const FNV_PRIME = 0x01000193
+
+/** the encodings the fast reader reads: each cell's bytes are decoded on their own */
+export type CellEncoding = 'utf-8' | 'windows-1252'
+
+export class CellDictionary {
+  /** cell k is bytes[starts[k], ends[k]), where the file first shows it */
+  private readonly starts: number[] = []
+  private readonly ends: number[] = []
+  private readonly hashes: number[] = []
+  /** open addressing: a slot holds a cell's code or EMPTY, and is never more than half full */
+  private slots = new Int32Array(64).fill(EMPTY)
+
+  get size(): number {
+    return this.starts.length
+  }
+
+  /**
+   * The code of the cell bytes[from, to): its index among the distinct cells, a new one for a cell
+   * not seen before; EMPTY for a cell that needs the general parser (a quote inside it, or longer
+   * than the longest cell TorchLab reads, which the general parser refuses by line).
+   */
+  code(bytes: Uint8Array, from: number, to: number): number {
+    let hash = FNV_OFFSET
+    for (let k = from; k < to; k++) hash = Math.imul(hash ^ bytes[k], FNV_PRIME)
+    const mask = this.slots.length - 1
+    const length = to - from
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const code = this.slots[slot]
+      if (code === EMPTY) return this.add(bytes, from, to, hash, slot)
+      if (this.hashes[code] !== hash || this.ends[code] - this.starts[code] !== length) continue
+      let k = 0
+      const start = this.starts[code]
+      while (k < length && bytes[start + k] === bytes[from + k]) k++
+      if (k === length) return code
+    }
+  }
+
+  private add(bytes: Uint8Array, from: number, to: number, hash: number, slot: number): number {
+    if (to - from > MAX_CELL_CHARS || bytes.subarray(from, to).includes(QUOTE)) return EMPTY
+    const code = this.starts.length
+    this.starts.push(from)
+    this.ends.push(to)
+    this.hashes.push(hash)
+    this.slots[slot] = code
+    if (2 * this.starts.length > this.slots.length) this.grow()
+    return code
+  }
+
+  private grow(): void {
+    this.slots = new Int32Array(this.slots.length * 2).fill(EMPTY)
+    const mask = this.slots.length - 1
+    this.hashes.forEach((hash, code) => {
+      let slot = hash & mask
+      while (this.slots[slot] !== EMPTY) slot = (slot + 1) & mask
+      this.slots[slot] = code
+    })
+  }
+
+  /**
+   * The distinct cells as text, in the order of their codes; null when one of them holds bytes
+   * the encoding cannot read, or a U+FFFD: the general parser names the line of such a cell.
+   */
+  cells(bytes: Uint8Array, encoding: CellEncoding): string[] | null {
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    const windows1252 = encoding === 'windows-1252' ? new TextDecoder('windows-1252', { ignoreBOM: true }) : undefined
+    const cells: string[] = []
+    for (let code = 0; code < this.starts.length; code++) {
+      const from = this.starts[code]
+      const to = this.ends[code]
+      // an ASCII cell reads the same in either encoding; a byte order mark inside a cell stays in it, as the decoded file keeps it
+      const cell = windows1252 && !isAscii(bytes, from, to) ? windows1252.decode(bytes.slice(from, to)) : buffer.toString(windows1252 ? 'latin1' : 'utf8', from, to)
+      if (cell.includes('\ufffd')) return null
+      cells.push(cell)
+    }
+    return cells
+  }
+}
+
+function isAscii(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (bytes[k] > 0x7f) return false
+  return true
+}
