@@ -5,6 +5,8 @@
  * decoded, once, when the range has been read.
  */
 import { MAX_CELL_CHARS } from '../limits'
+import { assertNever } from '../../../shared/exhaustive'
+import { decodeWindows1252 } from './encoding'
 
 const QUOTE = 34
 const EMPTY = -1
@@ -74,14 +76,9 @@ export class CellDictionary {
    * the encoding cannot read, or a U+FFFD: the general parser names the line of such a cell.
    */
   cells(bytes: Uint8Array, encoding: CellEncoding): string[] | null {
-    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    const windows1252 = encoding === 'windows-1252' ? new TextDecoder('windows-1252', { ignoreBOM: true }) : undefined
     const cells: string[] = []
     for (let code = 0; code < this.starts.length; code++) {
-      const from = this.starts[code]
-      const to = this.ends[code]
-      // an ASCII cell reads the same in either encoding; a byte order mark inside a cell stays in it, as the decoded file keeps it
-      const cell = windows1252 && !isAscii(bytes, from, to) ? windows1252.decode(bytes.slice(from, to)) : buffer.toString(windows1252 ? 'latin1' : 'utf8', from, to)
+      const cell = decodeCell(bytes, this.starts[code], this.ends[code], encoding)
       if (cell.includes('\ufffd')) return null
       cells.push(cell)
     }
@@ -89,7 +86,18 @@ export class CellDictionary {
   }
 }
 
-function isAscii(bytes: Uint8Array, from: number, to: number): boolean {
-  for (let k = from; k < to; k++) if (bytes[k] > 0x7f) return false
-  return true
+/**
+ * bytes[from, to) as text. Buffer's UTF-8 decoder keeps a byte order mark inside a cell, as the
+ * decoded file does (TextDecoder would drop it); a file's bytes may be shared memory, which
+ * TextDecoder does not read, so a Windows-1252 cell is copied first.
+ */
+export function decodeCell(bytes: Uint8Array, from: number, to: number, encoding: CellEncoding): string {
+  switch (encoding) {
+    case 'utf-8':
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', from, to)
+    case 'windows-1252':
+      return decodeWindows1252(bytes.slice(from, to))
+    default:
+      return assertNever(encoding)
+  }
 }

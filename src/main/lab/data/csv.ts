@@ -12,6 +12,7 @@ import { assertNever } from '../../../shared/exhaustive'
 import { isMissing, outOfRange, parseNumber } from './cells'
 import { detectDecimal, detectDelimiter, detectHeader, SAMPLE_ROWS } from './detect'
 import { sniffEncoding, decodeCsv, hasUtf8Bom } from './encoding'
+import { decodeCell, type CellEncoding } from './cellDictionary'
 import { parseNumericBytes, type NumericFormat, type NumericPart } from './fastCsv'
 import { delimiterName } from './problems'
 import { MISSING_CODE, type CellRef, type Column, type RaggedRows, type Table } from './table'
@@ -406,11 +407,11 @@ function previewCell(cell: string): string {
   return cell.length > PREVIEW_CELL_CHARS ? `${cell.slice(0, PREVIEW_CELL_CHARS)}…` : cell
 }
 
-/** the first preview rows of an all-ASCII body, decoding only as much of it as they need */
-function previewRows(bytes: Uint8Array, from: number, delimiter: string): string[][] {
+/** the first preview rows of the body, decoding only as much of it as they need (a character cut at the end is in a row not shown) */
+function previewRows(bytes: Uint8Array, from: number, delimiter: string, encoding: CellEncoding): string[][] {
   for (let size = SAMPLE_CHARS; ; size *= 2) {
     const to = Math.min(bytes.length, from + size)
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString('latin1')
+    const text = decodeCell(bytes, from, to, encoding)
     const tokens = tokenize(text, delimiter, PREVIEW_ROWS)
     if (to === bytes.length || (tokens.rows.length === PREVIEW_ROWS && tokens.end < text.length)) return tokens.rows.map((r) => r.map(previewCell))
   }
@@ -455,9 +456,10 @@ function planNumeric(clean: string, bytes: Uint8Array, skipped: number, encoding
     if (cells) return dictionaryColumn(name, rows, cells, (i) => firstLine + i + blanksUpTo(part.blanks!, i), decimal, options.badCells)
     return { name, kind: 'numeric', values: rows, missing: part.missing[j] }
   }
+  const cellEncoding = encoding === 'encoded' ? 'utf-8' : encoding
   return {
     start,
-    format: { width: names.length, delimiter, decimal, encoding: encoding === 'encoded' ? 'utf-8' : encoding, ...(textColumns.some(Boolean) ? { textColumns } : {}) },
+    format: { width: names.length, delimiter, decimal, encoding: cellEncoding, ...(textColumns.some(Boolean) ? { textColumns } : {}) },
     finish: (part) => {
       // a numeric column with no value at all is not numeric: the general parser types it
       if (!part || part.missing.some((m, j) => !textColumns[j] && m === part.rowCount)) return null
@@ -468,7 +470,7 @@ function planNumeric(clean: string, bytes: Uint8Array, skipped: number, encoding
         rowCount: part.rowCount,
         renamed: named?.renamed ?? [],
         ragged: null,
-        preview: previewRows(bytes, start, delimiter),
+        preview: previewRows(bytes, start, delimiter, cellEncoding),
       }
     },
   }

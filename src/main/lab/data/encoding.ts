@@ -62,5 +62,16 @@ export function decodeCsv(bytes: Uint8Array, chosen: Encoding): string {
         'nothing but plain numbers (no quotes, text cells, blank lines, zero bytes or UTF-16). Split the file into smaller ones, or keep only its columns of numbers.',
     )
   }
-  return new TextDecoder(encoding).decode(bytes)
+  return encoding === 'windows-1252' ? decodeWindows1252(bytes) : new TextDecoder(encoding).decode(bytes)
+}
+
+/** what Windows-1252 (WHATWG's table) makes of bytes 0x80-0x9F; the five it leaves undefined read as the C1 control of their number */
+const WINDOWS_1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ'
+
+/**
+ * Windows-1252 bytes -> text. Node 20's TextDecoder reads this encoding as Latin-1, so a € (0x80)
+ * or a curly quote (0x93) from Excel would come out as an invisible control character.
+ */
+export function decodeWindows1252(bytes: Uint8Array): string {
+  return new TextDecoder('windows-1252').decode(bytes).replace(/[\u0080-\u009f]/g, (c) => WINDOWS_1252_HIGH[c.charCodeAt(0) - 0x80])
 }
