@@ -18,16 +18,13 @@ const FNV_PRIME = 0x01000193
 export type CellEncoding = 'utf-8' | 'windows-1252'
 
 export class CellDictionary {
-  /** cell k is bytes[starts[k], ends[k]), where the file first shows it */
-  private readonly starts: number[] = []
-  private readonly ends: number[] = []
-  private readonly hashes: number[] = []
+  /** cell k is bytes[starts[k], ends[k]), where the file first shows it (a file is at most 1 GB: an offset fits 32 bits) */
+  private starts = new Int32Array(32)
+  private ends = new Int32Array(32)
+  private hashes = new Int32Array(32)
+  private size = 0
   /** open addressing: a slot holds a cell's code or EMPTY, and is never more than half full */
   private slots = new Int32Array(64).fill(EMPTY)
-
-  get size(): number {
-    return this.starts.length
-  }
 
   /**
    * The code of the cell bytes[from, to): its index among the distinct cells, a new one for a cell
@@ -41,7 +38,7 @@ export class CellDictionary {
     const length = to - from
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const code = this.slots[slot]
-      if (code === EMPTY) return this.add(bytes, from, to, hash, slot)
+      if (code === EMPTY) return this.add(bytes, from, to, hash)
       if (this.hashes[code] !== hash || this.ends[code] - this.starts[code] !== length) continue
       let k = 0
       const start = this.starts[code]
@@ -50,25 +47,36 @@ export class CellDictionary {
     }
   }
 
-  private add(bytes: Uint8Array, from: number, to: number, hash: number, slot: number): number {
+  private add(bytes: Uint8Array, from: number, to: number, hash: number): number {
     if (to - from > MAX_CELL_CHARS || bytes.subarray(from, to).includes(QUOTE)) return EMPTY
-    const code = this.starts.length
-    this.starts.push(from)
-    this.ends.push(to)
-    this.hashes.push(hash)
-    this.slots[slot] = code
-    if (2 * this.starts.length > this.slots.length) this.grow()
+    if (2 * (this.size + 1) > this.slots.length) this.grow()
+    const code = this.size++
+    this.starts[code] = from
+    this.ends[code] = to
+    this.hashes[code] = hash
+    this.place(code)
     return code
   }
 
+  private place(code: number): void {
+    const mask = this.slots.length - 1
+    let slot = this.hashes[code] & mask
+    while (this.slots[slot] !== EMPTY) slot = (slot + 1) & mask
+    this.slots[slot] = code
+  }
+
+  /** twice the slots; the cells' arrays have room for as many cells as half of them */
   private grow(): void {
     this.slots = new Int32Array(this.slots.length * 2).fill(EMPTY)
-    const mask = this.slots.length - 1
-    this.hashes.forEach((hash, code) => {
-      let slot = hash & mask
-      while (this.slots[slot] !== EMPTY) slot = (slot + 1) & mask
-      this.slots[slot] = code
-    })
+    for (let code = 0; code < this.size; code++) this.place(code)
+    const room = (array: Int32Array) => {
+      const grown = new Int32Array(this.slots.length / 2)
+      grown.set(array)
+      return grown
+    }
+    this.starts = room(this.starts)
+    this.ends = room(this.ends)
+    this.hashes = room(this.hashes)
   }
 
   /**
@@ -77,7 +85,7 @@ export class CellDictionary {
    */
   cells(bytes: Uint8Array, encoding: CellEncoding): string[] | null {
     const cells: string[] = []
-    for (let code = 0; code < this.starts.length; code++) {
+    for (let code = 0; code < this.size; code++) {
       const cell = decodeCell(bytes, this.starts[code], this.ends[code], encoding)
       if (cell.includes('\ufffd')) return null
       cells.push(cell)

@@ -191,15 +191,16 @@ function buildColumn(name: string, n: number, cellAt: (i: number) => string, lin
  */
 function dictionaryColumn(name: string, rows: Float64Array, cells: string[], lineAt: (i: number) => number, decimal: '.' | ',', badCells: ParseOptions['badCells']): Column {
   const n = rows.length
-  const counts = new Array<number>(cells.length).fill(0)
-  const firstRows = new Array<number>(cells.length).fill(-1)
+  const counts = new Int32Array(cells.length)
+  // every distinct cell is some row's: each has its first row
+  const firstRows = new Int32Array(cells.length)
   for (let i = 0; i < n; i++) {
     const code = rows[i]
     if (counts[code]++ === 0) firstRows[code] = i
   }
   // in the order of first appearance, so the first text cell the tally keeps is the column's first
   const tally = new CellTally(decimal, lineAt)
-  const cellValues = cells.map((cell, code) => tally.read(cell, counts[code], firstRows[code]))
+  const cellValues = Float64Array.from(cells, (cell, code) => tally.read(cell, counts[code], firstRows[code]))
   const numbers = () => {
     for (let i = 0; i < n; i++) rows[i] = cellValues[rows[i]]
     return rows
