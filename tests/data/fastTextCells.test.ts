@@ -60,6 +60,15 @@ describe('a large file with text cells outside ASCII', () => {
     expect((table.columns[2] as StringColumn).levels).toEqual(['café', '€5', 'Œuvre', '\u0081', 'abc'])
   })
 
+  it('names a column of a Windows-1252 header as that encoding reads it', async () => {
+    const file = textFile(ROWS, (i) => LABELS[i % LABELS.length].replace(/[^ -~]/g, '')).replace('x,i,', 'x\x80,i\x93,')
+    const bytes = new Uint8Array(Buffer.from(file, 'latin1'))
+    const options: ParseOptionsInput = { encoding: 'windows-1252' }
+    const table = fastTable(bytes, options)
+    expect(table.columns.map((c) => c.name)).toEqual(['x€', 'i“', 'label'])
+    expect(table).toEqual(parseCsv(decodeCsv(bytes, 'windows-1252') + SPACES, options))
+  })
+
   it.each([
     ['a byte UTF-8 cannot read', Buffer.from([0x61, 0xff, 0x62])],
     ['a U+FFFD written in the file', Buffer.from('a\ufffdb')],

@@ -6,7 +6,7 @@
  */
 import { MAX_CELL_CHARS } from '../limits'
 import { assertNever } from '../../../shared/exhaustive'
-import { decodeWindows1252 } from './encoding'
+import { decodeText } from './encoding'
 
 const QUOTE = 34
 const EMPTY = -1
@@ -94,17 +94,13 @@ export class CellDictionary {
   }
 }
 
-/**
- * bytes[from, to) as text. Buffer's UTF-8 decoder keeps a byte order mark inside a cell, as the
- * decoded file does (TextDecoder would drop it); a file's bytes may be shared memory, which
- * TextDecoder does not read, so a Windows-1252 cell is copied first.
- */
+/** bytes[from, to) as text. Buffer's UTF-8 decoder keeps a byte order mark that opens a cell, as the decoded file does (TextDecoder would drop it). */
 export function decodeCell(bytes: Uint8Array, from: number, to: number, encoding: CellEncoding): string {
   switch (encoding) {
     case 'utf-8':
       return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', from, to)
     case 'windows-1252':
-      return decodeWindows1252(bytes.slice(from, to))
+      return decodeText(bytes.subarray(from, to), encoding)
     default:
       return assertNever(encoding)
   }

@@ -11,7 +11,7 @@ import { cellTooLong, MAX_COLUMNS, tooManyColumns } from '../limits'
 import { assertNever } from '../../../shared/exhaustive'
 import { isMissing, outOfRange, parseNumber } from './cells'
 import { detectDecimal, detectDelimiter, detectHeader, SAMPLE_ROWS } from './detect'
-import { sniffEncoding, decodeCsv, hasUtf8Bom } from './encoding'
+import { sniffEncoding, decodeCsv, decodeText, hasUtf8Bom } from './encoding'
 import { decodeCell, type CellEncoding } from './cellDictionary'
 import { parseNumericBytes, type NumericFormat, type NumericPart } from './fastCsv'
 import { delimiterName } from './problems'
@@ -312,7 +312,7 @@ export function planCsvBytes(bytes: Uint8Array, parse: ParseOptionsInput): Numer
   const encoding = sniffEncoding(bytes, options.encoding)
   if (bytes.length <= PREFIX_BYTES || !isByteEncoding(encoding)) return null
   // TextDecoder drops one UTF-8 byte order mark and parseCsv a second one: 3 bytes each
-  const decoded = new TextDecoder(encoding).decode(bytes.subarray(0, PREFIX_BYTES))
+  const decoded = decodeText(bytes.subarray(0, PREFIX_BYTES), encoding)
   const clean = withoutBom(decoded)
   const skipped = (hasUtf8Bom(bytes) && encoding === 'utf-8' ? 3 : 0) + (clean === decoded ? 0 : 3)
   if (clean.trim() === '') return null

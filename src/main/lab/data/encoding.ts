@@ -63,6 +63,11 @@ export function decodeCsv(bytes: Uint8Array, chosen: Encoding): string {
         'no bytes the encoding cannot read and no UTF-16. Split the file into smaller ones, or keep only the columns you need.',
     )
   }
+  return decodeText(bytes, encoding)
+}
+
+/** bytes -> text in `encoding`, a UTF-8 byte order mark at the start dropped */
+export function decodeText(bytes: Uint8Array, encoding: Encoding): string {
   return encoding === 'windows-1252' ? decodeWindows1252(bytes) : new TextDecoder(encoding).decode(bytes)
 }
 
@@ -73,6 +78,6 @@ const WINDOWS_1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\
  * Windows-1252 bytes -> text. Node 20's TextDecoder reads this encoding as Latin-1, so a € (0x80)
  * or a curly quote (0x93) from Excel would come out as an invisible control character.
  */
-export function decodeWindows1252(bytes: Uint8Array): string {
+function decodeWindows1252(bytes: Uint8Array): string {
   return new TextDecoder('windows-1252').decode(bytes).replace(/[\u0080-\u009f]/g, (c) => WINDOWS_1252_HIGH[c.charCodeAt(0) - 0x80])
 }
