@@ -60,6 +60,14 @@ describe('a large file with text cells outside ASCII', () => {
     expect((table.columns[2] as StringColumn).levels).toEqual(['café', '€5', 'Œuvre', '\u0081', 'abc'])
   })
 
+  it('keeps each distinct cell once, an empty one too, so a million labels are a few cells', () => {
+    const file = textFile(ROWS, (i) => LABELS[i % LABELS.length])
+    const bytes = utf8(file)
+    const plan = planCsvBytes(bytes, {})!
+    const cells = parseNumericBytes(bytes, plan.start, bytes.length, plan.format)!.cells![2]!
+    expect(cells).toEqual(LABELS.map((label) => label.replace(/^"(.*)"$/, '$1')))
+  })
+
   it('names a column of a Windows-1252 header as that encoding reads it', async () => {
     const file = textFile(ROWS, (i) => LABELS[i % LABELS.length].replace(/[^ -~]/g, '')).replace('x,i,', 'x\x80,i\x93,')
     const bytes = new Uint8Array(Buffer.from(file, 'latin1'))

@@ -10,8 +10,8 @@ import { decodeText } from './encoding'
 
 const QUOTE = 34
 const EMPTY = -1
-/** FNV-1a, 32 bits */
-const FNV_OFFSET = 0x811c9dc5
+/** FNV-1a, 32 bits, as signed integers: the hash of an empty cell is the offset itself, and must equal what an Int32Array keeps of it */
+const FNV_OFFSET = 0x811c9dc5 | 0
 const FNV_PRIME = 0x01000193
 
 /** the encodings the fast reader reads: each cell's bytes are decoded on their own */
