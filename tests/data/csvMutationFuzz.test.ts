@@ -12,7 +12,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createRng } from '../../src/main/lab/data/rng'
-import type { Table } from '../../src/main/lab/data/table'
+import type { NumericColumn, Table } from '../../src/main/lab/data/table'
 import { DEFAULT_LIMITS, ParseSandbox } from '../../src/main/lab/sandbox/sandbox'
 import { isLabErrorInfo, type LabErrorInfo } from '../../src/shared/errors'
 import { parseOptionsSchema } from '../../src/shared/schemas'
@@ -111,7 +111,7 @@ function compare(t: Table, pandas: PandasOutcome): string {
   for (const [k, c] of t.columns.entries()) {
     const theirs = pandas.numbers[k]
     if (!theirs) return `column ${c.name} is numbers, pandas reads text`
-    const ours = Array.from(c.values as Float64Array, (v) => (Number.isNaN(v) ? null : v))
+    const ours = Array.from((c as NumericColumn).values, (v) => (Number.isNaN(v) ? null : v))
     const at = ours.findIndex((v, r) => v !== theirs[r])
     if (at >= 0) return `column ${c.name} row ${at + 1}: ${ours[at]}, pandas ${theirs[at]}`
   }

@@ -1,6 +1,6 @@
 /**
  * A CSV under the 1 GB limit whose text is longer than a JavaScript string can be (512 MB) and
- * that the fast reader of plain numbers does not take (here: zero bytes after its header, as a
+ * that the fast reader does not take (here: zero bytes after its header, as a
  * sparse or damaged file has). Decoded whole, UTF-8 failed as an internal error, and Windows-1252
  * ended the whole process with a fatal V8 error in Node's decoder: the window would be gone.
  * Now it is refused in a sentence, and the lab reads the next file.
@@ -27,7 +27,7 @@ describe('a CSV whose text is longer than a string can be', () => {
       (err: unknown) => err,
     )
     expect(refusal).toBeInstanceOf(LabError)
-    expect((refusal as LabError).info).toMatchObject({ code: 'FILE_UNREADABLE', message: expect.stringMatching(/^This CSV is 513 MB, and files over 511 MB TorchLab reads only when they hold nothing but plain numbers/) })
+    expect((refusal as LabError).info).toMatchObject({ code: 'FILE_UNREADABLE', message: expect.stringMatching(/^This CSV is 513 MB, and files over 511 MB TorchLab reads only when they hold cells it can read from their bytes/) })
     expect((await service.inspectCsv({ kind: 'bundled', name: 'cars' }, {})).rowCount).toBe(32)
   })
 })

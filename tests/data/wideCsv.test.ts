@@ -18,7 +18,7 @@ import { tempDir } from '../helpers/lab'
 
 const WIDTH = 20_000
 const ROWS = 3
-const format = { width: WIDTH, delimiter: ',', decimal: '.' } as const
+const format = { width: WIDTH, delimiter: ',', decimal: '.', encoding: 'utf-8' } as const
 /** row r, column j holds j + r / 10 */
 const text = Array.from({ length: ROWS }, (_, r) => Array.from({ length: WIDTH }, (_, j) => `${j}.${r}`).join(',') + '\n').join('')
 const bytes = new TextEncoder().encode(text)

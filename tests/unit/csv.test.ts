@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseCsv } from '../../src/main/lab/data/csv'
 import type { NumericColumn, StringColumn } from '../../src/main/lab/data/table'
+import { textCells } from '../helpers/textCells'
 import { parseOptionsSchema } from '../../src/shared/schemas'
 import { DATASETS } from '../helpers/lab'
 import { labErrorOf } from '../helpers/labErrorOf'
@@ -28,7 +29,7 @@ describe('parseCsv', () => {
     const table = parseCsv(readFileSync(join(DATASETS, 'iris.csv'), 'utf8'), auto)
     const species = table.columns.at(-1) as StringColumn
     expect(species.kind).toBe('categorical')
-    expect(new Set(species.values)).toEqual(new Set(['setosa', 'versicolor', 'virginica']))
+    expect(new Set(textCells(species))).toEqual(new Set(['setosa', 'versicolor', 'virginica']))
   })
 
   it('detects semicolons, decimal commas, a BOM, CRLF and quoted fields', () => {
@@ -37,7 +38,7 @@ describe('parseCsv', () => {
     expect(table.delimiter).toBe(';')
     expect(table.columns.map((c) => c.name)).toEqual(['name', 'price', 'weight'])
     expect(Array.from((table.columns[1] as NumericColumn).values)).toEqual([1.5, 2.25])
-    expect((table.columns[0] as StringColumn).values).toEqual(['Smith; John', 'Doe "JD"'])
+    expect(textCells(table.columns[0] as StringColumn)).toEqual(['Smith; John', 'Doe "JD"'])
   })
 
   it('detects tabs and files without a header', () => {

@@ -41,7 +41,10 @@ function expectSameTable(actual: Table, expected: Table): void {
   const withoutValues = (t: Table) => ({ ...t, columns: t.columns.map((c) => ({ ...c, values: c.kind })) })
   expect(withoutValues(actual)).toEqual(withoutValues(expected))
   for (const [j, column] of actual.columns.entries()) {
-    const bytes = (c: Table['columns'][number]) => Buffer.from((c.values as Float64Array).buffer, (c.values as Float64Array).byteOffset, (c.values as Float64Array).byteLength)
+    const bytes = (c: Table['columns'][number]) => {
+      const { buffer, byteOffset, byteLength } = (c as NumericColumn).values
+      return Buffer.from(buffer, byteOffset, byteLength)
+    }
     expect(bytes(column).equals(bytes(expected.columns[j]))).toBe(true)
   }
 }
@@ -143,7 +146,7 @@ describe('the room the numbers of a large file take', () => {
     // one column of short numbers: room for bytes / 3 rows would be four times the rows there are
     const count = 200_000
     const bytes = bytesOf(Array.from({ length: count }, (_, i) => String(i % 1000).padStart(3, '0') + '\n').join(''))
-    const part = parseNumericBytes(bytes, 0, bytes.length, { width: 1, delimiter: ',', decimal: '.' })!
+    const part = parseNumericBytes(bytes, 0, bytes.length, { width: 1, delimiter: ',', decimal: '.', encoding: 'utf-8' })!
     expect(part.rowCount).toBe(count)
     expect(part.values[0].length).toBeGreaterThanOrEqual(count)
     expect(part.values[0].length).toBeLessThan(count * 1.25)
@@ -154,14 +157,14 @@ describe('the room the numbers of a large file take', () => {
     const long = Array.from({ length: 5000 }, () => '123456.789012\n').join('')
     const short = Array.from({ length: 100_000 }, (_, i) => `${i % 10}\n`).join('')
     const bytes = bytesOf(long + short)
-    const part = parseNumericBytes(bytes, 0, bytes.length, { width: 1, delimiter: ',', decimal: '.' })!
+    const part = parseNumericBytes(bytes, 0, bytes.length, { width: 1, delimiter: ',', decimal: '.', encoding: 'utf-8' })!
     expect(part.rowCount).toBe(105_000)
     expect(part.values[0][104_999]).toBe(9)
   })
 })
 
 describe('two halves of a file read into one set of shared columns', () => {
-  const format = { width: 3, delimiter: ',', decimal: '.' } as const
+  const format = { width: 3, delimiter: ',', decimal: '.', encoding: 'utf-8' } as const
   /** the halves of bytes (split at the line start nearest its middle) read into shared spaces and joined, beside the whole read at once */
   function readInHalves(text: string): { joined: NumericPart; whole: NumericPart; spaces: ReturnType<typeof sharedSpaces> } {
     const bytes = bytesOf(text)
@@ -247,12 +250,14 @@ describe('a CSV larger than the split size, read by two parse workers', () => {
     expect(split.columns.every((c) => (c as NumericColumn).values.buffer instanceof SharedArrayBuffer)).toBe(true)
   }, 300_000)
 
-  it('reads a file with a text column in one worker, though the second is ready: its cells are strings, which shared memory cannot hold', async () => {
-    const text = 'a,b,label\n' + rows.map((r, i) => `${r[0]},${r[1]},${['cat', 'dog', '"bird"'][i % 3]}`).join('\n')
+  it('reads a file with a text column in both workers, each half with cells the other has not, as the general parser reads it', async () => {
+    // the second half spells a label with spaces, brings one of its own and a missing marker: one level each, in the order the file shows them
+    const label = (i: number) => (i < rows.length / 2 ? ['cat', 'dog', '"bird"', ''] : [' cat', 'dog', 'fish', 'NA'])[i % 4]
+    const text = 'a,b,label\n' + rows.map((r, i) => `${r[0]},${r[1]},${label(i)}` + (i % 5000 === 7 ? '\n' : '')).join('\n')
     expect(text.length).toBeGreaterThan(SPLIT_BYTES)
     const table = await readSplit('labels.csv', text)
     expect(table).toEqual(parseCsv(text + '   \n', parse))
-    expect(table.columns[2]).toMatchObject({ kind: 'categorical', missing: 0 })
+    expect(table.columns[2]).toMatchObject({ kind: 'categorical', missing: rows.filter((_, i) => i % 4 === 3).length, levels: ['cat', 'dog', 'bird', 'fish'] })
   }, 300_000)
 
   it('reads a file split inside a long row, whose second half outgrows the rows its first lines suggested', async () => {

@@ -56,7 +56,8 @@ function judgeTable(table: Table, text: string): string {
   const quoted = text.includes('"')
   if (new Set(table.columns.map((c) => c.name)).size !== table.columns.length) return 'duplicate column names'
   for (const column of table.columns) {
-    if (column.values.length !== table.rowCount) return `column "${column.name}" has ${column.values.length} values for ${table.rowCount} rows`
+    const rows = column.kind === 'numeric' ? column.values.length : column.codes.length
+    if (rows !== table.rowCount) return `column "${column.name}" has ${rows} values for ${table.rowCount} rows`
     if (column.kind === 'numeric') {
       let nans = 0
       for (const v of column.values) {

@@ -12,6 +12,7 @@ import { parseCsv, uniqueNames } from '../../src/main/lab/data/csv'
 import { prepareData } from '../../src/main/lab/data/dataset'
 import { decodeCsv } from '../../src/main/lab/data/encoding'
 import type { NumericColumn, StringColumn, Table } from '../../src/main/lab/data/table'
+import { textCells } from '../helpers/textCells'
 import { DEFAULT_LIMITS, ParseSandbox } from '../../src/main/lab/sandbox/sandbox'
 import { datasetSpecSchema, parseOptionsSchema, type DatasetSpecInput } from '../../src/shared/schemas'
 import { createService, tempDir } from '../helpers/lab'
@@ -96,7 +97,7 @@ describe('line endings and line numbers', () => {
 
   it('counts the lines inside a quoted cell', () => {
     const table = parseCsv('name,v\n"two\r\nlines",1\n"three\nmore\rlines",2\nz,abc\n', {})
-    expect((table.columns[0] as StringColumn).values).toEqual(['two\r\nlines', 'three\nmore\rlines', 'z'])
+    expect(textCells(table.columns[0] as StringColumn)).toEqual(['two\r\nlines', 'three\nmore\rlines', 'z'])
     expect((table.columns[1] as StringColumn).firstNonNumeric).toEqual({ line: 7, value: 'abc' })
   })
 
@@ -148,7 +149,7 @@ describe('UTF-16 and other encodings', () => {
     const table = parseCsv(decodeCsv(bytes, 'utf-8'), {})
     expect(table.undecodableLine).toBe(3)
     const latin = parseCsv(decodeCsv(bytes, 'windows-1252'), {})
-    expect((latin.columns[0] as StringColumn).values).toEqual(['abc', 'café'])
+    expect(textCells(latin.columns[0] as StringColumn)).toEqual(['abc', 'café'])
     expect(latin.undecodableLine).toBeUndefined()
   })
 })

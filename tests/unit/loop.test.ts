@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseCsv } from '../../src/main/lab/data/csv'
+import type { NumericColumn } from '../../src/main/lab/data/table'
 import { DenseEngine } from '../../src/main/lab/engine/dense/engine'
 import { initialStateDict } from '../../src/main/lab/model/init'
 import { ControlGate } from '../../src/main/lab/train/gate'
@@ -27,7 +28,7 @@ function cars() {
     encoding: 'utf-8',
   })
   const column = (name: string) =>
-    Float32Array.from(table.columns.find((c) => c.name === name)!.values as ArrayLike<number>)
+    Float32Array.from((table.columns.find((c) => c.name === name) as NumericColumn).values)
   const x = column('wt')
   return { x, y: column('mpg'), n: x.length }
 }

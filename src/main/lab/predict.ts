@@ -9,7 +9,7 @@ import { labError } from '../../shared/errors'
 import { stateDictShapes } from '../../shared/modelSpec'
 import type { ModelSpec } from '../../shared/schemas'
 import { csvCell } from './data/csvCell'
-import { findColumn, type Table } from './data/table'
+import { findColumn, type NumericColumn, type Table } from './data/table'
 import { DenseNetwork } from './engine/dense/network'
 import { matchStateDict, type StateDict } from './model/stateDict'
 import { decide } from './train/metrics'
@@ -71,7 +71,7 @@ export function predictionsCsv(table: Table, p: Predictions): string {
   const width = p.outputs[0]?.length ?? 1
   const outputNames = width === 1 ? ['prediction'] : Array.from({ length: width }, (_, i) => `output_${i}`)
   const header = [...p.features, ...outputNames, ...(p.labels ? ['label'] : [])]
-  const columns = p.features.map((f) => findColumn(table, f)!.values as Float64Array)
+  const columns = p.features.map((f) => (findColumn(table, f) as NumericColumn).values)
   const lines = p.outputs.map((row, r) => [...columns.map((c) => c[r]), ...row, ...(p.labels ? [p.labels[r]] : [])].map(csvCell).join(','))
   return [header.map(csvCell).join(','), ...lines].join('\n') + '\n'
 }

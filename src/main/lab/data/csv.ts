@@ -11,10 +11,11 @@ import { cellTooLong, MAX_COLUMNS, tooManyColumns } from '../limits'
 import { assertNever } from '../../../shared/exhaustive'
 import { isMissing, outOfRange, parseNumber } from './cells'
 import { detectDecimal, detectDelimiter, detectHeader, SAMPLE_ROWS } from './detect'
-import { sniffEncoding, decodeCsv, hasUtf8Bom } from './encoding'
+import { sniffEncoding, decodeCsv, decodeText, hasUtf8Bom } from './encoding'
+import { decodeCell, type CellEncoding } from './cellDictionary'
 import { parseNumericBytes, type NumericFormat, type NumericPart } from './fastCsv'
 import { delimiterName } from './problems'
-import type { CellRef, Column, RaggedRows, Table } from './table'
+import { MISSING_CODE, type CellRef, type Column, type RaggedRows, type Table } from './table'
 import { breaksIn, tokenize } from './tokenize'
 
 const MAX_LEVELS = 50
@@ -75,35 +76,77 @@ function headerNames(cells: string[], line: number): { names: string[]; renamed:
   return { names, renamed: names.flatMap((to, j) => (to === raw[j] ? [] : [{ from: raw[j], to }])) }
 }
 
-/** A column of n cells, its type decided from all of them; cells are read in place through `cellAt` (a copy of a million cells costs more than typing them). */
-function buildColumn(name: string, n: number, cellAt: (i: number) => string, lineAt: (i: number) => number, decimal: '.' | ',', badCells: ParseOptions['badCells']): Column {
-  const values = new Float64Array(n)
-  let missing = 0
-  let texts = 0
-  let ranged = 0
-  let firstText: CellRef | undefined
-  let firstRange: CellRef | undefined
-  for (let i = 0; i < n; i++) {
-    const cell = cellAt(i)
+/**
+ * What a column's cells hold, counted: `read` takes `count` cells that each hold `cell`, the first
+ * of them at `row` (its line is asked for only when the cell is the first of its kind).
+ */
+class CellTally {
+  missing = 0
+  texts = 0
+  ranged = 0
+  firstText?: CellRef
+  firstRange?: CellRef
+
+  constructor(
+    private readonly decimal: '.' | ',',
+    private readonly lineAt: (row: number) => number,
+  ) {}
+
+  /** the cells' value: NaN for a missing or unusable one */
+  read(cell: string, count: number, row: number): number {
     if (isMissing(cell)) {
-      values[i] = NaN
-      missing++
-      continue
+      this.missing += count
+      return NaN
     }
-    const v = parseNumber(cell, decimal)
+    const v = parseNumber(cell, this.decimal)
     if (Number.isNaN(v)) {
-      texts++
-      firstText ??= { line: lineAt(i), value: cell }
+      this.texts += count
+      this.firstText ??= { line: this.lineAt(row), value: cell }
     } else if (outOfRange(v)) {
-      ranged++
-      firstRange ??= { line: lineAt(i), value: cell }
+      this.ranged += count
+      this.firstRange ??= { line: this.lineAt(row), value: cell }
+      return NaN
     }
-    values[i] = Number.isNaN(v) || outOfRange(v) ? NaN : v
+    return v
   }
+}
+
+/**
+ * A text column's distinct cells, trimmed (a missing cell is none), each given a code in the order
+ * they are first met. Cells that differ only in the spaces around them are one level.
+ */
+class Levels {
+  readonly list: string[] = []
+  private readonly codes = new Map<string, number>()
+
+  code(cell: string): number {
+    if (isMissing(cell)) return MISSING_CODE
+    const level = cell.trim()
+    let code = this.codes.get(level)
+    if (code === undefined) {
+      code = this.list.length
+      this.codes.set(level, code)
+      this.list.push(level)
+    }
+    return code
+  }
+}
+
+/** The column's type from its tally: numeric when `numbers` gives its values, or text when `text` gives its codes and levels. */
+function typedColumn(
+  name: string,
+  n: number,
+  tally: CellTally,
+  badCells: ParseOptions['badCells'],
+  numbers: () => Float64Array,
+  text: () => { codes: Int32Array; levels: string[] },
+): Column {
+  const { missing, texts, ranged, firstText, firstRange } = tally
   const numberLike = n - missing - texts
   const asMissing = badCells === 'missing'
   if (numberLike > 0 && (texts === 0 || (asMissing && numberLike >= texts))) {
     const unusable = texts + ranged
+    const values = numbers()
     if (unusable === 0) return { name, kind: 'numeric', values, missing }
     const first = firstText && (!firstRange || firstText.line <= firstRange.line) ? firstText : firstRange!
     return {
@@ -114,20 +157,61 @@ function buildColumn(name: string, n: number, cellAt: (i: number) => string, lin
       unusable: { count: unusable, first, asMissing },
     }
   }
-  const strings = Array.from({ length: n }, (_, i) => {
-    const cell = cellAt(i)
-    return isMissing(cell) ? null : cell.trim()
-  })
-  const levels = new Set(strings.filter((s): s is string => s !== null))
-  const kind = levels.size <= MAX_LEVELS && levels.size <= Math.max(2, n / 2) ? 'categorical' : 'text'
+  const { codes, levels } = text()
+  const kind = levels.length <= MAX_LEVELS && levels.length <= Math.max(2, n / 2) ? 'categorical' : 'text'
   return {
     name,
     kind,
-    values: strings,
+    codes,
+    levels,
     missing,
     firstNonNumeric: firstText,
     ...(numberLike > 0 && numberLike >= texts ? { nonNumbers: texts } : {}),
   }
+}
+
+/** A column of n cells, its type decided from all of them; cells are read in place through `cellAt` (a copy of a million cells costs more than typing them). */
+function buildColumn(name: string, n: number, cellAt: (i: number) => string, lineAt: (i: number) => number, decimal: '.' | ',', badCells: ParseOptions['badCells']): Column {
+  const tally = new CellTally(decimal, lineAt)
+  const values = new Float64Array(n)
+  for (let i = 0; i < n; i++) values[i] = tally.read(cellAt(i), 1, i)
+  return typedColumn(name, n, tally, badCells, () => values, () => {
+    const levels = new Levels()
+    const codes = new Int32Array(n)
+    for (let i = 0; i < n; i++) codes[i] = levels.code(cellAt(i))
+    return { codes, levels: levels.list }
+  })
+}
+
+/**
+ * The column the fast reader read as text: each row's cell as its index (`rows`) among the
+ * distinct cells as the file holds them (`cells`, in the order the file first shows them). Typed
+ * as buildColumn types it, each distinct cell read once. A numeric column's values are written
+ * over `rows`, which the reader no longer needs.
+ */
+function dictionaryColumn(name: string, rows: Float64Array, cells: string[], lineAt: (i: number) => number, decimal: '.' | ',', badCells: ParseOptions['badCells']): Column {
+  const n = rows.length
+  const counts = new Int32Array(cells.length)
+  // every distinct cell is some row's: each has its first row
+  const firstRows = new Int32Array(cells.length)
+  for (let i = 0; i < n; i++) {
+    const code = rows[i]
+    if (counts[code]++ === 0) firstRows[code] = i
+  }
+  // in the order of first appearance, so the first text cell the tally keeps is the column's first
+  const tally = new CellTally(decimal, lineAt)
+  const cellValues = Float64Array.from(cells, (cell, code) => tally.read(cell, counts[code], firstRows[code]))
+  const numbers = () => {
+    for (let i = 0; i < n; i++) rows[i] = cellValues[rows[i]]
+    return rows
+  }
+  return typedColumn(name, n, tally, badCells, numbers, () => {
+    const levels = new Levels()
+    const levelOf = Int32Array.from(cells, (cell) => levels.code(cell))
+    const codes = new Int32Array(n)
+    for (let i = 0; i < n; i++) codes[i] = levelOf[rows[i]]
+    return { codes, levels: levels.list }
+  })
 }
 
 function mostCommonWidth(rows: string[][]): number {
@@ -228,7 +312,7 @@ export function planCsvBytes(bytes: Uint8Array, parse: ParseOptionsInput): Numer
   const encoding = sniffEncoding(bytes, options.encoding)
   if (bytes.length <= PREFIX_BYTES || !isByteEncoding(encoding)) return null
   // TextDecoder drops one UTF-8 byte order mark and parseCsv a second one: 3 bytes each
-  const decoded = new TextDecoder(encoding).decode(bytes.subarray(0, PREFIX_BYTES))
+  const decoded = decodeText(bytes.subarray(0, PREFIX_BYTES), encoding)
   const clean = withoutBom(decoded)
   const skipped = (hasUtf8Bom(bytes) && encoding === 'utf-8' ? 3 : 0) + (clean === decoded ? 0 : 3)
   if (clean.trim() === '') return null
@@ -324,14 +408,21 @@ function previewCell(cell: string): string {
   return cell.length > PREVIEW_CELL_CHARS ? `${cell.slice(0, PREVIEW_CELL_CHARS)}…` : cell
 }
 
-/** the first preview rows of an all-ASCII body, decoding only as much of it as they need */
-function previewRows(bytes: Uint8Array, from: number, delimiter: string): string[][] {
+/** the first preview rows of the body, decoding only as much of it as they need (a character cut at the end is in a row not shown) */
+function previewRows(bytes: Uint8Array, from: number, delimiter: string, encoding: CellEncoding): string[][] {
   for (let size = SAMPLE_CHARS; ; size *= 2) {
     const to = Math.min(bytes.length, from + size)
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString('latin1')
+    const text = decodeCell(bytes, from, to, encoding)
     const tokens = tokenize(text, delimiter, PREVIEW_ROWS)
     if (to === bytes.length || (tokens.rows.length === PREVIEW_ROWS && tokens.end < text.length)) return tokens.rows.map((r) => r.map(previewCell))
   }
+}
+
+/** how many of the (ascending) rows in `blanks` are at or before row `i` */
+function blanksUpTo(blanks: number[], i: number): number {
+  let count = 0
+  while (count < blanks.length && blanks[count] <= i) count++
+  return count
 }
 
 /** the columns that hold text in the first rows of the body: the fast reader keeps their cells for buildColumn */
@@ -361,13 +452,15 @@ function planNumeric(clean: string, bytes: Uint8Array, skipped: number, encoding
   // the line the body starts on, for the lines of a text column's cells
   const firstLine = header ? head.endLine : 1
   const column = (part: NumericPart, name: string, j: number): Column => {
-    const texts = part.texts?.[j]
-    if (texts) return buildColumn(name, part.rowCount, (i) => texts[i], (i) => firstLine + part.breaks![i], decimal, options.badCells)
-    return { name, kind: 'numeric', values: part.values[j].subarray(part.first, part.first + part.rowCount), missing: part.missing[j] }
+    const cells = part.cells?.[j]
+    const rows = part.values[j].subarray(part.first, part.first + part.rowCount)
+    if (cells) return dictionaryColumn(name, rows, cells, (i) => firstLine + i + blanksUpTo(part.blanks!, i), decimal, options.badCells)
+    return { name, kind: 'numeric', values: rows, missing: part.missing[j] }
   }
+  const cellEncoding = encoding === 'encoded' ? 'utf-8' : encoding
   return {
     start,
-    format: { width: names.length, delimiter, decimal, ...(textColumns.some(Boolean) ? { textColumns } : {}) },
+    format: { width: names.length, delimiter, decimal, encoding: cellEncoding, ...(textColumns.some(Boolean) ? { textColumns } : {}) },
     finish: (part) => {
       // a numeric column with no value at all is not numeric: the general parser types it
       if (!part || part.missing.some((m, j) => !textColumns[j] && m === part.rowCount)) return null
@@ -378,7 +471,7 @@ function planNumeric(clean: string, bytes: Uint8Array, skipped: number, encoding
         rowCount: part.rowCount,
         renamed: named?.renamed ?? [],
         ragged: null,
-        preview: previewRows(bytes, start, delimiter),
+        preview: previewRows(bytes, start, delimiter, cellEncoding),
       }
     },
   }

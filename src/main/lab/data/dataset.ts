@@ -10,7 +10,7 @@ import { labError } from '../../../shared/errors'
 import { downsample } from './downsample'
 import { createRng, permutation, STREAM } from './rng'
 import { notNumericError, raggedError, refuseUnusable } from './problems'
-import { findColumn, type Column, type Table } from './table'
+import { findColumn, MISSING_CODE, type Column, type Table } from './table'
 
 /** Rows stored row-major: x is [n, features], y is [n, 1] (a value, a 0/1 label or a class index) */
 export interface Split {
@@ -52,19 +52,19 @@ interface Labels {
 }
 
 function encodeLabels(column: Column, task: Task): Labels {
-  const n = column.values.length
-  const codes = new Float64Array(n)
+  let codes: Float64Array
   let classes: string[]
   if (column.kind === 'numeric') {
     const distinct = [...new Set(Array.from(column.values).filter((v) => !Number.isNaN(v)))].sort((a, b) => a - b)
     classes = distinct.map(String)
     const index = new Map(distinct.map((v, i) => [v, i]))
-    column.values.forEach((v, i) => (codes[i] = Number.isNaN(v) ? NaN : index.get(v)!))
+    codes = column.values.map((v) => (Number.isNaN(v) ? NaN : index.get(v)!))
   } else {
-    const values = column.values
-    classes = [...new Set(values.filter((v): v is string => v !== null))].sort()
+    // every level is some row's cell, so the classes are the levels in sorted order
+    classes = [...column.levels].sort()
     const index = new Map(classes.map((v, i) => [v, i]))
-    values.forEach((v, i) => (codes[i] = v === null ? NaN : index.get(v)!))
+    const classOf = column.levels.map((level) => index.get(level)!)
+    codes = Float64Array.from(column.codes, (code) => (code === MISSING_CODE ? NaN : classOf[code]))
   }
   if (classes.length < 2) {
     throw labError('INVALID_ARGUMENT', `The target "${column.name}" has only one class; a classifier needs at least two.`, { column: column.name })

@@ -49,7 +49,7 @@ const LONGEST_TEXT = constants.MAX_STRING_LENGTH
  * Bytes -> text; bytes the encoding cannot read become U+FFFD, which the parser reports by line.
  * A text longer than a string can be (512 MB of ASCII) is refused in words before it is decoded:
  * UTF-8 throws past that length, and Windows-1252 ends the whole process (a fatal V8 error in
- * Node's decoder), so only the fast reader of plain numbers reads such a file, from its bytes.
+ * Node's decoder), so only the fast reader reads such a file, from its bytes.
  */
 export function decodeCsv(bytes: Uint8Array, chosen: Encoding): string {
   const encoding = sniffEncoding(bytes, chosen)
@@ -59,8 +59,25 @@ export function decodeCsv(bytes: Uint8Array, chosen: Encoding): string {
     throw labError(
       'FILE_UNREADABLE',
       `This CSV is ${Math.round(bytes.length / 2 ** 20).toLocaleString('en-US')} MB, and files over ${Math.floor(LONGEST_TEXT / 2 ** 20)} MB TorchLab reads only when they hold ` +
-        'nothing but plain numbers (no quotes, text cells, blank lines, zero bytes or UTF-16). Split the file into smaller ones, or keep only its columns of numbers.',
+        'cells it can read from their bytes: numbers, and text in columns whose first lines show text, with no line break or doubled quote inside a cell, ' +
+        'no bytes the encoding cannot read and no UTF-16. Split the file into smaller ones, or keep only the columns you need.',
     )
   }
-  return new TextDecoder(encoding).decode(bytes)
+  return decodeText(bytes, encoding)
+}
+
+/** bytes -> text in `encoding`, a UTF-8 byte order mark at the start dropped */
+export function decodeText(bytes: Uint8Array, encoding: Encoding): string {
+  return encoding === 'windows-1252' ? decodeWindows1252(bytes) : new TextDecoder(encoding).decode(bytes)
+}
+
+/** what Windows-1252 (WHATWG's table) makes of bytes 0x80-0x9F; the five it leaves undefined read as the C1 control of their number */
+const WINDOWS_1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ'
+
+/**
+ * Windows-1252 bytes -> text. Node 20's TextDecoder reads this encoding as Latin-1, so a € (0x80)
+ * or a curly quote (0x93) from Excel would come out as an invisible control character.
+ */
+function decodeWindows1252(bytes: Uint8Array): string {
+  return new TextDecoder('windows-1252').decode(bytes).replace(/[\u0080-\u009f]/g, (c) => WINDOWS_1252_HIGH[c.charCodeAt(0) - 0x80])
 }

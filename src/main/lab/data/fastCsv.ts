@@ -1,17 +1,19 @@
 /**
- * The fast path for the common large CSV: numeric columns, and perhaps text columns of short
- * ASCII cells (a class label), each cell bare or in quotes (as spreadsheets and pandas' QUOTE_ALL
- * write them). One pass over the file's bytes (ASCII-compatible encodings only), numbers parsed in
- * place into Float64Arrays, no string for the file, nor for a cell of a numeric column. Returns null
- * as soon as the file needs the general parser, which names lines and records what is wrong: a
- * quote inside a cell, a line break inside quotes, a text cell in a numeric column, a byte outside
- * ASCII, a number out of range, a row of the wrong width.
+ * The fast path for the common large CSV: numeric columns, and perhaps text columns (a class
+ * label), each cell bare or in quotes (as spreadsheets and pandas' QUOTE_ALL write them). One pass
+ * over the file's bytes (ASCII-compatible encodings only), numbers parsed in place into
+ * Float64Arrays, no string for the file, nor for a cell of a numeric column, nor for a repeat of a
+ * text cell (cellDictionary.ts). Returns null as soon as the file needs the general parser, which
+ * names lines and records what is wrong: a quote inside a cell, a line break inside quotes, a text
+ * cell in a numeric column, a byte outside ASCII in a numeric column or one the encoding cannot
+ * read, a number out of range, a row of the wrong width.
  *
  * A range of a file can be read on its own when it starts at a line boundary, so two workers can
  * each read half of one file (splitAt), both into one set of columns in shared memory
  * (sharedSpaces, joinParts): the halves are never copied into a third set.
  */
 import { isMissing, outOfRange, parseNumber } from './cells'
+import { CellDictionary, type CellEncoding } from './cellDictionary'
 
 const DIGIT_0 = 48
 const NEWLINE = 10
@@ -25,15 +27,15 @@ const LONGEST_NUMBER_CHARS = 400
 const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`))
 
 export interface NumericPart {
-  /** one array per column: the part's rows are values[j][first, first + rowCount) (NaN in a text column) */
+  /** one array per column: the part's rows are values[j][first, first + rowCount) (in a text column, each row's cell as its index in cells[j]) */
   values: Float64Array[]
   first: number
   missing: number[]
   rowCount: number
-  /** a text column's cells as the file holds them (without their quotes), row by row; null for a numeric column */
-  texts?: (string[] | null)[]
-  /** with text columns: each row's line breaks since the range's start, so a cell's line can be named */
-  breaks?: number[]
+  /** a text column's distinct cells as the file holds them (without their quotes), in the order it first shows them; null for a numeric column */
+  cells?: (string[] | null)[]
+  /** with text columns: for each blank line skipped, the row after it, so a cell's line can be named (row r is on line r + the blanks up to r, from the range's start) */
+  blanks?: number[]
 }
 
 /**
@@ -50,8 +52,10 @@ export interface NumericFormat {
   width: number
   delimiter: string
   decimal: '.' | ','
-  /** the columns read as text, not numbers (the file's first lines show text in them); such a file is read by one thread */
+  /** the columns read as text, not numbers (the file's first lines show text in them) */
   textColumns?: readonly boolean[]
+  /** how a text cell's bytes are decoded */
+  encoding: CellEncoding
 }
 
 /** the first line start at or after `near` (after a CRLF as one break); `end` when no line starts there */
@@ -69,27 +73,6 @@ function asciiCell(bytes: Uint8Array, from: number, to: number): string | null {
   for (let k = from; k < to; k++) if (bytes[k] > 0x7f || bytes[k] === QUOTE) return null
   // apply, not a spread: a spread walks the bytes through an iterator, several times slower for a million cells
   return String.fromCharCode.apply(null, bytes.subarray(from, to) as unknown as number[])
-}
-
-/** more distinct cells than a category column holds (csv.ts types a column of more as text): past it, a column's cells are not looked up */
-const INTERNED_CELLS = 64
-
-/**
- * A text column's cell, taken from the distinct cells it has seen while they are few: a column of
- * class labels repeats a handful of values a million times, each then read without making a string.
- */
-function textCell(bytes: Uint8Array, from: number, to: number, seen: string[]): string | null {
-  const length = to - from
-  if (seen.length < INTERNED_CELLS) {
-    search: for (const cell of seen) {
-      if (cell.length !== length) continue
-      for (let k = 0; k < length; k++) if (cell.charCodeAt(k) !== bytes[from + k]) continue search
-      return cell
-    }
-  }
-  const cell = asciiCell(bytes, from, to)
-  if (cell !== null && seen.length < INTERNED_CELLS) seen.push(cell)
-  return cell
 }
 
 /**
@@ -162,15 +145,13 @@ export function parseNumericBytes(
   format: NumericFormat,
   space: RowSpace = ownSpace(bytes, start, end, format.width),
 ): NumericPart | null {
-  const { width, decimal, textColumns } = format
+  const { width, decimal, textColumns, encoding } = format
   const sep = format.delimiter.charCodeAt(0)
   const point = decimal.charCodeAt(0)
   let { values, first, room } = space
   const missing = new Array<number>(width).fill(0)
-  const texts = textColumns?.some(Boolean) ? Array.from({ length: width }, (_, j) => (textColumns[j] ? ([] as string[]) : null)) : undefined
-  const seen = texts ? texts.map(() => [] as string[]) : []
-  const breaks: number[] = []
-  let line = 0
+  const dictionaries = textColumns?.some(Boolean) ? Array.from({ length: width }, (_, j) => (textColumns[j] ? new CellDictionary() : null)) : undefined
+  const blanks: number[] = []
   let row = 0
   let i = start
   while (i < end) {
@@ -178,10 +159,9 @@ export function parseNumericBytes(
     const c0 = bytes[i]
     if (c0 === NEWLINE || c0 === RETURN) {
       i += c0 === RETURN && bytes[i + 1] === NEWLINE ? 2 : 1
-      line++
+      if (dictionaries) blanks.push(row)
       continue
     }
-    if (texts) breaks.push(line)
     if (row === room) {
       room = Math.max(row + 1, Math.min(Math.max(2 * row, 1024), mostRows(start, end, width)))
       values = values.map((v) => {
@@ -198,16 +178,14 @@ export function parseNumericBytes(
       const quoted = c === QUOTE
       if (quoted) c = ++i < end ? bytes[i] : END
       const fieldStart = i
-      const cells = field < width ? texts?.[field] : undefined
+      const dictionary = field < width ? dictionaries?.[field] : undefined
       let value: number
-      if (cells) {
-        // a text column's cell, kept as it is: csv.ts types the column as the general parser does
+      if (dictionary) {
+        // a text column's cell, kept as it is: csv.ts types the column from its distinct cells as the general parser does
         i = cellEnd(bytes, i, end, quoted, sep)
-        if (i < 0 || i - fieldStart > LONGEST_NUMBER_CHARS) return null
-        const cell = textCell(bytes, fieldStart, i, seen[field])
-        if (cell === null) return null
-        cells.push(cell)
-        value = NaN
+        if (i < 0) return null
+        value = dictionary.code(bytes, fieldStart, i)
+        if (value < 0) return null
         c = i < end ? bytes[i] : END
       } else {
         // one field: [sign] digits [point digits] [e [sign] digits], or a missing marker, bare or in quotes
@@ -282,37 +260,48 @@ export function parseNumericBytes(
       }
       if (c === RETURN) i++
       if (i < end && bytes[i] === NEWLINE) i++
-      if (c !== END) line++
       break
     }
     row++
     if (field !== width) return null
   }
-  return texts ? { values, first, missing, rowCount: row, texts, breaks } : { values, first, missing, rowCount: row }
+  if (!dictionaries) return { values, first, missing, rowCount: row }
+  const cells = dictionaries.map((d) => d && d.cells(bytes, encoding))
+  if (cells.some((c, j) => c === null && dictionaries[j])) return null
+  return { values, first, missing, rowCount: row, cells, blanks }
 }
 
 /**
  * Two parts read from consecutive ranges of one file into the two spaces of one sharedSpaces
  * call, as one. When both fitted, the second part's rows move down to follow the first's, in
  * place; a part that outgrew its space holds its rows in arrays of its own (from row 0, where the
- * second space never starts), and then both are copied into new arrays.
+ * second space never starts), and then both are copied into new arrays. A text column's distinct
+ * cells are the first part's, then the second's (a cell both show is there twice: csv.ts makes
+ * one level of it), so the second part's codes move up past the first's cells.
  */
 export function joinParts(spaces: [RowSpace, RowSpace], first: NumericPart, second: NumericPart): NumericPart {
   const rowCount = first.rowCount + second.rowCount
   const missing = first.missing.map((m, j) => m + second.missing[j])
   const rowsOf = (part: NumericPart, j: number) => part.values[j].subarray(part.first, part.first + part.rowCount)
-  if (first.values === spaces[0].values && second.first === spaces[1].first) {
-    const values = first.values.map((column) => {
+  const inPlace = first.values === spaces[0].values && second.first === spaces[1].first
+  const values = first.values.map((column, j) => {
+    if (inPlace) {
       column.copyWithin(first.rowCount, second.first, second.first + second.rowCount)
       return column.subarray(0, rowCount)
-    })
-    return { values, first: 0, missing, rowCount }
-  }
-  const values = first.values.map((_, j) => {
+    }
     const joined = new Float64Array(rowCount)
     joined.set(rowsOf(first, j))
     joined.set(rowsOf(second, j), first.rowCount)
     return joined
   })
-  return { values, first: 0, missing, rowCount }
+  if (!first.cells || !second.cells) return { values, first: 0, missing, rowCount }
+  const cells = first.cells.map((mine, j) => {
+    const theirs = second.cells![j]
+    if (!mine || !theirs) return null
+    const codes = values[j]
+    for (let r = first.rowCount; r < rowCount; r++) codes[r] += mine.length
+    return mine.concat(theirs)
+  })
+  const blanks = [...first.blanks!, ...second.blanks!.map((r) => r + first.rowCount)]
+  return { values, first: 0, missing, rowCount, cells, blanks }
 }

@@ -9,7 +9,7 @@ const LEVEL_CHARS = 100
 function summarize(column: Column, table: Table): ColumnSummary {
   const note = columnNote(column, table)
   if (column.kind !== 'numeric') {
-    const levels = [...new Set(column.values.filter((v): v is string => v !== null))]
+    const levels = column.levels
       .slice(0, MAX_LEVELS_SHOWN)
       .map((v) => (v.length > LEVEL_CHARS ? `${v.slice(0, LEVEL_CHARS)}…` : v))
     return { name: column.name, kind: column.kind, missing: column.missing, levels, firstNonNumeric: column.firstNonNumeric, note }

@@ -26,11 +26,18 @@ export interface NumericColumn {
   unusable?: UnusableCells
 }
 
+/**
+ * A column of text, each row's cell as its index among the column's distinct cells: a class-label
+ * column of a million rows is a few strings and one typed array, which crosses from the parse
+ * worker as it is (a million strings took longer to copy than the file took to read).
+ */
 export interface StringColumn {
   name: string
   kind: Exclude<ColumnKind, 'numeric'>
-  /** null marks a missing value */
-  values: (string | null)[]
+  /** each row's cell, as its index in `levels`; MISSING_CODE marks a missing value */
+  codes: Int32Array
+  /** the distinct cells (trimmed), in the order the file first shows them */
+  levels: string[]
   missing: number
   /** the first cell that was not a number */
   firstNonNumeric?: CellRef
@@ -39,6 +46,9 @@ export interface StringColumn {
 }
 
 export type Column = NumericColumn | StringColumn
+
+/** a StringColumn's code for a missing value */
+export const MISSING_CODE = -1
 
 /** Rows whose number of cells differs from the header's. They are never in the columns; unless skipped, the data set is refused. */
 export interface RaggedRows {

@@ -12,7 +12,7 @@ import { toFloat32StateDict } from '../checkpoint/infer'
 import { parseCsvBytes, type NumericPlan } from '../data/csv'
 import { joinParts, parseNumericBytes, sharedSpaces, splitAt, type NumericPart } from '../data/fastCsv'
 import { MAX_CSV_BYTES, readCsvBytes } from '../data/source'
-import type { NumericColumn, Table } from '../data/table'
+import type { NumericColumn, StringColumn, Table } from '../data/table'
 import { ReadBuffer } from './readBuffer'
 import { isAllocationFailure, tooLargeToRead } from './tooLarge'
 import {
@@ -52,22 +52,33 @@ function transferables(arrays: ArrayBufferView[]): ArrayBuffer[] {
  */
 const MAX_TRANSFERRED_BUFFERS = 256
 
+/** a copy of `array` in `packed` from byte `offset` */
+function copyInto<T extends Float64Array | Int32Array>(array: T, packed: ArrayBuffer, offset: number): T {
+  const view = new (array.constructor as new (buffer: ArrayBuffer, offset: number, length: number) => T)(packed, offset, array.length)
+  view.set(array)
+  return view
+}
+
 /**
- * A table's numeric columns, each in a buffer of its own though it may use only its start (the
- * rest was never written, so it takes no memory): such a buffer crosses whole. Columns in shared
- * memory cross as they are. A wide table's columns are first copied into one buffer.
+ * A table's numeric columns and text columns' codes, each in a buffer of its own though it may
+ * use only its start (the rest was never written, so it takes no memory): such a buffer crosses
+ * whole. Columns in shared memory cross as they are. A wide table's columns are first copied into
+ * one buffer, the numbers first (so each starts at a multiple of 8 bytes), then the codes.
  */
 function tableBuffers(table: Table): ArrayBuffer[] {
-  const owned = table.columns.filter((c): c is NumericColumn => c.kind === 'numeric' && c.values.buffer instanceof ArrayBuffer)
-  const buffers = [...new Set(owned.map((c) => c.values.buffer as ArrayBuffer))]
+  const numeric = table.columns.filter((c): c is NumericColumn => c.kind === 'numeric' && c.values.buffer instanceof ArrayBuffer)
+  const text = table.columns.filter((c): c is StringColumn => c.kind !== 'numeric')
+  const buffers = [...new Set([...numeric.map((c) => c.values.buffer), ...text.map((c) => c.codes.buffer)] as ArrayBuffer[])]
   if (buffers.length <= MAX_TRANSFERRED_BUFFERS) return buffers
-  const packed = new ArrayBuffer(owned.reduce((bytes, c) => bytes + c.values.byteLength, 0))
+  const packed = new ArrayBuffer(numeric.reduce((bytes, c) => bytes + c.values.byteLength, 0) + text.reduce((bytes, c) => bytes + c.codes.byteLength, 0))
   let offset = 0
-  for (const column of owned) {
-    const view = new Float64Array(packed, offset, column.values.length)
-    view.set(column.values)
-    column.values = view
-    offset += view.byteLength
+  for (const column of numeric) {
+    column.values = copyInto(column.values, packed, offset)
+    offset += column.values.byteLength
+  }
+  for (const column of text) {
+    column.codes = copyInto(column.codes, packed, offset)
+    offset += column.codes.byteLength
   }
   return [packed]
 }
@@ -84,8 +95,6 @@ async function readHalves(
   plan: NumericPlan,
   helper: MessagePort,
 ): Promise<NumericPart | null> {
-  // a text column's cells are strings, which shared memory cannot hold: one thread reads them
-  if (plan.format.textColumns) return parseNumericBytes(bytes, plan.start, bytes.length, plan.format)
   const mid = splitAt(bytes, plan.start + Math.floor((bytes.length - plan.start) / 2), bytes.length)
   const spaces = sharedSpaces(bytes, plan.start, mid, bytes.length, plan.format.width)
   const theirs = new Promise<PartReply>((resolve) => helper.once('message', resolve))

@@ -186,7 +186,7 @@ export class ParseSandbox {
     })
   }
 
-  /** large CSVs handed to both workers so far (one with a text column is then read by the first alone: its cells are strings, which shared memory cannot hold) */
+  /** large CSVs handed to both workers so far */
   get splitReads(): number {
     return this.splits
   }

@@ -2,7 +2,7 @@
 import { labError } from '../../../shared/errors'
 import type { DatasetSpec } from '../../../shared/schemas'
 import { prepareData } from '../data/dataset'
-import { findColumn, type Table } from '../data/table'
+import { findColumn, type NumericColumn, type Table } from '../data/table'
 import type { ScratchData } from './scratchRun'
 
 export function scratchData(table: Table, spec: DatasetSpec): ScratchData {
@@ -14,8 +14,8 @@ export function scratchData(table: Table, spec: DatasetSpec): ScratchData {
   }
   // the same checks and messages as any run: the columns exist, are numbers, leave enough rows
   prepareData(table, spec, 'MSELoss')
-  const x = findColumn(table, spec.features[0])!.values as Float64Array
-  const y = findColumn(table, spec.target)!.values as Float64Array
+  const x = (findColumn(table, spec.features[0]) as NumericColumn).values
+  const y = (findColumn(table, spec.target) as NumericColumn).values
   const rows = Array.from({ length: x.length }, (_, i) => i).filter((i) => !Number.isNaN(x[i]) && !Number.isNaN(y[i]))
   return { n: rows.length, x: Float64Array.from(rows, (i) => x[i]), y: Float64Array.from(rows, (i) => y[i]) }
 }
