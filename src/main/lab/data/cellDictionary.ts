@@ -13,6 +13,12 @@ const EMPTY = -1
 /** FNV-1a, 32 bits, as signed integers: the hash of an empty cell is the offset itself, and must equal what an Int32Array keeps of it */
 const FNV_OFFSET = 0x811c9dc5 | 0
 const FNV_PRIME = 0x01000193
+/**
+ * The most slots a lookup tries. A good hash rarely needs more than a few at half full; cells
+ * made to share their hash's low bits (a file built to be slow) would make every lookup walk all
+ * of them, so past this the file goes to the general parser instead.
+ */
+const MAX_PROBES = 64
 
 /** the encodings the fast reader reads: each cell's bytes are decoded on their own */
 export type CellEncoding = 'utf-8' | 'windows-1252'
@@ -28,15 +34,16 @@ export class CellDictionary {
 
   /**
    * The code of the cell bytes[from, to): its index among the distinct cells, a new one for a cell
-   * not seen before; EMPTY for a cell that needs the general parser (a quote inside it, or longer
-   * than the longest cell TorchLab reads, which the general parser refuses by line).
+   * not seen before; EMPTY for a cell that needs the general parser (a quote inside it, longer
+   * than the longest cell TorchLab reads, which the general parser refuses by line, or one whose
+   * lookup would try more than MAX_PROBES slots).
    */
   code(bytes: Uint8Array, from: number, to: number): number {
     let hash = FNV_OFFSET
     for (let k = from; k < to; k++) hash = Math.imul(hash ^ bytes[k], FNV_PRIME)
     const mask = this.slots.length - 1
     const length = to - from
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+    for (let slot = hash & mask, probes = 0; probes < MAX_PROBES; slot = (slot + 1) & mask, probes++) {
       const code = this.slots[slot]
       if (code === EMPTY) return this.add(bytes, from, to, hash)
       if (this.hashes[code] !== hash || this.ends[code] - this.starts[code] !== length) continue
@@ -45,6 +52,7 @@ export class CellDictionary {
       while (k < length && bytes[start + k] === bytes[from + k]) k++
       if (k === length) return code
     }
+    return EMPTY
   }
 
   private add(bytes: Uint8Array, from: number, to: number, hash: number): number {
