@@ -1,0 +1,38 @@
+/**
+ * The Files panel with files PyTorch wrote, in Chromium against the real lab, as a student uses
+ * them: a network's state_dict opened and trained from, then other data chosen.
+ */
+import { join } from 'node:path'
+import { expect, it } from 'vitest'
+import { chooseCourseData, giveRoles, useLab } from '../helpers/browser'
+import { tempDir } from '../helpers/lab'
+import { python } from '../helpers/python'
+
+const lab = useLab('files')
+const text = (testid: string) => lab().page.textContent(`[data-testid="${testid}"]`)
+
+it('shows the input width a file fixed on a layer, so that other data can be chosen and the width cleared', async () => {
+  const { page, shot } = lab()
+  const path = join(tempDir('torchlab-e2e-files-'), 'net.pth')
+  await python(
+    `import torch\nfrom torch import nn\ntorch.manual_seed(1)\ntorch.save(nn.Sequential(nn.Linear(1, 8), nn.ReLU(), nn.Linear(8, 1)).state_dict(), INPUT)\nprint('null')`,
+    path,
+  )
+  await chooseCourseData(page)
+  await page.fill('[data-testid="open-path"]', path)
+  await page.press('[data-testid="open-path"]', 'Enter')
+  await expect.poll(() => text('files-message')).toBe(`Opened ${path}.`)
+  await page.getByRole('button', { name: 'Train from these weights' }).click()
+  await expect.poll(() => text('param-count')).toBe('25 parameters (1 input, 1 output)')
+
+  // two features: the file's Linear(1, 8) cannot take them, and the window shows where that 1 is
+  await giveRoles(page, ['hp', 'wt'], 'mpg')
+  await expect.poll(() => text('start-problem')).toBe('Layer 0 is Linear(1, …) but receives 2 feature(s); leave its in_features out (Linear(8)) and TorchLab fills in the input size.')
+  expect(await page.inputValue('[data-testid="layer-0-inFeatures"]')).toBe('1')
+  await page.locator('[data-testid="layer-0-inFeatures"]').scrollIntoViewIfNeeded()
+  await shot('fixed-in-features')
+  await page.fill('[data-testid="layer-0-inFeatures"]', '')
+  await expect.poll(() => text('param-count')).toBe('33 parameters (2 inputs, 1 output)')
+  expect(await page.locator('[data-testid="start-problem"]').count()).toBe(0)
+  expect(await page.isEnabled('[data-testid="start"]')).toBe(true)
+})
