@@ -535,7 +535,9 @@ class LabState {
     this.trainError = null
     this.launching = true
     // what the run is, as the form says now: an edit while the lab starts it belongs to the next run
-    const label = runLabel(this.sourceName(this.source), this.features, this.target ?? '', this.arch, $state.snapshot(this.optimizer) as OptimizerSpec, this.batchSize, this.shuffle)
+    // the model as the lab builds it (its widths filled in from the data), as a reload names the run
+    const model = this.resolvedModel.spec ?? this.arch
+    const label = runLabel(this.sourceName(this.source), this.features, this.target ?? '', model, $state.snapshot(this.optimizer) as OptimizerSpec, this.batchSize, this.shuffle)
     const shown = { loss: this.loss, epochs: this.epochs, dataset, modelKind: this.arch.kind }
     try {
       const { runId, optimizerNote } = await lab.startTraining({

@@ -1,6 +1,7 @@
 /**
- * The Files panel with files PyTorch wrote, in Chromium against the real lab, as a student uses
- * them: a network's state_dict opened and trained from, then other data chosen.
+ * A student's afternoon in Chromium against the real lab: a network's state_dict that PyTorch
+ * wrote opened and trained from, then other data chosen; a network trained on the bundled iris,
+ * and the page reloaded.
  */
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
@@ -8,8 +9,25 @@ import { chooseCourseData, giveRoles, useLab } from '../helpers/browser'
 import { tempDir } from '../helpers/lab'
 import { python } from '../helpers/python'
 
-const lab = useLab('files')
+const lab = useLab('afternoon')
 const text = (testid: string) => lab().page.textContent(`[data-testid="${testid}"]`)
+
+it('names a run by the model it trained, the same before and after a reload', async () => {
+  const { page } = lab()
+  await page.getByRole('button', { name: 'Iris' }).click()
+  await expect.poll(() => text('data-summary')).toContain('classes setosa, versicolor, virginica')
+  await page.click('[data-testid="preset-mlp"]')
+  await page.fill('[data-testid="epochs"]', '3')
+  await page.click('[data-testid="start"]')
+  await expect.poll(() => text('run-status'), { timeout: 30_000 }).toBe('completed')
+  const label = () => page.locator('[data-testid="run-select"]').last().getAttribute('title')
+  // the output layer's width comes from the three classes, as the lab built it: "Linear()" is no layer torch has
+  expect(await label()).toContain('· Linear(16) ReLU Linear(3) ·')
+  const before = await label()
+  await page.reload()
+  await page.waitForSelector('main[data-ready="true"]')
+  await expect.poll(label).toBe(before)
+})
 
 it('shows the input width a file fixed on a layer, so that other data can be chosen and the width cleared', async () => {
   const { page, shot } = lab()
