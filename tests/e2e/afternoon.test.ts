@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
-import { chooseCourseData, giveRoles, useLab } from '../helpers/browser'
+import { ARTIFACTS, chooseCourseData, giveRoles, useLab } from '../helpers/browser'
 import { tempDir } from '../helpers/lab'
 import { python } from '../helpers/python'
 
@@ -27,6 +27,14 @@ it('names a run by the model it trained, the same before and after a reload', as
   await page.reload()
   await page.waitForSelector('main[data-ready="true"]')
   await expect.poll(label).toBe(before)
+
+  // on a phone the label keeps room to be read (the table scrolls sideways), not the sliver "iris: s" the other columns left it
+  await page.setViewportSize({ width: 390, height: 800 })
+  const labelWidth = () => page.locator('[data-testid="run-select"]').last().evaluate((b) => b.closest('td')!.getBoundingClientRect().width)
+  await expect.poll(labelWidth).toBeGreaterThanOrEqual(150)
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+  await page.locator('[data-testid="runs-table"]').screenshot({ path: join(ARTIFACTS, 'afternoon', 'runs-390.png') })
+  await page.setViewportSize({ width: 1440, height: 1000 })
 })
 
 it('shows the input width a file fixed on a layer, so that other data can be chosen and the width cleared', async () => {
