@@ -62,3 +62,20 @@ it('shows the input width a file fixed on a layer, so that other data can be cho
   expect(await page.locator('[data-testid="start-problem"]').count()).toBe(0)
   expect(await page.isEnabled('[data-testid="start"]')).toBe(true)
 })
+
+it('names the lines of the parameters plot by their state_dict entries, as a lesson check reads them', async () => {
+  const { page, shot } = lab()
+  await chooseCourseData(page)
+  await page.click('[data-testid="preset-linear"]')
+  await giveRoles(page, ['drat', 'wt'], 'mpg')
+  await page.fill('[data-testid="epochs"]', '3')
+  await page.fill('[data-testid="lr"]', '0.001')
+  await page.click('[data-testid="start"]')
+  await expect.poll(() => text('run-status'), { timeout: 30_000 }).toBe('completed')
+  const names = () => page.locator('[data-testid="params-plot"]').evaluate((el) => (el as unknown as { data: { name: string }[] }).data.map((d) => d.name))
+  await expect.poll(names).toEqual(['linear.weight[0]', 'linear.weight[1]', 'linear.bias'])
+  // three lines are told apart by a legend, not by hovering each
+  expect(await page.locator('[data-testid="params-plot"] .legend .traces').count()).toBe(3)
+  await page.locator('[data-testid="params-plot"]').screenshot({ path: join(ARTIFACTS, 'afternoon', 'params-plot.png') })
+  void shot
+})
