@@ -41,24 +41,35 @@ it('shows the input width a file fixed on a layer, so that other data can be cho
   const { page, shot } = lab()
   const path = join(tempDir('torchlab-e2e-files-'), 'net.pth')
   await python(
-    `import torch\nfrom torch import nn\ntorch.manual_seed(1)\ntorch.save(nn.Sequential(nn.Linear(1, 8), nn.ReLU(), nn.Linear(8, 1)).state_dict(), INPUT)\nprint('null')`,
+    `import torch\nfrom torch import nn\ntorch.manual_seed(1)\ntorch.save(nn.Sequential(nn.Linear(1, 1024), nn.ReLU(), nn.Linear(1024, 1)).state_dict(), INPUT)\nprint('null')`,
     path,
   )
   await chooseCourseData(page)
   await page.fill('[data-testid="open-path"]', path)
   await page.press('[data-testid="open-path"]', 'Enter')
   await expect.poll(() => text('files-message')).toBe(`Opened ${path}.`)
+  // a shape reads as torch prints it, on one line, in a phone's narrow table too
+  await page.setViewportSize({ width: 390, height: 800 })
+  const shapeLines = await page.locator('[data-testid="opened-tensors"] tbody td:nth-child(3)').evaluateAll((cells) =>
+    cells.map((cell) => {
+      const range = document.createRange()
+      range.selectNodeContents(cell)
+      return [cell.textContent, new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size]
+    }),
+  )
+  expect(shapeLines).toEqual([['[1024, 1]', 1], ['[1024]', 1], ['[1, 1024]', 1], ['[1]', 1]])
+  await page.setViewportSize({ width: 1440, height: 1000 })
   await page.getByRole('button', { name: 'Train from these weights' }).click()
-  await expect.poll(() => text('param-count')).toBe('25 parameters (1 input, 1 output)')
+  await expect.poll(() => text('param-count')).toBe('3,073 parameters (1 input, 1 output)')
 
   // two features: the file's Linear(1, 8) cannot take them, and the window shows where that 1 is
   await giveRoles(page, ['hp', 'wt'], 'mpg')
-  await expect.poll(() => text('start-problem')).toBe('Layer 0 is Linear(1, …) but receives 2 feature(s); leave its in_features out (Linear(8)) and TorchLab fills in the input size.')
+  await expect.poll(() => text('start-problem')).toBe('Layer 0 is Linear(1, …) but receives 2 feature(s); leave its in_features out (Linear(1024)) and TorchLab fills in the input size.')
   expect(await page.inputValue('[data-testid="layer-0-inFeatures"]')).toBe('1')
   await page.locator('[data-testid="layer-0-inFeatures"]').scrollIntoViewIfNeeded()
   await shot('fixed-in-features')
   await page.fill('[data-testid="layer-0-inFeatures"]', '')
-  await expect.poll(() => text('param-count')).toBe('33 parameters (2 inputs, 1 output)')
+  await expect.poll(() => text('param-count')).toBe('4,097 parameters (2 inputs, 1 output)')
   expect(await page.locator('[data-testid="start-problem"]').count()).toBe(0)
   expect(await page.isEnabled('[data-testid="start"]')).toBe(true)
 })
