@@ -3,10 +3,11 @@
  * wrote opened and trained from, then other data chosen; a network trained on the bundled iris,
  * and the page reloaded.
  */
+import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
-import { ARTIFACTS, chooseCourseData, giveRoles, useLab } from '../helpers/browser'
-import { tempDir } from '../helpers/lab'
+import { ARTIFACTS, chooseCourseData, giveRoles, openCsv, useLab } from '../helpers/browser'
+import { DATASETS, tempDir } from '../helpers/lab'
 import { python } from '../helpers/python'
 
 const lab = useLab('afternoon')
@@ -14,7 +15,7 @@ const text = (testid: string) => lab().page.textContent(`[data-testid="${testid}
 
 it('names a run by the model it trained, the same before and after a reload', async () => {
   const { page } = lab()
-  await page.getByRole('button', { name: 'Iris' }).click()
+  await page.getByRole('button', { name: 'Iris', exact: true }).click()
   await expect.poll(() => text('data-summary')).toContain('classes setosa, versicolor, virginica')
   await page.click('[data-testid="preset-mlp"]')
   await page.fill('[data-testid="epochs"]', '3')
@@ -89,4 +90,42 @@ it('names the lines of the parameters plot by their state_dict entries, as a les
   expect(await page.locator('[data-testid="params-plot"] .legend .traces').count()).toBe(3)
   await page.locator('[data-testid="params-plot"]').screenshot({ path: join(ARTIFACTS, 'afternoon', 'params-plot.png') })
   void shot
+})
+
+it('brings back a TorchLab checkpoint’s run, its loss and settings with its data, when a student trains from it on other data', async () => {
+  const { page, shot } = lab()
+  const dir = tempDir('torchlab-e2e-checkpoint-')
+  const path = join(dir, 'cars.pth')
+  // the student's own file: no bundled set's loss comes with it
+  const csv = join(dir, 'my-cars.csv')
+  copyFileSync(join(DATASETS, 'cars.csv'), csv)
+  await openCsv(page, csv, { rows: 32, features: ['wt'], target: 'mpg' })
+  await page.click('[data-testid="preset-linear"]')
+  await page.fill('[data-testid="epochs"]', '4')
+  await page.fill('[data-testid="batch-size"]', '4')
+  await page.click('[data-testid="start"]')
+  await expect.poll(() => text('run-status'), { timeout: 30_000 }).toBe('completed')
+  await page.selectOption('select[aria-label="what to save"]', 'checkpoint')
+  await page.fill('[data-testid="save-path"]', path)
+  await page.click('[data-testid="save"]')
+  await expect.poll(() => text('files-message')).toMatch(/^Saved /)
+
+  // on to the iris flowers: a classifier's loss, other settings
+  await page.getByRole('button', { name: 'Iris', exact: true }).click()
+  await expect.poll(() => page.inputValue('[data-testid="loss"]')).toBe('CrossEntropyLoss')
+  await page.fill('[data-testid="epochs"]', '9')
+  await page.fill('[data-testid="open-path"]', path)
+  await page.press('[data-testid="open-path"]', 'Enter')
+  await expect.poll(() => text('files-message')).toBe(`Opened ${path}.`)
+  await page.getByRole('button', { name: 'Train from these weights' }).click()
+  await expect.poll(() => text('data-summary')).toContain('wt → mpg · regression')
+  // the checkpoint's run goes on as it was: its regression loss on its regression target, not the flowers' CrossEntropyLoss
+  expect(await page.inputValue('[data-testid="loss"]')).toBe('MSELoss')
+  expect(await page.inputValue('[data-testid="epochs"]')).toBe('4')
+  expect(await page.inputValue('[data-testid="batch-size"]')).toBe('4')
+  expect(await page.locator('[data-testid="start-problem"]').count()).toBe(0)
+  expect(await page.locator('section:has([data-testid="start"])').getByText(`Starting from the weights in ${path}`).count()).toBe(1)
+  await shot('trained-from-checkpoint')
+  await page.click('[data-testid="start"]')
+  await expect.poll(() => text('run-status'), { timeout: 30_000 }).toBe('completed')
 })

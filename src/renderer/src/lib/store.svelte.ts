@@ -380,6 +380,20 @@ class LabState {
     this.optimizerNote = null
   }
 
+  /**
+   * The next run starts from a file's weights, with the model they fit. A TorchLab checkpoint
+   * brings back its run as torch resumes one: its data, loss, optimizer and training settings too
+   * (the loss left from other data put a regression target under CrossEntropyLoss).
+   */
+  async trainFrom(info: CheckpointInfo): Promise<void> {
+    if (!info.model) return
+    this.arch = info.model.kind === 'linear' ? { kind: 'linear' } : { kind: 'sequential', layers: info.model.layers }
+    this.startFrom(info.path, info.key)
+    if (!info.torchlab) return
+    this.useTrain(info.torchlab.train)
+    if (await this.openDataset(info.torchlab.dataset)) await this.prepare()
+  }
+
   /** Reset to the lecture: cars.csv, wt → mpg, and the course preset. */
   async resetToLecture(): Promise<void> {
     this.source = { kind: 'bundled', name: COURSE.dataset }
