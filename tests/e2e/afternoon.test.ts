@@ -129,3 +129,21 @@ it('brings back a TorchLab checkpoint’s run, its loss and settings with its da
   await page.click('[data-testid="start"]')
   await expect.poll(() => text('run-status'), { timeout: 30_000 }).toBe('completed')
 })
+
+it('keeps a finished search’s results and settings through a reload, as it keeps a finished run', async () => {
+  const { page } = lab()
+  await chooseCourseData(page)
+  await page.fill('[data-testid="grid-lr"]', '0.02, 0.05')
+  await page.fill('[data-testid="grid-epochs"]', '5, 10')
+  await page.click('[data-testid="search-start"]')
+  await expect.poll(() => text('search-status'), { timeout: 60_000 }).toBe('completed · 12 / 12 fits')
+  const best = await text('search-best')
+  expect(best).toMatch(/^Best: learning rate 0\.0[25], epochs (5|10) · r2 /)
+  // reloaded as the search ended: its table, its best setting and "Use these settings" are still there to use
+  await page.reload()
+  await page.waitForSelector('main[data-ready="true"]')
+  await expect.poll(() => text('search-best')).toBe(best)
+  expect(await page.inputValue('[data-testid="grid-lr"]')).toBe('0.02, 0.05')
+  expect(await page.locator('[data-testid="search-results"] tbody tr').count()).toBe(4)
+  expect(await page.isEnabled('[data-testid="use-best"]')).toBe(true)
+})
