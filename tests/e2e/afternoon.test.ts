@@ -147,3 +147,17 @@ it('keeps a finished search’s results and settings through a reload, as it kee
   expect(await page.locator('[data-testid="search-results"] tbody tr').count()).toBe(4)
   expect(await page.isEnabled('[data-testid="use-best"]')).toBe(true)
 })
+
+it('steps once on "Next step ▶▶" as the model-class lesson’s task says, from a Step view not yet begun', async () => {
+  const { page } = lab()
+  await page.click('[data-testid="tab-lessons"]')
+  await page.click('[data-testid="lesson-model-class"]')
+  await expect.poll(() => text('lesson-title')).toBe('The model class')
+  expect(await text('lesson-tasks')).toContain('(Learning lab → Step by step, Next step ▶▶)')
+  await page.click('[data-testid="tab-step"]')
+  await page.selectOption('[data-testid="step-mode"]', 'module')
+  expect(await page.isEnabled('[data-testid="step-next-step"]')).toBe(true)
+  await page.click('[data-testid="step-next-step"]')
+  // the first step, the whole batch of 32 cars: the one whose gradient the task asks about
+  await expect.poll(() => text('step-where'), { timeout: 30_000 }).toMatch(/^epoch 1, batch 1 \(step 1\) · rows 0, 1, 2, .*, 31$/)
+})
