@@ -19,7 +19,10 @@ describe('the Files panel opening files in a row', () => {
     const dir = tempDir('torchlab-files-')
     const big = join(dir, 'big.pth')
     // 32 MB of torch's tensors: read and checksummed long after a missing file is refused
-    await python(`import torch\ntorch.save({f'layer{i}.weight': torch.randn(1024, 1024) for i in range(8)}, INPUT)\nprint('null')`, big)
+    await python(
+      `import torch\ntorch.save({f'layer{i}.weight': torch.randn(1024, 1024) for i in range(8)}, INPUT)\nprint('null')`,
+      big,
+    )
     const missing = join(dir, 'nothing.pth')
     const { component } = render(FilesPanel)
 

@@ -1,7 +1,8 @@
 /**
- * A student's afternoon in Chromium against the real lab: a network's state_dict that PyTorch
- * wrote opened and trained from, then other data chosen; a network trained on the bundled iris,
- * and the page reloaded.
+ * A student's afternoon in Chromium against the real lab: a network trained on the iris flowers
+ * and the page reloaded; a state_dict PyTorch wrote opened, trained from, then other data chosen;
+ * a TorchLab checkpoint of the student's own CSV trained from after other data; a search that
+ * ends as the page reloads; a lesson's task followed in the Step view.
  */
 import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -31,7 +32,11 @@ it('names a run by the model it trained, the same before and after a reload', as
 
   // on a phone the label keeps room to be read (the table scrolls sideways), not the sliver "iris: s" the other columns left it
   await page.setViewportSize({ width: 390, height: 800 })
-  const labelWidth = () => page.locator('[data-testid="run-select"]').last().evaluate((b) => b.closest('td')!.getBoundingClientRect().width)
+  const labelWidth = () =>
+    page
+      .locator('[data-testid="run-select"]')
+      .last()
+      .evaluate((b) => b.closest('td')!.getBoundingClientRect().width)
   await expect.poll(labelWidth).toBeGreaterThanOrEqual(150)
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
   await page.locator('[data-testid="runs-table"]').screenshot({ path: join(ARTIFACTS, 'afternoon', 'runs-390.png') })
@@ -58,14 +63,23 @@ it('shows the input width a file fixed on a layer, so that other data can be cho
       return [cell.textContent, new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size]
     }),
   )
-  expect(shapeLines).toEqual([['[1024, 1]', 1], ['[1024]', 1], ['[1, 1024]', 1], ['[1]', 1]])
+  expect(shapeLines).toEqual([
+    ['[1024, 1]', 1],
+    ['[1024]', 1],
+    ['[1, 1024]', 1],
+    ['[1]', 1],
+  ])
   await page.setViewportSize({ width: 1440, height: 1000 })
   await page.getByRole('button', { name: 'Train from these weights' }).click()
   await expect.poll(() => text('param-count')).toBe('3,073 parameters (1 input, 1 output)')
 
   // two features: the file's Linear(1, 8) cannot take them, and the window shows where that 1 is
   await giveRoles(page, ['hp', 'wt'], 'mpg')
-  await expect.poll(() => text('start-problem')).toBe('Layer 0 is Linear(1, …) but receives 2 feature(s); leave its in_features out (Linear(1024)) and TorchLab fills in the input size.')
+  await expect
+    .poll(() => text('start-problem'))
+    .toBe(
+      'Layer 0 is Linear(1, …) but receives 2 feature(s); leave its in_features out (Linear(1024)) and TorchLab fills in the input size.',
+    )
   expect(await page.inputValue('[data-testid="layer-0-inFeatures"]')).toBe('1')
   await page.locator('[data-testid="layer-0-inFeatures"]').scrollIntoViewIfNeeded()
   await shot('fixed-in-features')
@@ -84,11 +98,16 @@ it('names the lines of the parameters plot by their state_dict entries, as a les
   await page.fill('[data-testid="lr"]', '0.001')
   await page.click('[data-testid="start"]')
   await expect.poll(() => text('run-status'), { timeout: 30_000 }).toBe('completed')
-  const names = () => page.locator('[data-testid="params-plot"]').evaluate((el) => (el as unknown as { data: { name: string }[] }).data.map((d) => d.name))
+  const names = () =>
+    page
+      .locator('[data-testid="params-plot"]')
+      .evaluate((el) => (el as unknown as { data: { name: string }[] }).data.map((d) => d.name))
   await expect.poll(names).toEqual(['linear.weight[0]', 'linear.weight[1]', 'linear.bias'])
   // three lines are told apart by a legend, not by hovering each
   expect(await page.locator('[data-testid="params-plot"] .legend .traces').count()).toBe(3)
-  await page.locator('[data-testid="params-plot"]').screenshot({ path: join(ARTIFACTS, 'afternoon', 'params-plot.png') })
+  await page
+    .locator('[data-testid="params-plot"]')
+    .screenshot({ path: join(ARTIFACTS, 'afternoon', 'params-plot.png') })
   void shot
 })
 
@@ -124,7 +143,9 @@ it('brings back a TorchLab checkpoint’s run, its loss and settings with its da
   expect(await page.inputValue('[data-testid="epochs"]')).toBe('4')
   expect(await page.inputValue('[data-testid="batch-size"]')).toBe('4')
   expect(await page.locator('[data-testid="start-problem"]').count()).toBe(0)
-  expect(await page.locator('section:has([data-testid="start"])').getByText(`Starting from the weights in ${path}`).count()).toBe(1)
+  expect(
+    await page.locator('section:has([data-testid="start"])').getByText(`Starting from the weights in ${path}`).count(),
+  ).toBe(1)
   await shot('trained-from-checkpoint')
   await page.click('[data-testid="start"]')
   await expect.poll(() => text('run-status'), { timeout: 30_000 }).toBe('completed')
@@ -159,5 +180,7 @@ it('steps once on "Next step ▶▶" as the model-class lesson’s task says, fr
   expect(await page.isEnabled('[data-testid="step-next-step"]')).toBe(true)
   await page.click('[data-testid="step-next-step"]')
   // the first step, the whole batch of 32 cars: the one whose gradient the task asks about
-  await expect.poll(() => text('step-where'), { timeout: 30_000 }).toMatch(/^epoch 1, batch 1 \(step 1\) · rows 0, 1, 2, .*, 31$/)
+  await expect
+    .poll(() => text('step-where'), { timeout: 30_000 })
+    .toMatch(/^epoch 1, batch 1 \(step 1\) · rows 0, 1, 2, .*, 31$/)
 })
