@@ -262,7 +262,7 @@ export interface SearchSummary {
   error?: LabErrorInfo
 }
 
-/** A search still running, as a window that did not start it takes it up: what was asked, and its results so far. */
+/** A search the lab keeps, running or finished, as a window that did not start it takes it up: what was asked, and its results so far. */
 export interface SearchInProgress {
   config: SearchConfig
   summary: SearchSummary
@@ -462,7 +462,7 @@ export const LAB_METHODS = {
   startSearch: z.tuple([searchConfigSchema]),
   cancelSearch: z.tuple([SEARCH_ID]),
   waitForSearch: z.tuple([SEARCH_ID]),
-  /** the searches still running, so a reloaded (or second) window takes them up instead of starting another over them */
+  /** the searches the lab keeps, running or finished, so a reloaded (or second) window takes up the newest: one still running instead of starting another over it, one finished with its results */
   listSearches: z.tuple([]),
   exportSearchCsv: z.tuple([exportSearchCsvRequestSchema]),
   getSettings: z.tuple([]),
@@ -508,7 +508,7 @@ export interface LabApi {
   startSearch(...a: Args<'startSearch'>): Promise<{ searchId: string; fitsTotal: number }>
   cancelSearch(...a: Args<'cancelSearch'>): Promise<SearchSummary>
   waitForSearch(...a: Args<'waitForSearch'>): Promise<SearchSummary>
-  /** the searches running, oldest first */
+  /** the searches the lab keeps (not a lesson check's), running or finished, oldest first */
   listSearches(...a: Args<'listSearches'>): Promise<SearchInProgress[]>
   exportSearchCsv(...a: Args<'exportSearchCsv'>): Promise<{ path: string }>
   getSettings(...a: Args<'getSettings'>): Promise<Settings>

@@ -65,6 +65,16 @@ export function stateDictSize(spec: ModelSpec): number {
 
 const numbersIn = (entries: readonly StateDictEntry[]): number => entries.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0)
 
+/** a tensor's values by name, as a lesson's checks read them: `linear.weight` when it holds one number, else `0.weight[3]` (flattened, row-major) */
+export function valueNames(name: string, count: number): string[] {
+  return count === 1 ? [name] : Array.from({ length: count }, (_, i) => `${name}[${i}]`)
+}
+
+/** every number of a model's state_dict by name, in torch's order: what a run's per-epoch parameter series holds */
+export function stateDictValueNames(spec: ModelSpec): string[] {
+  return stateDictShapes(spec).flatMap((t) => valueNames(t.name, numbersIn([t])))
+}
+
 /** The architecture with the data's widths: every Linear and BatchNorm1d sized, the output count checked. */
 export function resolveModel(arch: ModelArch, inFeatures: number, outputs: number): ModelSpec {
   if (arch.kind === 'linear') return { kind: 'linear', inFeatures, outFeatures: outputs }

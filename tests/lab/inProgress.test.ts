@@ -1,7 +1,7 @@
 /**
  * What a window opening on a lab that is already busy is told (listRuns, listSearches): the
- * student's runs the lab keeps, finished or going, and the searches still going, as they were
- * asked for; not what the lab let go, and not the reference runs a lesson's check trains for itself.
+ * student's runs and searches the lab keeps, finished or going, as they were asked for; not what
+ * the lab let go, and not the reference runs a lesson's check trains for itself.
  */
 import { afterAll, expect, it } from 'vitest'
 import type { LabEvent, RunSummary } from '../../src/shared/api'
@@ -12,7 +12,7 @@ afterAll(() => lab.dispose())
 
 const cars = { source: { kind: 'bundled' as const, name: 'cars' as const }, features: ['wt'], target: 'mpg' }
 
-it('lists a search while it runs, with the grid it was asked for, and not once it is cancelled', async () => {
+it('lists a search while it runs, with the grid it was asked for, and once it is cancelled as cancelled', async () => {
   // 64x64 hidden units for 20,000 epochs of one-row batches: minutes of fits, still running when it is listed
   const { searchId } = await lab.startSearch({ dataset: cars, model: { kind: 'linear' }, train: { optimizer: { name: 'SGD', lr: 0.02 }, epochs: 10, batchSize: 1 }, grid: { lr: [0.001, 0.002], epochs: [20_000], hidden: [[64, 64]] }, cv: 3 })
   const [going, ...more] = await lab.listSearches()
@@ -21,7 +21,9 @@ it('lists a search while it runs, with the grid it was asked for, and not once i
   expect(going.config.grid).toEqual({ lr: [0.001, 0.002], epochs: [20_000], hidden: [[64, 64]] })
   expect(going.config.train.batchSize).toBe(1)
   await lab.cancelSearch(searchId)
-  expect(await lab.listSearches()).toEqual([])
+  const [ended, ...others] = await lab.listSearches()
+  expect(others).toEqual([])
+  expect(ended.summary).toMatchObject({ searchId, status: 'cancelled' })
 })
 
 it('lists the finished runs the lab keeps, with their history, until it lets them go', async () => {

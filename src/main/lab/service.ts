@@ -436,7 +436,8 @@ export class LabService implements LabClient {
 
   async listSearches(...args: Parameters<LabApi['listSearches']>): Promise<SearchInProgress[]> {
     this.accept(LAB_METHODS.listSearches, args, 'search list')
-    return [...this.searches.values()].filter((search) => search.running && !this.lessonWork.has(search.searchId)).map(({ config, summary }) => ({ config, summary }))
+    // the finished ones too: a window reloaded as its search ended shows the results, as it shows a finished run's
+    return [...this.searches.values()].filter((search) => !this.lessonWork.has(search.searchId)).map(({ config, summary }) => ({ config, summary }))
   }
 
   async exportSearchCsv(...args: Parameters<LabApi['exportSearchCsv']>): Promise<{ path: string }> {

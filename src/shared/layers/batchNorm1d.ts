@@ -130,7 +130,7 @@ export const batchNorm1d: LayerModule<BatchNorm1dLayer> = {
   blurb: 'normalises each feature over the batch (running statistics for eval)',
   resolve(layer, inFeatures, _outputs, index) {
     if (layer.numFeatures !== undefined && layer.numFeatures !== inFeatures) {
-      throw labError('INVALID_ARGUMENT', `Layer ${index} is BatchNorm1d(${layer.numFeatures}) but receives ${inFeatures} feature(s); write BatchNorm1d() and TorchLab fills in the size.`)
+      throw labError('INVALID_ARGUMENT', `Layer ${index} is BatchNorm1d(${layer.numFeatures}) but receives ${inFeatures} feature(s); leave its num_features out (BatchNorm1d()) and TorchLab fills in the size.`)
     }
     return { ...layer, numFeatures: inFeatures }
   },

@@ -46,8 +46,12 @@ export function defaultLayer(kind: LayerKind): LayerSpec {
   return layerSpecSchema.parse(kind === 'Linear' ? { kind, outFeatures: 16 } : { kind })
 }
 
-/** the arguments a student sets for a layer (widths TorchLab infers are left out) */
-export function layerArgs(kind: LayerKind): readonly ArgSpec[] {
-  if (isActivation(kind)) return activationOf(kind).args
-  return LAYER_MODULES[kind].args.filter((a) => !(a.type !== 'boolean' && a.type !== 'pair' && a.inferred))
+/**
+ * the arguments a student sets for a layer. Widths TorchLab infers are left out unless the layer
+ * fixes one (a file's weights trained from): hidden, a fixed width the data no longer gives could
+ * not be seen or cleared.
+ */
+export function layerArgs(layer: LayerSpec): readonly ArgSpec[] {
+  if (isActivation(layer.kind)) return activationOf(layer.kind).args
+  return LAYER_MODULES[layer.kind].args.filter((a) => !(a.type !== 'boolean' && a.type !== 'pair' && a.inferred) || (layer as Record<string, unknown>)[a.key] !== undefined)
 }

@@ -60,7 +60,7 @@ export const linear: LayerModule<LinearLayer> = {
   blurb: 'a fully connected layer: weight [out, in] and bias [out]',
   resolve(layer, inFeatures, outputs, index) {
     if (layer.inFeatures !== undefined && layer.inFeatures !== inFeatures) {
-      throw labError('INVALID_ARGUMENT', `Layer ${index} is Linear(${layer.inFeatures}, …) but receives ${inFeatures} feature(s); write Linear(${layer.outFeatures ?? outputs}) and TorchLab fills in the input size.`)
+      throw labError('INVALID_ARGUMENT', `Layer ${index} is Linear(${layer.inFeatures}, …) but receives ${inFeatures} feature(s); leave its in_features out (Linear(${layer.outFeatures ?? outputs})) and TorchLab fills in the input size.`)
     }
     return { kind: 'Linear', inFeatures, outFeatures: layer.outFeatures ?? outputs }
   },

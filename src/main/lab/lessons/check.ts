@@ -7,6 +7,7 @@
 import { join } from 'node:path'
 import type { LabApi, RunSummary, SearchSummary } from '../../../shared/api'
 import type { CheckResult, Lesson, LessonCheck, LessonCheckReport, LessonRun, Quantity, ScratchRequestInput } from '../../../shared/learning'
+import { valueNames } from '../../../shared/modelSpec'
 import type { NestedNumbers, StateDictJson, TrainRequestInput } from '../../../shared/schemas'
 import type { ScratchResult } from '../scratch/scratchRun'
 
@@ -26,8 +27,7 @@ function stateDictQuantities(sd: StateDictJson, prefix = ''): Quantities {
   const out: Quantities = {}
   for (const [name, value] of Object.entries(sd)) {
     const values = flat(value)
-    if (values.length === 1) out[prefix + name] = values[0]
-    else values.forEach((v, i) => (out[`${prefix}${name}[${i}]`] = v))
+    valueNames(prefix + name, values.length).forEach((quantity, i) => (out[quantity] = values[i]))
   }
   return out
 }

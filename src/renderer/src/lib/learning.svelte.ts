@@ -221,7 +221,12 @@ class LearningState {
     await this.nextStep()
   }
 
+  /** the next step; before any, the first (a lesson's task says "Next step ▶▶" to a Step view not yet begun) */
   async nextStep(): Promise<boolean> {
+    if (!this.trace) {
+      await this.begin()
+      return this.trace !== null
+    }
     return this.reach(this.stepIndex + 1)
   }
 

@@ -36,7 +36,7 @@ import { COURSE } from '../../../shared/catalog/course'
 import { lossDefaults, lossForTarget, lossOf, outputCount, suggestedLoss, type LossArgs } from '../../../shared/catalog/losses'
 import { optimizerStart } from '../../../shared/catalog/optimizers'
 import { defaultLayer } from '../../../shared/layers'
-import { mlpLayers, resolveModel } from '../../../shared/modelSpec'
+import { mlpLayers, resolveModel, stateDictValueNames } from '../../../shared/modelSpec'
 import { host, lab, messageOf } from './lab'
 import { Uploads } from './uploads'
 import type { DroppedFile } from '../../../shared/wire'
@@ -62,6 +62,8 @@ export interface RunView {
   /** the data and model kind it trains on: its plots stay its own when the form moves on to other data or another model */
   dataset: DatasetSummary
   modelKind: ModelArch['kind']
+  /** the state_dict's numbers by name (`linear.weight[0]`), in the order its parameter series holds them */
+  valueNames: string[]
   step: number
   totalSteps: number
   stepsPerEpoch: number
@@ -96,7 +98,7 @@ const STARTING_LAYERS = mlpLayers([COURSE.hidden[0]], COURSE.hiddenActivation)
 const isLive = (status: RunStatus | undefined): boolean => status === 'starting' || status === 'running' || status === 'paused'
 
 /** a run as the window first shows it, before its first snapshot */
-function newRunView(runId: string, label: string, run: Pick<RunView, 'loss' | 'epochs' | 'dataset' | 'modelKind'>): RunView {
+function newRunView(runId: string, label: string, run: Pick<RunView, 'loss' | 'epochs' | 'dataset' | 'modelKind' | 'valueNames'>): RunView {
   return { runId, label, ...run, status: 'starting', epoch: 0, step: 0, totalSteps: 0, stepsPerEpoch: 1, elapsed: 0, version: 0, seq: -1, hidden: false }
 }
 
@@ -378,6 +380,20 @@ class LabState {
     this.optimizerNote = null
   }
 
+  /**
+   * The next run starts from a file's weights, with the model they fit. A TorchLab checkpoint
+   * brings back its run as torch resumes one: its data, loss, optimizer and training settings too
+   * (the loss left from other data put a regression target under CrossEntropyLoss).
+   */
+  async trainFrom(info: CheckpointInfo): Promise<void> {
+    if (!info.model) return
+    this.arch = info.model.kind === 'linear' ? { kind: 'linear' } : { kind: 'sequential', layers: info.model.layers }
+    this.startFrom(info.path, info.key)
+    if (!info.torchlab) return
+    this.useTrain(info.torchlab.train)
+    if (await this.openDataset(info.torchlab.dataset)) await this.prepare()
+  }
+
   /** Reset to the lecture: cars.csv, wt → mpg, and the course preset. */
   async resetToLecture(): Promise<void> {
     this.source = { kind: 'bundled', name: COURSE.dataset }
@@ -531,12 +547,14 @@ class LabState {
     const dataset = this.summary
     if (this.running || this.launching || !dataset) return
     // Ctrl+Enter reaches here with Start disabled: the Train panel already says why, beside Start, for as long as it holds
-    if (this.startProblem) return
+    // the model as the lab builds it (its widths filled in from the data), as a reload names the run
+    const model = this.resolvedModel.spec
+    if (this.startProblem || !model) return
     this.trainError = null
     this.launching = true
     // what the run is, as the form says now: an edit while the lab starts it belongs to the next run
-    const label = runLabel(this.sourceName(this.source), this.features, this.target ?? '', this.arch, $state.snapshot(this.optimizer) as OptimizerSpec, this.batchSize, this.shuffle)
-    const shown = { loss: this.loss, epochs: this.epochs, dataset, modelKind: this.arch.kind }
+    const label = runLabel(this.sourceName(this.source), this.features, this.target ?? '', model, $state.snapshot(this.optimizer) as OptimizerSpec, this.batchSize, this.shuffle)
+    const shown = { loss: this.loss, epochs: this.epochs, dataset, modelKind: this.arch.kind, valueNames: stateDictValueNames(model) }
     try {
       const { runId, optimizerNote } = await lab.startTraining({
         dataset: this.datasetSpec(),
@@ -569,7 +587,7 @@ class LabState {
       if (this.runs.some((shown) => shown.runId === r.runId) || (liveOnly && !isLive(r.status))) continue
       const d = r.dataset.spec
       const label = runLabel(this.sourceName(d.source), d.features, d.target, r.model, r.train.optimizer, r.train.batchSize, r.train.shuffle)
-      void this.watch(newRunView(r.runId, label, { loss: r.train.loss, epochs: r.train.epochs, dataset: r.dataset, modelKind: r.model.kind })).catch((err: unknown) => (this.trainError = messageOf(err)))
+      void this.watch(newRunView(r.runId, label, { loss: r.train.loss, epochs: r.train.epochs, dataset: r.dataset, modelKind: r.model.kind, valueNames: stateDictValueNames(r.model) })).catch((err: unknown) => (this.trainError = messageOf(err)))
     }
   }
 
