@@ -331,6 +331,8 @@ export const torchlabMetaSchema = z.strictObject({
    * state_dict's key in it, its SHA-256 then) or weights given as JSON; export-py starts there
    */
   start: z.union([z.strictObject({ file: z.string(), key: z.string().optional(), sha256: z.string() }), z.strictObject({ weights: z.literal('json') })]).optional(),
+  /** where a run that ended before its planned epochs stopped: whole epochs, then steps into the next; export-py stops there */
+  stoppedAt: z.strictObject({ epochs: z.number().int().nonnegative(), steps: z.number().int().nonnegative() }).optional(),
 })
 export type TorchlabMeta = z.infer<typeof torchlabMetaSchema>
 

@@ -63,6 +63,39 @@ describe('lab export-py of a TorchLab run', () => {
     expect(Number(/saved after 12 epochs: (\S+)/.exec(longer.stdout)![1])).toBeGreaterThan(1e-3)
   }, 120_000)
 
+  it('a run stopped mid-epoch: the script stops at the same step, and its weights equal TorchLab\'s; --epochs N trains N whole epochs', async () => {
+    const { runId } = await service.startTraining({
+      dataset: { source: { kind: 'bundled', name: 'cars' }, features: ['wt', 'hp'], target: 'mpg', scale: 'standard' },
+      model: { kind: 'linear' },
+      train: { optimizer: { name: 'Adam', lr: 0.01 }, epochs: 1000, batchSize: 3, shuffle: true, seed: 5 },
+      pace: 10,
+    })
+    await service.controlRun({ runId, action: 'pause' })
+    // one step from wherever the pause landed: at most one of two runs of this is an epoch's end
+    for (let i = 0; i < 2; i++) {
+      await service.controlRun({ runId, action: 'step' })
+      const { steps, stepsPerEpoch } = await service.getRun(runId)
+      if (steps % stepsPerEpoch !== 0) break
+    }
+    await service.controlRun({ runId, action: 'stop' })
+    const summary = await service.waitForRun(runId)
+    const into = summary.steps - summary.epochsCompleted * summary.stepsPerEpoch
+    expect(into).toBeGreaterThan(0)
+    const pth = join(dir, 'cars_stopped.pth')
+    await service.saveRun({ runId, path: pth, kind: 'checkpoint' })
+    const script = join(dir, 'cars_stopped.py')
+    await service.exportPython({ checkpoint: pth, out: script })
+    expect(readFileSync(script, 'utf8')).not.toMatch(LEFTOVERS)
+    const when = `${summary.epochsCompleted} epoch${summary.epochsCompleted === 1 ? '' : 's'} and ${into} step${into === 1 ? '' : 's'} of the next`
+    const { stdout, weights } = await runScript(script, join(dir, 'cars_stopped.torch.pth'))
+    expect(stdout).toContain(`stopped after ${when}, as the run was`)
+    expectStateDictClose(summary.stateDict, weights)
+    expect(Number(new RegExp(`saved after ${when}: (\\S+)`).exec(stdout)![1])).toBeLessThan(1e-5)
+    const whole = await runScript(script, join(dir, 'cars_stopped.3.pth'), ['--epochs', '3'])
+    expect(whole.stdout).toMatch(/epoch 3: loss [\d.]+\n/)
+    expect(whole.stdout).not.toContain('as the run was')
+  }, 120_000)
+
   it('a classifier with missing values filled from the training rows, a validation split, drop_last and Adam: the same weights in torch', async () => {
     const csv = join(dir, 'gaps.csv')
     const rows = ['a;b;kind']

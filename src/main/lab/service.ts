@@ -25,6 +25,7 @@ import {
   type RunSummary,
   type SearchInProgress,
   type SearchSummary,
+  type TorchlabMeta,
 } from '../../shared/api'
 import { labError, messageIn } from '../../shared/errors'
 import type { CsvSource, LossName, ModelSpec, ParseOptions, Settings, TrainConfig, TrainRequest } from '../../shared/schemas'
@@ -101,6 +102,12 @@ export interface LabServiceOptions {
 /** a run's settings with the optimizer a starting file restored, whose settings replace the request's as torch's load_state_dict replaces them */
 function trainWith(train: TrainConfig, restored: StartingPoint['optimizer']): TrainConfig {
   return restored ? { ...train, optimizer: restored.spec } : train
+}
+
+/** where a run that ended before its planned epochs stopped (a Stop, or a divergence): export-py's script stops there too */
+function stoppedAt(summary: RunSummary): Partial<Pick<TorchlabMeta, 'stoppedAt'>> {
+  if (summary.epochsCompleted >= summary.train.epochs) return {}
+  return { stoppedAt: { epochs: summary.epochsCompleted, steps: summary.steps - summary.epochsCompleted * summary.stepsPerEpoch } }
 }
 
 const MAX_RUNS_KEPT = 8
@@ -328,7 +335,7 @@ export class LabService implements LabClient {
       optimizerState: run.optimizer,
       epoch: summary.epochsCompleted,
       loss: summary.finalLoss,
-      meta: { version: 1, model, dataset: spec, task, classes, scaler, train, ...(start ? { start } : {}) },
+      meta: { version: 1, model, dataset: spec, task, classes, scaler, train, ...(start ? { start } : {}), ...stoppedAt(summary) },
     })
     // the full path: a relative one means the lab's working folder, which a student in a browser form cannot know
     return { path: resolve(path), bytes }

@@ -157,8 +157,15 @@ function prepareCode(meta: TorchlabMeta): string {
   return lines.join('\n')
 }
 
+/** how long the run trained: its planned epochs, or where it was stopped */
+function trainedFor({ train, stoppedAt }: TorchlabMeta): string {
+  if (!stoppedAt) return `${train.epochs} epochs`
+  const epochs = `${stoppedAt.epochs} epoch${stoppedAt.epochs === 1 ? '' : 's'}`
+  return stoppedAt.steps ? `${epochs} and ${stoppedAt.steps} step${stoppedAt.steps === 1 ? '' : 's'} of the next` : epochs
+}
+
 function runCode(meta: TorchlabMeta, hasDropout: boolean): string {
-  const { train, task, dataset } = meta
+  const { train, task, dataset, stoppedAt } = meta
   const yTensor =
     task === 'multiclass'
       ? `torch.tensor([int(y[i]) for i in rows])`
@@ -181,11 +188,17 @@ ${prepareCode(meta)}
 
 
 BATCH_SIZE = ${train.batchSize}
-EPOCHS = ${train.epochs}
+EPOCHS = ${train.epochs}${
+    stoppedAt
+      ? `
+# the run was stopped after ${trainedFor(meta)}: without --epochs the script stops there too
+STOPPED_AT = (${stoppedAt.epochs}, ${stoppedAt.steps})`
+      : ''
+  }
 loss_fn = ${lossCode(lossSpecOf(train))}
 
 
-def train(model, x_train, y_train, x_val, y_val, epochs):
+def train(model, x_train, y_train, x_val, y_val, epochs${stoppedAt ? ', stop=None' : ''}):
     optimizer = ${optimizerCode(train.optimizer)}
 ${shuffled ? `    # torch's DataLoader order after torch.manual_seed(${train.seed}), its generator kept apart from Dropout's draws, as TorchLab keeps them\n    torch.manual_seed(${train.seed})\n    shuffle_state = torch.get_rng_state()\n` : ''}    batches = ${batchCount}
     for epoch in range(1, epochs + 1):
@@ -197,7 +210,14 @@ ${shuffled ? `        with torch.random.fork_rng():
 ` : `        # TorchLab's batch order: the rows in order
         order = list(range(len(x_train)))
 `}        total = 0.0
-        for b in range(batches):
+        for b in range(batches):${
+          stoppedAt
+            ? `
+            if (epoch - 1, b) == stop:
+                print(f"stopped after ${trainedFor(meta)}, as the run was")
+                return model`
+            : ''
+        }
             rows = torch.tensor(order[b * BATCH_SIZE:(b + 1) * BATCH_SIZE])
             optimizer.zero_grad()
             loss = loss_fn(model(x_train[rows]), y_train[rows])
@@ -219,19 +239,19 @@ ${
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("csv", nargs="?", default=CSV_PATH, help="the data (default: the run's file)")
-    parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--epochs", type=int${stoppedAt ? ', help=f"train this many whole epochs (default: as the run, which stopped after ' + trainedFor(meta) + ')"' : ', default=EPOCHS'})
     parser.add_argument("--out", help="save the trained state_dict here")
     args = parser.parse_args()
     (x_train, y_train), (x_val, y_val) = prepare(args.csv)
     print(f"{len(x_train)} training rows, {len(x_val)} validation rows")
     model = load_weights(build_model(), INITIAL_PATH)
     print(model)
-    train(model, x_train, y_train, x_val, y_val, args.epochs)
+    train(model, x_train, y_train, x_val, y_val, ${stoppedAt ? 'args.epochs or EPOCHS, STOPPED_AT if args.epochs is None else None' : 'args.epochs'})
     if args.out:
         torch.save(model.state_dict(), args.out)
     saved = load_weights(build_model(), WEIGHTS_PATH).state_dict()
     gap = max((tensor.float() - saved[name].float()).abs().max().item() for name, tensor in model.state_dict().items())
-    print(f"largest difference from the weights TorchLab saved after {EPOCHS} epochs: {gap:.3g}")${
+    print(f"largest difference from the weights TorchLab saved after ${trainedFor(meta)}: {gap:.3g}")${
       hasDropout
         ? `
     print("(Dropout draws its masks from torch's generator here and from TorchLab's in the lab, so the runs differ.)")`
