@@ -231,5 +231,23 @@ export function readPth(bytes: Uint8Array, sums?: KnownSums): PthContents {
   if (bytes.length >= 262 && new TextDecoder('latin1').decode(bytes.subarray(257, 262)) === 'ustar') {
     throw labError('CHECKPOINT_UNSUPPORTED', 'This is a very old PyTorch file (the tar format before torch 0.4); open it in PyTorch and save it again.')
   }
+  if (bytes.length === 0) throw badFile('The file is empty (0 bytes): nothing was saved in it. Save the model again, and open that file.')
+  const line = textStart(bytes)
+  if (line !== undefined) throw badFile(`This is a text file, not a PyTorch .pth file: it starts "${line}". A CSV is opened as data (the Data panel, or the lab command's --data), not as weights.`)
   throw badFile('This is not a PyTorch .pth file: it is neither torch\'s zip format nor its legacy format.')
+}
+
+/** the first line of a file whose first bytes are printable text (a CSV renamed .pth), cut to 60 characters; undefined for anything else */
+function textStart(bytes: Uint8Array): string | undefined {
+  let text: string
+  try {
+    // a multi-byte character cut at the sample's end is not a reason to call the file binary
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, 512), { stream: true })
+  } catch {
+    return undefined
+  }
+  if (!/^[^\p{C}]*$/u.test(text.replace(/[\t\r\n]/g, ''))) return undefined
+  const first = text.split(/\r?\n/)[0].trim()
+  if (first === '') return undefined
+  return first.length > 60 ? `${first.slice(0, 60)}…` : first
 }
