@@ -1,7 +1,8 @@
 /**
  * glibc 2.36's float functions as torch 1.13's scalar loops reach them (std::exp and std::log1p
  * on a float, in the last numel mod 16 values of a cpu_kernel_vec op; std::erf in a one-element
- * GELU): expf is e_expf.c, in double with a 32-entry table of 2^(i/32); log1pf and erff are
+ * GELU; std::log in BCELoss's kernel): expf is e_expf.c, in double with a 32-entry table of 2^(i/32),
+ * logf e_logf.c, in double with a 16-entry table; log1pf and erff are
  * fdlibm's s_log1pf.c and s_erff.c, every op in float32 (erff: bit for bit on 450,010 points).
  * Measured against Debian's libm on 750,032 points (uniform in [−110, 100], [−1, 1], up to 1e6,
  * the extremes): bit for bit, where f32(Math.exp) differs from expf at 360 (interop/sleefGlibc.test.ts).
@@ -44,6 +45,47 @@ export function glibcExpf(x: number): number {
   const s = EXP2_TABLE[kd & 31] * pow2(Math.floor(kd / 32))
   const y = (C0 * r + C1) * (r * r) + (C2 * r + 1)
   return f(y * s)
+}
+
+/** e_logf_data.c: 1/c and log(c) for the 16 subintervals of [0x3f330000, 2·0x3f330000) */
+const LOGF_INVC = [
+  1.398907162146528, 1.3403141896637998, 1.286432210124115, 1.2367150214269895, 1.1906977166711752, 1.1479821020556429, 1.1082251448272158, 1.0711297413057381,
+  1.036437278977283, 1.0, 0.9492859795739057, 0.8951049428609004, 0.8476821620351103, 0.8050314851692001, 0.7664671008843108, 0.731428603316328,
+]
+const LOGF_LOGC = [
+  -0.33569133332882284, -0.2929040563774074, -0.2518726580937369, -0.21245868807117255, -0.17453945183745634, -0.1380057072319758, -0.10275976698545139,
+  -0.06871392447020525, -0.0357891387398228, 0.0, 0.05204517742929496, 0.11081431298787942, 0.1652495223695143, 0.21687389031699977, 0.2659635028121397,
+  0.3127556664073557,
+]
+const LN2 = 0.6931471805599453
+const LOGF_A0 = -0.25089342214237154
+const LOGF_A1 = 0.333456765744066
+const LOGF_A2 = -0.4999997485802103
+const LOGF_OFF = 0x3f330000
+
+/**
+ * e_logf.c (std::log on a float, as BCELoss's scalar kernel calls it): x = 2^k·z, log1p(z/c − 1)
+ * by a cubic in double, plus log(c) + k·ln2, rounded once. Its error before that rounding is up to
+ * 2⁻²⁵, so it differs from a correctly rounded log on 0.7% of float32s in (0, 1).
+ */
+export function glibcLogf(x: number): number {
+  let ix = bitsOf(x)
+  if (ix === 0x3f800000) return 0
+  if (ix <= 0 || ix >= 0x7f800000) {
+    if ((ix & 0x7fffffff) === 0) return -Infinity
+    if (ix === 0x7f800000) return Infinity
+    if (ix < 0 || ix > 0x7f800000) return NaN
+  }
+  if (ix < 0x00800000) ix = bitsOf(f(x * 2 ** 23)) - (23 << 23)
+  const tmp = ix - LOGF_OFF
+  const i = (tmp >>> 19) % 16
+  const k = tmp >> 23
+  const z = fromBits(ix - (tmp & (0x1ff << 23)))
+  const r = z * LOGF_INVC[i] - 1
+  const y0 = LOGF_LOGC[i] + k * LN2
+  const r2 = r * r
+  const y = (LOGF_A0 * r2 + (LOGF_A1 * r + LOGF_A2)) * r2 + (y0 + r)
+  return f(y)
 }
 
 const LN2_HI = f(6.9313812256e-1)

@@ -1,6 +1,7 @@
 /** Scores as scikit-learn computes them (r2_score, mean_squared_error, mean_absolute_error, accuracy_score, confusion_matrix). */
 import type { ClassificationMetrics, RegressionMetrics } from '../../../shared/api'
 import { labError } from '../../../shared/errors'
+import { reduceAllSum } from '../../../shared/catalog/vectorLoop'
 
 /** the precision of the arrays a score is computed on: a model's float32 outputs, or float64 (least squares) */
 export type Precision = 'float32' | 'float64'
@@ -125,30 +126,17 @@ export function decide(output: Float32Array, n: number, width: number, threshold
   return labels
 }
 
-/** lanes in torch 1.13's AVX2 float vector */
-const LANES = 8
-
 /**
  * One row of torch 1.13's float32 softmax over the last dimension (_vec_softmax_lastdim): the
  * maximum, exp(x − max) in float32, the sum in vec::reduce_all's order, its reciprocal, each exp
- * times it. A row narrower than a vector is summed left to right; a wider one in 8 lanes, which
- * the AVX2 reduction then adds as (l0 + l4) + (l2 + l6) + ((l1 + l5) + (l3 + l7)).
+ * times it.
  */
 function softmaxRow(output: Float32Array, start: number, width: number, into: Float64Array): void {
   const f = Math.fround
   let max = output[start]
   for (let j = 1; j < width; j++) max = Math.max(max, output[start + j])
   for (let j = 0; j < width; j++) into[j] = f(Math.exp(f(output[start + j] - max)))
-  let sum: number
-  if (width < LANES) {
-    sum = into[0]
-    for (let j = 1; j < width; j++) sum = f(sum + into[j])
-  } else {
-    const lanes = [0, 0, 0, 0, 0, 0, 0, 0]
-    for (let j = 0; j < width; j++) lanes[j % LANES] = j < LANES ? into[j] : f(lanes[j % LANES] + into[j])
-    const [a0, a1, a2, a3] = [0, 1, 2, 3].map((l) => f(lanes[l] + lanes[l + 4]))
-    sum = f(f(a0 + a2) + f(a1 + a3))
-  }
+  const sum = reduceAllSum(into, 0, width)
   const reciprocal = f(1 / sum)
   for (let j = 0; j < width; j++) into[j] = f(into[j] * reciprocal)
 }

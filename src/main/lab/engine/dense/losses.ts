@@ -11,25 +11,19 @@ import { contiguousSum } from '../../../../shared/layers/columnSums'
 import { vectorEnd as vectorLoopEnd } from '../../../../shared/catalog/vectorLoop'
 import { ACTIVATION_TABLE } from '../../../../shared/catalog/activations'
 import { sleefExpf, sleefLogf } from '../../../../shared/catalog/sleefKernels'
+import { glibcLogf } from '../../../../shared/catalog/glibcKernels'
+import { CrossEntropyKernel } from './crossEntropy'
 
 const f32 = Math.fround
 
-/** ln(v) in float32, clamped at −100 as torch's binary_cross_entropy clamps it */
-const clampedLog = (v: number): number => Math.max(f32(Math.log(v)), -100)
+/** ln(v) as binary_cross_entropy's scalar kernel takes it (glibc's logf), clamped at −100 */
+const clampedLog = (v: number): number => Math.max(glibcLogf(v), -100)
 
 /** torch's Sigmoid kernel: BCEWithLogitsLoss's backward calls input.sigmoid() */
 const SIGMOID = ACTIVATION_TABLE.find((a) => a.name === 'Sigmoid')!
 
 /** torch's EPSILON in binary_cross_entropy_backward (1e-12), as a float32 */
 const BCE_EPSILON = f32(1e-12)
-
-/** nll_loss's cascade: eight levels of partial sums, each level 2^levelPower rows of the one below */
-const NLL_LEVELS = 8
-
-/** ⌈log₂ x⌉, and 1 for x ≤ 2 (c10's CeilLog2) */
-function ceilLog2(x: number): number {
-  return x <= 2 ? 1 : Math.ceil(Math.log2(x))
-}
 
 /**
  * A loss over batches: out is [n, width] outputs, target [n] values, 0/1 labels or class
@@ -38,7 +32,7 @@ function ceilLog2(x: number): number {
  */
 export class TorchLoss {
   private elements = new Float32Array(0)
-  private readonly nllPartial = new Float32Array(NLL_LEVELS)
+  private readonly crossEntropy = new CrossEntropyKernel()
 
   constructor(private readonly spec: LossSpec) {}
 
@@ -55,52 +49,13 @@ export class TorchLoss {
 
   /** torch's float32 loss of the batch; fills grad (when given) with dLoss/dOut */
   compute(out: Float32Array, target: Float32Array, n: number, width: number, grad: Float32Array | null): number {
-    if (this.spec.name === 'CrossEntropyLoss') return this.crossEntropy(out, target, n, width, grad)
+    if (this.spec.name === 'CrossEntropyLoss') return this.crossEntropy.compute(out, target, n, width, grad)
     const count = n * width
     if (this.elements.length < count) this.reserve(n, width)
     const elements = this.elements
     elementLosses(this.spec, out, target, count, width, elements, grad)
     // Tensor.mean(): torch's float32 sum, divided by the count in float32
     return f32(contiguousSum(elements, count) / count)
-  }
-
-
-  /**
-   * log_softmax over each row (max, the exponentials' sum in order, its log, then
-   * x − max − log-sum, all in float32), then nll_loss's mean: its negated picks summed in
-   * cascaded partial sums (LossNLL.cpp), divided by the row count.
-   */
-  private crossEntropy(out: Float32Array, target: Float32Array, n: number, width: number, grad: Float32Array | null): number {
-    const partial = this.nllPartial.fill(0)
-    const levelPower = Math.max(4, Math.floor(ceilLog2(n) / NLL_LEVELS))
-    const levelMask = (1 << levelPower) - 1
-    for (let r = 0; r < n; r++) {
-      const row = r * width
-      let max = -Infinity
-      for (let c = 0; c < width; c++) max = Math.max(max, out[row + c])
-      let sum = 0
-      // the gradient's softmax stays in double, as before: only the value is torch's float32
-      let exactSum = 0
-      for (let c = 0; c < width; c++) {
-        sum = f32(sum + f32(Math.exp(f32(out[row + c] - max))))
-        exactSum += Math.exp(out[row + c] - max)
-      }
-      const logSum = f32(Math.log(sum))
-      const t = target[r]
-      partial[0] = f32(partial[0] - f32(f32(out[row + t] - max) - logSum))
-      for (let j = 0; j + 1 < NLL_LEVELS; j++) {
-        if ((r & (levelMask << (j * levelPower))) !== 0) break
-        partial[j + 1] = f32(partial[j + 1] + partial[j])
-        partial[j] = 0
-      }
-      if (grad) {
-        const exact = max + Math.log(exactSum)
-        for (let c = 0; c < width; c++) grad[row + c] = (Math.exp(out[row + c] - exact) - (c === t ? 1 : 0)) / n
-      }
-    }
-    let total = 0
-    for (let j = 0; j < NLL_LEVELS; j++) total = f32(total + partial[j])
-    return f32(total / n)
   }
 }
 
@@ -163,7 +118,7 @@ function elementLosses(spec: LossSpec, out: Float32Array, target: Float32Array, 
           throw labError('INVALID_ARGUMENT', `BCELoss takes probabilities between 0 and 1, but the model gave ${x}. End the model with Sigmoid(), or use BCEWithLogitsLoss on its raw outputs.`)
         }
         // binary_cross_entropy's kernel: (t − 1)·max(log(1 − x), −100) − t·max(log(x), −100)
-        elements[i] = f32(f32((t - 1) * clampedLog(f32(1 - x))) - f32(t * clampedLog(x)))
+        elements[i] = f32(f32(f32(t - 1) * clampedLog(f32(1 - x))) - f32(t * clampedLog(x)))
         // binary_cross_entropy_backward: (x − t) / max((1 − x)·x, EPSILON) in float32, then ÷ numel
         if (grad) grad[i] = f32(f32(f32(x - t) / Math.max(f32(f32(1 - x) * x), BCE_EPSILON)) / count)
         break
