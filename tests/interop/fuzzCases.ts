@@ -126,9 +126,10 @@ export const LOSS_ARGS: Partial<Record<LossName, (d: Draw) => Partial<Record<str
   SmoothL1Loss: (d) => (d.chance(0.7) ? { smoothL1Beta: d.pick([0, 0.1, 0.5, 2]) } : {}),
 }
 
-export function table(d: Draw, loss: LossName, rows: number, features: number): { csv: string; classes: number } {
+/** a CSV for the loss's task; `classCount` in place of the random sweep's 2 to 4 classes */
+export function table(d: Draw, loss: LossName, rows: number, features: number, classCount?: number): { csv: string; classes: number } {
   const task = LOSS_TABLE[loss].task
-  const classes = task === 'multiclass' ? d.int(2, 4) : task === 'binary' ? 2 : 0
+  const classes = task === 'multiclass' ? (classCount ?? d.int(2, 4)) : task === 'binary' ? 2 : 0
   // columns of different sizes, so scaling matters
   const sizes = Array.from({ length: features }, () => d.pick([1, 10, 0.1, 100]))
   const lines = [['row', ...sizes.map((_, j) => `f${j}`), 't'].join(',')]

@@ -9,7 +9,8 @@
  * drawn here from the run's seed as the dense engine draws them (one stream, each Dropout layer's
  * n·k values in forward order, every training step), so everything but the draw itself is
  * compared. The rule is the random sweep's (fuzz.test.ts): within 1e-5 relative to 1, or twice
- * the spread of torch's own twins up to that step. STEP_COUNT=300 STEP_SEED=n runs a wider draw.
+ * the spread of torch's own twins up to that step. STEP_COUNT=300 STEP_SEED=n runs a wider draw,
+ * STEP_LOSS=ce one loss's.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
@@ -21,7 +22,7 @@ import { createRng, STREAM } from '../../src/main/lab/data/rng'
 import { initialStateDict } from '../../src/main/lab/model/init'
 import { stateDictToJson } from '../../src/main/lab/model/stateDict'
 import type { RunSummary } from '../../src/shared/api'
-import { LOSS_TABLE } from '../../src/shared/catalog/losses'
+import { findLoss, LOSS_TABLE } from '../../src/shared/catalog/losses'
 import type { StepTrace } from '../../src/shared/learning'
 import { placeLayers, resolveModel } from '../../src/shared/modelSpec'
 import { datasetSpecSchema, modelArchSchema, trainConfigSchema, type ModelSpec, type TrainRequestInput } from '../../src/shared/schemas'
@@ -34,6 +35,8 @@ import { torchInitialFiles } from './torchReference'
 const SEED = Number(process.env.STEP_SEED ?? 5)
 const COUNT = Number(process.env.STEP_COUNT ?? 40)
 const ONLY = process.env.STEP_ONLY?.split(',').map(Number)
+/** STEP_LOSS=ce (or any loss's name): every configuration trains that loss, the rest drawn as usual */
+const ONLY_LOSS = process.env.STEP_LOSS === undefined ? undefined : (findLoss(process.env.STEP_LOSS) ?? expect.unreachable(`STEP_LOSS=${process.env.STEP_LOSS} names no loss`))
 const NOISE_FACTOR = 2
 
 const dir = mkdtempSync(join(tmpdir(), 'torchlab-steps-'))
@@ -249,7 +252,7 @@ function judge(p: Prepared, step: Outcome, run: RunSummary | { refused: string }
 
 describe('step-by-step sweep against torch 1.13', () => {
   it(`${ONLY?.length ?? COUNT} configurations drawn from seed ${SEED} step and train as torch does, or are refused by both with a sentence`, async () => {
-    const all = (ONLY ?? Array.from({ length: COUNT }, (_, i) => i)).map((i) => prepare(stepCase(SEED, i)))
+    const all = (ONLY ?? Array.from({ length: COUNT }, (_, i) => i)).map((i) => prepare(stepCase(SEED, i, ONLY_LOSS)))
     await torchInitialFiles(all.filter((p) => p.c.start !== 'seed').map((p) => ({ seed: p.c.index, zero: p.c.start === 'zeros', pth: (p.request as { initFrom: string }).initFrom, spec: p.spec })))
     const started = performance.now()
     const torchRuns = all.filter((p) => p.torch)
