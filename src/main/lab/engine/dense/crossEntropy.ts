@@ -25,9 +25,14 @@ export class CrossEntropyKernel {
   private exps = new Float32Array(0)
   private readonly partial = new Float32Array(NLL_LEVELS)
 
+  /** sizes the row buffer ahead of a run, as TorchLoss.reserve does its own */
+  reserve(width: number): void {
+    if (this.exps.length < width) this.exps = new Float32Array(width)
+  }
+
   /** torch's float32 loss of n rows of `width` logits; fills grad (when given) with dLoss/dOut */
   compute(out: Float32Array, target: Float32Array, n: number, width: number, grad: Float32Array | null): number {
-    if (this.exps.length < width) this.exps = new Float32Array(width)
+    if (this.exps.length < width) this.reserve(width)
     const exps = this.exps
     const partial = this.partial.fill(0)
     const levelPower = Math.max(4, Math.floor(ceilLog2(n) / NLL_LEVELS))
@@ -48,10 +53,11 @@ export class CrossEntropyKernel {
         partial[j] = 0
       }
       if (grad) {
-        // the row's gradient sums to its one pick; g − exp(logp)·sum with the product fused
+        // the row's gradient sums to its one pick; g − exp(logp)·sum with the product fused, which
+        // away from the target (g = 0) is the product rounded once
         for (let c = 0; c < width; c++) {
-          const logp = f32(f32(out[row + c] - max) - logSum)
-          grad[row + c] = fmaf(-sleefExpf(logp), pick, c === t ? pick : 0)
+          const e = sleefExpf(f32(f32(out[row + c] - max) - logSum))
+          grad[row + c] = c === t ? fmaf(-e, pick, pick) : f32(-e * pick)
         }
       }
     }

@@ -45,6 +45,7 @@ export class TorchLoss {
    */
   reserve(rows: number, width: number): void {
     if (this.elements.length < rows * width) this.elements = new Float32Array(rows * width)
+    this.crossEntropy.reserve(width)
   }
 
   /** torch's float32 loss of the batch; fills grad (when given) with dLoss/dOut */
