@@ -10,7 +10,7 @@ import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { TrainRequestInput } from '../../src/shared/schemas'
 import { expectStateDictClose } from '../helpers/compare'
-import { createService, DATASETS, tempDir } from '../helpers/lab'
+import { createService, DATASETS, stopMidEpoch, tempDir } from '../helpers/lab'
 import { python, PYTHON } from '../helpers/python'
 
 const service = createService()
@@ -70,15 +70,7 @@ describe('lab export-py of a TorchLab run', () => {
       train: { optimizer: { name: 'Adam', lr: 0.01 }, epochs: 1000, batchSize: 3, shuffle: true, seed: 5 },
       pace: 10,
     })
-    await service.controlRun({ runId, action: 'pause' })
-    // one step from wherever the pause landed: at most one of two runs of this is an epoch's end
-    for (let i = 0; i < 2; i++) {
-      await service.controlRun({ runId, action: 'step' })
-      const { steps, stepsPerEpoch } = await service.getRun(runId)
-      if (steps % stepsPerEpoch !== 0) break
-    }
-    await service.controlRun({ runId, action: 'stop' })
-    const summary = await service.waitForRun(runId)
+    const summary = await stopMidEpoch(service, runId)
     const into = summary.steps - summary.epochsCompleted * summary.stepsPerEpoch
     expect(into).toBeGreaterThan(0)
     const pth = join(dir, 'cars_stopped.pth')

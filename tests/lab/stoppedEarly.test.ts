@@ -2,7 +2,7 @@
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { stoppedEarly } from '../../src/shared/stoppedEarly'
-import { createService, DATASETS } from '../helpers/lab'
+import { createService, DATASETS, stopMidEpoch } from '../helpers/lab'
 import { python } from '../helpers/python'
 
 const service = createService()
@@ -18,15 +18,7 @@ describe('a run stopped mid-epoch', () => {
       init,
       pace: 10,
     })
-    await service.controlRun({ runId, action: 'pause' })
-    // one step from wherever the pause landed: at most one of two runs of this is an epoch's end
-    for (let i = 0; i < 2; i++) {
-      await service.controlRun({ runId, action: 'step' })
-      const { steps, stepsPerEpoch } = await service.getRun(runId)
-      if (steps % stepsPerEpoch !== 0) break
-    }
-    await service.controlRun({ runId, action: 'stop' })
-    const summary = await service.waitForRun(runId)
+    const summary = await stopMidEpoch(service, runId)
     expect(summary.steps % summary.stepsPerEpoch).not.toBe(0)
     const into = summary.steps - summary.epochsCompleted * summary.stepsPerEpoch
     const said = stoppedEarly(summary)!
