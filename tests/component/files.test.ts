@@ -3,6 +3,7 @@
  * it shows is the last file the student asked for, whatever order the lab's answers come in.
  */
 import { render, screen, waitFor } from '@testing-library/svelte'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { installLab } from '../helpers/componentLab'
@@ -42,5 +43,23 @@ describe('the Files panel opening files in a row', () => {
     expect(screen.queryByTestId('files-error')).toBeNull()
     expect(screen.getByTestId('files-message').textContent).toBe(`Opened ${big}.`)
     expect(screen.getByTestId('opened-tensors').textContent).toContain('layer7.weight')
+  })
+})
+
+describe('the Files panel’s Recent list', () => {
+  it('drops a file that is no longer there once opening it has said so, and keeps the others', async () => {
+    const dir = tempDir('torchlab-recent-')
+    const kept = join(dir, 'kept.pth')
+    const gone = join(dir, 'gone.pth')
+    await python(`import torch\nfor p in INPUT: torch.save({'w': torch.ones(2)}, p)\nprint('null')`, [kept, gone])
+    const { component } = render(FilesPanel)
+    await component.open(gone)
+    await component.open(kept)
+    await waitFor(() => expect(screen.getByTestId('recent').textContent).toContain('gone.pth'))
+    rmSync(gone)
+    await component.open(gone)
+    await waitFor(() => expect(screen.getByTestId('files-error').textContent).toBe(`There is no file at ${gone}.`))
+    await waitFor(() => expect(screen.getByTestId('recent').textContent).not.toContain('gone.pth'))
+    expect(screen.getByTestId('recent').textContent).toContain('kept.pth')
   })
 })

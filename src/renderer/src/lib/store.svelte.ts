@@ -706,6 +706,13 @@ class LabState {
     const settings = await lab.getSettings()
     await lab.updateSettings({ recentFiles: [path, ...settings.recentFiles.filter((p) => p !== path)].slice(0, 10) })
   }
+
+  /** a file that is no longer there leaves the Recent list once opening it has said so: another click would only say it again */
+  async forgetIfGone(path: string, err: unknown): Promise<void> {
+    if (!(err instanceof LabError) || err.info.code !== 'FILE_NOT_FOUND') return
+    const settings = await lab.getSettings()
+    if (settings.recentFiles.includes(path)) await lab.updateSettings({ recentFiles: settings.recentFiles.filter((p) => p !== path) })
+  }
 }
 
 export const app = new LabState()
