@@ -15,7 +15,8 @@ import { webAssembly, type WasmMemory } from '../../engine/dense/kernels/wasmApi
 import { CRC32_WASM_BASE64 } from './binary.generated'
 
 const PAGE = 65_536
-/** the far term's distance in words, and the ring that keeps the swept words for it (crc32.wat) */
+/** the near terms' distances in words, and the far term's, with the ring that keeps the swept words for it (crc32.wat) */
+const NEAR = [14, 22, 44]
 const FAR = 29_740
 const RING_WORDS = 32_768
 /** the kernel sweeps this many words a turn: every sweep starts and ends on a multiple */
@@ -127,9 +128,8 @@ class Sweep {
     const tail = n - stop
     bytes.set(input.subarray(stop * 4, n * 4), TAIL)
     const t = TAIL / 4
-    for (let i = 0; i < TURN; i++) {
-      for (const d of [14, 22, 44]) if (i < d) words[t + i] ^= words[(stop + i - d) % RING_WORDS]
-    }
+    // a near term reaches the first d left words from swept ones
+    for (const d of NEAR) for (let i = 0; i < d; i++) words[t + i] ^= words[(stop + i - d) % RING_WORDS]
     // the far term reaches the left words from swept ones only up to FAR words after the sweep's end
     const first = Math.max(0, FAR - stop)
     this.kernel.fold(TAIL + first * 4, stop + first - FAR, Math.min(tail, FAR) - first)
