@@ -700,18 +700,19 @@ class LabState {
     else if (status === 'paused') void this.control('resume')
   }
 
-  async rememberFile(path: string): Promise<void> {
+  /** puts a file first in the Recent list; the list after */
+  async rememberFile(path: string): Promise<string[]> {
+    const { recentFiles } = await lab.getSettings()
     // an upload's temporary copy is gone when the lab stops: a Recent entry for it would lead nowhere
-    if (this.uploads.isUpload(path)) return
-    const settings = await lab.getSettings()
-    await lab.updateSettings({ recentFiles: [path, ...settings.recentFiles.filter((p) => p !== path)].slice(0, 10) })
+    if (this.uploads.isUpload(path)) return recentFiles
+    return (await lab.updateSettings({ recentFiles: [path, ...recentFiles.filter((p) => p !== path)].slice(0, 10) })).recentFiles
   }
 
-  /** a file that is no longer there leaves the Recent list once opening it has said so: another click would only say it again */
-  async forgetIfGone(path: string, err: unknown): Promise<void> {
-    if (!(err instanceof LabError) || err.info.code !== 'FILE_NOT_FOUND') return
-    const settings = await lab.getSettings()
-    if (settings.recentFiles.includes(path)) await lab.updateSettings({ recentFiles: settings.recentFiles.filter((p) => p !== path) })
+  /** a file that is no longer there leaves the Recent list once opening it has said so (another click would only say it again); the list after */
+  async forgetIfGone(path: string, err: unknown): Promise<string[]> {
+    const { recentFiles } = await lab.getSettings()
+    if (!(err instanceof LabError) || err.info.code !== 'FILE_NOT_FOUND' || !recentFiles.includes(path)) return recentFiles
+    return (await lab.updateSettings({ recentFiles: recentFiles.filter((p) => p !== path) })).recentFiles
   }
 }
 
