@@ -86,6 +86,9 @@ describe('lab export-py of a TorchLab run', () => {
     const whole = await runScript(script, join(dir, 'cars_stopped.3.pth'), ['--epochs', '3'])
     expect(whole.stdout).toMatch(/epoch 3: loss [\d.]+\n/)
     expect(whole.stdout).not.toContain('as the run was')
+    // --epochs 0 is a number of epochs too: none, not the run's
+    const none = await runScript(script, join(dir, 'cars_stopped.0.pth'), ['--epochs', '0'])
+    expect(none.stdout).not.toMatch(/epoch 1:|as the run was/)
   }, 120_000)
 
   it('a classifier with missing values filled from the training rows, a validation split, drop_last and Adam: the same weights in torch', async () => {

@@ -239,14 +239,14 @@ ${
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("csv", nargs="?", default=CSV_PATH, help="the data (default: the run's file)")
-    parser.add_argument("--epochs", type=int${stoppedAt ? ', help=f"train this many whole epochs (default: as the run, which stopped after ' + trainedFor(meta) + ')"' : ', default=EPOCHS'})
+    parser.add_argument("--epochs", type=int${stoppedAt ? ', help="train this many whole epochs (default: as the run, which stopped after ' + trainedFor(meta) + ')"' : ', default=EPOCHS'})
     parser.add_argument("--out", help="save the trained state_dict here")
     args = parser.parse_args()
     (x_train, y_train), (x_val, y_val) = prepare(args.csv)
     print(f"{len(x_train)} training rows, {len(x_val)} validation rows")
     model = load_weights(build_model(), INITIAL_PATH)
     print(model)
-    train(model, x_train, y_train, x_val, y_val, ${stoppedAt ? 'args.epochs or EPOCHS, STOPPED_AT if args.epochs is None else None' : 'args.epochs'})
+    train(model, x_train, y_train, x_val, y_val, ${stoppedAt ? 'EPOCHS if args.epochs is None else args.epochs, STOPPED_AT if args.epochs is None else None' : 'args.epochs'})
     if args.out:
         torch.save(model.state_dict(), args.out)
     saved = load_weights(build_model(), WEIGHTS_PATH).state_dict()
